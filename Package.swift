@@ -1,0 +1,68 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "QlikConnector",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "qlik-connector", targets: ["qlik-connector"]),
+        .library(name: "QlikConnections", targets: ["QlikConnections"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // The connection definition and every rule on it: pure values, no I/O.
+        .target(name: "QlikConnections", swiftSettings: strictSettings),
+        // Sealing secrets at rest (AES-256-GCM under a rotating master key).
+        .target(
+            name: "Secrets",
+            dependencies: [
+                "QlikConnections",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Persistence: organizations, runtime environments, connections, audit.
+        .target(
+            name: "Repository",
+            dependencies: [
+                "QlikConnections",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The commands of `qlik-connector`, kept in a library so tests can reach them.
+        .target(
+            name: "QlikConnectorCLI",
+            dependencies: [
+                "QlikConnections", "Secrets", "Repository",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "qlik-connector",
+            dependencies: ["QlikConnectorCLI"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "QlikConnectionsTests", dependencies: ["QlikConnections"], swiftSettings: strictSettings),
+        .testTarget(name: "SecretsTests", dependencies: ["Secrets", "QlikConnections"], swiftSettings: strictSettings),
+        .testTarget(name: "RepositoryTests", dependencies: ["Repository", "QlikConnections"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["QlikConnectorCLI", "QlikConnections"],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,70 @@
+/// One field of a connection (or of the things it refers to) that breaks a
+/// rule, with a message that says what is wrong and what is expected.
+public struct FieldProblem: Hashable, Sendable, CustomStringConvertible {
+    public let field: ConnectionField
+    public let message: String
+
+    public init(_ field: ConnectionField, _ message: String) {
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String { "\(field.label): \(message)" }
+}
+
+/// The fields a user fills in, named as the seed page names them.
+public enum ConnectionField: String, Hashable, Sendable, CaseIterable, Codable {
+    case organization
+    case name
+    case description
+    case useSecretVault
+    case runtimeEnvironment
+    case authenticationType
+    case baseURL
+    case accessToken
+    case clientID
+    case clientSecret
+    case secretsManager
+    case credentialStorage
+    case service
+
+    public var label: String {
+        switch self {
+        case .organization: "Organization"
+        case .name: "Connection Name"
+        case .description: "Description"
+        case .useSecretVault: "Use Secret Vault"
+        case .runtimeEnvironment: "Runtime Environment"
+        case .authenticationType: "Authentication type"
+        case .baseURL: "Base URL"
+        case .accessToken: "Access Token"
+        case .clientID: "Client ID"
+        case .clientSecret: "Client Secret"
+        case .secretsManager: "Secrets manager"
+        case .credentialStorage: "Credential storage"
+        case .service: "Service"
+        }
+    }
+}
+
+/// Every rule a definition breaks, reported together so a user fixes them in one go.
+public struct ConnectionValidationError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let problems: [FieldProblem]
+
+    public init(_ field: ConnectionField, _ message: String) {
+        problems = [FieldProblem(field, message)]
+    }
+
+    public init(problems: [FieldProblem]) {
+        precondition(!problems.isEmpty, "a validation error names at least one problem")
+        self.problems = problems
+    }
+
+    public var description: String {
+        problems.map(\.description).joined(separator: "\n")
+    }
+
+    public func names(_ field: ConnectionField) -> Bool {
+        problems.contains { $0.field == field }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// The rule the seed page gives for connection names, shared by every named
+/// thing a user types (organizations, runtime environments, connections):
+/// letters and digits of any script, spaces, and `_ . + - ,`; 1 to 255
+/// characters as a person counts them (grapheme clusters), trimmed.
+enum NameRules {
+    static let maximumLength = 255
+    static let allowedPunctuation: Set<Character> = ["_", ".", "+", "-", ","]
+    static let allowedDescription = "letters, digits, spaces and the characters _ . + - ,"
+
+    /// Returns the trimmed name, or the first rule it breaks.
+    static func validate(_ raw: String) -> Result<String, NameProblem> {
+        let trimmed = raw.trimmingSpaces()
+        if trimmed.isEmpty { return .failure(.blank) }
+        let length = trimmed.count
+        if length > maximumLength { return .failure(.tooLong(length: length, maximum: maximumLength)) }
+        if let bad = trimmed.first(where: { !isAllowed($0) }) {
+            return .failure(.forbiddenCharacter(bad))
+        }
+        return .success(trimmed)
+    }
+
+    /// A key under which two names that differ only in case are equal.
+    static func comparisonKey(_ name: String) -> String {
+        name.precomposedStringWithCanonicalMapping.lowercased().precomposedStringWithCanonicalMapping
+    }
+
+    static func isAllowed(_ character: Character) -> Bool {
+        if character == " " || allowedPunctuation.contains(character) { return true }
+        // A letter or digit, possibly followed by combining marks (ä written
+        // as a + U+0308, Devanagari vowel signs); never an emoji or symbol.
+        let scalars = character.unicodeScalars
+        guard let first = scalars.first else { return false }
+        switch first.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber:
+            break
+        default:
+            return false
+        }
+        return scalars.dropFirst().allSatisfy { scalar in
+            switch scalar.properties.generalCategory {
+            case .nonspacingMark, .spacingMark, .enclosingMark: return !scalar.properties.isEmojiPresentation
+            default: return false
+            }
+        }
+    }
+}
+
+/// Why a name was refused.
+public enum NameProblem: Error, Equatable, Sendable {
+    case blank
+    case tooLong(length: Int, maximum: Int)
+    case forbiddenCharacter(Character)
+
+    func message(for thing: String) -> String {
+        switch self {
+        case .blank:
+            return "\(thing) is required and cannot be blank."
+        case .tooLong(let length, let maximum):
+            return "\(thing) is \(length) characters long; the maximum is \(maximum)."
+        case .forbiddenCharacter(let character):
+            return "\(thing) contains \(character.visibleDescription), which is not allowed; use \(NameRules.allowedDescription)."
+        }
+    }
+}
+
+extension String {
+    /// Trims ASCII spaces only: tabs and newlines are not spaces to trim but
+    /// forbidden characters to report.
+    func trimmingSpaces() -> String {
+        var slice = Substring(self)
+        while slice.first == " " { slice.removeFirst() }
+        while slice.last == " " { slice.removeLast() }
+        return String(slice)
+    }
+}
+
+extension Character {
+    /// How to show a character in an error so that invisible ones are visible.
+    var visibleDescription: String {
+        switch self {
+        case "\t": return "a tab"
+        case "\n", "\r\n", "\r": return "a line break"
+        default:
+            let codes = unicodeScalars.map { "U+" + String($0.value, radix: 16, uppercase: true).leftPadded(to: 4) }
+            if unicodeScalars.allSatisfy({ $0.properties.generalCategory == .control || $0.properties.isWhitespace }) {
+                return codes.joined(separator: " ")
+            }
+            return "'\(self)' (\(codes.joined(separator: " ")))"
+        }
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

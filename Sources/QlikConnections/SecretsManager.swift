@@ -1,0 +1,58 @@
+/// The secrets manager an organization has configured, if any. Its kind
+/// decides the form a secret reference takes.
+public enum SecretsManagerKind: String, Hashable, Sendable, Codable, CaseIterable {
+    case awsSecretsManager = "aws"
+    case hashiCorpVault = "vault"
+
+    public var displayName: String {
+        switch self {
+        case .awsSecretsManager: "AWS Secrets Manager"
+        case .hashiCorpVault: "HashiCorp Vault (KV v2)"
+        }
+    }
+}
+
+/// Where the secrets manager lives. Credentials for reaching it are set up
+/// with the agents; only non-secret coordinates are kept here.
+public struct SecretsManagerSettings: Hashable, Sendable {
+    public enum Location: Hashable, Sendable {
+        case aws(region: String, endpoint: String?)
+        case vault(address: String, mount: String)
+    }
+
+    /// Only the validating factories below make one.
+    public let location: Location
+    private init(_ location: Location) { self.location = location }
+
+    public var kind: SecretsManagerKind {
+        switch location {
+        case .aws: .awsSecretsManager
+        case .vault: .hashiCorpVault
+        }
+    }
+
+    /// Validates the coordinates of an AWS Secrets Manager.
+    public static func aws(region: String, endpoint: String?) throws(ConnectionValidationError) -> SecretsManagerSettings {
+        let parts = region.split(separator: "-")
+        guard parts.count >= 3, region.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }) else {
+            throw ConnectionValidationError(.secretsManager, "AWS region '\(region)' is not a region code such as eu-west-1.")
+        }
+        if let endpoint {
+            guard endpoint.hasPrefix("https://") || endpoint.hasPrefix("http://"), !endpoint.contains(where: \.isWhitespace) else {
+                throw ConnectionValidationError(.secretsManager, "AWS endpoint '\(endpoint)' must be an http:// or https:// URL.")
+            }
+        }
+        return SecretsManagerSettings(.aws(region: region, endpoint: endpoint))
+    }
+
+    /// Validates the coordinates of a HashiCorp Vault KV v2 engine.
+    public static func vault(address: String, mount: String = "secret") throws(ConnectionValidationError) -> SecretsManagerSettings {
+        guard address.hasPrefix("https://") || address.hasPrefix("http://"), !address.contains(where: \.isWhitespace) else {
+            throw ConnectionValidationError(.secretsManager, "Vault address '\(address)' must be an http:// or https:// URL such as https://vault.example.com:8200.")
+        }
+        guard SecretReference.isPathSegment(mount) else {
+            throw ConnectionValidationError(.secretsManager, "Vault mount '\(mount)' must be one path segment such as 'secret'.")
+        }
+        return SecretsManagerSettings(.vault(address: address, mount: mount))
+    }
+}

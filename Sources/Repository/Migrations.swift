@@ -1,0 +1,76 @@
+import GRDB
+
+/// The schema, as numbered steps. A released step never changes: later
+/// versions append steps, and each database records which it has run.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-connections") { db in
+            try db.execute(sql: """
+                CREATE TABLE organizations (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    name_key TEXT NOT NULL UNIQUE,
+                    credential_storage TEXT NOT NULL CHECK (credential_storage IN ('repository', 'local-agent')),
+                    allow_custom_tenant_hosts INTEGER NOT NULL DEFAULT 0,
+                    secrets_manager TEXT,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE TABLE runtime_environments (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    name_key TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('secure-agent-group', 'serverless')),
+                    created_at REAL NOT NULL,
+                    UNIQUE (organization_id, name_key)
+                );
+                CREATE TABLE connections (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    name_key TEXT NOT NULL,
+                    description TEXT,
+                    runtime_environment_id TEXT NOT NULL REFERENCES runtime_environments(id) ON DELETE RESTRICT,
+                    use_secret_vault INTEGER NOT NULL,
+                    auth_type TEXT NOT NULL CHECK (auth_type IN ('api-key', 'oauth2')),
+                    base_url TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE UNIQUE INDEX connections_unique_name ON connections (organization_id, name_key);
+                CREATE TABLE connection_credentials (
+                    connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+                    field TEXT NOT NULL CHECK (field IN ('accessToken', 'clientID', 'clientSecret')),
+                    source TEXT NOT NULL CHECK (source IN ('sealed', 'reference', 'agent')),
+                    key_id TEXT,
+                    ciphertext BLOB,
+                    reference TEXT,
+                    PRIMARY KEY (connection_id, field),
+                    CHECK ((source = 'sealed') = (key_id IS NOT NULL AND ciphertext IS NOT NULL)),
+                    CHECK ((source = 'reference') = (reference IS NOT NULL))
+                );
+                CREATE TABLE master_keys (
+                    key_id TEXT PRIMARY KEY NOT NULL,
+                    activated_at REAL NOT NULL,
+                    retired_at REAL
+                );
+                CREATE UNIQUE INDEX master_keys_one_active ON master_keys ((retired_at IS NULL)) WHERE retired_at IS NULL;
+                CREATE TABLE audit_events (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    organization_id TEXT,
+                    at REAL NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    target_kind TEXT NOT NULL,
+                    target_id TEXT NOT NULL,
+                    target_name TEXT NOT NULL,
+                    changes TEXT NOT NULL
+                );
+                CREATE INDEX audit_events_by_organization ON audit_events (organization_id, sequence);
+                """)
+        }
+        return migrator
+    }
+}

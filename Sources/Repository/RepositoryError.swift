@@ -1,0 +1,39 @@
+/// What the repository refuses or fails at, worded for the person who asked.
+public enum RepositoryError: Error, Equatable, Sendable, CustomStringConvertible {
+    case duplicateName(kind: String, name: String)
+    case notFound(kind: String, name: String, organization: String?)
+    case runtimeEnvironmentInUse(name: String, connections: [String])
+    case cannotDeleteServerless
+    case changedMeanwhile(name: String)
+    case corrupt(reason: String)
+    case storage(reason: String)
+
+    public var description: String {
+        switch self {
+        case .duplicateName(let kind, let name):
+            "A \(kind) named '\(name)' already exists (names are compared without regard to case); choose another name."
+        case .notFound(let kind, let name, let organization):
+            "No \(kind) named '\(name)'" + (organization.map { " in organization '\($0)'" } ?? "") + "."
+        case .runtimeEnvironmentInUse(let name, let connections):
+            "Runtime environment '\(name)' is used by \(connections.count) connection(s) (\(connections.joined(separator: ", "))); "
+                + "move or delete them first."
+        case .cannotDeleteServerless:
+            "The serverless runtime environment belongs to the organization and cannot be deleted."
+        case .changedMeanwhile(let name):
+            "Connection '\(name)' was changed by someone else while this update was prepared; nothing was written, run it again."
+        case .corrupt(let reason):
+            "The repository holds data this version cannot read: \(reason)."
+        case .storage(let reason):
+            "The repository could not complete the operation: \(reason)."
+        }
+    }
+
+    /// Whether the user asked for something the rules forbid (exit code 2),
+    /// rather than something failing (exit code 1).
+    public var isUsageError: Bool {
+        switch self {
+        case .duplicateName, .notFound, .runtimeEnvironmentInUse, .cannotDeleteServerless: true
+        case .changedMeanwhile, .corrupt, .storage: false
+        }
+    }
+}

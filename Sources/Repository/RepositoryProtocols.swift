@@ -1,0 +1,73 @@
+public import QlikConnections
+
+/// A connection as the repository keeps it: credentials sealed, referenced,
+/// or left to the agents.
+public typealias StoredConnection = ConnectionDefinition<SealedSecret>
+
+/// Who made a change, as the audit trail records it.
+public struct AuditActor: Hashable, Sendable, CustomStringConvertible {
+    public let name: String
+    public init(_ name: String) { self.name = name }
+    public var description: String { name }
+}
+
+public protocol OrganizationStore: Sendable {
+    /// Creates the organization together with its serverless runtime environment.
+    func createOrganization(_ organization: Organization, by actor: AuditActor) async throws
+    func organizations() async throws -> [Organization]
+    func organization(named name: String) async throws -> Organization
+    func updateOrganization(_ organization: Organization, by actor: AuditActor) async throws
+}
+
+public protocol RuntimeEnvironmentStore: Sendable {
+    func createRuntimeEnvironment(_ environment: RuntimeEnvironment, by actor: AuditActor) async throws
+    func runtimeEnvironments(of organization: OrganizationID) async throws -> [RuntimeEnvironment]
+    /// Refuses to delete the serverless environment, or one that connections use.
+    func deleteRuntimeEnvironment(named name: String, in organization: OrganizationID, by actor: AuditActor) async throws -> RuntimeEnvironment
+}
+
+/// Narrows a connection list.
+public struct ConnectionFilter: Sendable {
+    public var nameContains: String?
+    public var authenticationType: AuthenticationType?
+    public var runtimeEnvironmentID: RuntimeEnvironmentID?
+
+    public init(nameContains: String? = nil, authenticationType: AuthenticationType? = nil, runtimeEnvironmentID: RuntimeEnvironmentID? = nil) {
+        self.nameContains = nameContains
+        self.authenticationType = authenticationType
+        self.runtimeEnvironmentID = runtimeEnvironmentID
+    }
+}
+
+public protocol ConnectionStore: Sendable {
+    /// Fails with ``RepositoryError/duplicateName`` when the organization has
+    /// a connection of that name in any case: the database decides, so two
+    /// concurrent creates cannot both win.
+    func createConnection(_ connection: StoredConnection, by actor: AuditActor) async throws
+    func connections(of organization: OrganizationID, matching filter: ConnectionFilter) async throws -> [StoredConnection]
+    func connection(named name: String, in organization: OrganizationID) async throws -> StoredConnection
+    /// Replaces `previous` with `connection`, failing if someone changed it meanwhile.
+    func updateConnection(_ connection: StoredConnection, replacing previous: StoredConnection, by actor: AuditActor) async throws
+    func deleteConnection(named name: String, in organization: OrganizationID, by actor: AuditActor) async throws -> StoredConnection
+}
+
+public protocol MasterKeyStore: Sendable {
+    /// The id of the key that seals this repository's credentials; registers
+    /// `candidate` as that key when the repository has none yet.
+    func activeMasterKeyID(registeringIfNone candidate: String) async throws -> String
+    /// Re-seals every sealed credential with `reseal` and makes `newKeyID`
+    /// the active key, all in one transaction: on any error nothing changes.
+    /// Returns how many credentials were re-sealed.
+    func rotateMasterKey(
+        to newKeyID: String, by actor: AuditActor,
+        reseal: @escaping @Sendable (ConnectionID, ConnectionField, SealedSecret) throws -> SealedSecret
+    ) async throws -> Int
+}
+
+public protocol AuditTrail: Sendable {
+    func auditEvents(of organization: OrganizationID?, limit: Int) async throws -> [AuditEvent]
+}
+
+/// Everything the product persists, behind one name: SQLite by default,
+/// another database later behind the same protocols.
+public typealias ConnectorRepository = OrganizationStore & RuntimeEnvironmentStore & ConnectionStore & MasterKeyStore & AuditTrail

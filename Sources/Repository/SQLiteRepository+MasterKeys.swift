@@ -1,0 +1,50 @@
+import Foundation
+import GRDB
+public import QlikConnections
+
+extension SQLiteRepository: MasterKeyStore {
+    public func activeMasterKeyID(registeringIfNone candidate: String) async throws -> String {
+        try await write { db in
+            if let active = try String.fetchOne(db, sql: "SELECT key_id FROM master_keys WHERE retired_at IS NULL") {
+                return active
+            }
+            try db.execute(sql: "INSERT INTO master_keys (key_id, activated_at) VALUES (?, ?)",
+                           arguments: [candidate, Date().timeIntervalSince1970])
+            return candidate
+        }
+    }
+
+    public func rotateMasterKey(
+        to newKeyID: String, by actor: AuditActor,
+        reseal: @escaping @Sendable (ConnectionID, ConnectionField, SealedSecret) throws -> SealedSecret
+    ) async throws -> Int {
+        try await write { db in
+                let now = Date().timeIntervalSince1970
+                let rows = try Row.fetchAll(db, sql: "SELECT connection_id, field, key_id, ciphertext FROM connection_credentials WHERE source = 'sealed'")
+                for row in rows {
+                    let connection = ConnectionID(try .stored(row["connection_id"], column: "connection_credentials.connection_id"))
+                    guard let field = ConnectionField(rawValue: row["field"]) else {
+                        throw RepositoryError.corrupt(reason: "unknown credential field '\(row["field"] as String)'")
+                    }
+                    let bytes: Data = row["ciphertext"]
+                    let resealed = try reseal(connection, field, SealedSecret(keyID: row["key_id"], combined: Array(bytes)))
+                    try db.execute(
+                        sql: "UPDATE connection_credentials SET key_id = ?, ciphertext = ? WHERE connection_id = ? AND field = ?",
+                        arguments: [resealed.keyID, Data(resealed.combined), connection.description, field.rawValue]
+                    )
+                }
+                try db.execute(sql: "UPDATE master_keys SET retired_at = ? WHERE retired_at IS NULL AND key_id <> ?", arguments: [now, newKeyID])
+                try db.execute(
+                    sql: """
+                        INSERT INTO master_keys (key_id, activated_at) VALUES (?, ?)
+                        ON CONFLICT (key_id) DO UPDATE SET retired_at = NULL, activated_at = excluded.activated_at
+                        """,
+                    arguments: [newKeyID, now]
+                )
+                try self.audit(db, organization: nil, actor: actor, action: "master-key.rotate", targetKind: "master-key",
+                               targetID: newKeyID, targetName: "master key \(newKeyID)",
+                               changes: [FieldChange(field: .credentialStorage, old: nil, new: "\(rows.count) credential(s) re-sealed")])
+                return rows.count
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import GRDB
+public import QlikConnections
+
+extension SQLiteRepository: OrganizationStore {
+    public func createOrganization(_ organization: Organization, by actor: AuditActor) async throws {
+        let manager = try SecretsManagerColumn.encode(organization.secretsManager)
+        let serverless = RuntimeEnvironment.serverless(for: organization.id)
+        try await write { db in
+            do {
+                try db.execute(
+                    sql: """
+                        INSERT INTO organizations (id, name, name_key, credential_storage, allow_custom_tenant_hosts, secrets_manager, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [organization.id.description, organization.name.value, organization.name.comparisonKey,
+                                organization.credentialStorage.rawValue, organization.allowCustomTenantHosts, manager,
+                                organization.createdAt.timeIntervalSince1970, organization.createdAt.timeIntervalSince1970]
+                )
+            } catch let error as DatabaseError where error.isUniqueViolation {
+                throw RepositoryError.duplicateName(kind: "organization", name: organization.name.value)
+            }
+            try self.insertEnvironment(db, serverless)
+            try self.audit(db, organization: organization.id, actor: actor, action: "organization.create",
+                           targetKind: "organization", targetID: organization.id.description, targetName: organization.name.value,
+                           changes: Self.settingsChanges(from: nil, to: organization))
+        }
+    }
+
+    public func organizations() async throws -> [Organization] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM organizations ORDER BY name_key").map(Self.organization)
+        }
+    }
+
+    public func organization(named name: String) async throws -> Organization {
+        let key = try OrganizationName(name).comparisonKey
+        let found = try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM organizations WHERE name_key = ?", arguments: [key]).map(Self.organization)
+        }
+        guard let found else { throw RepositoryError.notFound(kind: "organization", name: name, organization: nil) }
+        return found
+    }
+
+    public func updateOrganization(_ organization: Organization, by actor: AuditActor) async throws {
+        let manager = try SecretsManagerColumn.encode(organization.secretsManager)
+        try await write { db in
+            guard let previous = try Row.fetchOne(db, sql: "SELECT * FROM organizations WHERE id = ?", arguments: [organization.id.description])
+                .map(Self.organization) else {
+                throw RepositoryError.notFound(kind: "organization", name: organization.name.value, organization: nil)
+            }
+            do {
+                try db.execute(
+                    sql: """
+                        UPDATE organizations SET name = ?, name_key = ?, credential_storage = ?, allow_custom_tenant_hosts = ?,
+                            secrets_manager = ?, updated_at = ? WHERE id = ?
+                        """,
+                    arguments: [organization.name.value, organization.name.comparisonKey, organization.credentialStorage.rawValue,
+                                organization.allowCustomTenantHosts, manager, Date().timeIntervalSince1970, organization.id.description]
+                )
+            } catch let error as DatabaseError where error.isUniqueViolation {
+                throw RepositoryError.duplicateName(kind: "organization", name: organization.name.value)
+            }
+            try self.audit(db, organization: organization.id, actor: actor, action: "organization.update",
+                           targetKind: "organization", targetID: organization.id.description, targetName: organization.name.value,
+                           changes: Self.settingsChanges(from: previous, to: organization))
+        }
+    }
+
+    static func organization(_ row: Row) throws -> Organization {
+        guard let storage = CredentialStorage(rawValue: row["credential_storage"]) else {
+            throw RepositoryError.corrupt(reason: "unknown credential storage '\(row["credential_storage"] as String)'")
+        }
+        return Organization(
+            id: OrganizationID(try .stored(row["id"], column: "organizations.id")),
+            name: try OrganizationName(row["name"]),
+            credentialStorage: storage,
+            allowCustomTenantHosts: row["allow_custom_tenant_hosts"],
+            secretsManager: try SecretsManagerColumn.decode(row["secrets_manager"]),
+            createdAt: Date(storage: row["created_at"])
+        )
+    }
+
+    static func settingsChanges(from old: Organization?, to new: Organization) -> [FieldChange] {
+        var changes: [FieldChange] = []
+        func note(_ field: ConnectionField, _ before: String?, _ after: String?) {
+            if before != after { changes.append(FieldChange(field: field, old: before, new: after)) }
+        }
+        note(.organization, old?.name.value, new.name.value)
+        note(.credentialStorage, old?.credentialStorage.rawValue, new.credentialStorage.rawValue)
+        note(.baseURL, old.map { "allowCustomTenantHosts=\($0.allowCustomTenantHosts)" }, "allowCustomTenantHosts=\(new.allowCustomTenantHosts)")
+        note(.secretsManager, old?.secretsManager.map(SecretsManagerColumn.summary), new.secretsManager.map(SecretsManagerColumn.summary))
+        return changes
+    }
+}
+
+/// The secrets manager's coordinates, kept as a small JSON document.
+enum SecretsManagerColumn {
+    private struct Document: Codable {
+        var kind: SecretsManagerKind
+        var region: String?
+        var endpoint: String?
+        var address: String?
+        var mount: String?
+    }
+
+    static func encode(_ settings: SecretsManagerSettings?) throws -> String? {
+        guard let settings else { return nil }
+        let document: Document
+        switch settings.location {
+        case .aws(let region, let endpoint): document = Document(kind: .awsSecretsManager, region: region, endpoint: endpoint)
+        case .vault(let address, let mount): document = Document(kind: .hashiCorpVault, address: address, mount: mount)
+        }
+        return String(decoding: try JSONEncoder().encode(document), as: UTF8.self)
+    }
+
+    static func decode(_ text: String?) throws -> SecretsManagerSettings? {
+        guard let text else { return nil }
+        let document = try JSONDecoder().decode(Document.self, from: Data(text.utf8))
+        switch document.kind {
+        case .awsSecretsManager:
+            return try .aws(region: document.region ?? "", endpoint: document.endpoint)
+        case .hashiCorpVault:
+            return try .vault(address: document.address ?? "", mount: document.mount ?? "secret")
+        }
+    }
+
+    static func summary(_ settings: SecretsManagerSettings) -> String {
+        switch settings.location {
+        case .aws(let region, let endpoint): "aws region=\(region)" + (endpoint.map { " endpoint=\($0)" } ?? "")
+        case .vault(let address, let mount): "vault address=\(address) mount=\(mount)"
+        }
+    }
+}

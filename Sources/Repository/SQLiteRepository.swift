@@ -1,0 +1,83 @@
+import Foundation
+import GRDB
+import QlikConnections
+
+/// The embedded repository: one SQLite file, created and migrated on first
+/// use, in WAL mode so readers never wait for a writer.
+public final class SQLiteRepository: Sendable {
+    let pool: DatabasePool
+    public let path: String
+
+    public init(path: String) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        var configuration = Configuration()
+        // Other processes (a second CLI, an agent) may hold the write lock briefly.
+        configuration.busyMode = .timeout(15)
+        configuration.foreignKeysEnabled = true
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Migrations.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw RepositoryError.storage(reason: "cannot open \(path): \(error.message ?? error.description)")
+        }
+    }
+
+    /// Runs `body` in an IMMEDIATE transaction: the write lock is taken up
+    /// front, so concurrent writers queue instead of failing mid-way.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                guard let result else { throw RepositoryError.storage(reason: "transaction produced no result") }
+                return result
+            }
+        } catch let error as DatabaseError {
+            throw RepositoryError.storage(reason: error.message ?? error.description)
+        }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch let error as DatabaseError {
+            throw RepositoryError.storage(reason: error.message ?? error.description)
+        }
+    }
+
+    func audit(
+        _ db: Database, organization: OrganizationID?, actor: AuditActor, action: String,
+        targetKind: String, targetID: String, targetName: String, changes: [FieldChange] = [], at: Date = Date()
+    ) throws {
+        let encoded = String(decoding: try JSONEncoder().encode(changes), as: UTF8.self)
+        try db.execute(
+            sql: """
+                INSERT INTO audit_events (organization_id, at, actor, action, target_kind, target_id, target_name, changes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [organization?.description, at.timeIntervalSince1970, actor.name, action, targetKind, targetID, targetName, encoded]
+        )
+    }
+}
+
+extension DatabaseError {
+    var isUniqueViolation: Bool { extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE || extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY }
+}
+
+extension Date {
+    init(storage seconds: Double) { self.init(timeIntervalSince1970: seconds) }
+}
+
+extension UUID {
+    static func stored(_ text: String, column: String) throws -> UUID {
+        guard let id = UUID(uuidString: text) else { throw RepositoryError.corrupt(reason: "\(column) '\(text)' is not a UUID") }
+        return id
+    }
+}

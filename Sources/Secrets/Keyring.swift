@@ -1,0 +1,55 @@
+public import QlikConnections
+import Crypto
+import Foundation
+
+/// The master keys this process knows: the active one seals, any of them
+/// opens what it sealed. Rotation is re-sealing under a new active key.
+public struct Keyring: Sendable {
+    public let active: MasterKey
+    private let keys: [String: MasterKey]
+
+    public init(active: MasterKey, others: [MasterKey] = []) {
+        self.active = active
+        var keys = Dictionary(others.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        keys[active.id] = active
+        self.keys = keys
+    }
+
+    public var keyIDs: [String] { keys.keys.sorted() }
+
+    /// Seals a credential, bound to its connection and field so that a
+    /// ciphertext copied onto another row or field will not open.
+    public func seal(_ secret: Secret, for connection: ConnectionID, field: ConnectionField) throws -> SealedSecret {
+        let box = try AES.GCM.seal(Array(secret.reveal().utf8), using: active.key, authenticating: Self.context(connection, field))
+        guard let combined = box.combined else {
+            throw SecretsError.integrityCheckFailed(keyID: active.id, context: "\(field.label) of connection \(connection)")
+        }
+        return SealedSecret(keyID: active.id, combined: Array(combined))
+    }
+
+    public func open(_ sealed: SealedSecret, for connection: ConnectionID, field: ConnectionField) throws(SecretsError) -> Secret {
+        guard let key = keys[sealed.keyID] else {
+            throw .unknownKey(keyID: sealed.keyID, available: keyIDs)
+        }
+        let what = "\(field.label) of connection \(connection)"
+        do {
+            let box = try AES.GCM.SealedBox(combined: sealed.combined)
+            let plain = try AES.GCM.open(box, using: key.key, authenticating: Self.context(connection, field))
+            guard let text = String(bytes: plain, encoding: .utf8), let secret = Secret(text) else {
+                throw SecretsError.integrityCheckFailed(keyID: key.id, context: what)
+            }
+            return secret
+        } catch {
+            throw .integrityCheckFailed(keyID: key.id, context: what)
+        }
+    }
+
+    /// Opens with whichever key sealed it, and seals again under the active key.
+    public func reseal(_ sealed: SealedSecret, for connection: ConnectionID, field: ConnectionField) throws -> SealedSecret {
+        try seal(try open(sealed, for: connection, field: field), for: connection, field: field)
+    }
+
+    static func context(_ connection: ConnectionID, _ field: ConnectionField) -> [UInt8] {
+        Array("qlik-connector/v1/connection/\(connection)/\(field.rawValue)".utf8)
+    }
+}

@@ -1,0 +1,29 @@
+/// What can go wrong sealing or opening credentials, with what to do about it.
+/// No case carries a secret value.
+public enum SecretsError: Error, Equatable, Sendable, CustomStringConvertible {
+    case malformedKey(reason: String)
+    case keyFileUnreadable(path: String, reason: String)
+    case keyFileTooOpen(path: String, permissions: String)
+    case unknownKey(keyID: String, available: [String])
+    case integrityCheckFailed(keyID: String, context: String)
+    case wrongActiveKey(repositoryKeyID: String, configuredKeyID: String)
+
+    public var description: String {
+        switch self {
+        case .malformedKey(let reason):
+            "The master key is not usable: \(reason). Generate one with 'head -c 32 /dev/urandom | base64'."
+        case .keyFileUnreadable(let path, let reason):
+            "Cannot read the master key file \(path): \(reason)."
+        case .keyFileTooOpen(let path, let permissions):
+            "The master key file \(path) is readable by others (mode \(permissions)); run 'chmod 600 \(path)'."
+        case .unknownKey(let keyID, let available):
+            "A credential was sealed with master key \(keyID), but only \(available.joined(separator: ", ")) is configured; "
+                + "configure the master key that sealed it (QLIK_CONNECTOR_MASTER_KEY_FILE or --master-key-file)."
+        case .integrityCheckFailed(let keyID, let context):
+            "The sealed \(context) did not open with master key \(keyID): the key is wrong or the stored ciphertext was altered."
+        case .wrongActiveKey(let repositoryKeyID, let configuredKeyID):
+            "This repository's credentials are sealed with master key \(repositoryKeyID), but the configured master key is \(configuredKeyID); "
+                + "configure the key that sealed them, or rotate to a new one with 'connection rotate-key' while the old key is configured."
+        }
+    }
+}
