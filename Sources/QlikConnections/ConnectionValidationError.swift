@@ -9,7 +9,8 @@ public struct FieldProblem: Hashable, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String { "\(field.label): \(message)" }
+    /// Messages name their field, so they read well alone.
+    public var description: String { message }
 }
 
 /// The fields a user fills in, named as the seed page names them.
@@ -27,6 +28,7 @@ public enum ConnectionField: String, Hashable, Sendable, CaseIterable, Codable {
     case secretsManager
     case credentialStorage
     case service
+    case allowCustomTenantHosts
 
     public var label: String {
         switch self {
@@ -43,6 +45,7 @@ public enum ConnectionField: String, Hashable, Sendable, CaseIterable, Codable {
         case .secretsManager: "Secrets manager"
         case .credentialStorage: "Credential storage"
         case .service: "Service"
+        case .allowCustomTenantHosts: "allowCustomTenantHosts"
         }
     }
 }

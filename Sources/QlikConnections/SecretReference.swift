@@ -26,7 +26,7 @@ public enum SecretReference: Hashable, Sendable, CustomStringConvertible {
     /// Parses a reference in the format of the organization's secrets manager.
     public init(_ raw: String, for kind: SecretsManagerKind, field: ConnectionField) throws(ConnectionValidationError) {
         func fail(_ why: String) -> ConnectionValidationError {
-            ConnectionValidationError(field, "Secret reference '\(raw)' \(why) Expected \(Self.expectedForm(for: kind)).")
+            ConnectionValidationError(field, "\(field.label) secret reference '\(raw)' \(why) Expected \(Self.expectedForm(for: kind)).")
         }
         if raw.isEmpty { throw fail("is empty.") }
         if raw.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }) {

@@ -15,7 +15,7 @@ extension SQLiteRepository: ConnectionStore {
                     arguments: Self.columns(connection) + [connection.createdAt.timeIntervalSince1970, connection.updatedAt.timeIntervalSince1970]
                 )
             } catch let error as DatabaseError where error.isUniqueViolation {
-                throw RepositoryError.duplicateName(kind: "connection", name: connection.name.value)
+                throw RepositoryError.duplicateName(kind: "connection", name: try Self.existingName(db, connection) ?? connection.name.value)
             }
             try self.insertCredentials(db, connection)
             try self.audit(db, organization: connection.organizationID, actor: actor, action: "connection.create",
@@ -69,7 +69,7 @@ extension SQLiteRepository: ConnectionStore {
                         + [connection.updatedAt.timeIntervalSince1970, previous.id.description, previous.updatedAt.timeIntervalSince1970]
                 )
             } catch let error as DatabaseError where error.isUniqueViolation {
-                throw RepositoryError.duplicateName(kind: "connection", name: connection.name.value)
+                throw RepositoryError.duplicateName(kind: "connection", name: try Self.existingName(db, connection) ?? connection.name.value)
             }
             guard db.changesCount == 1 else { throw RepositoryError.changedMeanwhile(name: previous.name.value) }
             try db.execute(sql: "DELETE FROM connection_credentials WHERE connection_id = ?", arguments: [connection.id.description])
@@ -92,6 +92,12 @@ extension SQLiteRepository: ConnectionStore {
                            targetKind: "connection", targetID: connection.id.description, targetName: connection.name.value)
             return connection
         }
+    }
+
+    /// The spelling of the name that is already taken, for the error message.
+    private static func existingName(_ db: Database, _ connection: StoredConnection) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT name FROM connections WHERE organization_id = ? AND name_key = ?",
+                            arguments: [connection.organizationID.description, connection.name.comparisonKey])
     }
 
     private static func columns(_ connection: StoredConnection) -> StatementArguments {

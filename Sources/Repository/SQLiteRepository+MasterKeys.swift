@@ -19,32 +19,32 @@ extension SQLiteRepository: MasterKeyStore {
         reseal: @escaping @Sendable (ConnectionID, ConnectionField, SealedSecret) throws -> SealedSecret
     ) async throws -> Int {
         try await write { db in
-                let now = Date().timeIntervalSince1970
-                let rows = try Row.fetchAll(db, sql: "SELECT connection_id, field, key_id, ciphertext FROM connection_credentials WHERE source = 'sealed'")
-                for row in rows {
-                    let connection = ConnectionID(try .stored(row["connection_id"], column: "connection_credentials.connection_id"))
-                    guard let field = ConnectionField(rawValue: row["field"]) else {
-                        throw RepositoryError.corrupt(reason: "unknown credential field '\(row["field"] as String)'")
-                    }
-                    let bytes: Data = row["ciphertext"]
-                    let resealed = try reseal(connection, field, SealedSecret(keyID: row["key_id"], combined: Array(bytes)))
-                    try db.execute(
-                        sql: "UPDATE connection_credentials SET key_id = ?, ciphertext = ? WHERE connection_id = ? AND field = ?",
-                        arguments: [resealed.keyID, Data(resealed.combined), connection.description, field.rawValue]
-                    )
+            let now = Date().timeIntervalSince1970
+            let rows = try Row.fetchAll(db, sql: "SELECT connection_id, field, key_id, ciphertext FROM connection_credentials WHERE source = 'sealed'")
+            for row in rows {
+                let connection = ConnectionID(try .stored(row["connection_id"], column: "connection_credentials.connection_id"))
+                guard let field = ConnectionField(rawValue: row["field"]) else {
+                    throw RepositoryError.corrupt(reason: "unknown credential field '\(row["field"] as String)'")
                 }
-                try db.execute(sql: "UPDATE master_keys SET retired_at = ? WHERE retired_at IS NULL AND key_id <> ?", arguments: [now, newKeyID])
+                let bytes: Data = row["ciphertext"]
+                let resealed = try reseal(connection, field, SealedSecret(keyID: row["key_id"], combined: Array(bytes)))
                 try db.execute(
-                    sql: """
-                        INSERT INTO master_keys (key_id, activated_at) VALUES (?, ?)
-                        ON CONFLICT (key_id) DO UPDATE SET retired_at = NULL, activated_at = excluded.activated_at
-                        """,
-                    arguments: [newKeyID, now]
+                    sql: "UPDATE connection_credentials SET key_id = ?, ciphertext = ? WHERE connection_id = ? AND field = ?",
+                    arguments: [resealed.keyID, Data(resealed.combined), connection.description, field.rawValue]
                 )
-                try self.audit(db, organization: nil, actor: actor, action: "master-key.rotate", targetKind: "master-key",
-                               targetID: newKeyID, targetName: "master key \(newKeyID)",
-                               changes: [FieldChange(field: .credentialStorage, old: nil, new: "\(rows.count) credential(s) re-sealed")])
-                return rows.count
+            }
+            try db.execute(sql: "UPDATE master_keys SET retired_at = ? WHERE retired_at IS NULL AND key_id <> ?", arguments: [now, newKeyID])
+            try db.execute(
+                sql: """
+                    INSERT INTO master_keys (key_id, activated_at) VALUES (?, ?)
+                    ON CONFLICT (key_id) DO UPDATE SET retired_at = NULL, activated_at = excluded.activated_at
+                    """,
+                arguments: [newKeyID, now]
+            )
+            try self.audit(db, organization: nil, actor: actor, action: "master-key.rotate", targetKind: "master-key",
+                           targetID: newKeyID, targetName: "master key \(newKeyID)",
+                           changes: [FieldChange(field: .credentialStorage, old: nil, new: "\(rows.count) credential(s) re-sealed")])
+            return rows.count
         }
     }
 }

@@ -88,7 +88,7 @@ extension SQLiteRepository: OrganizationStore {
         }
         note(.organization, old?.name.value, new.name.value)
         note(.credentialStorage, old?.credentialStorage.rawValue, new.credentialStorage.rawValue)
-        note(.baseURL, old.map { "allowCustomTenantHosts=\($0.allowCustomTenantHosts)" }, "allowCustomTenantHosts=\(new.allowCustomTenantHosts)")
+        note(.allowCustomTenantHosts, old.map { String($0.allowCustomTenantHosts) }, String(new.allowCustomTenantHosts))
         note(.secretsManager, old?.secretsManager.map(SecretsManagerColumn.summary), new.secretsManager.map(SecretsManagerColumn.summary))
         return changes
     }

@@ -1,0 +1,210 @@
+import ArgumentParser
+import Foundation
+import QlikConnections
+import Repository
+
+struct ConnectionCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "connection",
+        abstract: "Define, list, show, change and delete Qlik Cloud connections.",
+        subcommands: [Create.self, List.self, Show.self, Update.self, Delete.self, RotateKey.self, CheckUse.self]
+    )
+
+    /// The connection's own fields, shared by create and update.
+    struct DefinitionOptions: ParsableArguments {
+        @Option(help: "Description (at most 4000 characters).") var description: String?
+        @Option(name: .customLong("runtime-env"), help: "Runtime Environment: a Secure Agent group or Serverless.") var runtimeEnvironment: String?
+        @Option(name: .customLong("auth"), help: "Authentication type: api-key or oauth2.") var authenticationType: String?
+        @Option(name: .customLong("base-url"), help: "Base URL: https://<your-tenant-id>.<region>.qlikcloud.com") var baseURL: String?
+        @OptionGroup var credentials: CredentialOptions
+
+        func draft(name: String?, useSecretVault: Bool?) throws -> ConnectionDraft<CredentialValue> {
+            var draft = ConnectionDraft<CredentialValue>(
+                name: name, description: description, runtimeEnvironment: runtimeEnvironment, useSecretVault: useSecretVault,
+                authenticationType: authenticationType, baseURL: baseURL
+            )
+            try credentials.apply(to: &draft) { .new($0) }
+            return draft
+        }
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a connection.",
+            discussion: """
+                Secrets are never taken as plain arguments. Example:
+                  qlik-connector connection create "Sales EU" --runtime-env Serverless --auth api-key \\
+                      --base-url https://acme.eu.qlikcloud.com --access-token-from env:QLIK_API_KEY
+                """
+        )
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Connection Name.") var name: String
+        @OptionGroup var definition: DefinitionOptions
+        @Flag(help: "Take the chosen credentials from the organization's secrets manager (give them with --*-ref).") var useSecretVault = false
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let workspace = try Workspace(global)
+            let organization = try await workspace.organization()
+            let rules = try await workspace.rules(for: organization)
+            let validated = try rules.create(try definition.draft(name: name, useSecretVault: useSecretVault))
+            let keyring = validated.hasNewValues ? try await workspace.keyring() : nil
+            let connection = try validated.sealed(with: keyring)
+            try await workspace.repository.createConnection(connection, by: workspace.actor)
+            workspace.logger.info("created connection", metadata: ["connection": "\(connection.name)", "id": "\(connection.id)"])
+            try ConnectionCommand.show(connection, environments: rules.runtimeEnvironments, json: json,
+                                       headline: "Created connection '\(connection.name)'.")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the organization's connections.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only names containing this text (any case).") var nameContains: String?
+        @Option(name: .customLong("auth"), help: "Only this authentication type: api-key or oauth2.") var authenticationType: String?
+        @Option(name: .customLong("runtime-env"), help: "Only connections on this runtime environment.") var runtimeEnvironment: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let workspace = try Workspace(global)
+            let organization = try await workspace.organization()
+            let environments = try await workspace.repository.runtimeEnvironments(of: organization.id)
+            var filter = ConnectionFilter(nameContains: nameContains)
+            if let authenticationType {
+                guard let type = AuthenticationType(rawValue: authenticationType.lowercased()) else {
+                    throw CLIError.usage("--auth '\(authenticationType)' is unknown; expected api-key or oauth2.")
+                }
+                filter.authenticationType = type
+            }
+            if let runtimeEnvironment {
+                let key = try RuntimeEnvironmentName(runtimeEnvironment).comparisonKey
+                guard let environment = environments.first(where: { $0.name.comparisonKey == key }) else {
+                    throw RepositoryError.notFound(kind: "runtime environment", name: runtimeEnvironment, organization: organization.name.value)
+                }
+                filter.runtimeEnvironmentID = environment.id
+            }
+            let connections = try await workspace.repository.connections(of: organization.id, matching: filter)
+            let views = connections.map { ConnectionView($0, environments: environments) }
+            if json { return try Output.json(views) }
+            if views.isEmpty { return print("No connections in organization '\(organization.name)'.") }
+            Output.table(["NAME", "AUTH", "RUNTIME ENVIRONMENT", "BASE URL", "SECRET VAULT", "UPDATED"], views.map {
+                [$0.name, $0.authentication.type, $0.runtimeEnvironment, $0.authentication.baseURL,
+                 $0.useSecretVault ? "yes" : "no", Output.timestamp($0.updatedAt)]
+            })
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one connection; credentials print as ********.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Connection Name (any case).") var name: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let workspace = try Workspace(global)
+            let organization = try await workspace.organization()
+            let connection = try await workspace.repository.connection(named: name, in: organization.id)
+            let environments = try await workspace.repository.runtimeEnvironments(of: organization.id)
+            try ConnectionCommand.show(connection, environments: environments, json: json)
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a connection. Options left out keep their values; so do secrets not given again."
+        )
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The connection's current name.") var name: String
+        @Option(name: .customLong("name"), help: "A new Connection Name.") var newName: String?
+        @OptionGroup var definition: DefinitionOptions
+        @Flag(inversion: .prefixedNo, help: "Turn Use Secret Vault on or off.") var useSecretVault: Bool?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let workspace = try Workspace(global)
+            let organization = try await workspace.organization()
+            let rules = try await workspace.rules(for: organization)
+            let existing = try await workspace.repository.connection(named: name, in: organization.id)
+            let validated = try rules.update(
+                try existing.mapCredentialValues { _, sealed in CredentialValue.kept(sealed) },
+                with: try definition.draft(name: newName, useSecretVault: useSecretVault)
+            )
+            let keyring = validated.hasNewValues ? try await workspace.keyring() : nil
+            let connection = try validated.sealed(with: keyring)
+            try await workspace.repository.updateConnection(connection, replacing: existing, by: workspace.actor)
+            try ConnectionCommand.show(connection, environments: rules.runtimeEnvironments, json: json,
+                                       headline: "Updated connection '\(connection.name)'.")
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a connection and its stored credentials.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Connection Name.") var name: String
+        @Flag(help: "Do not ask for confirmation (required when standard input is not a terminal).") var yes = false
+
+        func run() async throws {
+            let workspace = try Workspace(global)
+            let organization = try await workspace.organization()
+            let connection = try await workspace.repository.connection(named: name, in: organization.id)
+            if !yes {
+                guard isatty(STDIN_FILENO) == 1 else {
+                    throw CLIError.usage("Deleting '\(connection.name)' needs confirmation: run it in a terminal, or add --yes.")
+                }
+                FileHandle.standardError.write(Data("Delete connection '\(connection.name)' and its credentials? [y/N] ".utf8))
+                guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
+                    throw CLIError.failure("Not deleted.")
+                }
+            }
+            let deleted = try await workspace.repository.deleteConnection(named: name, in: organization.id, by: workspace.actor)
+            print("Deleted connection '\(deleted.name)'.")
+        }
+    }
+
+    struct CheckUse: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check-use",
+            abstract: "Tell whether a service may use a connection (secret-vault connections are refused by some)."
+        )
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Connection Name.") var name: String
+        @Option(help: "One of: \(ConnectionUse.allCases.map(\.rawValue).joined(separator: ", ")).") var use: String
+
+        func run() async throws {
+            guard let use = ConnectionUse(rawValue: use) else {
+                throw CLIError.usage("--use '\(self.use)' is unknown; expected one of \(ConnectionUse.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            let workspace = try Workspace(global)
+            let organization = try await workspace.organization()
+            let connection = try await workspace.repository.connection(named: name, in: organization.id)
+            try connection.checkUse(use)
+            print("\(use.displayName) may use connection '\(connection.name)'.")
+        }
+    }
+
+    static func show(_ connection: StoredConnection, environments: [RuntimeEnvironment], json: Bool, headline: String? = nil) throws {
+        let view = ConnectionView(connection, environments: environments)
+        if json { return try Output.json(view) }
+        if let headline { print(headline) }
+        var pairs: [(String, String)] = [
+            ("Connection Name", view.name),
+            ("Description", view.description ?? "-"),
+            ("Use Secret Vault", view.useSecretVault ? "yes" : "no"),
+            ("Runtime Environment", view.runtimeEnvironment + (view.runtimeEnvironmentKind.map { " (\($0))" } ?? "")),
+            ("Authentication type", connection.authentication.type.displayName),
+            ("Base URL", view.authentication.baseURL),
+        ]
+        let credentials: [(String, CredentialView?)] = [
+            ("Access Token", view.authentication.accessToken), ("Client ID", view.authentication.clientID),
+            ("Client Secret", view.authentication.clientSecret),
+        ]
+        pairs += credentials.compactMap { label, credential in credential.map { (label, $0.text) } }
+        pairs += [
+            ("Usable by", connection.permittedUses.map(\.displayName).joined(separator: ", ")),
+            ("Created", Output.timestamp(connection.createdAt)),
+            ("Updated", Output.timestamp(connection.updatedAt)),
+            ("ID", view.id),
+        ]
+        Output.fields(pairs)
+    }
+}

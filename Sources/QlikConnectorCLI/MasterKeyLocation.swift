@@ -1,0 +1,93 @@
+import Foundation
+import Logging
+import Repository
+import Secrets
+
+/// Where the master key comes from, and how it agrees with the repository.
+struct MasterKeyLocation {
+    enum Source {
+        case file(String)
+        case environmentText
+        /// <data-dir>/master.key, generated on first use.
+        case managedFile(String)
+    }
+
+    let source: Source
+    let dataDirectory: String
+
+    init(_ options: GlobalOptions) {
+        dataDirectory = options.resolvedDataDirectory
+        if let path = options.masterKeyFile {
+            source = .file(path)
+        } else if let path = options.environment["QLIK_CONNECTOR_MASTER_KEY_FILE"], !path.isEmpty {
+            source = .file(path)
+        } else if let text = options.environment["QLIK_CONNECTOR_MASTER_KEY"], !text.isEmpty {
+            source = .environmentText
+        } else {
+            source = .managedFile((options.resolvedDataDirectory as NSString).appendingPathComponent("master.key"))
+        }
+    }
+
+    /// The managed key written first during a rotation, until the repository has switched to it.
+    var nextKeyPath: String? {
+        if case .managedFile(let path) = source { return path + ".next" }
+        return nil
+    }
+
+    var describe: String {
+        switch source {
+        case .file(let path), .managedFile(let path): "the master key file \(path)"
+        case .environmentText: "QLIK_CONNECTOR_MASTER_KEY"
+        }
+    }
+
+    /// Loads the configured key, generating the managed one when the
+    /// repository has no key yet, and refuses a key that did not seal the
+    /// repository's credentials.
+    func keyring(agreeingWith repository: some MasterKeyStore, logger: Logger) async throws -> Keyring {
+        var key: MasterKey
+        switch source {
+        case .file(let path):
+            key = try MasterKeyFile.read(path)
+        case .environmentText:
+            key = try MasterKey(text: ProcessInfo.processInfo.environment["QLIK_CONNECTOR_MASTER_KEY"] ?? "")
+        case .managedFile(let path):
+            if FileManager.default.fileExists(atPath: path) {
+                key = try MasterKeyFile.read(path)
+            } else {
+                key = MasterKey.generate()
+                try MasterKeyFile.create(key, at: path)
+                logger.notice("generated a master key", metadata: ["path": "\(path)", "keyID": "\(key.id)"])
+                printError("Generated a new master key at \(path) (readable by you only). Back it up: "
+                    + "without it the credentials stored in this repository cannot be read.")
+            }
+        }
+        let activeID = try await repository.activeMasterKeyID(registeringIfNone: key.id)
+        if activeID == key.id { return Keyring(active: key) }
+        // A rotation that stopped after the repository switched keys but
+        // before the key files were swapped: finish it now.
+        if case .managedFile(let path) = source, let next = nextKeyPath, FileManager.default.fileExists(atPath: next) {
+            let nextKey = try MasterKeyFile.read(next)
+            if nextKey.id == activeID {
+                try retire(key, at: path)
+                try FileManager.default.moveItem(atPath: next, toPath: path)
+                printError("Finished an interrupted key rotation: \(path) now holds master key \(nextKey.id).")
+                return Keyring(active: nextKey)
+            }
+        }
+        throw SecretsError.wrongActiveKey(repositoryKeyID: activeID, configuredKeyID: key.id)
+    }
+
+    /// Moves an old managed key aside rather than deleting it: a backup of
+    /// the repository taken before the rotation still needs it.
+    func retire(_ key: MasterKey, at path: String) throws {
+        let retired = (dataDirectory as NSString).appendingPathComponent("master-\(key.id).retired.key")
+        if FileManager.default.fileExists(atPath: retired) { try FileManager.default.removeItem(atPath: path) } else {
+            try FileManager.default.moveItem(atPath: path, toPath: retired)
+        }
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import QlikConnections
+import Repository
+
+struct OrganizationCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "org",
+        abstract: "Create, show and configure organizations.",
+        subcommands: [Create.self, Show.self, List.self, Set.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an organization with its serverless runtime environment.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Organization name.") var name: String
+        @Option(help: "Where credentials are kept when the secret vault is off: repository or local-agent.")
+        var credentialStorage: String = CredentialStorage.repository.rawValue
+        @Flag(help: "Admit Base URLs outside Qlik Cloud, such as the sandbox tenant at http://127.0.0.1:PORT.")
+        var allowCustomTenantHosts = false
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let workspace = try Workspace(global)
+            let organization = Organization(
+                name: try OrganizationName(name),
+                credentialStorage: try OrganizationCommand.storage(credentialStorage),
+                allowCustomTenantHosts: allowCustomTenantHosts
+            )
+            try await workspace.repository.createOrganization(organization, by: workspace.actor)
+            if json { try Output.json(OrganizationView(organization)) } else {
+                print("Created organization '\(organization.name)' with the serverless runtime environment '\(RuntimeEnvironmentName.serverless)'.")
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the organization's settings.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let workspace = try Workspace(global)
+            let organization = try await workspace.organization()
+            try OrganizationCommand.show(organization, json: json)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List organizations.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let organizations = try await Workspace(global).repository.organizations()
+            if json { return try Output.json(organizations.map(OrganizationView.init)) }
+            Output.table(["NAME", "CREDENTIAL STORAGE", "SECRETS MANAGER", "CUSTOM TENANT HOSTS"], organizations.map {
+                [$0.name.value, $0.credentialStorage.rawValue, $0.secretsManager?.kind.rawValue ?? "none", $0.allowCustomTenantHosts ? "allowed" : "off"]
+            })
+        }
+    }
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change the organization's settings.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "A new name.") var name: String?
+        @Option(help: "repository or local-agent; applies to connections created or given new credentials afterwards.")
+        var credentialStorage: String?
+        @Option(help: "true or false: admit Base URLs outside Qlik Cloud.") var allowCustomTenantHosts: Bool?
+        @Option(help: "none, aws or vault.") var secretsManager: String?
+        @Option(help: "AWS region of the secrets manager, such as eu-west-1.") var awsRegion: String?
+        @Option(help: "AWS Secrets Manager endpoint override (for a private endpoint).") var awsEndpoint: String?
+        @Option(help: "HashiCorp Vault address, such as https://vault.example.com:8200.") var vaultAddress: String?
+        @Option(help: "HashiCorp Vault KV v2 mount (default secret).") var vaultMount: String = "secret"
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let workspace = try Workspace(global)
+            var organization = try await workspace.organization()
+            if let name { organization.name = try OrganizationName(name) }
+            if let credentialStorage { organization.credentialStorage = try OrganizationCommand.storage(credentialStorage) }
+            if let allowCustomTenantHosts { organization.allowCustomTenantHosts = allowCustomTenantHosts }
+            if let secretsManager {
+                let settings = try managerSettings(secretsManager)
+                let vaultUsers = try await workspace.repository.connections(of: organization.id, matching: ConnectionFilter())
+                    .filter(\.useSecretVault)
+                if !vaultUsers.isEmpty && settings?.kind != organization.secretsManager?.kind {
+                    throw CLIError.usage("\(vaultUsers.count) connection(s) take credentials from the current secrets manager "
+                        + "(\(vaultUsers.map { "'\($0.name)'" }.joined(separator: ", "))); change them first, or keep the same kind of manager.")
+                }
+                organization.secretsManager = settings
+            } else if awsRegion != nil || awsEndpoint != nil || vaultAddress != nil {
+                throw CLIError.usage("--aws-region, --aws-endpoint and --vault-address go with --secrets-manager aws|vault.")
+            }
+            try await workspace.repository.updateOrganization(organization, by: workspace.actor)
+            try OrganizationCommand.show(organization, json: json)
+        }
+
+        private func managerSettings(_ kind: String) throws -> SecretsManagerSettings? {
+            switch kind.lowercased() {
+            case "none": return nil
+            case SecretsManagerKind.awsSecretsManager.rawValue:
+                guard let awsRegion else { throw CLIError.usage("--secrets-manager aws needs --aws-region, such as eu-west-1.") }
+                return try .aws(region: awsRegion, endpoint: awsEndpoint)
+            case SecretsManagerKind.hashiCorpVault.rawValue:
+                guard let vaultAddress else { throw CLIError.usage("--secrets-manager vault needs --vault-address, such as https://vault.example.com:8200.") }
+                return try .vault(address: vaultAddress, mount: vaultMount)
+            default:
+                throw CLIError.usage("--secrets-manager '\(kind)' is unknown; expected none, aws or vault.")
+            }
+        }
+    }
+
+    static func storage(_ text: String) throws -> CredentialStorage {
+        guard let storage = CredentialStorage(rawValue: text.lowercased()) else {
+            throw CLIError.usage("Credential storage '\(text)' is unknown; expected repository or local-agent.")
+        }
+        return storage
+    }
+
+    static func show(_ organization: Organization, json: Bool) throws {
+        let view = OrganizationView(organization)
+        if json { return try Output.json(view) }
+        Output.fields([
+            ("Organization", organization.name.value),
+            ("ID", view.id),
+            ("Credential storage", organization.credentialStorage == .repository
+                ? "repository (sealed with AES-256-GCM)" : "local-agent (kept only on the Secure Agents)"),
+            ("Secrets manager", view.secretsManager?.summary ?? "none (Use Secret Vault unavailable)"),
+            ("allowCustomTenantHosts", organization.allowCustomTenantHosts ? "true" : "false"),
+            ("Created", Output.timestamp(organization.createdAt)),
+        ])
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// Prints results: JSON for scripts, aligned text for people.
+enum Output {
+    static func json(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    /// Rows under a header, columns padded to the widest cell as a person counts characters.
+    static func table(_ header: [String], _ rows: [[String]]) {
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            zip(cells, widths).map { cell, width in cell + String(repeating: " ", count: width - cell.count) }
+                .joined(separator: "  ").trimmingSpacesAtEnd()
+        }
+        print(line(header))
+        rows.forEach { print(line($0)) }
+    }
+
+    /// Label and value pairs, labels aligned.
+    static func fields(_ pairs: [(String, String)]) {
+        let width = pairs.map(\.0.count).max() ?? 0
+        for (label, value) in pairs {
+            print(label + String(repeating: " ", count: width - label.count) + "  " + value)
+        }
+    }
+
+    static let timestampFormat: Date.ISO8601FormatStyle = .iso8601
+
+    static func timestamp(_ date: Date) -> String { date.formatted(timestampFormat) }
+}
+
+extension String {
+    func trimmingSpacesAtEnd() -> String {
+        var text = self
+        while text.last == " " { text.removeLast() }
+        return text
+    }
+}

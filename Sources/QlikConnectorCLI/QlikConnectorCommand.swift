@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import QlikConnections
+import Repository
+import Secrets
+
+/// The entry point of the `qlik-connector` executable.
+public enum QlikConnectorCLI {
+    /// Runs the command line and returns the exit code: 0 success, 1
+    /// failure, 2 usage or validation error. Messages go to standard error.
+    public static func run(arguments: [String]) async -> Int32 {
+        await QlikConnectorCommand.run(arguments: arguments)
+    }
+}
+
+/// `qlik-connector`: the one command.
+struct QlikConnectorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "qlik-connector",
+        abstract: "Define, prove and use Qlik Cloud connections.",
+        version: "0.1.0",
+        subcommands: [OrganizationCommand.self, RuntimeEnvironmentCommand.self, ConnectionCommand.self, AuditCommand.self]
+    )
+
+    static func run(arguments: [String]) async -> Int32 {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            return 0
+        } catch {
+            return report(error)
+        }
+    }
+
+    static func report(_ error: any Error) -> Int32 {
+        switch error {
+        case let error as CLIError:
+            printError("error: \(error.description)")
+            return error.kind == .usage ? 2 : 1
+        case let error as ConnectionValidationError:
+            printError("error: the definition breaks \(error.problems.count == 1 ? "a rule" : "\(error.problems.count) rules"):")
+            error.problems.forEach { printError("  - \($0.description)") }
+            return 2
+        case let error as RepositoryError:
+            printError("error: \(error.description)")
+            return error.isUsageError ? 2 : 1
+        case let error as SecretsError:
+            printError("error: \(error.description)")
+            return 1
+        default:
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                return 0
+            }
+            if error is ExitCode { return code.rawValue }
+            if code.rawValue == ExitCode.validationFailure.rawValue || isParseError(error) {
+                printError(fullMessage(for: error))
+                return 2
+            }
+            printError("error: \(error)")
+            return 1
+        }
+    }
+
+    /// ArgumentParser's own errors (unknown option, missing value) are usage errors.
+    private static func isParseError(_ error: any Error) -> Bool {
+        String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import QlikConnections
+import Repository
+import Secrets
+
+/// What a command works on: the repository, the organization chosen, and
+/// (only when a credential must be sealed or opened) the keyring.
+struct Workspace {
+    let options: GlobalOptions
+    let repository: SQLiteRepository
+    let logger: Logger
+
+    init(_ options: GlobalOptions) throws {
+        self.options = options
+        logger = Logging.logger(options)
+        repository = try SQLiteRepository(path: options.resolvedDatabase)
+        logger.debug("opened repository", metadata: ["path": "\(options.resolvedDatabase)"])
+    }
+
+    /// Who the audit trail names for a command run from this shell.
+    var actor: AuditActor {
+        let user = ProcessInfo.processInfo.environment["USER"] ?? NSUserName()
+        return AuditActor("cli:\(user.isEmpty ? "unknown" : user)")
+    }
+
+    /// The organization named by --org, or the only one there is.
+    func organization() async throws -> Organization {
+        if let name = options.resolvedOrganization {
+            return try await repository.organization(named: name)
+        }
+        let all = try await repository.organizations()
+        switch all.count {
+        case 0: throw CLIError.usage("There is no organization yet; create one with 'qlik-connector org create NAME'.")
+        case 1: return all[0]
+        default:
+            throw CLIError.usage("There are \(all.count) organizations (\(all.map { "'\($0.name)'" }.joined(separator: ", "))); "
+                + "choose one with --org NAME or QLIK_CONNECTOR_ORG.")
+        }
+    }
+
+    func rules(for organization: Organization) async throws -> ConnectionRules {
+        ConnectionRules(organization: organization, runtimeEnvironments: try await repository.runtimeEnvironments(of: organization.id))
+    }
+
+    func keyring() async throws -> Keyring {
+        try await MasterKeyLocation(options).keyring(agreeingWith: repository, logger: logger)
+    }
+}
+
+extension Logging {
+    /// Logs go to standard error, so standard output stays clean for --json.
+    static func logger(_ options: GlobalOptions) -> Logger {
+        let level = (options.logLevel ?? options.environment["QLIK_CONNECTOR_LOG_LEVEL"]).flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        var logger = Logger(label: "qlik-connector") { label in StreamLogHandler.standardError(label: label) }
+        logger.logLevel = level
+        return logger
+    }
+}
+
+enum Logging {}
