@@ -38,8 +38,8 @@ public struct ConnectionDefinition<Value: Sendable & Hashable>: Sendable, Hashab
         self.runtimeEnvironmentID = runtimeEnvironmentID
         self.useSecretVault = useSecretVault
         self.authentication = authentication
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
+        self.createdAt = createdAt.millisecondPrecision
+        self.updatedAt = updatedAt.millisecondPrecision
     }
 
     /// The same connection with its credential values transformed (sealed or opened).

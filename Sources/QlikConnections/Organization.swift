@@ -32,7 +32,7 @@ public struct Organization: Hashable, Sendable, Identifiable {
         self.credentialStorage = credentialStorage
         self.allowCustomTenantHosts = allowCustomTenantHosts
         self.secretsManager = secretsManager
-        self.createdAt = createdAt
+        self.createdAt = createdAt.millisecondPrecision
     }
 
     public var tenantHostPolicy: TenantURL.HostPolicy {

@@ -32,7 +32,7 @@ public struct RuntimeEnvironment: Hashable, Sendable, Identifiable {
         self.organizationID = organizationID
         self.name = name
         self.kind = kind
-        self.createdAt = createdAt
+        self.createdAt = createdAt.millisecondPrecision
     }
 
     /// The serverless environment every organization has from its creation.

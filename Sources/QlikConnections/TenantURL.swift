@@ -111,7 +111,7 @@ public struct TenantURL: Hashable, Sendable, CustomStringConvertible {
         guard isDNSLabel(tenant) else {
             return "Base URL tenant '\(tenant)' is not a valid host label (letters, digits and inner hyphens, up to 63)."
         }
-        guard (2...8).contains(region.count), region.first?.isLetter == true,
+        guard (2...15).contains(region.count), region.first?.isLetter == true,
               region.allSatisfy({ ($0.isLetter || $0.isNumber) && $0.isASCII }) else {
             return "Base URL region '\(region)' is not a Qlik Cloud region code such as eu, us, de or ap."
         }

@@ -14,8 +14,8 @@ enum Migrations {
                     credential_storage TEXT NOT NULL CHECK (credential_storage IN ('repository', 'local-agent')),
                     allow_custom_tenant_hosts INTEGER NOT NULL DEFAULT 0,
                     secrets_manager TEXT,
-                    created_at REAL NOT NULL,
-                    updated_at REAL NOT NULL
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
                 );
                 CREATE TABLE runtime_environments (
                     id TEXT PRIMARY KEY NOT NULL,
@@ -23,7 +23,7 @@ enum Migrations {
                     name TEXT NOT NULL,
                     name_key TEXT NOT NULL,
                     kind TEXT NOT NULL CHECK (kind IN ('secure-agent-group', 'serverless')),
-                    created_at REAL NOT NULL,
+                    created_at INTEGER NOT NULL,
                     UNIQUE (organization_id, name_key)
                 );
                 CREATE TABLE connections (
@@ -36,8 +36,8 @@ enum Migrations {
                     use_secret_vault INTEGER NOT NULL,
                     auth_type TEXT NOT NULL CHECK (auth_type IN ('api-key', 'oauth2')),
                     base_url TEXT NOT NULL,
-                    created_at REAL NOT NULL,
-                    updated_at REAL NOT NULL
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
                 );
                 CREATE UNIQUE INDEX connections_unique_name ON connections (organization_id, name_key);
                 CREATE TABLE connection_credentials (
@@ -53,14 +53,14 @@ enum Migrations {
                 );
                 CREATE TABLE master_keys (
                     key_id TEXT PRIMARY KEY NOT NULL,
-                    activated_at REAL NOT NULL,
-                    retired_at REAL
+                    activated_at INTEGER NOT NULL,
+                    retired_at INTEGER
                 );
                 CREATE UNIQUE INDEX master_keys_one_active ON master_keys ((retired_at IS NULL)) WHERE retired_at IS NULL;
                 CREATE TABLE audit_events (
                     sequence INTEGER PRIMARY KEY AUTOINCREMENT,
                     organization_id TEXT,
-                    at REAL NOT NULL,
+                    at INTEGER NOT NULL,
                     actor TEXT NOT NULL,
                     action TEXT NOT NULL,
                     target_kind TEXT NOT NULL,

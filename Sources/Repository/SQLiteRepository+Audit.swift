@@ -17,7 +17,7 @@ extension SQLiteRepository: AuditTrail {
                 return AuditEvent(
                     sequence: row["sequence"],
                     organizationID: try organizationText.map { OrganizationID(try .stored($0, column: "audit_events.organization_id")) },
-                    at: Date(storage: row["at"]),
+                    at: Date(millisecondsSince1970: row["at"]),
                     actor: row["actor"],
                     action: row["action"],
                     targetKind: row["target_kind"],

@@ -12,7 +12,7 @@ extension SQLiteRepository: ConnectionStore {
                             use_secret_vault, auth_type, base_url, created_at, updated_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: Self.columns(connection) + [connection.createdAt.timeIntervalSince1970, connection.updatedAt.timeIntervalSince1970]
+                    arguments: Self.columns(connection) + [connection.createdAt.millisecondsSince1970, connection.updatedAt.millisecondsSince1970]
                 )
             } catch let error as DatabaseError where error.isUniqueViolation {
                 throw RepositoryError.duplicateName(kind: "connection", name: try Self.existingName(db, connection) ?? connection.name.value)
@@ -66,7 +66,7 @@ extension SQLiteRepository: ConnectionStore {
                         WHERE id = ? AND updated_at = ?
                         """,
                     arguments: Self.columns(connection)
-                        + [connection.updatedAt.timeIntervalSince1970, previous.id.description, previous.updatedAt.timeIntervalSince1970]
+                        + [connection.updatedAt.millisecondsSince1970, previous.id.description, previous.updatedAt.millisecondsSince1970]
                 )
             } catch let error as DatabaseError where error.isUniqueViolation {
                 throw RepositoryError.duplicateName(kind: "connection", name: try Self.existingName(db, connection) ?? connection.name.value)
@@ -188,8 +188,8 @@ extension SQLiteRepository: ConnectionStore {
             runtimeEnvironmentID: RuntimeEnvironmentID(try .stored(row["runtime_environment_id"], column: "connections.runtime_environment_id")),
             useSecretVault: row["use_secret_vault"],
             authentication: authentication,
-            createdAt: Date(storage: row["created_at"]),
-            updatedAt: Date(storage: row["updated_at"])
+            createdAt: Date(millisecondsSince1970: row["created_at"]),
+            updatedAt: Date(millisecondsSince1970: row["updated_at"])
         )
     }
 }

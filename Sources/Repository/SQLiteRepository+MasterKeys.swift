@@ -9,7 +9,7 @@ extension SQLiteRepository: MasterKeyStore {
                 return active
             }
             try db.execute(sql: "INSERT INTO master_keys (key_id, activated_at) VALUES (?, ?)",
-                           arguments: [candidate, Date().timeIntervalSince1970])
+                           arguments: [candidate, Date().millisecondsSince1970])
             return candidate
         }
     }
@@ -19,7 +19,7 @@ extension SQLiteRepository: MasterKeyStore {
         reseal: @escaping @Sendable (ConnectionID, ConnectionField, SealedSecret) throws -> SealedSecret
     ) async throws -> Int {
         try await write { db in
-            let now = Date().timeIntervalSince1970
+            let now = Date().millisecondsSince1970
             let rows = try Row.fetchAll(db, sql: "SELECT connection_id, field, key_id, ciphertext FROM connection_credentials WHERE source = 'sealed'")
             for row in rows {
                 let connection = ConnectionID(try .stored(row["connection_id"], column: "connection_credentials.connection_id"))

@@ -15,7 +15,7 @@ extension SQLiteRepository: OrganizationStore {
                         """,
                     arguments: [organization.id.description, organization.name.value, organization.name.comparisonKey,
                                 organization.credentialStorage.rawValue, organization.allowCustomTenantHosts, manager,
-                                organization.createdAt.timeIntervalSince1970, organization.createdAt.timeIntervalSince1970]
+                                organization.createdAt.millisecondsSince1970, organization.createdAt.millisecondsSince1970]
                 )
             } catch let error as DatabaseError where error.isUniqueViolation {
                 throw RepositoryError.duplicateName(kind: "organization", name: organization.name.value)
@@ -56,7 +56,7 @@ extension SQLiteRepository: OrganizationStore {
                             secrets_manager = ?, updated_at = ? WHERE id = ?
                         """,
                     arguments: [organization.name.value, organization.name.comparisonKey, organization.credentialStorage.rawValue,
-                                organization.allowCustomTenantHosts, manager, Date().timeIntervalSince1970, organization.id.description]
+                                organization.allowCustomTenantHosts, manager, Date().millisecondsSince1970, organization.id.description]
                 )
             } catch let error as DatabaseError where error.isUniqueViolation {
                 throw RepositoryError.duplicateName(kind: "organization", name: organization.name.value)
@@ -77,7 +77,7 @@ extension SQLiteRepository: OrganizationStore {
             credentialStorage: storage,
             allowCustomTenantHosts: row["allow_custom_tenant_hosts"],
             secretsManager: try SecretsManagerColumn.decode(row["secrets_manager"]),
-            createdAt: Date(storage: row["created_at"])
+            createdAt: Date(millisecondsSince1970: row["created_at"])
         )
     }
 

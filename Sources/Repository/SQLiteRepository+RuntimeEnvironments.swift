@@ -41,7 +41,7 @@ extension SQLiteRepository: RuntimeEnvironmentStore {
             try db.execute(
                 sql: "INSERT INTO runtime_environments (id, organization_id, name, name_key, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [environment.id.description, environment.organizationID.description, environment.name.value,
-                            environment.name.comparisonKey, environment.kind.rawValue, environment.createdAt.timeIntervalSince1970]
+                            environment.name.comparisonKey, environment.kind.rawValue, environment.createdAt.millisecondsSince1970]
             )
         } catch let error as DatabaseError where error.isUniqueViolation {
             throw RepositoryError.duplicateName(kind: "runtime environment", name: environment.name.value)
@@ -57,7 +57,7 @@ extension SQLiteRepository: RuntimeEnvironmentStore {
             organizationID: OrganizationID(try .stored(row["organization_id"], column: "runtime_environments.organization_id")),
             name: try RuntimeEnvironmentName(row["name"]),
             kind: kind,
-            createdAt: Date(storage: row["created_at"])
+            createdAt: Date(millisecondsSince1970: row["created_at"])
         )
     }
 }

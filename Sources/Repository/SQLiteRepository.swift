@@ -62,17 +62,13 @@ public final class SQLiteRepository: Sendable {
                 INSERT INTO audit_events (organization_id, at, actor, action, target_kind, target_id, target_name, changes)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [organization?.description, at.timeIntervalSince1970, actor.name, action, targetKind, targetID, targetName, encoded]
+            arguments: [organization?.description, at.millisecondsSince1970, actor.name, action, targetKind, targetID, targetName, encoded]
         )
     }
 }
 
 extension DatabaseError {
     var isUniqueViolation: Bool { extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE || extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY }
-}
-
-extension Date {
-    init(storage seconds: Double) { self.init(timeIntervalSince1970: seconds) }
 }
 
 extension UUID {

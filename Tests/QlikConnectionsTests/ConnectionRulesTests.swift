@@ -1,0 +1,236 @@
+import Foundation
+import Testing
+@testable import QlikConnections
+
+/// Builds organizations and drafts for the rule tests.
+private struct Fixture {
+    var organization: Organization
+    let agents: RuntimeEnvironment
+    let serverless: RuntimeEnvironment
+
+    init(storage: CredentialStorage = .repository, manager: SecretsManagerSettings? = nil, customHosts: Bool = false) throws {
+        organization = Organization(name: try OrganizationName("Acme"), credentialStorage: storage,
+                                    allowCustomTenantHosts: customHosts, secretsManager: manager)
+        agents = RuntimeEnvironment(organizationID: organization.id, name: try RuntimeEnvironmentName("EU Agents"), kind: .secureAgentGroup)
+        serverless = .serverless(for: organization.id)
+    }
+
+    var rules: ConnectionRules { ConnectionRules(organization: organization, runtimeEnvironments: [serverless, agents]) }
+
+    static func apiKey(_ token: CredentialInput<String>? = .value("tok")) -> ConnectionDraft<String> {
+        ConnectionDraft(name: "Sales EU", runtimeEnvironment: "eu agents", authenticationType: "api-key",
+                        baseURL: "https://acme.eu.qlikcloud.com", accessToken: token)
+    }
+
+    static func oauth(id: CredentialInput<String>? = .value("cid"), secret: CredentialInput<String>? = .value("sec")) -> ConnectionDraft<String> {
+        ConnectionDraft(name: "Sales EU", runtimeEnvironment: "Serverless", authenticationType: "oauth2",
+                        baseURL: "https://acme.eu.qlikcloud.com", clientID: id, clientSecret: secret)
+    }
+}
+
+@Suite("Connection definition rules")
+struct ConnectionRulesTests {
+    @Test("builds an API-key connection with exactly its fields")
+    func apiKey() throws {
+        let fixture = try Fixture()
+        let connection = try fixture.rules.create(Fixture.apiKey())
+        #expect(connection.authentication == .apiKey(baseURL: try TenantURL("https://acme.eu.qlikcloud.com"), accessToken: .value("tok")))
+        #expect(connection.runtimeEnvironmentID == fixture.agents.id)
+        #expect(!connection.useSecretVault)
+    }
+
+    @Test("builds an OAuth 2.0 connection with exactly its fields")
+    func oauth() throws {
+        let connection = try Fixture().rules.create(Fixture.oauth())
+        guard case .oauth2(_, .value("cid"), .value("sec")) = connection.authentication else {
+            Issue.record("expected OAuth 2.0 credentials, got \(connection.authentication)")
+            return
+        }
+    }
+
+    @Test("refuses fields of the other authentication type")
+    func wrongTypeFields() throws {
+        var draft = Fixture.apiKey()
+        draft.clientSecret = .value("x")
+        let error = #expect(throws: ConnectionValidationError.self) { try Fixture().rules.create(draft) }
+        #expect(error?.names(.clientSecret) == true)
+        #expect(error?.description.contains("does not belong to API Key authentication") == true)
+
+        var oauth = Fixture.oauth()
+        oauth.accessToken = .value("x")
+        let oauthError = #expect(throws: ConnectionValidationError.self) { try Fixture().rules.create(oauth) }
+        #expect(oauthError?.names(.accessToken) == true)
+    }
+
+    @Test("requires every field of the chosen type", arguments: [
+        (Fixture.apiKey(nil), ConnectionField.accessToken),
+        (Fixture.oauth(id: nil), ConnectionField.clientID),
+        (Fixture.oauth(secret: nil), ConnectionField.clientSecret),
+    ])
+    func requiredCredentials(_ draft: ConnectionDraft<String>, _ field: ConnectionField) throws {
+        let error = #expect(throws: ConnectionValidationError.self) { try Fixture().rules.create(draft) }
+        #expect(error?.names(field) == true)
+    }
+
+    @Test("requires name, runtime environment, authentication type and base URL, reporting all at once")
+    func requiredFields() throws {
+        let error = #expect(throws: ConnectionValidationError.self) { try Fixture().rules.create(ConnectionDraft<String>()) }
+        for field in [ConnectionField.name, .runtimeEnvironment, .authenticationType, .baseURL] {
+            #expect(error?.names(field) == true, "\(field)")
+        }
+    }
+
+    @Test("refuses an unknown authentication type")
+    func unknownType() throws {
+        var draft = Fixture.apiKey()
+        draft.authenticationType = "basic"
+        let error = #expect(throws: ConnectionValidationError.self) { try Fixture().rules.create(draft) }
+        #expect(error?.description.contains("expected api-key or oauth2") == true)
+    }
+
+    @Test("requires an existing runtime environment of the organization")
+    func runtimeEnvironmentMustExist() throws {
+        var draft = Fixture.apiKey()
+        draft.runtimeEnvironment = "US Agents"
+        let error = #expect(throws: ConnectionValidationError.self) { try Fixture().rules.create(draft) }
+        #expect(error?.names(.runtimeEnvironment) == true)
+        #expect(error?.description.contains("'Serverless', 'EU Agents'") == true)
+    }
+
+    @Test("refuses Use Secret Vault when the organization has no secrets manager")
+    func vaultNeedsManager() throws {
+        var draft = Fixture.apiKey()
+        draft.useSecretVault = true
+        let error = #expect(throws: ConnectionValidationError.self) { try Fixture().rules.create(draft) }
+        #expect(error?.names(.useSecretVault) == true)
+        #expect(error?.description.contains("has none configured") == true)
+    }
+
+    @Test("takes chosen credentials as references when the vault is on, and stores the others")
+    func vaultReferences() throws {
+        let fixture = try Fixture(manager: try .aws(region: "eu-west-1", endpoint: nil))
+        var draft = Fixture.oauth(id: .value("cid"), secret: .reference("prod/qlik:clientSecret"))
+        draft.useSecretVault = true
+        let connection = try fixture.rules.create(draft)
+        #expect(connection.useSecretVault)
+        guard case .oauth2(_, .value("cid"), .secretReference(.aws(secretID: "prod/qlik", key: "clientSecret"))) = connection.authentication else {
+            Issue.record("unexpected credentials \(connection.authentication)")
+            return
+        }
+    }
+
+    @Test("refuses a reference when the vault is off")
+    func referenceNeedsVault() throws {
+        let fixture = try Fixture(manager: try .aws(region: "eu-west-1", endpoint: nil))
+        let error = #expect(throws: ConnectionValidationError.self) { try fixture.rules.create(Fixture.apiKey(.reference("prod/qlik:token"))) }
+        #expect(error?.description.contains("Use Secret Vault is off") == true)
+    }
+
+    @Test("refuses a reference malformed for the organization's manager")
+    func malformedReference() throws {
+        let fixture = try Fixture(manager: try .vault(address: "https://vault.example.com:8200"))
+        var draft = Fixture.apiKey(.reference("prod/qlik:token"))
+        draft.useSecretVault = true
+        let error = #expect(throws: ConnectionValidationError.self) { try fixture.rules.create(draft) }
+        #expect(error?.names(.accessToken) == true)
+        #expect(error?.description.contains("secret/data/<path>:<key>") == true)
+    }
+
+    @Test("with local-agent storage, keeps no credential and refuses values")
+    func localAgentStorage() throws {
+        let fixture = try Fixture(storage: .localAgent)
+        let connection = try fixture.rules.create(Fixture.apiKey(nil))
+        #expect(connection.authentication.credentials.map(\.credential) == [.onAgent])
+        let error = #expect(throws: ConnectionValidationError.self) { try fixture.rules.create(Fixture.apiKey()) }
+        #expect(error?.description.contains("keeps credentials on its Secure Agents") == true)
+    }
+
+    @Test("with local-agent storage, refuses the serverless environment, which has no agents")
+    func localAgentNeedsAgents() throws {
+        let fixture = try Fixture(storage: .localAgent)
+        let error = #expect(throws: ConnectionValidationError.self) { try fixture.rules.create(Fixture.oauth(id: nil, secret: nil)) }
+        #expect(error?.names(.runtimeEnvironment) == true)
+    }
+
+    @Test("admits custom tenant hosts only when the organization allows them")
+    func customHosts() throws {
+        var draft = Fixture.apiKey()
+        draft.baseURL = "http://127.0.0.1:9090"
+        #expect(throws: ConnectionValidationError.self) { try Fixture().rules.create(draft) }
+        #expect(try Fixture(customHosts: true).rules.create(draft).authentication.baseURL.description == "http://127.0.0.1:9090")
+    }
+
+    @Test("an update keeps every field, secrets included, that it does not name")
+    func updateKeeps() throws {
+        let fixture = try Fixture()
+        let original = try fixture.rules.create(Fixture.oauth())
+        let updated = try fixture.rules.update(original, with: ConnectionDraft(description: "new text"))
+        #expect(updated.authentication == original.authentication)
+        #expect(updated.name == original.name)
+        #expect(updated.description?.value == "new text")
+        #expect(updated.changes(from: original) == [FieldChange(field: .description, old: nil, new: "new text")])
+        let replaced = try fixture.rules.update(original, with: ConnectionDraft(clientSecret: .value("sec2")))
+        #expect(replaced.changes(from: original).map(\.field) == [.clientSecret])
+        #expect(replaced.changes(from: original).first?.new?.contains("sec2") == false)
+    }
+
+    @Test("an update that switches authentication type needs the new type's credentials")
+    func updateSwitchType() throws {
+        let fixture = try Fixture()
+        let original = try fixture.rules.create(Fixture.apiKey())
+        let error = #expect(throws: ConnectionValidationError.self) {
+            try fixture.rules.update(original, with: ConnectionDraft(authenticationType: "oauth2"))
+        }
+        #expect(error?.names(.clientID) == true && error?.names(.clientSecret) == true)
+        let switched = try fixture.rules.update(original, with: ConnectionDraft(authenticationType: "oauth2", clientID: .value("i"), clientSecret: .value("s")))
+        #expect(switched.authentication.type == .oauth2)
+    }
+
+    @Test("turning the vault off needs values for the referenced credentials")
+    func vaultOffNeedsValues() throws {
+        let fixture = try Fixture(manager: try .aws(region: "eu-west-1", endpoint: nil))
+        var draft = Fixture.apiKey(.reference("prod/qlik:token"))
+        draft.useSecretVault = true
+        let original = try fixture.rules.create(draft)
+        #expect(throws: ConnectionValidationError.self) { try fixture.rules.update(original, with: ConnectionDraft(useSecretVault: false)) }
+        let off = try fixture.rules.update(original, with: ConnectionDraft(useSecretVault: false, accessToken: .value("t")))
+        #expect(!off.useSecretVault)
+    }
+
+    @Test("a definition cannot hold a reference with the vault off")
+    func invariant() throws {
+        let fixture = try Fixture()
+        #expect(throws: ConnectionValidationError.self) {
+            try ConnectionDefinition<String>(
+                id: ConnectionID(), organizationID: fixture.organization.id, name: try ConnectionName("x"), description: nil,
+                runtimeEnvironmentID: fixture.serverless.id, useSecretVault: false,
+                authentication: .apiKey(baseURL: try TenantURL("https://a.eu.qlikcloud.com"), accessToken: .secretReference(.aws(secretID: "a", key: "b"))),
+                createdAt: Date(), updatedAt: Date()
+            )
+        }
+    }
+}
+
+@Suite("Services that refuse secret-vault connections")
+struct ConnectionUseTests {
+    @Test("a secret-vault connection is refused by the services the seed page names", arguments: ConnectionUse.allCases)
+    func vaultConnection(_ use: ConnectionUse) throws {
+        let fixture = try Fixture(manager: try .aws(region: "eu-west-1", endpoint: nil))
+        var draft = Fixture.apiKey(.reference("prod/qlik:token"))
+        draft.useSecretVault = true
+        let connection = try fixture.rules.create(draft)
+        let refused: Set<ConnectionUse> = [.dataIngestionAndReplication, .dataAccessManagement, .dataAccessPolicyPushdown, .dataAccessPolicyProxy]
+        if refused.contains(use) {
+            let error = #expect(throws: ConnectionValidationError.self) { try connection.checkUse(use) }
+            #expect(error?.description.contains("does not support") == true)
+        } else {
+            try connection.checkUse(use)
+        }
+        #expect(Set(connection.permittedUses) == Set(ConnectionUse.allCases).subtracting(refused))
+    }
+
+    @Test("a connection without the vault may be used by every service", arguments: ConnectionUse.allCases)
+    func plainConnection(_ use: ConnectionUse) throws {
+        try Fixture().rules.create(Fixture.apiKey()).checkUse(use)
+    }
+}

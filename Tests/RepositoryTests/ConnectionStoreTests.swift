@@ -1,0 +1,133 @@
+import Foundation
+import QlikConnections
+import Testing
+@testable import Repository
+
+@Suite("Connection storage in SQLite")
+struct ConnectionStoreTests {
+    @Test("stores and reads back a connection exactly")
+    func roundTrip() async throws {
+        let fixture = try await RepositoryFixture()
+        let connection = try await fixture.connection("Sales EU")
+        try await fixture.repository.createConnection(connection, by: fixture.actor)
+        let read = try await fixture.repository.connection(named: "sales eu", in: fixture.organization.id)
+        #expect(read == connection)
+    }
+
+    @Test("20 concurrent creates of one name, from separate repository handles, yield exactly one connection")
+    func concurrentCreates() async throws {
+        let fixture = try await RepositoryFixture()
+        let spellings = (0..<20).map { $0.isMultiple(of: 2) ? "Sales EU" : "SALES eu" }
+        var drafts: [StoredConnection] = []
+        for name in spellings { drafts.append(try await fixture.connection(name)) }
+        let outcomes = try await withThrowingTaskGroup(of: Result<Void, RepositoryError>.self) { group in
+            for connection in drafts {
+                group.addTask {
+                    // Each task opens its own pool: the database, not one process's lock, must decide.
+                    let repository = try SQLiteRepository(path: fixture.path)
+                    do {
+                        try await repository.createConnection(connection, by: fixture.actor)
+                        return .success(())
+                    } catch let error as RepositoryError {
+                        return .failure(error)
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let successes = outcomes.filter { if case .success = $0 { true } else { false } }
+        #expect(successes.count == 1)
+        for case .failure(let error) in outcomes {
+            guard case .duplicateName(kind: "connection", _) = error else {
+                Issue.record("unexpected error \(error)")
+                continue
+            }
+        }
+        let stored = try await fixture.repository.connections(of: fixture.organization.id, matching: ConnectionFilter())
+        #expect(stored.count == 1)
+    }
+
+    @Test("the same name may exist in two organizations")
+    func uniquePerOrganization() async throws {
+        let fixture = try await RepositoryFixture()
+        try await fixture.repository.createConnection(try await fixture.connection("Sales EU"), by: fixture.actor)
+        let other = Organization(name: try OrganizationName("Globex"))
+        try await fixture.repository.createOrganization(other, by: fixture.actor)
+        let environments = try await fixture.repository.runtimeEnvironments(of: other.id)
+        let connection = try ConnectionRules(organization: other, runtimeEnvironments: environments).create(ConnectionDraft(
+            name: "Sales EU", runtimeEnvironment: "Serverless", authenticationType: "api-key",
+            baseURL: "https://globex.us.qlikcloud.com", accessToken: .value(SealedSecret(keyID: "k1", combined: [9]))
+        ))
+        try await fixture.repository.createConnection(connection, by: fixture.actor)
+        #expect(try await fixture.repository.connection(named: "Sales EU", in: other.id).id == connection.id)
+    }
+
+    @Test("renaming onto another connection's name (in any case) is refused")
+    func renameCollision() async throws {
+        let fixture = try await RepositoryFixture()
+        let first = try await fixture.connection("Sales EU")
+        let second = try await fixture.connection("Finance")
+        try await fixture.repository.createConnection(first, by: fixture.actor)
+        try await fixture.repository.createConnection(second, by: fixture.actor)
+        let renamed = try await fixture.rules().update(second, with: ConnectionDraft(name: "sales EU"))
+        await #expect(throws: RepositoryError.duplicateName(kind: "connection", name: "Sales EU")) {
+            try await fixture.repository.updateConnection(renamed, replacing: second, by: fixture.actor)
+        }
+    }
+
+    @Test("an update prepared from a stale copy is refused and writes nothing")
+    func staleUpdate() async throws {
+        let fixture = try await RepositoryFixture()
+        let original = try await fixture.connection("Sales EU")
+        try await fixture.repository.createConnection(original, by: fixture.actor)
+        let first = try await fixture.rules().update(original, with: ConnectionDraft(description: "first"), at: Date().addingTimeInterval(1))
+        try await fixture.repository.updateConnection(first, replacing: original, by: fixture.actor)
+        let second = try await fixture.rules().update(original, with: ConnectionDraft(description: "second"), at: Date().addingTimeInterval(2))
+        await #expect(throws: RepositoryError.changedMeanwhile(name: "Sales EU")) {
+            try await fixture.repository.updateConnection(second, replacing: original, by: fixture.actor)
+        }
+        #expect(try await fixture.repository.connection(named: "Sales EU", in: fixture.organization.id).description?.value == "first")
+    }
+
+    @Test("filters lists by name fragment, authentication type and runtime environment")
+    func filters() async throws {
+        let fixture = try await RepositoryFixture()
+        try await fixture.repository.createRuntimeEnvironment(
+            RuntimeEnvironment(organizationID: fixture.organization.id, name: try RuntimeEnvironmentName("EU Agents"), kind: .secureAgentGroup),
+            by: fixture.actor)
+        try await fixture.repository.createConnection(try await fixture.connection("Sales EU", environment: "EU Agents"), by: fixture.actor)
+        try await fixture.repository.createConnection(try await fixture.connection("Finance"), by: fixture.actor)
+        let id = fixture.organization.id
+        #expect(try await fixture.repository.connections(of: id, matching: ConnectionFilter(nameContains: "SALES")).map(\.name.value) == ["Sales EU"])
+        #expect(try await fixture.repository.connections(of: id, matching: ConnectionFilter(authenticationType: .oauth2)).isEmpty)
+        let agents = try await fixture.repository.runtimeEnvironments(of: id).first { $0.kind == .secureAgentGroup }
+        #expect(try await fixture.repository.connections(of: id, matching: ConnectionFilter(runtimeEnvironmentID: agents?.id)).map(\.name.value) == ["Sales EU"])
+    }
+
+    @Test("a runtime environment that connections use cannot be deleted; serverless never")
+    func environmentDeletion() async throws {
+        let fixture = try await RepositoryFixture()
+        try await fixture.repository.createRuntimeEnvironment(
+            RuntimeEnvironment(organizationID: fixture.organization.id, name: try RuntimeEnvironmentName("EU Agents"), kind: .secureAgentGroup),
+            by: fixture.actor)
+        try await fixture.repository.createConnection(try await fixture.connection("Sales EU", environment: "EU Agents"), by: fixture.actor)
+        await #expect(throws: RepositoryError.runtimeEnvironmentInUse(name: "EU Agents", connections: ["Sales EU"])) {
+            _ = try await fixture.repository.deleteRuntimeEnvironment(named: "eu agents", in: fixture.organization.id, by: fixture.actor)
+        }
+        await #expect(throws: RepositoryError.cannotDeleteServerless) {
+            _ = try await fixture.repository.deleteRuntimeEnvironment(named: "Serverless", in: fixture.organization.id, by: fixture.actor)
+        }
+        _ = try await fixture.repository.deleteConnection(named: "Sales EU", in: fixture.organization.id, by: fixture.actor)
+        _ = try await fixture.repository.deleteRuntimeEnvironment(named: "EU Agents", in: fixture.organization.id, by: fixture.actor)
+        #expect(try await fixture.repository.runtimeEnvironments(of: fixture.organization.id).map(\.kind) == [.serverless])
+    }
+
+    @Test("deleting a connection removes its credentials")
+    func deleteRemovesCredentials() async throws {
+        let fixture = try await RepositoryFixture()
+        try await fixture.repository.createConnection(try await fixture.connection("Sales EU"), by: fixture.actor)
+        _ = try await fixture.repository.deleteConnection(named: "Sales EU", in: fixture.organization.id, by: fixture.actor)
+        let remaining = try await fixture.repository.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM connection_credentials") }
+        #expect(remaining == 0)
+    }
+}

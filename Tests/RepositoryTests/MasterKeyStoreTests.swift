@@ -1,0 +1,85 @@
+import Foundation
+import QlikConnections
+import Testing
+@testable import Repository
+
+@Suite("Master key bookkeeping and rotation")
+struct MasterKeyStoreTests {
+    struct Refused: Error {}
+
+    @Test("the first key offered becomes the active one; later offers do not replace it")
+    func registration() async throws {
+        let fixture = try await RepositoryFixture()
+        #expect(try await fixture.repository.activeMasterKeyID(registeringIfNone: "aaaa") == "aaaa")
+        #expect(try await fixture.repository.activeMasterKeyID(registeringIfNone: "bbbb") == "aaaa")
+    }
+
+    @Test("rotation re-seals every sealed credential and switches the active key")
+    func rotates() async throws {
+        let fixture = try await RepositoryFixture()
+        _ = try await fixture.repository.activeMasterKeyID(registeringIfNone: "k1")
+        try await fixture.repository.createConnection(try await fixture.connection("A", token: [1]), by: fixture.actor)
+        try await fixture.repository.createConnection(try await fixture.connection("B", token: [2]), by: fixture.actor)
+        let count = try await fixture.repository.rotateMasterKey(to: "k2", by: fixture.actor) { _, _, sealed in
+            SealedSecret(keyID: "k2", combined: sealed.combined + [0xFF])
+        }
+        #expect(count == 2)
+        #expect(try await fixture.repository.activeMasterKeyID(registeringIfNone: "zz") == "k2")
+        let a = try await fixture.repository.connection(named: "A", in: fixture.organization.id)
+        #expect(a.authentication.credentials.first?.credential == .value(SealedSecret(keyID: "k2", combined: [1, 0xFF])))
+    }
+
+    @Test("a rotation that fails part-way changes nothing")
+    func atomic() async throws {
+        let fixture = try await RepositoryFixture()
+        _ = try await fixture.repository.activeMasterKeyID(registeringIfNone: "k1")
+        try await fixture.repository.createConnection(try await fixture.connection("A", token: [1]), by: fixture.actor)
+        try await fixture.repository.createConnection(try await fixture.connection("B", token: [2]), by: fixture.actor)
+        let before = try await fixture.repository.connections(of: fixture.organization.id, matching: ConnectionFilter())
+        let calls = Counter()
+        await #expect(throws: Refused.self) {
+            _ = try await fixture.repository.rotateMasterKey(to: "k2", by: fixture.actor) { _, _, sealed in
+                if calls.next() == 2 { throw Refused() }
+                return SealedSecret(keyID: "k2", combined: sealed.combined)
+            }
+        }
+        #expect(try await fixture.repository.connections(of: fixture.organization.id, matching: ConnectionFilter()) == before)
+        #expect(try await fixture.repository.activeMasterKeyID(registeringIfNone: "zz") == "k1")
+    }
+
+    /// Counts calls made from the database's queue.
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        func next() -> Int { lock.withLock { value += 1; return value } }
+    }
+}
+
+@Suite("Audit trail")
+struct AuditTrailTests {
+    @Test("records who changed what, never a credential's bytes")
+    func records() async throws {
+        let fixture = try await RepositoryFixture()
+        let marker: [UInt8] = Array("SEALED-MARKER-4242".utf8)
+        let connection = try await fixture.connection("Sales EU", token: marker)
+        try await fixture.repository.createConnection(connection, by: fixture.actor)
+        let updated = try await fixture.rules().update(connection, with: ConnectionDraft(
+            description: "now described", accessToken: .value(SealedSecret(keyID: "k1", combined: marker + [1]))))
+        try await fixture.repository.updateConnection(updated, replacing: connection, by: fixture.actor)
+        _ = try await fixture.repository.deleteConnection(named: "Sales EU", in: fixture.organization.id, by: fixture.actor)
+        let events = try await fixture.repository.auditEvents(of: fixture.organization.id, limit: 10)
+        #expect(events.map(\.action) == ["connection.delete", "connection.update", "connection.create", "organization.create"])
+        #expect(events.allSatisfy { $0.actor == "test" })
+        let update = try #require(events.first { $0.action == "connection.update" })
+        #expect(update.changes.map(\.field) == [.description, .accessToken])
+        let rows = try await fixture.repository.read { db in try String.fetchAll(db, sql: "SELECT changes || target_name || actor FROM audit_events") }
+        #expect(!rows.joined().contains("SEALED-MARKER"))
+    }
+
+    @Test("opening a repository twice runs its migrations once")
+    func migrationsIdempotent() async throws {
+        let fixture = try await RepositoryFixture()
+        let again = try SQLiteRepository(path: fixture.path)
+        #expect(try await again.organizations().map(\.name.value) == ["Acme"])
+    }
+}
