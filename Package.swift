@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "RepositoryTests", dependencies: ["Repository", "QlikConnections"], swiftSettings: strictSettings),
         .testTarget(
             name: "CLITests",
-            dependencies: ["QlikConnectorCLI", "QlikConnections"],
+            dependencies: ["QlikConnections", "Secrets", "Repository"],
             swiftSettings: strictSettings
         ),
     ],

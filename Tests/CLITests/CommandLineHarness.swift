@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+
+/// Runs the built `qlik-connector` binary as a user would, in a data folder
+/// of its own, and keeps everything it printed so tests can search it.
+final class CommandLineHarness: @unchecked Sendable {
+    struct Run {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+
+        func json<T: Decodable>(_ type: T.Type) throws -> T {
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return try decoder.decode(type, from: Data(stdout.utf8))
+        }
+    }
+
+    let home: String
+    var environment: [String: String]
+    private(set) var transcript = ""
+
+    init() throws {
+        home = NSTemporaryDirectory() + "qc-cli-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        var environment = ProcessInfo.processInfo.environment
+        for key in environment.keys where key.hasPrefix("QLIK_CONNECTOR_") { environment[key] = nil }
+        environment["QLIK_CONNECTOR_HOME"] = home
+        self.environment = environment
+    }
+
+    static var binary: String {
+        get throws {
+            let candidates = [
+                URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("qlik-connector").path,
+                URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                    .appendingPathComponent(".build/debug/qlik-connector").path,
+            ]
+            guard let found = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) else {
+                throw HarnessError(message: "qlik-connector is not built; run 'swift build --build-tests' first (looked in \(candidates))")
+            }
+            return found
+        }
+    }
+
+    struct HarnessError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+
+    /// Runs one command to completion; output goes through files so no pipe can fill up.
+    @discardableResult
+    func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.binary)
+        process.arguments = arguments
+        process.environment = environment.merging(extra) { $1 }
+        let outPath = home + "/.out-\(UUID().uuidString)", errPath = home + "/.err-\(UUID().uuidString)"
+        guard FileManager.default.createFile(atPath: outPath, contents: nil),
+              FileManager.default.createFile(atPath: errPath, contents: nil) else {
+            throw HarnessError(message: "cannot create output files in \(home)")
+        }
+        defer {
+            try? FileManager.default.removeItem(atPath: outPath)
+            try? FileManager.default.removeItem(atPath: errPath)
+        }
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        try out.close()
+        try err.close()
+        let run = Run(
+            status: process.terminationStatus,
+            stdout: try String(contentsOfFile: outPath, encoding: .utf8),
+            stderr: try String(contentsOfFile: errPath, encoding: .utf8)
+        )
+        transcript += "$ qlik-connector \(arguments.joined(separator: " "))\n\(run.stdout)\(run.stderr)"
+        return run
+    }
+
+    /// Runs a command that must succeed, recording its output on failure.
+    @discardableResult
+    func succeed(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:],
+                 sourceLocation: SourceLocation = #_sourceLocation) throws -> Run {
+        let run = try run(arguments, stdin: stdin, environment: extra)
+        #expect(run.status == 0, "\(arguments) exited \(run.status): \(run.stderr)", sourceLocation: sourceLocation)
+        return run
+    }
+
+    /// Writes a file in the harness folder, owner-only, and returns its path.
+    func file(_ name: String, _ contents: String) throws -> String {
+        let path = home + "/" + name
+        guard FileManager.default.createFile(atPath: path, contents: Data(contents.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw HarnessError(message: "cannot write \(path)")
+        }
+        return path
+    }
+
+    var databasePath: String { home + "/qlik-connector.sqlite" }
+    var masterKeyPath: String { home + "/master.key" }
+
+    /// Every byte the repository has on disk: the database and its journals.
+    func repositoryBytes() throws -> Data {
+        var bytes = Data()
+        for suffix in ["", "-wal", "-shm", "-journal"] where FileManager.default.fileExists(atPath: databasePath + suffix) {
+            bytes += try Data(contentsOf: URL(fileURLWithPath: databasePath + suffix))
+        }
+        return bytes
+    }
+}
+
+/// The JSON shapes the CLI prints, as a script would read them.
+struct ConnectionJSON: Decodable {
+    struct Credential: Decodable {
+        let source: String
+        let value: String?
+        let reference: String?
+    }
+    struct Authentication: Decodable {
+        let type: String
+        let baseURL: String
+        let accessToken: Credential?
+        let clientID: Credential?
+        let clientSecret: Credential?
+    }
+    let id: String
+    let name: String
+    let description: String?
+    let runtimeEnvironment: String
+    let useSecretVault: Bool
+    let authentication: Authentication
+    let permittedUses: [String]
+}
+
+struct OrganizationJSON: Decodable {
+    let id: String
+    let name: String
+    let credentialStorage: String
+    let allowCustomTenantHosts: Bool
+}
