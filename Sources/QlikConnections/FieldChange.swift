@@ -28,7 +28,9 @@ extension ConnectionDefinition {
         let before = Dictionary(uniqueKeysWithValues: old.authentication.credentials.map { ($0.field, $0.credential) })
         let after = Dictionary(uniqueKeysWithValues: authentication.credentials.map { ($0.field, $0.credential) })
         for field in [ConnectionField.accessToken, .clientID, .clientSecret] where before[field] != after[field] {
-            changes.append(FieldChange(field: field, old: before[field]?.auditText, new: after[field]?.auditText))
+            var new = after[field]?.auditText
+            if case .value? = before[field], case .value? = after[field] { new = "new sealed value" }
+            changes.append(FieldChange(field: field, old: before[field]?.auditText, new: new))
         }
         return changes
     }
@@ -38,7 +40,7 @@ extension Credential {
     /// A credential in the audit trail: never its value, sealed or not.
     public var auditText: String {
         switch self {
-        case .value: "value (replaced)"
+        case .value: "sealed value"
         case .secretReference(let reference): "reference \(reference)"
         case .onAgent: "on agents"
         }

@@ -42,8 +42,7 @@ extension SQLiteRepository: MasterKeyStore {
                 arguments: [newKeyID, now]
             )
             try self.audit(db, organization: nil, actor: actor, action: "master-key.rotate", targetKind: "master-key",
-                           targetID: newKeyID, targetName: "master key \(newKeyID)",
-                           changes: [FieldChange(field: .credentialStorage, old: nil, new: "\(rows.count) credential(s) re-sealed")])
+                           targetID: newKeyID, targetName: "master key \(newKeyID) (\(rows.count) credential(s) re-sealed)")
             return rows.count
         }
     }
