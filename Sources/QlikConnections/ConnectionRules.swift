@@ -101,7 +101,9 @@ public struct ConnectionRules: Sendable {
         return try ConnectionDefinition(
             id: id, organizationID: organization.id, name: name, description: description,
             runtimeEnvironmentID: environment.id, useSecretVault: useSecretVault, authentication: authentication,
-            createdAt: existing?.createdAt ?? now, updatedAt: now
+            // Strictly later than the version it replaces, so an update can tell it is not stale.
+            createdAt: existing?.createdAt ?? now,
+            updatedAt: existing.map { max(now, $0.updatedAt.addingTimeInterval(0.001)) } ?? now
         )
     }
 
@@ -149,7 +151,13 @@ public struct ConnectionRules: Sendable {
             guard let manager = organization.secretsManager else {
                 throw ConnectionValidationError(field, "\(field.label) is a secret reference, but the organization has no secrets manager.")
             }
-            return .secretReference(try SecretReference(text, for: manager.kind, field: field))
+            let reference = try SecretReference(text, for: manager.kind, field: field)
+            if case .vault(let mount, _, _) = reference, case .vault(_, let configured) = manager.location, mount != configured {
+                throw ConnectionValidationError(field,
+                    "\(field.label) secret reference names the Vault mount '\(mount)', but the organization's Vault uses '\(configured)'. "
+                    + "Expected \(configured)/data/<path>:<key>.")
+            }
+            return .secretReference(reference)
         case .value(let value)?:
             guard organization.credentialStorage == .repository else {
                 throw ConnectionValidationError(field,

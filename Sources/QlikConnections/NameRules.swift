@@ -22,8 +22,12 @@ enum NameRules {
     }
 
     /// A key under which two names that differ only in case are equal.
+    /// Full Unicode case folding (ß and ss, ς and σ compare equal), on the
+    /// canonical composition so ä typed either way is one letter.
     static func comparisonKey(_ name: String) -> String {
-        name.precomposedStringWithCanonicalMapping.lowercased().precomposedStringWithCanonicalMapping
+        name.precomposedStringWithCanonicalMapping
+            .folding(options: [.caseInsensitive], locale: nil)
+            .precomposedStringWithCanonicalMapping
     }
 
     static func isAllowed(_ character: Character) -> Bool {
@@ -32,6 +36,8 @@ enum NameRules {
         // as a + U+0308, Devanagari vowel signs); never an emoji or symbol.
         let scalars = character.unicodeScalars
         guard let first = scalars.first else { return false }
+        // Emoji that Unicode files under letters or digits (ℹ, keycaps) are still emoji.
+        if first.properties.isEmoji && !first.isASCII { return false }
         switch first.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber:
             break
@@ -40,7 +46,8 @@ enum NameRules {
         }
         return scalars.dropFirst().allSatisfy { scalar in
             switch scalar.properties.generalCategory {
-            case .nonspacingMark, .spacingMark, .enclosingMark: return !scalar.properties.isEmojiPresentation
+            // Variation selectors turn the character into an emoji; enclosing marks draw symbols.
+            case .nonspacingMark, .spacingMark: return !scalar.properties.isVariationSelector
             default: return false
             }
         }

@@ -26,7 +26,8 @@ public enum SecretReference: Hashable, Sendable, CustomStringConvertible {
     /// Parses a reference in the format of the organization's secrets manager.
     public init(_ raw: String, for kind: SecretsManagerKind, field: ConnectionField) throws(ConnectionValidationError) {
         func fail(_ why: String) -> ConnectionValidationError {
-            ConnectionValidationError(field, "\(field.label) secret reference '\(raw)' \(why) Expected \(Self.expectedForm(for: kind)).")
+            // The text is not echoed: a secret pasted here by mistake must not be printed.
+            ConnectionValidationError(field, "\(field.label) secret reference \(why) Expected \(Self.expectedForm(for: kind)).")
         }
         if raw.isEmpty { throw fail("is empty.") }
         if raw.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }) {

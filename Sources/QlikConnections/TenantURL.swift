@@ -46,7 +46,8 @@ public struct TenantURL: Hashable, Sendable, CustomStringConvertible {
             throw fail("Base URL contains whitespace or a control character.")
         }
         guard let separator = raw.range(of: "://") else {
-            throw fail("Base URL '\(raw)' has no scheme; start it with https://.")
+            // The input is not echoed: a pasted "user:token@host" would otherwise be printed.
+            throw fail("Base URL has no scheme; start it with https://.")
         }
         let scheme = raw[..<separator.lowerBound].lowercased()
         switch (scheme, policy) {
@@ -66,7 +67,7 @@ public struct TenantURL: Hashable, Sendable, CustomStringConvertible {
         }
         if tail.contains("#") { throw fail("Base URL has a fragment ('#...'); remove it.") }
         if tail.contains("?") { throw fail("Base URL has a query ('?...'); remove it.") }
-        if tail != "" && tail != "/" { throw fail("Base URL has a path ('\(tail)'); give only the tenant's address.") }
+        if tail != "" && tail != "/" { throw fail("Base URL has a path after the host; give only the tenant's address.") }
 
         var hostPart = Substring(authority)
         var port: Int?
@@ -76,7 +77,8 @@ public struct TenantURL: Hashable, Sendable, CustomStringConvertible {
             guard policy == .allowCustomHosts else {
                 throw fail("Base URL names a port (':\(portText)'); Qlik Cloud tenants use the default https port.")
             }
-            guard let number = Int(portText), (1...65535).contains(number), portText.allSatisfy(\.isASCII) else {
+            guard !portText.isEmpty, portText.allSatisfy({ $0.isASCII && $0.isWholeNumber }),
+                  let number = Int(portText), (1...65535).contains(number) else {
                 throw ConnectionValidationError(.baseURL, "Base URL has the port '\(portText)'; a port is a number from 1 to 65535.")
             }
             port = number
@@ -86,8 +88,13 @@ public struct TenantURL: Hashable, Sendable, CustomStringConvertible {
             throw fail("Base URL host '\(hostPart)' contains non-ASCII characters; Qlik Cloud hosts are plain ASCII.")
         }
         let host = hostPart.lowercased()
-        if policy == .qlikCloudOnly, let problem = Self.qlikCloudHostProblem(host) {
-            throw fail(problem)
+        // A Qlik Cloud host keeps Qlik's rules even where custom hosts are
+        // allowed: never plain http, never a port, for a real tenant.
+        let looksLikeQlik = Self.qlikDomains.contains { host == $0 || host.hasSuffix("." + $0) }
+        if policy == .qlikCloudOnly || looksLikeQlik {
+            if let problem = Self.qlikCloudHostProblem(host) { throw fail(problem) }
+            if scheme != "https" { throw fail("Base URL uses http://; Qlik Cloud is reached only over https://.") }
+            if port != nil { throw fail("Base URL names a port; Qlik Cloud tenants use the default https port.") }
         }
         if policy == .allowCustomHosts, !Self.isPlausibleHost(host) {
             throw ConnectionValidationError(.baseURL, "Base URL host '\(host)' is not a valid host name or IP address.")
@@ -125,7 +132,8 @@ public struct TenantURL: Hashable, Sendable, CustomStringConvertible {
 
     static func isPlausibleHost(_ host: String) -> Bool {
         if host.hasPrefix("[") && host.hasSuffix("]") {
-            return host.dropFirst().dropLast().allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+            let address = host.dropFirst().dropLast()
+            return address.contains(":") && address.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
         }
         return host.split(separator: ".", omittingEmptySubsequences: false).allSatisfy(isDNSLabel)
     }

@@ -142,6 +142,7 @@ struct ConnectionCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Connection Name.") var name: String
         @Flag(help: "Do not ask for confirmation (required when standard input is not a terminal).") var yes = false
+        @Flag(help: "Print the deleted connection as JSON.") var json = false
 
         func run() async throws {
             let workspace = try Workspace(global)
@@ -156,7 +157,9 @@ struct ConnectionCommand: AsyncParsableCommand {
                     throw CLIError.failure("Not deleted.")
                 }
             }
+            let environments = try await workspace.repository.runtimeEnvironments(of: organization.id)
             let deleted = try await workspace.repository.deleteConnection(named: name, in: organization.id, by: workspace.actor)
+            if json { return try Output.json(ConnectionView(deleted, environments: environments)) }
             print("Deleted connection '\(deleted.name)'.")
         }
     }

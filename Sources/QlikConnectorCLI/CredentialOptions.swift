@@ -11,8 +11,6 @@ struct CredentialOptions: ParsableArguments {
     @Option(name: .customLong("access-token-ref"), help: ArgumentHelp("Access Token as a secret reference (with --use-secret-vault).", valueName: "reference"))
     var accessTokenReference: String?
 
-    @Option(name: .customLong("client-id"), help: "OAuth 2.0 Client ID (an identifier, not a secret).")
-    var clientID: String?
     @Option(name: .customLong("client-id-from"), help: ArgumentHelp("Client ID read from \(SecretSource.expectedForm).", valueName: "source"))
     var clientIDFrom: String?
     @Option(name: .customLong("client-id-ref"), help: ArgumentHelp("Client ID as a secret reference (with --use-secret-vault).", valueName: "reference"))
@@ -26,16 +24,19 @@ struct CredentialOptions: ParsableArguments {
     // Present only to explain why a secret on the command line is refused.
     @Option(name: .customLong("access-token"), help: .hidden) var plainAccessToken: String?
     @Option(name: .customLong("client-secret"), help: .hidden) var plainClientSecret: String?
+    @Option(name: .customLong("client-id"), help: .hidden) var plainClientID: String?
 
     func validate() throws {
-        if plainAccessToken != nil || plainClientSecret != nil {
-            let option = plainAccessToken != nil ? "access-token" : "client-secret"
+        // The Client ID is a credential too (the seed page lets the vault or the agents hold it),
+        // so it follows the same rule as the secrets.
+        if let option = [("access-token", plainAccessToken), ("client-secret", plainClientSecret), ("client-id", plainClientID)]
+            .first(where: { $0.1 != nil })?.0 {
             throw CLIError.usage("--\(option) VALUE is not accepted: a command line is visible to every user of the machine. "
                 + "Use --\(option)-from with \(SecretSource.expectedForm).")
         }
         let pairs: [(String, Bool)] = [
             ("Access Token", accessTokenFrom != nil && accessTokenReference != nil),
-            ("Client ID", [clientID, clientIDFrom, clientIDReference].compactMap { $0 }.count > 1),
+            ("Client ID", clientIDFrom != nil && clientIDReference != nil),
             ("Client Secret", clientSecretFrom != nil && clientSecretReference != nil),
         ]
         if let clash = pairs.first(where: \.1) {
@@ -50,12 +51,7 @@ struct CredentialOptions: ParsableArguments {
     /// Reads the secret values now, so they are in memory only from here on.
     func apply<Draft>(to draft: inout ConnectionDraft<Draft>, wrap: (Secret) -> Draft) throws {
         draft.accessToken = try input(accessTokenFrom, accessTokenReference, option: "access-token-from", label: "Access Token", wrap)
-        if let clientID {
-            guard let secret = Secret(clientID) else { throw CLIError.usage("--client-id is empty.") }
-            draft.clientID = .value(wrap(secret))
-        } else {
-            draft.clientID = try input(clientIDFrom, clientIDReference, option: "client-id-from", label: "Client ID", wrap)
-        }
+        draft.clientID = try input(clientIDFrom, clientIDReference, option: "client-id-from", label: "Client ID", wrap)
         draft.clientSecret = try input(clientSecretFrom, clientSecretReference, option: "client-secret-from", label: "Client Secret", wrap)
     }
 

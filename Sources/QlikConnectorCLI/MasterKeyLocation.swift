@@ -54,12 +54,19 @@ struct MasterKeyLocation {
         case .managedFile(let path):
             if FileManager.default.fileExists(atPath: path) {
                 key = try MasterKeyFile.read(path)
+            } else if try await repository.activeMasterKeyID() != nil {
+                throw CLIError.failure("The master key file \(path) is missing, but this repository's credentials are sealed with a key; "
+                    + "restore the key file (or point --master-key-file at it).")
             } else {
                 key = MasterKey.generate()
-                try MasterKeyFile.create(key, at: path)
-                logger.notice("generated a master key", metadata: ["path": "\(path)", "keyID": "\(key.id)"])
-                printError("Generated a new master key at \(path) (readable by you only). Back it up: "
-                    + "without it the credentials stored in this repository cannot be read.")
+                if try MasterKeyFile.createUnlessPresent(key, at: path) {
+                    logger.notice("generated a master key", metadata: ["path": "\(path)", "keyID": "\(key.id)"])
+                    printError("Generated a new master key at \(path) (readable by you only). Back it up: "
+                        + "without it the credentials stored in this repository cannot be read.")
+                } else {
+                    // Another command generated it a moment ago: use theirs.
+                    key = try MasterKeyFile.read(path)
+                }
             }
         }
         let activeID = try await repository.activeMasterKeyID(registeringIfNone: key.id)
@@ -70,7 +77,7 @@ struct MasterKeyLocation {
             let nextKey = try MasterKeyFile.read(next)
             if nextKey.id == activeID {
                 try retire(key, at: path)
-                try FileManager.default.moveItem(atPath: next, toPath: path)
+                try MasterKeyFile.replace(path, with: next)
                 printError("Finished an interrupted key rotation: \(path) now holds master key \(nextKey.id).")
                 return Keyring(active: nextKey)
             }
@@ -78,13 +85,13 @@ struct MasterKeyLocation {
         throw SecretsError.wrongActiveKey(repositoryKeyID: activeID, configuredKeyID: key.id)
     }
 
-    /// Moves an old managed key aside rather than deleting it: a backup of
-    /// the repository taken before the rotation still needs it.
+    /// Keeps a copy of an old managed key rather than deleting it: a backup
+    /// of the repository taken before the rotation still needs it. The key
+    /// file itself stays in place until the new one atomically replaces it.
     func retire(_ key: MasterKey, at path: String) throws {
         let retired = (dataDirectory as NSString).appendingPathComponent("master-\(key.id).retired.key")
-        if FileManager.default.fileExists(atPath: retired) { try FileManager.default.removeItem(atPath: path) } else {
-            try FileManager.default.moveItem(atPath: path, toPath: retired)
-        }
+        // False when an earlier rotation kept it already.
+        _ = try MasterKeyFile.createUnlessPresent(key, at: retired)
     }
 }
 

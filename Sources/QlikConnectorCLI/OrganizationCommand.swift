@@ -81,14 +81,8 @@ struct OrganizationCommand: AsyncParsableCommand {
             if let credentialStorage { organization.credentialStorage = try OrganizationCommand.storage(credentialStorage) }
             if let allowCustomTenantHosts { organization.allowCustomTenantHosts = allowCustomTenantHosts }
             if let secretsManager {
-                let settings = try managerSettings(secretsManager)
-                let vaultUsers = try await workspace.repository.connections(of: organization.id, matching: ConnectionFilter())
-                    .filter(\.useSecretVault)
-                if !vaultUsers.isEmpty && settings?.kind != organization.secretsManager?.kind {
-                    throw CLIError.usage("\(vaultUsers.count) connection(s) take credentials from the current secrets manager "
-                        + "(\(vaultUsers.map { "'\($0.name)'" }.joined(separator: ", "))); change them first, or keep the same kind of manager.")
-                }
-                organization.secretsManager = settings
+                // The repository refuses, inside its transaction, a change that would orphan secret references.
+                organization.secretsManager = try managerSettings(secretsManager)
             } else if awsRegion != nil || awsEndpoint != nil || vaultAddress != nil {
                 throw CLIError.usage("--aws-region, --aws-endpoint and --vault-address go with --secrets-manager aws|vault.")
             }

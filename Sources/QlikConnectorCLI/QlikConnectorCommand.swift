@@ -50,7 +50,7 @@ struct QlikConnectorCommand: AsyncParsableCommand {
             return error.isUsageError ? 2 : 1
         case let error as SecretsError:
             printError("error: \(error.description)")
-            return 1
+            return error.isUsageError ? 2 : 1
         default:
             let code = exitCode(for: error)
             if code == .success {

@@ -13,17 +13,30 @@ extension ConnectionCommand {
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp("File holding the new base64 master key (default: generate one into the data folder).", valueName: "path"))
         var newKeyFile: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        struct Result: Encodable {
+            let resealed: Int
+            let keyID: String
+            let previousKeyID: String
+            let keyFile: String?
+            let retiredKeyFile: String?
+        }
 
         func run() async throws {
-            let workspace = try Workspace(global)
             let location = MasterKeyLocation(global)
+            // One rotation at a time per data folder: a second would delete the first's staged key.
+            let lock = try FileLock(path: (location.dataDirectory as NSString).appendingPathComponent("rotate-key.lock"))
+            defer { lock.release() }
+            let workspace = try Workspace(global)
             let current = try await workspace.keyring()
             let newKey: MasterKey
             var stagedPath: String?
             if let newKeyFile {
                 newKey = try MasterKeyFile.read(newKeyFile)
             } else if let next = location.nextKeyPath {
-                // Written before the repository changes, so a crash in between loses nothing.
+                // Staged before the repository changes, so a stop in between loses nothing;
+                // a leftover from a rotation that never committed is not in use and goes.
                 if FileManager.default.fileExists(atPath: next) { try FileManager.default.removeItem(atPath: next) }
                 newKey = MasterKey.generate()
                 try MasterKeyFile.create(newKey, at: next)
@@ -41,16 +54,25 @@ extension ConnectionCommand {
                     try next.reseal(sealed, for: connection, field: field)
                 }
             } catch {
-                if let stagedPath { try? FileManager.default.removeItem(atPath: stagedPath) }
+                if let stagedPath {
+                    do { try FileManager.default.removeItem(atPath: stagedPath) } catch {
+                        workspace.logger.warning("could not remove the unused staged key", metadata: ["path": "\(stagedPath)"])
+                    }
+                }
                 throw error
             }
+            var result = Result(resealed: count, keyID: newKey.id, previousKeyID: current.active.id, keyFile: newKeyFile, retiredKeyFile: nil)
             if let stagedPath, case .managedFile(let path) = location.source {
                 try location.retire(current.active, at: path)
-                try FileManager.default.moveItem(atPath: stagedPath, toPath: path)
-                print("Re-sealed \(count) credential(s) under master key \(newKey.id), now in \(path).")
-                print("The previous key \(current.active.id) was moved aside in \(location.dataDirectory); destroy it once no backup needs it.")
+                try MasterKeyFile.replace(path, with: stagedPath)
+                result = Result(resealed: count, keyID: newKey.id, previousKeyID: current.active.id, keyFile: path,
+                                retiredKeyFile: (location.dataDirectory as NSString).appendingPathComponent("master-\(current.active.id).retired.key"))
+            }
+            if json { return try Output.json(result) }
+            print("Re-sealed \(count) credential(s) under master key \(newKey.id)" + (result.keyFile.map { ", now in \($0)." } ?? "."))
+            if let retired = result.retiredKeyFile {
+                print("A copy of the previous key \(current.active.id) is kept in \(retired); destroy it once no backup needs it.")
             } else {
-                print("Re-sealed \(count) credential(s) under master key \(newKey.id).")
                 print("Configure the new key (--master-key-file or QLIK_CONNECTOR_MASTER_KEY_FILE) from now on; key \(current.active.id) is no longer used.")
             }
         }

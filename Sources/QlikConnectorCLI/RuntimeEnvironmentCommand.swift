@@ -45,11 +45,13 @@ struct RuntimeEnvironmentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a Secure Agent group that no connection uses.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Runtime environment name.") var name: String
+        @Flag(help: "Print the deleted environment as JSON.") var json = false
 
         func run() async throws {
             let workspace = try Workspace(global)
             let organization = try await workspace.organization()
             let deleted = try await workspace.repository.deleteRuntimeEnvironment(named: name, in: organization.id, by: workspace.actor)
+            if json { return try Output.json(RuntimeEnvironmentView(deleted)) }
             print("Deleted runtime environment '\(deleted.name)'.")
         }
     }

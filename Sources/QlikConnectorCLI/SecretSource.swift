@@ -39,6 +39,8 @@ enum SecretSource: Equatable {
                 throw CLIError.usage("The environment variable \(name) given for \(label) is not set.")
             }
             text = value
+        case .standardInput where isatty(STDIN_FILENO) == 1:
+            text = try Self.promptWithoutEcho(label)
         case .standardInput:
             let data = FileHandle.standardInput.readDataToEndOfFile()
             guard let decoded = String(data: data, encoding: .utf8) else {
@@ -58,5 +60,22 @@ enum SecretSource: Equatable {
         case .environment(let name): "environment variable \(name)"
         case .standardInput: "standard input"
         }
+    }
+
+    /// At a terminal, asks for the value with echo off, so it never shows on screen.
+    private static func promptWithoutEcho(_ label: String) throws -> String {
+        var original = termios()
+        guard tcgetattr(STDIN_FILENO, &original) == 0 else {
+            throw CLIError.failure("Cannot read \(label) from the terminal: \(String(cString: strerror(errno))).")
+        }
+        var silent = original
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        FileHandle.standardError.write(Data("\(label): ".utf8))
+        tcsetattr(STDIN_FILENO, TCSANOW, &silent)
+        defer {
+            tcsetattr(STDIN_FILENO, TCSANOW, &original)
+            FileHandle.standardError.write(Data("\n".utf8))
+        }
+        return readLine(strippingNewline: true) ?? ""
     }
 }

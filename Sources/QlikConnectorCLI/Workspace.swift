@@ -8,7 +8,7 @@ import Secrets
 /// (only when a credential must be sealed or opened) the keyring.
 struct Workspace {
     let options: GlobalOptions
-    let repository: SQLiteRepository
+    let repository: any ConnectorRepository
     let logger: Logger
 
     init(_ options: GlobalOptions) throws {

@@ -5,6 +5,9 @@ public enum RepositoryError: Error, Equatable, Sendable, CustomStringConvertible
     case runtimeEnvironmentInUse(name: String, connections: [String])
     case cannotDeleteServerless
     case changedMeanwhile(name: String)
+    case masterKeyChangedMeanwhile(sealedWith: String, active: String?)
+    case secretsManagerInUse(connections: [String])
+    case secretsManagerChangedMeanwhile(connection: String)
     case corrupt(reason: String)
     case storage(reason: String)
 
@@ -21,6 +24,14 @@ public enum RepositoryError: Error, Equatable, Sendable, CustomStringConvertible
             "The serverless runtime environment belongs to the organization and cannot be deleted."
         case .changedMeanwhile(let name):
             "Connection '\(name)' was changed by someone else while this update was prepared; nothing was written, run it again."
+        case .masterKeyChangedMeanwhile(let sealedWith, let active):
+            "A credential is sealed with master key \(sealedWith), but the repository's active key is \(active ?? "not registered") "
+                + "(a key rotation ran meanwhile); nothing was written, run the command again."
+        case .secretsManagerInUse(let connections):
+            "\(connections.count) connection(s) take credentials from the current secrets manager "
+                + "(\(connections.map { "'\($0)'" }.joined(separator: ", "))); change them first, or keep the same kind of manager."
+        case .secretsManagerChangedMeanwhile(let connection):
+            "The organization's secrets manager changed while connection '\(connection)' was prepared; nothing was written, run it again."
         case .corrupt(let reason):
             "The repository holds data this version cannot read: \(reason)."
         case .storage(let reason):
@@ -32,8 +43,8 @@ public enum RepositoryError: Error, Equatable, Sendable, CustomStringConvertible
     /// rather than something failing (exit code 1).
     public var isUsageError: Bool {
         switch self {
-        case .duplicateName, .notFound, .runtimeEnvironmentInUse, .cannotDeleteServerless: true
-        case .changedMeanwhile, .corrupt, .storage: false
+        case .duplicateName, .notFound, .runtimeEnvironmentInUse, .cannotDeleteServerless, .secretsManagerInUse: true
+        case .changedMeanwhile, .masterKeyChangedMeanwhile, .secretsManagerChangedMeanwhile, .corrupt, .storage: false
         }
     }
 }

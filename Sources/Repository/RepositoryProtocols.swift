@@ -54,6 +54,8 @@ public protocol ConnectionStore: Sendable {
 public protocol MasterKeyStore: Sendable {
     /// The id of the key that seals this repository's credentials; registers
     /// `candidate` as that key when the repository has none yet.
+    /// The id of the key that seals this repository's credentials, if any is registered.
+    func activeMasterKeyID() async throws -> String?
     func activeMasterKeyID(registeringIfNone candidate: String) async throws -> String
     /// Re-seals every sealed credential with `reseal` and makes `newKeyID`
     /// the active key, all in one transaction: on any error nothing changes.

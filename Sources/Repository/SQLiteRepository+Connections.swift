@@ -106,7 +106,23 @@ extension SQLiteRepository: ConnectionStore {
          connection.authentication.type.rawValue, connection.authentication.baseURL.description]
     }
 
+    /// Checked inside the write transaction, against what is committed now:
+    /// every sealed value must be under the active key (a rotation may have
+    /// run since it was sealed), and references must match the manager.
     private func insertCredentials(_ db: Database, _ connection: StoredConnection) throws {
+        let activeKey = try String.fetchOne(db, sql: "SELECT key_id FROM master_keys WHERE retired_at IS NULL")
+        let manager = try Row.fetchOne(db, sql: "SELECT secrets_manager FROM organizations WHERE id = ?",
+                                       arguments: [connection.organizationID.description])
+            .flatMap { row -> SecretsManagerSettings? in try SecretsManagerColumn.decode(row["secrets_manager"]) }
+        for (_, credential) in connection.authentication.credentials {
+            switch credential {
+            case .value(let sealed) where sealed.keyID != activeKey:
+                throw RepositoryError.masterKeyChangedMeanwhile(sealedWith: sealed.keyID, active: activeKey)
+            case .secretReference(let reference) where !reference.belongs(to: manager):
+                throw RepositoryError.secretsManagerChangedMeanwhile(connection: connection.name.value)
+            default: continue
+            }
+        }
         for (field, credential) in connection.authentication.credentials {
             var keyID: String?, ciphertext: Data?, reference: String?
             let source: String
@@ -145,6 +161,14 @@ extension SQLiteRepository: ConnectionStore {
     }
 
     static func connection(_ db: Database, _ row: Row) throws -> StoredConnection {
+        do {
+            return try decodeConnection(db, row)
+        } catch let error as ConnectionValidationError {
+            throw RepositoryError.corrupt(reason: "connection '\(row["name"] as String? ?? "?")' no longer passes validation: \(error)")
+        }
+    }
+
+    private static func decodeConnection(_ db: Database, _ row: Row) throws -> StoredConnection {
         let id = ConnectionID(try .stored(row["id"], column: "connections.id"))
         let organizationID = OrganizationID(try .stored(row["organization_id"], column: "connections.organization_id"))
         let organization = try Row.fetchOne(db, sql: "SELECT * FROM organizations WHERE id = ?", arguments: [organizationID.description])
@@ -198,5 +222,16 @@ extension SQLiteRepository: ConnectionStore {
 enum NameKey {
     static func of(_ text: String) -> String {
         text.precomposedStringWithCanonicalMapping.lowercased().precomposedStringWithCanonicalMapping
+    }
+}
+
+extension SecretReference {
+    /// Whether the reference is in the form of `manager`'s kind.
+    func belongs(to manager: SecretsManagerSettings?) -> Bool {
+        switch (self, manager?.location) {
+        case (.aws, .aws?): true
+        case (.vault(let mount, _, _), .vault(_, let configured)?): mount == configured
+        default: false
+        }
     }
 }

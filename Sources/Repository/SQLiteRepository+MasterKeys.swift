@@ -3,6 +3,10 @@ import GRDB
 public import QlikConnections
 
 extension SQLiteRepository: MasterKeyStore {
+    public func activeMasterKeyID() async throws -> String? {
+        try await read { db in try String.fetchOne(db, sql: "SELECT key_id FROM master_keys WHERE retired_at IS NULL") }
+    }
+
     public func activeMasterKeyID(registeringIfNone candidate: String) async throws -> String {
         try await write { db in
             if let active = try String.fetchOne(db, sql: "SELECT key_id FROM master_keys WHERE retired_at IS NULL") {

@@ -49,6 +49,11 @@ extension SQLiteRepository: OrganizationStore {
                 .map(Self.organization) else {
                 throw RepositoryError.notFound(kind: "organization", name: organization.name.value, organization: nil)
             }
+            if previous.secretsManager?.kind != organization.secretsManager?.kind || !Self.sameVaultMount(previous, organization) {
+                let users = try String.fetchAll(db, sql: "SELECT name FROM connections WHERE organization_id = ? AND use_secret_vault = 1 ORDER BY name_key",
+                                                arguments: [organization.id.description])
+                if !users.isEmpty { throw RepositoryError.secretsManagerInUse(connections: users) }
+            }
             do {
                 try db.execute(
                     sql: """
@@ -67,7 +72,20 @@ extension SQLiteRepository: OrganizationStore {
         }
     }
 
+    private static func sameVaultMount(_ a: Organization, _ b: Organization) -> Bool {
+        guard case .vault(_, let before)? = a.secretsManager?.location, case .vault(_, let after)? = b.secretsManager?.location else { return true }
+        return before == after
+    }
+
     static func organization(_ row: Row) throws -> Organization {
+        do {
+            return try decodeOrganization(row)
+        } catch let error as ConnectionValidationError {
+            throw RepositoryError.corrupt(reason: "organization '\(row["name"] as String? ?? "?")' no longer passes validation: \(error)")
+        }
+    }
+
+    private static func decodeOrganization(_ row: Row) throws -> Organization {
         guard let storage = CredentialStorage(rawValue: row["credential_storage"]) else {
             throw RepositoryError.corrupt(reason: "unknown credential storage '\(row["credential_storage"] as String)'")
         }

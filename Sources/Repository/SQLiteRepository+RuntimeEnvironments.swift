@@ -49,6 +49,14 @@ extension SQLiteRepository: RuntimeEnvironmentStore {
     }
 
     static func environment(_ row: Row) throws -> RuntimeEnvironment {
+        do {
+            return try decodeEnvironment(row)
+        } catch let error as ConnectionValidationError {
+            throw RepositoryError.corrupt(reason: "runtime environment '\(row["name"] as String? ?? "?")' no longer passes validation: \(error)")
+        }
+    }
+
+    private static func decodeEnvironment(_ row: Row) throws -> RuntimeEnvironment {
         guard let kind = RuntimeEnvironment.Kind(rawValue: row["kind"]) else {
             throw RepositoryError.corrupt(reason: "unknown runtime environment kind '\(row["kind"] as String)'")
         }

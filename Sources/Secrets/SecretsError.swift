@@ -4,9 +4,19 @@ public enum SecretsError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformedKey(reason: String)
     case keyFileUnreadable(path: String, reason: String)
     case keyFileTooOpen(path: String, permissions: String)
+    case keyFileUnwritable(path: String, reason: String)
+    case keyFileExists(path: String)
     case unknownKey(keyID: String, available: [String])
     case integrityCheckFailed(keyID: String, context: String)
     case wrongActiveKey(repositoryKeyID: String, configuredKeyID: String)
+
+    /// Whether the user's own setup is at fault (exit code 2) rather than a failure (exit code 1).
+    public var isUsageError: Bool {
+        switch self {
+        case .malformedKey, .keyFileTooOpen, .keyFileExists: true
+        case .keyFileUnreadable, .keyFileUnwritable, .unknownKey, .integrityCheckFailed, .wrongActiveKey: false
+        }
+    }
 
     public var description: String {
         switch self {
@@ -14,6 +24,10 @@ public enum SecretsError: Error, Equatable, Sendable, CustomStringConvertible {
             "The master key is not usable: \(reason). Generate one with 'head -c 32 /dev/urandom | base64'."
         case .keyFileUnreadable(let path, let reason):
             "Cannot read the master key file \(path): \(reason)."
+        case .keyFileUnwritable(let path, let reason):
+            "Cannot write the master key file \(path): \(reason)."
+        case .keyFileExists(let path):
+            "A master key file already exists at \(path); it is never overwritten."
         case .keyFileTooOpen(let path, let permissions):
             "The master key file \(path) is readable by others (mode \(permissions)); run 'chmod 600 \(path)'."
         case .unknownKey(let keyID, let available):

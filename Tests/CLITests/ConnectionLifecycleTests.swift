@@ -36,7 +36,8 @@ struct ConnectionLifecycleTests {
 
         let secretFile = try cli.file("client-secret", "oauth-secret-one\n")
         try cli.succeed(["connection", "create", "Finance", "--runtime-env", "Serverless", "--auth", "oauth2",
-                         "--base-url", "https://acme.eu.qlikcloud.com", "--client-id", "client-1", "--client-secret-from", "file:\(secretFile)"])
+                         "--base-url", "https://acme.eu.qlikcloud.com", "--client-id-from", "env:CID", "--client-secret-from", "file:\(secretFile)"],
+                        environment: ["CID": "client-1"])
         try cli.succeed(["connection", "create", "Ops", "--runtime-env", "Serverless", "--auth", "oauth2",
                          "--base-url", "https://acme.eu.qlikcloud.com", "--client-id-from", "env:CID", "--client-secret-from", "stdin"],
                         stdin: "oauth-secret-two\n", environment: ["CID": "client-2"])

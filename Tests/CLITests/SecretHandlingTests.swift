@@ -156,3 +156,51 @@ struct SecretHandlingTests {
         #expect(try await ConnectionLifecycleTests.storedCredential(cli, connection: "A", field: .accessToken) == "beta")
     }
 }
+
+@Suite("Files and concurrency, end to end")
+struct RepositoryFilesTests {
+    @Test("the repository and the generated master key are readable by their owner only")
+    func ownerOnly() throws {
+        let cli = try CommandLineHarness()
+        try cli.succeed(["org", "create", "Acme"])
+        try cli.succeed(["connection", "create", "A", "--runtime-env", "Serverless", "--auth", "api-key",
+                         "--base-url", "https://acme.eu.qlikcloud.com", "--access-token-from", "env:T"], environment: ["T": "x"])
+        for path in [cli.databasePath, cli.masterKeyPath] {
+            let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber
+            #expect(mode?.intValue == 0o600, "\(path) has mode \(String(mode?.intValue ?? 0, radix: 8))")
+        }
+    }
+
+    @Test("20 processes creating the same name at once: exactly one wins, the others are told why")
+    func concurrentProcesses() async throws {
+        let cli = try CommandLineHarness()
+        try cli.succeed(["org", "create", "Acme"])
+        // One key first, so the race is about the name and not about generating the key.
+        try cli.succeed(["connection", "create", "Warm", "--runtime-env", "Serverless", "--auth", "api-key",
+                         "--base-url", "https://acme.eu.qlikcloud.com", "--access-token-from", "env:T"], environment: ["T": "x"])
+        let runs = try await withThrowingTaskGroup(of: CommandLineHarness.Run.self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    try cli.run(["connection", "create", index.isMultiple(of: 2) ? "Sales EU" : "sales eu", "--runtime-env", "Serverless",
+                                 "--auth", "api-key", "--base-url", "https://acme.eu.qlikcloud.com", "--access-token-from", "env:T"],
+                                environment: ["T": "token-\(index)"])
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(runs.filter { $0.status == 0 }.count == 1)
+        #expect(runs.filter { $0.status == 2 && $0.stderr.contains("already exists") }.count == 19)
+        let names = try cli.succeed(["connection", "list", "--json"]).json([ConnectionJSON].self).map { $0.name.lowercased() }
+        #expect(names.sorted() == ["sales eu", "warm"])
+    }
+
+    @Test("the Client ID, a credential, is not accepted on the command line either")
+    func clientIDArgument() throws {
+        let cli = try CommandLineHarness()
+        try cli.succeed(["org", "create", "Acme"])
+        let run = try cli.run(["connection", "create", "O", "--runtime-env", "Serverless", "--auth", "oauth2",
+                               "--base-url", "https://acme.eu.qlikcloud.com", "--client-id", "CLIENT-ID-VALUE", "--client-secret-from", "env:S"],
+                              environment: ["S": "s"])
+        #expect(run.status == 2 && run.stderr.contains("--client-id-from") && !run.stderr.contains("CLIENT-ID-VALUE"))
+    }
+}

@@ -9,12 +9,12 @@ struct SecretVaultTests {
         try cli.succeed(["org", "create", "Acme"])
         let args = ["connection", "create", "Vaulted", "--runtime-env", "Serverless", "--auth", "oauth2",
                     "--base-url", "https://acme.eu.qlikcloud.com", "--use-secret-vault",
-                    "--client-id", "client-1", "--client-secret-ref", "prod/qlik:clientSecret"]
-        let refused = try cli.run(args)
+                    "--client-id-from", "env:CID", "--client-secret-ref", "prod/qlik:clientSecret"]
+        let refused = try cli.run(args, environment: ["CID": "client-1"])
         #expect(refused.status == 2 && refused.stderr.contains("has none configured"))
 
         try cli.succeed(["org", "set", "--secrets-manager", "aws", "--aws-region", "eu-west-1"])
-        let created = try cli.succeed(args + ["--json"]).json(ConnectionJSON.self)
+        let created = try cli.succeed(args + ["--json"], environment: ["CID": "client-1"]).json(ConnectionJSON.self)
         #expect(created.useSecretVault)
         #expect(created.authentication.clientSecret?.source == "secret-vault")
         #expect(created.authentication.clientSecret?.reference == "prod/qlik:clientSecret")
@@ -56,7 +56,8 @@ struct SecretVaultTests {
             .json(ConnectionJSON.self)
         #expect(created.authentication.clientID?.source == "agent")
         #expect(created.authentication.clientSecret?.source == "agent")
-        let withValue = try cli.run(["connection", "create", "Other", "--runtime-env", "EU Agents", "--client-id", "x"] + base)
+        let withValue = try cli.run(["connection", "create", "Other", "--runtime-env", "EU Agents", "--client-id-from", "env:CID"] + base,
+                                    environment: ["CID": "x"])
         #expect(withValue.status == 2 && withValue.stderr.contains("keeps credentials on its Secure Agents"))
         let serverless = try cli.run(["connection", "create", "Other", "--runtime-env", "Serverless"] + base)
         #expect(serverless.status == 2 && serverless.stderr.contains("Secure Agent group"))

@@ -28,7 +28,10 @@ struct ConnectionNameTests {
         #expect(try ConnectionName(name).value == name)
     }
 
-    @Test("refuses characters outside the rule", arguments: ["/", "@", "#", ":", ";", "'", "\"", "\\", "\t", "\n", "😀", "é😀", "%", "*", "(", "\u{0}"])
+    @Test("refuses characters outside the rule", arguments: [
+        "/", "@", "#", ":", ";", "'", "\"", "\\", "\t", "\n", "😀", "é😀", "%", "*", "(", "\u{0}",
+        "1\u{FE0F}\u{20E3}", "\u{2139}\u{FE0F}", "\u{2139}", "a\u{20DD}", "\u{00A0}", "\u{3000}", "\u{200B}", "🇪🇺",
+    ])
     func rejectedCharacters(_ bad: String) {
         let error = #expect(throws: ConnectionValidationError.self) { try ConnectionName("sales\(bad)eu") }
         #expect(error?.problems.first?.field == .name)
@@ -52,6 +55,9 @@ struct ConnectionNameTests {
         #expect(try ConnectionName("Verkäufe EU").comparisonKey == ConnectionName("VERKÄUFE eu").comparisonKey)
         #expect(try ConnectionName("Verka\u{308}ufe").comparisonKey == ConnectionName("Verkäufe").comparisonKey)
         #expect(try ConnectionName("Sales EU").comparisonKey != ConnectionName("Sales EU2").comparisonKey)
+        // Full case folding, not per-letter lower-casing.
+        #expect(try ConnectionName("Straße").comparisonKey == ConnectionName("STRASSE").comparisonKey)
+        #expect(try ConnectionName("ΟΔΟΣ").comparisonKey == ConnectionName("οδος").comparisonKey)
     }
 }
 

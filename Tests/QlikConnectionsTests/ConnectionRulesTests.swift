@@ -136,6 +136,27 @@ struct ConnectionRulesTests {
         #expect(error?.description.contains("secret/data/<path>:<key>") == true)
     }
 
+    @Test("a Vault reference must name the organization's configured mount")
+    func vaultMount() throws {
+        let fixture = try Fixture(manager: try .vault(address: "https://vault.example.com:8200", mount: "kv"))
+        var draft = Fixture.apiKey(.reference("secret/data/qlik:token"))
+        draft.useSecretVault = true
+        let error = #expect(throws: ConnectionValidationError.self) { try fixture.rules.create(draft) }
+        #expect(error?.description.contains("uses 'kv'") == true)
+        draft.accessToken = .reference("kv/data/qlik:token")
+        #expect(try fixture.rules.create(draft).useSecretVault)
+    }
+
+    @Test("each update is strictly later than the version it replaces")
+    func updatesMoveForward() throws {
+        let fixture = try Fixture()
+        let now = Date()
+        let original = try fixture.rules.create(Fixture.apiKey(), at: now)
+        let updated = try fixture.rules.update(original, with: ConnectionDraft(description: "x"), at: now)
+        #expect(updated.updatedAt > original.updatedAt)
+        #expect(updated.createdAt == original.createdAt)
+    }
+
     @Test("with local-agent storage, keeps no credential and refuses values")
     func localAgentStorage() throws {
         let fixture = try Fixture(storage: .localAgent)

@@ -43,6 +43,12 @@ struct SecretReferenceTests {
         #expect(error?.description.contains("secret/data/<path>:<key>") == true)
     }
 
+    @Test("a malformed reference is not echoed: it may be a secret pasted by mistake")
+    func noEcho() {
+        let error = #expect(throws: ConnectionValidationError.self) { try SecretReference("sk-PASTED-SECRET", for: .awsSecretsManager, field: .accessToken) }
+        #expect(error?.description.contains("PASTED") == false)
+    }
+
     @Test("a reference in one manager's format is refused by the other")
     func crossFormat() {
         #expect(throws: ConnectionValidationError.self) { try SecretReference("prod/qlik:token", for: .hashiCorpVault, field: .accessToken) }

@@ -73,12 +73,22 @@ struct TenantURLTests {
         #expect(try TenantURL(raw, policy: .allowCustomHosts).description == normalized)
     }
 
-    @Test("with custom hosts allowed, still refuses credentials, paths and bad ports", arguments: [
+    @Test("with custom hosts allowed, still refuses credentials, paths, bad ports, and Qlik hosts off their rules", arguments: [
         "http://x@127.0.0.1:9090", "http://127.0.0.1:9090/api", "http://127.0.0.1:0", "http://127.0.0.1:70000",
-        "http://127.0.0.1:abc", "http://127.0.0.1:9090?q", "gopher://127.0.0.1", "http://bad_host",
+        "http://127.0.0.1:abc", "http://127.0.0.1:+80", "http://127.0.0.1:", "http://127.0.0.1:9090?q", "gopher://127.0.0.1",
+        "http://bad_host", "http://[]", "http://[]:80",
+        "http://acme.eu.qlikcloud.com", "https://acme.eu.qlikcloud.com:8443", "https://qlikcloud.com", "https://acme.qlikcloudgov.com",
     ])
     func customHostsStillStrict(_ raw: String) {
         #expect(throws: ConnectionValidationError.self) { try TenantURL(raw, policy: .allowCustomHosts) }
+    }
+
+    @Test("never echoes what was typed when it may hold a credential")
+    func noEcho() {
+        for raw in ["user:SECRET-TOKEN@acme.eu.qlikcloud.com", "https://acme.eu.qlikcloud.com/SECRET-TOKEN", "https://acme.eu.qlikcloud.com?t=SECRET-TOKEN"] {
+            let error = #expect(throws: ConnectionValidationError.self) { try TenantURL(raw) }
+            #expect(error?.description.contains("SECRET-TOKEN") == false, "\(raw)")
+        }
     }
 
     @Test("without the organization setting, loopback hosts are refused")

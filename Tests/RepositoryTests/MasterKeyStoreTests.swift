@@ -9,9 +9,31 @@ struct MasterKeyStoreTests {
 
     @Test("the first key offered becomes the active one; later offers do not replace it")
     func registration() async throws {
+        let repository = try SQLiteRepository(path: NSTemporaryDirectory() + "qc-keys-\(UUID().uuidString)/repo.sqlite")
+        #expect(try await repository.activeMasterKeyID() == nil)
+        #expect(try await repository.activeMasterKeyID(registeringIfNone: "aaaa") == "aaaa")
+        #expect(try await repository.activeMasterKeyID(registeringIfNone: "bbbb") == "aaaa")
+        #expect(try await repository.activeMasterKeyID() == "aaaa")
+    }
+
+    @Test("a credential sealed under a key that a rotation retired meanwhile is refused, for creates and updates")
+    func sealedUnderRetiredKey() async throws {
         let fixture = try await RepositoryFixture()
-        #expect(try await fixture.repository.activeMasterKeyID(registeringIfNone: "aaaa") == "aaaa")
-        #expect(try await fixture.repository.activeMasterKeyID(registeringIfNone: "bbbb") == "aaaa")
+        let connection = try await fixture.connection("A", token: [1])
+        try await fixture.repository.createConnection(connection, by: fixture.actor)
+        let prepared = try await fixture.connection("B", token: [2])
+        let update = try await fixture.rules().update(connection, with: ConnectionDraft(description: "kept token"))
+        _ = try await fixture.repository.rotateMasterKey(to: "k2", by: fixture.actor) { _, _, sealed in
+            SealedSecret(keyID: "k2", combined: sealed.combined)
+        }
+        await #expect(throws: RepositoryError.masterKeyChangedMeanwhile(sealedWith: "k1", active: "k2")) {
+            try await fixture.repository.createConnection(prepared, by: fixture.actor)
+        }
+        await #expect(throws: RepositoryError.masterKeyChangedMeanwhile(sealedWith: "k1", active: "k2")) {
+            try await fixture.repository.updateConnection(update, replacing: connection, by: fixture.actor)
+        }
+        let stored = try await fixture.repository.connection(named: "A", in: fixture.organization.id)
+        #expect(stored.authentication.credentials.first?.credential == .value(SealedSecret(keyID: "k2", combined: [1])))
     }
 
     @Test("rotation re-seals every sealed credential and switches the active key")

@@ -14,6 +14,8 @@ struct RepositoryFixture {
         repository = try SQLiteRepository(path: path)
         organization = Organization(name: try OrganizationName("Acme"), credentialStorage: storage)
         try await repository.createOrganization(organization, by: actor)
+        // The key id the fixture's "sealed" values carry.
+        _ = try await repository.activeMasterKeyID(registeringIfNone: "k1")
     }
 
     func rules() async throws -> ConnectionRules {
