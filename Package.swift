@@ -22,6 +22,8 @@ let package = Package(
     targets: [
         // The connection definition and every rule on it: pure values, no I/O.
         .target(name: "QlikConnections", swiftSettings: strictSettings),
+        // Qlik's QVD table files: streaming reader and writer, and CSV for the command.
+        .target(name: "QVD", swiftSettings: strictSettings),
         // Sealing secrets at rest (AES-256-GCM under a rotating master key).
         .target(
             name: "Secrets",
@@ -44,7 +46,7 @@ let package = Package(
         .target(
             name: "QlikConnectorCLI",
             dependencies: [
-                "QlikConnections", "Secrets", "Repository",
+                "QlikConnections", "Secrets", "Repository", "QVD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -56,6 +58,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "QlikConnectionsTests", dependencies: ["QlikConnections"], swiftSettings: strictSettings),
+        .testTarget(name: "QVDTests", dependencies: ["QVD"], swiftSettings: strictSettings),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", "QlikConnections"], swiftSettings: strictSettings),
         .testTarget(name: "RepositoryTests", dependencies: ["Repository", "QlikConnections"], swiftSettings: strictSettings),
         .testTarget(

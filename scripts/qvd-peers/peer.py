@@ -12,6 +12,20 @@ Run it with the interpreter of the venv that setup.sh creates:
 LIB is `pyqvd` (pyqvd 2.3.2, pure Python) or `qvdrs` (qvdrs 0.7.1, Rust; its
 Python module is called `qvd`).
 
+Exit codes: 0 ok; 1 the library rejected the file or failed (message on
+stderr); 2 bad arguments or spec.
+
+bench prints {"rows": n, "seconds": s, "peak_rss_mib": m}. `read` times
+loading the whole file into the library's table (pyqvd: QvdFileReader.read,
+value objects per cell; qvdrs: read_qvd, without the Arrow conversion).
+`write` generates ROWS rows first (untimed; deterministic) and times only
+the write. Columns: id (unique int), int50 (50 distinct ints), double1m
+(min(ROWS, 1e6) distinct non-whole doubles), str1k (1,000 distinct short
+strings), str60_100k (min(ROWS, 1e5) distinct 60-character strings),
+date3650 (3,650 distinct dates from 2015-01-01: pyqvd DateValue, qvdrs Arrow
+date32), double_nulls and str_nulls (5% NULLs). peak_rss_mib is the
+process's peak (ru_maxrss), generation included.
+
 JSON table: {"table": name-or-null, "fields": [name, ...],
              "rows": [[cell, ...], ...]}
 A cell is null (QVD NULL) or {"text": str-or-null, "number": num-or-null}:
@@ -53,9 +67,10 @@ cell and peer.py reports both, unchanged:
     so qvdrs cannot tell an int 3 from a dual (3, "3").
   * "number" = the typed Arrow view (QvdTable.to_arrow), whose type qvdrs
     infers per field from NumberFormat, Tags and symbol kinds:
-      int64      -> int (ints and dual ints; doubles are truncated if a field
-                    tagged $integer holds them; a text that parses as i64 too)
-      float64    -> float (any numeric symbol; a text that parses as f64 too)
+      int64      -> int (fields whose symbols are all ints or dual ints)
+      float64    -> float (other numeric fields; in a field tagged $numeric
+                    that also holds strings, a string that parses as f64
+                    gets that number too)
       date32     -> int, the Qlik day number (days since 1899-12-30), which is
                     how the file stores it; fractions of a day are dropped by
                     qvdrs
@@ -83,7 +98,8 @@ dual int with a DATE NumberFormat, as Qlik writes dates. Limits:
   * NaN never equals itself, so every NaN row gets a symbol of its own.
   * NULLs: Bias -2, index 0 for NULL and symbol index + 2 otherwise (Qlik's
     convention). A field without NULLs and with a single symbol still gets
-    BitWidth 1 (Qlik writes 0).
+    BitWidth 1 (Qlik writes 0); an all-NULL field gets NumberFormat TIME.
+  * a table without rows cannot be written (pyqvd fails: exit 1).
 qvdrs writes only from Arrow columns, which have one type per field:
   * all ints         -> int64: type 1 (type 2 double outside int32, warned)
   * ints and doubles -> float64: type 2; but qvdrs stores every whole-valued
@@ -476,20 +492,25 @@ BENCH_FIRST_DAY = 42005  # 2015-01-01 as a Qlik day number
 
 def bench_columns(nrows, seed=20240601):
     """The benchmark table as plain Python columns (dates as Qlik day
-    numbers). Deterministic for a given row count."""
+    numbers). Deterministic for a given row count. Columns that need many
+    distinct values take row i to (i * P) mod D with P prime to D, so they
+    have exactly min(rows, D) distinct values, in scrambled order."""
     rng = random.Random(seed)
     rand = rng.randrange
     coin = rng.random
+    rows = range(nrows)
     ids = list(range(1, nrows + 1))
-    int50 = [rand(50) for _ in ids]
+    int50 = [rand(50) for _ in rows]
     # (k + 0.5) / 1000 is never whole, so qvdrs keeps it a double.
-    double1m = [(rand(1_000_000) + 0.5) / 1000 for _ in ids]
-    str1k = [f"cat-{rand(1000):03d}" for _ in ids]
-    str60 = [f"item-{rand(100_000):06d}-".ljust(60, "abcdefghij"[rand(10)]) for _ in ids]
-    str60 = [s[:60] for s in str60]
-    dates = [BENCH_FIRST_DAY + rand(3650) for _ in ids]
-    double_nulls = [None if coin() < 0.05 else (rand(100_000) + 0.25) / 100 for _ in ids]
-    str_nulls = [None if coin() < 0.05 else f"tag-{rand(10_000)}" for _ in ids]
+    double1m = [((i * 999_983) % 1_000_000 + 0.5) / 1000 for i in rows]
+    str1k = [f"cat-{rand(1000):03d}" for _ in rows]
+    str60 = []
+    for i in rows:
+        k = (i * 99_991) % 100_000
+        str60.append(f"item-{k:06d}-".ljust(60, "abcdefghijklmnopqrstuvwxyz"[k % 26]))
+    dates = [BENCH_FIRST_DAY + rand(3650) for _ in rows]
+    double_nulls = [None if coin() < 0.05 else (rand(100_000) + 0.25) / 100 for _ in rows]
+    str_nulls = [None if coin() < 0.05 else f"tag-{rand(10_000)}" for _ in rows]
     return [ids, int50, double1m, str1k, str60, dates, double_nulls, str_nulls]
 
 
