@@ -98,22 +98,23 @@ struct SymbolParser {
         var position = 0
         var parsed = 0
         let total = bytes.count
-        func fail(_ kind: QVDError.Kind, _ message: String) -> QVDError {
-            QVDError(kind, "Field '\(field)': \(message)", at: base + UInt64(position))
+        let field = self.field, base = self.base
+        func fail(_ kind: QVDError.Kind, _ message: String, at offset: Int) -> QVDError {
+            QVDError(kind, "Field '\(field)': \(message)", at: base + UInt64(offset))
         }
         var failure: QVDError?
         bytes.withUnsafeBytes { raw in
-          do throws(QVDError) {
+            do throws(QVDError) {
             while position < total {
                 guard parsed < expected else {
-                    throw fail(.symbolCountMismatch, "NoOfSymbols says \(expected), but the symbol table holds more")
+                    throw fail(.symbolCountMismatch, "NoOfSymbols says \(expected), but the symbol table holds more", at: position)
                 }
                 let type = raw[position]
                 let start = position
                 position += 1
                 switch type {
                 case 1, 5:
-                    guard total - position >= 4 else { position = start; throw fail(.truncated, "symbol \(parsed) is cut short") }
+                    guard total - position >= 4 else { throw fail(.truncated, "symbol \(parsed) is cut short", at: start) }
                     let value = Int32(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: Int32.self))
                     position += 4
                     if type == 1 {
@@ -123,7 +124,7 @@ struct SymbolParser {
                         builder.appendDual(kind: 5, Double(value), text)
                     }
                 case 2, 6:
-                    guard total - position >= 8 else { position = start; throw fail(.truncated, "symbol \(parsed) is cut short") }
+                    guard total - position >= 8 else { throw fail(.truncated, "symbol \(parsed) is cut short", at: start) }
                     let bits = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt64.self))
                     position += 8
                     if type == 2 {
@@ -135,18 +136,17 @@ struct SymbolParser {
                 case 4:
                     builder.appendText(try string(raw, &position, total, parsed, fail))
                 default:
-                    position = start
-                    throw fail(.invalidSymbol, "symbol \(parsed) has the unknown type byte \(type)")
+                    throw fail(.invalidSymbol, "symbol \(parsed) has the unknown type byte \(type)", at: start)
                 }
                 parsed += 1
             }
-          } catch {
-            failure = error
-          }
+            } catch {
+                failure = error
+            }
         }
         if let failure { throw failure }
         guard parsed == expected else {
-            throw fail(.symbolCountMismatch, "NoOfSymbols says \(expected), but the symbol table holds \(parsed)")
+            throw fail(.symbolCountMismatch, "NoOfSymbols says \(expected), but the symbol table holds \(parsed)", at: position)
         }
         return SymbolTable(storage: builder.storage)
     }
@@ -154,16 +154,16 @@ struct SymbolParser {
     /// A NUL-terminated UTF-8 string at `position`, returned as a slice range.
     private func string(
         _ raw: UnsafeRawBufferPointer, _ position: inout Int, _ total: Int, _ index: Int,
-        _ fail: (QVDError.Kind, String) -> QVDError
+        _ fail: (QVDError.Kind, String, Int) -> QVDError
     ) throws(QVDError) -> UnsafeRawBufferPointer {
         let start = position
         guard let end = raw[start..<total].firstIndex(of: 0) else {
-            throw fail(.truncated, "text of symbol \(index) has no terminating NUL")
+            throw fail(.truncated, "text of symbol \(index) has no terminating NUL", start)
         }
         let slice = UnsafeRawBufferPointer(rebasing: raw[start..<end])
         // Plain ASCII needs no further check; anything else is validated once here.
         if slice.contains(where: { $0 >= 0x80 }), String(validating: slice, as: UTF8.self) == nil {
-            throw fail(.invalidUTF8, "text of symbol \(index) is not valid UTF-8")
+            throw fail(.invalidUTF8, "text of symbol \(index) is not valid UTF-8", start)
         }
         position = end + 1
         return slice
