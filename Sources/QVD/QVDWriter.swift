@@ -125,7 +125,8 @@ public final class QVDWriter {
             layout[index] = bitOffset
             bitOffset += fields[index].bitWidth
         }
-        let recordByteSize = (bitOffset + 7) / 8
+        // At least one byte: readers such as pyqvd divide by the record size.
+        let recordByteSize = max(1, (bitOffset + 7) / 8)
         var symbolOffset: UInt64 = 0
         var headers: [QVDFieldHeader] = []
         for (index, field) in fields.enumerated() {

@@ -69,7 +69,7 @@ struct QVDRoundTripTests {
     @Test("an empty table and a one-row table")
     func tinyTables() throws {
         let (emptyHeader, empty) = try roundTrip([], fields: ["A", "B"])
-        #expect(empty.isEmpty && emptyHeader.numberOfRecords == 0 && emptyHeader.recordByteSize == 0)
+        #expect(empty.isEmpty && emptyHeader.numberOfRecords == 0 && emptyHeader.indexLength == 0)
         let (_, one) = try roundTrip([[.text("x"), .integer(1)]], fields: ["A", "B"])
         #expect(one == [[.text("x"), .integer(1)]])
     }

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+@testable import QVD
+
+/// pyqvd and qvdrs, the independent QVD implementations the test command
+/// installs into a private virtualenv (scripts/qvd-peers/setup.sh), driven
+/// through scripts/qvd-peers/peer.py.
+enum Peers {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var python: String? {
+        let configured = ProcessInfo.processInfo.environment["QVD_PEERS_PYTHON"]
+        let candidates = [configured, repository.appendingPathComponent(".venv-qvd-peers/bin/python").path].compactMap { $0 }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static var available: Bool { python != nil && ProcessInfo.processInfo.environment["QVD_PEERS_UNAVAILABLE"] == nil }
+
+    struct Table: Codable {
+        var table: String?
+        var fields: [String]
+        var rows: [[Cell?]]
+    }
+
+    struct Cell: Codable, Equatable {
+        var text: String?
+        var number: Double?
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    @discardableResult
+    static func run(_ arguments: [String]) throws -> Data {
+        guard let python else { throw Failure(description: "the QVD peers are not installed (run scripts/qvd-peers/setup.sh)") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [repository.appendingPathComponent("scripts/qvd-peers/peer.py").path] + arguments
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("peer-\(UUID().uuidString).out")
+        let err = FileManager.default.temporaryDirectory.appendingPathComponent("peer-\(UUID().uuidString).err")
+        guard FileManager.default.createFile(atPath: out.path, contents: nil),
+              FileManager.default.createFile(atPath: err.path, contents: nil) else {
+            throw Failure(description: "cannot create temporary files for peer.py")
+        }
+        defer {
+            try? FileManager.default.removeItem(at: out)
+            try? FileManager.default.removeItem(at: err)
+        }
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Failure(description: "peer.py \(arguments.joined(separator: " ")) exited \(process.terminationStatus): "
+                + String(decoding: try Data(contentsOf: err), as: UTF8.self))
+        }
+        return try Data(contentsOf: out)
+    }
+
+    static func dump(_ library: String, _ path: String) throws -> Table {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return try decoder.decode(Table.self, from: try run(["dump", library, path]))
+    }
+
+    static func write(_ library: String, _ table: Table, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        let spec = FileManager.default.temporaryDirectory.appendingPathComponent("spec-\(UUID().uuidString).json")
+        try encoder.encode(table).write(to: spec)
+        defer { try? FileManager.default.removeItem(at: spec) }
+        try run(["write", library, path, spec.path])
+    }
+
+    /// Whether a value read here is exactly what pyqvd reports.
+    static func exactlyMatches(_ value: QlikValue, _ cell: Cell?) -> Bool {
+        switch (value, cell) {
+        case (.null, nil): return true
+        case (.integer(let number), let cell?): return cell.text == nil && cell.number == Double(number)
+        case (.double(let number), let cell?): return cell.text == nil && same(cell.number, number)
+        case (.text(let text), let cell?): return cell.number == nil && cell.text == text
+        case (.dual(let number, let text), let cell?): return cell.text == text && same(cell.number, number)
+        default: return false
+        }
+    }
+
+    /// Whether a value matches what qvdrs reports, within what qvdrs can say:
+    /// it gives every number a text of its own and drops numbers from text-typed fields.
+    static func matchesWithinQvdrs(_ value: QlikValue, _ cell: Cell?) -> Bool {
+        switch (value, cell) {
+        case (.null, nil): return true
+        case (.integer(let number), let cell?): return cell.number == nil || cell.number == Double(number)
+        case (.double(let number), let cell?): return cell.number == nil || same(cell.number, number)
+        case (.text(let text), let cell?): return cell.text == text
+        case (.dual(let number, let text), let cell?): return cell.text == text && (cell.number == nil || same(cell.number, number))
+        default: return false
+        }
+    }
+
+    static func cell(_ value: QlikValue) -> Cell? {
+        switch value {
+        case .null: nil
+        case .integer(let number): Cell(text: nil, number: Double(number))
+        case .double(let number): Cell(text: nil, number: number)
+        case .text(let text): Cell(text: text, number: nil)
+        case .dual(let number, let text): Cell(text: text, number: number)
+        }
+    }
+
+    private static func same(_ a: Double?, _ b: Double) -> Bool {
+        guard let a else { return false }
+        return a == b || (a.isNaN && b.isNaN)
+    }
+}
+
+/// Every row of a QVD read here, by whichever reader.
+func readAllRows(_ path: String) throws -> (QVDHeader, [[QlikValue]]) {
+    let reader = try QVDReader(path: path)
+    var iterator = try reader.batches()
+    var rows: [[QlikValue]] = []
+    while let batch = try iterator.next() { rows += batch.rows }
+    return (reader.header, rows)
+}
