@@ -75,6 +75,14 @@ public final class QVDWriter {
         rowCount += rows
     }
 
+    /// Sets a field's display format (DATE, TIMESTAMP, ...) once its values are known.
+    public func setNumberFormat(_ format: QVDNumberFormat, forField name: String) throws(QVDError) {
+        guard let index = fields.firstIndex(where: { $0.name == name }) else {
+            throw QVDError(.unknownField, "The table has no field '\(name)'")
+        }
+        fields[index].numberFormat = format
+    }
+
     /// Writes the file at `path` and returns its header.
     @discardableResult
     public func finish(to path: String, creatorDoc: String = "qlik-connector", lineage: [QVDLineage] = [], now: Date = Date()) throws(QVDError) -> QVDHeader {

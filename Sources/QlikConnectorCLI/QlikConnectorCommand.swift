@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QVD
 import QlikConnections
 import Repository
 import Secrets
@@ -19,7 +20,7 @@ struct QlikConnectorCommand: AsyncParsableCommand {
         commandName: "qlik-connector",
         abstract: "Define, prove and use Qlik Cloud connections.",
         version: "0.1.0",
-        subcommands: [OrganizationCommand.self, RuntimeEnvironmentCommand.self, ConnectionCommand.self, AuditCommand.self]
+        subcommands: [OrganizationCommand.self, RuntimeEnvironmentCommand.self, ConnectionCommand.self, AuditCommand.self, QVDCommand.self]
     )
 
     static func run(arguments: [String]) async -> Int32 {
@@ -48,6 +49,9 @@ struct QlikConnectorCommand: AsyncParsableCommand {
         case let error as RepositoryError:
             printError("error: \(error.description)")
             return error.isUsageError ? 2 : 1
+        case let error as QVDError:
+            printError("error: \(error.description)")
+            return [.invalidInput, .unknownField].contains(error.kind) ? 2 : 1
         case let error as SecretsError:
             printError("error: \(error.description)")
             return error.isUsageError ? 2 : 1
