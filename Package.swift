@@ -24,6 +24,10 @@ let package = Package(
         .target(name: "QlikConnections", swiftSettings: strictSettings),
         // Qlik's QVD table files: streaming reader and writer, and CSV for the command.
         .target(name: "QVD", swiftSettings: strictSettings),
+        // The QVD reader under libFuzzer (scripts/fuzz-qvd); a plain build replays crash files.
+        .executableTarget(name: "QVDFuzz", dependencies: ["QVD"], swiftSettings: strictSettings),
+        // QVD speed and memory beside qvdrs and pyqvd (scripts/bench-qvd).
+        .executableTarget(name: "qvd-benchmark", dependencies: ["QVD"], path: "Benchmarks/QVDBenchmark", swiftSettings: strictSettings),
         // Sealing secrets at rest (AES-256-GCM under a rotating master key).
         .target(
             name: "Secrets",
