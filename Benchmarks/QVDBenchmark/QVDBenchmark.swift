@@ -27,7 +27,7 @@ struct QVDBenchmark {
 
     static func report(rows: Int, seconds: Double) {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
         let peak = Double(usage.ru_maxrss) / 1024 // kilobytes on Linux
         print("{\"rows\": \(rows), \"seconds\": \(String(format: "%.3f", seconds)), \"peak_rss_mib\": \(String(format: "%.1f", peak))}")
     }

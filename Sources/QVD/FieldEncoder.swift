@@ -2,21 +2,14 @@
 /// as QVD symbol bytes (in order of first appearance, as Qlik does), the
 /// symbol index of every row, and what the values have in common (for tags).
 struct FieldEncoder {
-    private struct DualKey: Hashable {
-        let bits: UInt64
-        let text: String
-    }
-
     let name: String
     var numberFormat: QVDNumberFormat?
     private(set) var symbolBytes: [UInt8] = []
-    private(set) var symbolCount: Int32 = 0
     private(set) var rowIndices: [Int32] = []
     private(set) var hasNull = false
-    private var integers: [Int32: Int32] = [:]
-    private var doubles: [UInt64: Int32] = [:]
-    private var texts: [String: Int32] = [:]
-    private var duals: [DualKey: Int32] = [:]
+    private var dictionary = SymbolDictionary()
+    /// The symbol being looked up, encoded as it would be stored.
+    private var scratch: [UInt8] = []
     private var numericCount = 0
     private var integerCount = 0
     private var textCount = 0
@@ -25,100 +18,94 @@ struct FieldEncoder {
     init(name: String, numberFormat: QVDNumberFormat?) {
         self.name = name
         self.numberFormat = numberFormat
+        scratch.reserveCapacity(64)
     }
+
+    var symbolCount: Int32 { Int32(dictionary.count) }
 
     mutating func reserve(_ rows: Int) { rowIndices.reserveCapacity(rowIndices.count + rows) }
 
     mutating func append(_ value: QlikValue, row: Int) throws(QVDError) {
+        scratch.removeAll(keepingCapacity: true)
+        var kind: SymbolKind
         switch value {
         case .null:
             hasNull = true
             rowIndices.append(-1)
+            return
         case .integer(let number):
             if let small = Int32(exactly: number) {
-                rowIndices.append(integer(small))
+                encode(type: 1, small)
+                kind = .integer
             } else if let exact = Double(exactly: number) {
-                rowIndices.append(double(exact, integral: true))
+                encode(type: 2, exact.bitPattern)
+                kind = .integralDouble
             } else {
                 // Beyond a double's 53 bits: keep the exact digits as the dual's text.
-                rowIndices.append(try dual(Double(number), String(number), row: row))
+                encode(type: 6, Double(number).bitPattern)
+                kind = .dual(integral: false, ascii: try appendText(String(number), row: row))
             }
         case .double(let number):
-            rowIndices.append(double(number, integral: false))
+            encode(type: 2, number.bitPattern)
+            kind = .double
         case .text(let text):
-            rowIndices.append(try self.text(text, row: row))
+            scratch.append(4)
+            kind = .text(ascii: try appendText(text, row: row))
         case .dual(let number, let text):
-            rowIndices.append(try dual(number, text, row: row))
-        }
-    }
-
-    private mutating func nextSymbol() -> Int32 {
-        defer { symbolCount += 1 }
-        return symbolCount
-    }
-
-    private mutating func integer(_ value: Int32) -> Int32 {
-        if let index = integers[value] { return index }
-        let index = nextSymbol()
-        integers[value] = index
-        symbolBytes.append(1)
-        withUnsafeBytes(of: value.littleEndian) { symbolBytes.append(contentsOf: $0) }
-        numericCount += 1
-        integerCount += 1
-        return index
-    }
-
-    private mutating func double(_ value: Double, integral: Bool) -> Int32 {
-        let bits = value.bitPattern
-        if let index = doubles[bits] { return index }
-        let index = nextSymbol()
-        doubles[bits] = index
-        symbolBytes.append(2)
-        withUnsafeBytes(of: bits.littleEndian) { symbolBytes.append(contentsOf: $0) }
-        numericCount += 1
-        if integral { integerCount += 1 }
-        return index
-    }
-
-    private mutating func text(_ value: String, row: Int) throws(QVDError) -> Int32 {
-        if let index = texts[value] { return index }
-        let index = nextSymbol()
-        texts[value] = index
-        symbolBytes.append(4)
-        try appendText(value, row: row)
-        textCount += 1
-        return index
-    }
-
-    private mutating func dual(_ number: Double, _ text: String, row: Int) throws(QVDError) -> Int32 {
-        let key = DualKey(bits: number.bitPattern, text: text)
-        if let index = duals[key] { return index }
-        let index = nextSymbol()
-        duals[key] = index
-        if let small = Int32(exactly: number) {
-            symbolBytes.append(5)
-            withUnsafeBytes(of: small.littleEndian) { symbolBytes.append(contentsOf: $0) }
-            integerCount += 1
-        } else {
-            symbolBytes.append(6)
-            withUnsafeBytes(of: number.bitPattern.littleEndian) { symbolBytes.append(contentsOf: $0) }
-        }
-        try appendText(text, row: row)
-        numericCount += 1
-        return index
-    }
-
-    private mutating func appendText(_ text: String, row: Int) throws(QVDError) {
-        var ascii = true
-        for byte in text.utf8 {
-            if byte == 0 {
-                throw QVDError(.invalidInput, "Field '\(name)', row \(row): text holds a NUL character, which QVD cannot store")
+            if let small = Int32(exactly: number) {
+                encode(type: 5, small)
+                kind = .dual(integral: true, ascii: try appendText(text, row: row))
+            } else {
+                encode(type: 6, number.bitPattern)
+                kind = .dual(integral: false, ascii: try appendText(text, row: row))
             }
-            if byte >= 0x80 { ascii = false }
-            symbolBytes.append(byte)
         }
-        symbolBytes.append(0)
-        if !ascii { nonASCIICount += 1 }
+        let (index, isNew) = scratch.withUnsafeBytes { encoded in dictionary.index(of: encoded, in: &symbolBytes) }
+        if isNew { count(kind) }
+        rowIndices.append(index)
+    }
+
+    private enum SymbolKind {
+        case integer, integralDouble, double
+        case text(ascii: Bool)
+        case dual(integral: Bool, ascii: Bool)
+    }
+
+    private mutating func count(_ kind: SymbolKind) {
+        switch kind {
+        case .integer, .integralDouble: numericCount += 1; integerCount += 1
+        case .double: numericCount += 1
+        case .text(let ascii): textCount += 1; if !ascii { nonASCIICount += 1 }
+        case .dual(let integral, let ascii):
+            numericCount += 1
+            if integral { integerCount += 1 }
+            if !ascii { nonASCIICount += 1 }
+        }
+    }
+
+    @inline(__always)
+    private mutating func encode<T: FixedWidthInteger>(type: UInt8, _ payload: T) {
+        scratch.append(type)
+        withUnsafeBytes(of: payload.littleEndian) { scratch.append(contentsOf: $0) }
+    }
+
+    /// Appends the text and its NUL to the scratch symbol; returns whether it is ASCII.
+    private mutating func appendText(_ text: String, row: Int) throws(QVDError) -> Bool {
+        var text = text
+        var ascii = true
+        var hasNUL = false
+        text.withUTF8 { utf8 in
+            for byte in utf8 {
+                if byte == 0 { hasNUL = true }
+                if byte >= 0x80 { ascii = false }
+            }
+            scratch.append(contentsOf: utf8)
+        }
+        if hasNUL {
+            throw QVDError(.invalidInput, "Field '\(name)', row \(row): text holds a NUL character, which QVD cannot store")
+        }
+        scratch.append(0)
+        return ascii
     }
 
     /// Qlik's field tags, from what the values have in common.

@@ -68,12 +68,26 @@ public struct SymbolTable: Sendable {
 struct TextStore: Sendable {
     var bytes: [UInt8] = []
     var ends: [Int] = []
+    /// The symbols as Strings, made once when there are few enough, so that
+    /// reading a value is a retain rather than an allocation per cell.
+    private var strings: [String]?
+    static let cachedLimit = 1 << 20
 
     var count: Int { ends.count }
-    var byteCount: Int { bytes.count + ends.count * 8 }
+    var byteCount: Int { bytes.count + ends.count * 8 + (strings.map { $0.count * 16 + bytes.count } ?? 0) }
+
+    mutating func cacheStrings() {
+        guard count <= Self.cachedLimit else { return }
+        strings = (0..<count).map(decode)
+    }
 
     @inline(__always)
     func string(at index: Int) -> String {
+        if let strings { return strings[index] }
+        return decode(index)
+    }
+
+    private func decode(_ index: Int) -> String {
         let start = index == 0 ? 0 : ends[index - 1]
         return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<ends[index]]), as: UTF8.self) }
     }
@@ -148,7 +162,7 @@ struct SymbolParser {
         guard parsed == expected else {
             throw fail(.symbolCountMismatch, "NoOfSymbols says \(expected), but the symbol table holds \(parsed)", at: position)
         }
-        return SymbolTable(storage: builder.storage)
+        return SymbolTable(storage: builder.finished())
     }
 
     /// A NUL-terminated UTF-8 string at `position`, returned as a slice range.
@@ -180,6 +194,19 @@ struct SymbolParser {
         }
 
         private var isEmpty: Bool { SymbolTable(storage: storage).count == 0 }
+
+        func finished() -> SymbolTable.Storage {
+            switch storage {
+            case .texts(var texts):
+                texts.cacheStrings()
+                return .texts(texts)
+            case .mixed(let kinds, let numbers, var texts):
+                texts.cacheStrings()
+                return .mixed(kinds: kinds, numbers: numbers, texts: texts)
+            case .integers, .doubles:
+                return storage
+            }
+        }
 
         mutating func appendInteger(_ value: Int32) {
             if case .integers(var values) = storage {
