@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Collects one field's values while rows are written: its distinct values
 /// as QVD symbol bytes (in order of first appearance, as Qlik does), the
 /// symbol index of every row, and what the values have in common (for tags).
@@ -8,8 +14,6 @@ struct FieldEncoder {
     private(set) var rowIndices: [Int32] = []
     private(set) var hasNull = false
     private var dictionary = SymbolDictionary()
-    /// The symbol being looked up, encoded as it would be stored.
-    private var scratch: [UInt8] = []
     private var numericCount = 0
     private var integerCount = 0
     private var textCount = 0
@@ -18,51 +22,90 @@ struct FieldEncoder {
     init(name: String, numberFormat: QVDNumberFormat?) {
         self.name = name
         self.numberFormat = numberFormat
-        scratch.reserveCapacity(64)
     }
 
     var symbolCount: Int32 { Int32(dictionary.count) }
 
-    mutating func reserve(_ rows: Int) { rowIndices.reserveCapacity(rowIndices.count + rows) }
+    /// Room for `rows` more, growing geometrically: reserving the exact size
+    /// on every batch would copy the whole column each time.
+    mutating func reserve(_ rows: Int) {
+        let needed = rowIndices.count + rows
+        if rowIndices.capacity < needed { rowIndices.reserveCapacity(max(needed, rowIndices.capacity * 2)) }
+    }
 
     mutating func append(_ value: QlikValue, row: Int) throws(QVDError) {
-        scratch.removeAll(keepingCapacity: true)
-        var kind: SymbolKind
         switch value {
         case .null:
             hasNull = true
             rowIndices.append(-1)
-            return
         case .integer(let number):
             if let small = Int32(exactly: number) {
-                encode(type: 1, small)
-                kind = .integer
+                record(dictionary.integer(small, in: &symbolBytes), .integer)
             } else if let exact = Double(exactly: number) {
-                encode(type: 2, exact.bitPattern)
-                kind = .integralDouble
+                record(dictionary.double(exact.bitPattern, in: &symbolBytes), .integralDouble)
             } else {
                 // Beyond a double's 53 bits: keep the exact digits as the dual's text.
-                encode(type: 6, Double(number).bitPattern)
-                kind = .dual(integral: false, ascii: try appendText(String(number), row: row))
+                try appendText(String(number), type: 6, Double(number).bitPattern, size: 8, integral: false, row: row)
             }
         case .double(let number):
-            encode(type: 2, number.bitPattern)
-            kind = .double
+            record(dictionary.double(number.bitPattern, in: &symbolBytes), .double)
         case .text(let text):
-            scratch.append(4)
-            kind = .text(ascii: try appendText(text, row: row))
+            try appendText(text, type: 4, 0, size: 0, integral: false, row: row)
         case .dual(let number, let text):
             if let small = Int32(exactly: number) {
-                encode(type: 5, small)
-                kind = .dual(integral: true, ascii: try appendText(text, row: row))
+                try appendText(text, type: 5, UInt64(UInt32(bitPattern: small)), size: 4, integral: true, row: row)
             } else {
-                encode(type: 6, number.bitPattern)
-                kind = .dual(integral: false, ascii: try appendText(text, row: row))
+                try appendText(text, type: 6, number.bitPattern, size: 8, integral: false, row: row)
             }
         }
-        let (index, isNew) = scratch.withUnsafeBytes { encoded in dictionary.index(of: encoded, in: &symbolBytes) }
-        if isNew { count(kind) }
-        rowIndices.append(index)
+    }
+
+    /// Throws what ``append(_:row:)`` would, without adding anything.
+    func check(_ value: QlikValue, row: Int) throws(QVDError) {
+        switch value {
+        case .text(let text), .dual(_, let text):
+            if text.utf8.contains(0) {
+                throw QVDError(.invalidInput, "Field '\(name)', row \(row): text holds a NUL character, which QVD cannot store")
+            }
+        case .null, .integer, .double: break
+        }
+    }
+
+    @inline(__always)
+    private mutating func record(_ lookup: (index: Int32, isNew: Bool), _ kind: SymbolKind) {
+        if lookup.isNew { count(kind) }
+        rowIndices.append(lookup.index)
+    }
+
+    /// A text symbol (type 4), or a dual (5, 6) whose number precedes the text.
+    private mutating func appendText(_ text: String, type: UInt8, _ payload: UInt64, size: Int, integral: Bool, row: Int) throws(QVDError) {
+        var text = text
+        var result: (index: Int32, isNew: Bool, ascii: Bool)?
+        text.withUTF8 { utf8 in
+            // A NUL inside the text would end it early in the file; checked before the lookup,
+            // which relies on symbols ending at their first NUL.
+            if let base = utf8.baseAddress, memchr(base, 0, utf8.count) != nil { return }
+            let length = 1 + size + utf8.count + 1
+            withUnsafeTemporaryAllocation(byteCount: length, alignment: 8) { buffer in
+                buffer[0] = type
+                var little = payload.littleEndian
+                withUnsafeBytes(of: &little) { bytes in
+                    for offset in 0..<size { buffer[1 + offset] = bytes[offset] }
+                }
+                if let base = utf8.baseAddress, let target = buffer.baseAddress {
+                    (target + 1 + size).copyMemory(from: base, byteCount: utf8.count)
+                }
+                buffer[length - 1] = 0
+                let (index, isNew) = dictionary.encoded(UnsafeRawBufferPointer(buffer), in: &symbolBytes)
+                // Only a new symbol needs its characters looked at again.
+                result = (index, isNew, isNew ? !utf8.contains { $0 >= 0x80 } : true)
+            }
+        }
+        guard let result else {
+            throw QVDError(.invalidInput, "Field '\(name)', row \(row): text holds a NUL character, which QVD cannot store")
+        }
+        if result.isNew { count(type == 4 ? .text(ascii: result.ascii) : .dual(integral: integral, ascii: result.ascii)) }
+        rowIndices.append(result.index)
     }
 
     private enum SymbolKind {
@@ -81,31 +124,6 @@ struct FieldEncoder {
             if integral { integerCount += 1 }
             if !ascii { nonASCIICount += 1 }
         }
-    }
-
-    @inline(__always)
-    private mutating func encode<T: FixedWidthInteger>(type: UInt8, _ payload: T) {
-        scratch.append(type)
-        withUnsafeBytes(of: payload.littleEndian) { scratch.append(contentsOf: $0) }
-    }
-
-    /// Appends the text and its NUL to the scratch symbol; returns whether it is ASCII.
-    private mutating func appendText(_ text: String, row: Int) throws(QVDError) -> Bool {
-        var text = text
-        var ascii = true
-        var hasNUL = false
-        text.withUTF8 { utf8 in
-            for byte in utf8 {
-                if byte == 0 { hasNUL = true }
-                if byte >= 0x80 { ascii = false }
-            }
-            scratch.append(contentsOf: utf8)
-        }
-        if hasNUL {
-            throw QVDError(.invalidInput, "Field '\(name)', row \(row): text holds a NUL character, which QVD cannot store")
-        }
-        scratch.append(0)
-        return ascii
     }
 
     /// Qlik's field tags, from what the values have in common.

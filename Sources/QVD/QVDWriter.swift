@@ -28,6 +28,8 @@ public final class QVDWriter {
     private var fields: [FieldEncoder]
     private(set) public var rowCount = 0
     private var finished = false
+    /// Set when an append failed part-way: the columns may differ in length, so the table cannot be finished.
+    private var failure: QVDError?
 
     public init(tableName: String, fields: [Field]) throws(QVDError) {
         guard !fields.isEmpty else { throw QVDError(.invalidInput, "A QVD table needs at least one field") }
@@ -45,10 +47,18 @@ public final class QVDWriter {
     }
 
     public func append(row: [QlikValue]) throws(QVDError) {
+        if let failure { throw failure }
         guard row.count == fields.count else {
             throw QVDError(.invalidInput, "Row \(rowCount) has \(row.count) values; the table has \(fields.count) fields")
         }
-        for index in fields.indices { try fields[index].append(row[index], row: rowCount) }
+        // Checked before anything is added, so a refused row leaves the table as it was.
+        for (index, value) in row.enumerated() { try fields[index].check(value, row: rowCount) }
+        for index in fields.indices {
+            do { try fields[index].append(row[index], row: rowCount) } catch {
+                failure = error
+                throw error
+            }
+        }
         rowCount += 1
     }
 
@@ -59,16 +69,25 @@ public final class QVDWriter {
 
     /// Appends a batch given column by column (each column the same length): the fast path.
     public func append(columns: [[QlikValue]]) throws(QVDError) {
+        if let failure { throw failure }
         guard columns.count == fields.count else {
             throw QVDError(.invalidInput, "The batch has \(columns.count) columns; the table has \(fields.count) fields")
         }
         let rows = columns.first?.count ?? 0
         guard columns.allSatisfy({ $0.count == rows }) else { throw QVDError(.invalidInput, "The batch's columns differ in length") }
-        for index in fields.indices {
-            fields[index].reserve(rows)
+        // Work on a local copy: each access to a class's stored property is
+        // checked for exclusivity at run time, which would cost per cell.
+        var encoders = fields
+        fields = []
+        defer { fields = encoders }
+        for index in encoders.indices {
+            encoders[index].reserve(rows)
             var row = rowCount
             for value in columns[index] {
-                try fields[index].append(value, row: row)
+                do { try encoders[index].append(value, row: row) } catch {
+                    failure = QVDError(.invalidInput, "\(error.message); the table was left incomplete and cannot be finished")
+                    throw error
+                }
                 row += 1
             }
         }
@@ -125,6 +144,7 @@ public final class QVDWriter {
     @discardableResult
     private func encode(creatorDoc: String, lineage: [QVDLineage], now: Date, emit: (Data) throws(QVDError) -> Void) throws(QVDError) -> QVDHeader {
         guard !finished else { throw QVDError(.invalidInput, "This QVD writer has already finished") }
+        if let failure { throw failure }
         finished = true
         // Lay the fields out in the record: widest first keeps small fields byte-aligned more often.
         var bitOffset = 0

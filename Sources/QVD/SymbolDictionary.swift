@@ -4,71 +4,164 @@ import Glibc
 import Darwin
 #endif
 
-/// Finds a field's symbols by their encoded bytes: an open-addressing hash
-/// table over the symbol table being written, so deduplicating a value costs
-/// one hash of its bytes and one compare, with no String kept as a key.
-/// (Swift's Dictionary hashes every Int and String with SipHash and retains
-/// each key; on a 10-million-row write that was most of the time.)
+/// Finds a field's symbols while it is written, so each distinct value is
+/// stored once. Open addressing with linear probing, one slot read per
+/// lookup in the common case: plain integers and doubles are keyed by their
+/// bits in the slot itself; texts and duals by a hash of their encoded bytes,
+/// compared against the symbol table being written. (Swift's Dictionary
+/// hashed every key with SipHash and retained every String key: on a
+/// 10-million-row write that was most of the time.)
 struct SymbolDictionary {
-    /// Per slot: the symbol's index + 1 (0 = empty) and 32 bits of its hash.
-    private var slots: [UInt64]
-    /// Where each symbol starts in the field's symbol bytes.
-    private(set) var starts: [Int] = []
-    private var mask: Int
+    /// An open-addressing table of number keys (their bits) to symbol indices.
+    private struct NumberTable {
+        struct Slot: SlotProtocol {
+            var bits: UInt64 = 0
+            /// The symbol index + 1; 0 marks an empty slot.
+            var symbol: UInt32 = 0
+        }
 
-    init() {
-        slots = [UInt64](repeating: 0, count: 1024)
-        mask = 1023
+        var slots = [Slot](repeating: Slot(), count: 16)
+        var used = 0
+
+        /// The symbol of `key`, or the empty slot where it belongs.
+        @inline(__always)
+        func find(_ key: UInt64) -> (symbol: Int32?, slot: Int) {
+            let mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: SymbolDictionary.mix(key)) & mask
+            while slots[slot].symbol != 0 {
+                if slots[slot].bits == key { return (Int32(slots[slot].symbol - 1), slot) }
+                slot = (slot + 1) & mask
+            }
+            return (nil, slot)
+        }
+
+        mutating func insert(_ key: UInt64, symbol: Int, at slot: Int) {
+            slots[slot] = Slot(bits: key, symbol: UInt32(symbol + 1))
+            used += 1
+            if used * 4 > slots.count * 3 { SymbolDictionary.grow(&slots) { SymbolDictionary.mix($0.bits) } }
+        }
     }
 
-    var count: Int { starts.count }
+    /// A slot for a byte key: 32 bits of its hash, the symbol index + 1, and where its bytes start.
+    private struct BytesSlot: SlotProtocol {
+        var tag: UInt32 = 0
+        var symbol: UInt32 = 0
+        var start: Int = 0
+    }
 
-    /// The index of the symbol whose encoding is `encoded`, adding it (at
-    /// `bytes`'s end) when new. Symbols are self-delimiting (fixed sizes, or
-    /// text ended by NUL), so equal leading bytes mean equal symbols.
-    mutating func index(of encoded: UnsafeRawBufferPointer, in bytes: inout [UInt8]) -> (index: Int32, isNew: Bool) {
+    private var integers = NumberTable()
+    private var doubles = NumberTable()
+    private var others = [BytesSlot](repeating: BytesSlot(), count: 16)
+    private var otherCount = 0
+    private(set) var count = 0
+
+    /// Integer keys close together (ids, codes, small counts) map straight
+    /// to their symbol through an array indexed by value - `denseLow`: no
+    /// hashing, and sequential keys touch memory sequentially. Keys too far
+    /// apart for that move everything to the hash table for good.
+    private var dense: [UInt32] = []
+    private var denseLow: Int64 = 0
+    private var denseActive = true
+
+    /// The symbol for an int32 (type 1), adding its encoding to `bytes` when new.
+    @inline(__always)
+    mutating func integer(_ value: Int32, in bytes: inout [UInt8]) -> (index: Int32, isNew: Bool) {
+        if denseActive {
+            if dense.isEmpty { denseLow = max(Int64(Int32.min), Int64(value) - 1024) }
+            let offset = Int64(value) - denseLow
+            if offset >= 0 && offset < Int64(dense.count), dense[Int(offset)] != 0 {
+                return (Int32(dense[Int(offset)] - 1), false)
+            }
+            // Room for it while the array stays at least 1/8 full (or small).
+            if offset >= 0 && offset < max(1 << 16, Int64(integers.used + 1) * 8) {
+                if offset >= Int64(dense.count) {
+                    dense.append(contentsOf: repeatElement(0, count: max(Int(offset) + 1, dense.count * 2) - dense.count))
+                }
+                let symbol = newSymbol(type: 1, UInt64(UInt32(bitPattern: value)), size: 4, in: &bytes)
+                dense[Int(offset)] = UInt32(symbol + 1)
+                integers.used += 1
+                return (Int32(symbol), true)
+            }
+            leaveDenseMode()
+        }
+        let key = UInt64(UInt32(bitPattern: value))
+        let (found, slot) = integers.find(key)
+        if let found { return (found, false) }
+        let symbol = newSymbol(type: 1, key, size: 4, in: &bytes)
+        integers.insert(key, symbol: symbol, at: slot)
+        return (Int32(symbol), true)
+    }
+
+    /// The symbol for a float64 (type 2), keyed by its bit pattern.
+    @inline(__always)
+    mutating func double(_ bits: UInt64, in bytes: inout [UInt8]) -> (index: Int32, isNew: Bool) {
+        let (found, slot) = doubles.find(bits)
+        if let found { return (found, false) }
+        let symbol = newSymbol(type: 2, bits, size: 8, in: &bytes)
+        doubles.insert(bits, symbol: symbol, at: slot)
+        return (Int32(symbol), true)
+    }
+
+    /// Moves the dense integers into the hash table, for keys too spread out.
+    private mutating func leaveDenseMode() {
+        denseActive = false
+        let entries = dense
+        dense = []
+        integers.used = 0
+        for (offset, symbol) in entries.enumerated() where symbol != 0 {
+            let key = UInt64(UInt32(bitPattern: Int32(truncatingIfNeeded: denseLow + Int64(offset))))
+            integers.insert(key, symbol: Int(symbol - 1), at: integers.find(key).slot)
+        }
+    }
+
+    private mutating func newSymbol(type: UInt8, _ payload: UInt64, size: Int, in bytes: inout [UInt8]) -> Int {
+        bytes.append(type)
+        var little = payload.littleEndian
+        withUnsafeBytes(of: &little) { bytes.append(contentsOf: $0.prefix(size)) }
+        count += 1
+        return count - 1
+    }
+
+    /// The symbol whose encoding is `encoded` (texts and duals), added at
+    /// `bytes`'s end when new. Symbols are self-delimiting (fixed sizes, or
+    /// text ended by its only NUL), so equal leading bytes mean equal symbols.
+    mutating func encoded(_ encoded: UnsafeRawBufferPointer, in bytes: inout [UInt8]) -> (index: Int32, isNew: Bool) {
         let hash = Self.hash(encoded)
-        let tag = hash >> 32
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let entry = slots[slot]
-            if entry == 0 { break }
-            if entry >> 32 == tag {
-                let symbol = Int(entry & 0xFFFF_FFFF) - 1
-                let start = starts[symbol]
+        let tag = UInt32(truncatingIfNeeded: hash >> 32)
+        let mask = others.count - 1
+        var slot = Int(truncatingIfNeeded: Self.mix(UInt64(tag))) & mask
+        while others[slot].symbol != 0 {
+            if others[slot].tag == tag {
+                let start = others[slot].start
                 let matches = bytes.withUnsafeBytes { stored -> Bool in
                     guard start + encoded.count <= stored.count, let storedBase = stored.baseAddress, let encodedBase = encoded.baseAddress else {
                         return false
                     }
                     return memcmp(storedBase + start, encodedBase, encoded.count) == 0
                 }
-                if matches { return (Int32(symbol), false) }
+                if matches { return (Int32(others[slot].symbol - 1), false) }
             }
             slot = (slot + 1) & mask
         }
-        let symbol = starts.count
-        starts.append(bytes.count)
+        let symbol = count
+        count += 1
+        others[slot] = BytesSlot(tag: tag, symbol: UInt32(symbol + 1), start: bytes.count)
         bytes.append(contentsOf: encoded)
-        slots[slot] = tag << 32 | UInt64(symbol + 1)
-        if starts.count * 4 > slots.count * 3 { grow() }
+        otherCount += 1
+        if otherCount * 4 > others.count * 3 { Self.grow(&others) { Self.mix(UInt64($0.tag)) } }
         return (Int32(symbol), true)
     }
 
-    private mutating func grow() {
-        let old = slots
-        slots = [UInt64](repeating: 0, count: old.count * 2)
-        mask = slots.count - 1
-        // Rehash from the stored tags' low bits is impossible, so positions come from the full hash again.
-        for entry in old where entry != 0 {
-            var slot = Int(truncatingIfNeeded: Self.rehash(entry)) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = entry
+    /// Doubles the table; `position` recomputes a slot's home from what it stores.
+    fileprivate static func grow<Slot>(_ table: inout [Slot], position: (Slot) -> UInt64) where Slot: SlotProtocol {
+        let old = table
+        table = [Slot](repeating: Slot(), count: old.count * 2)
+        let mask = table.count - 1
+        for entry in old where entry.symbol != 0 {
+            var slot = Int(truncatingIfNeeded: position(entry)) & mask
+            while table[slot].symbol != 0 { slot = (slot + 1) & mask }
+            table[slot] = entry
         }
-    }
-
-    /// Slot positions after growth come from the tag (the hash's high half), mixed.
-    private static func rehash(_ entry: UInt64) -> UInt64 {
-        mix(entry >> 32)
     }
 
     /// A fast 64-bit hash of a symbol's bytes: 8 bytes at a time, then mixed.
@@ -88,11 +181,7 @@ struct SymbolDictionary {
             shift += 8
             offset += 1
         }
-        h = (h ^ tail) &* 0x9E37_79B9_7F4A_7C15
-        let high = mix(h)
-        // Low half positions the slot; the high half is the tag. After growth
-        // the slot comes from mixing the tag, so both must be usable alone.
-        return high & 0xFFFF_FFFF_0000_0000 | (mix(high >> 32) & 0xFFFF_FFFF)
+        return mix((h ^ tail) &* 0x9E37_79B9_7F4A_7C15)
     }
 
     @inline(__always)
@@ -102,4 +191,9 @@ struct SymbolDictionary {
         z = (z ^ (z >> 33)) &* 0xC4CE_B9FE_1A85_EC53
         return z ^ (z >> 33)
     }
+}
+
+protocol SlotProtocol {
+    init()
+    var symbol: UInt32 { get }
 }

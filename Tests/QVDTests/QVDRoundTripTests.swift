@@ -66,6 +66,18 @@ struct QVDRoundTripTests {
         }
     }
 
+    @Test("integer keys close together, then far apart, keep one symbol per value", arguments: [
+        [5, 6, 5, 1_000_000_000, 6, -7, 5, 1_000_000_000],
+        Array(0..<70_000) + [Int(Int32.max), 3, Int(Int32.min), 69_999],
+        [-2_000_000_000, -1_999_999_999, 0, -2_000_000_000],
+    ])
+    func integerKeys(_ values: [Int]) throws {
+        let column = values.map { QlikValue.integer(Int64($0)) }
+        let (header, read) = try roundTrip(column.map { [$0] }, fields: ["K"], batchSize: 1000)
+        #expect(read.map { $0[0] } == column)
+        #expect(header.fields[0].numberOfSymbols == Set(values).count)
+    }
+
     @Test("an empty table and a one-row table")
     func tinyTables() throws {
         let (emptyHeader, empty) = try roundTrip([], fields: ["A", "B"])
