@@ -92,7 +92,7 @@ struct QVDBenchmark {
         while let batch = try iterator.next() {
             for column in 0..<batch.fields.count {
                 if materialize {
-                    for row in 0..<batch.rowCount where !batch[row, column].isNull { checksum &+= 1 }
+                    for value in batch.values(column: column) where !value.isNull { checksum &+= 1 }
                 } else {
                     for row in 0..<batch.rowCount { checksum &+= batch.symbolIndex(row: row, column: column) ?? 0 }
                 }

@@ -21,6 +21,11 @@ public struct QVDBatch: Sendable {
         return index < 0 ? .null : symbols[column].value(at: Int(index))
     }
 
+    /// One column's values: the table's storage is looked at once per column, not per cell.
+    public func values(column: Int) -> [QlikValue] {
+        symbols[column].values(at: indices[column])
+    }
+
     public func row(_ row: Int) -> [QlikValue] {
         (0..<fields.count).map { self[row, $0] }
     }

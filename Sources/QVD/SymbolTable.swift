@@ -39,6 +39,23 @@ public struct SymbolTable: Sendable {
         }
     }
 
+    /// The values of many symbol indices (-1 for NULL), resolved in one pass.
+    func values(at indices: [Int32]) -> [QlikValue] {
+        var result: [QlikValue] = []
+        result.reserveCapacity(indices.count)
+        switch storage {
+        case .integers(let values):
+            for index in indices { result.append(index < 0 ? .null : .integer(Int64(values[Int(index)]))) }
+        case .doubles(let values):
+            for index in indices { result.append(index < 0 ? .null : .double(values[Int(index)])) }
+        case .texts(let texts):
+            for index in indices { result.append(index < 0 ? .null : .text(texts.string(at: Int(index)))) }
+        case .mixed:
+            for index in indices { result.append(index < 0 ? .null : value(at: Int(index))) }
+        }
+        return result
+    }
+
     /// How the symbols are typed, for `qvd inspect`.
     public var kindSummary: String {
         switch storage {

@@ -191,3 +191,25 @@ func equivalent(_ written: QlikValue, _ read: QlikValue) -> Bool {
     default: return false
     }
 }
+
+@Suite("QVD batches")
+struct QVDBatchTests {
+    @Test("a column read whole equals the column read cell by cell, for every storage kind")
+    func columnValues() throws {
+        let writer = try QVDWriter(tableName: "T", fieldNames: ["I", "D", "S", "M"])
+        let mixed: [QlikValue] = [.integer(1), .text("x"), .dual(2, "two"), .null]
+        var rows: [[QlikValue]] = []
+        for row in 0..<500 {
+            let integer: QlikValue = row % 7 == 0 ? .null : .integer(Int64(row % 11))
+            let text: QlikValue = row % 5 == 0 ? .null : .text("t\(row % 13)")
+            rows.append([integer, .double(Double(row) / 3), text, mixed[row % 4]])
+        }
+        try writer.append(rows: rows)
+        var iterator = try QVDReader(source: QVDMemory(try writer.finishInMemory())).batches(batchSize: 64)
+        while let batch = try iterator.next() {
+            for column in 0..<4 {
+                #expect(batch.values(column: column) == (0..<batch.rowCount).map { batch[$0, column] })
+            }
+        }
+    }
+}
