@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The connection definition and every rule on it: pure values, no I/O.
@@ -28,6 +29,12 @@ let package = Package(
         .executableTarget(name: "QVDFuzz", dependencies: ["QVD"], swiftSettings: strictSettings),
         // QVD speed and memory beside qvdrs and pyqvd (scripts/bench-qvd).
         .executableTarget(name: "qvd-benchmark", dependencies: ["QVD"], path: "Benchmarks/QVDBenchmark", swiftSettings: strictSettings),
+        // A faithful local Qlik Cloud tenant for tests, demos and benchmarks; shares no code with the client.
+        .target(
+            name: "QlikCloudSandbox",
+            dependencies: ["QVD", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strictSettings
+        ),
         // Sealing secrets at rest (AES-256-GCM under a rotating master key).
         .target(
             name: "Secrets",
@@ -50,7 +57,7 @@ let package = Package(
         .target(
             name: "QlikConnectorCLI",
             dependencies: [
-                "QlikConnections", "Secrets", "Repository", "QVD",
+                "QlikConnections", "Secrets", "Repository", "QVD", "QlikCloudSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -63,6 +70,11 @@ let package = Package(
         ),
         .testTarget(name: "QlikConnectionsTests", dependencies: ["QlikConnections"], swiftSettings: strictSettings),
         .testTarget(name: "QVDTests", dependencies: ["QVD"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "QlikCloudSandboxTests",
+            dependencies: ["QlikCloudSandbox", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", "QlikConnections"], swiftSettings: strictSettings),
         .testTarget(name: "RepositoryTests", dependencies: ["Repository", "QlikConnections"], swiftSettings: strictSettings),
         .testTarget(

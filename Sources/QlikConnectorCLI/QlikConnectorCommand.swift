@@ -20,7 +20,7 @@ struct QlikConnectorCommand: AsyncParsableCommand {
         commandName: "qlik-connector",
         abstract: "Define, prove and use Qlik Cloud connections.",
         version: "0.1.0",
-        subcommands: [OrganizationCommand.self, RuntimeEnvironmentCommand.self, ConnectionCommand.self, AuditCommand.self, QVDCommand.self]
+        subcommands: [OrganizationCommand.self, RuntimeEnvironmentCommand.self, ConnectionCommand.self, AuditCommand.self, QVDCommand.self, SandboxCommand.self]
     )
 
     static func run(arguments: [String]) async -> Int32 {

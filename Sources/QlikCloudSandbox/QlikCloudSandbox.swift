@@ -1,0 +1,78 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// What a client needs to reach a running sandbox tenant.
+public struct SandboxCredentials: Sendable, Equatable {
+    public let baseURL: String
+    public let apiKey: String
+    public let clientID: String
+    public let clientSecret: String
+    public let userID: String
+}
+
+/// A local Qlik Cloud tenant: identity, REST resources and Qlik's paging,
+/// errors and rate limits, written from Qlik's public API documentation.
+/// It shares no code with the connector's client, so a shared mistake
+/// cannot make a test pass.
+public struct QlikCloudSandbox: Sendable {
+    public let configuration: SandboxConfiguration
+    let tenant: Tenant
+    let seed: Seed
+
+    struct Seed: Sendable {
+        let user: SandboxUser
+        let apiKey: APIKey
+        let client: OAuthClient
+    }
+
+    /// A tenant seeded with one administrator, an API key, an OAuth client,
+    /// a shared, a managed and a data space, and two apps.
+    public static func make(configuration: SandboxConfiguration = SandboxConfiguration()) async -> QlikCloudSandbox {
+        let tenant = Tenant(configuration: configuration)
+        let user = await tenant.addUser(name: "Sandbox Admin", email: "admin@\(configuration.tenantName).example")
+        let apiKey = await tenant.addAPIKey(for: user.id)
+        let client = await tenant.addOAuthClient(for: user.id)
+        let shared = await tenant.addSpace(name: "Sandbox Shared", type: "shared", description: "Apps in development", ownerID: user.id)
+        _ = await tenant.addSpace(name: "Sandbox Managed", type: "managed", description: "Published apps", ownerID: user.id)
+        _ = await tenant.addSpace(name: "Sandbox Data", type: "data", description: "Data files and connections", ownerID: user.id)
+        _ = await tenant.addApp(name: "Sales Analysis", description: "Seeded app", spaceID: shared.id, ownerID: user.id)
+        _ = await tenant.addApp(name: "Personal Scratchpad", spaceID: nil, ownerID: user.id)
+        return QlikCloudSandbox(configuration: configuration, tenant: tenant, seed: Seed(user: user, apiKey: apiKey, client: client))
+    }
+
+    public func credentials(port: Int) -> SandboxCredentials {
+        SandboxCredentials(baseURL: "http://\(configuration.host):\(port)", apiKey: seed.apiKey.token, clientID: seed.client.clientID,
+                           clientSecret: seed.client.clientSecret, userID: seed.user.id)
+    }
+
+    func router() -> Router<SandboxContext> {
+        let router = Router(context: SandboxContext.self)
+        let base = BaseURL(scheme: "http")
+        OAuthRoutes(tenant: tenant).register(on: router)
+        let api = router.group("api/v1").add(middleware: BearerAuthentication(tenant: tenant))
+        RESTRoutes(tenant: tenant, base: base).register(on: api)
+        return router
+    }
+
+    /// The HTTP application; `onReady` learns the credentials once the port is bound.
+    func application(onReady: @escaping @Sendable (SandboxCredentials) async -> Void = { _ in }) -> some ApplicationProtocol {
+        var logger = Logger(label: "qlik-cloud-sandbox")
+        logger.logLevel = .warning
+        let sandbox = self
+        return Application(
+            router: router(),
+            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "qlik-cloud-sandbox"),
+            onServerRunning: { channel in
+                await onReady(sandbox.credentials(port: channel.localAddress?.port ?? sandbox.configuration.port))
+            },
+            logger: logger
+        )
+    }
+
+    /// Serves until the task is cancelled.
+    public func run(onReady: @escaping @Sendable (SandboxCredentials) async -> Void) async throws {
+        try await application(onReady: onReady).runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}

@@ -1,0 +1,228 @@
+import Foundation
+
+/// The JSON shapes Qlik's REST API returns, field for field (qlik-api-ts).
+struct UserView: Encodable, Sendable {
+    struct Role: Encodable, Sendable {
+        let id: String
+        let name: String
+        let type: String
+        let level: String
+    }
+    struct Links: Encodable, Sendable { let `self`: Link }
+
+    let id: String
+    let tenantId: String
+    let subject: String
+    let name: String
+    let email: String
+    let status: String
+    let assignedRoles: [Role]
+    let assignedScopes: [String]
+    let assignedGroups: [String]
+    let createdAt: Date
+    let lastUpdatedAt: Date
+    let locale: String
+    let links: Links
+
+    init(_ user: SandboxUser, tenantID: String, origin: String) {
+        id = user.id
+        tenantId = tenantID
+        subject = user.subject
+        name = user.name
+        email = user.email
+        status = user.status
+        assignedRoles = [Role(id: "608050f7634644db3678b1a2", name: "TenantAdmin", type: "default", level: "admin")]
+        assignedScopes = []
+        assignedGroups = []
+        createdAt = user.createdAt
+        lastUpdatedAt = user.createdAt
+        locale = "en"
+        links = Links(self: Link(href: "\(origin)/api/v1/users/\(user.id)"))
+    }
+}
+
+struct SpaceView: Encodable, Sendable {
+    struct Meta: Encodable, Sendable {
+        let actions: [String]
+        let roles: [String]
+        let assignableRoles: [String]
+    }
+    struct Links: Encodable, Sendable {
+        let `self`: Link
+        let assignments: Link
+    }
+
+    let id: String
+    let name: String
+    let type: String
+    let description: String
+    let ownerId: String
+    let tenantId: String
+    let createdAt: Date
+    let createdBy: String
+    let updatedAt: Date
+    let meta: Meta
+    let links: Links
+
+    init(_ space: Space, tenantID: String, origin: String) {
+        id = space.id
+        name = space.name
+        type = space.type
+        description = space.description
+        ownerId = space.ownerID
+        tenantId = tenantID
+        createdAt = space.createdAt
+        createdBy = space.ownerID
+        updatedAt = space.updatedAt
+        meta = Meta(actions: ["create", "delete", "read", "update"], roles: [],
+                    assignableRoles: space.type == "shared" ? ["consumer", "dataconsumer", "facilitator", "producer"] : ["consumer", "contributor", "publisher"])
+        links = Links(self: Link(href: "\(origin)/api/v1/spaces/\(space.id)"), assignments: Link(href: "\(origin)/api/v1/spaces/\(space.id)/assignments"))
+    }
+}
+
+struct AppAttributesView: Encodable, Sendable {
+    let id: String
+    let name: String
+    let description: String
+    let owner: String
+    let ownerId: String
+    let createdDate: Date
+    let modifiedDate: Date
+    let lastReloadTime: String
+    let published: Bool
+    let spaceId: String?
+    let encrypted: Bool
+    let hasSectionAccess: Bool
+    let isDirectQueryMode: Bool
+    let usage: String
+
+    init(_ app: SandboxApp) {
+        id = app.id
+        name = app.name
+        description = app.description
+        owner = app.ownerID
+        ownerId = app.ownerID
+        createdDate = app.createdAt
+        modifiedDate = app.updatedAt
+        lastReloadTime = ""
+        published = false
+        spaceId = app.spaceID
+        encrypted = false
+        hasSectionAccess = false
+        isDirectQueryMode = false
+        usage = "ANALYTICS"
+    }
+}
+
+/// `NxApp`: the app's attributes and privileges.
+struct AppView: Encodable, Sendable {
+    let attributes: AppAttributesView
+    let privileges: [String]
+
+    init(_ app: SandboxApp) {
+        attributes = AppAttributesView(app)
+        privileges = ["read", "update", "delete", "reload", "export", "duplicate"]
+    }
+}
+
+struct ItemView: Encodable, Sendable {
+    struct Meta: Encodable, Sendable {
+        let actions: [String]
+        let collections: [String]
+        let isFavorited: Bool
+        let tags: [String]
+    }
+    struct Links: Encodable, Sendable {
+        let `self`: Link
+        let open: Link
+    }
+    struct Attributes: Encodable, Sendable {
+        let id: String
+        let name: String
+        let description: String
+        let createdDate: Date
+        let modifiedDate: Date
+        let owner: String
+        let lastReloadTime: String
+        let spaceId: String?
+    }
+
+    let id: String
+    let name: String
+    let description: String
+    let resourceType: String
+    let resourceId: String
+    let resourceSubType: String
+    let spaceId: String?
+    let ownerId: String
+    let creatorId: String
+    let updaterId: String
+    let tenantId: String
+    let createdAt: Date
+    let updatedAt: Date
+    let resourceCreatedAt: Date
+    let resourceUpdatedAt: Date
+    let resourceAttributes: Attributes
+    let resourceCustomAttributes: [String: String]
+    let actions: [String]
+    let collectionIds: [String]
+    let isFavorited: Bool
+    let meta: Meta
+    let links: Links
+
+    init(_ app: SandboxApp, tenantID: String, origin: String) {
+        id = app.itemID
+        name = app.name
+        description = app.description
+        resourceType = "app"
+        resourceId = app.id
+        resourceSubType = ""
+        spaceId = app.spaceID
+        ownerId = app.ownerID
+        creatorId = app.ownerID
+        updaterId = app.ownerID
+        tenantId = tenantID
+        createdAt = app.createdAt
+        updatedAt = app.updatedAt
+        resourceCreatedAt = app.createdAt
+        resourceUpdatedAt = app.updatedAt
+        resourceAttributes = Attributes(id: app.id, name: app.name, description: app.description, createdDate: app.createdAt,
+                                        modifiedDate: app.updatedAt, owner: app.ownerID, lastReloadTime: "", spaceId: app.spaceID)
+        resourceCustomAttributes = [:]
+        actions = ["read", "update", "delete", "reload"]
+        collectionIds = []
+        isFavorited = false
+        meta = Meta(actions: actions, collections: [], isFavorited: false, tags: [])
+        links = Links(self: Link(href: "\(origin)/api/v1/items/\(app.itemID)"), open: Link(href: "\(origin)/sense/app/\(app.id)"))
+    }
+}
+
+struct DataFileView: Encodable, Sendable {
+    let id: String
+    let name: String
+    let size: Int
+    let ownerId: String
+    let spaceId: String?
+    let connectionId: String
+    let createdDate: Date
+    let modifiedDate: Date
+    let contentUpdatedDate: Date
+    let actions: [String]
+    let folder: Bool
+    let baseName: String
+
+    init(_ file: DataFile) {
+        id = file.id
+        name = file.name
+        size = file.content.count
+        ownerId = file.ownerID
+        spaceId = file.spaceID
+        connectionId = file.connectionID
+        createdDate = file.createdAt
+        modifiedDate = file.modifiedAt
+        contentUpdatedDate = file.modifiedAt
+        actions = ["read", "update", "delete"]
+        folder = false
+        baseName = (file.name as NSString).lastPathComponent
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+
+/// The state of one sandbox tenant, shared by every request: an actor, so
+/// concurrent requests see it change one step at a time.
+actor Tenant {
+    nonisolated let configuration: SandboxConfiguration
+    nonisolated let tenantID = Identifier.objectID()
+    private(set) var users: [String: SandboxUser] = [:]
+    private var apiKeys: [String: APIKey] = [:]
+    private var clients: [String: OAuthClient] = [:]
+    private var tokens: [String: AccessToken] = [:]
+    private(set) var spaces: [Space] = []
+    private(set) var apps: [SandboxApp] = []
+    private(set) var dataFiles: [DataFile] = []
+    private var sequence = 0
+    private var rateWindows: [String: (start: Date, count: Int)] = [:]
+    nonisolated let clock: @Sendable () -> Date
+
+    init(configuration: SandboxConfiguration, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.configuration = configuration
+        self.clock = clock
+    }
+
+    private func nextSequence() -> Int {
+        sequence += 1
+        return sequence
+    }
+
+    // MARK: Identity
+
+    func addUser(name: String, email: String) -> SandboxUser {
+        let user = SandboxUser(id: Identifier.objectID(), subject: "auth0|\(Identifier.hex(bytes: 12))", name: name, email: email,
+                               status: "active", createdAt: clock())
+        users[user.id] = user
+        return user
+    }
+
+    func setUserStatus(_ userID: String, _ status: String) {
+        users[userID]?.status = status
+    }
+
+    func addAPIKey(for userID: String, expiresAt: Date? = nil) -> APIKey {
+        // Qlik's API keys are JWTs; the sandbox's are opaque, which clients must treat them as anyway.
+        let key = APIKey(id: Identifier.objectID(), token: "sbx_" + Identifier.secret(), userID: userID, expiresAt: expiresAt, revoked: false)
+        apiKeys[key.token] = key
+        return key
+    }
+
+    func revokeAPIKey(_ token: String) { apiKeys[token]?.revoked = true }
+
+    func addOAuthClient(for userID: String) -> OAuthClient {
+        let client = OAuthClient(clientID: Identifier.hex(bytes: 16), clientSecret: Identifier.secret(), userID: userID, enabled: true)
+        clients[client.clientID] = client
+        return client
+    }
+
+    func setClientEnabled(_ clientID: String, _ enabled: Bool) { clients[clientID]?.enabled = enabled }
+
+    /// The client-credentials grant: a bearer token for the client's user.
+    func issueToken(clientID: String, clientSecret: String, scope: String?) throws(QlikErrorResponse) -> AccessToken {
+        guard let client = clients[clientID], client.clientSecret == clientSecret else {
+            throw QlikErrorResponse(.unauthorized, code: "OAUTH-1", title: "invalid_client", detail: "Client authentication failed: unknown client or wrong secret.")
+        }
+        guard client.enabled else {
+            throw QlikErrorResponse(.forbidden, code: "OAUTH-3", title: "unauthorized_client", detail: "The client is not enabled for machine-to-machine access.")
+        }
+        guard users[client.userID]?.status == "active" else {
+            throw QlikErrorResponse(.forbidden, code: "OAUTH-4", title: "access_denied", detail: "The client's user is disabled.")
+        }
+        let now = clock()
+        let token = AccessToken(token: "sbx_at_" + Identifier.secret(), userID: client.userID, clientID: clientID,
+                                expiresAt: now.addingTimeInterval(configuration.accessTokenLifetime.seconds),
+                                scope: scope ?? "user_default", revoked: false)
+        tokens[token.token] = token
+        return token
+    }
+
+    /// Revokes an access token; unknown tokens are ignored, as RFC 7009 asks.
+    func revoke(token: String) {
+        tokens[token]?.revoked = true
+        apiKeys[token]?.revoked = true
+    }
+
+    /// The user a bearer token stands for, or why it is refused.
+    func authenticate(bearer: String) throws(QlikErrorResponse) -> SandboxUser {
+        let now = clock()
+        let userID: String
+        if let token = tokens[bearer] {
+            guard !token.revoked else { throw .unauthorized("The access token has been revoked.") }
+            guard token.expiresAt > now else { throw .unauthorized("The access token has expired.") }
+            userID = token.userID
+        } else if let key = apiKeys[bearer] {
+            guard !key.revoked else { throw .unauthorized("The API key has been revoked.") }
+            if let expiry = key.expiresAt, expiry <= now { throw .unauthorized("The API key has expired.") }
+            userID = key.userID
+        } else {
+            throw .unauthorized("The bearer token is not valid for this tenant.")
+        }
+        guard let user = users[userID] else { throw .unauthorized("The token's user no longer exists.") }
+        guard user.status == "active" else {
+            throw QlikErrorResponse(.forbidden, title: "Forbidden", detail: "The user is \(user.status).")
+        }
+        return user
+    }
+
+    // MARK: Rate limits
+
+    enum Tier: Int, Sendable { case one = 1, two = 2 }
+
+    /// Counts a request against the caller's budget for the current minute.
+    func charge(_ caller: String, tier: Tier) throws(QlikErrorResponse) {
+        let now = clock()
+        let key = "\(caller)#\(tier.rawValue)"
+        let limit = tier == .one ? configuration.tier1PerMinute : configuration.tier2PerMinute
+        var window = rateWindows[key] ?? (now, 0)
+        if now.timeIntervalSince(window.start) >= 60 { window = (now, 0) }
+        guard window.count < limit else {
+            let wait = max(1, Int((60 - now.timeIntervalSince(window.start)).rounded(.up)))
+            throw QlikErrorResponse(.tooManyRequests, title: "API rate limit reached.",
+                                    detail: "Tier \(tier.rawValue) allows \(limit) requests per minute; retry after \(wait) seconds.",
+                                    retryAfterSeconds: wait)
+        }
+        window.count += 1
+        rateWindows[key] = window
+    }
+
+    // MARK: Spaces, apps, data files
+
+    func addSpace(name: String, type: String, description: String = "", ownerID: String) -> Space {
+        let now = clock()
+        let space = Space(sequence: nextSequence(), id: Identifier.objectID(), name: name, type: type, description: description,
+                          ownerID: ownerID, createdAt: now, updatedAt: now)
+        spaces.append(space)
+        return space
+    }
+
+    func addApp(name: String, description: String = "", spaceID: String?, ownerID: String, script: String = "") -> SandboxApp {
+        let now = clock()
+        let app = SandboxApp(sequence: nextSequence(), id: Identifier.uuid(), itemID: Identifier.objectID(), name: name, description: description,
+                             spaceID: spaceID, ownerID: ownerID, createdAt: now, updatedAt: now, script: script)
+        apps.append(app)
+        return app
+    }
+
+    func app(_ id: String) -> SandboxApp? { apps.first { $0.id == id } }
+
+    func deleteApp(_ id: String) -> Bool {
+        guard let index = apps.firstIndex(where: { $0.id == id }) else { return false }
+        apps.remove(at: index)
+        return true
+    }
+
+    func updateApp(_ id: String, name: String?, description: String?) -> SandboxApp? {
+        guard let index = apps.firstIndex(where: { $0.id == id }) else { return nil }
+        if let name { apps[index].name = name }
+        if let description { apps[index].description = description }
+        apps[index].updatedAt = clock()
+        return apps[index]
+    }
+
+    /// Stores an uploaded file; names are unique per connection (409), sizes bounded by the quota (413).
+    func addDataFile(name: String, content: [UInt8], ownerID: String, connectionID: String?, large: Bool) throws(QlikErrorResponse) -> DataFile {
+        let connection = connectionID ?? personalConnectionID
+        try checkQuota(content.count, large: large)
+        guard !dataFiles.contains(where: { $0.name == name && $0.connectionID == connection }) else {
+            throw QlikErrorResponse(.conflict, code: "DF-006", title: "Conflict", detail: "A data file named '\(name)' already exists.")
+        }
+        let now = clock()
+        let file = DataFile(sequence: nextSequence(), id: Identifier.uuid(), name: name, content: content, ownerID: ownerID, spaceID: nil,
+                            connectionID: connection, createdAt: now, modifiedAt: now)
+        dataFiles.append(file)
+        return file
+    }
+
+    func replaceDataFile(_ id: String, name: String?, content: [UInt8], large: Bool) throws(QlikErrorResponse) -> DataFile {
+        guard let index = dataFiles.firstIndex(where: { $0.id == id }) else { throw .notFound("No data file with id \(id).") }
+        try checkQuota(content.count, large: large)
+        if let name, name != dataFiles[index].name,
+           dataFiles.contains(where: { $0.name == name && $0.connectionID == dataFiles[index].connectionID }) {
+            throw QlikErrorResponse(.conflict, code: "DF-006", title: "Conflict", detail: "A data file named '\(name)' already exists.")
+        }
+        if let name { dataFiles[index].name = name }
+        dataFiles[index].content = content
+        dataFiles[index].modifiedAt = clock()
+        return dataFiles[index]
+    }
+
+    func dataFile(_ id: String) -> DataFile? { dataFiles.first { $0.id == id } }
+
+    func deleteDataFile(_ id: String) -> Bool {
+        guard let index = dataFiles.firstIndex(where: { $0.id == id }) else { return false }
+        dataFiles.remove(at: index)
+        return true
+    }
+
+    private func checkQuota(_ size: Int, large: Bool) throws(QlikErrorResponse) {
+        let limit = large ? configuration.maxLargeFileSize : configuration.maxFileSize
+        guard size <= limit else {
+            throw QlikErrorResponse(.contentTooLarge, code: "DF-002", title: "Request Entity Too Large",
+                                    detail: "The file has \(size) bytes; the limit is \(limit).")
+        }
+    }
+
+    /// The DataFiles connection every file without an explicit one belongs to.
+    let personalConnectionID = Identifier.uuid()
+}
+
+extension Duration {
+    var seconds: TimeInterval {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// The resources of a sandbox tenant, shaped as Qlik Cloud returns them
+/// (field names from Qlik's published API types).
+struct SandboxUser: Sendable {
+    let id: String
+    let subject: String
+    let name: String
+    let email: String
+    var status: String
+    let createdAt: Date
+}
+
+struct APIKey: Sendable {
+    let id: String
+    let token: String
+    let userID: String
+    let expiresAt: Date?
+    var revoked: Bool
+}
+
+struct OAuthClient: Sendable {
+    let clientID: String
+    let clientSecret: String
+    /// The user whose permissions machine-to-machine tokens carry.
+    let userID: String
+    var enabled: Bool
+}
+
+struct AccessToken: Sendable {
+    let token: String
+    let userID: String
+    let clientID: String
+    let expiresAt: Date
+    let scope: String
+    var revoked: Bool
+}
+
+struct Space: Sendable {
+    let sequence: Int
+    let id: String
+    var name: String
+    let type: String
+    var description: String
+    let ownerID: String
+    let createdAt: Date
+    var updatedAt: Date
+}
+
+struct SandboxApp: Sendable {
+    let sequence: Int
+    let id: String
+    let itemID: String
+    var name: String
+    var description: String
+    var spaceID: String?
+    let ownerID: String
+    let createdAt: Date
+    var updatedAt: Date
+    var script: String
+}
+
+struct DataFile: Sendable {
+    let sequence: Int
+    let id: String
+    var name: String
+    var content: [UInt8]
+    let ownerID: String
+    let spaceID: String?
+    let connectionID: String
+    let createdAt: Date
+    var modifiedAt: Date
+}
+
+/// Random identifiers and secrets in the shapes Qlik uses.
+enum Identifier {
+    /// A 24-hex-digit object id, as Qlik's ids look.
+    static func objectID() -> String { hex(bytes: 12) }
+    static func uuid() -> String { UUID().uuidString.lowercased() }
+    static func secret() -> String { hex(bytes: 32) }
+
+    static func hex(bytes count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in
+            let byte = UInt8.random(in: 0...255, using: &generator)
+            return (byte < 16 ? "0" : "") + String(byte, radix: 16)
+        }.joined()
+    }
+}
