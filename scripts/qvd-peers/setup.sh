@@ -19,7 +19,8 @@ py="$venv/bin/python"
 # Pinned peers and what they need at run time. qvdrs (imported as `qvd`)
 # exchanges typed columns as pyarrow tables, so pyarrow is needed for reading
 # and writing; it is qvdrs's own dependency, pinned here for reproducibility.
-requirements=(pyqvd==2.3.2 qvdrs==0.7.1 pyarrow==26.0.1)
+# qlik-sdk is Qlik's official Python client: the sandbox tenant's tests run its REST flows.
+requirements=(pyqvd==2.3.2 qvdrs==0.7.1 pyarrow==26.0.1 qlik-sdk==0.17.0)
 
 skip() {
     echo "qvd-peers: PyPI unreachable, interop tests skipped"
@@ -32,7 +33,8 @@ ready() {
 import importlib.metadata as m
 assert m.version("pyqvd") == "2.3.2", "pyqvd"
 assert m.version("qvdrs") == "0.7.1", "qvdrs"
-import pyqvd, qvd, pyarrow  # noqa: F401  (qvdrs's module is named `qvd`)
+assert m.version("qlik-sdk") == "0.17.0", "qlik-sdk"
+import pyqvd, qvd, pyarrow, qlik_sdk  # noqa: F401  (qvdrs's module is named `qvd`)
 PY
 }
 
