@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The connection definition and every rule on it: pure values, no I/O.
@@ -32,7 +33,11 @@ let package = Package(
         // A faithful local Qlik Cloud tenant for tests, demos and benchmarks; shares no code with the client.
         .target(
             name: "QlikCloudSandbox",
-            dependencies: ["QVD", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "QVD",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSettings
         ),
         // Sealing secrets at rest (AES-256-GCM under a rotating master key).

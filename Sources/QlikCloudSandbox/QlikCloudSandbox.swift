@@ -64,6 +64,7 @@ public struct QlikCloudSandbox: Sendable {
         return Application(
             router: router(),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "qlik-cloud-sandbox"),
+            services: [ReloadWorker(tenant: tenant)],
             onServerRunning: { channel in
                 await onReady(sandbox.credentials(port: channel.localAddress?.port ?? sandbox.configuration.port))
             },

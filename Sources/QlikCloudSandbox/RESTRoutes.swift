@@ -15,6 +15,7 @@ struct RESTRoutes {
         registerItems(on: group)
         registerApps(on: group)
         DataFileRoutes(tenant: tenant, base: base).register(on: group)
+        ReloadRoutes(tenant: tenant, base: base).register(on: group)
     }
 
     private func registerSpaces(on group: RouterGroup<SandboxContext>) {

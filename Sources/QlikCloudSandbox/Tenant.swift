@@ -12,6 +12,10 @@ actor Tenant {
     private(set) var spaces: [Space] = []
     private(set) var apps: [SandboxApp] = []
     private(set) var dataFiles: [DataFile] = []
+    private(set) var reloads: [Reload] = []
+    /// Reloads waiting for the worker (``ReloadWorker``), in order.
+    nonisolated let reloadQueue: AsyncStream<String>
+    private let reloadQueueInput: AsyncStream<String>.Continuation
     private var sequence = 0
     private var rateWindows: [String: (start: Date, count: Int)] = [:]
     nonisolated let clock: @Sendable () -> Date
@@ -19,6 +23,7 @@ actor Tenant {
     init(configuration: SandboxConfiguration, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.configuration = configuration
         self.clock = clock
+        (reloadQueue, reloadQueueInput) = AsyncStream.makeStream(of: String.self)
     }
 
     private func nextSequence() -> Int {
@@ -156,6 +161,86 @@ actor Tenant {
         if let description { apps[index].description = description }
         apps[index].updatedAt = clock()
         return apps[index]
+    }
+
+    func setScript(_ appID: String, script: String, message: String, userID: String) -> ScriptVersion? {
+        guard let index = apps.firstIndex(where: { $0.id == appID }) else { return nil }
+        let version = ScriptVersion(id: Identifier.objectID(), script: script, message: message, modifiedTime: clock(), modifierID: userID)
+        apps[index].script = script
+        apps[index].scriptVersions.append(version)
+        apps[index].updatedAt = clock()
+        return version
+    }
+
+    // MARK: Reloads
+
+    /// Queues a reload of the app's current script; the worker runs it.
+    func queueReload(appID: String, userID: String, partial: Bool) throws(QlikErrorResponse) -> Reload {
+        guard apps.contains(where: { $0.id == appID }) else { throw .notFound("No app with id \(appID).") }
+        let reload = Reload(sequence: nextSequence(), id: Identifier.objectID(), appID: appID, userID: userID, partial: partial,
+                            status: "QUEUED", creationTime: clock())
+        reloads.append(reload)
+        reloadQueueInput.yield(reload.id)
+        return reload
+    }
+
+    func reload(_ id: String) -> Reload? { reloads.first { $0.id == id } }
+
+    /// Asks an active reload to stop: a queued one is canceled at once, a running one after its current step.
+    func cancelReload(_ id: String) throws(QlikErrorResponse) {
+        guard let index = reloads.firstIndex(where: { $0.id == id }) else { throw .notFound("No reload with id \(id).") }
+        switch reloads[index].status {
+        case "QUEUED":
+            reloads[index].status = "CANCELED"
+            reloads[index].endTime = clock()
+        case "RELOADING":
+            reloads[index].status = "CANCELING"
+        default:
+            throw QlikErrorResponse(.conflict, title: "Conflict", detail: "The reload is \(reloads[index].status) and cannot be canceled.")
+        }
+    }
+
+    /// Marks a queued reload as running and hands back what it needs; nil when it was canceled meanwhile.
+    func startReload(_ id: String) -> (script: String, files: [String: [UInt8]])? {
+        guard let index = reloads.firstIndex(where: { $0.id == id }), reloads[index].status == "QUEUED",
+              let app = apps.first(where: { $0.id == reloads[index].appID }) else { return nil }
+        reloads[index].status = "RELOADING"
+        reloads[index].startTime = clock()
+        let files = Dictionary(dataFiles.map { ($0.name, $0.content) }, uniquingKeysWith: { first, _ in first })
+        return (app.script, files)
+    }
+
+    /// Records a reload's outcome; a successful one replaces the app's data.
+    func finishReload(_ id: String, outcome: Result<(DataModel, log: [String]), LoadScript.Failure>) {
+        guard let index = reloads.firstIndex(where: { $0.id == id }) else { return }
+        let now = clock()
+        reloads[index].endTime = now
+        if reloads[index].status == "CANCELING" {
+            reloads[index].status = "CANCELED"
+            reloads[index].log = "Started loading data\nThe reload was canceled."
+            return
+        }
+        switch outcome {
+        case .success(let (model, log)):
+            reloads[index].status = "SUCCEEDED"
+            reloads[index].log = log.joined(separator: "\n")
+            if let app = apps.firstIndex(where: { $0.id == reloads[index].appID }) {
+                apps[app].dataModel = model
+                apps[app].lastReloadTime = now
+            }
+        case .failure(let failure):
+            reloads[index].status = "FAILED"
+            reloads[index].errorCode = "EngineGenericError"
+            reloads[index].errorMessage = failure.message
+            reloads[index].log = [
+                "Started loading data",
+                "The following error occurred:",
+                failure.message,
+                "The error occurred here:",
+                "Line \(failure.line): \(failure.statement)",
+                "Data has not been loaded. Please correct the error and try loading again.",
+            ].joined(separator: "\n")
+        }
     }
 
     /// Stores an uploaded file; names are unique per connection (409), sizes bounded by the quota (413).

@@ -58,6 +58,34 @@ struct SandboxApp: Sendable {
     let createdAt: Date
     var updatedAt: Date
     var script: String
+    var scriptVersions: [ScriptVersion] = []
+    var dataModel = DataModel()
+    var lastReloadTime: Date?
+}
+
+struct ScriptVersion: Sendable {
+    let id: String
+    let script: String
+    let message: String
+    let modifiedTime: Date
+    let modifierID: String
+}
+
+struct Reload: Sendable {
+    let sequence: Int
+    let id: String
+    let appID: String
+    let userID: String
+    let partial: Bool
+    var status: String
+    let creationTime: Date
+    var startTime: Date?
+    var endTime: Date?
+    var log: String = ""
+    var errorCode: String?
+    var errorMessage: String?
+
+    var isActive: Bool { ["QUEUED", "RELOADING", "CANCELING"].contains(status) }
 }
 
 struct DataFile: Sendable {
