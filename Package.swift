@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         // The connection definition and every rule on it: pure values, no I/O.
@@ -37,6 +38,7 @@ let package = Package(
                 "QVD",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ],
             swiftSettings: strictSettings
         ),
@@ -77,7 +79,11 @@ let package = Package(
         .testTarget(name: "QVDTests", dependencies: ["QVD"], swiftSettings: strictSettings),
         .testTarget(
             name: "QlikCloudSandboxTests",
-            dependencies: ["QlikCloudSandbox", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "QlikCloudSandbox",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", "QlikConnections"], swiftSettings: strictSettings),

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 
@@ -63,6 +64,7 @@ public struct QlikCloudSandbox: Sendable {
         let sandbox = self
         return Application(
             router: router(),
+            server: .http1WebSocketUpgrade(webSocketRouter: EngineRoutes(tenant: tenant).router()),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "qlik-cloud-sandbox"),
             services: [ReloadWorker(tenant: tenant)],
             onServerRunning: { channel in

@@ -172,6 +172,12 @@ actor Tenant {
         return version
     }
 
+    func setDataModel(_ appID: String, _ model: DataModel) {
+        guard let index = apps.firstIndex(where: { $0.id == appID }) else { return }
+        apps[index].dataModel = model
+        apps[index].lastReloadTime = clock()
+    }
+
     // MARK: Reloads
 
     /// Queues a reload of the app's current script; the worker runs it.

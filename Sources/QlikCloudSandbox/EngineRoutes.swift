@@ -1,0 +1,47 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+
+/// The engine's WebSocket at /app/{appId}: the upgrade needs the same
+/// bearer token as REST, then JSON-RPC messages flow through an ``EngineSession``.
+struct EngineRoutes {
+    let tenant: Tenant
+
+    func router() -> Router<BasicWebSocketRequestContext> {
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        router.ws("/app/:appId") { request, context in
+            _ = try await authenticate(request)
+            let appID = try context.parameters.require("appId")
+            guard await tenant.app(appID) != nil else { throw QlikErrorResponse.notFound("No app with id \(appID).") }
+            return .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
+            let user = try await authenticate(context.request)
+            let appID = try context.requestContext.parameters.require("appId")
+            var session = EngineSession(tenant: tenant, appID: appID, userID: user.id)
+            try await outbound.write(.text(try Self.serialize(EngineSession.onConnected)))
+            for try await message in inbound.messages(maxSize: 16 << 20) {
+                guard case .text(let text) = message else { continue }
+                guard let request = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
+                    try await outbound.write(.text(try Self.serialize(
+                        ["jsonrpc": "2.0", "id": NSNull(), "error": ["code": -32700, "parameter": "", "message": "Parse error"]])))
+                    continue
+                }
+                if let reply = await session.handle(request) {
+                    try await outbound.write(.text(try Self.serialize(reply)))
+                }
+            }
+        }
+        return router
+    }
+
+    private func authenticate(_ request: Request) async throws -> SandboxUser {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "), header.count > 7 else {
+            throw QlikErrorResponse.unauthorized("The engine upgrade needs 'Authorization: Bearer <token>'.")
+        }
+        return try await tenant.authenticate(bearer: String(header.dropFirst(7)))
+    }
+
+    static func serialize(_ object: [String: Any]) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+    }
+}
