@@ -39,15 +39,15 @@ struct DataFileRoutes {
         }
         group.post("data-files") { request, context in
             let user = try context.requireUser()
-            let (fields, content) = try await upload(request)
+            let (fields, content, large) = try await upload(request)
             guard let name = fields.name, !name.isEmpty else { throw QlikErrorResponse.badRequest("The Json part must name the file.") }
-            let file = try await tenant.addDataFile(name: name, content: content, ownerID: user.id, connectionID: fields.connectionId, large: false)
+            let file = try await tenant.addDataFile(name: name, content: content, ownerID: user.id, connectionID: fields.connectionId, large: large)
             return try JSONResponse.make(DataFileView(file), status: .created)
         }
         group.put("data-files/:id") { request, context in
             let id = try context.parameters.require("id")
-            let (fields, content) = try await upload(request)
-            let file = try await tenant.replaceDataFile(id, name: fields.name, content: content, large: false)
+            let (fields, content, large) = try await upload(request)
+            let file = try await tenant.replaceDataFile(id, name: fields.name, content: content, large: large)
             return try JSONResponse.make(DataFileView(file), status: .created)
         }
         group.get("data-files/:id") { _, context in
@@ -62,8 +62,9 @@ struct DataFileRoutes {
         }
     }
 
-    /// The upload's `Json` fields and `File` bytes, refusing bodies over the quota as they arrive.
-    private func upload(_ request: Request) async throws -> (UploadFields, [UInt8]) {
+    /// The upload's `Json` fields and its content: the `File` part, or the temporary
+    /// content it names (which may be as large as the large-file quota).
+    private func upload(_ request: Request) async throws -> (UploadFields, [UInt8], large: Bool) {
         let limit = tenant.configuration.maxFileSize + (1 << 20)
         let body: ByteBuffer
         do {
@@ -78,9 +79,10 @@ struct DataFileRoutes {
         do { fields = try JSONDecoder().decode(UploadFields.self, from: Data(json.body)) } catch {
             throw QlikErrorResponse.badRequest("The Json part is not valid JSON: \(error)")
         }
-        guard let file = form.part("File") else {
-            throw QlikErrorResponse.badRequest(fields.tempContentFileId == nil ? "The upload has no File part." : "Temporary contents are not supported yet.")
+        if let temporary = fields.tempContentFileId {
+            return (fields, try await tenant.tempContent(temporary).content, true)
         }
-        return (fields, file.body)
+        guard let file = form.part("File") else { throw QlikErrorResponse.badRequest("The upload has no File part and no tempContentFileId.") }
+        return (fields, file.body, false)
     }
 }

@@ -16,6 +16,7 @@ struct RESTRoutes {
         registerApps(on: group)
         DataFileRoutes(tenant: tenant, base: base).register(on: group)
         ReloadRoutes(tenant: tenant, base: base).register(on: group)
+        TempContentRoutes(tenant: tenant, base: base).register(on: group)
     }
 
     private func registerSpaces(on group: RouterGroup<SandboxContext>) {

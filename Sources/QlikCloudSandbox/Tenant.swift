@@ -13,6 +13,7 @@ actor Tenant {
     private(set) var apps: [SandboxApp] = []
     private(set) var dataFiles: [DataFile] = []
     private(set) var reloads: [Reload] = []
+    private var tempContents: [String: TempContent] = [:]
     /// Reloads waiting for the worker (``ReloadWorker``), in order.
     nonisolated let reloadQueue: AsyncStream<String>
     private let reloadQueueInput: AsyncStream<String>.Continuation
@@ -290,6 +291,24 @@ actor Tenant {
             throw QlikErrorResponse(.contentTooLarge, code: "DF-002", title: "Request Entity Too Large",
                                     detail: "The file has \(size) bytes; the limit is \(limit).")
         }
+    }
+
+    // MARK: Temporary contents
+
+    func addTempContent(filename: String, content: [UInt8], ttl: TimeInterval) throws(QlikErrorResponse) -> TempContent {
+        try checkQuota(content.count, large: true)
+        let item = TempContent(id: Identifier.objectID(), filename: filename, content: content, expiresAt: clock().addingTimeInterval(ttl))
+        tempContents[item.id] = item
+        return item
+    }
+
+    /// A temporary content that has not expired: 404 if unknown, 410 once gone.
+    func tempContent(_ id: String) throws(QlikErrorResponse) -> TempContent {
+        guard let item = tempContents[id] else { throw .notFound("No temporary content with id \(id).") }
+        guard item.expiresAt > clock() else {
+            throw QlikErrorResponse(.gone, title: "Gone", detail: "The temporary content expired at \(JSONResponse.timestamp(item.expiresAt)).")
+        }
+        return item
     }
 
     /// The DataFiles connection every file without an explicit one belongs to.

@@ -115,3 +115,10 @@ enum Identifier {
         }.joined()
     }
 }
+
+struct TempContent: Sendable {
+    let id: String
+    let filename: String
+    let content: [UInt8]
+    let expiresAt: Date
+}
