@@ -6,6 +6,8 @@ import HummingbirdWebSocket
 /// bearer token as REST, then JSON-RPC messages flow through an ``EngineSession``.
 struct EngineRoutes {
     let tenant: Tenant
+    /// Fault injection: close the socket after sending this many messages.
+    var dropAfterMessages: Int?
 
     func router() -> Router<BasicWebSocketRequestContext> {
         let router = Router(context: BasicWebSocketRequestContext.self)
@@ -18,16 +20,22 @@ struct EngineRoutes {
             let user = try await authenticate(context.request)
             let appID = try context.requestContext.parameters.require("appId")
             var session = EngineSession(tenant: tenant, appID: appID, userID: user.id)
-            try await outbound.write(.text(try Self.serialize(EngineSession.onConnected)))
+            var sent = 0
+            func send(_ object: [String: Any]) async throws -> Bool {
+                try await outbound.write(.text(try Self.serialize(object)))
+                sent += 1
+                return dropAfterMessages.map { sent < $0 } ?? true
+            }
+            guard try await send(EngineSession.onConnected) else { return }
             for try await message in inbound.messages(maxSize: 16 << 20) {
                 guard case .text(let text) = message else { continue }
                 guard let request = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
-                    try await outbound.write(.text(try Self.serialize(
-                        ["jsonrpc": "2.0", "id": NSNull(), "error": ["code": -32700, "parameter": "", "message": "Parse error"]])))
+                    guard try await send(["jsonrpc": "2.0", "id": NSNull(), "error": ["code": -32700, "parameter": "", "message": "Parse error"]]) else { return }
                     continue
                 }
                 if let reply = await session.handle(request) {
-                    try await outbound.write(.text(try Self.serialize(reply)))
+                    // Returning closes the socket: the dropped connection the fault settings ask for.
+                    guard try await send(reply) else { return }
                 }
             }
         }

@@ -51,6 +51,10 @@ public struct QlikCloudSandbox: Sendable {
     func router() -> Router<SandboxContext> {
         let router = Router(context: SandboxContext.self)
         let base = BaseURL(scheme: "http")
+        let faults = configuration.faults
+        if faults.latency > .zero || faults.serverErrorShare > 0 || faults.rateLimitShare > 0 {
+            router.add(middleware: FaultMiddleware(tenant: tenant, faults: faults))
+        }
         OAuthRoutes(tenant: tenant).register(on: router)
         let api = router.group("api/v1").add(middleware: BearerAuthentication(tenant: tenant))
         RESTRoutes(tenant: tenant, base: base).register(on: api)
@@ -64,7 +68,7 @@ public struct QlikCloudSandbox: Sendable {
         let sandbox = self
         return Application(
             router: router(),
-            server: .http1WebSocketUpgrade(webSocketRouter: EngineRoutes(tenant: tenant).router()),
+            server: .http1WebSocketUpgrade(webSocketRouter: EngineRoutes(tenant: tenant, dropAfterMessages: configuration.faults.dropWebSocketAfterMessages).router()),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "qlik-cloud-sandbox"),
             services: [ReloadWorker(tenant: tenant)],
             onServerRunning: { channel in

@@ -15,6 +15,7 @@ public struct SandboxConfiguration: Sendable {
     public var maxLargeFileSize: Int
     /// The tenant's name, the first label of its host name in Qlik Cloud.
     public var tenantName: String
+    public var faults: SandboxFaults
 
     public init(
         host: String = "127.0.0.1",
@@ -24,7 +25,8 @@ public struct SandboxConfiguration: Sendable {
         tier2PerMinute: Int = 100,
         maxFileSize: Int = 500 << 20,
         maxLargeFileSize: Int = 6 << 30,
-        tenantName: String = "sandbox"
+        tenantName: String = "sandbox",
+        faults: SandboxFaults = .none
     ) {
         self.host = host
         self.port = port
@@ -34,5 +36,6 @@ public struct SandboxConfiguration: Sendable {
         self.maxFileSize = maxFileSize
         self.maxLargeFileSize = maxLargeFileSize
         self.tenantName = tenantName
+        self.faults = faults
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 
 /// The state of one sandbox tenant, shared by every request: an actor, so
 /// concurrent requests see it change one step at a time.
@@ -19,12 +20,26 @@ actor Tenant {
     private let reloadQueueInput: AsyncStream<String>.Continuation
     private var sequence = 0
     private var rateWindows: [String: (start: Date, count: Int)] = [:]
+    private var dice: FaultDice
     nonisolated let clock: @Sendable () -> Date
 
     init(configuration: SandboxConfiguration, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.configuration = configuration
         self.clock = clock
         (reloadQueue, reloadQueueInput) = AsyncStream.makeStream(of: String.self)
+        dice = FaultDice(seed: configuration.faults.seed)
+    }
+
+    enum InjectedFault: Equatable { case serverError(HTTPResponse.Status), rateLimited }
+
+    /// Draws whether this request fails on purpose.
+    func drawFault() -> InjectedFault? {
+        let faults = configuration.faults
+        guard faults.serverErrorShare > 0 || faults.rateLimitShare > 0 else { return nil }
+        let roll = dice.roll()
+        if roll < faults.serverErrorShare { return .serverError(dice.roll() < 0.5 ? .badGateway : .serviceUnavailable) }
+        if roll < faults.serverErrorShare + faults.rateLimitShare { return .rateLimited }
+        return nil
     }
 
     private func nextSequence() -> Int {
@@ -76,6 +91,7 @@ actor Tenant {
         let now = clock()
         let token = AccessToken(token: "sbx_at_" + Identifier.secret(), userID: client.userID, clientID: clientID,
                                 expiresAt: now.addingTimeInterval(configuration.accessTokenLifetime.seconds),
+                                validUntil: configuration.faults.tokenValidity.map { now.addingTimeInterval($0.seconds) },
                                 scope: scope ?? "user_default", revoked: false)
         tokens[token.token] = token
         return token
@@ -93,7 +109,7 @@ actor Tenant {
         let userID: String
         if let token = tokens[bearer] {
             guard !token.revoked else { throw .unauthorized("The access token has been revoked.") }
-            guard token.expiresAt > now else { throw .unauthorized("The access token has expired.") }
+            guard token.expiresAt > now, (token.validUntil ?? token.expiresAt) > now else { throw .unauthorized("The access token has expired.") }
             userID = token.userID
         } else if let key = apiKeys[bearer] {
             guard !key.revoked else { throw .unauthorized("The API key has been revoked.") }

@@ -32,6 +32,8 @@ struct AccessToken: Sendable {
     let userID: String
     let clientID: String
     let expiresAt: Date
+    /// Earlier than `expiresAt` when the fault settings make tokens expire early.
+    let validUntil: Date?
     let scope: String
     var revoked: Bool
 }

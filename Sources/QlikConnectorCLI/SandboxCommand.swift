@@ -12,13 +12,26 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (0 picks a free one).") var port: Int = 9090
     @Option(help: "Address to listen on.") var host: String = "127.0.0.1"
     @Flag(help: "Print the credentials as one JSON line.") var json = false
+    @Option(help: "Lifetime of OAuth access tokens, in seconds (Qlik's: 21600).") var tokenLifetime: Int = 21_600
+    @Option(help: "Fault: milliseconds added to every HTTP answer.") var faultLatencyMs: Int = 0
+    @Option(help: "Fault: share (0 to 1) of requests answered 502 or 503.") var faultServerErrors: Double = 0
+    @Option(help: "Fault: share (0 to 1) of requests answered 429.") var faultRateLimited: Double = 0
+    @Option(help: "Fault: close engine sockets after this many messages.") var faultDropWebSocketAfter: Int?
+    @Option(help: "Fault: tokens stop working after this many seconds, whatever they announce.") var faultTokenValidity: Int?
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port takes 0 to 65535.") }
+        guard (0...1).contains(faultServerErrors), (0...1).contains(faultRateLimited), faultServerErrors + faultRateLimited <= 1 else {
+            throw ValidationError("--fault-server-errors and --fault-rate-limited are shares from 0 to 1, together at most 1.")
+        }
+        guard tokenLifetime > 0, faultLatencyMs >= 0 else { throw ValidationError("--token-lifetime must be positive and --fault-latency-ms not negative.") }
     }
 
     func run() async throws {
-        let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(host: host, port: port))
+        let faults = SandboxFaults(latency: .milliseconds(faultLatencyMs), serverErrorShare: faultServerErrors, rateLimitShare: faultRateLimited,
+                                   dropWebSocketAfterMessages: faultDropWebSocketAfter, tokenValidity: faultTokenValidity.map { .seconds($0) })
+        let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(
+            host: host, port: port, accessTokenLifetime: .seconds(tokenLifetime), faults: faults))
         let asJSON = json
         try await sandbox.run { credentials in
             let text: String
