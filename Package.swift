@@ -42,6 +42,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Sandbox speed: hypercube pages over a real socket, and a server for wrk (scripts/bench-sandbox).
+        .executableTarget(
+            name: "sandbox-benchmark",
+            dependencies: ["QlikCloudSandbox", .product(name: "HummingbirdWSClient", package: "hummingbird-websocket")],
+            path: "Benchmarks/SandboxBenchmark",
+            swiftSettings: strictSettings
+        ),
         // Sealing secrets at rest (AES-256-GCM under a rotating master key).
         .target(
             name: "Secrets",

@@ -43,6 +43,13 @@ public struct QlikCloudSandbox: Sendable {
         return QlikCloudSandbox(configuration: configuration, tenant: tenant, seed: Seed(user: user, apiKey: apiKey, client: client))
     }
 
+    /// Adds an app whose data is a generated table of `rows` x `columns`, for benchmarks; returns its id.
+    public func addGeneratedApp(name: String = "Generated", rows: Int, columns: Int = 10, seed: UInt64 = 1) async -> String {
+        let app = await tenant.addApp(name: name, description: "\(rows) generated rows", spaceID: nil, ownerID: self.seed.user.id)
+        await tenant.setDataModel(app.id, DataModel(tables: [LargeAppGenerator.table(rows: rows, columns: columns, seed: seed)]))
+        return app.id
+    }
+
     public func credentials(port: Int) -> SandboxCredentials {
         SandboxCredentials(baseURL: "http://\(configuration.host):\(port)", apiKey: seed.apiKey.token, clientID: seed.client.clientID,
                            clientSecret: seed.client.clientSecret, userID: seed.user.id)
