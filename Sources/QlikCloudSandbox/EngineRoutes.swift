@@ -50,6 +50,6 @@ struct EngineRoutes {
     }
 
     static func serialize(_ object: [String: Any]) throws -> String {
-        String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        JSONWriter.serialize(object)
     }
 }

@@ -77,21 +77,36 @@ struct HyperCube {
     }
 
     /// One data page; the area is clipped to the cube, as the engine does.
-    func page(top: Int, left: Int, width: Int, height: Int) -> [String: Any] {
+    /// Written straight to JSON: this is the engine's hot path.
+    func page(top: Int, left: Int, width: Int, height: Int) -> RawJSON {
         let top = max(0, min(top, rows.count)), left = max(0, min(left, fields.count))
         let bottom = min(rows.count, top + max(0, height)), right = min(fields.count, left + max(0, width))
-        var matrix: [[[String: Any]]] = []
-        matrix.reserveCapacity(bottom - top)
+        var json = JSONWriter(capacity: (bottom - top) * (right - left) * 64 + 128)
+        json.raw(#"{"qMatrix":["#)
         for cubeRow in top..<bottom {
+            if cubeRow > top { json.raw(",") }
+            json.raw("[")
             let row = rows[cubeRow]
-            matrix.append((left..<right).map { column in
-                let value = columns[column][row]
+            for column in left..<right {
+                if column > left { json.raw(",") }
                 let element = elements[column][row]
-                if element < 0 { return ["qText": "-", "qNum": "NaN", "qElemNumber": -2, "qState": "O", "qIsNull": true] }
-                return ["qText": value.displayText ?? "", "qNum": value.number.map { $0 as Any } ?? "NaN", "qElemNumber": element, "qState": "O"]
-            })
+                if element < 0 {
+                    json.raw(#"{"qText":"-","qNum":"NaN","qElemNumber":-2,"qState":"O","qIsNull":true}"#)
+                    continue
+                }
+                let value = columns[column][row]
+                json.raw(#"{"qText":"#)
+                json.write(string: value.displayText ?? "")
+                json.raw(#","qNum":"#)
+                if let number = value.number { json.write(number: number) } else { json.raw(#""NaN""#) }
+                json.raw(#","qElemNumber":"#)
+                json.raw(String(element))
+                json.raw(#","qState":"O"}"#)
+            }
+            json.raw("]")
         }
-        return ["qMatrix": matrix, "qTails": [Any](), "qArea": ["qTop": top, "qLeft": left, "qWidth": right - left, "qHeight": bottom - top]]
+        json.raw(#"],"qTails":[],"qArea":{"qTop":\#(top),"qLeft":\#(left),"qWidth":\#(right - left),"qHeight":\#(bottom - top)}}"#)
+        return RawJSON(text: String(decoding: json.bytes, as: UTF8.self))
     }
 }
 

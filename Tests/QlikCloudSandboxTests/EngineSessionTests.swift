@@ -19,8 +19,11 @@ struct EngineSessionTests {
         return (sandbox, app)
     }
 
+    /// One request and its reply, through the same JSON writer the socket uses, parsed back as a client would.
     static func call(_ session: inout EngineSession, _ id: Int, _ method: String, handle: Int = -1, _ params: Any = [Any]()) async -> [String: Any] {
-        await session.handle(["jsonrpc": "2.0", "id": id, "method": method, "handle": handle, "params": params]) ?? [:]
+        guard let reply = await session.handle(["jsonrpc": "2.0", "id": id, "method": method, "handle": handle, "params": params]) else { return [:] }
+        let text = JSONWriter.serialize(reply)
+        return ((try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]) ?? ["unparsable": text]
     }
 
     @Test("OpenDoc, GetTablesAndKeys and GetTableData read the app's data model")
