@@ -36,7 +36,8 @@ struct EngineSession {
 
     /// Answers one request message; notifications (no id) get no answer.
     mutating func handle(_ message: [String: Any]) async -> [String: Any]? {
-        let id = message["id"]
+        // JSON-RPC ids are numbers or strings; keep them as Swift values so they are written back as they came.
+        let id: Any? = (message["id"] as? Int).map { $0 as Any } ?? (message["id"] as? String).map { $0 as Any }
         guard let method = message["method"] as? String else {
             return id.map { ["jsonrpc": "2.0", "id": $0, "error": ["code": -32600, "parameter": "", "message": "Invalid Request"]] }
         }

@@ -98,3 +98,26 @@ struct EngineSessionTests {
         #expect(await sandbox.tenant.app(app.id)?.dataModel.tables.count == 2)
     }
 }
+
+@Suite("Sandbox engine JSON writer")
+struct JSONWriterTests {
+    @Test("writes what JSONSerialization reads back: escapes, numbers, booleans, nulls, raw fragments, parsed ids")
+    func roundTrip() async throws {
+        let parsed = try JSONSerialization.jsonObject(with: Data(#"{"id":1,"other":2}"#.utf8)) as? [String: Any]
+        let value: [String: Any] = [
+            "text": "quote \" backslash \\ newline \n tab \t bell \u{7} ü 日本", "int": 42, "negative": -7, "double": 2.5, "whole": 3.0,
+            "true": true, "false": false, "null": NSNull(), "array": [1, "two", [3]], "raw": RawJSON(text: #"{"x":[1,2]}"#),
+            "id": parsed?["id"] as? Int ?? -1,
+        ]
+        let text = JSONWriter.serialize(value)
+        let back = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(back["text"] as? String == value["text"] as? String)
+        #expect(back["int"] as? Int == 42 && back["negative"] as? Int == -7 && back["double"] as? Double == 2.5 && back["whole"] as? Int == 3)
+        #expect(text.contains(#""true":true"#) && text.contains(#""false":false"#) && text.contains(#""null":null"#) && text.contains(#""id":1"#))
+        #expect((back["raw"] as? [String: Any])?["x"] as? [Int] == [1, 2])
+        #expect((back["array"] as? [Any])?.count == 3)
+        var session = EngineSession(tenant: Tenant(configuration: SandboxConfiguration()), appID: "a", userID: "u")
+        let reply = await session.handle(["jsonrpc": "2.0", "id": parsed?["id"] as Any, "method": "EngineVersion", "handle": -1])
+        #expect(JSONWriter.serialize(reply ?? [:]).contains(#""id":1,"#))
+    }
+}
