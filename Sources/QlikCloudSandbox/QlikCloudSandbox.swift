@@ -31,7 +31,12 @@ public struct QlikCloudSandbox: Sendable {
     /// A tenant seeded with one administrator, an API key, an OAuth client,
     /// a shared, a managed and a data space, and two apps.
     public static func make(configuration: SandboxConfiguration = SandboxConfiguration()) async -> QlikCloudSandbox {
-        let tenant = Tenant(configuration: configuration)
+        await make(configuration: configuration, clock: { Date() })
+    }
+
+    /// Tests pass a clock they move by hand, so expiry does not depend on how busy the machine is.
+    static func make(configuration: SandboxConfiguration, clock: @escaping @Sendable () -> Date) async -> QlikCloudSandbox {
+        let tenant = Tenant(configuration: configuration, clock: clock)
         let user = await tenant.addUser(name: "Sandbox Admin", email: "admin@\(configuration.tenantName).example")
         let apiKey = await tenant.addAPIKey(for: user.id)
         let client = await tenant.addOAuthClient(for: user.id)

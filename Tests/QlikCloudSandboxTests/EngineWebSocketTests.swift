@@ -91,7 +91,7 @@ struct EngineWebSocketTests {
         let reload = try await sandbox.tenant.queueReload(appID: app.id, userID: user, partial: false)
         let replies = Replies()
         try await withLiveSandbox(sandbox) { credentials in
-            for _ in 0..<200 where await sandbox.tenant.reload(reload.id)?.status != "SUCCEEDED" { try await Task.sleep(for: .milliseconds(10)) }
+            for _ in 0..<1000 where await sandbox.tenant.reload(reload.id)?.status != "SUCCEEDED" { try await Task.sleep(for: .milliseconds(10)) }
             let url = credentials.baseURL.replacingOccurrences(of: "http://", with: "ws://") + "/app/\(app.id)"
             try await WebSocketClient.connect(url: url, configuration: .init(additionalHeaders: [.authorization: "Bearer \(credentials.apiKey)"]),
                                               logger: Self.logger) { inbound, outbound, _ in

@@ -9,7 +9,7 @@ import Testing
 struct SandboxReloadTests {
     /// Polls a reload until it leaves the active states.
     static func finalState(_ client: some TestClientProtocol, reload: String, key: String) async throws -> [String: Any] {
-        for _ in 0..<200 {
+        for _ in 0..<1000 {
             let body = try await client.execute(uri: "/api/v1/reloads/\(reload)", method: .get, headers: Wire.bearer(key)) { (response: TestResponse) throws in
                 try Wire.json(response.body)
             }
