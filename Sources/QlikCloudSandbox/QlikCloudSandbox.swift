@@ -1,6 +1,9 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
+import NIOSSL
 import Logging
 import NIOCore
 
@@ -56,13 +59,13 @@ public struct QlikCloudSandbox: Sendable {
     }
 
     public func credentials(port: Int) -> SandboxCredentials {
-        SandboxCredentials(baseURL: "http://\(configuration.host):\(port)", apiKey: seed.apiKey.token, clientID: seed.client.clientID,
+        SandboxCredentials(baseURL: "\(configuration.scheme)://\(configuration.host):\(port)", apiKey: seed.apiKey.token, clientID: seed.client.clientID,
                            clientSecret: seed.client.clientSecret, userID: seed.user.id)
     }
 
     func router() -> Router<SandboxContext> {
         let router = Router(context: SandboxContext.self)
-        let base = BaseURL(scheme: "http")
+        let base = BaseURL(scheme: configuration.scheme)
         let faults = configuration.faults
         if faults.latency > .zero || faults.serverErrorShare > 0 || faults.rateLimitShare > 0 {
             router.add(middleware: FaultMiddleware(tenant: tenant, faults: faults))
@@ -74,13 +77,18 @@ public struct QlikCloudSandbox: Sendable {
     }
 
     /// The HTTP application; `onReady` learns the credentials once the port is bound.
-    func application(onReady: @escaping @Sendable (SandboxCredentials) async -> Void = { _ in }) -> some ApplicationProtocol {
+    func application(onReady: @escaping @Sendable (SandboxCredentials) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         var logger = Logger(label: "qlik-cloud-sandbox")
         logger.logLevel = .warning
         let sandbox = self
+        var server = HTTPServerBuilder.http1WebSocketUpgrade(
+            webSocketRouter: EngineRoutes(tenant: tenant, dropAfterMessages: configuration.faults.dropWebSocketAfterMessages).router())
+        if let certificatePath = configuration.tlsCertificatePath {
+            server = try .tls(server, tlsConfiguration: try Self.tls(certificate: certificatePath, key: configuration.tlsKeyPath))
+        }
         return Application(
             router: router(),
-            server: .http1WebSocketUpgrade(webSocketRouter: EngineRoutes(tenant: tenant, dropAfterMessages: configuration.faults.dropWebSocketAfterMessages).router()),
+            server: server,
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "qlik-cloud-sandbox"),
             services: [ReloadWorker(tenant: tenant)],
             onServerRunning: { channel in
@@ -93,5 +101,19 @@ public struct QlikCloudSandbox: Sendable {
     /// Serves until the task is cancelled.
     public func run(onReady: @escaping @Sendable (SandboxCredentials) async -> Void) async throws {
         try await application(onReady: onReady).runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+
+    public struct TLSSetupError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    static func tls(certificate: String, key: String?) throws -> TLSConfiguration {
+        guard let key else { throw TLSSetupError(description: "HTTPS needs both a certificate (--tls-cert) and a private key (--tls-key).") }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
+            return TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+        } catch {
+            throw TLSSetupError(description: "Cannot load the TLS certificate \(certificate) or key \(key): \(error)")
+        }
     }
 }

@@ -16,6 +16,9 @@ public struct SandboxConfiguration: Sendable {
     /// The tenant's name, the first label of its host name in Qlik Cloud.
     public var tenantName: String
     public var faults: SandboxFaults
+    /// PEM certificate chain and private key: serve HTTPS (and WSS) instead of plain HTTP.
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
 
     public init(
         host: String = "127.0.0.1",
@@ -26,7 +29,9 @@ public struct SandboxConfiguration: Sendable {
         maxFileSize: Int = 500 << 20,
         maxLargeFileSize: Int = 6 << 30,
         tenantName: String = "sandbox",
-        faults: SandboxFaults = .none
+        faults: SandboxFaults = .none,
+        tlsCertificatePath: String? = nil,
+        tlsKeyPath: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -37,5 +42,9 @@ public struct SandboxConfiguration: Sendable {
         self.maxLargeFileSize = maxLargeFileSize
         self.tenantName = tenantName
         self.faults = faults
+        self.tlsCertificatePath = tlsCertificatePath
+        self.tlsKeyPath = tlsKeyPath
     }
+
+    var scheme: String { tlsCertificatePath == nil ? "http" : "https" }
 }

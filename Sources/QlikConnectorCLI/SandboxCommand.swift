@@ -12,6 +12,8 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (0 picks a free one).") var port: Int = 9090
     @Option(help: "Address to listen on.") var host: String = "127.0.0.1"
     @Flag(help: "Print the credentials as one JSON line.") var json = false
+    @Option(help: "PEM certificate chain: serve HTTPS and WSS (with --tls-key).") var tlsCert: String?
+    @Option(help: "PEM private key for --tls-cert.") var tlsKey: String?
     @Option(help: "Lifetime of OAuth access tokens, in seconds (Qlik's: 21600).") var tokenLifetime: Int = 21_600
     @Option(help: "Fault: milliseconds added to every HTTP answer.") var faultLatencyMs: Int = 0
     @Option(help: "Fault: share (0 to 1) of requests answered 502 or 503.") var faultServerErrors: Double = 0
@@ -24,6 +26,7 @@ struct SandboxCommand: AsyncParsableCommand {
         guard (0...1).contains(faultServerErrors), (0...1).contains(faultRateLimited), faultServerErrors + faultRateLimited <= 1 else {
             throw ValidationError("--fault-server-errors and --fault-rate-limited are shares from 0 to 1, together at most 1.")
         }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together.") }
         guard tokenLifetime > 0, faultLatencyMs >= 0 else { throw ValidationError("--token-lifetime must be positive and --fault-latency-ms not negative.") }
     }
 
@@ -31,7 +34,7 @@ struct SandboxCommand: AsyncParsableCommand {
         let faults = SandboxFaults(latency: .milliseconds(faultLatencyMs), serverErrorShare: faultServerErrors, rateLimitShare: faultRateLimited,
                                    dropWebSocketAfterMessages: faultDropWebSocketAfter, tokenValidity: faultTokenValidity.map { .seconds($0) })
         let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(
-            host: host, port: port, accessTokenLifetime: .seconds(tokenLifetime), faults: faults))
+            host: host, port: port, accessTokenLifetime: .seconds(tokenLifetime), faults: faults, tlsCertificatePath: tlsCert, tlsKeyPath: tlsKey))
         let asJSON = json
         try await sandbox.run { credentials in
             let text: String
