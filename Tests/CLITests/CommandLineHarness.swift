@@ -48,9 +48,11 @@ final class CommandLineHarness: @unchecked Sendable {
         var description: String { message }
     }
 
-    /// Runs one command to completion; output goes through files so no pipe can fill up.
+    /// Runs one command to completion; output goes through files so no pipe can fill up. The wait
+    /// is asynchronous, so a test waiting on a command never holds one of the few threads that
+    /// every concurrently running test (and any sandbox it serves) shares.
     @discardableResult
-    func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> Run {
+    func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) async throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.binary)
         process.arguments = arguments
@@ -70,10 +72,12 @@ final class CommandLineHarness: @unchecked Sendable {
         process.standardError = err
         let input = Pipe()
         process.standardInput = input
+        let finished = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in finished.continuation.finish() }
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        for await _ in finished.stream {}
         try out.close()
         try err.close()
         let run = Run(
@@ -88,8 +92,8 @@ final class CommandLineHarness: @unchecked Sendable {
     /// Runs a command that must succeed, recording its output on failure.
     @discardableResult
     func succeed(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:],
-                 sourceLocation: SourceLocation = #_sourceLocation) throws -> Run {
-        let run = try run(arguments, stdin: stdin, environment: extra)
+                 sourceLocation: SourceLocation = #_sourceLocation) async throws -> Run {
+        let run = try await run(arguments, stdin: stdin, environment: extra)
         #expect(run.status == 0, "\(arguments) exited \(run.status): \(run.stderr)", sourceLocation: sourceLocation)
         return run
     }

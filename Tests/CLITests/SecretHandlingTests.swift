@@ -17,30 +17,30 @@ struct SecretHandlingTests {
         let planted = [token, clientID, clientSecret, replacement]
         let trace = ["--log-level", "trace"]
 
-        try cli.succeed(["org", "create", "Acme"] + trace)
-        try cli.succeed(["connection", "create", "Key", "--runtime-env", "Serverless", "--auth", "api-key",
+        try await cli.succeed(["org", "create", "Acme"] + trace)
+        try await cli.succeed(["connection", "create", "Key", "--runtime-env", "Serverless", "--auth", "api-key",
                          "--base-url", "https://acme.eu.qlikcloud.com", "--access-token-from", "env:PLANTED"] + trace,
                         environment: ["PLANTED": token])
         let secretFile = try cli.file("secret.txt", clientSecret)
-        try cli.succeed(["connection", "create", "OAuth", "--runtime-env", "Serverless", "--auth", "oauth2",
+        try await cli.succeed(["connection", "create", "OAuth", "--runtime-env", "Serverless", "--auth", "oauth2",
                          "--base-url", "https://acme.eu.qlikcloud.com", "--client-id-from", "stdin",
                          "--client-secret-from", "file:\(secretFile)"] + trace, stdin: clientID)
         for format in [[], ["--json"]] {
-            try cli.succeed(["connection", "list"] + format + trace)
-            try cli.succeed(["connection", "show", "Key"] + format + trace)
-            try cli.succeed(["connection", "show", "OAuth"] + format + trace)
-            try cli.succeed(["audit", "list"] + format + trace)
-            try cli.succeed(["org", "show"] + format + trace)
+            try await cli.succeed(["connection", "list"] + format + trace)
+            try await cli.succeed(["connection", "show", "Key"] + format + trace)
+            try await cli.succeed(["connection", "show", "OAuth"] + format + trace)
+            try await cli.succeed(["audit", "list"] + format + trace)
+            try await cli.succeed(["org", "show"] + format + trace)
         }
-        try cli.succeed(["connection", "update", "Key", "--access-token-from", "env:PLANTED", "--description", "rotated"] + trace,
+        try await cli.succeed(["connection", "update", "Key", "--access-token-from", "env:PLANTED", "--description", "rotated"] + trace,
                         environment: ["PLANTED": replacement])
         // A failing command must not echo the secret either.
-        let failed = try cli.run(["connection", "create", "Key", "--runtime-env", "Serverless", "--auth", "api-key",
+        let failed = try await cli.run(["connection", "create", "Key", "--runtime-env", "Serverless", "--auth", "api-key",
                                   "--base-url", "https://acme.eu.qlikcloud.com", "--access-token-from", "env:PLANTED"] + trace,
                                  environment: ["PLANTED": token])
         #expect(failed.status == 2)
-        try cli.succeed(["connection", "rotate-key"] + trace)
-        try cli.succeed(["connection", "show", "OAuth", "--json"] + trace)
+        try await cli.succeed(["connection", "rotate-key"] + trace)
+        try await cli.succeed(["connection", "show", "OAuth", "--json"] + trace)
 
         let repositoryBytes = try cli.repositoryBytes()
         let audit = try await SQLiteRepository(path: cli.databasePath).auditEvents(of: nil, limit: 1000)
@@ -59,14 +59,14 @@ struct SecretHandlingTests {
     }
 
     @Test("a secret given on the command line is refused without being echoed")
-    func noSecretArguments() throws {
+    func noSecretArguments() async throws {
         let cli = try CommandLineHarness()
-        try cli.succeed(["org", "create", "Acme"])
+        try await cli.succeed(["org", "create", "Acme"])
         let base = ["connection", "create", "Key", "--runtime-env", "Serverless", "--auth", "api-key", "--base-url", "https://acme.eu.qlikcloud.com"]
-        let plain = try cli.run(base + ["--access-token", "ARGV-SECRET-1"])
+        let plain = try await cli.run(base + ["--access-token", "ARGV-SECRET-1"])
         #expect(plain.status == 2)
         #expect(plain.stderr.contains("visible to every user"))
-        let asSource = try cli.run(base + ["--access-token-from", "ARGV-SECRET-2"])
+        let asSource = try await cli.run(base + ["--access-token-from", "ARGV-SECRET-2"])
         #expect(asSource.status == 2)
         #expect(asSource.stderr.contains("file:PATH, env:VARIABLE or stdin"))
         #expect(!plain.stderr.contains("ARGV-SECRET-1") && !asSource.stderr.contains("ARGV-SECRET-2"))
@@ -75,38 +75,38 @@ struct SecretHandlingTests {
     @Test("a different master key is refused cleanly and nothing is written")
     func wrongMasterKey() async throws {
         let cli = try CommandLineHarness()
-        try cli.succeed(["org", "create", "Acme"])
-        try cli.succeed(["connection", "create", "Key", "--runtime-env", "Serverless", "--auth", "api-key",
+        try await cli.succeed(["org", "create", "Acme"])
+        try await cli.succeed(["connection", "create", "Key", "--runtime-env", "Serverless", "--auth", "api-key",
                          "--base-url", "https://acme.eu.qlikcloud.com", "--access-token-from", "env:T"], environment: ["T": "first"])
         let original = try MasterKeyFile.read(cli.masterKeyPath)
         let other = MasterKey.generate()
         let otherPath = try cli.file("other.key", other.text)
         let environment = ["T": "second", "QLIK_CONNECTOR_MASTER_KEY_FILE": otherPath]
 
-        let create = try cli.run(["connection", "create", "Other", "--runtime-env", "Serverless", "--auth", "api-key",
+        let create = try await cli.run(["connection", "create", "Other", "--runtime-env", "Serverless", "--auth", "api-key",
                                   "--base-url", "https://acme.eu.qlikcloud.com", "--access-token-from", "env:T"], environment: environment)
         #expect(create.status == 1)
         #expect(create.stderr.contains(original.id) && create.stderr.contains(other.id))
-        let rotate = try cli.run(["connection", "rotate-key", "--new-key-file", try cli.file("new.key", MasterKey.generate().text)],
+        let rotate = try await cli.run(["connection", "rotate-key", "--new-key-file", try cli.file("new.key", MasterKey.generate().text)],
                                  environment: environment)
         #expect(rotate.status == 1)
-        let fromText = try cli.run(["connection", "update", "Key", "--access-token-from", "env:T"],
+        let fromText = try await cli.run(["connection", "update", "Key", "--access-token-from", "env:T"],
                                    environment: ["T": "third", "QLIK_CONNECTOR_MASTER_KEY": other.text])
         #expect(fromText.status == 1)
-        #expect(try cli.succeed(["connection", "list", "--json"]).json([ConnectionJSON].self).map(\.name) == ["Key"])
+        #expect(try await cli.succeed(["connection", "list", "--json"]).json([ConnectionJSON].self).map(\.name) == ["Key"])
         #expect(try await ConnectionLifecycleTests.storedCredential(cli, connection: "Key", field: .accessToken) == "first")
     }
 
     @Test("rotate-key re-seals every credential under a new key and retires the old one")
     func rotation() async throws {
         let cli = try CommandLineHarness()
-        try cli.succeed(["org", "create", "Acme"])
+        try await cli.succeed(["org", "create", "Acme"])
         for (name, value) in [("A", "alpha"), ("B", "beta")] {
-            try cli.succeed(["connection", "create", name, "--runtime-env", "Serverless", "--auth", "api-key",
+            try await cli.succeed(["connection", "create", name, "--runtime-env", "Serverless", "--auth", "api-key",
                              "--base-url", "https://acme.eu.qlikcloud.com", "--access-token-from", "env:T"], environment: ["T": value])
         }
         let old = try MasterKeyFile.read(cli.masterKeyPath)
-        let rotated = try cli.succeed(["connection", "rotate-key"])
+        let rotated = try await cli.succeed(["connection", "rotate-key"])
         #expect(rotated.stdout.contains("Re-sealed 2 credential(s)"))
         let new = try MasterKeyFile.read(cli.masterKeyPath)
         #expect(new.id != old.id)
@@ -126,21 +126,21 @@ struct SecretHandlingTests {
         #expect(throws: SecretsError.self) { try Keyring(active: old).open(sealed, for: a.id, field: .accessToken) }
 
         // New credentials are sealed with the new key, and an explicit new key file works too.
-        try cli.succeed(["connection", "create", "C", "--runtime-env", "Serverless", "--auth", "api-key",
+        try await cli.succeed(["connection", "create", "C", "--runtime-env", "Serverless", "--auth", "api-key",
                          "--base-url", "https://acme.eu.qlikcloud.com", "--access-token-from", "env:T"], environment: ["T": "gamma"])
         let explicit = MasterKey.generate()
         let explicitPath = try cli.file("explicit.key", explicit.text)
-        let second = try cli.succeed(["connection", "rotate-key", "--new-key-file", explicitPath])
+        let second = try await cli.succeed(["connection", "rotate-key", "--new-key-file", explicitPath])
         #expect(second.stdout.contains("Re-sealed 3 credential(s) under master key \(explicit.id)"))
-        try cli.succeed(["connection", "update", "C", "--access-token-from", "env:T"],
+        try await cli.succeed(["connection", "update", "C", "--access-token-from", "env:T"],
                         environment: ["T": "delta", "QLIK_CONNECTOR_MASTER_KEY_FILE": explicitPath])
     }
 
     @Test("an interrupted rotation is finished on the next run")
     func interruptedRotation() async throws {
         let cli = try CommandLineHarness()
-        try cli.succeed(["org", "create", "Acme"])
-        try cli.succeed(["connection", "create", "A", "--runtime-env", "Serverless", "--auth", "api-key",
+        try await cli.succeed(["org", "create", "Acme"])
+        try await cli.succeed(["connection", "create", "A", "--runtime-env", "Serverless", "--auth", "api-key",
                          "--base-url", "https://acme.eu.qlikcloud.com", "--access-token-from", "env:T"], environment: ["T": "alpha"])
         // Simulate a stop after the repository switched keys but before the files were swapped.
         let old = try MasterKeyFile.read(cli.masterKeyPath)
@@ -150,7 +150,7 @@ struct SecretHandlingTests {
         _ = try await SQLiteRepository(path: cli.databasePath).rotateMasterKey(to: next.id, by: AuditActor("test")) { connection, field, sealed in
             try both.reseal(sealed, for: connection, field: field)
         }
-        let resumed = try cli.succeed(["connection", "update", "A", "--access-token-from", "env:T"], environment: ["T": "beta"])
+        let resumed = try await cli.succeed(["connection", "update", "A", "--access-token-from", "env:T"], environment: ["T": "beta"])
         #expect(resumed.stderr.contains("Finished an interrupted key rotation"))
         #expect(try MasterKeyFile.read(cli.masterKeyPath).id == next.id)
         #expect(try await ConnectionLifecycleTests.storedCredential(cli, connection: "A", field: .accessToken) == "beta")
@@ -160,10 +160,10 @@ struct SecretHandlingTests {
 @Suite("Files and concurrency, end to end")
 struct RepositoryFilesTests {
     @Test("the repository and the generated master key are readable by their owner only")
-    func ownerOnly() throws {
+    func ownerOnly() async throws {
         let cli = try CommandLineHarness()
-        try cli.succeed(["org", "create", "Acme"])
-        try cli.succeed(["connection", "create", "A", "--runtime-env", "Serverless", "--auth", "api-key",
+        try await cli.succeed(["org", "create", "Acme"])
+        try await cli.succeed(["connection", "create", "A", "--runtime-env", "Serverless", "--auth", "api-key",
                          "--base-url", "https://acme.eu.qlikcloud.com", "--access-token-from", "env:T"], environment: ["T": "x"])
         for path in [cli.databasePath, cli.masterKeyPath] {
             let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber
@@ -174,14 +174,14 @@ struct RepositoryFilesTests {
     @Test("20 processes creating the same name at once: exactly one wins, the others are told why")
     func concurrentProcesses() async throws {
         let cli = try CommandLineHarness()
-        try cli.succeed(["org", "create", "Acme"])
+        try await cli.succeed(["org", "create", "Acme"])
         // One key first, so the race is about the name and not about generating the key.
-        try cli.succeed(["connection", "create", "Warm", "--runtime-env", "Serverless", "--auth", "api-key",
+        try await cli.succeed(["connection", "create", "Warm", "--runtime-env", "Serverless", "--auth", "api-key",
                          "--base-url", "https://acme.eu.qlikcloud.com", "--access-token-from", "env:T"], environment: ["T": "x"])
         let runs = try await withThrowingTaskGroup(of: CommandLineHarness.Run.self) { group in
             for index in 0..<20 {
                 group.addTask {
-                    try cli.run(["connection", "create", index.isMultiple(of: 2) ? "Sales EU" : "sales eu", "--runtime-env", "Serverless",
+                    try await cli.run(["connection", "create", index.isMultiple(of: 2) ? "Sales EU" : "sales eu", "--runtime-env", "Serverless",
                                  "--auth", "api-key", "--base-url", "https://acme.eu.qlikcloud.com", "--access-token-from", "env:T"],
                                 environment: ["T": "token-\(index)"])
                 }
@@ -190,15 +190,15 @@ struct RepositoryFilesTests {
         }
         #expect(runs.filter { $0.status == 0 }.count == 1)
         #expect(runs.filter { $0.status == 2 && $0.stderr.contains("already exists") }.count == 19)
-        let names = try cli.succeed(["connection", "list", "--json"]).json([ConnectionJSON].self).map { $0.name.lowercased() }
+        let names = try await cli.succeed(["connection", "list", "--json"]).json([ConnectionJSON].self).map { $0.name.lowercased() }
         #expect(names.sorted() == ["sales eu", "warm"])
     }
 
     @Test("the Client ID, a credential, is not accepted on the command line either")
-    func clientIDArgument() throws {
+    func clientIDArgument() async throws {
         let cli = try CommandLineHarness()
-        try cli.succeed(["org", "create", "Acme"])
-        let run = try cli.run(["connection", "create", "O", "--runtime-env", "Serverless", "--auth", "oauth2",
+        try await cli.succeed(["org", "create", "Acme"])
+        let run = try await cli.run(["connection", "create", "O", "--runtime-env", "Serverless", "--auth", "oauth2",
                                "--base-url", "https://acme.eu.qlikcloud.com", "--client-id", "CLIENT-ID-VALUE", "--client-secret-from", "env:S"],
                               environment: ["S": "s"])
         #expect(run.status == 2 && run.stderr.contains("--client-id-from") && !run.stderr.contains("CLIENT-ID-VALUE"))
@@ -211,9 +211,9 @@ struct QVDCommandTests {
         .deletingLastPathComponent().appendingPathComponent("shared/fixtures/qvd").path
 
     @Test("inspect prints the header as a table and as JSON")
-    func inspect() throws {
+    func inspect() async throws {
         let cli = try CommandLineHarness()
-        let text = try cli.succeed(["qvd", "inspect", Self.fixtures + "/pyqvd525_small.qvd"]).stdout
+        let text = try await cli.succeed(["qvd", "inspect", Self.fixtures + "/pyqvd525_small.qvd"]).stdout
         #expect(text.contains("TestData") && text.contains("BookingDate") && text.contains("DATE DD.MM.YYYY"))
         struct View: Decodable {
             struct Field: Decodable { let name: String; let symbols: Int; let symbolTypes: String }
@@ -221,27 +221,27 @@ struct QVDCommandTests {
             let rows: Int
             let fields: [Field]
         }
-        let view = try cli.succeed(["qvd", "inspect", Self.fixtures + "/pyqvd525_small.qvd", "--json"]).json(View.self)
+        let view = try await cli.succeed(["qvd", "inspect", Self.fixtures + "/pyqvd525_small.qvd", "--json"]).json(View.self)
         #expect(view.rows == 1000 && view.fields.count == 6 && view.fields[0].symbols == 1000 && view.fields[0].symbolTypes == "int")
     }
 
     @Test("to-csv and from-csv convert both ways; damaged input exits 1 without output")
-    func convert() throws {
+    func convert() async throws {
         let cli = try CommandLineHarness()
         let csv = cli.home + "/t.csv", qvd = cli.home + "/t.qvd", again = cli.home + "/again.csv"
-        try cli.succeed(["qvd", "to-csv", Self.fixtures + "/qvdutils_AAPL.qvd", "-o", csv])
-        try cli.succeed(["qvd", "from-csv", csv, "-o", qvd, "--table", "AAPL"])
-        try cli.succeed(["qvd", "to-csv", qvd, "-o", again])
+        try await cli.succeed(["qvd", "to-csv", Self.fixtures + "/qvdutils_AAPL.qvd", "-o", csv])
+        try await cli.succeed(["qvd", "from-csv", csv, "-o", qvd, "--table", "AAPL"])
+        try await cli.succeed(["qvd", "to-csv", qvd, "-o", again])
         #expect(try String(contentsOfFile: csv, encoding: .utf8) == String(contentsOfFile: again, encoding: .utf8))
         let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\r\n")
         #expect(lines.count == 2747)
-        let stdout = try cli.succeed(["qvd", "to-csv", qvd, "--fields", "Date,Close"]).stdout
+        let stdout = try await cli.succeed(["qvd", "to-csv", qvd, "--fields", "Date,Close"]).stdout
         #expect(stdout.hasPrefix("Date,Close\r\n"))
 
-        let damaged = try cli.run(["qvd", "to-csv", Self.fixtures + "/pyqvd525_damaged.qvd", "-o", cli.home + "/bad.csv"])
+        let damaged = try await cli.run(["qvd", "to-csv", Self.fixtures + "/pyqvd525_damaged.qvd", "-o", cli.home + "/bad.csv"])
         #expect(damaged.status == 1 && damaged.stderr.contains("at byte"))
         #expect(!FileManager.default.fileExists(atPath: cli.home + "/bad.csv"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: cli.home).filter { $0.contains(".tmp-") }.isEmpty)
-        #expect(try cli.run(["qvd", "inspect", cli.home + "/missing.qvd"]).status == 1)
+        #expect(try await cli.run(["qvd", "inspect", cli.home + "/missing.qvd"]).status == 1)
     }
 }

@@ -75,12 +75,8 @@ struct EngineWebSocketTests {
         }]
         try JSONSerialization.data(withJSONObject: spec).write(to: URL(fileURLWithPath: directory + "/spec.json"))
         let peer = URL(fileURLWithPath: QlikSDK.script).deletingLastPathComponent().appendingPathComponent("peer.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [peer, "write", "pyqvd", directory + "/people.qvd", directory + "/spec.json"]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let write = try await runProcess(python, [peer, "write", "pyqvd", directory + "/people.qvd", directory + "/spec.json"])
+        #expect(write.status == 0, "\(write.stderr)")
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: directory + "/people.qvd")))
 
         let sandbox = await QlikCloudSandbox.make()

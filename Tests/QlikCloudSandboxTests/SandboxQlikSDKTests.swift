@@ -43,21 +43,11 @@ struct SandboxQlikSDKTests {
     func restFlows() async throws {
         let sandbox = await QlikCloudSandbox.make()
         let output = try await withLiveSandbox(sandbox) { credentials in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try #require(QlikSDK.python))
-            process.arguments = [QlikSDK.script]
-            process.environment = ProcessInfo.processInfo.environment.merging([
+            let run = try await runProcess(try #require(QlikSDK.python), [QlikSDK.script], environment: [
                 "QLIK_HOST": credentials.baseURL, "QLIK_CLIENT_ID": credentials.clientID, "QLIK_CLIENT_SECRET": credentials.clientSecret,
-            ]) { $1 }
-            let out = Pipe(), err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            let stdout = out.fileHandleForReading.readDataToEndOfFile()
-            let stderr = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(String(decoding: stderr, as: UTF8.self))")
-            return stdout
+            ])
+            #expect(run.status == 0, "\(run.stderr)")
+            return run.stdout
         }
         let summary = try Wire.json(ByteBuffer(bytes: output))
         #expect((summary["me"] as? [String: Any])?["id"] as? String == sandbox.credentials(port: 0).userID)
@@ -67,4 +57,29 @@ struct SandboxQlikSDKTests {
         #expect(summary["dataFiles"] as? [String] == ["sdk-upload.csv"])
         #expect(await sandbox.tenant.dataFiles.first?.content == Array("id,amount\n1,2.5\n2,7\n".utf8))
     }
+}
+
+/// Runs a program to completion without holding a thread while it runs: the
+/// sandbox it talks to needs the same few threads to answer it.
+func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, stdout: Data, stderr: String) {
+    let directory = FileManager.default.temporaryDirectory
+    let out = directory.appendingPathComponent("proc-\(UUID().uuidString).out"), err = directory.appendingPathComponent("proc-\(UUID().uuidString).err")
+    guard FileManager.default.createFile(atPath: out.path, contents: nil), FileManager.default.createFile(atPath: err.path, contents: nil) else {
+        throw Wire.Failure("cannot create output files for \(executable)")
+    }
+    defer {
+        try? FileManager.default.removeItem(at: out)
+        try? FileManager.default.removeItem(at: err)
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    process.standardOutput = try FileHandle(forWritingTo: out)
+    process.standardError = try FileHandle(forWritingTo: err)
+    let finished = AsyncStream<Void>.makeStream()
+    process.terminationHandler = { _ in finished.continuation.finish() }
+    try process.run()
+    for await _ in finished.stream {}
+    return (process.terminationStatus, try Data(contentsOf: out), String(decoding: try Data(contentsOf: err), as: UTF8.self))
 }

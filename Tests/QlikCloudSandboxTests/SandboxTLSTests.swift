@@ -27,17 +27,10 @@ struct SandboxTLSTests {
         let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(tlsCertificatePath: certificate, tlsKeyPath: key))
         let output = try await withLiveSandbox(sandbox) { credentials in
             #expect(credentials.baseURL.hasPrefix("https://127.0.0.1:"))
-            let curl = Process()
-            curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            curl.arguments = ["--silent", "--show-error", "--fail", "--cacert", certificate, "-H", "Authorization: Bearer \(credentials.apiKey)",
-                              credentials.baseURL + "/api/v1/users/me"]
-            let pipe = Pipe()
-            curl.standardOutput = pipe
-            try curl.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            curl.waitUntilExit()
-            #expect(curl.terminationStatus == 0)
-            return data
+            let run = try await runProcess("/usr/bin/curl", ["--silent", "--show-error", "--fail", "--cacert", certificate,
+                                                             "-H", "Authorization: Bearer \(credentials.apiKey)", credentials.baseURL + "/api/v1/users/me"])
+            #expect(run.status == 0, "\(run.stderr)")
+            return run.stdout
         }
         let me = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
         #expect(me["id"] as? String == sandbox.credentials(port: 0).userID)
