@@ -31,8 +31,9 @@ enum Peers {
         let description: String
     }
 
+    /// Runs peer.py; the wait is asynchronous so it never holds a thread the other tests share.
     @discardableResult
-    static func run(_ arguments: [String]) throws -> Data {
+    static func run(_ arguments: [String]) async throws -> Data {
         guard let python else { throw Failure(description: "the QVD peers are not installed (run scripts/qvd-peers/setup.sh)") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
@@ -49,8 +50,10 @@ enum Peers {
         }
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
+        let finished = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in finished.continuation.finish() }
         try process.run()
-        process.waitUntilExit()
+        for await _ in finished.stream {}
         guard process.terminationStatus == 0 else {
             throw Failure(description: "peer.py \(arguments.joined(separator: " ")) exited \(process.terminationStatus): "
                 + String(decoding: try Data(contentsOf: err), as: UTF8.self))
@@ -58,19 +61,19 @@ enum Peers {
         return try Data(contentsOf: out)
     }
 
-    static func dump(_ library: String, _ path: String) throws -> Table {
+    static func dump(_ library: String, _ path: String) async throws -> Table {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return try decoder.decode(Table.self, from: try run(["dump", library, path]))
+        return try decoder.decode(Table.self, from: try await run(["dump", library, path]))
     }
 
-    static func write(_ library: String, _ table: Table, to path: String) throws {
+    static func write(_ library: String, _ table: Table, to path: String) async throws {
         let encoder = JSONEncoder()
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         let spec = FileManager.default.temporaryDirectory.appendingPathComponent("spec-\(UUID().uuidString).json")
         try encoder.encode(table).write(to: spec)
         defer { try? FileManager.default.removeItem(at: spec) }
-        try run(["write", library, path, spec.path])
+        try await run(["write", library, path, spec.path])
     }
 
     /// Whether a value read here is exactly what pyqvd reports.

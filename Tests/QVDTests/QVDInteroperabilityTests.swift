@@ -9,9 +9,9 @@ struct QVDInteroperabilityTests {
     }
 
     @Test("every Qlik-written fixture reads here exactly as pyqvd reads it, cell by cell", arguments: Fixtures.qlikWritten)
-    func fixturesAgreeWithPyqvd(_ name: String) throws {
+    func fixturesAgreeWithPyqvd(_ name: String) async throws {
         let path = Fixtures.path(name)
-        let peer = try Peers.dump("pyqvd", path)
+        let peer = try await Peers.dump("pyqvd", path)
         let (header, rows) = try readAllRows(path)
         #expect(peer.fields == header.fields.map(\.name))
         #expect(rows.count == peer.rows.count)
@@ -27,8 +27,8 @@ struct QVDInteroperabilityTests {
     }
 
     @Test("the damaged fixtures are refused by pyqvd too", arguments: ["pyqvd525_damaged.qvd", "pyqvd885_damaged.qvd"])
-    func damagedAgree(_ name: String) {
-        #expect(throws: (any Error).self) { try Peers.dump("pyqvd", Fixtures.path(name)) }
+    func damagedAgree(_ name: String) async {
+        await #expect(throws: (any Error).self) { try await Peers.dump("pyqvd", Fixtures.path(name)) }
     }
 
     static let peerSpec = Peers.Table(table: "Peers", fields: ["Id", "Ratio", "Name", "Sparse"], rows: (0..<500).map { row in
@@ -41,9 +41,9 @@ struct QVDInteroperabilityTests {
     })
 
     @Test("files written by pyqvd and qvdrs read here with every value", arguments: ["pyqvd", "qvdrs"])
-    func peersWriteWeRead(_ library: String) throws {
+    func peersWriteWeRead(_ library: String) async throws {
         let path = temporaryFile("\(library).qvd")
-        try Peers.write(library, Self.peerSpec, to: path)
+        try await Peers.write(library, Self.peerSpec, to: path)
         let (header, rows) = try readAllRows(path)
         #expect(header.tableName == "Peers")
         #expect(rows.count == Self.peerSpec.rows.count)
@@ -77,12 +77,12 @@ struct QVDInteroperabilityTests {
     ]
 
     @Test("files written here read in pyqvd with every value identical")
-    func weWritePyqvdReads() throws {
+    func weWritePyqvdReads() async throws {
         let path = temporaryFile("ours.qvd")
         let writer = try QVDWriter(tableName: "Ours", fields: Self.ourFields)
         try writer.append(rows: Self.ourTable)
         try writer.finish(to: path)
-        let peer = try Peers.dump("pyqvd", path)
+        let peer = try await Peers.dump("pyqvd", path)
         #expect(peer.table == "Ours")
         #expect(peer.fields == Self.ourFields.map(\.name))
         #expect(peer.rows.count == Self.ourTable.count)
@@ -94,12 +94,12 @@ struct QVDInteroperabilityTests {
     }
 
     @Test("files written here read in qvdrs with every value it can express")
-    func weWriteQvdrsReads() throws {
+    func weWriteQvdrsReads() async throws {
         let path = temporaryFile("ours-qvdrs.qvd")
         let writer = try QVDWriter(tableName: "Ours", fields: Self.ourFields)
         try writer.append(rows: Self.ourTable)
         try writer.finish(to: path)
-        let peer = try Peers.dump("qvdrs", path)
+        let peer = try await Peers.dump("qvdrs", path)
         #expect(peer.fields == Self.ourFields.map(\.name))
         #expect(peer.rows.count == Self.ourTable.count)
         for (index, (ours, theirs)) in zip(Self.ourTable, peer.rows).enumerated() {
@@ -110,7 +110,7 @@ struct QVDInteroperabilityTests {
     }
 
     @Test("edge shapes written here open in both peers: one row, all-NULL field, single symbol with NULLs, wide records")
-    func edgeShapes() throws {
+    func edgeShapes() async throws {
         let tables: [(String, [String], [[QlikValue]])] = [
             ("one row", ["A", "B"], [[.text("only"), .integer(1)]]),
             ("all null", ["A", "Nothing"], (0..<5).map { [.integer(Int64($0)), .null] }),
@@ -123,7 +123,7 @@ struct QVDInteroperabilityTests {
             try writer.append(rows: rows)
             try writer.finish(to: path)
             for library in ["pyqvd", "qvdrs"] {
-                let peer = try Peers.dump(library, path)
+                let peer = try await Peers.dump(library, path)
                 #expect(peer.rows.count == rows.count, "\(name) in \(library)")
                 for (ours, theirs) in zip(rows, peer.rows) {
                     for (value, cell) in zip(ours, theirs) {
