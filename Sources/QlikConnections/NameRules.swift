@@ -54,6 +54,9 @@ enum NameRules {
     }
 }
 
+/// The case folding names are compared with, for searching by a fragment of a name.
+public func nameComparisonKey(_ text: String) -> String { NameRules.comparisonKey(text) }
+
 /// Why a name was refused.
 public enum NameProblem: Error, Equatable, Sendable {
     case blank

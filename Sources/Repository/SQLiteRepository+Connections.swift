@@ -38,7 +38,7 @@ extension SQLiteRepository: ConnectionStore {
             }
             sql += " ORDER BY name_key"
             var rows = try Row.fetchAll(db, sql: sql, arguments: arguments).map { try Self.connection(db, $0) }
-            if let fragment = filter.nameContains.map(NameKey.of), !fragment.isEmpty {
+            if let fragment = filter.nameContains.map(nameComparisonKey), !fragment.isEmpty {
                 rows = rows.filter { $0.name.comparisonKey.contains(fragment) }
             }
             return rows
@@ -171,8 +171,15 @@ extension SQLiteRepository: ConnectionStore {
     private static func decodeConnection(_ db: Database, _ row: Row) throws -> StoredConnection {
         let id = ConnectionID(try .stored(row["id"], column: "connections.id"))
         let organizationID = OrganizationID(try .stored(row["organization_id"], column: "connections.organization_id"))
-        let organization = try Row.fetchOne(db, sql: "SELECT * FROM organizations WHERE id = ?", arguments: [organizationID.description])
-            .map(Self.organization)
+        // The organization is read only for a secret reference, whose syntax depends on its manager.
+        var organization: Organization??
+        func managerKind() throws -> SecretsManagerKind? {
+            if organization == nil {
+                organization = try Row.fetchOne(db, sql: "SELECT * FROM organizations WHERE id = ?", arguments: [organizationID.description])
+                    .map(Self.organization)
+            }
+            return organization??.secretsManager?.kind
+        }
         var credentials: [ConnectionField: Credential<SealedSecret>] = [:]
         for credential in try Row.fetchAll(db, sql: "SELECT * FROM connection_credentials WHERE connection_id = ?", arguments: [id.description]) {
             guard let field = ConnectionField(rawValue: credential["field"]) else {
@@ -183,7 +190,7 @@ extension SQLiteRepository: ConnectionStore {
                 let bytes: Data = credential["ciphertext"]
                 credentials[field] = .value(SealedSecret(keyID: credential["key_id"], combined: Array(bytes)))
             case "reference":
-                guard let kind = organization?.secretsManager?.kind else {
+                guard let kind = try managerKind() else {
                     throw RepositoryError.corrupt(reason: "connection \(id) holds a secret reference, but its organization has no secrets manager")
                 }
                 credentials[field] = .secretReference(try SecretReference(credential["reference"], for: kind, field: field))
@@ -215,13 +222,6 @@ extension SQLiteRepository: ConnectionStore {
             createdAt: Date(millisecondsSince1970: row["created_at"]),
             updatedAt: Date(millisecondsSince1970: row["updated_at"])
         )
-    }
-}
-
-/// Case-insensitive matching for list filters, the same folding names use.
-enum NameKey {
-    static func of(_ text: String) -> String {
-        text.precomposedStringWithCanonicalMapping.lowercased().precomposedStringWithCanonicalMapping
     }
 }
 

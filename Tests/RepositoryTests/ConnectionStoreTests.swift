@@ -99,6 +99,9 @@ struct ConnectionStoreTests {
         try await fixture.repository.createConnection(try await fixture.connection("Finance"), by: fixture.actor)
         let id = fixture.organization.id
         #expect(try await fixture.repository.connections(of: id, matching: ConnectionFilter(nameContains: "SALES")).map(\.name.value) == ["Sales EU"])
+        // The fragment is folded as names are: ß matches SS.
+        try await fixture.repository.createConnection(try await fixture.connection("Straße Nord"), by: fixture.actor)
+        #expect(try await fixture.repository.connections(of: id, matching: ConnectionFilter(nameContains: "STRASSE")).map(\.name.value) == ["Straße Nord"])
         #expect(try await fixture.repository.connections(of: id, matching: ConnectionFilter(authenticationType: .oauth2)).isEmpty)
         let agents = try await fixture.repository.runtimeEnvironments(of: id).first { $0.kind == .secureAgentGroup }
         #expect(try await fixture.repository.connections(of: id, matching: ConnectionFilter(runtimeEnvironmentID: agents?.id)).map(\.name.value) == ["Sales EU"])
