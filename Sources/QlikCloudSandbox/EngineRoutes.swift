@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
+import NIOCore
+import NIOWebSocket
 
 /// The engine's WebSocket at /app/{appId}: the upgrade needs the same
 /// bearer token as REST, then JSON-RPC messages flow through an ``EngineSession``.
@@ -22,7 +24,8 @@ struct EngineRoutes {
             var session = EngineSession(tenant: tenant, appID: appID, userID: user.id)
             var sent = 0
             func send(_ object: [String: Any]) async throws -> Bool {
-                try await outbound.write(.text(try Self.serialize(object)))
+                // The reply's buffer is the frame's payload: no String in between.
+                try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: JSONWriter.serializeToBuffer(object))))
                 sent += 1
                 return dropAfterMessages.map { sent < $0 } ?? true
             }
@@ -47,9 +50,5 @@ struct EngineRoutes {
             throw QlikErrorResponse.unauthorized("The engine upgrade needs 'Authorization: Bearer <token>'.")
         }
         return try await tenant.authenticate(bearer: String(header.dropFirst(7)))
-    }
-
-    static func serialize(_ object: [String: Any]) throws -> String {
-        JSONWriter.serialize(object)
     }
 }

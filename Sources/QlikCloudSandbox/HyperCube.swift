@@ -7,13 +7,22 @@ struct HyperCube {
     let id: String
     let type: String
     let fields: [String]
-    /// Per dimension, the table column the dimension reads.
-    private let columns: [[QlikValue]]
     /// The table rows that make the cube's distinct combinations.
     private let rows: [Int]
     /// Per dimension, each table row's element number (-2 for null).
-    private let elements: [[Int]]
+    private let elements: [[Int32]]
+    /// Per dimension, how many distinct values it has.
+    private let cardinals: [Int]
+    /// Every distinct cell of every dimension, already serialized; a page is
+    /// then a run of copies, which is what lets the sandbox serve pages
+    /// faster than a connector reads them.
+    private let cells: [UInt8]
+    /// Per dimension, where each element's serialized cell starts in `cells`
+    /// (one more entry than elements: the last is the end).
+    private let cellStarts: [[Int]]
     private let initialPages: [[String: Any]]
+
+    private static let nullCell = Array(#"{"qText":"-","qNum":"NaN","qElemNumber":-2,"qState":"O","qIsNull":true}"#.utf8)
 
     init(definition: [String: Any], model: DataModel) throws {
         let info = definition["qInfo"] as? [String: Any]
@@ -36,23 +45,57 @@ struct HyperCube {
                                          message: "Field not found, or the fields are in different tables (the sandbox engine reads one table per cube)")
         }
         let columns = fields.compactMap { field in table.fields.firstIndex(of: field).map { table.columns[$0] } }
-        self.columns = columns
-        var elements: [[Int]] = []
+        var cells = JSONWriter(capacity: 1 << 16)
+        var elements: [[Int32]] = []
+        var cellStarts: [[Int]] = []
+        var cardinals: [Int] = []
         for column in columns {
-            var numbers: [QlikValue: Int] = [:]
-            elements.append(column.map { value in
-                if value.isNull { return -2 }
-                if let number = numbers[value] { return number }
-                numbers[value] = numbers.count
-                return numbers.count - 1
-            })
+            var numbers: [QlikValue: Int32] = [:]
+            var starts: [Int] = []
+            var columnElements: [Int32] = []
+            columnElements.reserveCapacity(column.count)
+            for value in column {
+                if value.isNull {
+                    columnElements.append(-2)
+                } else if let number = numbers[value] {
+                    columnElements.append(number)
+                } else {
+                    let number = Int32(numbers.count)
+                    numbers[value] = number
+                    starts.append(cells.buffer.writerIndex)
+                    Self.writeCell(value, element: number, into: &cells)
+                    columnElements.append(number)
+                }
+            }
+            starts.append(cells.buffer.writerIndex)
+            elements.append(columnElements)
+            cellStarts.append(starts)
+            cardinals.append(numbers.count)
         }
         self.elements = elements
-        var seen = Set<[Int]>()
-        var rows: [Int] = []
-        for row in 0..<table.rowCount where seen.insert(elements.map { $0[row] }).inserted { rows.append(row) }
-        self.rows = rows
+        self.cellStarts = cellStarts
+        self.cardinals = cardinals
+        self.cells = Array(buffer: cells.buffer)
+        // A dimension whose values are all distinct makes every row distinct: no need to hash rows.
+        if cardinals.contains(table.rowCount) {
+            rows = Array(0..<table.rowCount)
+        } else {
+            var seen = Set<[Int32]>()
+            var rows: [Int] = []
+            for row in 0..<table.rowCount where seen.insert(elements.map { $0[row] }).inserted { rows.append(row) }
+            self.rows = rows
+        }
         initialPages = (cube["qInitialDataFetch"] as? [[String: Any]]) ?? []
+    }
+
+    private static func writeCell(_ value: QlikValue, element: Int32, into json: inout JSONWriter) {
+        json.raw(#"{"qText":"#)
+        json.write(string: value.displayText ?? "")
+        json.raw(#","qNum":"#)
+        if let number = value.number { json.write(number: number) } else { json.raw(#""NaN""#) }
+        json.raw(#","qElemNumber":"#)
+        json.write(integer: Int64(element))
+        json.raw(#","qState":"O"}"#)
     }
 
     var layout: [String: Any] {
@@ -61,7 +104,7 @@ struct HyperCube {
             "qHyperCube": [
                 "qSize": ["qcx": fields.count, "qcy": rows.count],
                 "qDimensionInfo": fields.enumerated().map { index, field in
-                    ["qFallbackTitle": field, "qGroupFieldDefs": [field], "qCardinal": Set(elements[index].filter { $0 >= 0 }).count,
+                    ["qFallbackTitle": field, "qGroupFieldDefs": [field], "qCardinal": cardinals[index],
                      "qTags": [String](), "qSortIndicator": "A", "qIsSemantic": false] as [String: Any]
                 },
                 "qMeasureInfo": [Any](),
@@ -77,36 +120,42 @@ struct HyperCube {
     }
 
     /// One data page; the area is clipped to the cube, as the engine does.
-    /// Written straight to JSON: this is the engine's hot path.
+    /// The engine's hot path: each cell is a copy of its element's prepared JSON.
     func page(top: Int, left: Int, width: Int, height: Int) -> RawJSON {
         let top = max(0, min(top, rows.count)), left = max(0, min(left, fields.count))
         let bottom = min(rows.count, top + max(0, height)), right = min(fields.count, left + max(0, width))
-        var json = JSONWriter(capacity: (bottom - top) * (right - left) * 64 + 128)
-        json.raw(#"{"qMatrix":["#)
+        var size = 160
         for cubeRow in top..<bottom {
-            if cubeRow > top { json.raw(",") }
-            json.raw("[")
             let row = rows[cubeRow]
             for column in left..<right {
-                if column > left { json.raw(",") }
-                let element = elements[column][row]
-                if element < 0 {
-                    json.raw(#"{"qText":"-","qNum":"NaN","qElemNumber":-2,"qState":"O","qIsNull":true}"#)
-                    continue
-                }
-                let value = columns[column][row]
-                json.raw(#"{"qText":"#)
-                json.write(string: value.displayText ?? "")
-                json.raw(#","qNum":"#)
-                if let number = value.number { json.write(number: number) } else { json.raw(#""NaN""#) }
-                json.raw(#","qElemNumber":"#)
-                json.raw(String(element))
-                json.raw(#","qState":"O"}"#)
+                let element = Int(elements[column][row])
+                size += element < 0 ? Self.nullCell.count + 1 : cellStarts[column][element + 1] - cellStarts[column][element] + 1
             }
-            json.raw("]")
+            size += 2
+        }
+        var json = JSONWriter(capacity: size)
+        json.raw(#"{"qMatrix":["#)
+        cells.withUnsafeBytes { cells in
+            Self.nullCell.withUnsafeBytes { nullCell in
+                for cubeRow in top..<bottom {
+                    if cubeRow > top { json.byte(UInt8(ascii: ",")) }
+                    json.byte(UInt8(ascii: "["))
+                    let row = rows[cubeRow]
+                    for column in left..<right {
+                        if column > left { json.byte(UInt8(ascii: ",")) }
+                        let element = Int(elements[column][row])
+                        if element < 0 {
+                            json.raw(bytes: nullCell)
+                        } else {
+                            json.raw(bytes: UnsafeRawBufferPointer(rebasing: cells[cellStarts[column][element]..<cellStarts[column][element + 1]]))
+                        }
+                    }
+                    json.byte(UInt8(ascii: "]"))
+                }
+            }
         }
         json.raw(#"],"qTails":[],"qArea":{"qTop":\#(top),"qLeft":\#(left),"qWidth":\#(right - left),"qHeight":\#(bottom - top)}}"#)
-        return RawJSON(text: String(decoding: json.bytes, as: UTF8.self))
+        return RawJSON(buffer: json.buffer)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import QVD
 import Testing
 @testable import QlikCloudSandbox
@@ -106,7 +107,8 @@ struct JSONWriterTests {
         let parsed = try JSONSerialization.jsonObject(with: Data(#"{"id":1,"other":2}"#.utf8)) as? [String: Any]
         let value: [String: Any] = [
             "text": "quote \" backslash \\ newline \n tab \t bell \u{7} ü 日本", "int": 42, "negative": -7, "double": 2.5, "whole": 3.0,
-            "true": true, "false": false, "null": NSNull(), "array": [1, "two", [3]], "raw": RawJSON(text: #"{"x":[1,2]}"#),
+            "true": true, "false": false, "null": NSNull(), "array": [1, "two", [3]], "raw": RawJSON(buffer: ByteBuffer(string: #"{"x":[1,2]}"#)),
+            "zero": 0, "max": Int.max, "min": Int.min,
             "id": parsed?["id"] as? Int ?? -1,
         ]
         let text = JSONWriter.serialize(value)
@@ -116,6 +118,7 @@ struct JSONWriterTests {
         #expect(text.contains(#""true":true"#) && text.contains(#""false":false"#) && text.contains(#""null":null"#) && text.contains(#""id":1"#))
         #expect((back["raw"] as? [String: Any])?["x"] as? [Int] == [1, 2])
         #expect((back["array"] as? [Any])?.count == 3)
+        #expect(text.contains(#""zero":0}"#) && text.contains(#""max":9223372036854775807"#) && text.contains(#""min":-9223372036854775808"#))
         var session = EngineSession(tenant: Tenant(configuration: SandboxConfiguration()), appID: "a", userID: "u")
         let reply = await session.handle(["jsonrpc": "2.0", "id": parsed?["id"] as Any, "method": "EngineVersion", "handle": -1])
         #expect(JSONWriter.serialize(reply ?? [:]).contains(#""id":1,"#))
