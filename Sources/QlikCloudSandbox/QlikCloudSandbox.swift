@@ -26,13 +26,14 @@ public struct QlikCloudSandbox: Sendable {
     let seed: Seed
 
     struct Seed: Sendable {
-        let user: SandboxUser
-        let apiKey: APIKey
-        let client: OAuthClient
+        let userID: String
+        let apiKeyToken: String
+        let clientID: String
+        let clientSecret: String
     }
 
-    /// A tenant seeded with one administrator, an API key, an OAuth client,
-    /// a shared, a managed and a data space, and two apps.
+    /// A tenant in memory seeded with one administrator, an API key, an OAuth
+    /// client, a shared, a managed and a data space, and two apps.
     public static func make(configuration: SandboxConfiguration = SandboxConfiguration()) async -> QlikCloudSandbox {
         await make(configuration: configuration, clock: { Date() })
     }
@@ -40,6 +41,36 @@ public struct QlikCloudSandbox: Sendable {
     /// Tests pass a clock they move by hand, so expiry does not depend on how busy the machine is.
     static func make(configuration: SandboxConfiguration, clock: @escaping @Sendable () -> Date) async -> QlikCloudSandbox {
         let tenant = Tenant(configuration: configuration, clock: clock)
+        let administrator = await seedDefault(tenant)
+        await tenant.setAdministrator(administrator)
+        return await QlikCloudSandbox(configuration: configuration, tenant: tenant, administrator: administrator)
+    }
+
+    /// A tenant kept under `dataDirectory` when one is given (a directory that
+    /// already holds a tenant brings it back as it was), seeded from `fixture`
+    /// or with the default content when new.
+    public static func open(configuration: SandboxConfiguration = SandboxConfiguration(), dataDirectory: String? = nil,
+                            fixture: SandboxFixture? = nil) async throws(SandboxSetupError) -> QlikCloudSandbox {
+        let store = try dataDirectory.map { path throws(SandboxSetupError) in try TenantStore(directory: path) }
+        if let store, let saved = try store.load() {
+            guard fixture == nil else {
+                throw SandboxSetupError("\(store.directory.path) already holds a tenant, and a fixture seeds only a new one: drop the fixture, or start from an empty directory.")
+            }
+            let tenant = Tenant(configuration: configuration, store: store, restoring: saved)
+            guard let administrator = saved.snapshot.administrator else {
+                throw SandboxSetupError("\(store.directory.path) holds a tenant without an administrator; start from an empty directory.")
+            }
+            return try await QlikCloudSandbox(configuration: configuration, tenant: tenant, checking: administrator, in: store.directory.path)
+        }
+        let tenant = Tenant(configuration: configuration, store: store)
+        let administrator: TenantSnapshot.Administrator
+        if let fixture { administrator = try await fixture.seed(tenant) } else { administrator = await seedDefault(tenant) }
+        await tenant.setAdministrator(administrator)
+        return await QlikCloudSandbox(configuration: configuration, tenant: tenant, administrator: administrator)
+    }
+
+    private static func seedDefault(_ tenant: Tenant) async -> TenantSnapshot.Administrator {
+        let configuration = tenant.configuration
         let user = await tenant.addUser(name: "Sandbox Admin", email: "admin@\(configuration.tenantName).example")
         let apiKey = await tenant.addAPIKey(for: user.id)
         let client = await tenant.addOAuthClient(for: user.id)
@@ -48,19 +79,42 @@ public struct QlikCloudSandbox: Sendable {
         _ = await tenant.addSpace(name: "Sandbox Data", type: "data", description: "Data files and connections", ownerID: user.id)
         _ = await tenant.addApp(name: "Sales Analysis", description: "Seeded app", spaceID: shared.id, ownerID: user.id)
         _ = await tenant.addApp(name: "Personal Scratchpad", spaceID: nil, ownerID: user.id)
-        return QlikCloudSandbox(configuration: configuration, tenant: tenant, seed: Seed(user: user, apiKey: apiKey, client: client))
+        return TenantSnapshot.Administrator(userID: user.id, apiKeyToken: apiKey.token, clientID: client.clientID)
+    }
+
+    private init(configuration: SandboxConfiguration, tenant: Tenant, administrator: TenantSnapshot.Administrator) async {
+        self.configuration = configuration
+        self.tenant = tenant
+        // Just created by the seeding, so the client is there.
+        let secret = await tenant.administratorCredentials(administrator)?.client.clientSecret ?? ""
+        seed = Seed(userID: administrator.userID, apiKeyToken: administrator.apiKeyToken, clientID: administrator.clientID, clientSecret: secret)
+    }
+
+    private init(configuration: SandboxConfiguration, tenant: Tenant, checking administrator: TenantSnapshot.Administrator, in path: String)
+        async throws(SandboxSetupError) {
+        guard let found = await tenant.administratorCredentials(administrator) else {
+            throw SandboxSetupError("The tenant in \(path) names an administrator, key or client it does not hold; start from an empty directory.")
+        }
+        self.configuration = configuration
+        self.tenant = tenant
+        seed = Seed(userID: found.user.id, apiKeyToken: administrator.apiKeyToken, clientID: administrator.clientID, clientSecret: found.client.clientSecret)
+    }
+
+    /// The id of the tenant's app with this name, if there is one.
+    public func appID(named name: String) async -> String? {
+        await tenant.apps.first { $0.name == name }?.id
     }
 
     /// Adds an app whose data is a generated table of `rows` x `columns`, for benchmarks; returns its id.
     public func addGeneratedApp(name: String = "Generated", rows: Int, columns: Int = 10, seed: UInt64 = 1) async -> String {
-        let app = await tenant.addApp(name: name, description: "\(rows) generated rows", spaceID: nil, ownerID: self.seed.user.id)
+        let app = await tenant.addApp(name: name, description: "\(rows) generated rows", spaceID: nil, ownerID: self.seed.userID)
         await tenant.setDataModel(app.id, DataModel(tables: [LargeAppGenerator.table(rows: rows, columns: columns, seed: seed)]))
         return app.id
     }
 
     public func credentials(port: Int) -> SandboxCredentials {
-        SandboxCredentials(baseURL: "\(configuration.scheme)://\(configuration.host):\(port)", apiKey: seed.apiKey.token, clientID: seed.client.clientID,
-                           clientSecret: seed.client.clientSecret, userID: seed.user.id)
+        SandboxCredentials(baseURL: "\(configuration.scheme)://\(configuration.host):\(port)", apiKey: seed.apiKeyToken, clientID: seed.clientID,
+                           clientSecret: seed.clientSecret, userID: seed.userID)
     }
 
     func router() -> Router<SandboxContext> {
@@ -103,17 +157,13 @@ public struct QlikCloudSandbox: Sendable {
         try await application(onReady: onReady).runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }
 
-    public struct TLSSetupError: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     static func tls(certificate: String, key: String?) throws -> TLSConfiguration {
-        guard let key else { throw TLSSetupError(description: "HTTPS needs both a certificate (--tls-cert) and a private key (--tls-key).") }
+        guard let key else { throw SandboxSetupError("HTTPS needs both a certificate (--tls-cert) and a private key (--tls-key).") }
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
             return TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
         } catch {
-            throw TLSSetupError(description: "Cannot load the TLS certificate \(certificate) or key \(key): \(error)")
+            throw SandboxSetupError("Cannot load the TLS certificate \(certificate) or key \(key): \(error)")
         }
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
 import HTTPTypes
+import Logging
 
 /// The state of one sandbox tenant, shared by every request: an actor, so
 /// concurrent requests see it change one step at a time.
 actor Tenant {
     nonisolated let configuration: SandboxConfiguration
-    nonisolated let tenantID = Identifier.objectID()
+    nonisolated let tenantID: String
     private(set) var users: [String: SandboxUser] = [:]
     private var apiKeys: [String: APIKey] = [:]
     private var clients: [String: OAuthClient] = [:]
@@ -22,12 +23,126 @@ actor Tenant {
     private var rateWindows: [String: (start: Date, count: Int)] = [:]
     private var dice: FaultDice
     nonisolated let clock: @Sendable () -> Date
+    /// Where the tenant persists itself (`--data DIR`); nil keeps it in memory only.
+    private let store: TenantStore?
+    private var models: [String: TenantSnapshot.ModelRecord] = [:]
+    /// The user, key and client the sandbox prints at start.
+    private(set) var administrator: TenantSnapshot.Administrator?
+    private let logger = Logger(label: "qlik-cloud-sandbox")
 
-    init(configuration: SandboxConfiguration, clock: @escaping @Sendable () -> Date = { Date() }) {
+    typealias Saved = (snapshot: TenantSnapshot, contents: [TenantStore.ContentKind: [String: [UInt8]]], models: [String: DataModel])
+
+    /// A new tenant, or with `saved` one as a previous run left it in `store`.
+    /// Reloads that were running when it stopped failed with it; queued ones are queued again.
+    init(configuration: SandboxConfiguration, clock: @escaping @Sendable () -> Date = { Date() }, store: TenantStore? = nil, restoring saved: Saved? = nil) {
         self.configuration = configuration
         self.clock = clock
+        self.store = store
         (reloadQueue, reloadQueueInput) = AsyncStream.makeStream(of: String.self)
         dice = FaultDice(seed: configuration.faults.seed)
+        guard let saved else {
+            tenantID = Identifier.objectID()
+            personalConnectionID = Identifier.uuid()
+            return
+        }
+        let snapshot = saved.snapshot
+        tenantID = snapshot.tenantID
+        personalConnectionID = snapshot.personalConnectionID
+        sequence = snapshot.sequence
+        administrator = snapshot.administrator
+        users = Dictionary(snapshot.users.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        apiKeys = Dictionary(snapshot.apiKeys.map { ($0.token, $0) }, uniquingKeysWith: { first, _ in first })
+        clients = Dictionary(snapshot.clients.map { ($0.clientID, $0) }, uniquingKeysWith: { first, _ in first })
+        tokens = Dictionary(snapshot.tokens.map { ($0.token, $0) }, uniquingKeysWith: { first, _ in first })
+        spaces = snapshot.spaces
+        apps = snapshot.apps.map { app in
+            var app = app
+            app.dataModel = saved.models[app.id] ?? DataModel()
+            return app
+        }
+        models = snapshot.models
+        dataFiles = snapshot.dataFiles.map { file in
+            var file = file
+            file.content = saved.contents[.dataFiles]?[file.id] ?? []
+            return file
+        }
+        tempContents = Dictionary(snapshot.tempContents.map { item in
+            var item = item
+            item.content = saved.contents[.tempContents]?[item.id] ?? []
+            return (item.id, item)
+        }, uniquingKeysWith: { first, _ in first })
+        let restored = snapshot.reloads.map { reload in
+            var reload = reload
+            if reload.status == "RELOADING" || reload.status == "CANCELING" {
+                reload.status = "FAILED"
+                reload.endTime = reload.startTime
+                reload.errorCode = "EngineGenericError"
+                reload.errorMessage = "The sandbox stopped during the reload."
+                reload.log = "Started loading data\nThe sandbox stopped during the reload.\nData has not been loaded."
+            }
+            return reload
+        }
+        reloads = restored
+        for reload in restored where reload.status == "QUEUED" { reloadQueueInput.yield(reload.id) }
+    }
+
+    // MARK: Persistence
+
+    func setAdministrator(_ administrator: TenantSnapshot.Administrator) {
+        self.administrator = administrator
+        persist()
+    }
+
+    /// The administrator's user and OAuth client, if the tenant holds them and the key.
+    func administratorCredentials(_ administrator: TenantSnapshot.Administrator) -> (user: SandboxUser, client: OAuthClient)? {
+        guard let user = users[administrator.userID], let client = clients[administrator.clientID], apiKeys[administrator.apiKeyToken] != nil else {
+            return nil
+        }
+        return (user, client)
+    }
+
+    func snapshot() -> TenantSnapshot {
+        TenantSnapshot(tenantID: tenantID, personalConnectionID: personalConnectionID, sequence: sequence, administrator: administrator,
+                       users: users.values.sorted { $0.createdAt < $1.createdAt || ($0.createdAt == $1.createdAt && $0.id < $1.id) },
+                       apiKeys: apiKeys.values.sorted { $0.id < $1.id }, clients: clients.values.sorted { $0.clientID < $1.clientID },
+                       tokens: tokens.values.sorted { $0.token < $1.token }, spaces: spaces, apps: apps, dataFiles: dataFiles, reloads: reloads,
+                       tempContents: tempContents.values.sorted { $0.id < $1.id }, models: models)
+    }
+
+    /// Saves the state after a change. A sandbox that cannot write its
+    /// directory keeps serving from memory and says so on every failed save.
+    func persist() {
+        guard let store else { return }
+        do {
+            try store.save(snapshot())
+        } catch {
+            logger.error("The sandbox cannot save its tenant under \(store.directory.path): \(error.localizedDescription)")
+        }
+    }
+
+    private func persist(_ kind: TenantStore.ContentKind, id: String, content: [UInt8]?) {
+        guard let store else { return }
+        do {
+            if let content { try store.write(kind, id: id, content) } else { try store.remove(kind, id: id) }
+        } catch {
+            logger.error("The sandbox cannot save \(kind.rawValue) \(id) under \(store.directory.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Writes an app's new model beside the state, then the state that points to it, then drops the previous model.
+    private func persistModel(of appID: String, _ model: DataModel?) {
+        guard let store else { return }
+        do {
+            if let model {
+                models[appID] = try store.write(model: model, appID: appID, generation: (models[appID]?.generation ?? 0) + 1)
+            } else {
+                models[appID] = nil
+            }
+            try store.save(snapshot())
+            try store.removeModels(appID: appID, keeping: models[appID]?.generation)
+        } catch {
+            logger.error("The sandbox cannot save the data model of app \(appID) under \(store.directory.path): \(error)")
+        }
     }
 
     enum InjectedFault: Equatable { case serverError(HTTPResponse.Status), rateLimited }
@@ -49,33 +164,44 @@ actor Tenant {
 
     // MARK: Identity
 
-    func addUser(name: String, email: String) -> SandboxUser {
+    func addUser(name: String, email: String, status: String = "active") -> SandboxUser {
         let user = SandboxUser(id: Identifier.objectID(), subject: "auth0|\(Identifier.hex(bytes: 12))", name: name, email: email,
-                               status: "active", createdAt: clock())
+                               status: status, createdAt: clock())
         users[user.id] = user
+        persist()
         return user
     }
 
     func setUserStatus(_ userID: String, _ status: String) {
         users[userID]?.status = status
+        persist()
     }
 
-    func addAPIKey(for userID: String, expiresAt: Date? = nil) -> APIKey {
+    func addAPIKey(for userID: String, token: String? = nil, expiresAt: Date? = nil) -> APIKey {
         // Qlik's API keys are JWTs; the sandbox's are opaque, which clients must treat them as anyway.
-        let key = APIKey(id: Identifier.objectID(), token: "sbx_" + Identifier.secret(), userID: userID, expiresAt: expiresAt, revoked: false)
+        let key = APIKey(id: Identifier.objectID(), token: token ?? "sbx_" + Identifier.secret(), userID: userID, expiresAt: expiresAt, revoked: false)
         apiKeys[key.token] = key
+        persist()
         return key
     }
 
-    func revokeAPIKey(_ token: String) { apiKeys[token]?.revoked = true }
+    func revokeAPIKey(_ token: String) {
+        apiKeys[token]?.revoked = true
+        persist()
+    }
 
-    func addOAuthClient(for userID: String) -> OAuthClient {
-        let client = OAuthClient(clientID: Identifier.hex(bytes: 16), clientSecret: Identifier.secret(), userID: userID, enabled: true)
+    func addOAuthClient(for userID: String, clientID: String? = nil, clientSecret: String? = nil, enabled: Bool = true) -> OAuthClient {
+        let client = OAuthClient(clientID: clientID ?? Identifier.hex(bytes: 16), clientSecret: clientSecret ?? Identifier.secret(), userID: userID,
+                                 enabled: enabled)
         clients[client.clientID] = client
+        persist()
         return client
     }
 
-    func setClientEnabled(_ clientID: String, _ enabled: Bool) { clients[clientID]?.enabled = enabled }
+    func setClientEnabled(_ clientID: String, _ enabled: Bool) {
+        clients[clientID]?.enabled = enabled
+        persist()
+    }
 
     /// The client-credentials grant: a bearer token for the client's user.
     func issueToken(clientID: String, clientSecret: String, scope: String?) throws(QlikErrorResponse) -> AccessToken {
@@ -94,6 +220,7 @@ actor Tenant {
                                 validUntil: configuration.faults.tokenValidity.map { now.addingTimeInterval($0.seconds) },
                                 scope: scope ?? "user_default", revoked: false)
         tokens[token.token] = token
+        persist()
         return token
     }
 
@@ -101,6 +228,7 @@ actor Tenant {
     func revoke(token: String) {
         tokens[token]?.revoked = true
         apiKeys[token]?.revoked = true
+        persist()
     }
 
     /// The user a bearer token stands for, or why it is refused.
@@ -153,6 +281,7 @@ actor Tenant {
         let space = Space(sequence: nextSequence(), id: Identifier.objectID(), name: name, type: type, description: description,
                           ownerID: ownerID, createdAt: now, updatedAt: now)
         spaces.append(space)
+        persist()
         return space
     }
 
@@ -161,6 +290,7 @@ actor Tenant {
         let app = SandboxApp(sequence: nextSequence(), id: Identifier.uuid(), itemID: Identifier.objectID(), name: name, description: description,
                              spaceID: spaceID, ownerID: ownerID, createdAt: now, updatedAt: now, script: script)
         apps.append(app)
+        persist()
         return app
     }
 
@@ -169,6 +299,7 @@ actor Tenant {
     func deleteApp(_ id: String) -> Bool {
         guard let index = apps.firstIndex(where: { $0.id == id }) else { return false }
         apps.remove(at: index)
+        persistModel(of: id, nil)
         return true
     }
 
@@ -177,6 +308,7 @@ actor Tenant {
         if let name { apps[index].name = name }
         if let description { apps[index].description = description }
         apps[index].updatedAt = clock()
+        persist()
         return apps[index]
     }
 
@@ -186,6 +318,7 @@ actor Tenant {
         apps[index].script = script
         apps[index].scriptVersions.append(version)
         apps[index].updatedAt = clock()
+        persist()
         return version
     }
 
@@ -193,6 +326,7 @@ actor Tenant {
         guard let index = apps.firstIndex(where: { $0.id == appID }) else { return }
         apps[index].dataModel = model
         apps[index].lastReloadTime = clock()
+        persistModel(of: appID, model)
     }
 
     // MARK: Reloads
@@ -204,6 +338,7 @@ actor Tenant {
                             status: "QUEUED", creationTime: clock())
         reloads.append(reload)
         reloadQueueInput.yield(reload.id)
+        persist()
         return reload
     }
 
@@ -221,6 +356,7 @@ actor Tenant {
         default:
             throw QlikErrorResponse(.conflict, title: "Conflict", detail: "The reload is \(reloads[index].status) and cannot be canceled.")
         }
+        persist()
     }
 
     /// Marks a queued reload as running and hands back what it needs; nil when it was canceled meanwhile.
@@ -230,6 +366,7 @@ actor Tenant {
         reloads[index].status = "RELOADING"
         reloads[index].startTime = clock()
         let files = Dictionary(dataFiles.map { ($0.name, $0.content) }, uniquingKeysWith: { first, _ in first })
+        persist()
         return (app.script, files)
     }
 
@@ -241,6 +378,7 @@ actor Tenant {
         if reloads[index].status == "CANCELING" {
             reloads[index].status = "CANCELED"
             reloads[index].log = "Started loading data\nThe reload was canceled."
+            persist()
             return
         }
         switch outcome {
@@ -250,6 +388,7 @@ actor Tenant {
             if let app = apps.firstIndex(where: { $0.id == reloads[index].appID }) {
                 apps[app].dataModel = model
                 apps[app].lastReloadTime = now
+                persistModel(of: apps[app].id, model)
             }
         case .failure(let failure):
             reloads[index].status = "FAILED"
@@ -264,6 +403,7 @@ actor Tenant {
                 "Data has not been loaded. Please correct the error and try loading again.",
             ].joined(separator: "\n")
         }
+        persist()
     }
 
     /// Stores an uploaded file; names are unique per connection (409), sizes bounded by the quota (413).
@@ -277,6 +417,8 @@ actor Tenant {
         let file = DataFile(sequence: nextSequence(), id: Identifier.uuid(), name: name, content: content, ownerID: ownerID, spaceID: nil,
                             connectionID: connection, createdAt: now, modifiedAt: now)
         dataFiles.append(file)
+        persist(.dataFiles, id: file.id, content: content)
+        persist()
         return file
     }
 
@@ -290,6 +432,8 @@ actor Tenant {
         if let name { dataFiles[index].name = name }
         dataFiles[index].content = content
         dataFiles[index].modifiedAt = clock()
+        persist(.dataFiles, id: id, content: content)
+        persist()
         return dataFiles[index]
     }
 
@@ -298,6 +442,8 @@ actor Tenant {
     func deleteDataFile(_ id: String) -> Bool {
         guard let index = dataFiles.firstIndex(where: { $0.id == id }) else { return false }
         dataFiles.remove(at: index)
+        persist()
+        persist(.dataFiles, id: id, content: nil)
         return true
     }
 
@@ -315,6 +461,8 @@ actor Tenant {
         try checkQuota(content.count, large: true)
         let item = TempContent(id: Identifier.objectID(), filename: filename, content: content, expiresAt: clock().addingTimeInterval(ttl))
         tempContents[item.id] = item
+        persist(.tempContents, id: item.id, content: content)
+        persist()
         return item
     }
 
@@ -328,7 +476,7 @@ actor Tenant {
     }
 
     /// The DataFiles connection every file without an explicit one belongs to.
-    let personalConnectionID = Identifier.uuid()
+    let personalConnectionID: String
 }
 
 extension Duration {

@@ -2,7 +2,7 @@ import Foundation
 
 /// The resources of a sandbox tenant, shaped as Qlik Cloud returns them
 /// (field names from Qlik's published API types).
-struct SandboxUser: Sendable {
+struct SandboxUser: Sendable, Codable {
     let id: String
     let subject: String
     let name: String
@@ -11,7 +11,7 @@ struct SandboxUser: Sendable {
     let createdAt: Date
 }
 
-struct APIKey: Sendable {
+struct APIKey: Sendable, Codable {
     let id: String
     let token: String
     let userID: String
@@ -19,7 +19,7 @@ struct APIKey: Sendable {
     var revoked: Bool
 }
 
-struct OAuthClient: Sendable {
+struct OAuthClient: Sendable, Codable {
     let clientID: String
     let clientSecret: String
     /// The user whose permissions machine-to-machine tokens carry.
@@ -27,7 +27,7 @@ struct OAuthClient: Sendable {
     var enabled: Bool
 }
 
-struct AccessToken: Sendable {
+struct AccessToken: Sendable, Codable {
     let token: String
     let userID: String
     let clientID: String
@@ -38,7 +38,7 @@ struct AccessToken: Sendable {
     var revoked: Bool
 }
 
-struct Space: Sendable {
+struct Space: Sendable, Codable {
     let sequence: Int
     let id: String
     var name: String
@@ -49,7 +49,7 @@ struct Space: Sendable {
     var updatedAt: Date
 }
 
-struct SandboxApp: Sendable {
+struct SandboxApp: Sendable, Codable {
     let sequence: Int
     let id: String
     let itemID: String
@@ -61,11 +61,16 @@ struct SandboxApp: Sendable {
     var updatedAt: Date
     var script: String
     var scriptVersions: [ScriptVersion] = []
+    /// Kept beside the tenant's state as QVD files when it persists (``TenantStore``).
     var dataModel = DataModel()
     var lastReloadTime: Date?
+
+    private enum CodingKeys: String, CodingKey {
+        case sequence, id, itemID, name, description, spaceID, ownerID, createdAt, updatedAt, script, scriptVersions, lastReloadTime
+    }
 }
 
-struct ScriptVersion: Sendable {
+struct ScriptVersion: Sendable, Codable {
     let id: String
     let script: String
     let message: String
@@ -73,7 +78,7 @@ struct ScriptVersion: Sendable {
     let modifierID: String
 }
 
-struct Reload: Sendable {
+struct Reload: Sendable, Codable {
     let sequence: Int
     let id: String
     let appID: String
@@ -90,16 +95,19 @@ struct Reload: Sendable {
     var isActive: Bool { ["QUEUED", "RELOADING", "CANCELING"].contains(status) }
 }
 
-struct DataFile: Sendable {
+struct DataFile: Sendable, Codable {
     let sequence: Int
     let id: String
     var name: String
-    var content: [UInt8]
+    /// Kept as a file of its own when the tenant persists.
+    var content: [UInt8] = []
     let ownerID: String
     let spaceID: String?
     let connectionID: String
     let createdAt: Date
     var modifiedAt: Date
+
+    private enum CodingKeys: String, CodingKey { case sequence, id, name, ownerID, spaceID, connectionID, createdAt, modifiedAt }
 }
 
 /// Random identifiers and secrets in the shapes Qlik uses.
@@ -118,9 +126,12 @@ enum Identifier {
     }
 }
 
-struct TempContent: Sendable {
+struct TempContent: Sendable, Codable {
     let id: String
     let filename: String
-    let content: [UInt8]
+    /// Kept as a file of its own when the tenant persists.
+    var content: [UInt8] = []
     let expiresAt: Date
+
+    private enum CodingKeys: String, CodingKey { case id, filename, expiresAt }
 }

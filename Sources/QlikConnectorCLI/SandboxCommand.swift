@@ -20,6 +20,11 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Fault: share (0 to 1) of requests answered 429.") var faultRateLimited: Double = 0
     @Option(help: "Fault: close engine sockets after this many messages.") var faultDropWebSocketAfter: Int?
     @Option(help: "Fault: tokens stop working after this many seconds, whatever they announce.") var faultTokenValidity: Int?
+    @Option(help: "Keep the tenant in this directory, so a restarted sandbox has it again (in memory when absent).") var data: String?
+    @Option(help: "Seed a new tenant from this JSON fixture (users, keys, OAuth clients, spaces, apps, data files; see the README).") var fixture: String?
+    @Option(help: "Add an app with a generated table of this many rows, for benchmarks (deterministic from --generate-seed).") var generateRows: Int?
+    @Option(help: "Columns of the generated table.") var generateColumns: Int = 10
+    @Option(help: "Seed of the generated table's values.") var generateSeed: UInt64 = 1
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port takes 0 to 65535.") }
@@ -28,18 +33,39 @@ struct SandboxCommand: AsyncParsableCommand {
         }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together.") }
         guard tokenLifetime > 0, faultLatencyMs >= 0 else { throw ValidationError("--token-lifetime must be positive and --fault-latency-ms not negative.") }
+        guard (generateRows ?? 0) >= 0, (1...1000).contains(generateColumns) else {
+            throw ValidationError("--generate-rows takes 0 or more rows and --generate-columns 1 to 1000 columns.")
+        }
     }
 
     func run() async throws {
         let faults = SandboxFaults(latency: .milliseconds(faultLatencyMs), serverErrorShare: faultServerErrors, rateLimitShare: faultRateLimited,
                                    dropWebSocketAfterMessages: faultDropWebSocketAfter, tokenValidity: faultTokenValidity.map { .seconds($0) })
-        let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(
-            host: host, port: port, accessTokenLifetime: .seconds(tokenLifetime), faults: faults, tlsCertificatePath: tlsCert, tlsKeyPath: tlsKey))
+        let configuration = SandboxConfiguration(host: host, port: port, accessTokenLifetime: .seconds(tokenLifetime), faults: faults,
+                                                 tlsCertificatePath: tlsCert, tlsKeyPath: tlsKey)
+        let sandbox: QlikCloudSandbox
+        do {
+            sandbox = try await QlikCloudSandbox.open(configuration: configuration, dataDirectory: data, fixture: try fixture.map(SandboxFixture.load))
+        } catch {
+            throw CLIError.usage(error.description)
+        }
+        var generated: String?
+        if let rows = generateRows {
+            // Named by its shape, so a sandbox restarted on the same --data finds it instead of adding another.
+            let name = "Generated \(rows)x\(generateColumns) seed \(generateSeed)"
+            if let existing = await sandbox.appID(named: name) {
+                generated = existing
+            } else {
+                generated = await sandbox.addGeneratedApp(name: name, rows: rows, columns: generateColumns, seed: generateSeed)
+            }
+        }
+        let generatedApp = generated
         let asJSON = json
         try await sandbox.run { credentials in
             let text: String
             if asJSON {
-                text = #"{"baseURL":"\#(credentials.baseURL)","apiKey":"\#(credentials.apiKey)","clientID":"\#(credentials.clientID)","clientSecret":"\#(credentials.clientSecret)"}"# + "\n"
+                let app = generatedApp.map { #","generatedAppID":"\#($0)""# } ?? ""
+                text = #"{"baseURL":"\#(credentials.baseURL)","apiKey":"\#(credentials.apiKey)","clientID":"\#(credentials.clientID)","clientSecret":"\#(credentials.clientSecret)"\#(app)}"# + "\n"
             } else {
                 // These are the sandbox's own throwaway credentials, printed so a demo can use them.
                 text = """
@@ -47,7 +73,7 @@ struct SandboxCommand: AsyncParsableCommand {
                     API key:             \(credentials.apiKey)
                     OAuth client id:     \(credentials.clientID)
                     OAuth client secret: \(credentials.clientSecret)
-                    Stop with Ctrl-C.
+                    \(generatedApp.map { "Generated app id:    \($0)\n" } ?? "")Stop with Ctrl-C.
 
                     """
             }

@@ -89,6 +89,60 @@ final class CommandLineHarness: @unchecked Sendable {
         return run
     }
 
+    /// A command that keeps running (the sandbox): started, read line by line, then stopped with SIGTERM.
+    final class Server: @unchecked Sendable {
+        let process: Process
+        private var lines: AsyncStream<String>.Iterator
+        private let finished: AsyncStream<Void>
+
+        init(process: Process, lines: AsyncStream<String>, finished: AsyncStream<Void>) {
+            self.process = process
+            self.lines = lines.makeAsyncIterator()
+            self.finished = finished
+        }
+
+        /// The next line the command printed, or nil once its output ended.
+        func nextLine() async -> String? { await lines.next() }
+
+        /// Stops the command as Ctrl-C would and waits for it; returns its exit status.
+        func stop() async -> Int32 {
+            if process.isRunning { process.terminate() }
+            for await _ in finished {}
+            return process.terminationStatus
+        }
+    }
+
+    func start(_ arguments: [String]) throws -> Server {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.binary)
+        process.arguments = arguments
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        let (lines, sink) = AsyncStream.makeStream(of: String.self)
+        let (finished, done) = AsyncStream.makeStream(of: Void.self)
+        // The handler runs on one Foundation queue at a time, so the partial line needs no lock.
+        nonisolated(unsafe) var pending = Data()
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            guard !chunk.isEmpty else {
+                handle.readabilityHandler = nil
+                sink.finish()
+                return
+            }
+            pending += chunk
+            while let newline = pending.firstIndex(of: 0x0A) {
+                sink.yield(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
+                pending = Data(pending[(newline + 1)...])
+            }
+        }
+        process.terminationHandler = { _ in done.finish() }
+        try process.run()
+        transcript += "$ qlik-connector \(arguments.joined(separator: " ")) &\n"
+        return Server(process: process, lines: lines, finished: finished)
+    }
+
     /// Runs a command that must succeed, recording its output on failure.
     @discardableResult
     func succeed(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:],

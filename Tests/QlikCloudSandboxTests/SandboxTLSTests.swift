@@ -40,7 +40,7 @@ struct SandboxTLSTests {
     @Test("a certificate without its key is refused with a clear message")
     func missingKey() async throws {
         let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(tlsCertificatePath: "/nonexistent.pem", tlsKeyPath: nil))
-        let error = #expect(throws: QlikCloudSandbox.TLSSetupError.self) { _ = try sandbox.application() }
+        let error = #expect(throws: SandboxSetupError.self) { _ = try sandbox.application() }
         #expect(error?.description.contains("--tls-key") == true)
     }
 }
