@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdWSClient
 import Logging
+import NIOCore
 import QlikCloudSandbox
 
 /// `sandbox-benchmark hypercube ROWS PAGES`: a generated ROWS x 10 app, one
@@ -36,14 +37,16 @@ struct SandboxBenchmark {
             let url = credentials.baseURL.replacingOccurrences(of: "http://", with: "ws://") + "/app/\(appID)"
             try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: 1 << 26, additionalHeaders: [.authorization: "Bearer \(credentials.apiKey)"]),
                                               logger: Logger(label: "bench")) { inbound, outbound, _ in
-                var messages = inbound.messages(maxSize: 1 << 26).makeAsyncIterator()
-                func call(_ id: Int, _ handle: Int, _ method: String, _ params: String) async throws -> String {
+                // Frames, not messages: the sandbox sends each reply as one frame, and the bytes are
+                // counted without making a String, so the client costs as little as it can.
+                var frames = inbound.makeAsyncIterator()
+                func call(_ id: Int, _ handle: Int, _ method: String, _ params: String) async throws -> ByteBuffer {
                     try await outbound.write(.text(#"{"jsonrpc":"2.0","id":\#(id),"handle":\#(handle),"method":"\#(method)","params":\#(params)}"#))
-                    while let message = try await messages.next() {
+                    while let frame = try await frames.next() {
                         // The sandbox writes keys sorted, so a reply starts with its id: no scan of the whole page.
-                        if case .text(let text) = message, text.utf8.starts(with: #"{"id":\#(id),"#.utf8) { return text }
+                        if frame.data.readableBytesView.starts(with: #"{"id":\#(id),"#.utf8) { return frame.data }
                     }
-                    return ""
+                    return ByteBuffer()
                 }
                 func pageRequest(_ page: Int) -> String {
                     #"["/qHyperCubeDef",[{"qTop":\#((page * 1000) % max(1, rows - 1000)),"qLeft":0,"qWidth":10,"qHeight":1000}]]"#
@@ -58,8 +61,8 @@ struct SandboxBenchmark {
                 _ = try await call(1, -1, "OpenDoc", "[\"\(appID)\"]")
                 let dimensions = (0..<10).map { #"{"qDef":{"qFieldDefs":["\#(["ID", "Code1", "Amount2", "Name3", "Date4", "Key5", "Code6", "Amount7", "Name8", "Date9"][$0])"]}}"# }
                 let creation = ContinuousClock.now
-                let created = try await call(2, 1, "CreateSessionObject",
-                                             #"[{"qInfo":{"qType":"bench"},"qHyperCubeDef":{"qDimensions":[\#(dimensions.joined(separator: ","))],"qMeasures":[]}}]"#)
+                let created = try await String(buffer: call(2, 1, "CreateSessionObject",
+                                             #"[{"qInfo":{"qType":"bench"},"qHyperCubeDef":{"qDimensions":[\#(dimensions.joined(separator: ","))],"qMeasures":[]}}]"#))
                 guard let range = created.range(of: #""qHandle":"#) else { print("no handle: \(created.prefix(300))"); return }
                 let handle = Int(created[range.upperBound...].prefix { $0.isNumber }) ?? 2
                 print("hypercube of \(rows) rows x 10 dimensions created in \(ContinuousClock.now - creation)")
@@ -68,7 +71,7 @@ struct SandboxBenchmark {
                 var bytes = 0
                 for page in 0..<pages {
                     let reply = try await call(100 + page, handle, "GetHyperCubeData", pageRequest(page))
-                    bytes += reply.utf8.count
+                    bytes += reply.readableBytes
                 }
                 report("one in flight", pages: pages, bytes: bytes, since: start)
                 // Four in flight, as a connector's table reader keeps them: the server builds pages while the client reads.
@@ -81,11 +84,9 @@ struct SandboxBenchmark {
                         try await outbound.write(.text(#"{"jsonrpc":"2.0","id":\#(10_000 + sent),"handle":\#(handle),"method":"GetHyperCubeData","params":\#(pageRequest(sent))}"#))
                         sent += 1
                     }
-                    guard let message = try await messages.next() else { break }
-                    if case .text(let text) = message {
-                        bytes += text.utf8.count
-                        received += 1
-                    }
+                    guard let frame = try await frames.next() else { break }
+                    bytes += frame.data.readableBytes
+                    received += 1
                 }
                 report("four in flight", pages: pages, bytes: bytes, since: start)
             }

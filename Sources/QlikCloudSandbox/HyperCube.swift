@@ -20,6 +20,8 @@ struct HyperCube {
     /// Per dimension, where each element's serialized cell starts in `cells`
     /// (one more entry than elements: the last is the end).
     private let cellStarts: [[Int]]
+    /// Per dimension, its longest serialized cell (the null cell at least).
+    private let longestCell: [Int]
     private let initialPages: [[String: Any]]
 
     private static let nullCell = Array(#"{"qText":"-","qNum":"NaN","qElemNumber":-2,"qState":"O","qIsNull":true}"#.utf8)
@@ -75,6 +77,9 @@ struct HyperCube {
         self.elements = elements
         self.cellStarts = cellStarts
         self.cardinals = cardinals
+        longestCell = cellStarts.map { starts in
+            zip(starts, starts.dropFirst()).reduce(Self.nullCell.count) { longest, cell in max(longest, cell.1 - cell.0) }
+        }
         self.cells = Array(buffer: cells.buffer)
         // A dimension whose values are all distinct makes every row distinct: no need to hash rows.
         if cardinals.contains(table.rowCount) {
@@ -124,16 +129,9 @@ struct HyperCube {
     func page(top: Int, left: Int, width: Int, height: Int) -> RawJSON {
         let top = max(0, min(top, rows.count)), left = max(0, min(left, fields.count))
         let bottom = min(rows.count, top + max(0, height)), right = min(fields.count, left + max(0, width))
-        var size = 160
-        for cubeRow in top..<bottom {
-            let row = rows[cubeRow]
-            for column in left..<right {
-                let element = Int(elements[column][row])
-                size += element < 0 ? Self.nullCell.count + 1 : cellStarts[column][element + 1] - cellStarts[column][element] + 1
-            }
-            size += 2
-        }
-        var json = JSONWriter(capacity: size)
+        // Room for the longest cell of each column on every row: one allocation, no growth.
+        let rowSize = (left..<right).reduce(2) { $0 + longestCell[$1] + 1 }
+        var json = JSONWriter(capacity: 160 + rowSize * (bottom - top))
         json.raw(#"{"qMatrix":["#)
         cells.withUnsafeBytes { cells in
             Self.nullCell.withUnsafeBytes { nullCell in
