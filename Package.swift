@@ -21,6 +21,11 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
     ],
     targets: [
         // The connection definition and every rule on it: pure values, no I/O.
@@ -51,6 +56,28 @@ let package = Package(
             path: "Benchmarks/SandboxBenchmark",
             swiftSettings: strictSettings
         ),
+        // Talking to a tenant: transport, token providers, REST resources, the engine, diagnosis.
+        .target(
+            name: "QlikCloudAPI",
+            dependencies: [
+                "QlikConnections",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // What a connection is for: test (and later discover, read, write, reload).
+        .target(name: "Connector", dependencies: ["QlikCloudAPI", "QlikConnections", "QVD"], swiftSettings: strictSettings),
         // Sealing secrets at rest (AES-256-GCM under a rotating master key).
         .target(
             name: "Secrets",
@@ -73,7 +100,7 @@ let package = Package(
         .target(
             name: "QlikConnectorCLI",
             dependencies: [
-                "QlikConnections", "Secrets", "Repository", "QVD", "QlikCloudSandbox",
+                "QlikConnections", "Secrets", "Repository", "QVD", "QlikCloudSandbox", "QlikCloudAPI", "Connector",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -93,6 +120,11 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "QlikCloudAPITests",
+            dependencies: ["QlikCloudAPI", "QlikConnections", "QlikCloudSandbox", "Connector"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", "QlikConnections"], swiftSettings: strictSettings),

@@ -7,7 +7,7 @@ struct ConnectionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "connection",
         abstract: "Define, list, show, change and delete Qlik Cloud connections.",
-        subcommands: [Create.self, List.self, Show.self, Update.self, Delete.self, RotateKey.self, CheckUse.self]
+        subcommands: [Create.self, List.self, Show.self, Test.self, Update.self, Delete.self, RotateKey.self, CheckUse.self]
     )
 
     /// The connection's own fields, shared by create and update.
@@ -105,7 +105,8 @@ struct ConnectionCommand: AsyncParsableCommand {
             let organization = try await workspace.organization()
             let connection = try await workspace.repository.connection(named: name, in: organization.id)
             let environments = try await workspace.repository.runtimeEnvironments(of: organization.id)
-            try ConnectionCommand.show(connection, environments: environments, json: json)
+            let lastTest = try await workspace.repository.lastTest(of: connection.id)
+            try ConnectionCommand.show(connection, environments: environments, json: json, lastTest: lastTest)
         }
     }
 
@@ -185,8 +186,9 @@ struct ConnectionCommand: AsyncParsableCommand {
         }
     }
 
-    static func show(_ connection: StoredConnection, environments: [RuntimeEnvironment], json: Bool, headline: String? = nil) throws {
-        let view = ConnectionView(connection, environments: environments)
+    static func show(_ connection: StoredConnection, environments: [RuntimeEnvironment], json: Bool, headline: String? = nil,
+                     lastTest: ConnectionTestRecord? = nil) throws {
+        let view = ConnectionView(connection, environments: environments, lastTest: lastTest)
         if json { return try Output.json(view) }
         if let headline { print(headline) }
         var pairs: [(String, String)] = [
@@ -206,6 +208,7 @@ struct ConnectionCommand: AsyncParsableCommand {
             ("Usable by", connection.permittedUses.map(\.displayName).joined(separator: ", ")),
             ("Created", Output.timestamp(connection.createdAt)),
             ("Updated", Output.timestamp(connection.updatedAt)),
+            ("Last test", lastTest.map { "\($0.succeeded ? "passed" : "FAILED") \(Output.timestamp($0.testedAt)): \($0.summary)" } ?? "never"),
             ("ID", view.id),
         ]
         Output.fields(pairs)

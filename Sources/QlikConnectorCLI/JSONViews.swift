@@ -104,8 +104,15 @@ struct ConnectionView: Encodable {
     let permittedUses: [String]
     let createdAt: Date
     let updatedAt: Date
+    let lastTest: LastTestView?
 
-    init(_ connection: StoredConnection, environments: [RuntimeEnvironment]) {
+    struct LastTestView: Encodable {
+        let testedAt: Date
+        let succeeded: Bool
+        let summary: String
+    }
+
+    init(_ connection: StoredConnection, environments: [RuntimeEnvironment], lastTest: ConnectionTestRecord? = nil) {
         let environment = environments.first { $0.id == connection.runtimeEnvironmentID }
         id = connection.id.description
         name = connection.name.value
@@ -122,5 +129,6 @@ struct ConnectionView: Encodable {
         permittedUses = connection.permittedUses.map(\.rawValue)
         createdAt = connection.createdAt
         updatedAt = connection.updatedAt
+        self.lastTest = lastTest.map { LastTestView(testedAt: $0.testedAt, succeeded: $0.succeeded, summary: $0.summary) }
     }
 }

@@ -71,6 +71,17 @@ enum Migrations {
                 CREATE INDEX audit_events_by_organization ON audit_events (organization_id, sequence);
                 """)
         }
+        migrator.registerMigration("v2-connection-tests") { db in
+            try db.execute(sql: """
+                CREATE TABLE connection_tests (
+                    connection_id TEXT PRIMARY KEY NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+                    tested_at INTEGER NOT NULL,
+                    succeeded INTEGER NOT NULL,
+                    summary TEXT NOT NULL,
+                    report TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -1,3 +1,4 @@
+public import Foundation
 public import QlikConnections
 
 /// A connection as the repository keeps it: credentials sealed, referenced,
@@ -66,10 +67,35 @@ public protocol MasterKeyStore: Sendable {
     ) async throws -> Int
 }
 
+/// The last Test Connection of a connection: its verdict, a one-line
+/// summary and the step-by-step report (JSON, no secrets), kept so
+/// `connection show` and the console can show it.
+public struct ConnectionTestRecord: Sendable, Equatable {
+    public let connectionID: ConnectionID
+    public let testedAt: Date
+    public let succeeded: Bool
+    public let summary: String
+    public let report: Data
+
+    public init(connectionID: ConnectionID, testedAt: Date, succeeded: Bool, summary: String, report: Data) {
+        self.connectionID = connectionID
+        self.testedAt = testedAt
+        self.succeeded = succeeded
+        self.summary = summary
+        self.report = report
+    }
+}
+
+public protocol ConnectionTestStore: Sendable {
+    /// Keeps `record` as the connection's last test (replacing the previous one) and audits it.
+    func recordTest(_ record: ConnectionTestRecord, of connection: StoredConnection, by actor: AuditActor) async throws
+    func lastTest(of connection: ConnectionID) async throws -> ConnectionTestRecord?
+}
+
 public protocol AuditTrail: Sendable {
     func auditEvents(of organization: OrganizationID?, limit: Int) async throws -> [AuditEvent]
 }
 
 /// Everything the product persists, behind one name: SQLite by default,
 /// another database later behind the same protocols.
-public typealias ConnectorRepository = OrganizationStore & RuntimeEnvironmentStore & ConnectionStore & MasterKeyStore & AuditTrail
+public typealias ConnectorRepository = OrganizationStore & RuntimeEnvironmentStore & ConnectionStore & ConnectionTestStore & MasterKeyStore & AuditTrail

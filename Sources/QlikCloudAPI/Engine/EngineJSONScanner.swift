@@ -1,0 +1,218 @@
+/// A forward-only reader of one JSON document, made for the engine's
+/// messages: it reads keys as bytes, makes Strings only for values it keeps,
+/// and skips everything else without building it. A general-purpose decoder
+/// builds every object of a 10,000-cell page; this reads it in one pass.
+struct EngineJSONScanner {
+    struct Malformed: Error, CustomStringConvertible {
+        let offset: Int
+        let expected: String
+        var description: String { "malformed JSON at byte \(offset): expected \(expected)" }
+    }
+
+    let bytes: UnsafeRawBufferPointer
+    var position = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    @inline(__always) mutating func skipWhitespace() {
+        while position < bytes.count {
+            let byte = bytes[position]
+            guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
+            position += 1
+        }
+    }
+
+    @inline(__always) mutating func peek() -> UInt8? {
+        skipWhitespace()
+        return position < bytes.count ? bytes[position] : nil
+    }
+
+    @inline(__always) mutating func expect(_ byte: UInt8) throws(Malformed) {
+        guard peek() == byte else { throw Malformed(offset: position, expected: "'\(Character(Unicode.Scalar(byte)))'") }
+        position += 1
+    }
+
+    /// Consumes `byte` if it comes next.
+    @inline(__always) mutating func consume(_ byte: UInt8) -> Bool {
+        guard peek() == byte else { return false }
+        position += 1
+        return true
+    }
+
+    /// Reads an object's keys one by one: call with the object's `{` consumed,
+    /// `visit` must read or skip each value. The key arrives as raw bytes.
+    mutating func forEachKey(_ visit: (inout EngineJSONScanner, UnsafeRawBufferPointer) throws -> Void) throws {
+        if consume(UInt8(ascii: "}")) { return }
+        repeat {
+            let key = try readRawString()
+            try expect(UInt8(ascii: ":"))
+            try visit(&self, key)
+        } while consume(UInt8(ascii: ","))
+        try expect(UInt8(ascii: "}"))
+    }
+
+    /// The bytes between a string's quotes, escapes left as they are.
+    mutating func readRawString() throws(Malformed) -> UnsafeRawBufferPointer {
+        try expect(UInt8(ascii: "\""))
+        let start = position
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                position += 1
+                return UnsafeRawBufferPointer(rebasing: bytes[start..<(position - 1)])
+            }
+            position += byte == UInt8(ascii: "\\") ? 2 : 1
+        }
+        throw Malformed(offset: start, expected: "the end of a string")
+    }
+
+    mutating func readString() throws(Malformed) -> String {
+        let raw = try readRawString()
+        guard raw.contains(UInt8(ascii: "\\")) else { return String(decoding: raw, as: UTF8.self) }
+        return try Self.unescape(raw, at: position)
+    }
+
+    static func unescape(_ raw: UnsafeRawBufferPointer, at offset: Int) throws(Malformed) -> String {
+        var scalars = String.UnicodeScalarView()
+        var utf8: [UInt8] = []
+        var index = 0
+        func flush() {
+            if !utf8.isEmpty { scalars.append(contentsOf: String(decoding: utf8, as: UTF8.self).unicodeScalars); utf8.removeAll(keepingCapacity: true) }
+        }
+        while index < raw.count {
+            let byte = raw[index]
+            guard byte == UInt8(ascii: "\\"), index + 1 < raw.count else {
+                utf8.append(byte)
+                index += 1
+                continue
+            }
+            let escaped = raw[index + 1]
+            index += 2
+            switch escaped {
+            case UInt8(ascii: "n"): utf8.append(0x0A)
+            case UInt8(ascii: "t"): utf8.append(0x09)
+            case UInt8(ascii: "r"): utf8.append(0x0D)
+            case UInt8(ascii: "b"): utf8.append(0x08)
+            case UInt8(ascii: "f"): utf8.append(0x0C)
+            case UInt8(ascii: "u"):
+                guard index + 4 <= raw.count, var code = hex(raw, index) else { throw Malformed(offset: offset, expected: "four hex digits after \\u") }
+                index += 4
+                // A surrogate pair spells one scalar beyond the basic plane.
+                if (0xD800..<0xDC00).contains(code), index + 6 <= raw.count, raw[index] == UInt8(ascii: "\\"), raw[index + 1] == UInt8(ascii: "u"),
+                   let low = hex(raw, index + 2), (0xDC00..<0xE000).contains(low) {
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    index += 6
+                }
+                flush()
+                scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+            default: utf8.append(escaped) // \" \\ \/
+            }
+        }
+        flush()
+        return String(scalars)
+    }
+
+    private static func hex(_ raw: UnsafeRawBufferPointer, _ start: Int) -> UInt32? {
+        var value: UInt32 = 0
+        for offset in 0..<4 {
+            let byte = raw[start + offset]
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            default: return nil
+            }
+            value = value << 4 | digit
+        }
+        return value
+    }
+
+    /// A JSON number; integers without a fraction are read digit by digit.
+    mutating func readNumber() throws(Malformed) -> Double {
+        skipWhitespace()
+        let start = position
+        var negative = false
+        if position < bytes.count, bytes[position] == UInt8(ascii: "-") { negative = true; position += 1 }
+        var integer: UInt64 = 0
+        var digits = 0
+        while position < bytes.count, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") {
+            integer = integer &* 10 &+ UInt64(bytes[position] - UInt8(ascii: "0"))
+            digits += 1
+            position += 1
+        }
+        guard digits > 0 else { throw Malformed(offset: start, expected: "a number") }
+        let next = position < bytes.count ? bytes[position] : 0
+        if next != UInt8(ascii: "."), next != UInt8(ascii: "e"), next != UInt8(ascii: "E"), digits < 16 {
+            return negative ? -Double(integer) : Double(integer)
+        }
+        while position < bytes.count, Self.isNumberByte(bytes[position]) { position += 1 }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        guard let value = Double(text) else { throw Malformed(offset: start, expected: "a number") }
+        return value
+    }
+
+    @inline(__always) static func isNumberByte(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e")
+            || byte == UInt8(ascii: "E") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
+    }
+
+    mutating func readInt() throws(Malformed) -> Int {
+        let value = try readNumber()
+        guard value == value.rounded(), abs(value) < 9e15 else { throw Malformed(offset: position, expected: "an integer") }
+        return Int(value)
+    }
+
+    mutating func readBool() throws(Malformed) -> Bool {
+        skipWhitespace()
+        if matchLiteral("true") { return true }
+        if matchLiteral("false") { return false }
+        throw Malformed(offset: position, expected: "true or false")
+    }
+
+    mutating func matchLiteral(_ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard position + count <= bytes.count else { return false }
+        let matches = literal.withUTF8Buffer { literalBytes in
+            (0..<count).allSatisfy { bytes[position + $0] == literalBytes[$0] }
+        }
+        if matches { position += count }
+        return matches
+    }
+
+    /// Skips one value of any kind, nested ones included.
+    mutating func skipValue() throws(Malformed) {
+        guard let byte = peek() else { throw Malformed(offset: position, expected: "a value") }
+        switch byte {
+        case UInt8(ascii: "\""): _ = try readRawString()
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            while position < bytes.count {
+                let current = bytes[position]
+                if current == UInt8(ascii: "\"") { _ = try readRawString(); continue }
+                position += 1
+                if current == UInt8(ascii: "{") || current == UInt8(ascii: "[") { depth += 1 }
+                if current == UInt8(ascii: "}") || current == UInt8(ascii: "]") {
+                    depth -= 1
+                    if depth == 0 { return }
+                }
+            }
+            throw Malformed(offset: position, expected: "the end of an object or array")
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+            guard matchLiteral("true") || matchLiteral("false") || matchLiteral("null") else { throw Malformed(offset: position, expected: "a literal") }
+        default:
+            _ = try readNumber()
+        }
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// Compares with an ASCII key without making a String.
+    @inline(__always) func equals(_ key: StaticString) -> Bool {
+        guard count == key.utf8CodeUnitCount else { return false }
+        return key.withUTF8Buffer { keyBytes in
+            for index in 0..<count where self[index] != keyBytes[index] { return false }
+            return true
+        }
+    }
+}

@@ -1,0 +1,263 @@
+import Foundation
+import HTTPTypes
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import NIOSSL
+
+/// One engine (QIX) session: JSON-RPC over the WebSocket at `/app/{appId}`,
+/// opened with the client's bearer token. Many requests may be in flight;
+/// answers are matched by id. The session lives inside ``withSession(client:appID:_:)``,
+/// so the socket is closed however the work ends.
+public struct EngineSession: Sendable {
+    let connection: EngineConnection
+    public let appID: String
+
+    public static let globalHandle = -1
+
+    /// Opens a session on the app's engine, waits for `OnConnected`, runs `body`, and closes the socket.
+    public static func withSession<T: Sendable>(client: QlikCloudClient, appID: String, connectTimeout: Duration = .seconds(30),
+                                                _ body: @escaping @Sendable (EngineSession) async throws -> T) async throws -> T {
+        let token = try await client.currentToken()
+        let connection = EngineConnection()
+        let url = Self.webSocketURL(baseURL: client.baseURL, appID: appID)
+        var headers = HTTPFields()
+        headers[.authorization] = token.authorization
+        headers[.userAgent] = client.settings.userAgent
+        let configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 26, additionalHeaders: headers)
+        let tls = try Self.tlsConfiguration(client.settings)
+        let proxy = try client.settings.proxies.proxy(forHost: client.host, scheme: url.hasPrefix("wss") ? "https" : "http")
+        let logger = Logger(label: "qlik-connector.engine", factory: { _ in SwiftLogNoOpLogHandler() })
+        let session = EngineSession(connection: connection, appID: appID)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                let handler: WebSocketDataHandler<WebSocketClient.Context> = { inbound, outbound, _ in
+                    await connection.attach(outbound)
+                    var message = ByteBuffer()
+                    for try await frame in inbound {
+                        var data = frame.data
+                        message.writeBuffer(&data)
+                        guard frame.fin else { continue }
+                        await connection.deliver(message)
+                        message = ByteBuffer()
+                    }
+                }
+                do {
+                    if let proxy {
+                        var headers = HTTPFields()
+                        if let credentials = proxy.credentials {
+                            headers[.proxyAuthorization] = "Basic " + Data(credentials.utf8).base64EncodedString()
+                        }
+                        try await WebSocketClient.connect(url: url, configuration: configuration, tlsConfiguration: tls,
+                                                          proxySettings: WebSocketProxySettings(host: proxy.host, port: proxy.port, type: .http(connectHeaders: headers)),
+                                                          logger: logger, handler: handler)
+                    } else {
+                        try await WebSocketClient.connect(url: url, configuration: configuration, tlsConfiguration: tls, logger: logger, handler: handler)
+                    }
+                    await connection.end(.connectionLost("the tenant closed the socket"))
+                } catch {
+                    let reason = Self.describe(error, host: client.host)
+                    await connection.end(reason)
+                    throw reason
+                }
+                return nil
+            }
+            group.addTask {
+                try await withThrowingTaskGroup(of: Void.self) { timer in
+                    timer.addTask { try await connection.waitUntilConnected() }
+                    timer.addTask {
+                        try await Task.sleep(for: connectTimeout)
+                        throw EngineError.timeout("no OnConnected within \(connectTimeout)")
+                    }
+                    try await timer.next()
+                    timer.cancelAll()
+                }
+                return try await body(session)
+            }
+            while let outcome = try await group.next() {
+                // The socket's task ends with nil; the body's task carries the result.
+                if let value = outcome {
+                    group.cancelAll()
+                    return value
+                }
+            }
+            throw EngineError.connectionLost("the session ended before its work")
+        }
+    }
+
+    static func webSocketURL(baseURL: String, appID: String) -> String {
+        let socketBase = baseURL.hasPrefix("https://") ? "wss://" + baseURL.dropFirst(8) : "ws://" + baseURL.dropFirst(7)
+        return socketBase + "/app/" + (appID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? appID)
+    }
+
+    static func tlsConfiguration(_ settings: TransportSettings) throws(QlikAPIError) -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv12
+        if let bundle = settings.caBundlePath {
+            do {
+                tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(bundle))]
+            } catch {
+                throw QlikAPIError(kind: .transport(.other("CA bundle")), operation: "Opening an engine session",
+                                   message: "The CA bundle \(bundle) cannot be read as PEM certificates: \(error).")
+            }
+        }
+        return tls
+    }
+
+    static func describe(_ error: any Error, host: String) -> EngineError {
+        if let engine = error as? EngineError { return engine }
+        if let client = error as? WebSocketClientError {
+            switch client {
+            case .webSocketUpgradeFailed:
+                return .upgradeRefused("the WebSocket upgrade was refused: the token is not accepted by the engine, or the app does not exist or is not shared with the credentials' user")
+            case .proxyHandshakeFailed, .proxyHandshakeInvalidResponse, .proxyHandshakeTimeout:
+                return .upgradeRefused("the proxy did not open a tunnel to \(host)")
+            default:
+                return .connectionLost("\(client)")
+            }
+        }
+        return .connectionLost(AsyncHTTPTransport.failure(error, host: host).description)
+    }
+
+    // MARK: Calls
+
+    /// Any method, with `params` as JSON text; the answer's `result` decoded as `T`.
+    public func call<T: Decodable>(_ method: String, handle: Int, params: String = "[]", as type: T.Type) async throws(EngineError) -> T {
+        let answer = try await connection.call(method: method, handle: handle, params: params)
+        return try EngineMessage.result(answer, as: type, method: method)
+    }
+
+    public struct Handle: Decodable, Sendable {
+        public let qType: String?
+        public let qHandle: Int
+        public let qGenericId: String?
+    }
+
+    private struct Returned<Value: Decodable & Sendable>: Decodable, Sendable { let qReturn: Value }
+
+    /// `OpenDoc`: the app's handle.
+    public func openDoc() async throws(EngineError) -> Int {
+        try await call("OpenDoc", handle: Self.globalHandle, params: "[\(Self.quote(appID))]", as: Returned<Handle>.self).qReturn.qHandle
+    }
+
+    public func engineVersion() async throws(EngineError) -> String {
+        struct Version: Decodable { struct Inner: Decodable { let qComponentVersion: String }; let qVersion: Inner }
+        return try await call("EngineVersion", handle: Self.globalHandle, as: Version.self).qVersion.qComponentVersion
+    }
+
+    /// `CreateSessionApp`: a temporary app for this session; returns its doc handle.
+    public func createSessionApp() async throws(EngineError) -> Int {
+        try await call("CreateSessionApp", handle: Self.globalHandle, as: Returned<Handle>.self).qReturn.qHandle
+    }
+
+    public func tablesAndKeys(doc: Int) async throws(EngineError) -> TablesAndKeys {
+        try await call("GetTablesAndKeys", handle: doc, params: #"[{"qcx":1000,"qcy":1000},{"qcx":0,"qcy":0},30,false,false]"#, as: TablesAndKeys.self)
+    }
+
+    public func script(doc: Int) async throws(EngineError) -> String {
+        struct Script: Decodable { let qScript: String }
+        return try await call("GetScript", handle: doc, as: Script.self).qScript
+    }
+
+    public func setScript(doc: Int, _ script: String) async throws(EngineError) {
+        struct Empty: Decodable {}
+        _ = try await call("SetScript", handle: doc, params: "[\(Self.quote(script))]", as: Empty.self)
+    }
+
+    /// `DoReload`: true when the script ran to the end.
+    public func doReload(doc: Int) async throws(EngineError) -> Bool {
+        struct Reloaded: Decodable { let qReturn: Bool }
+        return try await call("DoReload", handle: doc, params: "[0,false,false]", as: Reloaded.self).qReturn
+    }
+
+    public func doSave(doc: Int) async throws(EngineError) {
+        struct Empty: Decodable {}
+        _ = try await call("DoSave", handle: doc, as: Empty.self)
+    }
+
+    /// A session object whose hypercube has one dimension per field, in order; returns its handle.
+    public func createHyperCube(doc: Int, fields: [String]) async throws(EngineError) -> Int {
+        let dimensions = fields.map { #"{"qDef":{"qFieldDefs":[\#(Self.quote(Self.fieldReference($0)))]}}"# }.joined(separator: ",")
+        let definition = #"[{"qInfo":{"qType":"qlik-connector-table"},"qHyperCubeDef":{"qDimensions":[\#(dimensions)],"qMeasures":[],"qInitialDataFetch":[]}}]"#
+        return try await call("CreateSessionObject", handle: doc, params: definition, as: Returned<Handle>.self).qReturn.qHandle
+    }
+
+    public struct CubeSize: Sendable, Equatable { public let columns: Int; public let rows: Int }
+
+    /// The cube's size from `GetLayout`.
+    public func cubeSize(object: Int) async throws(EngineError) -> CubeSize {
+        struct Layout: Decodable {
+            struct Inner: Decodable { struct Cube: Decodable { struct Size: Decodable { let qcx: Int; let qcy: Int }; let qSize: Size }; let qHyperCube: Cube }
+            let qLayout: Inner
+        }
+        let size = try await call("GetLayout", handle: object, as: Layout.self).qLayout.qHyperCube.qSize
+        return CubeSize(columns: size.qcx, rows: size.qcy)
+    }
+
+    /// One page of the cube (at most 10,000 cells), read by the engine-page parser.
+    public func hyperCubePage(object: Int, top: Int, height: Int, width: Int) async throws(EngineError) -> RowPage {
+        let answer = try await connection.call(method: "GetHyperCubeData", handle: object,
+                                               params: #"["/qHyperCubeDef",[{"qTop":\#(top),"qLeft":0,"qWidth":\#(width),"qHeight":\#(height)}]]"#)
+        var cells: [EngineCell] = []
+        cells.reserveCapacity(width * height)
+        do {
+            let failure = try answer.withUnsafeReadableBytes { bytes in try HyperCubePageParser.parse(bytes, width: width, into: &cells) }
+            if let failure { throw failure }
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            throw .malformed("a GetHyperCubeData page: \(error)")
+        }
+        return RowPage(firstRow: top, width: width, cells: cells)
+    }
+
+    public func destroySessionObject(doc: Int, id: String) async throws(EngineError) {
+        struct Success: Decodable { let qSuccess: Bool }
+        _ = try await call("DestroySessionObject", handle: doc, params: "[\(Self.quote(id))]", as: Success.self)
+    }
+
+    /// A JSON string literal.
+    static func quote(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case let control where control.value < 0x20: result += String(format: "\\u%04x", control.value)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+
+    /// A field name as a dimension definition: bracketed when it has characters an expression would read otherwise.
+    static func fieldReference(_ field: String) -> String {
+        let plain = field.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "_" }
+        return plain ? field : "[" + field.replacingOccurrences(of: "]", with: "]]") + "]"
+    }
+}
+
+/// `GetTablesAndKeys`: the app's tables with their fields.
+public struct TablesAndKeys: Decodable, Sendable, Equatable {
+    public struct Table: Decodable, Sendable, Equatable {
+        public let qName: String
+        public let qNoOfRows: Int?
+        public let qFields: [Field]?
+        public let qIsSynthetic: Bool?
+        public let qLoose: Bool?
+    }
+
+    public struct Field: Decodable, Sendable, Equatable {
+        public let qName: String
+        public let qnRows: Int?
+        public let qnTotalDistinctValues: Int?
+        public let qHasNull: Bool?
+        public let qKeyType: String?
+        public let qTags: [String]?
+    }
+
+    public let qtr: [Table]
+}

@@ -1,0 +1,96 @@
+/// One cell as the engine shows it: its text, its number when it has one,
+/// or null (element number -2).
+public struct EngineCell: Sendable, Equatable {
+    public let text: String?
+    public let number: Double?
+
+    public static let null = EngineCell(text: nil, number: nil)
+    public var isNull: Bool { text == nil && number == nil }
+
+    public init(text: String?, number: Double?) {
+        self.text = text
+        self.number = number
+    }
+}
+
+/// Consecutive rows of a table, row-major: rows `firstRow ..< firstRow + rowCount`.
+public struct RowPage: Sendable, Equatable {
+    public let firstRow: Int
+    public let width: Int
+    public let cells: [EngineCell]
+
+    public var rowCount: Int { width == 0 ? 0 : cells.count / width }
+
+    public subscript(row: Int, column: Int) -> EngineCell { cells[row * width + column] }
+
+    public func row(_ index: Int) -> ArraySlice<EngineCell> { cells[(index * width)..<((index + 1) * width)] }
+}
+
+/// Reads a `GetHyperCubeData` answer straight into cells: the engine's page
+/// shape is fixed (`result.qDataPages[].qMatrix[][]` of `{qText, qNum,
+/// qElemNumber, qState, qIsNull}`), so a parser made for it skips the
+/// dictionaries a general decoder would build for every cell.
+enum HyperCubePageParser {
+    /// The cells of every page of the answer, in order, or the engine's error.
+    static func parse(_ bytes: UnsafeRawBufferPointer, width: Int, into cells: inout [EngineCell]) throws -> EngineError? {
+        var scanner = EngineJSONScanner(bytes)
+        var failure: EngineError?
+        try scanner.expect(UInt8(ascii: "{"))
+        try scanner.forEachKey { scanner, key in
+            if key.equals("result") {
+                try scanner.expect(UInt8(ascii: "{"))
+                try scanner.forEachKey { scanner, key in
+                    guard key.equals("qDataPages") else { return try scanner.skipValue() }
+                    try scanner.expect(UInt8(ascii: "["))
+                    if scanner.consume(UInt8(ascii: "]")) { return }
+                    repeat { try page(&scanner, into: &cells) } while scanner.consume(UInt8(ascii: ","))
+                    try scanner.expect(UInt8(ascii: "]"))
+                }
+            } else if key.equals("error") {
+                failure = try EngineMessage.error(&scanner, method: "GetHyperCubeData")
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        return failure
+    }
+
+    private static func page(_ scanner: inout EngineJSONScanner, into cells: inout [EngineCell]) throws {
+        try scanner.expect(UInt8(ascii: "{"))
+        try scanner.forEachKey { scanner, key in
+            guard key.equals("qMatrix") else { return try scanner.skipValue() }
+            try scanner.expect(UInt8(ascii: "["))
+            if scanner.consume(UInt8(ascii: "]")) { return }
+            repeat {
+                try scanner.expect(UInt8(ascii: "["))
+                if !scanner.consume(UInt8(ascii: "]")) {
+                    repeat { cells.append(try cell(&scanner)) } while scanner.consume(UInt8(ascii: ","))
+                    try scanner.expect(UInt8(ascii: "]"))
+                }
+            } while scanner.consume(UInt8(ascii: ","))
+            try scanner.expect(UInt8(ascii: "]"))
+        }
+    }
+
+    @inline(__always) private static func cell(_ scanner: inout EngineJSONScanner) throws -> EngineCell {
+        try scanner.expect(UInt8(ascii: "{"))
+        var text: String?
+        var number: Double?
+        var isNull = false
+        try scanner.forEachKey { scanner, key in
+            if key.equals("qText") {
+                text = try scanner.readString()
+            } else if key.equals("qNum") {
+                // "NaN" (a string) for text values; a number otherwise.
+                if scanner.peek() == UInt8(ascii: "\"") { _ = try scanner.readRawString() } else { number = try scanner.readNumber() }
+            } else if key.equals("qElemNumber") {
+                if try scanner.readNumber() == -2 { isNull = true }
+            } else if key.equals("qIsNull") {
+                if try scanner.readBool() { isNull = true }
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        return isNull ? .null : EngineCell(text: text, number: number)
+    }
+}

@@ -1,0 +1,188 @@
+import AsyncAlgorithms
+import Foundation
+
+/// Reads one table of an app through the engine: a hypercube of the table's
+/// fields, paged (at most 10,000 cells a page) with several pages in flight,
+/// delivered in row order. A dropped socket is reopened and the read resumes
+/// at the first row not yet delivered.
+///
+/// A hypercube holds distinct combinations: rows identical in every field
+/// read come out once. ``Header/tableRows`` against ``Header/rows`` tells.
+public struct TableReader: Sendable {
+    public struct Header: Sendable, Equatable {
+        public let table: String
+        public let fields: [String]
+        /// Rows of the cube: what is read.
+        public let rows: Int
+        /// Rows of the table in the data model.
+        public let tableRows: Int?
+        /// Each field's tags (`$numeric`, `$integer`, `$text`, `$date`, `$timestamp`, ...).
+        public let tags: [[String]]
+    }
+
+    public struct Summary: Sendable, Equatable {
+        public let rows: Int
+        public let pages: Int
+        public let reconnects: Int
+    }
+
+    public enum Failure: Error, Sendable, CustomStringConvertible {
+        case unknownTable(String, hint: String)
+        case unknownField(String, table: String, hint: String)
+        case tableChanged(String)
+
+        public var description: String {
+            switch self {
+            case .unknownTable(let name, let hint): "The app has no table '\(name)'. \(hint)"
+            case .unknownField(let name, let table, let hint): "The table '\(table)' has no field '\(name)'. \(hint)"
+            case .tableChanged(let why): "The table changed while it was read (\(why)); read it again."
+            }
+        }
+    }
+
+    public let client: QlikCloudClient
+    public let appID: String
+    public let table: String
+    /// The fields to read, in this order; all of the table's when nil.
+    public let fields: [String]?
+    public var pagesInFlight: Int
+    public var maximumReconnects: Int
+    public var cellsPerPage: Int
+
+    public init(client: QlikCloudClient, appID: String, table: String, fields: [String]? = nil, pagesInFlight: Int = 4,
+                maximumReconnects: Int = 5, cellsPerPage: Int = 10_000) {
+        self.client = client
+        self.appID = appID
+        self.table = table
+        self.fields = fields
+        self.pagesInFlight = max(1, pagesInFlight)
+        self.maximumReconnects = maximumReconnects
+        self.cellsPerPage = max(1, min(cellsPerPage, 10_000))
+    }
+
+    /// Where a read has got to, kept across reconnects.
+    private actor Progress {
+        var nextRow = 0
+        var pages = 0
+        var header: Header?
+        func delivered(_ page: RowPage) { nextRow += page.rowCount; pages += 1 }
+        func setHeader(_ header: Header) { self.header = header }
+    }
+
+    /// Reads the table: `start` gets the header once, then `consume` each page in order (awaited, so a slow consumer slows the read).
+    public func read(start: @escaping @Sendable (Header) async throws -> Void,
+                     consume: @escaping @Sendable (RowPage) async throws -> Void) async throws -> Summary {
+        let progress = Progress()
+        var reconnects = 0
+        while true {
+            do {
+                try await EngineSession.withSession(client: client, appID: appID) { session in
+                    try await self.readOnce(session, progress: progress, start: start, consume: consume)
+                }
+                let rows = await progress.nextRow, pages = await progress.pages
+                return Summary(rows: rows, pages: pages, reconnects: reconnects)
+            } catch let error as EngineError where error.isConnectionLost && reconnects < maximumReconnects {
+                reconnects += 1
+                try await Task.sleep(for: .milliseconds(100 * (1 << min(reconnects, 6))))
+            }
+        }
+    }
+
+    private func readOnce(_ session: EngineSession, progress: Progress, start: @Sendable (Header) async throws -> Void,
+                          consume: @escaping @Sendable (RowPage) async throws -> Void) async throws {
+        let doc = try await session.openDoc()
+        let model = try await session.tablesAndKeys(doc: doc)
+        guard let found = model.qtr.first(where: { $0.qName == table }) else {
+            throw Failure.unknownTable(table, hint: NearestNames.hint(table, among: model.qtr.map(\.qName)))
+        }
+        let tableFields = (found.qFields ?? []).map(\.qName)
+        let wanted = fields ?? tableFields
+        for field in wanted where !tableFields.contains(field) {
+            throw Failure.unknownField(field, table: table, hint: NearestNames.hint(field, among: tableFields))
+        }
+        let object = try await session.createHyperCube(doc: doc, fields: wanted)
+        let size = try await session.cubeSize(object: object)
+        let tags = wanted.map { field in found.qFields?.first { $0.qName == field }?.qTags ?? [] }
+        let header = Header(table: table, fields: wanted, rows: size.rows, tableRows: found.qNoOfRows, tags: tags)
+        if let earlier = await progress.header {
+            guard earlier == header else { throw Failure.tableChanged("it had \(earlier.rows) rows, now \(header.rows)") }
+        } else {
+            await progress.setHeader(header)
+            try await start(header)
+        }
+        let width = max(1, wanted.count)
+        let height = max(1, cellsPerPage / width)
+        var nextRow = await progress.nextRow
+        try await withThrowingTaskGroup(of: RowPage.self) { group in
+            var requested = nextRow
+            var inFlight = 0
+            var arrived: [Int: RowPage] = [:]
+            while nextRow < size.rows {
+                while requested < size.rows, inFlight < pagesInFlight {
+                    let top = requested
+                    group.addTask { try await session.hyperCubePage(object: object, top: top, height: min(height, size.rows - top), width: width) }
+                    requested += height
+                    inFlight += 1
+                }
+                guard let page = try await group.next() else { break }
+                inFlight -= 1
+                arrived[page.firstRow] = page
+                while let ready = arrived.removeValue(forKey: nextRow) {
+                    guard ready.rowCount > 0 else { throw Failure.tableChanged("the engine sent an empty page at row \(nextRow)") }
+                    try await consume(ready)
+                    await progress.delivered(ready)
+                    nextRow += ready.rowCount
+                }
+            }
+        }
+    }
+
+    /// The pages as an AsyncSequence, read ahead by at most one page; stopping
+    /// the iteration (or dropping the iterator) cancels the read.
+    public func pages() -> TablePages { TablePages(reader: self) }
+}
+
+/// ``TableReader/pages()``: row pages in order; the header first through ``TablePages/AsyncIterator/header``.
+public struct TablePages: AsyncSequence, Sendable {
+    public typealias Element = RowPage
+    let reader: TableReader
+
+    public final class AsyncIterator: AsyncIteratorProtocol {
+        private let channel = AsyncThrowingChannel<RowPage, any Error>()
+        private var iterator: AsyncThrowingChannel<RowPage, any Error>.AsyncIterator
+        private let producer: Task<Void, Never>
+        private let headerBox = HeaderBox()
+
+        init(reader: TableReader) {
+            iterator = channel.makeAsyncIterator()
+            let channel = self.channel, headerBox = self.headerBox
+            // The read runs beside the consumer, held back by the channel: each send waits for the page to be taken.
+            producer = Task {
+                do {
+                    _ = try await reader.read(start: { await headerBox.set($0) }, consume: { await channel.send($0) })
+                    channel.finish()
+                } catch {
+                    channel.fail(error)
+                }
+            }
+        }
+
+        deinit { producer.cancel() }
+
+        public func next() async throws -> RowPage? {
+            try await iterator.next()
+        }
+
+        /// The table's header, known once the first page has arrived.
+        public var header: TableReader.Header? {
+            get async { await headerBox.value }
+        }
+    }
+
+    actor HeaderBox {
+        var value: TableReader.Header?
+        func set(_ header: TableReader.Header) { value = header }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(reader: reader) }
+}

@@ -1,0 +1,30 @@
+import Foundation
+
+/// How the client reaches tenants: the choices an administrator makes for a
+/// runtime environment (corporate CA, proxy, timeouts).
+public struct TransportSettings: Sendable {
+    /// PEM file of extra CA certificates to trust besides the system's: the
+    /// corporate proxy's root, when it inspects TLS. Verification stays on.
+    public var caBundlePath: String?
+    public var proxies: ProxyEnvironment
+    public var connectTimeout: Duration
+    /// Longest silence while an answer is read.
+    public var readTimeout: Duration
+    public var userAgent: String
+
+    public static let version = "0.5.0"
+
+    public init(caBundlePath: String? = nil, proxies: ProxyEnvironment = ProxyEnvironment(), connectTimeout: Duration = .seconds(10),
+                readTimeout: Duration = .seconds(60), userAgent: String = "qlik-connector/\(TransportSettings.version) (Swift; +https://github.com/qlik-connector)") {
+        self.caBundlePath = caBundlePath
+        self.proxies = proxies
+        self.connectTimeout = connectTimeout
+        self.readTimeout = readTimeout
+        self.userAgent = userAgent
+    }
+}
+
+extension Duration {
+    var timeInterval: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}

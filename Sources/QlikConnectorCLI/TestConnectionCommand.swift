@@ -1,0 +1,86 @@
+import ArgumentParser
+import Connector
+import Foundation
+import QlikCloudAPI
+import QlikConnections
+import Repository
+import Secrets
+
+extension ConnectionCommand {
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Test a connection against its tenant, step by step, and keep the result.",
+            discussion: """
+                Checks, in order: Base URL form; DNS; TCP and TLS; the OAuth token exchange (OAuth 2.0); an authenticated
+                GET /api/v1/users/me; a permission probe (spaces, and one app's engine session). The first failing check
+                stops the run and says what to do. HTTPS_PROXY and NO_PROXY are honoured. Exit code 1 when a check fails.
+                """
+        )
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Connection Name (any case).") var name: String
+        @Option(help: "PEM file of extra CA certificates to trust (a corporate proxy's root).") var caBundle: String?
+        @Option(help: "Seconds to wait for a connection.") var connectTimeout: Int = 10
+        @Flag(help: "Print JSON.") var json = false
+
+        func validate() throws {
+            guard (1...300).contains(connectTimeout) else { throw ValidationError("--connect-timeout takes 1 to 300 seconds.") }
+        }
+
+        func run() async throws {
+            let workspace = try Workspace(global)
+            let organization = try await workspace.organization()
+            let connection = try await workspace.repository.connection(named: name, in: organization.id)
+            let authentication = try await ConnectionCommand.resolve(connection, workspace: workspace)
+            let tester = ConnectionTester(settings: TransportSettings(caBundlePath: caBundle, connectTimeout: .seconds(connectTimeout)))
+            let report = await tester.run(baseURL: connection.authentication.baseURL, authentication: authentication)
+            let encoded = try ConnectionCommand.encoder.encode(report)
+            try await workspace.repository.recordTest(
+                ConnectionTestRecord(connectionID: connection.id, testedAt: report.startedAt, succeeded: report.succeeded, summary: report.summary, report: encoded),
+                of: connection, by: workspace.actor)
+            if json {
+                print(String(decoding: encoded, as: UTF8.self))
+            } else {
+                print("Testing '\(connection.name)' (\(report.authentication), \(report.baseURL))")
+                for step in report.steps {
+                    let mark = switch step.verdict { case .passed: "ok  "; case .failed: "FAIL"; case .skipped: "--  " }
+                    print("\(mark) \(step.name) (\(step.milliseconds) ms)".printable)
+                    print("     \(step.detail)".printable)
+                    if let hint = step.hint { print("     What to do: \(hint)".printable) }
+                }
+                print(report.succeeded ? "Connection OK (\(report.milliseconds) ms)." : "Connection FAILED: \(report.summary)".printable)
+            }
+            if !report.succeeded { throw ExitCode(1) }
+        }
+    }
+
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    /// The connection's credentials in hand: unsealed from the repository. Credentials kept on the agents or in a
+    /// secrets manager are resolved where the connection runs, on its runtime environment.
+    static func resolve(_ connection: StoredConnection, workspace: Workspace) async throws -> ResolvedAuthentication {
+        var keyring: Keyring?
+        func open(_ credential: Credential<SealedSecret>, _ field: ConnectionField) async throws -> Secret {
+            switch credential {
+            case .value(let sealed):
+                if keyring == nil { keyring = try await workspace.keyring() }
+                guard let keyring else { throw CLIError.failure("The master key is not available.") }
+                return try keyring.open(sealed, for: connection.id, field: field)
+            case .secretReference(let reference):
+                throw CLIError.failure("'\(connection.name)' takes its \(field.label) from the secrets manager (\(reference)); it is resolved by the agents of its runtime environment, so test it there.")
+            case .onAgent:
+                throw CLIError.failure("'\(connection.name)' keeps its \(field.label) on the Secure Agents of its runtime environment; test it there.")
+            }
+        }
+        switch connection.authentication {
+        case .apiKey(_, let token):
+            return .apiKey(try await open(token, .accessToken))
+        case .oauth2(_, let id, let secret):
+            return .oauth2(clientID: try await open(id, .clientID), clientSecret: try await open(secret, .clientSecret))
+        }
+    }
+}

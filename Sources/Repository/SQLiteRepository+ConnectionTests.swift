@@ -1,0 +1,33 @@
+import Foundation
+import GRDB
+public import QlikConnections
+
+extension SQLiteRepository: ConnectionTestStore {
+    public func recordTest(_ record: ConnectionTestRecord, of connection: StoredConnection, by actor: AuditActor) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO connection_tests (connection_id, tested_at, succeeded, summary, report) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (connection_id) DO UPDATE SET tested_at = excluded.tested_at, succeeded = excluded.succeeded,
+                        summary = excluded.summary, report = excluded.report
+                    """,
+                arguments: [record.connectionID.description, record.testedAt.millisecondsSince1970, record.succeeded,
+                            record.summary, String(decoding: record.report, as: UTF8.self)]
+            )
+            try self.audit(db, organization: connection.organizationID, actor: actor,
+                           action: record.succeeded ? "connection.test.passed" : "connection.test.failed",
+                           targetKind: "connection", targetID: connection.id.description, targetName: connection.name.value, at: record.testedAt)
+        }
+    }
+
+    public func lastTest(of connection: ConnectionID) async throws -> ConnectionTestRecord? {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM connection_tests WHERE connection_id = ?", arguments: [connection.description]) else {
+                return nil
+            }
+            let report: String = row["report"]
+            return ConnectionTestRecord(connectionID: connection, testedAt: Date(millisecondsSince1970: row["tested_at"]), succeeded: row["succeeded"],
+                                        summary: row["summary"], report: Data(report.utf8))
+        }
+    }
+}
