@@ -29,6 +29,7 @@ public struct ConnectionTester: Sendable {
         var identity: ConnectionTestReport.Identity?
         var stopped = false
         let names = Self.stepNames(authentication)
+        var proxy: ProxyEnvironment.Server?
 
         func step(_ name: String, _ body: () async throws -> String) async {
             guard !stopped else {
@@ -40,14 +41,13 @@ public struct ConnectionTester: Sendable {
                 let detail = try await body()
                 steps.append(.init(name: name, verdict: .passed, milliseconds: Self.milliseconds(clock.now - begin), detail: detail, hint: nil))
             } catch {
-                let failure = Self.explain(error)
+                let failure = Self.explain(error, proxy: proxy)
                 steps.append(.init(name: name, verdict: .failed, milliseconds: Self.milliseconds(clock.now - begin), detail: failure.detail, hint: failure.hint))
                 stopped = true
             }
         }
 
         let port = baseURL.port ?? (baseURL.scheme == "https" ? 443 : 80)
-        var proxy: ProxyEnvironment.Server?
         await step(names.baseURL) {
             proxy = try settings.proxies.proxy(forHost: baseURL.host, scheme: baseURL.scheme)
             if baseURL.isQlikCloudHost, let tenant = baseURL.tenantLabel, let region = baseURL.region {
@@ -72,7 +72,7 @@ public struct ConnectionTester: Sendable {
         do {
             client = try QlikCloudClient.make(tenant: baseURL, authentication: authentication, settings: settings, retry: .none)
         } catch {
-            let failure = Self.explain(error)
+            let failure = Self.explain(error, proxy: proxy)
             steps.append(.init(name: names.identity, verdict: .failed, milliseconds: 0, detail: failure.detail, hint: failure.hint))
             return ConnectionTestReport(startedAt: started, baseURL: baseURL.description, authentication: names.authentication, steps: steps,
                                         identity: nil, milliseconds: Self.milliseconds(clock.now - start))
@@ -131,9 +131,13 @@ public struct ConnectionTester: Sendable {
         }
     }
 
-    private static func explain(_ error: any Error) -> StepFailure {
+    private static func explain(_ error: any Error, proxy: ProxyEnvironment.Server?) -> StepFailure {
         switch error {
         case let error as QlikAPIError:
+            if let proxy, case .transport(let failure) = error.kind, failure != .readTimeout {
+                return StepFailure(detail: "The tenant is unreachable through the proxy \(proxy): \(failure).",
+                                   hint: "Check that the proxy in HTTPS_PROXY (or HTTP_PROXY) runs and lets this host open tunnels to the tenant, or list the tenant in NO_PROXY.")
+            }
             return StepFailure(detail: error.message + (error.traceID.map { " (Qlik trace id \($0))" } ?? ""), hint: error.hint)
         case let failure as TransportFailure:
             let wrapped = QlikAPIError.transport(failure, operation: "")

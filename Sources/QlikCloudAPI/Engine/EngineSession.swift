@@ -18,9 +18,13 @@ public struct EngineSession: Sendable {
     /// Opens a session on the app's engine, waits for `OnConnected`, runs `body`, and closes the socket.
     public static func withSession<T: Sendable>(client: QlikCloudClient, appID: String, connectTimeout: Duration = .seconds(30),
                                                 _ body: @escaping @Sendable (EngineSession) async throws -> T) async throws -> T {
+        let url = Self.webSocketURL(baseURL: client.baseURL, appID: appID)
+        if url.hasPrefix("wss://"), (try? SocketAddress(ipAddress: client.host, port: 0)) != nil {
+            // The WebSocket client always sends the host as TLS SNI, which an IP address cannot be.
+            throw EngineError.upgradeRefused("over TLS the engine needs the tenant's host name, not an IP address (\(client.host))")
+        }
         let token = try await client.currentToken()
         let connection = EngineConnection()
-        let url = Self.webSocketURL(baseURL: client.baseURL, appID: appID)
         var headers = HTTPFields()
         headers[.authorization] = token.authorization
         headers[.userAgent] = client.settings.userAgent

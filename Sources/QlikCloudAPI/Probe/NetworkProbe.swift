@@ -108,14 +108,16 @@ public enum NetworkProbe {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard let (context, lenient) = ssl else { return }
+                    // An IP address cannot be sent as SNI; NIOSSL then checks the certificate against the peer's address.
+                    let serverName = (try? SocketAddress(ipAddress: host, port: 0)) == nil ? host : nil
                     let handler: NIOSSLClientHandler
                     if lenient {
-                        handler = try NIOSSLClientHandler(context: context, serverHostname: host) { certificates, promise in
+                        handler = try NIOSSLClientHandler(context: context, serverHostname: serverName) { certificates, promise in
                             chain.succeed(certificates)
                             promise.succeed(.certificateVerified)
                         }
                     } else {
-                        handler = try NIOSSLClientHandler(context: context, serverHostname: host)
+                        handler = try NIOSSLClientHandler(context: context, serverHostname: serverName)
                     }
                     try channel.pipeline.syncOperations.addHandler(handler)
                     try channel.pipeline.syncOperations.addHandler(HandshakeWatcher(chain: chain))
