@@ -186,7 +186,14 @@ public struct EngineSession: Sendable {
         return try await call("CreateSessionObject", handle: doc, params: definition, as: Returned<Handle>.self).qReturn.qHandle
     }
 
-    public struct CubeSize: Sendable, Equatable { public let columns: Int; public let rows: Int }
+    public struct CubeSize: Sendable, Equatable {
+        public let columns: Int
+        public let rows: Int
+        public init(columns: Int, rows: Int) {
+            self.columns = columns
+            self.rows = rows
+        }
+    }
 
     /// The cube's size from `GetLayout`.
     public func cubeSize(object: Int) async throws(EngineError) -> CubeSize {

@@ -94,3 +94,10 @@ enum HyperCubePageParser {
         return isNull ? .null : EngineCell(text: text, number: number)
     }
 }
+
+/// The page parser, reachable by tests and benchmarks without a socket.
+public enum HyperCubePageParserProbe {
+    public static func parse(_ bytes: UnsafeRawBufferPointer, into cells: inout [EngineCell]) throws -> EngineError? {
+        try HyperCubePageParser.parse(bytes, width: 0, into: &cells)
+    }
+}
