@@ -78,6 +78,13 @@ let package = Package(
         ),
         // What a connection is for: test (and later discover, read, write, reload).
         .target(name: "Connector", dependencies: ["QlikCloudAPI", "QlikConnections", "QVD"], swiftSettings: strictSettings),
+        // Engine reads and Test Connection beside their peers (scripts/bench-engine).
+        .executableTarget(
+            name: "engine-benchmark",
+            dependencies: ["QlikCloudAPI", "Connector", "QlikConnections", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Benchmarks/EngineBenchmark",
+            swiftSettings: strictSettings
+        ),
         // Sealing secrets at rest (AES-256-GCM under a rotating master key).
         .target(
             name: "Secrets",

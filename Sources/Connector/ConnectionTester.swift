@@ -114,6 +114,29 @@ public struct ConnectionTester: Sendable {
                                     identity: identity, milliseconds: Self.milliseconds(clock.now - start))
     }
 
+    /// A re-test on a warm client (token cached, connection open): only the
+    /// authenticated call, which is what can have changed since the full test.
+    public func quickCheck(client: QlikCloudClient, baseURL: TenantURL) async -> ConnectionTestReport {
+        let started = Date()
+        let clock = ContinuousClock()
+        let begin = clock.now
+        let name = "Authenticated call (GET /api/v1/users/me)"
+        let step: ConnectionTestReport.Step
+        var identity: ConnectionTestReport.Identity?
+        do {
+            let user = try await client.me()
+            identity = .init(userID: user.id, name: user.name, email: user.email, tenantID: user.tenantId, status: user.status,
+                             roles: (user.assignedRoles ?? []).compactMap(\.name))
+            step = .init(name: name, verdict: .passed, milliseconds: Self.milliseconds(clock.now - begin),
+                         detail: "Authenticated as \(user.name ?? user.id) in tenant \(user.tenantId).", hint: nil)
+        } catch {
+            let failure = Self.explain(error, proxy: nil)
+            step = .init(name: name, verdict: .failed, milliseconds: Self.milliseconds(clock.now - begin), detail: failure.detail, hint: failure.hint)
+        }
+        return ConnectionTestReport(startedAt: started, baseURL: baseURL.description, authentication: client.authenticationKind == .apiKey ? "API Key" : "OAuth 2.0",
+                                    steps: [step], identity: identity, milliseconds: Self.milliseconds(clock.now - begin))
+    }
+
     private struct Names {
         let authentication: String
         let baseURL = "Base URL"

@@ -1,0 +1,86 @@
+"""Engine table reads by Python peers, for scripts/bench-engine.
+
+  peers.py qlik-sdk BASE_URL API_KEY APP_ID ROWS   Qlik's official SDK, paging a hypercube
+  peers.py raw      BASE_URL API_KEY APP_ID ROWS   websocket-client + json.loads: the floor
+
+Both read ROWS rows of the generated table's ten fields in pages of
+1,000 rows x 10 columns and print one JSON line with rows/s and peak memory.
+"""
+import json
+import resource
+import sys
+import time
+from urllib.parse import urlparse
+
+FIELDS = ["ID", "Code1", "Amount2", "Name3", "Date4", "Key5", "Code6", "Amount7", "Name8", "Date9"]
+
+
+def hypercube_definition():
+    return {"qInfo": {"qType": "bench"},
+            "qHyperCubeDef": {"qDimensions": [{"qDef": {"qFieldDefs": [f]}} for f in FIELDS], "qMeasures": [], "qInitialDataFetch": []}}
+
+
+def peak_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def qlik_sdk(base_url, api_key, app_id, rows):
+    from qlik_sdk import AuthType, Config, Qlik
+    from qlik_sdk import rpc as rpc_module
+
+    # qlik-sdk builds wss://<host>/app/<id>, dropping the scheme and port; the sandbox
+    # is plain ws on a chosen port, so the URL is rebuilt here (the sandbox is unchanged).
+    original = rpc_module.RpcClient.rpc
+
+    def rpc(self, app):
+        session = original(self, app)
+        parsed = urlparse(base_url)
+        session._ws_url = ("wss://" if parsed.scheme == "https" else "ws://") + parsed.netloc + "/app/" + app
+        return session
+
+    rpc_module.RpcClient.rpc = rpc
+    q = Qlik(config=Config(host=base_url, auth_type=AuthType.APIKey, api_key=api_key))
+    app = q.apps.get(app_id)
+    with app.open():
+        cube = app.create_session_object(hypercube_definition())
+        start = time.perf_counter()
+        read = 0
+        for top in range(0, rows, 1000):
+            pages = cube.get_hyper_cube_data("/qHyperCubeDef", [{"qTop": top, "qLeft": 0, "qWidth": 10, "qHeight": 1000}])
+            read += len(pages[0].qMatrix)
+        return read, time.perf_counter() - start
+
+
+def raw(base_url, api_key, app_id, rows):
+    import websocket
+    parsed = urlparse(base_url)
+    url = ("wss://" if parsed.scheme == "https" else "ws://") + parsed.netloc + "/app/" + app_id
+    ws = websocket.create_connection(url, header=["Authorization: Bearer " + api_key])
+    json.loads(ws.recv())  # OnConnected
+    counter = [0]
+
+    def call(handle, method, params):
+        counter[0] += 1
+        ws.send(json.dumps({"jsonrpc": "2.0", "id": counter[0], "handle": handle, "method": method, "params": params}))
+        while True:
+            message = json.loads(ws.recv())
+            if message.get("id") == counter[0]:
+                return message["result"]
+
+    doc = call(-1, "OpenDoc", [app_id])["qReturn"]["qHandle"]
+    cube = call(doc, "CreateSessionObject", [hypercube_definition()])["qReturn"]["qHandle"]
+    start = time.perf_counter()
+    read = 0
+    for top in range(0, rows, 1000):
+        result = call(cube, "GetHyperCubeData", ["/qHyperCubeDef", [{"qTop": top, "qLeft": 0, "qWidth": 10, "qHeight": 1000}]])
+        read += len(result["qDataPages"][0]["qMatrix"])
+    ws.close()
+    return read, time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    mode, base_url, api_key, app_id, rows = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+    read, seconds = (qlik_sdk if mode == "qlik-sdk" else raw)(base_url, api_key, app_id, rows)
+    name = "qlik-sdk 0.17.0 (Python)" if mode == "qlik-sdk" else "websocket-client + json.loads (Python floor)"
+    print(json.dumps({"reader": name, "rows": read, "seconds": round(seconds, 3), "rowsPerSecond": int(read / seconds),
+                      "cellsPerSecond": int(read * 10 / seconds), "peakMiB": peak_mib()}))
