@@ -142,6 +142,11 @@ struct PageParserTests {
         let error = #"{"jsonrpc":"2.0","id":8,"error":{"code":7009,"parameter":"qPages","message":"Calculation pages too large"}}"#
         let refused = try Array(error.utf8).withUnsafeBytes { try HyperCubePageParserProbe.parse($0, into: &cells) }
         #expect(refused == .rpc(code: 7009, parameter: "qPages", message: "Calculation pages too large", method: "GetHyperCubeData"))
+        let numbers = ["2.5", "0.1", "-0.007", "123456789012.345", "1234567890123456.7", "1e-7", "-1.5E+3", "9007199254740993", "0"]
+        let matrix = numbers.map { #"[{"qText":"\#($0)","qNum":\#($0),"qElemNumber":0}]"# }.joined(separator: ",")
+        cells.removeAll()
+        _ = try Array(#"{"result":{"qDataPages":[{"qMatrix":[\#(matrix)]}]}}"#.utf8).withUnsafeBytes { try HyperCubePageParserProbe.parse($0, into: &cells) }
+        #expect(cells.map(\.number) == numbers.map { Double($0) }, "numbers read as Swift's own parser reads them")
         #expect(throws: (any Error).self) { try Array(#"{"result":{"qDataPages":[{"qMatrix":[[{"qText":"x"#.utf8).withUnsafeBytes { try HyperCubePageParserProbe.parse($0, into: &cells) } }
     }
 }

@@ -15,6 +15,8 @@ struct EngineJSONScanner {
     init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
     @inline(__always) mutating func skipWhitespace() {
+        // The engine writes compact JSON: the common case is no whitespace at all.
+        guard position < bytes.count, bytes[position] <= 0x20 else { return }
         while position < bytes.count {
             let byte = bytes[position]
             guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
@@ -52,16 +54,19 @@ struct EngineJSONScanner {
     }
 
     /// The bytes between a string's quotes, escapes left as they are.
-    mutating func readRawString() throws(Malformed) -> UnsafeRawBufferPointer {
+    @inline(__always) mutating func readRawString() throws(Malformed) -> UnsafeRawBufferPointer {
         try expect(UInt8(ascii: "\""))
         let start = position
-        while position < bytes.count {
-            let byte = bytes[position]
+        guard let base = bytes.baseAddress else { throw Malformed(offset: start, expected: "a string") }
+        let end = bytes.count
+        var index = position
+        while index < end {
+            let byte = base.load(fromByteOffset: index, as: UInt8.self)
             if byte == UInt8(ascii: "\"") {
-                position += 1
-                return UnsafeRawBufferPointer(rebasing: bytes[start..<(position - 1)])
+                position = index + 1
+                return UnsafeRawBufferPointer(start: base + start, count: index - start)
             }
-            position += byte == UInt8(ascii: "\\") ? 2 : 1
+            index += byte == UInt8(ascii: "\\") ? 2 : 1
         }
         throw Malformed(offset: start, expected: "the end of a string")
     }
@@ -128,23 +133,39 @@ struct EngineJSONScanner {
         return value
     }
 
-    /// A JSON number; integers without a fraction are read digit by digit.
+    private static let powersOfTen: [Double] = (0...22).map { exponent in (0..<exponent).reduce(1.0) { value, _ in value * 10 } }
+
+    /// A JSON number. Integers, and decimals of at most 15 significant digits
+    /// without an exponent, are read digit by digit: both the digits and the
+    /// power of ten are exact doubles, so one division rounds correctly
+    /// (Clinger's fast path). Anything else goes through Double's parser.
     mutating func readNumber() throws(Malformed) -> Double {
         skipWhitespace()
         let start = position
         var negative = false
         if position < bytes.count, bytes[position] == UInt8(ascii: "-") { negative = true; position += 1 }
-        var integer: UInt64 = 0
+        var mantissa: UInt64 = 0
         var digits = 0
         while position < bytes.count, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") {
-            integer = integer &* 10 &+ UInt64(bytes[position] - UInt8(ascii: "0"))
+            mantissa = mantissa &* 10 &+ UInt64(bytes[position] - UInt8(ascii: "0"))
             digits += 1
             position += 1
         }
         guard digits > 0 else { throw Malformed(offset: start, expected: "a number") }
+        var fraction = 0
+        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            position += 1
+            while position < bytes.count, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") {
+                mantissa = mantissa &* 10 &+ UInt64(bytes[position] - UInt8(ascii: "0"))
+                digits += 1
+                fraction += 1
+                position += 1
+            }
+        }
         let next = position < bytes.count ? bytes[position] : 0
-        if next != UInt8(ascii: "."), next != UInt8(ascii: "e"), next != UInt8(ascii: "E"), digits < 16 {
-            return negative ? -Double(integer) : Double(integer)
+        if next != UInt8(ascii: "e"), next != UInt8(ascii: "E"), digits <= 15, fraction <= 22 {
+            let value = fraction == 0 ? Double(mantissa) : Double(mantissa) / Self.powersOfTen[fraction]
+            return negative ? -value : value
         }
         while position < bytes.count, Self.isNumberByte(bytes[position]) { position += 1 }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)

@@ -39,6 +39,11 @@ public struct EngineSession: Sendable {
                     await connection.attach(outbound)
                     var message = ByteBuffer()
                     for try await frame in inbound {
+                        // A message in one frame (the usual case) is handed on as is; fragments are joined.
+                        if frame.fin, message.readableBytes == 0 {
+                            await connection.deliver(frame.data)
+                            continue
+                        }
                         var data = frame.data
                         message.writeBuffer(&data)
                         guard frame.fin else { continue }

@@ -72,25 +72,31 @@ enum HyperCubePageParser {
         }
     }
 
+    /// One cell, read with the keys compared by length and a letter or two:
+    /// the hot loop of a read, so no closures and no Strings for keys.
     @inline(__always) private static func cell(_ scanner: inout EngineJSONScanner) throws -> EngineCell {
         try scanner.expect(UInt8(ascii: "{"))
         var text: String?
         var number: Double?
         var isNull = false
-        try scanner.forEachKey { scanner, key in
-            if key.equals("qText") {
+        if scanner.consume(UInt8(ascii: "}")) { return .null }
+        repeat {
+            let key = try scanner.readRawString()
+            try scanner.expect(UInt8(ascii: ":"))
+            switch key.count {
+            case 5 where key[1] == UInt8(ascii: "T"): // qText
                 text = try scanner.readString()
-            } else if key.equals("qNum") {
-                // "NaN" (a string) for text values; a number otherwise.
+            case 4 where key[1] == UInt8(ascii: "N"): // qNum: "NaN" (a string) for text values
                 if scanner.peek() == UInt8(ascii: "\"") { _ = try scanner.readRawString() } else { number = try scanner.readNumber() }
-            } else if key.equals("qElemNumber") {
+            case 11 where key[1] == UInt8(ascii: "E"): // qElemNumber: -2 is null
                 if try scanner.readNumber() == -2 { isNull = true }
-            } else if key.equals("qIsNull") {
+            case 7 where key[1] == UInt8(ascii: "I") && key[3] == UInt8(ascii: "N"): // qIsNull
                 if try scanner.readBool() { isNull = true }
-            } else {
+            default:
                 try scanner.skipValue()
             }
-        }
+        } while scanner.consume(UInt8(ascii: ","))
+        try scanner.expect(UInt8(ascii: "}"))
         return isNull ? .null : EngineCell(text: text, number: number)
     }
 }
