@@ -42,9 +42,9 @@ struct TokenProviderTests {
             return failures
         }
         #expect(failures == 0)
-        // One token per second of lifetime, give or take the refresh margin.
+        // At least one refresh happened (how many depends on how busy the machine is), and none too early: a token lives 0.9 s at least.
         let issued = await sandbox.tenant.snapshot().tokens.count
-        #expect((3...5).contains(issued), "\(issued) tokens")
+        #expect((2...4).contains(issued), "\(issued) tokens")
     }
 
     @Test("a token the tenant stops accepting early (401) is replaced once and the request retried, without a failure")
