@@ -117,6 +117,25 @@ struct ConnectionTesterTests {
         #expect(trusted.steps.first { $0.name == "TCP and TLS" }?.detail.contains("issued by CN=QlikConnector Test CA") == true)
     }
 
+    @Test("a trusted certificate issued for another host name fails at TLS as not valid for the host",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
+    func wrongHostName() async throws {
+        let directory = NSTemporaryDirectory() + "qc-tls-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (certificate, key) = try Self.selfSigned(in: directory, subject: "/CN=other.example", names: "subjectAltName=DNS:other.example")
+        let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(tlsCertificatePath: certificate, tlsKeyPath: key))
+        let report = try await withLiveSandbox(sandbox) { credentials in
+            var settings = directSettings
+            settings.caBundlePath = certificate
+            let tenant = try TenantURL(credentials.baseURL.replacingOccurrences(of: "127.0.0.1", with: "localhost"), policy: .allowCustomHosts)
+            return await ConnectionTester(settings: settings).run(baseURL: tenant, authentication: .apiKey(Secret(credentials.apiKey)!))
+        }
+        let failed = try #require(report.failedStep)
+        #expect(failed.name == "TCP and TLS" && failed.detail.contains("not valid for that name"), "\(failed.detail)")
+        #expect(failed.hint?.contains("does not match the certificate") == true)
+    }
+
     @Test("a tenant reached through an HTTPS_PROXY that is down is reported as unreachable through the proxy")
     func proxyDown() async throws {
         let sandbox = await QlikCloudSandbox.make()
@@ -132,12 +151,13 @@ struct ConnectionTesterTests {
     }
 
     /// A self-signed certificate for 127.0.0.1 from openssl.
-    static func selfSigned(in directory: String) throws -> (String, String) {
+    static func selfSigned(in directory: String, subject: String = "/CN=QlikConnector Test CA",
+                           names: String = "subjectAltName=IP:127.0.0.1,DNS:localhost") throws -> (String, String) {
         let certificate = directory + "/cert.pem", key = directory + "/key.pem"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=QlikConnector Test CA",
-                             "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key, "-out", certificate]
+        process.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", subject,
+                             "-addext", names, "-keyout", key, "-out", certificate]
         process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
