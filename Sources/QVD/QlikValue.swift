@@ -31,7 +31,7 @@ public enum QlikValue: Hashable, Sendable {
 
     /// Renders a double the way Qlik shows numbers without a format: integers
     /// without a decimal point, others with the shortest exact digits.
-    static func render(_ value: Double) -> String {
+    public static func render(_ value: Double) -> String {
         if value.isFinite, value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
         return "\(value)"
     }

@@ -8,7 +8,7 @@ public enum NearestNames {
             let contains = !target.isEmpty && (lowered.contains(String(target)) || String(target).contains(lowered))
             return (candidate, contains ? 1 : distance(target, Array(lowered)))
         }
-        let threshold = max(2, target.count / 2)
+        let threshold = max(2, target.count / 3)
         return ranked.filter { $0.1 <= threshold }.sorted { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }.prefix(limit).map(\.0)
     }
 

@@ -16,7 +16,11 @@ struct EngineRoutes {
         router.ws("/app/:appId") { request, context in
             _ = try await authenticate(request)
             let appID = try context.parameters.require("appId")
-            guard await tenant.app(appID) != nil else { throw QlikErrorResponse.notFound("No app with id \(appID).") }
+            // A session app's socket names an app that does not exist yet: CreateSessionApp makes it.
+            let exists = await tenant.app(appID) != nil
+            guard appID.hasPrefix("SessionApp_") || exists else {
+                throw QlikErrorResponse.notFound("No app with id \(appID).")
+            }
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             let user = try await authenticate(context.request)

@@ -191,6 +191,12 @@ enum EngineViews {
 
     static func tags(_ values: [QlikValue]) -> [String] {
         guard !values.isEmpty else { return [] }
+        // Qlik tags a field by its number format; the sandbox keeps no formats, so it reads the shape:
+        // duals whose text is an ISO date (or date and time) over a day serial are dates (timestamps).
+        if values.allSatisfy({ if case .dual(let number, let text) = $0 { number > 0 && number < 2_958_466 && Self.looksLikeDate(text) } else { false } }) {
+            let whole = values.allSatisfy { $0.number.map { $0 == $0.rounded() } ?? false }
+            return whole ? ["$numeric", "$integer", "$timestamp", "$date"] : ["$numeric", "$timestamp"]
+        }
         if values.allSatisfy({ $0.number != nil }) {
             return values.allSatisfy({ $0.number.map { $0 == $0.rounded() } ?? false }) ? ["$numeric", "$integer"] : ["$numeric"]
         }
@@ -198,6 +204,13 @@ enum EngineViews {
             return values.allSatisfy({ $0.displayText?.allSatisfy(\.isASCII) ?? true }) ? ["$ascii", "$text"] : ["$text"]
         }
         return []
+    }
+
+    /// `YYYY-MM-DD`, optionally followed by a time.
+    static func looksLikeDate(_ text: String) -> Bool {
+        let bytes = Array(text.utf8.prefix(10))
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return false }
+        return [0, 1, 2, 3, 5, 6, 8, 9].allSatisfy { bytes[$0] >= UInt8(ascii: "0") && bytes[$0] <= UInt8(ascii: "9") }
     }
 
     static func tableData(_ table: DataTable, offset: Int, rows: Int) -> [[String: Any]] {

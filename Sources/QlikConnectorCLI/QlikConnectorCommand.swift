@@ -1,4 +1,6 @@
 import ArgumentParser
+import Connector
+import QlikCloudAPI
 import Foundation
 import QVD
 import QlikConnections
@@ -20,7 +22,8 @@ struct QlikConnectorCommand: AsyncParsableCommand {
         commandName: "qlik-connector",
         abstract: "Define, prove and use Qlik Cloud connections.",
         version: "0.1.0",
-        subcommands: [OrganizationCommand.self, RuntimeEnvironmentCommand.self, ConnectionCommand.self, AuditCommand.self, QVDCommand.self, SandboxCommand.self]
+        subcommands: [OrganizationCommand.self, RuntimeEnvironmentCommand.self, ConnectionCommand.self, ReadCommand.self, WriteCommand.self,
+                      ReloadCommand.self, AuditCommand.self, QVDCommand.self, SandboxCommand.self]
     )
 
     static func run(arguments: [String]) async -> Int32 {
@@ -55,6 +58,18 @@ struct QlikConnectorCommand: AsyncParsableCommand {
         case let error as SecretsError:
             printError("error: \(error.description)")
             return error.isUsageError ? 2 : 1
+        case let error as ConnectorError:
+            printError("error: \(error.description)")
+            return error.isUsageError ? 2 : 1
+        case let error as TableReader.Failure:
+            printError("error: \(error.description)")
+            return 2
+        case let error as QlikAPIError:
+            printError("error: \(error.description)")
+            return 1
+        case let error as EngineError:
+            printError("error: \(error.description)")
+            return 1
         default:
             let code = exitCode(for: error)
             if code == .success {

@@ -30,18 +30,28 @@ public struct TableReader: Sendable {
         case unknownTable(String, hint: String)
         case unknownField(String, table: String, hint: String)
         case tableChanged(String)
+        case loadFailed
 
         public var description: String {
             switch self {
             case .unknownTable(let name, let hint): "The app has no table '\(name)'. \(hint)"
             case .unknownField(let name, let table, let hint): "The table '\(table)' has no field '\(name)'. \(hint)"
             case .tableChanged(let why): "The table changed while it was read (\(why)); read it again."
+            case .loadFailed: "The engine could not load the data (its load script failed): check that the file is a QVD or a comma-separated text file with a header."
             }
         }
     }
 
+    /// What the engine reads: an app's data model, or a session app whose
+    /// load script runs first (how a data file's rows are read: there is no REST download).
+    public enum Document: Sendable, Equatable {
+        case app(String)
+        case sessionApp(script: String)
+    }
+
     public let client: QlikCloudClient
-    public let appID: String
+    public let document: Document
+    public var appID: String { if case .app(let id) = document { id } else { "" } }
     public let table: String
     /// The fields to read, in this order; all of the table's when nil.
     public let fields: [String]?
@@ -51,8 +61,14 @@ public struct TableReader: Sendable {
 
     public init(client: QlikCloudClient, appID: String, table: String, fields: [String]? = nil, pagesInFlight: Int = 4,
                 maximumReconnects: Int = 5, cellsPerPage: Int = 10_000) {
+        self.init(client: client, document: .app(appID), table: table, fields: fields, pagesInFlight: pagesInFlight,
+                  maximumReconnects: maximumReconnects, cellsPerPage: cellsPerPage)
+    }
+
+    public init(client: QlikCloudClient, document: Document, table: String, fields: [String]? = nil, pagesInFlight: Int = 4,
+                maximumReconnects: Int = 5, cellsPerPage: Int = 10_000) {
         self.client = client
-        self.appID = appID
+        self.document = document
         self.table = table
         self.fields = fields
         self.pagesInFlight = max(1, pagesInFlight)
@@ -76,7 +92,11 @@ public struct TableReader: Sendable {
         var reconnects = 0
         while true {
             do {
-                try await EngineSession.withSession(client: client, appID: appID) { session in
+                let socketApp = switch document {
+                case .app(let id): id
+                case .sessionApp: "SessionApp_" + UUID().uuidString.lowercased()
+                }
+                try await EngineSession.withSession(client: client, appID: socketApp) { session in
                     try await self.readOnce(session, progress: progress, start: start, consume: consume)
                 }
                 let rows = await progress.nextRow, pages = await progress.pages
@@ -90,7 +110,15 @@ public struct TableReader: Sendable {
 
     private func readOnce(_ session: EngineSession, progress: Progress, start: @Sendable (Header) async throws -> Void,
                           consume: @escaping @Sendable (RowPage) async throws -> Void) async throws {
-        let doc = try await session.openDoc()
+        let doc: Int
+        switch document {
+        case .app:
+            doc = try await session.openDoc()
+        case .sessionApp(let script):
+            doc = try await session.createSessionApp()
+            try await session.setScript(doc: doc, script)
+            guard try await session.doReload(doc: doc) else { throw Failure.loadFailed }
+        }
         let model = try await session.tablesAndKeys(doc: doc)
         guard let found = model.qtr.first(where: { $0.qName == table }) else {
             throw Failure.unknownTable(table, hint: NearestNames.hint(table, among: model.qtr.map(\.qName)))

@@ -1,0 +1,143 @@
+import Foundation
+public import QlikCloudAPI
+import QVD
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where read rows go: a CSV, JSON Lines or QVD file, written under a
+/// temporary name beside the target and renamed over it only when complete,
+/// so a failed or interrupted read leaves no partial file under the final name.
+public final class TableSink {
+    public enum Format: String, Sendable, CaseIterable {
+        case csv, jsonl, qvd
+
+        /// The format a path's extension names.
+        public init?(path: String) {
+            self.init(rawValue: (path as NSString).pathExtension.lowercased())
+        }
+    }
+
+    public let path: String
+    public let format: Format
+    private let temporary: String
+    private var handle: FileHandle?
+    private var csv: CSVWriter?
+    private var qvd: QVDWriter?
+    private var pending: [UInt8] = []
+    private var fields: [String] = []
+    private var types: [FieldType] = []
+    private var finished = false
+    public private(set) var rows = 0
+
+    public init(path: String, format: Format) throws(ConnectorError) {
+        self.path = path
+        self.format = format
+        let url = URL(fileURLWithPath: path)
+        temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(UUID().uuidString.prefix(8))").path
+        guard FileManager.default.isWritableFile(atPath: url.deletingLastPathComponent().path) else {
+            throw ConnectorError.badInput("Cannot write into \(url.deletingLastPathComponent().path): the folder does not exist or is not writable.")
+        }
+    }
+
+    deinit {
+        // Never finished: leave nothing behind.
+        if !finished { abort() }
+    }
+
+    public func begin(table: String, fields: [String], types: [FieldType]) throws(ConnectorError) {
+        self.fields = fields
+        self.types = types
+        do {
+            switch format {
+            case .qvd:
+                qvd = try QVDWriter(tableName: table, fieldNames: fields)
+                for (field, type) in zip(fields, types) {
+                    if type == .date { try qvd?.setNumberFormat(.date, forField: field) }
+                    if type == .timestamp { try qvd?.setNumberFormat(.timestamp, forField: field) }
+                }
+            case .csv, .jsonl:
+                guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
+                    throw ConnectorError.failed("Cannot create \(temporary).")
+                }
+                self.handle = handle
+                if format == .csv {
+                    csv = CSVWriter(handle: handle)
+                    try csv?.write(record: fields)
+                }
+            }
+        } catch let error as ConnectorError {
+            throw error
+        } catch {
+            throw ConnectorError.failed("Cannot start \(path): \(error)")
+        }
+    }
+
+    public func write(_ page: RowPage) throws(ConnectorError) {
+        do {
+            switch format {
+            case .csv:
+                for row in 0..<page.rowCount {
+                    try csv?.write(record: page.row(row).map { $0.text ?? "" })
+                }
+            case .jsonl:
+                let keys = fields.map { FieldType.quote($0) + ":" }
+                for row in 0..<page.rowCount {
+                    pending.append(UInt8(ascii: "{"))
+                    for (column, cell) in page.row(row).enumerated() {
+                        if column > 0 { pending.append(UInt8(ascii: ",")) }
+                        pending.append(contentsOf: keys[column].utf8)
+                        pending.append(contentsOf: types[column].json(cell).utf8)
+                    }
+                    pending.append(contentsOf: [UInt8(ascii: "}"), 0x0A])
+                }
+                if pending.count >= 1 << 20 { try flushJSON() }
+            case .qvd:
+                var batch: [[QlikValue]] = []
+                batch.reserveCapacity(page.rowCount)
+                for row in 0..<page.rowCount {
+                    batch.append(zip(page.row(row), types).map { cell, type in type.qvdValue(cell) })
+                }
+                try qvd?.append(rows: batch)
+            }
+            rows += page.rowCount
+        } catch let error as ConnectorError {
+            throw error
+        } catch {
+            throw ConnectorError.failed("Writing \(path) failed: \(error)")
+        }
+    }
+
+    private func flushJSON() throws {
+        try handle?.write(contentsOf: pending)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Completes the file and moves it to its final name.
+    public func finish() throws(ConnectorError) {
+        do {
+            switch format {
+            case .csv: try csv?.flush()
+            case .jsonl: try flushJSON()
+            case .qvd: _ = try qvd?.finish(to: temporary, creatorDoc: "qlik-connector read")
+            }
+            try handle?.synchronize()
+            try handle?.close()
+            handle = nil
+            // rename(2) replaces the target in one step: readers see the old file or the new one, never a part.
+            guard rename(temporary, path) == 0 else { throw ConnectorError.failed("Cannot move the finished file to \(path) (errno \(errno)).") }
+            finished = true
+        } catch {
+            abort()
+            throw ConnectorError.failed("Completing \(path) failed: \(error)")
+        }
+    }
+
+    /// Drops the partial file.
+    public func abort() {
+        try? handle?.close()
+        handle = nil
+        if FileManager.default.fileExists(atPath: temporary) { try? FileManager.default.removeItem(atPath: temporary) }
+        finished = true
+    }
+}
