@@ -22,7 +22,7 @@ struct QlikConnectorCommand: AsyncParsableCommand {
         commandName: "qlik-connector",
         abstract: "Define, prove and use Qlik Cloud connections.",
         version: "0.1.0",
-        subcommands: [OrganizationCommand.self, RuntimeEnvironmentCommand.self, ConnectionCommand.self, ReadCommand.self, WriteCommand.self,
+        subcommands: [OrganizationCommand.self, RuntimeEnvironmentCommand.self, ConnectionCommand.self, DiscoverCommand.self, ReadCommand.self, WriteCommand.self,
                       ReloadCommand.self, AuditCommand.self, QVDCommand.self, SandboxCommand.self]
     )
 
