@@ -23,7 +23,7 @@ struct QlikConnectorCommand: AsyncParsableCommand {
         abstract: "Define, prove and use Qlik Cloud connections.",
         version: "0.1.0",
         subcommands: [OrganizationCommand.self, RuntimeEnvironmentCommand.self, ConnectionCommand.self, DiscoverCommand.self, ReadCommand.self, WriteCommand.self,
-                      ReloadCommand.self, AuditCommand.self, QVDCommand.self, SandboxCommand.self]
+                      ReloadCommand.self, AirbyteCommand.self, AuditCommand.self, QVDCommand.self, SandboxCommand.self]
     )
 
     static func run(arguments: [String]) async -> Int32 {

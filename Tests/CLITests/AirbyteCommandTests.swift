@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+@Suite("qlik-connector airbyte: the Airbyte protocol")
+struct AirbyteCommandTests {
+    static func messages(_ stdout: String) throws -> [[String: Any]] {
+        try stdout.split(separator: "\n").map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+    }
+
+    @Test("records written through the destination reload into an app and come back through the source, value for value; spec, check and discover speak Airbyte")
+    func destinationThenSource() async throws {
+        let harness = try CommandLineHarness()
+        let fixture = try harness.file("tenant.json", #"""
+            {"users": [{"name": "Ada", "email": "ada@example.com", "apiKeys": [{"token": "sbx_airbyte"}]}],
+             "apps": [{"name": "Airbyte App", "script": "orders:\nLOAD * FROM [lib://DataFiles/orders.qvd] (qvd);"}]}
+            """#)
+        let server = try harness.start(["sandbox", "--port", "0", "--json", "--fixture", fixture])
+        let line = try #require(await server.nextLine())
+        let baseURL = try #require((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["baseURL"] as? String)
+        try await harness.succeed(["org", "create", "Acme", "--allow-custom-tenant-hosts"])
+        try await harness.succeed(["runtime-env", "create", "Agents"])
+        try await harness.succeed(["connection", "create", "S", "--runtime-env", "Agents", "--auth", "api-key", "--base-url", baseURL,
+                                   "--access-token-from", "env:KEY"], environment: ["KEY": "sbx_airbyte"])
+        let destinationConfig = try harness.file("destination.json", #"{"connection": "S", "data_file_format": "qvd", "reload_apps": ["Airbyte App"]}"#)
+        let sourceConfig = try harness.file("source.json", #"{"connection": "S", "apps": ["Airbyte*"]}"#)
+        let catalog = try harness.file("catalog.json", #"""
+            {"streams": [{"stream": {"name": "orders", "namespace": "Airbyte App", "json_schema": {}}, "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}]}
+            """#)
+        let records: [[String: Any]] = [
+            ["amount": 2.5, "id": 1, "region": "EU"],
+            ["amount": 7, "id": 2, "region": "US, East"],
+            ["amount": -0.125, "id": 3, "region": "日本"],
+        ]
+        let input = try records.map { record in
+            String(decoding: try JSONSerialization.data(withJSONObject: ["type": "RECORD", "record": ["stream": "orders", "emitted_at": 1, "data": record]]), as: UTF8.self)
+        }.joined(separator: "\n") + "\n" + #"{"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"orders"},"stream_state":{"cursor":3}}}}"#
+        let written = try await harness.succeed(["airbyte", "write", "--config", destinationConfig, "--catalog", catalog], stdin: input)
+        let writeMessages = try Self.messages(written.stdout)
+        #expect(writeMessages.last?["type"] as? String == "STATE", "the state comes back once the data is in place")
+        #expect(writeMessages.contains { ($0["log"] as? [String: Any])?["message"] as? String == "Reloaded 'Airbyte App'." })
+
+        let spec = try Self.messages(try await harness.succeed(["airbyte", "spec"]).stdout)
+        #expect(spec.first?["type"] as? String == "SPEC")
+        let check = try Self.messages(try await harness.succeed(["airbyte", "check", "--config", sourceConfig]).stdout)
+        #expect((check.first?["connectionStatus"] as? [String: Any])?["status"] as? String == "SUCCEEDED")
+        let planted = "planted-airbyte-\(UUID().uuidString)"
+        let badConfig = try harness.file("bad.json", #"{"base_url": "\#(baseURL)", "allow_custom_host": true, "auth_type": "api_key", "api_key": "\#(planted)"}"#)
+        let failedCheck = try await harness.succeed(["airbyte", "check", "--config", badConfig])
+        #expect(failedCheck.stdout.contains("FAILED") && !failedCheck.stdout.contains(planted) && !failedCheck.stderr.contains(planted))
+
+        let discovered = try Self.messages(try await harness.succeed(["airbyte", "discover", "--config", sourceConfig]).stdout)
+        let streams = try #require((discovered.first?["catalog"] as? [String: Any])?["streams"] as? [[String: Any]])
+        #expect(streams.count == 1 && streams[0]["name"] as? String == "orders" && streams[0]["namespace"] as? String == "Airbyte App")
+        let properties = try #require((streams[0]["json_schema"] as? [String: Any])?["properties"] as? [String: [String: Any]])
+        #expect(properties["id"]?["type"] as? [String] == ["null", "integer"] && properties["region"]?["type"] as? [String] == ["null", "string"])
+
+        let read = try Self.messages(try await harness.succeed(["airbyte", "read", "--config", sourceConfig, "--catalog", catalog]).stdout)
+        let data = read.filter { $0["type"] as? String == "RECORD" }.compactMap { ($0["record"] as? [String: Any])?["data"] as? [String: Any] }
+        #expect(data.count == 3)
+        for (got, expected) in zip(data, records) {
+            #expect(got["id"] as? Int == expected["id"] as? Int)
+            #expect(got["region"] as? String == expected["region"] as? String)
+            #expect((got["amount"] as? NSNumber)?.doubleValue == (expected["amount"] as? NSNumber)?.doubleValue)
+        }
+        #expect(read.contains { $0["type"] as? String == "STATE" })
+        #expect(await server.stop() == 0)
+    }
+}
