@@ -37,22 +37,31 @@ public struct DataFileImport: Sendable {
         }
         let (upload, temporary) = try prepare(input, from: inputFormat, to: format, table: (name as NSString).deletingPathExtension)
         defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
+        // A CSV sent as it is gets its shape checked on the way, in the same pass as the upload.
+        let check = inputFormat == .csv && format == .csv ? LatestCheck(path: input) : nil
         let source = UploadSource.file(path: upload)
         let bytes = try source.size()
         let quotas = try await client.dataFileQuotas()
         var tempContentID: String?
-        if bytes > Int64(quotas.maxFileSize) {
-            guard bytes <= Int64(quotas.maxLargeFileSize) else {
-                throw ConnectorError.badInput("\(input) makes a \(bytes)-byte data file; the tenant accepts at most \(quotas.maxLargeFileSize) bytes.")
-            }
-            tempContentID = try await client.uploadTempContent(filename: name, source: source)
-        }
-        let body: UploadSource? = tempContentID == nil ? source : nil
         let file: DataFile
-        if let existing {
-            file = try await client.replaceDataFile(id: existing.id, source: body, tempContentID: tempContentID)
-        } else {
-            file = try await client.uploadDataFile(name: name, source: body, connectionID: spaceConnectionID, tempContentID: tempContentID)
+        do {
+            if bytes > Int64(quotas.maxFileSize) {
+                guard bytes <= Int64(quotas.maxLargeFileSize) else {
+                    throw ConnectorError.badInput("\(input) makes a \(bytes)-byte data file; the tenant accepts at most \(quotas.maxLargeFileSize) bytes.")
+                }
+                tempContentID = try await client.uploadTempContent(filename: name, source: source, validator: check?.factory)
+            }
+            let body: UploadSource? = tempContentID == nil ? source : nil
+            let validator = tempContentID == nil ? check?.factory : nil
+            if let existing {
+                file = try await client.replaceDataFile(id: existing.id, source: body, tempContentID: tempContentID, validator: validator)
+            } else {
+                file = try await client.uploadDataFile(name: name, source: body, connectionID: spaceConnectionID, tempContentID: tempContentID,
+                                                       validator: validator)
+            }
+        } catch {
+            if let refused = check?.failure { throw ConnectorError.badInput(refused) }
+            throw error
         }
         var reloads: [(TenantLookup.AppRef, Reload)] = []
         for app in apps {
@@ -68,7 +77,6 @@ public struct DataFileImport: Sendable {
         do {
             switch (from, to) {
             case (.csv, .csv):
-                try Self.checkCSV(input)
                 return (input, nil)
             case (.qvd, .qvd):
                 _ = try QVDReader(path: input)
@@ -96,18 +104,6 @@ public struct DataFileImport: Sendable {
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
             throw ConnectorError.failed("Preparing \(input) failed: \(error)")
-        }
-    }
-
-    /// Every record of a CSV has the header's number of fields.
-    static func checkCSV(_ path: String) throws {
-        let reader = try CSVReader(path: path)
-        guard let header = try reader.next() else { throw ConnectorError.badInput("\(path) is empty: the first line must name the fields.") }
-        while let record = try reader.next() {
-            if record == [""] { continue }
-            guard record.count == header.count else {
-                throw ConnectorError.badInput("\(path), line \(reader.line - 1): \(record.count) fields where the header has \(header.count).")
-            }
         }
     }
 }

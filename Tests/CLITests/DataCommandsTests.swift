@@ -59,6 +59,11 @@ struct DataCommandsTests {
         let ragged = try harness.file("ragged.csv", "a,b\n1,2\n3\n")
         let refused = try await harness.run(["write", "S", "--from", ragged, "--data-file", "ragged.qvd"])
         #expect(refused.status == 2 && refused.stderr.contains("line 3"), "\(refused.stderr)")
+        // Sent as CSV, the file is checked while it uploads: stopped at the bad line, nothing created.
+        let refusedCSV = try await harness.run(["write", "S", "--from", ragged, "--data-file", "ragged.csv"])
+        #expect(refusedCSV.status == 2 && refusedCSV.stderr.contains("line 3: 1 fields where the header has 2"), "\(refusedCSV.stderr)")
+        let afterwards = try await harness.run(["read", "S", "--data-file", "ragged.csv", "--to", harness.home + "/r.csv"])
+        #expect(afterwards.status == 2 && afterwards.stderr.contains("There is no data file 'ragged.csv'"))
         let noApp = try await harness.run(["read", "S", "--app", "Order App", "--table", "Orders", "--to", harness.home + "/x.csv"])
         #expect(noApp.status == 2 && noApp.stderr.contains("Did you mean 'Orders App'"))
         let noFile = try await harness.run(["read", "S", "--data-file", "order.qvd", "--to", harness.home + "/x.csv"])

@@ -93,22 +93,23 @@ extension QlikCloudClient {
 
     /// Creates a data file from `source`, or from an uploaded temporary content when `tempContentID` is given.
     public func uploadDataFile(name: String, source: UploadSource?, connectionID: String? = nil,
-                               tempContentID: String? = nil) async throws(QlikAPIError) -> DataFile {
+                               tempContentID: String? = nil, validator: (@Sendable () -> any UploadValidator)? = nil) async throws(QlikAPIError) -> DataFile {
         var json = ["name": name]
         json["connectionId"] = connectionID
         json["tempContentFileId"] = tempContentID
-        let (body, type) = try Self.multipart(json: json, file: source)
+        let (body, type) = try Self.multipart(json: json, file: source, validator: validator)
         // A POST that creates: not retried on its own (a repeat would answer 409).
         let response = try await send(.post, "/api/v1/data-files", body: body, contentType: type, idempotent: false)
         return try decode(DataFile.self, response, operation: "POST /api/v1/data-files")
     }
 
     /// Replaces a data file's content in one request: the old content stays until the new one is complete.
-    public func replaceDataFile(id: String, name: String? = nil, source: UploadSource?, tempContentID: String? = nil) async throws(QlikAPIError) -> DataFile {
+    public func replaceDataFile(id: String, name: String? = nil, source: UploadSource?, tempContentID: String? = nil,
+                                validator: (@Sendable () -> any UploadValidator)? = nil) async throws(QlikAPIError) -> DataFile {
         var json: [String: String] = [:]
         json["name"] = name
         json["tempContentFileId"] = tempContentID
-        let (body, type) = try Self.multipart(json: json, file: source)
+        let (body, type) = try Self.multipart(json: json, file: source, validator: validator)
         let response = try await send(.put, "/api/v1/data-files/\(Self.escape(id))", body: body, contentType: type)
         return try decode(DataFile.self, response, operation: "PUT /api/v1/data-files/{id}")
     }
@@ -120,10 +121,11 @@ extension QlikCloudClient {
     // MARK: Temporary contents
 
     /// Uploads bytes for later use (large data files); returns the temporary content's id from `Location`.
-    public func uploadTempContent(filename: String, source: UploadSource, ttlSeconds: Int = 3600) async throws(QlikAPIError) -> String {
+    public func uploadTempContent(filename: String, source: UploadSource, ttlSeconds: Int = 3600,
+                                  validator: (@Sendable () -> any UploadValidator)? = nil) async throws(QlikAPIError) -> String {
         let length = try source.size()
         let response = try await send(.post, "/api/v1/temp-contents", query: [("filename", filename), ("ttl", String(ttlSeconds))],
-                                      body: .stream(length: length, make: { source.stream() }), contentType: "application/octet-stream", idempotent: false)
+                                      body: .stream(length: length, make: { source.chunks(validator: validator) }), contentType: "application/octet-stream", idempotent: false)
         guard let location = response.header("Location"), let id = location.split(separator: "/").last.map(String.init), !id.isEmpty else {
             throw QlikAPIError(kind: .unexpectedResponse, operation: "POST /api/v1/temp-contents", status: response.status,
                                message: "The answer has no Location header naming the temporary content.")
@@ -191,7 +193,8 @@ extension QlikCloudClient {
     }
 
     /// A multipart/form-data body with Qlik's `Json` part and, if given, the `File` part streamed from its source.
-    static func multipart(json: [String: String], file: UploadSource?) throws(QlikAPIError) -> (TransportRequest.Body, String) {
+    static func multipart(json: [String: String], file: UploadSource?,
+                          validator: (@Sendable () -> any UploadValidator)? = nil) throws(QlikAPIError) -> (TransportRequest.Body, String) {
         let boundary = "qlik-connector-" + UUID().uuidString
         var head = ByteBuffer()
         head.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"Json\"\r\nContent-Type: application/json\r\n\r\n")
@@ -207,6 +210,6 @@ extension QlikCloudClient {
         tail = ByteBuffer(string: "\r\n--\(boundary)--\r\n")
         let length = Int64(head.readableBytes + tail.readableBytes) + (try file.size())
         let prefix = head, suffix = tail
-        return (.stream(length: length, make: { file.stream(prefix: prefix, suffix: suffix) }), "multipart/form-data; boundary=\(boundary)")
+        return (.stream(length: length, make: { file.chunks(prefix: prefix, suffix: suffix, validator: validator) }), "multipart/form-data; boundary=\(boundary)")
     }
 }

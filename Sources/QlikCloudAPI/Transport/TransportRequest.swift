@@ -9,7 +9,7 @@ public struct TransportRequest: Sendable {
         case none
         case bytes(ByteBuffer)
         /// Made anew for every attempt, so a retried upload sends its bytes again from the start.
-        case stream(length: Int64?, make: @Sendable () -> AsyncThrowingStream<ByteBuffer, any Error>)
+        case stream(length: Int64?, make: @Sendable () -> UploadChunks)
     }
 
     public var method: Method

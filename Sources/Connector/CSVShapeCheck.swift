@@ -1,0 +1,83 @@
+import QlikCloudAPI
+import Synchronization
+
+/// Checks, as a CSV is uploaded, that every record has the header's number
+/// of fields: one pass over the bytes (quotes, commas, line breaks), so a
+/// ragged file is stopped mid-upload, with its line, and nothing changes on
+/// the tenant (an incomplete request body is never applied).
+/// Used by one upload attempt at a time, and read only after it ends.
+final class CSVShapeCheck: UploadValidator, @unchecked Sendable {
+    let path: String
+    private var inQuotes = false
+    private var fields = 1
+    private var recordHasContent = false
+    private var header: Int?
+    private var line = 1
+    private var recordLine = 1
+    private(set) var failure: String?
+
+    init(path: String) { self.path = path }
+
+    func consume(_ bytes: UnsafeRawBufferPointer) throws {
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "\""):
+                inQuotes.toggle()
+                recordHasContent = true
+            case UInt8(ascii: ",") where !inQuotes:
+                fields += 1
+                recordHasContent = true
+            case 0x0A:
+                line += 1
+                if !inQuotes { try endRecord() }
+            case 0x0D:
+                break
+            default:
+                recordHasContent = true
+            }
+        }
+    }
+
+    func finish() throws {
+        if inQuotes { try fail("\(path): a quoted field opened on line \(recordLine) is never closed.") }
+        if recordHasContent || fields > 1 { try endRecord() }
+        if header == nil { try fail("\(path) is empty: the first line must name the fields.") }
+    }
+
+    private func endRecord() throws {
+        defer {
+            fields = 1
+            recordHasContent = false
+            recordLine = line
+        }
+        guard recordHasContent || fields > 1 else { return } // a blank line
+        guard let header else {
+            self.header = fields
+            return
+        }
+        if fields != header { try fail("\(path), line \(recordLine): \(fields) fields where the header has \(header).") }
+    }
+
+    private func fail(_ message: String) throws -> Never {
+        failure = message
+        throw ConnectorError.badInput(message)
+    }
+}
+
+/// The validator of the latest attempt, to tell a refused file from a failed upload.
+final class LatestCheck: Sendable {
+    private let current = Mutex<CSVShapeCheck?>(nil)
+    let path: String
+
+    init(path: String) { self.path = path }
+
+    var factory: @Sendable () -> any UploadValidator {
+        { [self] in
+            let check = CSVShapeCheck(path: path)
+            current.withLock { $0 = check }
+            return check
+        }
+    }
+
+    var failure: String? { current.withLock { $0?.failure } }
+}
