@@ -101,7 +101,15 @@ struct EngineSession {
             return ["qData": EngineViews.tableData(table, offset: offset, rows: rows)]
         case "CreateSessionObject":
             let definition = params.object(0, "qProp") ?? [:]
-            let cube = try HyperCube(definition: definition, model: await model())
+            let cube: HyperCube
+            if openDoc?.isSessionApp == true {
+                cube = try HyperCube(definition: definition, model: sessionModel)
+            } else {
+                let plan = try HyperCube.Plan(definition: definition, model: await model())
+                var indexes: [ColumnIndex] = []
+                for field in plan.fields { indexes.append(await tenant.columnIndex(appID: appID, table: plan.table.name, field: field)) }
+                cube = HyperCube(plan: plan, indexes: indexes)
+            }
             let handle = nextHandle
             nextHandle += 1
             objects[handle] = cube

@@ -1,9 +1,96 @@
 import Foundation
 import QVD
 
+/// One field's values as the engine indexes them: each row's element
+/// number (-2 for null) and each distinct value's cell, serialized once.
+/// Built once per field and data model (``Tenant`` keeps them), like the
+/// engine's symbol tables, so a new cube costs no rehashing.
+struct ColumnIndex: Sendable {
+    let elements: [Int32]
+    let cells: [UInt8]
+    /// Where each element's cell starts in `cells`; one more entry than elements.
+    let starts: [Int]
+    var cardinal: Int { starts.count - 1 }
+
+    init(_ column: [QlikValue]) {
+        var cells = JSONWriter(capacity: 1 << 16)
+        var numbers: [QlikValue: Int32] = [:]
+        var starts: [Int] = []
+        var elements: [Int32] = []
+        elements.reserveCapacity(column.count)
+        for value in column {
+            if value.isNull {
+                elements.append(-2)
+            } else if let number = numbers[value] {
+                elements.append(number)
+            } else {
+                let number = Int32(numbers.count)
+                numbers[value] = number
+                starts.append(cells.buffer.writerIndex)
+                Self.writeCell(value, element: number, into: &cells)
+                elements.append(number)
+            }
+        }
+        starts.append(cells.buffer.writerIndex)
+        self.elements = elements
+        self.starts = starts
+        self.cells = Array(buffer: cells.buffer)
+    }
+
+    private static func writeCell(_ value: QlikValue, element: Int32, into json: inout JSONWriter) {
+        json.raw(#"{"qText":"#)
+        json.write(string: value.displayText ?? "")
+        json.raw(#","qNum":"#)
+        switch value {
+        case .integer(let integer): json.write(integer: integer)
+        default: if let number = value.number { json.write(number: number) } else { json.raw(#""NaN""#) }
+        }
+        json.raw(#","qElemNumber":"#)
+        json.write(integer: Int64(element))
+        json.raw(#","qState":"O"}"#)
+    }
+}
+
 /// A session object's hypercube over dimensions of one table: its distinct
 /// rows in load order, each cell with the value's element number in its field.
 struct HyperCube {
+    /// What a cube definition asks for, checked against the data model.
+    struct Plan {
+        let id: String
+        let type: String
+        let fields: [String]
+        let table: DataTable
+        let initialPages: [[String: Any]]
+
+        init(definition: [String: Any], model: DataModel) throws {
+            let info = definition["qInfo"] as? [String: Any]
+            id = (info?["qId"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? Identifier.hex(bytes: 8)
+            type = info?["qType"] as? String ?? "x"
+            guard let cube = definition["qHyperCubeDef"] as? [String: Any] else {
+                throw EngineSession.RPCError(code: -32602, parameter: "qHyperCubeDef", message: "The object has no qHyperCubeDef")
+            }
+            if let measures = cube["qMeasures"] as? [Any], !measures.isEmpty {
+                throw EngineSession.RPCError(code: -32602, parameter: "qMeasures", message: "Measures are not supported by the sandbox engine")
+            }
+            let dimensions = (cube["qDimensions"] as? [[String: Any]]) ?? []
+            let fields = dimensions.compactMap { (($0["qDef"] as? [String: Any])?["qFieldDefs"] as? [String])?.first }.map { LoadScript.unquote($0) }
+            self.fields = fields
+            guard !fields.isEmpty, fields.count == dimensions.count else {
+                throw EngineSession.RPCError(code: -32602, parameter: "qDimensions", message: "Each dimension needs qDef.qFieldDefs with a field name")
+            }
+            guard let table = model.tables.first(where: { table in fields.allSatisfy(table.fields.contains) }) else {
+                throw EngineSession.RPCError(code: 1001, parameter: fields.joined(separator: ","),
+                                             message: "Field not found, or the fields are in different tables (the sandbox engine reads one table per cube)")
+            }
+            self.table = table
+            initialPages = (cube["qInitialDataFetch"] as? [[String: Any]]) ?? []
+        }
+
+        func column(_ field: String) -> [QlikValue] {
+            table.fields.firstIndex(of: field).map { table.columns[$0] } ?? []
+        }
+    }
+
     let id: String
     let type: String
     let fields: [String]
@@ -26,81 +113,44 @@ struct HyperCube {
 
     private static let nullCell = Array(#"{"qText":"-","qNum":"NaN","qElemNumber":-2,"qState":"O","qIsNull":true}"#.utf8)
 
-    init(definition: [String: Any], model: DataModel) throws {
-        let info = definition["qInfo"] as? [String: Any]
-        id = (info?["qId"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? Identifier.hex(bytes: 8)
-        type = info?["qType"] as? String ?? "x"
-        guard let cube = definition["qHyperCubeDef"] as? [String: Any] else {
-            throw EngineSession.RPCError(code: -32602, parameter: "qHyperCubeDef", message: "The object has no qHyperCubeDef")
-        }
-        if let measures = cube["qMeasures"] as? [Any], !measures.isEmpty {
-            throw EngineSession.RPCError(code: -32602, parameter: "qMeasures", message: "Measures are not supported by the sandbox engine")
-        }
-        let dimensions = (cube["qDimensions"] as? [[String: Any]]) ?? []
-        let fields = dimensions.compactMap { (($0["qDef"] as? [String: Any])?["qFieldDefs"] as? [String])?.first }.map { LoadScript.unquote($0) }
-        self.fields = fields
-        guard !fields.isEmpty, fields.count == dimensions.count else {
-            throw EngineSession.RPCError(code: -32602, parameter: "qDimensions", message: "Each dimension needs qDef.qFieldDefs with a field name")
-        }
-        guard let table = model.tables.first(where: { table in fields.allSatisfy(table.fields.contains) }) else {
-            throw EngineSession.RPCError(code: 1001, parameter: fields.joined(separator: ","),
-                                         message: "Field not found, or the fields are in different tables (the sandbox engine reads one table per cube)")
-        }
-        let columns = fields.compactMap { field in table.fields.firstIndex(of: field).map { table.columns[$0] } }
-        var cells = JSONWriter(capacity: 1 << 16)
-        var elements: [[Int32]] = []
+    /// A cube over a table whose fields are already indexed, one index per dimension in order.
+    init(plan: Plan, indexes: [ColumnIndex]) {
+        id = plan.id
+        type = plan.type
+        fields = plan.fields
+        initialPages = plan.initialPages
+        elements = indexes.map(\.elements)
+        cardinals = indexes.map(\.cardinal)
+        var cells: [UInt8] = []
+        cells.reserveCapacity(indexes.reduce(0) { $0 + $1.cells.count })
         var cellStarts: [[Int]] = []
-        var cardinals: [Int] = []
-        for column in columns {
-            var numbers: [QlikValue: Int32] = [:]
-            var starts: [Int] = []
-            var columnElements: [Int32] = []
-            columnElements.reserveCapacity(column.count)
-            for value in column {
-                if value.isNull {
-                    columnElements.append(-2)
-                } else if let number = numbers[value] {
-                    columnElements.append(number)
-                } else {
-                    let number = Int32(numbers.count)
-                    numbers[value] = number
-                    starts.append(cells.buffer.writerIndex)
-                    Self.writeCell(value, element: number, into: &cells)
-                    columnElements.append(number)
-                }
-            }
-            starts.append(cells.buffer.writerIndex)
-            elements.append(columnElements)
-            cellStarts.append(starts)
-            cardinals.append(numbers.count)
+        for index in indexes {
+            let base = cells.count
+            cells += index.cells
+            cellStarts.append(base == 0 ? index.starts : index.starts.map { $0 + base })
         }
-        self.elements = elements
+        self.cells = cells
         self.cellStarts = cellStarts
-        self.cardinals = cardinals
         longestCell = cellStarts.map { starts in
             zip(starts, starts.dropFirst()).reduce(Self.nullCell.count) { longest, cell in max(longest, cell.1 - cell.0) }
         }
-        self.cells = Array(buffer: cells.buffer)
+        let rowCount = plan.table.rowCount
         // A dimension whose values are all distinct makes every row distinct: no need to hash rows.
-        if cardinals.contains(table.rowCount) {
-            rows = Array(0..<table.rowCount)
+        if cardinals.contains(rowCount) {
+            rows = Array(0..<rowCount)
         } else {
             var seen = Set<[Int32]>()
             var rows: [Int] = []
-            for row in 0..<table.rowCount where seen.insert(elements.map { $0[row] }).inserted { rows.append(row) }
+            let elements = self.elements
+            for row in 0..<rowCount where seen.insert(elements.map { $0[row] }).inserted { rows.append(row) }
             self.rows = rows
         }
-        initialPages = (cube["qInitialDataFetch"] as? [[String: Any]]) ?? []
     }
 
-    private static func writeCell(_ value: QlikValue, element: Int32, into json: inout JSONWriter) {
-        json.raw(#"{"qText":"#)
-        json.write(string: value.displayText ?? "")
-        json.raw(#","qNum":"#)
-        if let number = value.number { json.write(number: number) } else { json.raw(#""NaN""#) }
-        json.raw(#","qElemNumber":"#)
-        json.write(integer: Int64(element))
-        json.raw(#","qState":"O"}"#)
+    /// A cube built without a cache (session apps).
+    init(definition: [String: Any], model: DataModel) throws {
+        let plan = try Plan(definition: definition, model: model)
+        self.init(plan: plan, indexes: plan.fields.map { ColumnIndex(plan.column($0)) })
     }
 
     var layout: [String: Any] {

@@ -26,6 +26,8 @@ actor Tenant {
     /// Where the tenant persists itself (`--data DIR`); nil keeps it in memory only.
     private let store: TenantStore?
     private var models: [String: TenantSnapshot.ModelRecord] = [:]
+    /// Each app's field indexes for the engine, built on first use and dropped when its data changes.
+    private var columnIndexes: [String: [String: ColumnIndex]] = [:]
     /// The user, key and client the sandbox prints at start.
     private(set) var administrator: TenantSnapshot.Administrator?
     private let logger = Logger(label: "qlik-cloud-sandbox")
@@ -299,6 +301,7 @@ actor Tenant {
     func deleteApp(_ id: String) -> Bool {
         guard let index = apps.firstIndex(where: { $0.id == id }) else { return false }
         apps.remove(at: index)
+        columnIndexes[id] = nil
         persistModel(of: id, nil)
         return true
     }
@@ -322,7 +325,18 @@ actor Tenant {
         return version
     }
 
+    /// The engine's index of one field of an app's table, built once per data model.
+    func columnIndex(appID: String, table: String, field: String) -> ColumnIndex {
+        let key = table + "\u{0}" + field
+        if let cached = columnIndexes[appID]?[key] { return cached }
+        let column = app(appID)?.dataModel.table(table).flatMap { table in table.fields.firstIndex(of: field).map { table.columns[$0] } } ?? []
+        let index = ColumnIndex(column)
+        columnIndexes[appID, default: [:]][key] = index
+        return index
+    }
+
     func setDataModel(_ appID: String, _ model: DataModel) {
+        columnIndexes[appID] = nil
         guard let index = apps.firstIndex(where: { $0.id == appID }) else { return }
         apps[index].dataModel = model
         apps[index].lastReloadTime = clock()
@@ -386,6 +400,7 @@ actor Tenant {
             reloads[index].status = "SUCCEEDED"
             reloads[index].log = log.joined(separator: "\n")
             if let app = apps.firstIndex(where: { $0.id == reloads[index].appID }) {
+                columnIndexes[apps[app].id] = nil
                 apps[app].dataModel = model
                 apps[app].lastReloadTime = now
                 persistModel(of: apps[app].id, model)
