@@ -22,7 +22,6 @@ public final class TableSink {
     public let format: Format
     private let temporary: String
     private var handle: FileHandle?
-    private var csv: CSVWriter?
     private var qvd: QVDWriter?
     private var pending: [UInt8] = []
     private var fields: [String] = []
@@ -62,8 +61,11 @@ public final class TableSink {
                 }
                 self.handle = handle
                 if format == .csv {
-                    csv = CSVWriter(handle: handle)
-                    try csv?.write(record: fields)
+                    for (index, field) in fields.enumerated() {
+                        if index > 0 { pending.append(0x2C) }
+                        Self.appendCSV(field, to: &pending)
+                    }
+                    pending.append(contentsOf: [0x0D, 0x0A])
                 }
             }
         } catch let error as ConnectorError {
@@ -77,9 +79,15 @@ public final class TableSink {
         do {
             switch format {
             case .csv:
+                // Straight to bytes: a record's fields are quoted only when they need it (RFC 4180).
                 for row in 0..<page.rowCount {
-                    try csv?.write(record: page.row(row).map { $0.text ?? "" })
+                    for (column, cell) in page.row(row).enumerated() {
+                        if column > 0 { pending.append(0x2C) }
+                        Self.appendCSV(cell.text ?? "", to: &pending)
+                    }
+                    pending.append(contentsOf: [0x0D, 0x0A])
                 }
+                if pending.count >= 1 << 20 { try flushJSON() }
             case .jsonl:
                 let keys = fields.map { FieldType.quote($0) + ":" }
                 for row in 0..<page.rowCount {
@@ -108,6 +116,20 @@ public final class TableSink {
         }
     }
 
+    static func appendCSV(_ text: String, to bytes: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { utf8 in
+            let needsQuotes = utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D } || utf8.first == 0x20 || utf8.last == 0x20
+            guard needsQuotes else { return bytes.append(contentsOf: utf8) }
+            bytes.append(0x22)
+            for byte in utf8 {
+                if byte == 0x22 { bytes.append(0x22) }
+                bytes.append(byte)
+            }
+            bytes.append(0x22)
+        }
+    }
+
     private func flushJSON() throws {
         try handle?.write(contentsOf: pending)
         pending.removeAll(keepingCapacity: true)
@@ -117,7 +139,7 @@ public final class TableSink {
     public func finish() throws(ConnectorError) {
         do {
             switch format {
-            case .csv: try csv?.flush()
+            case .csv: try flushJSON()
             case .jsonl: try flushJSON()
             case .qvd: _ = try qvd?.finish(to: temporary, creatorDoc: "qlik-connector read")
             }

@@ -92,7 +92,10 @@ struct EngineSession {
     private mutating func docMethod(_ method: String, _ params: Params) async throws -> [String: Any] {
         switch method {
         case "GetTablesAndKeys":
-            return EngineViews.tablesAndKeys(await model())
+            if openDoc?.isSessionApp == true { return EngineViews.tablesAndKeys(sessionModel) }
+            // Counting distinct values reads every cell: the tenant keeps the answer per data model.
+            let cached = await tenant.tablesAndKeys(appID: appID)
+            return ["qtr": cached.tables, "qk": cached.keys]
         case "GetTableData":
             let offset = params.int(0, "qOffset") ?? 0, rows = params.int(1, "qRows") ?? 0
             let name = params.string(3, "qTableName") ?? ""

@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 
 /// Pre-serialized JSON to splice into a larger message unchanged.
-struct RawJSON {
+struct RawJSON: Sendable {
     let buffer: ByteBuffer
 }
 

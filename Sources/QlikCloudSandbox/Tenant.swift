@@ -28,6 +28,12 @@ actor Tenant {
     private var models: [String: TenantSnapshot.ModelRecord] = [:]
     /// Each app's field indexes for the engine, built on first use and dropped when its data changes.
     private var columnIndexes: [String: [String: ColumnIndex]] = [:]
+    private var tablesAndKeysCache: [String: (tables: RawJSON, keys: RawJSON)] = [:]
+
+    private func forgetEngineCaches(_ appID: String) {
+        columnIndexes[appID] = nil
+        tablesAndKeysCache[appID] = nil
+    }
     /// The user, key and client the sandbox prints at start.
     private(set) var administrator: TenantSnapshot.Administrator?
     private let logger = Logger(label: "qlik-cloud-sandbox")
@@ -301,7 +307,7 @@ actor Tenant {
     func deleteApp(_ id: String) -> Bool {
         guard let index = apps.firstIndex(where: { $0.id == id }) else { return false }
         apps.remove(at: index)
-        columnIndexes[id] = nil
+        forgetEngineCaches(id)
         persistModel(of: id, nil)
         return true
     }
@@ -325,6 +331,16 @@ actor Tenant {
         return version
     }
 
+    /// `GetTablesAndKeys` of an app, serialized once per data model.
+    func tablesAndKeys(appID: String) -> (tables: RawJSON, keys: RawJSON) {
+        if let cached = tablesAndKeysCache[appID] { return cached }
+        let answer = EngineViews.tablesAndKeys(app(appID)?.dataModel ?? DataModel())
+        let cached = (RawJSON(buffer: JSONWriter.serializeToBuffer(answer["qtr"] ?? [Any]())),
+                      RawJSON(buffer: JSONWriter.serializeToBuffer(answer["qk"] ?? [Any]())))
+        tablesAndKeysCache[appID] = cached
+        return cached
+    }
+
     /// The engine's index of one field of an app's table, built once per data model.
     func columnIndex(appID: String, table: String, field: String) -> ColumnIndex {
         let key = table + "\u{0}" + field
@@ -336,7 +352,7 @@ actor Tenant {
     }
 
     func setDataModel(_ appID: String, _ model: DataModel) {
-        columnIndexes[appID] = nil
+        forgetEngineCaches(appID)
         guard let index = apps.firstIndex(where: { $0.id == appID }) else { return }
         apps[index].dataModel = model
         apps[index].lastReloadTime = clock()
@@ -400,7 +416,7 @@ actor Tenant {
             reloads[index].status = "SUCCEEDED"
             reloads[index].log = log.joined(separator: "\n")
             if let app = apps.firstIndex(where: { $0.id == reloads[index].appID }) {
-                columnIndexes[apps[app].id] = nil
+                forgetEngineCaches(apps[app].id)
                 apps[app].dataModel = model
                 apps[app].lastReloadTime = now
                 persistModel(of: apps[app].id, model)
