@@ -5,9 +5,11 @@ import QVD
 /// number (-2 for null) and each distinct value's cell, serialized once.
 /// Built once per field and data model (``Tenant`` keeps them), like the
 /// engine's symbol tables, so a new cube costs no rehashing.
-struct ColumnIndex: Sendable {
+final class ColumnIndex: @unchecked Sendable {
     let elements: [Int32]
-    let cells: [UInt8]
+    /// Allocated once and never written after init, so sharing it between cubes and threads is safe;
+    /// cubes read it by address, without copying.
+    let cells: UnsafeMutableRawBufferPointer
     /// Where each element's cell starts in `cells`; one more entry than elements.
     let starts: [Int]
     var cardinal: Int { starts.count - 1 }
@@ -34,8 +36,11 @@ struct ColumnIndex: Sendable {
         starts.append(cells.buffer.writerIndex)
         self.elements = elements
         self.starts = starts
-        self.cells = Array(buffer: cells.buffer)
+        self.cells = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, cells.buffer.readableBytes), alignment: 1)
+        cells.buffer.withUnsafeReadableBytes { self.cells.copyMemory(from: $0) }
     }
+
+    deinit { cells.deallocate() }
 
     private static func writeCell(_ value: QlikValue, element: Int32, into json: inout JSONWriter) {
         json.raw(#"{"qText":"#)
@@ -103,7 +108,10 @@ struct HyperCube {
     /// Every distinct cell of every dimension, already serialized; a page is
     /// then a run of copies, which is what lets the sandbox serve pages
     /// faster than a connector reads them.
-    private let cells: [UInt8]
+    /// The column indexes the cells live in; kept alive as long as the cube.
+    private let indexes: [ColumnIndex]
+    /// Per dimension, the address of its serialized cells.
+    private let cellBases: [UnsafeRawPointer]
     /// Per dimension, where each element's serialized cell starts in `cells`
     /// (one more entry than elements: the last is the end).
     private let cellStarts: [[Int]]
@@ -121,15 +129,9 @@ struct HyperCube {
         initialPages = plan.initialPages
         elements = indexes.map(\.elements)
         cardinals = indexes.map(\.cardinal)
-        var cells: [UInt8] = []
-        cells.reserveCapacity(indexes.reduce(0) { $0 + $1.cells.count })
-        var cellStarts: [[Int]] = []
-        for index in indexes {
-            let base = cells.count
-            cells += index.cells
-            cellStarts.append(base == 0 ? index.starts : index.starts.map { $0 + base })
-        }
-        self.cells = cells
+        self.indexes = indexes
+        cellBases = indexes.map { UnsafeRawPointer($0.cells.baseAddress!) }
+        let cellStarts = indexes.map(\.starts)
         self.cellStarts = cellStarts
         longestCell = cellStarts.map { starts in
             zip(starts, starts.dropFirst()).reduce(Self.nullCell.count) { longest, cell in max(longest, cell.1 - cell.0) }
@@ -183,23 +185,22 @@ struct HyperCube {
         let rowSize = (left..<right).reduce(2) { $0 + longestCell[$1] + 1 }
         var json = JSONWriter(capacity: 160 + rowSize * (bottom - top))
         json.raw(#"{"qMatrix":["#)
-        cells.withUnsafeBytes { cells in
-            Self.nullCell.withUnsafeBytes { nullCell in
-                for cubeRow in top..<bottom {
-                    if cubeRow > top { json.byte(UInt8(ascii: ",")) }
-                    json.byte(UInt8(ascii: "["))
-                    let row = rows[cubeRow]
-                    for column in left..<right {
-                        if column > left { json.byte(UInt8(ascii: ",")) }
-                        let element = Int(elements[column][row])
-                        if element < 0 {
-                            json.raw(bytes: nullCell)
-                        } else {
-                            json.raw(bytes: UnsafeRawBufferPointer(rebasing: cells[cellStarts[column][element]..<cellStarts[column][element + 1]]))
-                        }
+        Self.nullCell.withUnsafeBytes { nullCell in
+            for cubeRow in top..<bottom {
+                if cubeRow > top { json.byte(UInt8(ascii: ",")) }
+                json.byte(UInt8(ascii: "["))
+                let row = rows[cubeRow]
+                for column in left..<right {
+                    if column > left { json.byte(UInt8(ascii: ",")) }
+                    let element = Int(elements[column][row])
+                    if element < 0 {
+                        json.raw(bytes: nullCell)
+                    } else {
+                        let start = cellStarts[column][element]
+                        json.raw(bytes: UnsafeRawBufferPointer(start: cellBases[column] + start, count: cellStarts[column][element + 1] - start))
                     }
-                    json.byte(UInt8(ascii: "]"))
                 }
+                json.byte(UInt8(ascii: "]"))
             }
         }
         json.raw(#"],"qTails":[],"qArea":{"qTop":\#(top),"qLeft":\#(left),"qWidth":\#(right - left),"qHeight":\#(bottom - top)}}"#)
