@@ -19,23 +19,31 @@ final class CSVShapeCheck: UploadValidator, @unchecked Sendable {
     init(path: String) { self.path = path }
 
     func consume(_ bytes: UnsafeRawBufferPointer) throws {
+        // The state in locals for the loop: stored properties of a class cost an exclusivity check per access.
+        var inQuotes = self.inQuotes, fields = self.fields, hasContent = recordHasContent
         for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "\""):
-                inQuotes.toggle()
-                recordHasContent = true
-            case UInt8(ascii: ",") where !inQuotes:
-                fields += 1
-                recordHasContent = true
-            case 0x0A:
+            if byte == 0x0A {
                 line += 1
-                if !inQuotes { try endRecord() }
-            case 0x0D:
-                break
-            default:
-                recordHasContent = true
+                if !inQuotes {
+                    self.fields = fields
+                    recordHasContent = hasContent
+                    try endRecord()
+                    fields = 1
+                    hasContent = false
+                }
+            } else if byte == UInt8(ascii: "\"") {
+                inQuotes.toggle()
+                hasContent = true
+            } else if byte == UInt8(ascii: ",") {
+                if !inQuotes { fields += 1 }
+                hasContent = true
+            } else if byte != 0x0D {
+                hasContent = true
             }
         }
+        self.inQuotes = inQuotes
+        self.fields = fields
+        recordHasContent = hasContent
     }
 
     func finish() throws {

@@ -31,7 +31,7 @@ public struct DataFileImport: Sendable {
         }
         guard format != .jsonl else { throw ConnectorError.badInput("A data file is written as qvd or csv (--format qvd|csv).") }
         let lookup = TenantLookup(client: client)
-        let existing = try await lookup.dataFile(named: name)
+        let existing = try await lookup.dataFile(named: name, connectionID: spaceConnectionID)
         if existing != nil, mode == .create {
             throw ConnectorError.badInput("The data file '\(name)' already exists; use --mode replace to replace it (the old content stays until the new one is complete).")
         }

@@ -30,9 +30,17 @@ public struct TenantLookup: Sendable {
         throw ConnectorError.badInput("There is no space '\(nameOrID)'. \(NearestNames.hint(nameOrID, among: spaces.map(\.name)))")
     }
 
-    /// The data file of exactly this name, or nil.
-    public func dataFile(named name: String) async throws -> DataFile? {
-        try await client.dataFiles(name: name).collect().first { $0.name == name }
+    /// The data file of exactly this name (in the given DataFiles connection), or nil.
+    public func dataFile(named name: String, connectionID: String? = nil) async throws -> DataFile? {
+        try await client.dataFiles(name: name, connectionID: connectionID).collect().first { $0.name == name }
+    }
+
+    /// The DataFiles connection of a space: where its data files live.
+    public func dataFilesConnection(of space: Space) async throws -> String {
+        guard let connection = try await client.dataFileConnections(spaceID: space.id).collect().first(where: { $0.spaceId == space.id }) else {
+            throw ConnectorError.badInput("The space '\(space.name)' has no DataFiles connection the connection's user can use.")
+        }
+        return connection.id
     }
 
     public func existingDataFile(named name: String) async throws -> DataFile {

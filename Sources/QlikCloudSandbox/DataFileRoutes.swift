@@ -21,11 +21,24 @@ struct DataFileRoutes {
         let tempContentFileId: String?
     }
 
+    struct ConnectionView: Encodable {
+        let id: String
+        let name: String
+        let type: String
+        let spaceId: String?
+    }
+
     func register(on group: RouterGroup<SandboxContext>) {
         group.get("data-files/quotas") { _, _ in
             let used = await tenant.dataFiles.reduce(0) { $0 + $1.content.count }
             return try JSONResponse.make(Quotas(maxFileSize: tenant.configuration.maxFileSize, maxLargeFileSize: tenant.configuration.maxLargeFileSize,
                                                 maxFiles: 50_000, size: used, allowedExtensions: ["qvd", "csv", "txt", "xlsx", "json", "parquet"]))
+        }
+        group.get("data-files/connections") { request, _ in
+            var connections = await tenant.dataFileConnections()
+            if let space = request.uri.queryParameters["spaceId"].map(String.init) { connections = connections.filter { $0.spaceID == space } }
+            let views = connections.map { ConnectionView(id: $0.id, name: $0.name, type: "qix-datafiles.exe", spaceId: $0.spaceID) }
+            return try JSONResponse.make(ListEnvelope(data: views, links: Paging.links(request, base: base, next: nil, prev: nil, cursorName: "page")))
         }
         group.get("data-files") { request, _ in
             let paging = try Paging(request, defaultLimit: 20, cursorName: "page")

@@ -437,15 +437,23 @@ actor Tenant {
         persist()
     }
 
+    /// The DataFiles connections: the personal one, and one per shared, managed or data space.
+    func dataFileConnections() -> [(id: String, name: String, spaceID: String?)] {
+        [(personalConnectionID, "DataFiles", nil)] + spaces.map { ("datafiles-" + $0.id, "DataFiles", $0.id) }
+    }
+
     /// Stores an uploaded file; names are unique per connection (409), sizes bounded by the quota (413).
     func addDataFile(name: String, content: [UInt8], ownerID: String, connectionID: String?, large: Bool) throws(QlikErrorResponse) -> DataFile {
         let connection = connectionID ?? personalConnectionID
+        guard let target = dataFileConnections().first(where: { $0.id == connection }) else {
+            throw QlikErrorResponse(.badRequest, code: "DF-011", title: "Bad Request", detail: "No DataFiles connection with id \(connection).")
+        }
         try checkQuota(content.count, large: large)
         guard !dataFiles.contains(where: { $0.name == name && $0.connectionID == connection }) else {
             throw QlikErrorResponse(.conflict, code: "DF-006", title: "Conflict", detail: "A data file named '\(name)' already exists.")
         }
         let now = clock()
-        let file = DataFile(sequence: nextSequence(), id: Identifier.uuid(), name: name, content: content, ownerID: ownerID, spaceID: nil,
+        let file = DataFile(sequence: nextSequence(), id: Identifier.uuid(), name: name, content: content, ownerID: ownerID, spaceID: target.spaceID,
                             connectionID: connection, createdAt: now, modifiedAt: now)
         dataFiles.append(file)
         persist(.dataFiles, id: file.id, content: content)

@@ -85,6 +85,7 @@ struct WriteCommand: AsyncParsableCommand {
     @OptionGroup var target: ConnectionOptions
     @Option(help: "Input file: .csv, .jsonl or .qvd.") var from: String
     @Option(help: "The data file's name.") var dataFile: String
+    @Option(help: "The space whose data files it joins (name or id; the personal space when absent).") var space: String?
     @Option(help: "qvd or csv (default: from the data file's extension, else qvd).") var format: String?
     @Option(help: "create (refuse an existing file) or replace.") var mode: String = "create"
     @Option(parsing: .upToNextOption, help: "Apps to reload afterwards (names or ids).") var reload: [String] = []
@@ -103,9 +104,11 @@ struct WriteCommand: AsyncParsableCommand {
         let lookup = TenantLookup(client: client)
         var apps: [TenantLookup.AppRef] = []
         for name in reload { apps.append(try await lookup.app(name)) }
+        let connectionID = try await space.asyncMap { try await lookup.dataFilesConnection(of: try await lookup.space($0)) }
         let outputFormat = format.flatMap(TableSink.Format.init(rawValue:)) ?? (dataFile.lowercased().hasSuffix(".csv") ? .csv : .qvd)
         let summary = try await DataFileImport(client: client).run(from: from, dataFile: dataFile, format: outputFormat,
-                                                                  mode: DataFileImport.Mode(rawValue: mode) ?? .create, reload: apps, wait: wait)
+                                                                  mode: DataFileImport.Mode(rawValue: mode) ?? .create, spaceConnectionID: connectionID,
+                                                                  reload: apps, wait: wait)
         let failed = summary.reloads.filter { $0.reload.status.isFinal && $0.reload.status != .succeeded }
         if json {
             let view: [String: Any] = [
@@ -150,5 +153,12 @@ struct ReloadCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("Its log:\n\(reload.log ?? "(no log)")\n".utf8))
             throw ExitCode(1)
         }
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

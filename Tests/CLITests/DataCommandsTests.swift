@@ -42,6 +42,14 @@ struct DataCommandsTests {
         #expect(inspected.stdout.contains("\"note\"") && inspected.stdout.contains("\"rows\" : 4") || inspected.stdout.contains("\"rows\":4"))
         try await harness.succeed(["read", "S", "--data-file", "orders.qvd", "--to", direct])
         #expect(try String(contentsOfFile: direct, encoding: .utf8) == Self.orders.replacingOccurrences(of: "\n", with: "\r\n"))
+        // The same name in a space is another file: the space's DataFiles connection holds it.
+        let inSpace = try await harness.succeed(["write", "S", "--from", input, "--data-file", "orders.qvd", "--space", "finance"])
+        #expect(inSpace.stdout.contains("Created data file 'orders.qvd'"))
+        let catalog = try await harness.succeed(["discover", "S", "--json"])
+        let dataFiles = (try JSONSerialization.jsonObject(with: Data(catalog.stdout.utf8)) as? [String: Any])?["dataFiles"] as? [[String: Any]]
+        #expect(dataFiles?.filter { $0["name"] as? String == "orders.qvd" }.map { $0["spaceID"] != nil }.sorted { !$0 && $1 } == [false, true])
+        let nowhere = try await harness.run(["write", "S", "--from", input, "--data-file", "x.qvd", "--space", "Nowhere"])
+        #expect(nowhere.status == 2 && nowhere.stderr.contains("There is no space 'Nowhere'"))
         let files = try FileManager.default.contentsOfDirectory(atPath: harness.home)
         #expect(!files.contains { $0.contains(".partial-") }, "\(files)")
         #expect(await server.stop() == 0)

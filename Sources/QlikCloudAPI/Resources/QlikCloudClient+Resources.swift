@@ -87,8 +87,8 @@ extension QlikCloudClient {
         try await get(DataFileQuotas.self, "/api/v1/data-files/quotas")
     }
 
-    public func dataFileConnections() -> PagedList<DataFileConnection> {
-        PagedList(client: self, path: "/api/v1/data-files/connections", query: [])
+    public func dataFileConnections(spaceID: String? = nil) -> PagedList<DataFileConnection> {
+        PagedList(client: self, path: "/api/v1/data-files/connections", query: [("spaceId", spaceID)])
     }
 
     /// Creates a data file from `source`, or from an uploaded temporary content when `tempContentID` is given.
