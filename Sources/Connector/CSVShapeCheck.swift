@@ -15,13 +15,27 @@ final class CSVShapeCheck: UploadValidator, @unchecked Sendable {
     private var line = 1
     private var recordLine = 1
     private(set) var failure: String?
+    /// Continuation bytes the current UTF-8 sequence still needs.
+    private var continuations = 0
 
     init(path: String) { self.path = path }
 
     func consume(_ bytes: UnsafeRawBufferPointer) throws {
         // The state in locals for the loop: stored properties of a class cost an exclusivity check per access.
-        var inQuotes = self.inQuotes, fields = self.fields, hasContent = recordHasContent
+        var inQuotes = self.inQuotes, fields = self.fields, hasContent = recordHasContent, continuations = self.continuations
         for byte in bytes {
+            if byte >= 0x80 || continuations > 0 {
+                // UTF-8: a lead byte says how many 10xxxxxx bytes follow.
+                if continuations > 0 {
+                    guard byte & 0xC0 == 0x80 else { try fail("\(path), line \(line): the text is not valid UTF-8.") }
+                    continuations -= 1
+                } else if (0xC2...0xDF).contains(byte) { continuations = 1 }
+                else if (0xE0...0xEF).contains(byte) { continuations = 2 }
+                else if (0xF0...0xF4).contains(byte) { continuations = 3 }
+                else { try fail("\(path), line \(line): the text is not valid UTF-8.") }
+                hasContent = true
+                continue
+            }
             if byte == 0x0A {
                 line += 1
                 if !inQuotes {
@@ -43,10 +57,12 @@ final class CSVShapeCheck: UploadValidator, @unchecked Sendable {
         }
         self.inQuotes = inQuotes
         self.fields = fields
+        self.continuations = continuations
         recordHasContent = hasContent
     }
 
     func finish() throws {
+        if continuations > 0 { try fail("\(path), line \(line): the text ends inside a UTF-8 character.") }
         if inQuotes { try fail("\(path): a quoted field opened on line \(recordLine) is never closed.") }
         if recordHasContent || fields > 1 { try endRecord() }
         if header == nil { try fail("\(path) is empty: the first line must name the fields.") }

@@ -70,6 +70,12 @@ struct DataCommandsTests {
         // Sent as CSV, the file is checked while it uploads: stopped at the bad line, nothing created.
         let refusedCSV = try await harness.run(["write", "S", "--from", ragged, "--data-file", "ragged.csv"])
         #expect(refusedCSV.status == 2 && refusedCSV.stderr.contains("line 3: 1 fields where the header has 2"), "\(refusedCSV.stderr)")
+        let latin1 = harness.home + "/latin1.csv"
+        try Data([0x6E, 0x61, 0x6D, 0x65, 0x0A, 0x5A, 0xFC, 0x72, 0x69, 0x63, 0x68, 0x0A]).write(to: URL(fileURLWithPath: latin1)) // "name\nZ\xFCrich\n" in Latin-1
+        for format in ["csv", "qvd"] {
+            let badText = try await harness.run(["write", "S", "--from", latin1, "--data-file", "latin1.\(format)"])
+            #expect(badText.status == 2 && badText.stderr.contains("line 2") && badText.stderr.contains("UTF-8"), "\(format): \(badText.stderr)")
+        }
         let afterwards = try await harness.run(["read", "S", "--data-file", "ragged.csv", "--to", harness.home + "/r.csv"])
         #expect(afterwards.status == 2 && afterwards.stderr.contains("There is no data file 'ragged.csv'"))
         let noApp = try await harness.run(["read", "S", "--app", "Order App", "--table", "Orders", "--to", harness.home + "/x.csv"])

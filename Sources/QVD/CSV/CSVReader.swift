@@ -76,13 +76,15 @@ public final class CSVReader {
                 quoted = true
                 fieldStarted = true
             } else if byte == 0x2C {
-                fields.append(try decode(field))
+                fields.append(try decode(field, line: line))
                 field.removeAll(keepingCapacity: true)
                 fieldStarted = false
             } else if byte == 0x0A || byte == 0x0D {
                 if byte == 0x0D, try peek() == 0x0A { position += 1 }
+                // The record's last field is checked on its own line, before the count moves on.
+                fields.append(try decode(field, line: line))
                 line += 1
-                break
+                return fields
             } else if byte == 0x22 {
                 throw QVDError(.invalidInput, "\(path), line \(line): a quote inside an unquoted field; quote the whole field and double the quote",
                                at: byteOffset + UInt64(position - 1))
@@ -94,11 +96,11 @@ public final class CSVReader {
                 throw QVDError(.invalidInput, "\(path), line \(startLine): a field is over \(Self.maximumFieldSize >> 20) MiB")
             }
         }
-        fields.append(try decode(field))
+        fields.append(try decode(field, line: line))
         return fields
     }
 
-    private func decode(_ bytes: [UInt8]) throws(QVDError) -> String {
+    private func decode(_ bytes: [UInt8], line: Int) throws(QVDError) -> String {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw QVDError(.invalidUTF8, "\(path), line \(line): a field is not valid UTF-8", at: byteOffset + UInt64(position))
         }
