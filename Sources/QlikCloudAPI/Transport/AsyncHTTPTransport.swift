@@ -29,6 +29,8 @@ public final class AsyncHTTPTransport: HTTPTransport {
         configuration.timeout = .init(connect: .milliseconds(settings.connectTimeout.milliseconds), read: .milliseconds(settings.readTimeout.milliseconds))
         // Our retry policy decides what is retried; the pool must report the first failure as it is.
         configuration.connectionPool.retryConnectionEstablishment = false
+        // Bursts (listing, reading in parallel) get more than AsyncHTTPClient's eight connections to the one tenant host.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
         configuration.redirectConfiguration = .disallow
         proxy = try settings.proxies.proxy(forHost: host, scheme: scheme)
         if let proxy {
@@ -116,7 +118,8 @@ public final class AsyncHTTPTransport: HTTPTransport {
         }
         if let http = error as? HTTPClientError {
             switch http {
-            case .connectTimeout, .tlsHandshakeTimeout: return .connectTimeout(host: host)
+            // A request that waited too long for a free connection of the pool is worth another try, as a slow connect is.
+            case .connectTimeout, .tlsHandshakeTimeout, .getConnectionFromPoolTimeout: return .connectTimeout(host: host)
             case .readTimeout, .deadlineExceeded: return .readTimeout
             case .remoteConnectionClosed: return .connectionClosed
             case .httpProxyHandshakeTimeout: return .proxy("the proxy did not answer the CONNECT request in time")
