@@ -80,13 +80,21 @@ public final class TableSink {
             switch format {
             case .csv:
                 // Straight to bytes: a record's fields are quoted only when they need it (RFC 4180).
-                for row in 0..<page.rowCount {
-                    for (column, cell) in page.row(row).enumerated() {
-                        if column > 0 { pending.append(0x2C) }
-                        Self.appendCSV(cell.text ?? "", to: &pending)
+                // A local buffer: the class's own property would cost an exclusivity check per byte written.
+                var out = pending
+                pending = []
+                let width = page.width
+                page.cells.withUnsafeBufferPointer { cells in
+                    for row in 0..<page.rowCount {
+                        for column in 0..<width {
+                            if column > 0 { out.append(0x2C) }
+                            Self.appendCSV(cells[row * width + column].text ?? "", to: &out)
+                        }
+                        out.append(0x0D)
+                        out.append(0x0A)
                     }
-                    pending.append(contentsOf: [0x0D, 0x0A])
                 }
+                pending = out
                 if pending.count >= 1 << 20 { try flushJSON() }
             case .jsonl:
                 let keys = fields.map { FieldType.quote($0) + ":" }

@@ -75,6 +75,8 @@ enum HyperCubePageParser {
     /// One cell, read with the keys compared by length and a letter or two:
     /// the hot loop of a read, so no closures and no Strings for keys.
     @inline(__always) private static func cell(_ scanner: inout EngineJSONScanner) throws -> EngineCell {
+        // The engine writes a cell's keys in one order: read that shape directly, else fall back to any order.
+        if let fast = try fastCell(&scanner) { return fast }
         try scanner.expect(UInt8(ascii: "{"))
         var text: String?
         var number: Double?
@@ -98,6 +100,24 @@ enum HyperCubePageParser {
         } while scanner.consume(UInt8(ascii: ","))
         try scanner.expect(UInt8(ascii: "}"))
         return isNull ? .null : EngineCell(text: text, number: number)
+    }
+}
+
+extension HyperCubePageParser {
+    /// `{"qText":...,"qNum":...,"qElemNumber":...,"qState":"X"}` exactly, or nil (scanner untouched) for any other shape.
+    @inline(__always) static func fastCell(_ scanner: inout EngineJSONScanner) throws -> EngineCell? {
+        let start = scanner.position
+        guard scanner.matchLiteral(#"{"qText":"#) else { return nil }
+        let text = try scanner.readString()
+        guard scanner.matchLiteral(#","qNum":"#) else { scanner.position = start; return nil }
+        var number: Double?
+        if scanner.peek() == UInt8(ascii: "\"") { _ = try scanner.readRawString() } else { number = try scanner.readNumber() }
+        guard scanner.matchLiteral(#","qElemNumber":"#) else { scanner.position = start; return nil }
+        let element = try scanner.readNumber()
+        guard scanner.matchLiteral(#","qState":"#) else { scanner.position = start; return nil }
+        _ = try scanner.readRawString()
+        guard scanner.consume(UInt8(ascii: "}")) else { scanner.position = start; return nil }
+        return element == -2 ? .null : EngineCell(text: text, number: number)
     }
 }
 
