@@ -1,3 +1,4 @@
+import Foundation
 /// A forward-only reader of one JSON document, made for the engine's
 /// messages: it reads keys as bytes, makes Strings only for values it keeps,
 /// and skips everything else without building it. A general-purpose decoder
@@ -191,14 +192,13 @@ struct EngineJSONScanner {
         throw Malformed(offset: position, expected: "true or false")
     }
 
-    mutating func matchLiteral(_ literal: StaticString) -> Bool {
+    /// Consumes `literal` if the bytes here spell it: one memcmp, the hot path of the page parser.
+    @inline(__always) mutating func matchLiteral(_ literal: StaticString) -> Bool {
         let count = literal.utf8CodeUnitCount
-        guard position + count <= bytes.count else { return false }
-        let matches = literal.withUTF8Buffer { literalBytes in
-            (0..<count).allSatisfy { bytes[position + $0] == literalBytes[$0] }
-        }
-        if matches { position += count }
-        return matches
+        guard position + count <= bytes.count, let base = bytes.baseAddress else { return false }
+        guard memcmp(base + position, literal.utf8Start, count) == 0 else { return false }
+        position += count
+        return true
     }
 
     /// Skips one value of any kind, nested ones included.
@@ -231,9 +231,7 @@ extension UnsafeRawBufferPointer {
     /// Compares with an ASCII key without making a String.
     @inline(__always) func equals(_ key: StaticString) -> Bool {
         guard count == key.utf8CodeUnitCount else { return false }
-        return key.withUTF8Buffer { keyBytes in
-            for index in 0..<count where self[index] != keyBytes[index] { return false }
-            return true
-        }
+        guard let base = baseAddress else { return count == 0 }
+        return memcmp(base, key.utf8Start, count) == 0
     }
 }
