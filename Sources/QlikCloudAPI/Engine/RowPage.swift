@@ -113,11 +113,19 @@ extension HyperCubePageParser {
         var number: Double?
         if scanner.peek() == UInt8(ascii: "\"") { _ = try scanner.readRawString() } else { number = try scanner.readNumber() }
         guard scanner.matchLiteral(#","qElemNumber":"#) else { scanner.position = start; return nil }
-        let element = try scanner.readNumber()
+        // Only -2 (null) matters here: other element numbers are skipped, not parsed.
+        let before = scanner.position
+        var isNull = false
+        if scanner.matchLiteral("-2"), scanner.peek().map({ $0 < UInt8(ascii: "0") || $0 > UInt8(ascii: "9") }) ?? true {
+            isNull = true
+        } else {
+            scanner.position = before
+            try scanner.skipValue()
+        }
         guard scanner.matchLiteral(#","qState":"#) else { scanner.position = start; return nil }
         _ = try scanner.readRawString()
         guard scanner.consume(UInt8(ascii: "}")) else { scanner.position = start; return nil }
-        return element == -2 ? .null : EngineCell(text: text, number: number)
+        return isNull ? .null : EngineCell(text: text, number: number)
     }
 }
 
