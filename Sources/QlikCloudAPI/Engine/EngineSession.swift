@@ -232,22 +232,7 @@ public struct EngineSession: Sendable {
         _ = try await call("DestroySessionObject", handle: doc, params: "[\(Self.quote(id))]", as: Success.self)
     }
 
-    /// A JSON string literal.
-    static func quote(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case let control where control.value < 0x20: result += String(format: "\\u%04x", control.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
+    static func quote(_ text: String) -> String { JSONString.quote(text) }
 
     /// A field name as a dimension definition: bracketed when it has characters an expression would read otherwise.
     static func fieldReference(_ field: String) -> String {
