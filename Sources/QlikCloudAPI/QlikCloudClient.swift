@@ -49,6 +49,18 @@ public struct QlikCloudClient: Sendable {
 
     public func shutdown() async { await transport.shutdown() }
 
+    /// Runs `body` with the client and shuts its connections down afterwards, however `body` ends.
+    public func run<T>(_ body: (QlikCloudClient) async throws -> T) async throws -> T {
+        do {
+            let result = try await body(self)
+            await shutdown()
+            return result
+        } catch {
+            await shutdown()
+            throw error
+        }
+    }
+
     // MARK: Requests
 
     /// Sends one request to `path` (under the base URL) or to an absolute URL on the tenant's host.

@@ -37,8 +37,7 @@ struct AirbyteCommand: AsyncParsableCommand {
             case .inline(let url, let authentication):
                 client = try QlikCloudClient.make(tenant: url, authentication: authentication)
             }
-            defer { Task { await client.shutdown() } }
-            try await body(client, config)
+            try await client.run { client in try await body(client, config) }
         } catch {
             let configError = (error as? ConnectorError)?.isUsageError == true || error is TableReader.Failure
             emit(AirbyteMessage.error("\(error)", configError: configError))

@@ -34,38 +34,38 @@ struct ReadCommand: AsyncParsableCommand {
 
     func run() async throws {
         let workspace = try Workspace(global)
-        let client = try await target.client(workspace)
-        defer { Task { await client.shutdown() } }
-        let outputFormat = format.flatMap(TableSink.Format.init(rawValue:)) ?? TableSink.Format(path: to) ?? .csv
-        let lookup = TenantLookup(client: client)
-        let document: TableReader.Document
-        let tableName: String
-        let label: String
-        if let app {
-            let found = try await lookup.app(app)
-            document = .app(found.id)
-            tableName = table ?? ""
-            label = "\(found.name) / \(tableName)"
-        } else {
-            let name = dataFile ?? ""
-            _ = try await lookup.existingDataFile(named: name)
-            tableName = (name as NSString).deletingPathExtension
-            document = .sessionApp(script: TableExport.loadScript(dataFile: name, table: tableName))
-            label = name
-        }
-        let printer = ProgressPrinter(label: label)
-        let wanted = fields?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let summary = try await TableExport(client: client).run(document: document, table: tableName, fields: wanted, to: to, format: outputFormat) { progress in
-            printer.show(rows: progress.rows, total: progress.totalRows, elapsed: progress.elapsed)
-        }
-        if json {
-            let view: [String: Any] = ["path": summary.path, "table": summary.table, "rows": summary.rows, "fields": summary.fields,
-                                       "types": summary.types.map(\.rawValue), "reconnects": summary.reconnects, "mergedRows": summary.mergedRows]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: view, options: [.sortedKeys]), as: UTF8.self))
-        } else {
-            print("Read \(summary.rows) rows of \(summary.fields.count) fields into \(summary.path).")
-            if summary.mergedRows > 0 {
-                print("Note: \(summary.mergedRows) rows were identical to others in every field read and came out once (the engine reads distinct rows).")
+        try await target.client(workspace).run { client in
+            let outputFormat = format.flatMap(TableSink.Format.init(rawValue:)) ?? TableSink.Format(path: to) ?? .csv
+            let lookup = TenantLookup(client: client)
+            let document: TableReader.Document
+            let tableName: String
+            let label: String
+            if let app {
+                let found = try await lookup.app(app)
+                document = .app(found.id)
+                tableName = table ?? ""
+                label = "\(found.name) / \(tableName)"
+            } else {
+                let name = dataFile ?? ""
+                _ = try await lookup.existingDataFile(named: name)
+                tableName = (name as NSString).deletingPathExtension
+                document = .sessionApp(script: TableExport.loadScript(dataFile: name, table: tableName))
+                label = name
+            }
+            let printer = ProgressPrinter(label: label)
+            let wanted = fields?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let summary = try await TableExport(client: client).run(document: document, table: tableName, fields: wanted, to: to, format: outputFormat) { progress in
+                printer.show(rows: progress.rows, total: progress.totalRows, elapsed: progress.elapsed)
+            }
+            if json {
+                let view: [String: Any] = ["path": summary.path, "table": summary.table, "rows": summary.rows, "fields": summary.fields,
+                                           "types": summary.types.map(\.rawValue), "reconnects": summary.reconnects, "mergedRows": summary.mergedRows]
+                print(String(decoding: try JSONSerialization.data(withJSONObject: view, options: [.sortedKeys]), as: UTF8.self))
+            } else {
+                print("Read \(summary.rows) rows of \(summary.fields.count) fields into \(summary.path).")
+                if summary.mergedRows > 0 {
+                    print("Note: \(summary.mergedRows) rows were identical to others in every field read and came out once (the engine reads distinct rows).")
+                }
             }
         }
     }
@@ -99,32 +99,32 @@ struct WriteCommand: AsyncParsableCommand {
 
     func run() async throws {
         let workspace = try Workspace(global)
-        let client = try await target.client(workspace)
-        defer { Task { await client.shutdown() } }
-        let lookup = TenantLookup(client: client)
-        var apps: [TenantLookup.AppRef] = []
-        for name in reload { apps.append(try await lookup.app(name)) }
-        let connectionID = try await space.asyncMap { try await lookup.dataFilesConnection(of: try await lookup.space($0)) }
-        let outputFormat = format.flatMap(TableSink.Format.init(rawValue:)) ?? (dataFile.lowercased().hasSuffix(".csv") ? .csv : .qvd)
-        let summary = try await DataFileImport(client: client).run(from: from, dataFile: dataFile, format: outputFormat,
-                                                                  mode: DataFileImport.Mode(rawValue: mode) ?? .create, spaceConnectionID: connectionID,
-                                                                  reload: apps, wait: wait)
-        let failed = summary.reloads.filter { $0.reload.status.isFinal && $0.reload.status != .succeeded }
-        if json {
-            let view: [String: Any] = [
-                "dataFile": ["id": summary.dataFile.id, "name": summary.dataFile.name, "size": summary.bytes], "format": summary.format.rawValue,
-                "replaced": summary.replaced, "throughTempContent": summary.throughTempContent,
-                "reloads": summary.reloads.map { ["app": $0.app.name, "id": $0.reload.id, "status": $0.reload.status.rawValue] },
-            ]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: view, options: [.sortedKeys]), as: UTF8.self))
-        } else {
-            print("\(summary.replaced ? "Replaced" : "Created") data file '\(summary.dataFile.name)' (\(summary.bytes) bytes, \(summary.format.rawValue)\(summary.throughTempContent ? ", through temporary contents" : "")).")
-            for (app, reload) in summary.reloads { print("Reload of '\(app.name)': \(reload.status.rawValue) (\(reload.id))") }
+        try await target.client(workspace).run { client in
+            let lookup = TenantLookup(client: client)
+            var apps: [TenantLookup.AppRef] = []
+            for name in reload { apps.append(try await lookup.app(name)) }
+            let connectionID = try await space.asyncMap { try await lookup.dataFilesConnection(of: try await lookup.space($0)) }
+            let outputFormat = format.flatMap(TableSink.Format.init(rawValue:)) ?? (dataFile.lowercased().hasSuffix(".csv") ? .csv : .qvd)
+            let summary = try await DataFileImport(client: client).run(from: from, dataFile: dataFile, format: outputFormat,
+                                                                      mode: DataFileImport.Mode(rawValue: mode) ?? .create, spaceConnectionID: connectionID,
+                                                                      reload: apps, wait: wait)
+            let failed = summary.reloads.filter { $0.reload.status.isFinal && $0.reload.status != .succeeded }
+            if json {
+                let view: [String: Any] = [
+                    "dataFile": ["id": summary.dataFile.id, "name": summary.dataFile.name, "size": summary.bytes], "format": summary.format.rawValue,
+                    "replaced": summary.replaced, "throughTempContent": summary.throughTempContent,
+                    "reloads": summary.reloads.map { ["app": $0.app.name, "id": $0.reload.id, "status": $0.reload.status.rawValue] },
+                ]
+                print(String(decoding: try JSONSerialization.data(withJSONObject: view, options: [.sortedKeys]), as: UTF8.self))
+            } else {
+                print("\(summary.replaced ? "Replaced" : "Created") data file '\(summary.dataFile.name)' (\(summary.bytes) bytes, \(summary.format.rawValue)\(summary.throughTempContent ? ", through temporary contents" : "")).")
+                for (app, reload) in summary.reloads { print("Reload of '\(app.name)': \(reload.status.rawValue) (\(reload.id))") }
+            }
+            for (app, reload) in failed {
+                FileHandle.standardError.write(Data("Reload of '\(app.name)' \(reload.status.rawValue). Its log:\n\(reload.log ?? "(no log)")\n".utf8))
+            }
+            if !failed.isEmpty { throw ExitCode(1) }
         }
-        for (app, reload) in failed {
-            FileHandle.standardError.write(Data("Reload of '\(app.name)' \(reload.status.rawValue). Its log:\n\(reload.log ?? "(no log)")\n".utf8))
-        }
-        if !failed.isEmpty { throw ExitCode(1) }
     }
 }
 
@@ -138,20 +138,20 @@ struct ReloadCommand: AsyncParsableCommand {
 
     func run() async throws {
         let workspace = try Workspace(global)
-        let client = try await target.client(workspace)
-        defer { Task { await client.shutdown() } }
-        let found = try await TenantLookup(client: client).app(app)
-        let queued = try await client.createReload(appID: found.id)
-        let reload = wait ? try await client.waitForReload(id: queued.id) : queued
-        if json {
-            let view: [String: Any] = ["app": found.name, "id": reload.id, "status": reload.status.rawValue, "log": reload.log ?? ""]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: view, options: [.sortedKeys]), as: UTF8.self))
-        } else {
-            print("Reload of '\(found.name)': \(reload.status.rawValue) (\(reload.id))")
-        }
-        if reload.status.isFinal, reload.status != .succeeded {
-            FileHandle.standardError.write(Data("Its log:\n\(reload.log ?? "(no log)")\n".utf8))
-            throw ExitCode(1)
+        try await target.client(workspace).run { client in
+            let found = try await TenantLookup(client: client).app(app)
+            let queued = try await client.createReload(appID: found.id)
+            let reload = wait ? try await client.waitForReload(id: queued.id) : queued
+            if json {
+                let view: [String: Any] = ["app": found.name, "id": reload.id, "status": reload.status.rawValue, "log": reload.log ?? ""]
+                print(String(decoding: try JSONSerialization.data(withJSONObject: view, options: [.sortedKeys]), as: UTF8.self))
+            } else {
+                print("Reload of '\(found.name)': \(reload.status.rawValue) (\(reload.id))")
+            }
+            if reload.status.isFinal, reload.status != .succeeded {
+                FileHandle.standardError.write(Data("Its log:\n\(reload.log ?? "(no log)")\n".utf8))
+                throw ExitCode(1)
+            }
         }
     }
 }
