@@ -23,6 +23,7 @@ public struct Catalog: Sendable, Codable {
         public let tables: [TableEntry]
         public let fields: [FieldEntry]
         public let lineage: ScriptLineage
+        public let lineageNote: String?
     }
     public struct DataFileEntry: Sendable, Codable {
         public let id, name: String
@@ -66,7 +67,10 @@ public struct Catalog: Sendable, Codable {
         for item in items {
             guard let id = item.resourceId else { continue }
             let metadata = try await client.dataModelMetadata(appID: id)
-            let script = (try? await client.script(appID: id).script) ?? nil
+            // An app whose script the user may not read still belongs in the catalog; its entry says why it has no lineage.
+            var script: String?
+            var lineageNote: String?
+            do { script = try await client.script(appID: id).script } catch { lineageNote = "The load script could not be read: \(error.message)" }
             let tables = (metadata.tables ?? []).map { TableEntry(name: $0.name ?? "", rows: $0.no_of_rows, fields: $0.no_of_fields) }
             let fields = (metadata.fields ?? []).filter { $0.is_system != true }.map { field in
                 FieldEntry(name: field.name ?? "", tables: field.src_tables ?? [], type: FieldType(tags: field.tags ?? []), tags: field.tags ?? [],
@@ -74,7 +78,7 @@ public struct Catalog: Sendable, Codable {
             }
             apps.append(AppEntry(id: id, name: item.name, spaceID: item.spaceId, space: item.spaceId.flatMap { spaceNames[$0] }, ownerID: item.ownerId,
                                  lastReload: item.resourceReloadEndTime, sizeBytes: item.resourceSize?.appFile, tables: tables, fields: fields,
-                                 lineage: ScriptLineage(script: script ?? "")))
+                                 lineage: ScriptLineage(script: script ?? ""), lineageNote: lineageNote))
         }
         let files = try await client.dataFiles().collect().filter { file in !spaceFiltered || file.spaceId.map(chosen.contains) == true }
         var edges: [Edge] = []

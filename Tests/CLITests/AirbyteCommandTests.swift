@@ -39,6 +39,8 @@ struct AirbyteCommandTests {
         #expect(writeMessages.last?["type"] as? String == "STATE", "the state comes back once the data is in place")
         #expect(writeMessages.contains { ($0["log"] as? [String: Any])?["message"] as? String == "Reloaded 'Airbyte App'." })
 
+        let garbage = try await harness.run(["airbyte", "write", "--config", destinationConfig, "--catalog", catalog], stdin: "this is not json\n")
+        #expect(garbage.status == 1 && garbage.stdout.contains("Input line 1 is not an Airbyte message") && garbage.stdout.contains("config_error"))
         let spec = try Self.messages(try await harness.succeed(["airbyte", "spec"]).stdout)
         #expect(spec.first?["type"] as? String == "SPEC")
         let check = try Self.messages(try await harness.succeed(["airbyte", "check", "--config", sourceConfig]).stdout)

@@ -32,8 +32,13 @@ public struct AirbyteDestination: Sendable {
             files[stream.name] = file
         }
         var pending = Data()
+        var lineNumber = 0
         func handle(_ line: Data) throws {
-            guard !line.isEmpty, let message = (try? JSONSerialization.jsonObject(with: line)) as? [String: Any] else { return }
+            lineNumber += 1
+            guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) else { return }
+            guard let message = (try? JSONSerialization.jsonObject(with: line)) as? [String: Any] else {
+                throw ConnectorError.badInput("Input line \(lineNumber) is not an Airbyte message (one JSON object per line).")
+            }
             switch message["type"] as? String {
             case "RECORD":
                 guard let record = message["record"] as? [String: Any], let stream = record["stream"] as? String, let data = record["data"] as? [String: Any] else { return }

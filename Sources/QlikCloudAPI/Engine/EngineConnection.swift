@@ -20,15 +20,22 @@ actor EngineConnection {
 
     /// Routes one complete message: an answer to its caller, `OnConnected` to the waiters.
     func deliver(_ message: ByteBuffer) {
-        let route = try? message.withUnsafeReadableBytes { try EngineMessage.route($0) }
-        if let id = route?.id {
+        let route: (id: Int?, method: String?)
+        do {
+            route = try message.withUnsafeReadableBytes { try EngineMessage.route($0) }
+        } catch {
+            // A message that cannot be routed may be someone's answer: end the session rather than leave a caller waiting.
+            end(.malformed("a message from the engine is not JSON-RPC (\(error))"))
+            return
+        }
+        if let id = route.id {
             if let waiting = pending.removeValue(forKey: id) {
                 waiting.resume(returning: message)
             } else if sent.contains(id) {
                 early[id] = message
             }
             sent.remove(id)
-        } else if route?.method == "OnConnected" {
+        } else if route.method == "OnConnected" {
             connected = true
             connectedWaiters.forEach { $0.resume() }
             connectedWaiters.removeAll()
