@@ -63,7 +63,7 @@ public struct ConnectionTester: Sendable {
         await step(names.transport) {
             if let proxy { return "Through the proxy \(proxy): checked by the requests that follow." }
             let report = try await NetworkProbe.handshake(host: baseURL.host, port: port, tls: baseURL.scheme == "https",
-                                                          caBundlePath: settings.caBundlePath, timeout: settings.connectTimeout)
+                                                          settings: settings)
             guard let report else { return "TCP connection to \(baseURL.host):\(port) opened (plain HTTP: only for a local sandbox)." }
             let expiry = report.notValidAfter.map { ", valid until \(Self.day($0))" } ?? ""
             return "TLS handshake with \(baseURL.host):\(port); the certificate (\(report.subject)) is valid for the host, issued by \(report.issuer)\(expiry)."

@@ -10,17 +10,10 @@ struct AirbyteCommandTests {
     @Test("records written through the destination reload into an app and come back through the source, value for value; spec, check and discover speak Airbyte")
     func destinationThenSource() async throws {
         let harness = try CommandLineHarness()
-        let fixture = try harness.file("tenant.json", #"""
+        let (server, baseURL) = try await harness.sandboxConnection(fixture: #"""
             {"users": [{"name": "Ada", "email": "ada@example.com", "apiKeys": [{"token": "sbx_airbyte"}]}],
              "apps": [{"name": "Airbyte App", "script": "orders:\nLOAD * FROM [lib://DataFiles/orders.qvd] (qvd);"}]}
-            """#)
-        let server = try harness.start(["sandbox", "--port", "0", "--json", "--fixture", fixture])
-        let line = try #require(await server.nextLine())
-        let baseURL = try #require((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["baseURL"] as? String)
-        try await harness.succeed(["org", "create", "Acme", "--allow-custom-tenant-hosts"])
-        try await harness.succeed(["runtime-env", "create", "Agents"])
-        try await harness.succeed(["connection", "create", "S", "--runtime-env", "Agents", "--auth", "api-key", "--base-url", baseURL,
-                                   "--access-token-from", "env:KEY"], environment: ["KEY": "sbx_airbyte"])
+            """#, key: "sbx_airbyte")
         let destinationConfig = try harness.file("destination.json", #"{"connection": "S", "data_file_format": "qvd", "reload_apps": ["Airbyte App"]}"#)
         let sourceConfig = try harness.file("source.json", #"{"connection": "S", "apps": ["Airbyte*"]}"#)
         let catalog = try harness.file("catalog.json", #"""

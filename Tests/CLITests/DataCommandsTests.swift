@@ -6,19 +6,12 @@ struct DataCommandsTests {
     /// A harness with an organization, a runtime environment and a connection "S" to a sandbox started with `sandboxArguments`.
     static func setUp(_ sandboxArguments: [String] = []) async throws -> (CommandLineHarness, CommandLineHarness.Server) {
         let harness = try CommandLineHarness()
-        let fixture = try harness.file("tenant.json", #"""
+        let (server, _) = try await harness.sandboxConnection(fixture: #"""
             {"users": [{"name": "Ada", "email": "ada@example.com", "apiKeys": [{"token": "sbx_data_tests"}]}],
              "spaces": [{"name": "Finance", "type": "shared"}],
              "apps": [{"name": "Orders App", "space": "Finance", "script": "Orders:\nLOAD * FROM [lib://DataFiles/orders.qvd] (qvd);"},
                       {"name": "Broken App", "script": "LOAD * FROM [lib://DataFiles/missing.qvd] (qvd);"}]}
-            """#)
-        let server = try harness.start(["sandbox", "--port", "0", "--json", "--fixture", fixture] + sandboxArguments)
-        let line = try #require(await server.nextLine())
-        let baseURL = try #require((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["baseURL"] as? String)
-        try await harness.succeed(["org", "create", "Acme", "--allow-custom-tenant-hosts"])
-        try await harness.succeed(["runtime-env", "create", "Agents"])
-        try await harness.succeed(["connection", "create", "S", "--runtime-env", "Agents", "--auth", "api-key", "--base-url", baseURL,
-                                   "--access-token-from", "env:KEY"], environment: ["KEY": "sbx_data_tests"])
+            """#, key: "sbx_data_tests", sandboxArguments: sandboxArguments)
         return (harness, server)
     }
 

@@ -6,7 +6,7 @@ struct DiscoverCommandTests {
     @Test("the catalog lists spaces, apps with data models, data files, and lineage parsed from scripts, as JSON and as OpenLineage events")
     func catalog() async throws {
         let harness = try CommandLineHarness()
-        let fixture = try harness.file("tenant.json", #"""
+        let (server, _) = try await harness.sandboxConnection(fixture: #"""
             {"users": [{"name": "Ada", "email": "ada@example.com", "apiKeys": [{"token": "sbx_discover"}]}],
              "spaces": [{"name": "Finance", "type": "shared"}, {"name": "Lake", "type": "data"}],
              "dataFiles": [{"name": "orders.csv", "text": "id,region\n1,EU\n2,US\n"}, {"name": "regions.csv", "text": "region,name\nEU,Europe\n"}],
@@ -14,14 +14,7 @@ struct DiscoverCommandTests {
                        "script": "Orders:\nLOAD * FROM [lib://DataFiles/orders.csv] (txt, utf8, embedded labels, delimiter is ',');\nRegions:\nLOAD * FROM [lib://DataFiles/regions.csv] (txt, utf8, embedded labels, delimiter is ',');"},
                       {"name": "Lineage App", "space": "Lake",
                        "script": "// FROM [lib://DataFiles/commented.qvd] is not read\nLIB CONNECT TO 'Snowflake';\nT: SQL SELECT * FROM SALES.PUBLIC.ORDERS;\nA: LOAD * FROM [lib://DataFiles/orders.csv] (txt);\nB: LOAD *, 'FROM [x]' AS Note FROM 'lib://DataFiles/regions.qvd' (qvd);\nSTORE A INTO [lib://DataFiles/summary.qvd] (qvd);"}]}
-            """#)
-        let server = try harness.start(["sandbox", "--port", "0", "--json", "--fixture", fixture])
-        let line = try #require(await server.nextLine())
-        let baseURL = try #require((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["baseURL"] as? String)
-        try await harness.succeed(["org", "create", "Acme", "--allow-custom-tenant-hosts"])
-        try await harness.succeed(["runtime-env", "create", "Agents"])
-        try await harness.succeed(["connection", "create", "S", "--runtime-env", "Agents", "--auth", "api-key", "--base-url", baseURL,
-                                   "--access-token-from", "env:KEY"], environment: ["KEY": "sbx_discover"])
+            """#, key: "sbx_discover")
         let json = try await harness.succeed(["discover", "S", "--json"])
         let catalog = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let apps = try #require(catalog["apps"] as? [[String: Any]])

@@ -24,68 +24,62 @@ def peak_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
-def qlik_sdk(base_url, api_key, app_id, rows):
+def socket_url(base_url, app_id):
+    parsed = urlparse(base_url)
+    return ("wss://" if parsed.scheme == "https" else "ws://") + parsed.netloc + "/app/" + app_id
+
+
+def qlik_sdk_app(base_url, api_key, app_id):
+    """The app through qlik-sdk, its engine URL mended: qlik-sdk builds wss://<host>/app/<id>,
+    dropping the scheme and port, and the sandbox is plain ws on a chosen port (the sandbox is unchanged)."""
     from qlik_sdk import AuthType, Config, Qlik
     from qlik_sdk import rpc as rpc_module
 
-    # qlik-sdk builds wss://<host>/app/<id>, dropping the scheme and port; the sandbox
-    # is plain ws on a chosen port, so the URL is rebuilt here (the sandbox is unchanged).
     original = rpc_module.RpcClient.rpc
 
     def rpc(self, app):
         session = original(self, app)
-        parsed = urlparse(base_url)
-        session._ws_url = ("wss://" if parsed.scheme == "https" else "ws://") + parsed.netloc + "/app/" + app
+        session._ws_url = socket_url(base_url, app)
         return session
 
     rpc_module.RpcClient.rpc = rpc
-    q = Qlik(config=Config(host=base_url, auth_type=AuthType.APIKey, api_key=api_key))
-    app = q.apps.get(app_id)
+    return Qlik(config=Config(host=base_url, auth_type=AuthType.APIKey, api_key=api_key)).apps.get(app_id)
+
+
+def qlik_sdk_pages(app, rows):
+    """The cube's rows, a page of 1,000 x 10 at a time, as qlik-sdk returns them."""
+    cube = app.create_session_object(hypercube_definition())
+    for top in range(0, rows, 1000):
+        yield cube.get_hyper_cube_data("/qHyperCubeDef", [{"qTop": top, "qLeft": 0, "qWidth": 10, "qHeight": 1000}])[0].qMatrix
+
+
+def qlik_sdk(base_url, api_key, app_id, rows):
+    app = qlik_sdk_app(base_url, api_key, app_id)
     with app.open():
-        cube = app.create_session_object(hypercube_definition())
         start = time.perf_counter()
-        read = 0
-        for top in range(0, rows, 1000):
-            pages = cube.get_hyper_cube_data("/qHyperCubeDef", [{"qTop": top, "qLeft": 0, "qWidth": 10, "qHeight": 1000}])
-            read += len(pages[0].qMatrix)
+        read = sum(len(matrix) for matrix in qlik_sdk_pages(app, rows))
         return read, time.perf_counter() - start
 
 
 def qlik_sdk_csv(base_url, api_key, app_id, rows, path="/dev/null"):
     """qlik-sdk's paging, each page's rows written to a CSV as `read` does."""
     import csv
-    from qlik_sdk import AuthType, Config, Qlik
-    from qlik_sdk import rpc as rpc_module
-
-    original = rpc_module.RpcClient.rpc
-
-    def rpc(self, app):
-        session = original(self, app)
-        parsed = urlparse(base_url)
-        session._ws_url = ("wss://" if parsed.scheme == "https" else "ws://") + parsed.netloc + "/app/" + app
-        return session
-
-    rpc_module.RpcClient.rpc = rpc
-    q = Qlik(config=Config(host=base_url, auth_type=AuthType.APIKey, api_key=api_key))
-    app = q.apps.get(app_id)
+    app = qlik_sdk_app(base_url, api_key, app_id)
     start = time.perf_counter()
     read = 0
     with app.open(), open(path, "w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(FIELDS)
-        cube = app.create_session_object(hypercube_definition())
-        for top in range(0, rows, 1000):
-            pages = cube.get_hyper_cube_data("/qHyperCubeDef", [{"qTop": top, "qLeft": 0, "qWidth": 10, "qHeight": 1000}])
-            for row in pages[0].qMatrix:
+        for matrix in qlik_sdk_pages(app, rows):
+            for row in matrix:
                 writer.writerow([cell.qText for cell in row])
-            read += len(pages[0].qMatrix)
+            read += len(matrix)
     return read, time.perf_counter() - start
 
 
 def raw(base_url, api_key, app_id, rows):
     import websocket
-    parsed = urlparse(base_url)
-    url = ("wss://" if parsed.scheme == "https" else "ws://") + parsed.netloc + "/app/" + app_id
+    url = socket_url(base_url, app_id)
     # The floor: no per-byte UTF-8 check in Python (qlik-sdk's socket does it, which is why it is slower).
     ws = websocket.create_connection(url, header=["Authorization: Bearer " + api_key], skip_utf8_validation=True)
     json.loads(ws.recv())  # OnConnected

@@ -100,17 +100,7 @@ public struct EngineSession: Sendable {
     }
 
     static func tlsConfiguration(_ settings: TransportSettings) throws(QlikAPIError) -> TLSConfiguration {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.minimumTLSVersion = .tlsv12
-        if let bundle = settings.caBundlePath {
-            do {
-                tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(bundle))]
-            } catch {
-                throw QlikAPIError(kind: .transport(.other("CA bundle")), operation: "Opening an engine session",
-                                   message: "The CA bundle \(bundle) cannot be read as PEM certificates: \(error).")
-            }
-        }
-        return tls
+        do { return try settings.tlsConfiguration() } catch { throw QlikAPIError.transport(error, operation: "Opening an engine session") }
     }
 
     static func describe(_ error: any Error, host: String) -> EngineError {

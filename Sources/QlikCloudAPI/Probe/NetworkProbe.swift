@@ -51,14 +51,9 @@ public enum NetworkProbe {
     /// Connects over TCP and, for https, completes a TLS handshake with the
     /// same trust as the client. When the certificate is refused, a second
     /// handshake reads the chain anyway, to name its issuer in the message.
-    public static func handshake(host: String, port: Int, tls: Bool, caBundlePath: String?, timeout: Duration) async throws(TransportFailure) -> TLSReport? {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.minimumTLSVersion = .tlsv12
-        if let caBundlePath {
-            do { configuration.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(caBundlePath))] } catch {
-                throw .other("the CA bundle \(caBundlePath) cannot be read as PEM certificates")
-            }
-        }
+    public static func handshake(host: String, port: Int, tls: Bool, settings: TransportSettings) async throws(TransportFailure) -> TLSReport? {
+        let configuration = try settings.tlsConfiguration()
+        let timeout = settings.connectTimeout
         guard tls else {
             do { try await connect(host: host, port: port, timeout: timeout, ssl: nil) } catch {
                 throw AsyncHTTPTransport.failure(error, host: host)

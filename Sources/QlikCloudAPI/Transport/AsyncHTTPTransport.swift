@@ -16,16 +16,7 @@ public final class AsyncHTTPTransport: HTTPTransport {
     /// A transport for one tenant host (the proxy decision depends on it).
     public init(host: String, scheme: String, settings: TransportSettings) throws(TransportFailure) {
         var configuration = HTTPClient.Configuration()
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.minimumTLSVersion = .tlsv12
-        if let bundle = settings.caBundlePath {
-            do {
-                tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(bundle))]
-            } catch {
-                throw .other("The CA bundle \(bundle) cannot be read as PEM certificates: \(error)")
-            }
-        }
-        configuration.tlsConfiguration = tls
+        configuration.tlsConfiguration = try settings.tlsConfiguration()
         configuration.timeout = .init(connect: .milliseconds(settings.connectTimeout.milliseconds), read: .milliseconds(settings.readTimeout.milliseconds))
         // Our retry policy decides what is retried; the pool must report the first failure as it is.
         configuration.connectionPool.retryConnectionEstablishment = false

@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 
 /// How the client reaches tenants: the choices an administrator makes for a
 /// runtime environment (corporate CA, proxy, timeouts).
@@ -21,6 +22,23 @@ public struct TransportSettings: Sendable {
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
         self.userAgent = userAgent
+    }
+}
+
+extension TransportSettings {
+    /// The one TLS trust every connection to a tenant uses (REST, the engine's socket, the TLS probe):
+    /// the system's roots plus the CA bundle, TLS 1.2 at least, verification on.
+    func tlsConfiguration() throws(TransportFailure) -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv12
+        if let bundle = caBundlePath {
+            do {
+                tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(bundle))]
+            } catch {
+                throw .other("The CA bundle \(bundle) cannot be read as PEM certificates: \(error)")
+            }
+        }
+        return tls
     }
 }
 
