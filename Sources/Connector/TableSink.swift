@@ -50,7 +50,8 @@ public final class TableSink {
         do {
             switch format {
             case .qvd:
-                qvd = try QVDWriter(tableName: table, fieldNames: fields)
+                // Rows set aside beside the target: the same disk the file is written to.
+                qvd = try QVDWriter(tableName: table, fieldNames: fields, spillDirectory: (temporary as NSString).deletingLastPathComponent)
                 for (field, type) in zip(fields, types) {
                     if type == .date { try qvd?.setNumberFormat(.date, forField: field) }
                     if type == .timestamp { try qvd?.setNumberFormat(.timestamp, forField: field) }
@@ -109,12 +110,15 @@ public final class TableSink {
                 }
                 if pending.count >= 1 << 20 { try flushJSON() }
             case .qvd:
-                var batch: [[QlikValue]] = []
-                batch.reserveCapacity(page.rowCount)
-                for row in 0..<page.rowCount {
-                    batch.append(zip(page.row(row), types).map { cell, type in type.qvdValue(cell) })
+                // Keyed by the engine's element numbers: a value is typed and stored the first time only.
+                let width = page.width
+                let types = self.types
+                let elements = page.cells.map(\.element)
+                try page.cells.withUnsafeBufferPointer { cells in
+                    try elements.withUnsafeBufferPointer { elements in
+                        try qvd?.append(rowCount: page.rowCount, elements: elements) { cell in types[cell % width].qvdValue(cells[cell]) }
+                    }
                 }
-                try qvd?.append(rows: batch)
             }
             rows += page.rowCount
         } catch let error as ConnectorError {

@@ -5,19 +5,25 @@ import Darwin
 #endif
 
 /// Collects one field's values while rows are written: its distinct values
-/// as QVD symbol bytes (in order of first appearance, as Qlik does), the
-/// symbol index of every row, and what the values have in common (for tags).
+/// as QVD symbol bytes (in order of first appearance, as Qlik does) and what
+/// the values have in common (for tags). Each append answers the row's
+/// symbol index; the writer keeps those (``IndexSpill``), not this.
 struct FieldEncoder {
     let name: String
     var numberFormat: QVDNumberFormat?
     private(set) var symbolBytes: [UInt8] = []
-    private(set) var rowIndices: [Int32] = []
     private(set) var hasNull = false
     private var dictionary = SymbolDictionary()
     private var numericCount = 0
     private var integerCount = 0
     private var textCount = 0
     private var nonASCIICount = 0
+    /// Values keyed by the source's element number (see ``symbol(element:value:)``):
+    /// while element k is the k-th symbol, no table at all; then element -> symbol + 1.
+    private var identityElements: Int32 = 0
+    private var keyedIsIdentity = true
+    private var elementSymbols: [Int32] = []
+    private var sparseElements: [Int32: Int32] = [:]
 
     init(name: String, numberFormat: QVDNumberFormat?) {
         self.name = name
@@ -26,36 +32,81 @@ struct FieldEncoder {
 
     var symbolCount: Int32 { Int32(dictionary.count) }
 
-    /// Room for `rows` more, growing geometrically: reserving the exact size
-    /// on every batch would copy the whole column each time.
-    mutating func reserve(_ rows: Int) {
-        let needed = rowIndices.count + rows
-        if rowIndices.capacity < needed { rowIndices.reserveCapacity(max(needed, rowIndices.capacity * 2)) }
+    /// The symbol index of `value` (-1 for NULL), adding the value when new.
+    mutating func append(_ value: QlikValue, row: Int) throws(QVDError) -> Int32 {
+        try symbol(value, deduplicated: true, row: row)
     }
 
-    mutating func append(_ value: QlikValue, row: Int) throws(QVDError) {
+    /// The symbol index of a value the source numbers itself: equal element
+    /// numbers are equal values (the engine's symbol index in the field), so
+    /// `value` is built and stored only the first time an element is seen
+    /// and no dictionary of values is kept. -2 is NULL; other negative
+    /// numbers mean "not numbered" and go through the dictionary. A value
+    /// that arrives both numbered and not may be stored twice, which readers
+    /// cannot tell apart.
+    mutating func symbol(element: Int32, row: Int, value: () -> QlikValue) throws(QVDError) -> Int32 {
+        if element == -2 {
+            hasNull = true
+            return -1
+        }
+        guard element >= 0 else { return try append(value(), row: row) }
+        if keyedIsIdentity {
+            if element < identityElements { return element }
+            if element == identityElements && dictionary.count == Int(identityElements) {
+                let symbol = try self.symbol(value(), deduplicated: false, row: row)
+                if symbol >= 0 {
+                    identityElements += 1
+                    return symbol
+                }
+                // A NULL under an element number: numbered from now on, no longer identity.
+            }
+            keyedIsIdentity = false
+            elementSymbols = (0..<identityElements).map { $0 + 1 }
+        }
+        // Element numbers far beyond the values seen (a field shared with bigger tables) go to a sparse map.
+        if Int(element) >= max(1 << 22, 64 * (dictionary.count + 1)) {
+            if let known = sparseElements[element] { return known }
+            let symbol = try self.symbol(value(), deduplicated: false, row: row)
+            sparseElements[element] = symbol
+            return symbol
+        }
+        let slot = Int(element)
+        if slot < elementSymbols.count, elementSymbols[slot] != 0 { return elementSymbols[slot] - 1 }
+        if slot >= elementSymbols.count {
+            elementSymbols.append(contentsOf: repeatElement(0, count: max(slot + 1, elementSymbols.count * 2) - elementSymbols.count))
+        }
+        let symbol = try self.symbol(value(), deduplicated: false, row: row)
+        // NULL is not a symbol: leave the slot empty so it is asked again.
+        if symbol >= 0 { elementSymbols[slot] = symbol + 1 }
+        return symbol
+    }
+
+    private mutating func symbol(_ value: QlikValue, deduplicated: Bool, row: Int) throws(QVDError) -> Int32 {
         switch value {
         case .null:
             hasNull = true
-            rowIndices.append(-1)
+            return -1
         case .integer(let number):
             if let small = Int32(exactly: number) {
-                record(dictionary.integer(small, in: &symbolBytes), .integer)
+                return record(deduplicated ? dictionary.integer(small, in: &symbolBytes)
+                                           : dictionary.unique(type: 1, UInt64(UInt32(bitPattern: small)), size: 4, in: &symbolBytes), .integer)
             } else if let exact = Double(exactly: number) {
-                record(dictionary.double(exact.bitPattern, in: &symbolBytes), .integralDouble)
+                return record(deduplicated ? dictionary.double(exact.bitPattern, in: &symbolBytes)
+                                           : dictionary.unique(type: 2, exact.bitPattern, size: 8, in: &symbolBytes), .integralDouble)
             } else {
                 // Beyond a double's 53 bits: keep the exact digits as the dual's text.
-                try appendText(String(number), type: 6, Double(number).bitPattern, size: 8, integral: false, row: row)
+                return try appendText(String(number), type: 6, Double(number).bitPattern, size: 8, integral: false, deduplicated: deduplicated, row: row)
             }
         case .double(let number):
-            record(dictionary.double(number.bitPattern, in: &symbolBytes), .double)
+            return record(deduplicated ? dictionary.double(number.bitPattern, in: &symbolBytes)
+                                       : dictionary.unique(type: 2, number.bitPattern, size: 8, in: &symbolBytes), .double)
         case .text(let text):
-            try appendText(text, type: 4, 0, size: 0, integral: false, row: row)
+            return try appendText(text, type: 4, 0, size: 0, integral: false, deduplicated: deduplicated, row: row)
         case .dual(let number, let text):
             if let small = Int32(exactly: number) {
-                try appendText(text, type: 5, UInt64(UInt32(bitPattern: small)), size: 4, integral: true, row: row)
+                return try appendText(text, type: 5, UInt64(UInt32(bitPattern: small)), size: 4, integral: true, deduplicated: deduplicated, row: row)
             } else {
-                try appendText(text, type: 6, number.bitPattern, size: 8, integral: false, row: row)
+                return try appendText(text, type: 6, number.bitPattern, size: 8, integral: false, deduplicated: deduplicated, row: row)
             }
         }
     }
@@ -72,13 +123,14 @@ struct FieldEncoder {
     }
 
     @inline(__always)
-    private mutating func record(_ lookup: (index: Int32, isNew: Bool), _ kind: SymbolKind) {
+    private mutating func record(_ lookup: (index: Int32, isNew: Bool), _ kind: SymbolKind) -> Int32 {
         if lookup.isNew { count(kind) }
-        rowIndices.append(lookup.index)
+        return lookup.index
     }
 
     /// A text symbol (type 4), or a dual (5, 6) whose number precedes the text.
-    private mutating func appendText(_ text: String, type: UInt8, _ payload: UInt64, size: Int, integral: Bool, row: Int) throws(QVDError) {
+    private mutating func appendText(_ text: String, type: UInt8, _ payload: UInt64, size: Int, integral: Bool,
+                                     deduplicated: Bool, row: Int) throws(QVDError) -> Int32 {
         var text = text
         var result: (index: Int32, isNew: Bool, ascii: Bool)?
         text.withUTF8 { utf8 in
@@ -96,7 +148,9 @@ struct FieldEncoder {
                     (target + 1 + size).copyMemory(from: base, byteCount: utf8.count)
                 }
                 buffer[length - 1] = 0
-                let (index, isNew) = dictionary.encoded(UnsafeRawBufferPointer(buffer), in: &symbolBytes)
+                let (index, isNew) = deduplicated
+                    ? dictionary.encoded(UnsafeRawBufferPointer(buffer), in: &symbolBytes)
+                    : dictionary.uniqueEncoded(UnsafeRawBufferPointer(buffer), in: &symbolBytes)
                 // Only a new symbol needs its characters looked at again.
                 result = (index, isNew, isNew ? !utf8.contains { $0 >= 0x80 } : true)
             }
@@ -105,7 +159,7 @@ struct FieldEncoder {
             throw QVDError(.invalidInput, "Field '\(name)', row \(row): text holds a NUL character, which QVD cannot store")
         }
         if result.isNew { count(type == 4 ? .text(ascii: result.ascii) : .dual(integral: integral, ascii: result.ascii)) }
-        rowIndices.append(result.index)
+        return result.index
     }
 
     private enum SymbolKind {

@@ -26,12 +26,15 @@ public final class QVDWriter {
 
     public let tableName: String
     private var fields: [FieldEncoder]
+    private let indices: IndexSpill
     private(set) public var rowCount = 0
     private var finished = false
     /// Set when an append failed part-way: the columns may differ in length, so the table cannot be finished.
     private var failure: QVDError?
 
-    public init(tableName: String, fields: [Field]) throws(QVDError) {
+    /// `spillDirectory` holds the rows' symbol indices past a few MiB until
+    /// the file is written (an unlinked file: nothing stays there).
+    public init(tableName: String, fields: [Field], spillDirectory: String? = nil) throws(QVDError) {
         guard !fields.isEmpty else { throw QVDError(.invalidInput, "A QVD table needs at least one field") }
         var seen = Set<String>()
         for field in fields {
@@ -40,10 +43,11 @@ public final class QVDWriter {
         }
         self.tableName = tableName
         self.fields = fields.map { FieldEncoder(name: $0.name, numberFormat: $0.numberFormat) }
+        indices = IndexSpill(width: fields.count, directory: spillDirectory)
     }
 
-    public convenience init(tableName: String, fieldNames: [String]) throws(QVDError) {
-        try self.init(tableName: tableName, fields: fieldNames.map { Field($0) })
+    public convenience init(tableName: String, fieldNames: [String], spillDirectory: String? = nil) throws(QVDError) {
+        try self.init(tableName: tableName, fields: fieldNames.map { Field($0) }, spillDirectory: spillDirectory)
     }
 
     public func append(row: [QlikValue]) throws(QVDError) {
@@ -53,17 +57,17 @@ public final class QVDWriter {
         }
         // Checked before anything is added, so a refused row leaves the table as it was.
         for (index, value) in row.enumerated() { try fields[index].check(value, row: rowCount) }
+        var symbols = [Int32](repeating: 0, count: fields.count)
         for index in fields.indices {
-            do { try fields[index].append(row[index], row: rowCount) } catch {
+            do { symbols[index] = try fields[index].append(row[index], row: rowCount) } catch {
                 failure = error
                 throw error
             }
         }
-        rowCount += 1
+        try keep(symbols, rows: 1)
     }
 
     public func append(rows: [[QlikValue]]) throws(QVDError) {
-        for index in fields.indices { fields[index].reserve(rows.count) }
         for row in rows { try append(row: row) }
     }
 
@@ -75,21 +79,66 @@ public final class QVDWriter {
         }
         let rows = columns.first?.count ?? 0
         guard columns.allSatisfy({ $0.count == rows }) else { throw QVDError(.invalidInput, "The batch's columns differ in length") }
-        // Work on a local copy: each access to a class's stored property is
-        // checked for exclusivity at run time, which would cost per cell.
+        let width = fields.count
+        var symbols = [Int32](repeating: 0, count: rows * width)
+        try withEncoders { encoders throws(QVDError) in
+            for index in encoders.indices {
+                var row = rowCount
+                var cell = index
+                for value in columns[index] {
+                    symbols[cell] = try encoders[index].append(value, row: row)
+                    row += 1
+                    cell += width
+                }
+            }
+        }
+        try keep(symbols, rows: rows)
+    }
+
+    /// Appends `rowCount` rows given row-major as each cell's element number
+    /// in its field, as Qlik's engine numbers values (-2 is NULL): `value`
+    /// is asked for a cell's value only when its element is new to the
+    /// field, so a value repeated a million times is built once and no
+    /// dictionary of values is kept. The fast path of a read into QVD.
+    public func append(rowCount rows: Int, elements: UnsafeBufferPointer<Int32>, value: (_ cell: Int) -> QlikValue) throws(QVDError) {
+        if let failure { throw failure }
+        let width = fields.count
+        guard elements.count == rows * width else {
+            throw QVDError(.invalidInput, "The batch has \(elements.count) cells; \(rows) rows of \(width) fields need \(rows * width)")
+        }
+        var symbols = [Int32](repeating: 0, count: rows * width)
+        try withEncoders { encoders throws(QVDError) in
+            for index in encoders.indices {
+                var cell = index
+                for row in 0..<rows {
+                    let asked = cell
+                    symbols[cell] = try encoders[index].symbol(element: elements[cell], row: rowCount + row) { value(asked) }
+                    cell += width
+                }
+            }
+        }
+        try keep(symbols, rows: rows)
+    }
+
+    /// Runs `body` on a local copy of the encoders: each access to a class's
+    /// stored property is checked for exclusivity at run time, which would
+    /// cost per cell. A failure part-way leaves the table unfinishable.
+    private func withEncoders(_ body: (inout [FieldEncoder]) throws(QVDError) -> Void) throws(QVDError) {
         var encoders = fields
         fields = []
         defer { fields = encoders }
-        for index in encoders.indices {
-            encoders[index].reserve(rows)
-            var row = rowCount
-            for value in columns[index] {
-                do { try encoders[index].append(value, row: row) } catch {
-                    failure = QVDError(.invalidInput, "\(error.message); the table was left incomplete and cannot be finished")
-                    throw error
-                }
-                row += 1
-            }
+        do { try body(&encoders) } catch {
+            failure = QVDError(.invalidInput, "\(error.message); the table was left incomplete and cannot be finished")
+            throw error
+        }
+    }
+
+    private func keep(_ symbols: [Int32], rows: Int) throws(QVDError) {
+        do {
+            try symbols.withUnsafeBufferPointer { cells throws(QVDError) in try indices.append(cells) }
+        } catch {
+            failure = error
+            throw error
         }
         rowCount += rows
     }
@@ -171,48 +220,46 @@ public final class QVDWriter {
             lineage: lineage)
         try emit(Data(QVDHeaderWriter.xml(header).utf8) + Data([0x0D, 0x0A, 0x00]))
         for field in fields { try emit(Data(field.symbolBytes)) }
-        try RecordPacker(fields: fields.map { ($0.rowIndices, $0.bias) }, headers: headers, recordByteSize: recordByteSize)
-            .pack(rows: rowCount, emit: emit)
+        let packer = RecordPacker(biases: fields.map(\.bias), headers: headers, recordByteSize: recordByteSize)
+        try indices.forEachChunk { cells throws(QVDError) in try packer.pack(cells, emit: emit) }
         return header
     }
 }
 
-/// Packs symbol indices into fixed-size little-endian records, a chunk at a time.
+/// Packs rows of symbol indices into fixed-size little-endian records.
 struct RecordPacker {
-    let fields: [(indices: [Int32], bias: Int)]
+    let biases: [Int]
     let headers: [QVDFieldHeader]
     let recordByteSize: Int
 
-    func pack(rows: Int, emit: (Data) throws(QVDError) -> Void) throws(QVDError) {
-        guard recordByteSize > 0, rows > 0 else { return }
-        let chunkRows = max(1, (4 << 20) / recordByteSize)
-        var start = 0
-        while start < rows {
-            let count = min(chunkRows, rows - start)
-            // Eight spare bytes so each field can be OR-ed in as one 64-bit store.
-            var chunk = [UInt8](repeating: 0, count: count * recordByteSize + 16)
-            chunk.withUnsafeMutableBytes { raw in
-                for (field, header) in zip(fields, headers) where header.bitWidth > 0 {
-                    let byteStart = header.bitOffset >> 3
-                    let shift = UInt64(header.bitOffset & 7)
-                    let bias = Int64(field.bias)
-                    let spills = Int(shift) + header.bitWidth > 64
-                    field.indices.withUnsafeBufferPointer { indices in
-                        var position = byteStart
-                        for row in start..<(start + count) {
-                            let index = Int64(indices[row])
-                            // NULL (-1) is stored as 0 under Bias -2.
-                            let stored = UInt64(index < 0 ? 0 : index - bias)
-                            let existing = raw.loadUnaligned(fromByteOffset: position, as: UInt64.self)
-                            raw.storeBytes(of: existing | (stored << shift).littleEndian, toByteOffset: position, as: UInt64.self)
-                            if spills { raw[position + 8] |= UInt8(truncatingIfNeeded: stored >> (64 - shift)) }
-                            position += recordByteSize
-                        }
-                    }
+    /// Packs whole rows given row-major (one index per field, -1 for NULL).
+    func pack(_ cells: UnsafeBufferPointer<Int32>, emit: (Data) throws(QVDError) -> Void) throws(QVDError) {
+        let width = headers.count
+        guard recordByteSize > 0, width > 0, !cells.isEmpty else { return }
+        let rows = cells.count / width
+        // Eight spare bytes so each field can be OR-ed in as one 64-bit store.
+        var chunk = Data(count: rows * recordByteSize + 16)
+        chunk.withUnsafeMutableBytes { raw in
+            for (field, header) in headers.enumerated() where header.bitWidth > 0 {
+                let byteStart = header.bitOffset >> 3
+                let shift = UInt64(header.bitOffset & 7)
+                let bias = Int64(biases[field])
+                let spills = Int(shift) + header.bitWidth > 64
+                var position = byteStart
+                var cell = field
+                for _ in 0..<rows {
+                    let index = Int64(cells[cell])
+                    // NULL (-1) is stored as 0 under Bias -2.
+                    let stored = UInt64(index < 0 ? 0 : index - bias)
+                    let existing = raw.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+                    raw.storeBytes(of: existing | (stored << shift).littleEndian, toByteOffset: position, as: UInt64.self)
+                    if spills { raw[position + 8] |= UInt8(truncatingIfNeeded: stored >> (64 - shift)) }
+                    position += recordByteSize
+                    cell += width
                 }
             }
-            try emit(Data(chunk[0..<(count * recordByteSize)]))
-            start += count
         }
+        chunk.count = rows * recordByteSize
+        try emit(chunk)
     }
 }

@@ -114,6 +114,18 @@ struct SymbolDictionary {
         }
     }
 
+    /// A symbol the caller knows is new (it numbers its values itself): stored, not remembered.
+    mutating func unique(type: UInt8, _ payload: UInt64, size: Int, in bytes: inout [UInt8]) -> (index: Int32, isNew: Bool) {
+        (Int32(newSymbol(type: type, payload, size: size, in: &bytes)), true)
+    }
+
+    /// An encoded text or dual the caller knows is new: stored, not remembered.
+    mutating func uniqueEncoded(_ encoded: UnsafeRawBufferPointer, in bytes: inout [UInt8]) -> (index: Int32, isNew: Bool) {
+        bytes.append(contentsOf: encoded)
+        count += 1
+        return (Int32(count - 1), true)
+    }
+
     private mutating func newSymbol(type: UInt8, _ payload: UInt64, size: Int, in bytes: inout [UInt8]) -> Int {
         bytes.append(type)
         var little = payload.littleEndian

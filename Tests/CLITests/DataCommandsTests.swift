@@ -33,6 +33,11 @@ struct DataCommandsTests {
         try await harness.succeed(["read", "S", "--app", "Orders App", "--table", "Orders", "--fields", "note,id", "--to", qvd])
         let inspected = try await harness.succeed(["qvd", "inspect", qvd, "--json"])
         #expect(inspected.stdout.contains("\"note\"") && inspected.stdout.contains("\"rows\" : 4") || inspected.stdout.contains("\"rows\":4"))
+        // The whole table as QVD, and back to CSV: every value as it went in.
+        let whole = harness.home + "/whole.qvd"
+        try await harness.succeed(["read", "S", "--app", "Orders App", "--table", "Orders", "--to", whole])
+        let back = try await harness.succeed(["qvd", "to-csv", whole])
+        #expect(back.stdout.replacingOccurrences(of: "\r\n", with: "\n") == Self.orders)
         try await harness.succeed(["read", "S", "--data-file", "orders.qvd", "--to", direct])
         #expect(try String(contentsOfFile: direct, encoding: .utf8) == Self.orders.replacingOccurrences(of: "\n", with: "\r\n"))
         // The same name in a space is another file: the space's DataFiles connection holds it.

@@ -201,6 +201,32 @@ struct EngineJSONScanner {
         return true
     }
 
+    /// An element number: a small integer read digit by digit (no Double in
+    /// between), or -1 for anything that is not one.
+    @inline(__always) mutating func readElementNumber() throws(Malformed) -> Int32 {
+        skipWhitespace()
+        let start = position
+        let negative = position < bytes.count && bytes[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
+        var value: Int64 = 0
+        var digits = 0
+        while position < bytes.count, digits < 11 {
+            let digit = bytes[position] &- UInt8(ascii: "0")
+            guard digit < 10 else { break }
+            value = value * 10 + Int64(digit)
+            digits += 1
+            position += 1
+        }
+        if digits > 0, position < bytes.count, bytes[position] == UInt8(ascii: ",") || bytes[position] == UInt8(ascii: "}"),
+           let element = Int32(exactly: negative ? -value : value) {
+            return element
+        }
+        // A fraction, an exponent or a huge number: not an element number the connector can use.
+        position = start
+        try skipValue()
+        return -1
+    }
+
     /// Skips one value of any kind, nested ones included.
     mutating func skipValue() throws(Malformed) {
         guard let byte = peek() else { throw Malformed(offset: position, expected: "a value") }

@@ -3,13 +3,23 @@
 public struct EngineCell: Sendable, Equatable {
     public let text: String?
     public let number: Double?
+    /// The value's element number in its field (the engine's symbol index,
+    /// the same for every cell of one value), or a negative number when the
+    /// engine gave none: a QVD written from a read dedups values by it.
+    public let element: Int32
 
-    public static let null = EngineCell(text: nil, number: nil)
+    public static let null = EngineCell(text: nil, number: nil, element: -2)
     public var isNull: Bool { text == nil && number == nil }
 
-    public init(text: String?, number: Double?) {
+    public init(text: String?, number: Double?, element: Int32 = -1) {
         self.text = text
         self.number = number
+        self.element = element
+    }
+
+    /// Cells are equal when their values are: the element number is the engine's bookkeeping.
+    public static func == (lhs: EngineCell, rhs: EngineCell) -> Bool {
+        lhs.text == rhs.text && lhs.number == rhs.number
     }
 }
 
@@ -80,6 +90,7 @@ enum HyperCubePageParser {
         try scanner.expect(UInt8(ascii: "{"))
         var text: String?
         var number: Double?
+        var element: Int32 = -1
         var isNull = false
         if scanner.consume(UInt8(ascii: "}")) { return .null }
         repeat {
@@ -91,7 +102,9 @@ enum HyperCubePageParser {
             case 4 where key[1] == UInt8(ascii: "N"): // qNum: "NaN" (a string) for text values
                 if scanner.peek() == UInt8(ascii: "\"") { _ = try scanner.readRawString() } else { number = try scanner.readNumber() }
             case 11 where key[1] == UInt8(ascii: "E"): // qElemNumber: -2 is null
-                if try scanner.readNumber() == -2 { isNull = true }
+                let value = try scanner.readNumber()
+                if value == -2 { isNull = true }
+                element = Int32(exactly: value) ?? -1
             case 7 where key[1] == UInt8(ascii: "I") && key[3] == UInt8(ascii: "N"): // qIsNull
                 if try scanner.readBool() { isNull = true }
             default:
@@ -99,7 +112,7 @@ enum HyperCubePageParser {
             }
         } while scanner.consume(UInt8(ascii: ","))
         try scanner.expect(UInt8(ascii: "}"))
-        return isNull ? .null : EngineCell(text: text, number: number)
+        return isNull ? .null : EngineCell(text: text, number: number, element: element)
     }
 }
 
@@ -113,19 +126,12 @@ extension HyperCubePageParser {
         var number: Double?
         if scanner.peek() == UInt8(ascii: "\"") { _ = try scanner.readRawString() } else { number = try scanner.readNumber() }
         guard scanner.matchLiteral(#","qElemNumber":"#) else { scanner.position = start; return nil }
-        // Only -2 (null) matters here: other element numbers are skipped, not parsed.
-        let before = scanner.position
-        var isNull = false
-        if scanner.matchLiteral("-2"), scanner.peek().map({ $0 < UInt8(ascii: "0") || $0 > UInt8(ascii: "9") }) ?? true {
-            isNull = true
-        } else {
-            scanner.position = before
-            try scanner.skipValue()
-        }
+        let element = try scanner.readElementNumber()
+        let isNull = element == -2
         guard scanner.matchLiteral(#","qState":"#) else { scanner.position = start; return nil }
         _ = try scanner.readRawString()
         guard scanner.consume(UInt8(ascii: "}")) else { scanner.position = start; return nil }
-        return isNull ? .null : EngineCell(text: text, number: number)
+        return isNull ? .null : EngineCell(text: text, number: number, element: element)
     }
 }
 
