@@ -85,16 +85,11 @@ public final class TableSink {
                 var out = pending
                 pending = []
                 let width = page.width
-                page.cells.withUnsafeBufferPointer { cells in
-                    for row in 0..<page.rowCount {
-                        for column in 0..<width {
-                            if column > 0 { out.append(0x2C) }
-                            Self.appendCSV(cells[row * width + column].text ?? "", to: &out)
-                        }
-                        out.append(0x0D)
-                        out.append(0x0A)
-                    }
+                for cell in 0..<page.cellCount {
+                    if cell % width != 0 { out.append(0x2C) } else if cell > 0 { out.append(contentsOf: [0x0D, 0x0A]) }
+                    page.withTextBytes(at: cell) { Self.appendCSV($0, to: &out) }
                 }
+                if page.cellCount > 0 { out.append(contentsOf: [0x0D, 0x0A]) }
                 pending = out
                 if pending.count >= 1 << 20 { try flushJSON() }
             case .jsonl:
@@ -113,11 +108,9 @@ public final class TableSink {
                 // Keyed by the engine's element numbers: a value is typed and stored the first time only.
                 let width = page.width
                 let types = self.types
-                let elements = page.cells.map(\.element)
-                try page.cells.withUnsafeBufferPointer { cells in
-                    try elements.withUnsafeBufferPointer { elements in
-                        try qvd?.append(rowCount: page.rowCount, elements: elements) { cell in types[cell % width].qvdValue(cells[cell]) }
-                    }
+                let elements = (0..<page.cellCount).map(page.element(at:))
+                try elements.withUnsafeBufferPointer { elements in
+                    try qvd?.append(rowCount: page.rowCount, elements: elements) { cell in types[cell % width].qvdValue(page.cell(at: cell)) }
                 }
             }
             rows += page.rowCount
@@ -130,16 +123,20 @@ public final class TableSink {
 
     static func appendCSV(_ text: String, to bytes: inout [UInt8]) {
         var text = text
-        text.withUTF8 { utf8 in
-            let needsQuotes = utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D } || utf8.first == 0x20 || utf8.last == 0x20
-            guard needsQuotes else { return bytes.append(contentsOf: utf8) }
-            bytes.append(0x22)
-            for byte in utf8 {
-                if byte == 0x22 { bytes.append(0x22) }
-                bytes.append(byte)
-            }
-            bytes.append(0x22)
+        text.withUTF8 { appendCSV($0, to: &bytes) }
+    }
+
+    /// A field's UTF-8, quoted only when it needs it (RFC 4180).
+    @inline(__always)
+    static func appendCSV(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+        let needsQuotes = utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D } || utf8.first == 0x20 || utf8.last == 0x20
+        guard needsQuotes else { return bytes.append(contentsOf: utf8) }
+        bytes.append(0x22)
+        for byte in utf8 {
+            if byte == 0x22 { bytes.append(0x22) }
+            bytes.append(byte)
         }
+        bytes.append(0x22)
     }
 
     private func flushJSON() throws {

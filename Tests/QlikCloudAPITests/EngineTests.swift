@@ -141,9 +141,9 @@ struct PageParserTests {
         #expect(cells == [EngineCell(text: "a \"b\" \\ é 😀 \n", number: nil), EngineCell(text: "-1500", number: -1500), .null, EngineCell(text: "日本", number: 42)])
         #expect(cells.map(\.element) == [0, 4, -2, 1], "element numbers kept: a read into QVD dedups values by them")
         cells.removeAll()
-        let odd = #"{"result":{"qDataPages":[{"qMatrix":[[{"qText":"x","qNum":"NaN","qElemNumber":1.5,"qState":"O"},{"qText":"y","qNum":"NaN","qElemNumber":99999999999,"qState":"O"},{"qText":"z","qNum":"NaN","qElemNumber":2147483647,"qState":"O"}]]}]}}"#
+        let odd = #"{"result":{"qDataPages":[{"qMatrix":[[{"qText":"x","qNum":"NaN","qElemNumber":1.5,"qState":"O"},{"qText":"y","qNum":"NaN","qElemNumber":99999999999,"qState":"O"},{"qText":"z","qNum":"NaN","qElemNumber":2147483647,"qState":"O"},{"qText":"-","qNum":"NaN","qElemNumber": -2,"qState":"O"}]]}]}}"#
         _ = try Array(odd.utf8).withUnsafeBytes { try HyperCubePageParserProbe.parse($0, into: &cells) }
-        #expect(cells.map(\.element) == [-1, -1, Int32.max] && cells.map(\.text) == ["x", "y", "z"], "an element number that is not a small integer is 'none'")
+        #expect(cells.map(\.element) == [-1, -1, Int32.max, -2] && cells.map(\.text) == ["x", "y", "z", nil], "an element number that is not a small integer is 'none'; -2 after a space is NULL")
         let error = #"{"jsonrpc":"2.0","id":8,"error":{"code":7009,"parameter":"qPages","message":"Calculation pages too large"}}"#
         let refused = try Array(error.utf8).withUnsafeBytes { try HyperCubePageParserProbe.parse($0, into: &cells) }
         #expect(refused == .rpc(code: 7009, parameter: "qPages", message: "Calculation pages too large", method: "GetHyperCubeData"))

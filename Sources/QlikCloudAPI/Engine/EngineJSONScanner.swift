@@ -78,6 +78,21 @@ struct EngineJSONScanner {
         return try Self.unescape(raw, at: position)
     }
 
+    /// A string's characters appended to `bytes` as UTF-8, escapes resolved;
+    /// invalid UTF-8 is repaired as `String(decoding:)` repairs it.
+    @inline(__always) mutating func readString(appendingTo bytes: inout [UInt8]) throws(Malformed) {
+        let raw = try readRawString()
+        var high: UInt8 = 0
+        var escaped = false
+        for byte in raw {
+            high |= byte
+            if byte == UInt8(ascii: "\\") { escaped = true; break }
+        }
+        if !escaped && high < 0x80 { return bytes.append(contentsOf: raw) }
+        let text = escaped ? try Self.unescape(raw, at: position) : String(decoding: raw, as: UTF8.self)
+        bytes.append(contentsOf: text.utf8)
+    }
+
     static func unescape(_ raw: UnsafeRawBufferPointer, at offset: Int) throws(Malformed) -> String {
         var scalars = String.UnicodeScalarView()
         var utf8: [UInt8] = []
@@ -143,33 +158,43 @@ struct EngineJSONScanner {
     mutating func readNumber() throws(Malformed) -> Double {
         skipWhitespace()
         let start = position
+        guard let base = bytes.baseAddress else { throw Malformed(offset: start, expected: "a number") }
+        // A local index and raw loads: the scanner is inout, and its stored position would be written back every byte.
+        let end = bytes.count
+        var index = position
         var negative = false
-        if position < bytes.count, bytes[position] == UInt8(ascii: "-") { negative = true; position += 1 }
+        if index < end, base.load(fromByteOffset: index, as: UInt8.self) == UInt8(ascii: "-") { negative = true; index += 1 }
         var mantissa: UInt64 = 0
         var digits = 0
-        while position < bytes.count, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") {
-            mantissa = mantissa &* 10 &+ UInt64(bytes[position] - UInt8(ascii: "0"))
+        while index < end {
+            let digit = base.load(fromByteOffset: index, as: UInt8.self) &- UInt8(ascii: "0")
+            guard digit < 10 else { break }
+            mantissa = mantissa &* 10 &+ UInt64(digit)
             digits += 1
-            position += 1
+            index += 1
         }
         guard digits > 0 else { throw Malformed(offset: start, expected: "a number") }
         var fraction = 0
-        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
-            position += 1
-            while position < bytes.count, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") {
-                mantissa = mantissa &* 10 &+ UInt64(bytes[position] - UInt8(ascii: "0"))
+        if index < end, base.load(fromByteOffset: index, as: UInt8.self) == UInt8(ascii: ".") {
+            index += 1
+            while index < end {
+                let digit = base.load(fromByteOffset: index, as: UInt8.self) &- UInt8(ascii: "0")
+                guard digit < 10 else { break }
+                mantissa = mantissa &* 10 &+ UInt64(digit)
                 digits += 1
                 fraction += 1
-                position += 1
+                index += 1
             }
         }
-        let next = position < bytes.count ? bytes[position] : 0
+        let next = index < end ? base.load(fromByteOffset: index, as: UInt8.self) : 0
         if next != UInt8(ascii: "e"), next != UInt8(ascii: "E"), digits <= 15, fraction <= 22 {
+            position = index
             let value = fraction == 0 ? Double(mantissa) : Double(mantissa) / Self.powersOfTen[fraction]
             return negative ? -value : value
         }
-        while position < bytes.count, Self.isNumberByte(bytes[position]) { position += 1 }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        while index < end, Self.isNumberByte(base.load(fromByteOffset: index, as: UInt8.self)) { index += 1 }
+        position = index
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let value = Double(text) else { throw Malformed(offset: start, expected: "a number") }
         return value
     }
@@ -206,23 +231,28 @@ struct EngineJSONScanner {
     @inline(__always) mutating func readElementNumber() throws(Malformed) -> Int32 {
         skipWhitespace()
         let start = position
-        let negative = position < bytes.count && bytes[position] == UInt8(ascii: "-")
-        if negative { position += 1 }
-        var value: Int64 = 0
-        var digits = 0
-        while position < bytes.count, digits < 11 {
-            let digit = bytes[position] &- UInt8(ascii: "0")
-            guard digit < 10 else { break }
-            value = value * 10 + Int64(digit)
-            digits += 1
-            position += 1
-        }
-        if digits > 0, position < bytes.count, bytes[position] == UInt8(ascii: ",") || bytes[position] == UInt8(ascii: "}"),
-           let element = Int32(exactly: negative ? -value : value) {
-            return element
+        if let base = bytes.baseAddress {
+            let end = bytes.count
+            var index = start
+            let negative = index < end && base.load(fromByteOffset: index, as: UInt8.self) == UInt8(ascii: "-")
+            if negative { index += 1 }
+            var value: Int64 = 0
+            let first = index
+            while index < end, index - first < 11 {
+                let digit = base.load(fromByteOffset: index, as: UInt8.self) &- UInt8(ascii: "0")
+                guard digit < 10 else { break }
+                value = value &* 10 &+ Int64(digit)
+                index += 1
+            }
+            if index > first, index < end {
+                let next = base.load(fromByteOffset: index, as: UInt8.self)
+                if next == UInt8(ascii: ",") || next == UInt8(ascii: "}"), let element = Int32(exactly: negative ? -value : value) {
+                    position = index
+                    return element
+                }
+            }
         }
         // A fraction, an exponent or a huge number: not an element number the connector can use.
-        position = start
         try skipValue()
         return -1
     }

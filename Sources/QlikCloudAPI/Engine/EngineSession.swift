@@ -204,8 +204,8 @@ public struct EngineSession: Sendable {
     public func hyperCubePage(object: Int, top: Int, height: Int, width: Int) async throws(EngineError) -> RowPage {
         let answer = try await connection.call(method: "GetHyperCubeData", handle: object,
                                                params: #"["/qHyperCubeDef",[{"qTop":\#(top),"qLeft":0,"qWidth":\#(width),"qHeight":\#(height)}]]"#)
-        var cells: [EngineCell] = []
-        cells.reserveCapacity(width * height)
+        var cells = RowPage.Builder()
+        cells.reserve(cells: width * height)
         do {
             let failure = try answer.withUnsafeReadableBytes { bytes in try HyperCubePageParser.parse(bytes, width: width, into: &cells) }
             if let failure { throw failure }
@@ -214,7 +214,7 @@ public struct EngineSession: Sendable {
         } catch {
             throw .malformed("a GetHyperCubeData page: \(error)")
         }
-        return RowPage(firstRow: top, width: width, cells: cells)
+        return RowPage(firstRow: top, width: width, builder: cells)
     }
 
     public func destroySessionObject(doc: Int, id: String) async throws(EngineError) {

@@ -24,16 +24,107 @@ public struct EngineCell: Sendable, Equatable {
 }
 
 /// Consecutive rows of a table, row-major: rows `firstRow ..< firstRow + rowCount`.
+///
+/// Cells are kept compact: their texts as UTF-8 bytes in one buffer, so a
+/// sink that writes bytes (CSV) or only needs a value once (QVD, by element
+/// number) makes no String per cell. ``subscript(row:column:)``, ``row(_:)``
+/// and ``cells`` give ``EngineCell`` values when Strings are wanted.
 public struct RowPage: Sendable, Equatable {
+    /// One cell: where its text is in `texts` (length -1: none), its number, its element number.
+    @usableFromInline struct Slot: Sendable {
+        @usableFromInline var textStart: Int32
+        @usableFromInline var textLength: Int32
+        @usableFromInline var element: Int32
+        @usableFromInline var hasNumber: Bool
+        @usableFromInline var number: Double
+    }
+
     public let firstRow: Int
     public let width: Int
-    public let cells: [EngineCell]
+    @usableFromInline let slots: [Slot]
+    @usableFromInline let texts: [UInt8]
 
-    public var rowCount: Int { width == 0 ? 0 : cells.count / width }
+    public var rowCount: Int { width == 0 ? 0 : slots.count / width }
+    public var cellCount: Int { slots.count }
 
-    public subscript(row: Int, column: Int) -> EngineCell { cells[row * width + column] }
+    public init(firstRow: Int, width: Int, cells: [EngineCell]) {
+        var builder = Builder()
+        for cell in cells { builder.append(cell) }
+        self.init(firstRow: firstRow, width: width, builder: builder)
+    }
 
-    public func row(_ index: Int) -> ArraySlice<EngineCell> { cells[(index * width)..<((index + 1) * width)] }
+    init(firstRow: Int, width: Int, builder: Builder) {
+        self.firstRow = firstRow
+        self.width = width
+        slots = builder.slots
+        texts = builder.texts
+    }
+
+    /// The cell at `index` (row-major), its text made into a String.
+    public func cell(at index: Int) -> EngineCell {
+        let slot = slots[index]
+        let text = slot.textLength < 0 ? nil : texts.withUnsafeBufferPointer { texts in
+            String(decoding: UnsafeBufferPointer(rebasing: texts[Int(slot.textStart)..<Int(slot.textStart + slot.textLength)]), as: UTF8.self)
+        }
+        if text == nil && !slot.hasNumber { return .null }
+        return EngineCell(text: text, number: slot.hasNumber ? slot.number : nil, element: slot.element)
+    }
+
+    public subscript(row: Int, column: Int) -> EngineCell { cell(at: row * width + column) }
+
+    public func row(_ index: Int) -> [EngineCell] { (index * width..<(index + 1) * width).map(cell(at:)) }
+
+    /// Every cell as an ``EngineCell``: for small pages and tests; sinks use the byte accessors.
+    public var cells: [EngineCell] { slots.indices.map(cell(at:)) }
+
+    /// The engine's element number of the cell at `index` (-2 for NULL, -1 when it gave none).
+    @inlinable public func element(at index: Int) -> Int32 { slots[index].element }
+
+    /// The cell's text as UTF-8 bytes (empty for NULL), without making a String.
+    @inlinable public func withTextBytes<R>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let slot = slots[index]
+        guard slot.textLength > 0 else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return try texts.withUnsafeBufferPointer { texts in
+            try body(UnsafeBufferPointer(rebasing: texts[Int(slot.textStart)..<Int(slot.textStart + slot.textLength)]))
+        }
+    }
+
+    public static func == (lhs: RowPage, rhs: RowPage) -> Bool {
+        lhs.firstRow == rhs.firstRow && lhs.width == rhs.width && lhs.cells == rhs.cells
+    }
+
+    /// Collects a page's cells as they are parsed.
+    struct Builder {
+        var slots: [Slot] = []
+        var texts: [UInt8] = []
+
+        mutating func reserve(cells: Int) {
+            slots.reserveCapacity(cells)
+            // About eight bytes of text a cell: grows if more.
+            texts.reserveCapacity(cells * 8)
+        }
+
+        mutating func append(_ cell: EngineCell) {
+            if cell.isNull { return appendNull() }
+            let start = Int32(texts.count)
+            var length: Int32 = -1
+            if let text = cell.text {
+                texts.append(contentsOf: text.utf8)
+                length = Int32(texts.count) - start
+            }
+            slots.append(Slot(textStart: start, textLength: length, element: cell.element, hasNumber: cell.number != nil, number: cell.number ?? 0))
+        }
+
+        @inline(__always) mutating func appendNull() {
+            slots.append(Slot(textStart: 0, textLength: -1, element: -2, hasNumber: false, number: 0))
+        }
+
+        /// A cell whose text was just appended to `texts` from `start`.
+        @inline(__always) mutating func append(textFrom start: Int, number: Double?, element: Int32) {
+            slots.append(Slot(textStart: Int32(start), textLength: Int32(texts.count - start), element: element,
+                              hasNumber: number != nil, number: number ?? 0))
+        }
+    }
 }
 
 /// Reads a `GetHyperCubeData` answer straight into cells: the engine's page
@@ -42,7 +133,7 @@ public struct RowPage: Sendable, Equatable {
 /// dictionaries a general decoder would build for every cell.
 enum HyperCubePageParser {
     /// The cells of every page of the answer, in order, or the engine's error.
-    static func parse(_ bytes: UnsafeRawBufferPointer, width: Int, into cells: inout [EngineCell]) throws -> EngineError? {
+    static func parse(_ bytes: UnsafeRawBufferPointer, width: Int, into cells: inout RowPage.Builder) throws -> EngineError? {
         var scanner = EngineJSONScanner(bytes)
         var failure: EngineError?
         try scanner.expect(UInt8(ascii: "{"))
@@ -65,7 +156,7 @@ enum HyperCubePageParser {
         return failure
     }
 
-    private static func page(_ scanner: inout EngineJSONScanner, into cells: inout [EngineCell]) throws {
+    private static func page(_ scanner: inout EngineJSONScanner, into cells: inout RowPage.Builder) throws {
         try scanner.expect(UInt8(ascii: "{"))
         try scanner.forEachKey { scanner, key in
             guard key.equals("qMatrix") else { return try scanner.skipValue() }
@@ -74,7 +165,7 @@ enum HyperCubePageParser {
             repeat {
                 try scanner.expect(UInt8(ascii: "["))
                 if !scanner.consume(UInt8(ascii: "]")) {
-                    repeat { cells.append(try cell(&scanner)) } while scanner.consume(UInt8(ascii: ","))
+                    repeat { try cell(&scanner, into: &cells) } while scanner.consume(UInt8(ascii: ","))
                     try scanner.expect(UInt8(ascii: "]"))
                 }
             } while scanner.consume(UInt8(ascii: ","))
@@ -83,22 +174,24 @@ enum HyperCubePageParser {
     }
 
     /// One cell, read with the keys compared by length and a letter or two:
-    /// the hot loop of a read, so no closures and no Strings for keys.
-    @inline(__always) private static func cell(_ scanner: inout EngineJSONScanner) throws -> EngineCell {
+    /// the hot loop of a read, so no closures and no Strings.
+    @inline(__always) private static func cell(_ scanner: inout EngineJSONScanner, into cells: inout RowPage.Builder) throws {
         // The engine writes a cell's keys in one order: read that shape directly, else fall back to any order.
-        if let fast = try fastCell(&scanner) { return fast }
+        if try fastCell(&scanner, into: &cells) { return }
         try scanner.expect(UInt8(ascii: "{"))
-        var text: String?
+        var textStart = -1
         var number: Double?
         var element: Int32 = -1
         var isNull = false
-        if scanner.consume(UInt8(ascii: "}")) { return .null }
+        if scanner.consume(UInt8(ascii: "}")) { return cells.appendNull() }
         repeat {
             let key = try scanner.readRawString()
             try scanner.expect(UInt8(ascii: ":"))
             switch key.count {
             case 5 where key[1] == UInt8(ascii: "T"): // qText
-                text = try scanner.readString()
+                if textStart >= 0 { cells.texts.removeSubrange(textStart...) }
+                textStart = cells.texts.count
+                try scanner.readString(appendingTo: &cells.texts)
             case 4 where key[1] == UInt8(ascii: "N"): // qNum: "NaN" (a string) for text values
                 if scanner.peek() == UInt8(ascii: "\"") { _ = try scanner.readRawString() } else { number = try scanner.readNumber() }
             case 11 where key[1] == UInt8(ascii: "E"): // qElemNumber: -2 is null
@@ -112,32 +205,63 @@ enum HyperCubePageParser {
             }
         } while scanner.consume(UInt8(ascii: ","))
         try scanner.expect(UInt8(ascii: "}"))
-        return isNull ? .null : EngineCell(text: text, number: number, element: element)
+        if isNull || (textStart < 0 && number == nil) {
+            if textStart >= 0 { cells.texts.removeSubrange(textStart...) }
+            return cells.appendNull()
+        }
+        if textStart < 0 {
+            cells.slots.append(RowPage.Slot(textStart: 0, textLength: -1, element: element, hasNumber: true, number: number ?? 0))
+        } else {
+            cells.append(textFrom: textStart, number: number, element: element)
+        }
     }
 }
 
 extension HyperCubePageParser {
-    /// `{"qText":...,"qNum":...,"qElemNumber":...,"qState":"X"}` exactly, or nil (scanner untouched) for any other shape.
-    @inline(__always) static func fastCell(_ scanner: inout EngineJSONScanner) throws -> EngineCell? {
+    /// `{"qText":...,"qNum":...,"qElemNumber":...,"qState":"X"}` exactly, or false (scanner and cells untouched) for any other shape.
+    @inline(__always) static func fastCell(_ scanner: inout EngineJSONScanner, into cells: inout RowPage.Builder) throws -> Bool {
         let start = scanner.position
-        guard scanner.matchLiteral(#"{"qText":"#) else { return nil }
-        let text = try scanner.readString()
-        guard scanner.matchLiteral(#","qNum":"#) else { scanner.position = start; return nil }
+        let textStart = cells.texts.count
+        guard scanner.matchLiteral(#"{"qText":"#) else { return false }
+        try scanner.readString(appendingTo: &cells.texts)
         var number: Double?
+        guard scanner.matchLiteral(#","qNum":"#) else { return undo(&scanner, start, &cells, textStart) }
         if scanner.peek() == UInt8(ascii: "\"") { _ = try scanner.readRawString() } else { number = try scanner.readNumber() }
-        guard scanner.matchLiteral(#","qElemNumber":"#) else { scanner.position = start; return nil }
+        guard scanner.matchLiteral(#","qElemNumber":"#) else { return undo(&scanner, start, &cells, textStart) }
         let element = try scanner.readElementNumber()
-        let isNull = element == -2
-        guard scanner.matchLiteral(#","qState":"#) else { scanner.position = start; return nil }
+        guard scanner.matchLiteral(#","qState":"#) else { return undo(&scanner, start, &cells, textStart) }
         _ = try scanner.readRawString()
-        guard scanner.consume(UInt8(ascii: "}")) else { scanner.position = start; return nil }
-        return isNull ? .null : EngineCell(text: text, number: number, element: element)
+        guard scanner.consume(UInt8(ascii: "}")) else { return undo(&scanner, start, &cells, textStart) }
+        if element == -2 {
+            cells.texts.removeSubrange(textStart...)
+            cells.appendNull()
+        } else {
+            cells.append(textFrom: textStart, number: number, element: element)
+        }
+        return true
+    }
+
+    private static func undo(_ scanner: inout EngineJSONScanner, _ start: Int, _ cells: inout RowPage.Builder, _ textStart: Int) -> Bool {
+        scanner.position = start
+        cells.texts.removeSubrange(textStart...)
+        return false
     }
 }
 
 /// The page parser, reachable by tests and benchmarks without a socket.
 public enum HyperCubePageParserProbe {
+    /// The cells, made into ``EngineCell`` values (Strings and all).
     public static func parse(_ bytes: UnsafeRawBufferPointer, into cells: inout [EngineCell]) throws -> EngineError? {
-        try HyperCubePageParser.parse(bytes, width: 0, into: &cells)
+        var builder = RowPage.Builder()
+        let failure = try HyperCubePageParser.parse(bytes, width: 0, into: &builder)
+        cells += RowPage(firstRow: 0, width: 1, builder: builder).cells
+        return failure
+    }
+
+    /// The page as a read keeps it (texts as bytes): what a sink is given.
+    public static func page(_ bytes: UnsafeRawBufferPointer, width: Int) throws -> RowPage {
+        var builder = RowPage.Builder()
+        if let failure = try HyperCubePageParser.parse(bytes, width: width, into: &builder) { throw failure }
+        return RowPage(firstRow: 0, width: width, builder: builder)
     }
 }
