@@ -110,7 +110,7 @@ public final class TableSink {
                 let types = self.types
                 let elements = (0..<page.cellCount).map(page.element(at:))
                 try elements.withUnsafeBufferPointer { elements in
-                    try qvd?.append(rowCount: page.rowCount, elements: elements) { cell in types[cell % width].qvdValue(page.cell(at: cell)) }
+                    try qvd?.append(rowCount: page.rowCount, elements: elements) { cell in types[cell % width].qvdValue(page, at: cell) }
                 }
             }
             rows += page.rowCount

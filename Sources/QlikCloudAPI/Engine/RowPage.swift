@@ -80,6 +80,12 @@ public struct RowPage: Sendable, Equatable {
     /// The engine's element number of the cell at `index` (-2 for NULL, -1 when it gave none).
     @inlinable public func element(at index: Int) -> Int32 { slots[index].element }
 
+    /// The cell's number, if the engine gave one.
+    @inlinable public func number(at index: Int) -> Double? {
+        let slot = slots[index]
+        return slot.hasNumber ? slot.number : nil
+    }
+
     /// The cell's text as UTF-8 bytes (empty for NULL), without making a String.
     @inlinable public func withTextBytes<R>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         let slot = slots[index]
