@@ -15,9 +15,12 @@ struct FieldTypeTests {
     func agreesWithRendering() {
         var dice = SystemRandomNumberGenerator()
         var pairs: [(String, Double?)] = []
-        for _ in 0..<20_000 {
+        var usual: [Int] = [] // whole numbers and amounts in cents, as Qlik's data mostly has
+        for index in 0..<20_000 {
             let value: Double
-            switch Int.random(in: 0..<5, using: &dice) {
+            let kind = Int.random(in: 0..<5, using: &dice)
+            if kind < 2 { usual.append(index) }
+            switch kind {
             case 0: value = Double(Int.random(in: -1_000_000...1_000_000, using: &dice))
             case 1: value = (Double.random(in: -1e6...1e6, using: &dice) * 100).rounded() / 100
             case 2: value = Double.random(in: -1...1, using: &dice) * pow(10, Double(Int.random(in: -12...18, using: &dice)))
@@ -31,8 +34,8 @@ struct FieldTypeTests {
                   ("1234567890123456", 1234567890123456), ("0.1", 0.1), ("0.30000000000000004", 0.1 + 0.2), ("0.3", 0.1 + 0.2), ("9e15", 9e15), ("NaN", .nan)]
         let page = Self.page(pairs)
         // The check is worth having only if Qlik's usual texts pass it without rendering.
-        let plain = (0..<20_000).filter { index in pairs[index].1.map { number in page.withTextBytes(at: index) { FieldType.isShortestDecimal($0, of: number) } } ?? false }
-        #expect(plain.count > 14_000, "\(plain.count) of 20,000 rendered numbers recognised from their bytes")
+        let plain = usual.filter { index in pairs[index].1.map { number in page.withTextBytes(at: index) { FieldType.isShortestDecimal($0, of: number) } } ?? false }
+        #expect(plain.count == usual.count, "\(plain.count) of \(usual.count) whole numbers and amounts recognised from their bytes")
         for type in [FieldType.integer, .double, .decimal, .text, .dual, .date] {
             for index in pairs.indices {
                 let slow = type.qvdValue(page.cell(at: index))
