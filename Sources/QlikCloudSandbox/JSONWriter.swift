@@ -113,4 +113,13 @@ struct JSONWriter {
     mutating func byte(_ byte: UInt8) { buffer.writeInteger(byte) }
 
     mutating func raw(bytes: UnsafeRawBufferPointer) { buffer.writeBytes(bytes) }
+
+    /// Lets `body` write at most `maximumCount` bytes in place; it answers how many it wrote.
+    mutating func rawWithUnsafeBytes(maximumCount: Int, _ body: (UnsafeMutableRawBufferPointer) -> Int) {
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: maximumCount) { out in
+            let written = body(UnsafeMutableRawBufferPointer(rebasing: out[0..<maximumCount]))
+            precondition(written <= maximumCount, "wrote past the room asked for")
+            return written
+        }
+    }
 }
