@@ -11,7 +11,9 @@ import Darwin
 struct FieldEncoder {
     let name: String
     var numberFormat: QVDNumberFormat?
+    /// The symbol bytes still in memory; the ones before them were set aside (``spilledSymbolBytes``).
     private(set) var symbolBytes: [UInt8] = []
+    private(set) var spilledSymbolBytes = 0
     private(set) var hasNull = false
     private var dictionary = SymbolDictionary()
     private var numericCount = 0
@@ -31,6 +33,20 @@ struct FieldEncoder {
     }
 
     var symbolCount: Int32 { Int32(dictionary.count) }
+
+    /// Every symbol byte of the field, set aside or not.
+    var symbolLength: Int { spilledSymbolBytes + symbolBytes.count }
+
+    /// Moves the symbol bytes to `file` once there are `threshold` of them,
+    /// while no lookup needs to read them back (values numbered by the
+    /// engine, and plain numbers, never do): a read of a table with millions
+    /// of distinct values then holds none of them.
+    mutating func setSymbolsAside(into file: SpillFile, above threshold: Int) throws(QVDError) {
+        guard symbolBytes.count >= threshold, !dictionary.readsStoredBytes else { return }
+        try symbolBytes.withUnsafeBufferPointer { bytes throws(QVDError) in try file.append(UnsafeRawBufferPointer(bytes)) }
+        spilledSymbolBytes += symbolBytes.count
+        symbolBytes.removeAll(keepingCapacity: true)
+    }
 
     /// The symbol index of `value` (-1 for NULL), adding the value when new.
     mutating func append(_ value: QlikValue, row: Int) throws(QVDError) -> Int32 {

@@ -27,6 +27,9 @@ public final class QVDWriter {
     public let tableName: String
     private var fields: [FieldEncoder]
     private let indices: IndexSpill
+    /// Per field, its symbol bytes set aside past ``symbolMemory``.
+    private let symbolSpills: [SpillFile]
+    private let symbolMemory = 1 << 20
     private(set) public var rowCount = 0
     private var finished = false
     /// Set when an append failed part-way: the columns may differ in length, so the table cannot be finished.
@@ -44,6 +47,7 @@ public final class QVDWriter {
         self.tableName = tableName
         self.fields = fields.map { FieldEncoder(name: $0.name, numberFormat: $0.numberFormat) }
         indices = IndexSpill(width: fields.count, directory: spillDirectory)
+        symbolSpills = fields.map { _ in SpillFile(directory: spillDirectory) }
     }
 
     public convenience init(tableName: String, fieldNames: [String], spillDirectory: String? = nil) throws(QVDError) {
@@ -136,12 +140,16 @@ public final class QVDWriter {
     private func keep(_ symbols: [Int32], rows: Int) throws(QVDError) {
         do {
             try symbols.withUnsafeBufferPointer { cells throws(QVDError) in try indices.append(cells) }
+            for index in fields.indices { try fields[index].setSymbolsAside(into: symbolSpills[index], above: symbolMemory) }
         } catch {
             failure = error
             throw error
         }
         rowCount += rows
     }
+
+    /// Symbol bytes still held in memory (the rest are set aside on disk).
+    var symbolBytesInMemory: Int { fields.reduce(0) { $0 + $1.symbolBytes.count } }
 
     /// Sets a field's display format (DATE, TIMESTAMP, ...) once its values are known.
     public func setNumberFormat(_ format: QVDNumberFormat, forField name: String) throws(QVDError) {
@@ -210,8 +218,8 @@ public final class QVDWriter {
             headers.append(QVDFieldHeader(
                 name: field.name, bitOffset: layout[index] ?? 0, bitWidth: field.bitWidth, bias: field.bias,
                 numberFormat: field.numberFormat ?? QVDNumberFormat(), numberOfSymbols: Int(field.symbolCount),
-                offset: symbolOffset, length: UInt64(field.symbolBytes.count), tags: field.tags))
-            symbolOffset += UInt64(field.symbolBytes.count)
+                offset: symbolOffset, length: UInt64(field.symbolLength), tags: field.tags))
+            symbolOffset += UInt64(field.symbolLength)
         }
         let header = QVDHeader(
             tableName: tableName, qvBuildNo: QVDHeaderWriter.buildNumber, creatorDoc: creatorDoc,
@@ -219,7 +227,10 @@ public final class QVDWriter {
             numberOfRecords: rowCount, indexOffset: symbolOffset, indexLength: UInt64(recordByteSize) * UInt64(rowCount),
             lineage: lineage)
         try emit(Data(QVDHeaderWriter.xml(header).utf8) + Data([0x0D, 0x0A, 0x00]))
-        for field in fields { try emit(Data(field.symbolBytes)) }
+        for (field, spill) in zip(fields, symbolSpills) {
+            try spill.forEachChunk(size: 4 << 20) { bytes throws(QVDError) in try emit(Data(bytes)) }
+            try emit(Data(field.symbolBytes))
+        }
         let packer = RecordPacker(biases: fields.map(\.bias), headers: headers, recordByteSize: recordByteSize)
         try indices.forEachChunk { cells throws(QVDError) in try packer.pack(cells, emit: emit) }
         return header

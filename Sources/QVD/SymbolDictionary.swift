@@ -55,6 +55,10 @@ struct SymbolDictionary {
     private var otherCount = 0
     private(set) var count = 0
 
+    /// Whether lookups compare against symbol bytes already written (texts
+    /// and duals found by hash): until then the bytes may leave memory.
+    var readsStoredBytes: Bool { otherCount > 0 }
+
     /// Integer keys close together (ids, codes, small counts) map straight
     /// to their symbol through an array indexed by value - `denseLow`: no
     /// hashing, and sequential keys touch memory sequentially. Keys too far

@@ -93,6 +93,35 @@ struct QVDKeyedWriteTests {
         #expect(read.count == rows)
     }
 
+    @Test("distinct values numbered by the engine leave memory past 1 MiB; texts found by hash stay; both read back whole")
+    func symbolsAside() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("symbols-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let rows = 300_000
+        let writer = try QVDWriter(tableName: "T", fieldNames: ["Amount", "Note"], spillDirectory: folder)
+        for start in stride(from: 0, to: rows, by: 10_000) {
+            // Amount: a distinct double per row, numbered; Note: unnumbered texts (the dictionary path), 300,000 distinct.
+            let elements: [Int32] = (start..<(start + 10_000)).flatMap { [Int32($0), Int32(-1)] }
+            try elements.withUnsafeBufferPointer { elements in
+                try writer.append(rowCount: 10_000, elements: elements) { cell in
+                    let row = start + cell / 2
+                    return cell % 2 == 0 ? .double(Double(row) + 0.25) : .text("note \(row)")
+                }
+            }
+        }
+        // 2.7 MB of Amount symbols: at most 1 MiB of them left in memory; the Note texts all stay.
+        let notes = (0..<rows).reduce(0) { $0 + "note \($1)".utf8.count + 2 }
+        #expect(writer.symbolBytesInMemory < (1 << 20) + notes)
+        #expect(writer.symbolBytesInMemory >= notes)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+        let (header, read) = try Self.read(try writer.finishInMemory())
+        #expect(header.fields.map(\.numberOfSymbols) == [rows, rows])
+        for row in [0, 1, 104_857, 209_715, rows - 1] {
+            #expect(read[row] == [.double(Double(row) + 0.25), .text("note \(row)")])
+        }
+    }
+
     @Test("the spill hands back whole rows in order across chunk boundaries")
     func spillChunks() throws {
         let spill = IndexSpill(width: 3, directory: nil, chunkCells: 10)
