@@ -43,7 +43,8 @@ struct FieldEncoder {
     /// of distinct values then holds none of them.
     mutating func setSymbolsAside(into file: SpillFile, above threshold: Int) throws(QVDError) {
         guard symbolBytes.count >= threshold, !dictionary.readsStoredBytes else { return }
-        try symbolBytes.withUnsafeBufferPointer { bytes throws(QVDError) in try file.append(UnsafeRawBufferPointer(bytes)) }
+        let failure = symbolBytes.withUnsafeBufferPointer { file.append(UnsafeRawBufferPointer($0)) }
+        if let failure { throw failure }
         spilledSymbolBytes += symbolBytes.count
         symbolBytes.removeAll(keepingCapacity: true)
     }

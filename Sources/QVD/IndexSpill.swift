@@ -44,7 +44,8 @@ final class IndexSpill {
     }
 
     private func spill() throws(QVDError) {
-        try pending.withUnsafeBufferPointer { cells throws(QVDError) in try file.append(UnsafeRawBufferPointer(cells)) }
+        let failure = pending.withUnsafeBufferPointer { file.append(UnsafeRawBufferPointer($0)) }
+        if let failure { throw failure }
         pending.removeAll(keepingCapacity: true)
     }
 }

@@ -22,17 +22,21 @@ final class SpillFile {
         if descriptor >= 0 { close(descriptor) }
     }
 
-    func append(_ bytes: UnsafeRawBufferPointer) throws(QVDError) {
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        if descriptor < 0 { try open() }
+    /// Adds `bytes`, or answers why it could not. (Returned, not thrown: Swift
+    /// 6.3's optimizer crashes on a typed throw inside the closures that hand
+    /// an array's memory to this.)
+    func append(_ bytes: UnsafeRawBufferPointer) -> QVDError? {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return nil }
+        if descriptor < 0, let failure = open() { return failure }
         var written = 0
         while written < bytes.count {
             let result = pwrite(descriptor, base + written, bytes.count - written, off_t(count + written))
             if result < 0 && errno == EINTR { continue }
-            guard result > 0 else { throw QVDError(.unwritableFile, "Cannot set data aside in \(directory): \(String(cString: strerror(errno)))") }
+            guard result > 0 else { return QVDError(.unwritableFile, "Cannot set data aside in \(directory): \(String(cString: strerror(errno)))") }
             written += result
         }
         count += bytes.count
+        return nil
     }
 
     /// Reads `buffer.count` bytes from `offset`.
@@ -64,11 +68,12 @@ final class SpillFile {
         }
     }
 
-    private func open() throws(QVDError) {
+    private func open() -> QVDError? {
         var template = Array((directory as NSString).appendingPathComponent(".qvd-spill-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { path in path.baseAddress.map { mkstemp($0) } ?? -1 }
-        guard fd >= 0 else { throw QVDError(.unwritableFile, "Cannot create a file to set data aside in \(directory): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { return QVDError(.unwritableFile, "Cannot create a file to set data aside in \(directory): \(String(cString: strerror(errno)))") }
         template.withUnsafeBufferPointer { path in if let base = path.baseAddress { _ = unlink(base) } }
         descriptor = fd
+        return nil
     }
 }
