@@ -123,6 +123,12 @@ struct DataCommandsTests {
         let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\r\n")
         #expect(lines.count == 20_001)
         #expect(lines.dropFirst().map { Int($0.split(separator: ",")[0]) } == (0..<20_000).map { $0 })
+        // The same into QVD (values keyed by element numbers across the new sessions): the same rows.
+        let qvd = harness.home + "/big.qvd"
+        let again = try await harness.succeed(["read", "S", "--app", "Generated 20000x4 seed 1", "--table", "Facts", "--to", qvd, "--json"])
+        #expect((try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])?["reconnects"] as? Int ?? 0 >= 2)
+        let back = try await harness.succeed(["qvd", "to-csv", qvd])
+        #expect(back.stdout.split(separator: "\r\n") == lines)
         #expect(await server.stop() == 0)
     }
 
