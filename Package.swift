@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The connection definition and every rule on it: pure values, no I/O.
@@ -103,11 +105,25 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The connection service: HTTP API with its OpenAPI document, health, metrics.
+        .target(
+            name: "Service",
+            dependencies: [
+                "QlikConnections", "Secrets", "Repository", "Connector", "QlikCloudAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The commands of `qlik-connector`, kept in a library so tests can reach them.
         .target(
             name: "QlikConnectorCLI",
             dependencies: [
-                "QlikConnections", "Secrets", "Repository", "QVD", "QlikCloudSandbox", "QlikCloudAPI", "Connector",
+                "QlikConnections", "Secrets", "Repository", "QVD", "QlikCloudSandbox", "QlikCloudAPI", "Connector", "Service",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -119,6 +135,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "QlikConnectionsTests", dependencies: ["QlikConnections"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ServiceTests",
+            dependencies: [
+                "Service", "Repository", "QlikConnections", "Secrets", "QlikCloudSandbox", "Connector",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "QVDTests", dependencies: ["QVD"], swiftSettings: strictSettings),
         .testTarget(
             name: "QlikCloudSandboxTests",

@@ -28,7 +28,7 @@ struct AuditCommand: AsyncParsableCommand {
             if json { return try Output.json(events) }
             Output.table(["WHEN", "WHO", "ACTION", "TARGET", "CHANGES"], events.map { event in
                 [Output.timestamp(event.at), event.actor, event.action, event.targetName,
-                 event.changes.map { "\($0.field.rawValue): \($0.old ?? "-") -> \($0.new ?? "-")" }.joined(separator: "; ")]
+                 event.changes.map { "\($0.field): \($0.old ?? "-") -> \($0.new ?? "-")" }.joined(separator: "; ")]
             })
         }
     }

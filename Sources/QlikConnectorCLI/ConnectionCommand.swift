@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Secrets
 import QlikConnections
 import Repository
 

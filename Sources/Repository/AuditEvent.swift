@@ -12,11 +12,11 @@ public struct AuditEvent: Hashable, Sendable, Codable {
     public let targetKind: String
     public let targetID: String
     public let targetName: String
-    public let changes: [FieldChange]
+    public let changes: [AuditChange]
 
     public init(
         sequence: Int64, organizationID: OrganizationID?, at: Date, actor: String, action: String,
-        targetKind: String, targetID: String, targetName: String, changes: [FieldChange]
+        targetKind: String, targetID: String, targetName: String, changes: [AuditChange]
     ) {
         self.sequence = sequence
         self.organizationID = organizationID
@@ -27,5 +27,19 @@ public struct AuditEvent: Hashable, Sendable, Codable {
         self.targetID = targetID
         self.targetName = targetName
         self.changes = changes
+    }
+}
+
+/// One field's change as the audit trail keeps it: connection and
+/// organization fields, and user fields (a password only as "changed").
+public struct AuditChange: Hashable, Sendable, Codable {
+    public let field: String
+    public let old: String?
+    public let new: String?
+
+    public init(field: String, from old: String?, to new: String?) {
+        self.field = field
+        self.old = old
+        self.new = new
     }
 }

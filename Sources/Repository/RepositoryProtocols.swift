@@ -17,6 +17,7 @@ public protocol OrganizationStore: Sendable {
     func createOrganization(_ organization: Organization, by actor: AuditActor) async throws
     func organizations() async throws -> [Organization]
     func organization(named name: String) async throws -> Organization
+    func organization(_ id: OrganizationID) async throws -> Organization
     func updateOrganization(_ organization: Organization, by actor: AuditActor) async throws
 }
 
@@ -90,12 +91,55 @@ public protocol ConnectionTestStore: Sendable {
     /// Keeps `record` as the connection's last test (replacing the previous one) and audits it.
     func recordTest(_ record: ConnectionTestRecord, of connection: StoredConnection, by actor: AuditActor) async throws
     func lastTest(of connection: ConnectionID) async throws -> ConnectionTestRecord?
+    /// Every connection's last verdict in the organization (reports left out), for lists.
+    func lastTests(in organization: OrganizationID) async throws -> [ConnectionID: ConnectionTestRecord]
 }
 
 public protocol AuditTrail: Sendable {
     func auditEvents(of organization: OrganizationID?, limit: Int) async throws -> [AuditEvent]
 }
 
+public protocol UserStore: Sendable {
+    /// Fails with ``RepositoryError/duplicateName`` when the e-mail address is taken (in any organization, any case).
+    func createUser(_ user: User, passwordHash: String?, by actor: AuditActor) async throws
+    func users(of organization: OrganizationID) async throws -> [User]
+    func user(_ id: UserID, in organization: OrganizationID) async throws -> User
+    /// The user with this address and their password hash, for signing in.
+    func userForSignIn(email: String) async throws -> (User, passwordHash: String?)?
+    func updateUser(_ user: User, passwordHash: String?, by actor: AuditActor) async throws
+    func deleteUser(_ id: UserID, in organization: OrganizationID, by actor: AuditActor) async throws -> User
+    /// How many enabled administrators the organization has.
+    func administratorCount(of organization: OrganizationID) async throws -> Int
+}
+
+public protocol AccessTokenStore: Sendable {
+    /// Keeps the token with the SHA-256 of its secret (never the secret).
+    func createAccessToken(_ token: AccessToken, secretHash: Data, by actor: AuditActor) async throws
+    func accessTokens(of user: UserID) async throws -> [AccessToken]
+    /// The user and token a secret's hash belongs to, when usable at `now`; notes the use.
+    func principal(forSecretHash hash: Data, at now: Date) async throws -> (User, AccessToken)?
+    func revokeAccessToken(_ id: AccessTokenID, of user: UserID, at now: Date, by actor: AuditActor) async throws -> AccessToken
+}
+
+/// What a create request with an `Idempotency-Key` answered the first time.
+public struct IdempotentResponse: Sendable, Equatable {
+    public let requestHash: Data
+    public let status: Int
+    public let body: Data
+    public init(requestHash: Data, status: Int, body: Data) {
+        self.requestHash = requestHash
+        self.status = status
+        self.body = body
+    }
+}
+
+public protocol IdempotencyStore: Sendable {
+    func idempotentResponse(key: String, in organization: OrganizationID) async throws -> IdempotentResponse?
+    /// Keeps the first answer for `key`; a later one for the same key is ignored.
+    func saveIdempotentResponse(_ response: IdempotentResponse, key: String, in organization: OrganizationID) async throws
+}
+
 /// Everything the product persists, behind one name: SQLite by default,
 /// another database later behind the same protocols.
 public typealias ConnectorRepository = OrganizationStore & RuntimeEnvironmentStore & ConnectionStore & ConnectionTestStore & MasterKeyStore & AuditTrail
+    & UserStore & AccessTokenStore & IdempotencyStore

@@ -23,7 +23,7 @@ extension SQLiteRepository: AuditTrail {
                     targetKind: row["target_kind"],
                     targetID: row["target_id"],
                     targetName: row["target_name"],
-                    changes: try JSONDecoder().decode([FieldChange].self, from: Data((row["changes"] as String).utf8))
+                    changes: try JSONDecoder().decode([AuditChange].self, from: Data((row["changes"] as String).utf8))
                 )
             }
         }

@@ -20,6 +20,22 @@ extension SQLiteRepository: ConnectionTestStore {
         }
     }
 
+    public func lastTests(in organization: OrganizationID) async throws -> [ConnectionID: ConnectionTestRecord] {
+        try await read { db in
+            var tests: [ConnectionID: ConnectionTestRecord] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT t.connection_id, t.tested_at, t.succeeded, t.summary FROM connection_tests t
+                JOIN connections c ON c.id = t.connection_id WHERE c.organization_id = ?
+                """, arguments: [organization.description]) {
+                let id = ConnectionID(try UUID.stored(row["connection_id"], column: "connection_tests.connection_id"))
+                // The list shows verdicts only: the step-by-step report stays behind.
+                tests[id] = ConnectionTestRecord(connectionID: id, testedAt: Date(millisecondsSince1970: row["tested_at"]), succeeded: row["succeeded"],
+                                                 summary: row["summary"], report: Data())
+            }
+            return tests
+        }
+    }
+
     public func lastTest(of connection: ConnectionID) async throws -> ConnectionTestRecord? {
         try await read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM connection_tests WHERE connection_id = ?", arguments: [connection.description]) else {

@@ -42,6 +42,14 @@ extension SQLiteRepository: OrganizationStore {
         return found
     }
 
+    public func organization(_ id: OrganizationID) async throws -> Organization {
+        let found = try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM organizations WHERE id = ?", arguments: [id.description]).map(Self.organization)
+        }
+        guard let found else { throw RepositoryError.notFound(kind: "organization", name: id.description, organization: nil) }
+        return found
+    }
+
     public func updateOrganization(_ organization: Organization, by actor: AuditActor) async throws {
         let manager = try SecretsManagerColumn.encode(organization.secretsManager)
         try await write { db in

@@ -52,9 +52,9 @@ public final class SQLiteRepository: Sendable {
         }
     }
 
-    func audit(
+    func audit<Change: Encodable>(
         _ db: Database, organization: OrganizationID?, actor: AuditActor, action: String,
-        targetKind: String, targetID: String, targetName: String, changes: [FieldChange] = [], at: Date = Date()
+        targetKind: String, targetID: String, targetName: String, changes: [Change], at: Date = Date()
     ) throws {
         let encoded = String(decoding: try JSONEncoder().encode(changes), as: UTF8.self)
         try db.execute(
@@ -64,6 +64,14 @@ public final class SQLiteRepository: Sendable {
                 """,
             arguments: [organization?.description, at.millisecondsSince1970, actor.name, action, targetKind, targetID, targetName, encoded]
         )
+    }
+}
+
+extension SQLiteRepository {
+    func audit(_ db: Database, organization: OrganizationID?, actor: AuditActor, action: String,
+               targetKind: String, targetID: String, targetName: String, at: Date = Date()) throws {
+        try audit(db, organization: organization, actor: actor, action: action, targetKind: targetKind, targetID: targetID,
+                  targetName: targetName, changes: [FieldChange](), at: at)
     }
 }
 

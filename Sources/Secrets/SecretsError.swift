@@ -9,12 +9,13 @@ public enum SecretsError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownKey(keyID: String, available: [String])
     case integrityCheckFailed(keyID: String, context: String)
     case wrongActiveKey(repositoryKeyID: String, configuredKeyID: String)
+    case noKeyLoaded(field: String)
 
     /// Whether the user's own setup is at fault (exit code 2) rather than a failure (exit code 1).
     public var isUsageError: Bool {
         switch self {
         case .malformedKey, .keyFileTooOpen, .keyFileExists: true
-        case .keyFileUnreadable, .keyFileUnwritable, .unknownKey, .integrityCheckFailed, .wrongActiveKey: false
+        case .keyFileUnreadable, .keyFileUnwritable, .unknownKey, .integrityCheckFailed, .wrongActiveKey, .noKeyLoaded: false
         }
     }
 
@@ -26,6 +27,8 @@ public enum SecretsError: Error, Equatable, Sendable, CustomStringConvertible {
             "Cannot read the master key file \(path): \(reason)."
         case .keyFileUnwritable(let path, let reason):
             "Cannot write the master key file \(path): \(reason)."
+        case .noKeyLoaded(let field):
+            "No master key is loaded to seal \(field)."
         case .keyFileExists(let path):
             "A master key file already exists at \(path); it is never overwritten."
         case .keyFileTooOpen(let path, let permissions):

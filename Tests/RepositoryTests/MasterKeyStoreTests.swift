@@ -93,7 +93,7 @@ struct AuditTrailTests {
         #expect(events.map(\.action) == ["connection.delete", "connection.update", "connection.create", "organization.create"])
         #expect(events.allSatisfy { $0.actor == "test" })
         let update = try #require(events.first { $0.action == "connection.update" })
-        #expect(update.changes.map(\.field) == [.description, .accessToken])
+        #expect(update.changes.map(\.field) == ["description", "accessToken"])
         let rows = try await fixture.repository.read { db in try String.fetchAll(db, sql: "SELECT changes || target_name || actor FROM audit_events") }
         #expect(!rows.joined().contains("SEALED-MARKER"))
     }

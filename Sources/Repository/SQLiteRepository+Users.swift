@@ -1,0 +1,207 @@
+public import Foundation
+import GRDB
+public import QlikConnections
+
+extension SQLiteRepository: UserStore {
+    public func createUser(_ user: User, passwordHash: String?, by actor: AuditActor) async throws {
+        try await write { db in
+            do {
+                try db.execute(
+                    sql: """
+                        INSERT INTO users (id, organization_id, email, email_key, display_name, role, password_hash, disabled, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [user.id.description, user.organizationID.description, user.email.value, user.email.comparisonKey,
+                                user.displayName, user.role.rawValue, passwordHash, user.disabled, user.createdAt.millisecondsSince1970])
+            } catch let error as DatabaseError where error.isUniqueViolation {
+                throw RepositoryError.duplicateName(kind: "user with the e-mail address", name: user.email.value)
+            }
+            try self.audit(db, organization: user.organizationID, actor: actor, action: "user.create", targetKind: "user",
+                           targetID: user.id.description, targetName: user.email.value,
+                           changes: [AuditChange(field: "role", from: nil, to: user.role.rawValue)])
+        }
+    }
+
+    public func users(of organization: OrganizationID) async throws -> [User] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM users WHERE organization_id = ? ORDER BY email_key", arguments: [organization.description])
+                .map(Self.user)
+        }
+    }
+
+    public func user(_ id: UserID, in organization: OrganizationID) async throws -> User {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ? AND organization_id = ?",
+                                             arguments: [id.description, organization.description]) else {
+                throw RepositoryError.notFound(kind: "user", name: id.description, organization: nil)
+            }
+            return try Self.user(row)
+        }
+    }
+
+    public func userForSignIn(email: String) async throws -> (User, passwordHash: String?)? {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE email_key = ?",
+                                             arguments: [email.trimmingCharacters(in: .whitespaces).lowercased()]) else { return nil }
+            return (try Self.user(row), row["password_hash"] as String?)
+        }
+    }
+
+    public func updateUser(_ user: User, passwordHash: String?, by actor: AuditActor) async throws {
+        try await write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ? AND organization_id = ?",
+                                             arguments: [user.id.description, user.organizationID.description]) else {
+                throw RepositoryError.notFound(kind: "user", name: user.email.value, organization: nil)
+            }
+            let before = try Self.user(row)
+            do {
+                try db.execute(
+                    sql: """
+                        UPDATE users SET email = ?, email_key = ?, display_name = ?, role = ?, disabled = ?,
+                        password_hash = COALESCE(?, password_hash) WHERE id = ?
+                        """,
+                    arguments: [user.email.value, user.email.comparisonKey, user.displayName, user.role.rawValue, user.disabled,
+                                passwordHash, user.id.description])
+            } catch let error as DatabaseError where error.isUniqueViolation {
+                throw RepositoryError.duplicateName(kind: "user with the e-mail address", name: user.email.value)
+            }
+            var changes: [AuditChange] = []
+            if before.email != user.email { changes.append(AuditChange(field: "email", from: before.email.value, to: user.email.value)) }
+            if before.displayName != user.displayName { changes.append(AuditChange(field: "displayName", from: before.displayName, to: user.displayName)) }
+            if before.role != user.role { changes.append(AuditChange(field: "role", from: before.role.rawValue, to: user.role.rawValue)) }
+            if before.disabled != user.disabled { changes.append(AuditChange(field: "disabled", from: "\(before.disabled)", to: "\(user.disabled)")) }
+            // The password itself is a secret: only the fact of a change is recorded.
+            if passwordHash != nil { changes.append(AuditChange(field: "password", from: nil, to: "changed")) }
+            try self.audit(db, organization: user.organizationID, actor: actor, action: "user.update", targetKind: "user",
+                           targetID: user.id.description, targetName: user.email.value, changes: changes)
+        }
+    }
+
+    public func deleteUser(_ id: UserID, in organization: OrganizationID, by actor: AuditActor) async throws -> User {
+        try await write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ? AND organization_id = ?",
+                                             arguments: [id.description, organization.description]) else {
+                throw RepositoryError.notFound(kind: "user", name: id.description, organization: nil)
+            }
+            let user = try Self.user(row)
+            try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [id.description])
+            try self.audit(db, organization: organization, actor: actor, action: "user.delete", targetKind: "user",
+                           targetID: id.description, targetName: user.email.value)
+            return user
+        }
+    }
+
+    public func administratorCount(of organization: OrganizationID) async throws -> Int {
+        try await read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users WHERE organization_id = ? AND role = 'admin' AND disabled = 0",
+                             arguments: [organization.description]) ?? 0
+        }
+    }
+
+    static func user(_ row: Row) throws -> User {
+        guard let role = UserRole(rawValue: row["role"]) else { throw RepositoryError.corrupt(reason: "user role '\(row["role"] as String? ?? "?")'") }
+        let email: EmailAddress
+        do { email = try EmailAddress(row["email"]) } catch { throw RepositoryError.corrupt(reason: "user e-mail: \(error)") }
+        return User(id: UserID(try UUID.stored(row["id"], column: "users.id")),
+                    organizationID: OrganizationID(try UUID.stored(row["organization_id"], column: "users.organization_id")),
+                    email: email, displayName: row["display_name"], role: role, disabled: row["disabled"],
+                    createdAt: Date(millisecondsSince1970: row["created_at"]))
+    }
+}
+
+extension SQLiteRepository: AccessTokenStore {
+    public func createAccessToken(_ token: AccessToken, secretHash: Data, by actor: AuditActor) async throws {
+        try await write { db in
+            guard let organization = try String.fetchOne(db, sql: "SELECT organization_id FROM users WHERE id = ?", arguments: [token.userID.description]) else {
+                throw RepositoryError.notFound(kind: "user", name: token.userID.description, organization: nil)
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO access_tokens (id, user_id, name, prefix, secret_hash, created_at, expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [token.id.description, token.userID.description, token.name, token.prefix, secretHash,
+                            token.createdAt.millisecondsSince1970, token.expiresAt?.millisecondsSince1970])
+            try self.audit(db, organization: OrganizationID(try UUID.stored(organization, column: "users.organization_id")), actor: actor,
+                           action: "token.create", targetKind: "access-token", targetID: token.id.description, targetName: token.name)
+        }
+    }
+
+    public func accessTokens(of user: UserID) async throws -> [AccessToken] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM access_tokens WHERE user_id = ? ORDER BY created_at", arguments: [user.description]).map(Self.token)
+        }
+    }
+
+    public func principal(forSecretHash hash: Data, at now: Date) async throws -> (User, AccessToken)? {
+        let found = try await read { db -> (User, AccessToken)? in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT t.id AS token_id, t.user_id, t.name AS token_name, t.prefix, t.created_at AS token_created_at, t.expires_at,
+                       t.last_used_at, t.revoked_at, u.*
+                FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.secret_hash = ?
+                """, arguments: [hash]) else { return nil }
+            let token = AccessToken(
+                id: AccessTokenID(try UUID.stored(row["token_id"], column: "access_tokens.id")),
+                userID: UserID(try UUID.stored(row["user_id"], column: "access_tokens.user_id")), name: row["token_name"], prefix: row["prefix"],
+                createdAt: Date(millisecondsSince1970: row["token_created_at"]),
+                expiresAt: (row["expires_at"] as Int64?).map(Date.init(millisecondsSince1970:)),
+                lastUsedAt: (row["last_used_at"] as Int64?).map(Date.init(millisecondsSince1970:)),
+                revokedAt: (row["revoked_at"] as Int64?).map(Date.init(millisecondsSince1970:)))
+            return (try Self.user(row), token)
+        }
+        guard let (user, token) = found, token.isUsable(at: now), !user.disabled else { return nil }
+        // Noted at most once a minute: a busy script would otherwise write on every request.
+        if token.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
+            try await write { db in
+                try db.execute(sql: "UPDATE access_tokens SET last_used_at = ? WHERE id = ?", arguments: [now.millisecondsSince1970, token.id.description])
+            }
+        }
+        return (user, token)
+    }
+
+    public func revokeAccessToken(_ id: AccessTokenID, of user: UserID, at now: Date, by actor: AuditActor) async throws -> AccessToken {
+        try await write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM access_tokens WHERE id = ? AND user_id = ?",
+                                             arguments: [id.description, user.description]),
+                  let organization = try String.fetchOne(db, sql: "SELECT organization_id FROM users WHERE id = ?", arguments: [user.description]) else {
+                throw RepositoryError.notFound(kind: "access token", name: id.description, organization: nil)
+            }
+            var token = try Self.token(row)
+            if token.revokedAt == nil {
+                try db.execute(sql: "UPDATE access_tokens SET revoked_at = ? WHERE id = ?", arguments: [now.millisecondsSince1970, id.description])
+                token.revokedAt = now.millisecondPrecision
+                try self.audit(db, organization: OrganizationID(try UUID.stored(organization, column: "users.organization_id")), actor: actor,
+                               action: "token.revoke", targetKind: "access-token", targetID: id.description, targetName: token.name)
+            }
+            return token
+        }
+    }
+
+    static func token(_ row: Row) throws -> AccessToken {
+        AccessToken(id: AccessTokenID(try UUID.stored(row["id"], column: "access_tokens.id")),
+                    userID: UserID(try UUID.stored(row["user_id"], column: "access_tokens.user_id")), name: row["name"], prefix: row["prefix"],
+                    createdAt: Date(millisecondsSince1970: row["created_at"]),
+                    expiresAt: (row["expires_at"] as Int64?).map(Date.init(millisecondsSince1970:)),
+                    lastUsedAt: (row["last_used_at"] as Int64?).map(Date.init(millisecondsSince1970:)),
+                    revokedAt: (row["revoked_at"] as Int64?).map(Date.init(millisecondsSince1970:)))
+    }
+}
+
+extension SQLiteRepository: IdempotencyStore {
+    public func idempotentResponse(key: String, in organization: OrganizationID) async throws -> IdempotentResponse? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM idempotency_keys WHERE organization_id = ? AND key = ?",
+                             arguments: [organization.description, key]).map { row in
+                IdempotentResponse(requestHash: row["request_hash"], status: row["status"], body: row["body"])
+            }
+        }
+    }
+
+    public func saveIdempotentResponse(_ response: IdempotentResponse, key: String, in organization: OrganizationID) async throws {
+        try await write { db in
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO idempotency_keys (organization_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [organization.description, key, response.requestHash, response.status, response.body, Date().millisecondsSince1970])
+        }
+    }
+}

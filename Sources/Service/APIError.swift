@@ -1,0 +1,101 @@
+import Foundation
+public import Hummingbird
+import QlikConnections
+import Repository
+import Secrets
+
+/// Every error the API answers: `{"error":{"code","message","field"}}` with
+/// a stable code a script can branch on, a message a person can act on,
+/// and the field at fault when there is one. No case carries a secret.
+public struct APIError: HTTPResponseError, CustomStringConvertible {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+    public let field: String?
+    /// Every field problem when several were found at once.
+    public let problems: [Problem]
+
+    public struct Problem: Codable, Sendable, Equatable {
+        public let field: String
+        public let message: String
+    }
+
+    init(_ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil, problems: [Problem] = []) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+        self.problems = problems
+    }
+
+    public var description: String { "\(status.code) \(code): \(message)" }
+
+    static func unauthenticated(_ message: String) -> APIError { APIError(.unauthorized, code: "unauthenticated", message) }
+    static func notFound(_ what: String) -> APIError { APIError(.notFound, code: "not_found", "\(what) does not exist.") }
+    static func invalid(_ field: String, _ message: String) -> APIError {
+        APIError(.unprocessableContent, code: "validation_failed", message, field: field, problems: [Problem(field: field, message: message)])
+    }
+
+    /// The API's view of an error from below: validation, the repository, sealing.
+    static func from(_ error: any Error) -> APIError {
+        switch error {
+        case let error as APIError: return error
+        case let error as ConnectionValidationError:
+            let problems = error.problems.map { Problem(field: $0.field.rawValue, message: $0.message) }
+            return APIError(.unprocessableContent, code: "validation_failed", error.description, field: problems.first?.field, problems: problems)
+        case let error as UserValidationError:
+            return .invalid(error.field, error.message)
+        case let error as RepositoryError:
+            switch error {
+            case .duplicateName: return APIError(.conflict, code: "duplicate_name", error.description, field: "name")
+            case .notFound: return APIError(.notFound, code: "not_found", error.description)
+            case .runtimeEnvironmentInUse, .cannotDeleteServerless, .secretsManagerInUse:
+                return APIError(.conflict, code: "in_use", error.description)
+            case .changedMeanwhile, .masterKeyChangedMeanwhile, .secretsManagerChangedMeanwhile:
+                return APIError(.conflict, code: "changed_meanwhile", error.description)
+            case .corrupt, .storage: return APIError(.internalServerError, code: "storage_failed", error.description)
+            }
+        case let error as SecretsError:
+            return APIError(.internalServerError, code: "sealing_failed", error.description)
+        default:
+            return APIError(.internalServerError, code: "internal", "The request failed: \(type(of: error)).")
+        }
+    }
+
+    /// A body that is not the JSON the operation takes, named by where it broke.
+    static func decoding(_ error: DecodingError) -> APIError {
+        func path(_ context: DecodingError.Context) -> String { context.codingPath.map(\.stringValue).joined(separator: ".") }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let field = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+            return .invalid(field, "'\(field)' is required.")
+        case .typeMismatch(let type, let context):
+            return .invalid(path(context), "'\(path(context))' has the wrong type; expected \(type).")
+        case .valueNotFound(let type, let context):
+            return .invalid(path(context), "'\(path(context))' is null; expected \(type).")
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty
+                ? APIError(.badRequest, code: "malformed_body", "The body is not valid JSON.")
+                : .invalid(path(context), "'\(path(context))' is not valid: \(context.debugDescription)")
+        @unknown default:
+            return APIError(.badRequest, code: "malformed_body", "The body is not the JSON this operation takes.")
+        }
+    }
+
+    private struct Body: Encodable {
+        struct Detail: Encodable {
+            let code: String
+            let message: String
+            let field: String?
+            let problems: [Problem]?
+        }
+        let error: Detail
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = Body(error: .init(code: code, message: message, field: field, problems: problems.count > 1 ? problems : nil))
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(body))))
+    }
+}

@@ -1,0 +1,22 @@
+import Crypto
+import Foundation
+
+/// A personal API token's secret: `qcs_` and 43 characters of base64url
+/// (32 random bytes). Only its SHA-256 is stored; the prefix shown in
+/// lists is the first 8 characters after `qcs_`, too few to guess from.
+struct AccessTokenSecret: Sendable {
+    static let scheme = "qcs_"
+    let value: String
+
+    static func generate() -> AccessTokenSecret {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let encoded = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return AccessTokenSecret(value: scheme + encoded)
+    }
+
+    var prefix: String { String(value.dropFirst(Self.scheme.count).prefix(8)) }
+
+    static func hash(_ text: String) -> Data { Data(SHA256.hash(data: Data(text.utf8))) }
+}

@@ -1,0 +1,86 @@
+import Foundation
+public import Hummingbird
+public import Logging
+public import Connector
+import QlikConnections
+public import Repository
+public import Secrets
+
+/// The connection service: the HTTP API (described at `/openapi.json`),
+/// health and metrics. One repository, one master key, one metrics registry.
+public struct ConnectorService: Sendable {
+    public let repository: any ConnectorRepository
+    let keyring: Keyring?
+    public let metrics: ServiceMetrics
+    let logger: Logger
+    /// Runs Test Connection; tests give a shorter timeout.
+    let tester: ConnectionTester
+
+    public init(repository: any ConnectorRepository, keyring: Keyring?, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger,
+                tester: ConnectionTester = ConnectionTester()) {
+        self.repository = repository
+        self.keyring = keyring
+        self.metrics = metrics
+        self.logger = logger
+        self.tester = tester
+    }
+
+    public func router() -> Router<ServiceContext> {
+        let router = Router(context: ServiceContext.self)
+        router.add(middleware: MetricsRecording(metrics: metrics))
+        router.add(middleware: ErrorMapping())
+        addOperationsRoutes(to: router)
+        let api = router.group("api/v1").add(middleware: TokenAuthentication(tokens: repository))
+        addAccountRoutes(to: api)
+        addUserRoutes(to: api)
+        addRuntimeEnvironmentRoutes(to: api)
+        addConnectionRoutes(to: api)
+        return router
+    }
+
+    /// The HTTP server on `host:port`; `onReady` learns the bound port.
+    public func application(host: String, port: Int, onReady: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: router(),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "qlik-connector"),
+            onServerRunning: { channel in await onReady(channel.localAddress?.port ?? port) },
+            logger: logger
+        )
+    }
+
+    /// The actor name the audit trail records for a principal.
+    func actor(_ principal: Principal) -> AuditActor { AuditActor("user:\(principal.user.email.value)") }
+}
+
+extension Request {
+    /// The body as `T`; a body that does not fit says which field broke and how.
+    func decodeJSON<T: Decodable>(_ type: T.Type) async throws -> T {
+        let buffer = try await body.collect(upTo: 1 << 20)
+        do {
+            return try ServiceJSON.decoder.decode(T.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw APIError.decoding(error)
+        }
+    }
+}
+
+enum ServiceJSON {
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+}

@@ -1,0 +1,219 @@
+import Crypto
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Connector
+import QlikCloudAPI
+import QlikConnections
+import Repository
+import Secrets
+
+/// Connections: everyone reads; designers and administrators create,
+/// change, delete and test. Secret fields are write-only: a change that
+/// leaves one out (or empty) keeps what is stored.
+extension ConnectorService {
+    /// The connection form as JSON. A credential is given as its value or,
+    /// with Use Secret Vault, as a reference (`accessTokenReference`, ...).
+    struct ConnectionInput: Decodable {
+        let name: String?
+        let description: String?
+        let runtimeEnvironment: String?
+        let useSecretVault: Bool?
+        let authenticationType: String?
+        let baseURL: String?
+        let accessToken: String?
+        let accessTokenReference: String?
+        let clientID: String?
+        let clientIDReference: String?
+        let clientSecret: String?
+        let clientSecretReference: String?
+
+        func draft() -> ConnectionDraft<CredentialValue> {
+            func credential(_ value: String?, _ reference: String?) -> CredentialInput<CredentialValue>? {
+                if let reference, !reference.isEmpty { return .reference(reference) }
+                // Empty means "keep" (or, on create, "missing", which validation names).
+                guard let value, let secret = Secret(value) else { return nil }
+                return .value(.new(secret))
+            }
+            return ConnectionDraft(
+                name: name, description: description, runtimeEnvironment: runtimeEnvironment, useSecretVault: useSecretVault,
+                authenticationType: authenticationType, baseURL: baseURL,
+                accessToken: credential(accessToken, accessTokenReference),
+                clientID: credential(clientID, clientIDReference),
+                clientSecret: credential(clientSecret, clientSecretReference))
+        }
+    }
+
+    func addConnectionRoutes(to api: RouterGroup<ServiceContext>) {
+        let service = self
+        let repository = self.repository
+        api.get("connections") { request, context -> Response in
+            let principal = try context.requirePrincipal()
+            return try await service.list(request, principal)
+        }
+        api.post("connections") { request, context -> Response in
+            let principal = try context.requirePrincipal()
+            try principal.require(.designer)
+            return try await service.idempotent(request, principal) { body in
+                let input = try ServiceJSON.decode(ConnectionInput.self, from: body)
+                let organization = try await repository.organization(principal.organizationID)
+                let rules = ConnectionRules(organization: organization, runtimeEnvironments: try await repository.runtimeEnvironments(of: organization.id))
+                let validated = try rules.create(input.draft())
+                let connection = try validated.sealed(with: validated.hasNewValues ? try service.requireKeyring() : nil)
+                try await repository.createConnection(connection, by: service.actor(principal))
+                return EncodedResponse(status: .created, body: try ServiceJSON.encoder.encode(ConnectionView(connection, environments: rules.runtimeEnvironments, lastTest: nil)),
+                                       headers: [.location: "/api/v1/connections/\(Self.pathComponent(connection.name.value))"])
+            }
+        }
+        api.get("connections/:name") { _, context -> Response in
+            let principal = try context.requirePrincipal()
+            let connection = try await repository.connection(named: try context.pathParameter("name"), in: principal.organizationID)
+            let environments = try await repository.runtimeEnvironments(of: principal.organizationID)
+            return try ServiceJSON.response(ConnectionView(connection, environments: environments, lastTest: try await repository.lastTest(of: connection.id)))
+        }
+        api.patch("connections/:name") { request, context -> Response in
+            let principal = try context.requirePrincipal()
+            try principal.require(.designer)
+            let input = try await request.decodeJSON(ConnectionInput.self)
+            let existing = try await repository.connection(named: try context.pathParameter("name"), in: principal.organizationID)
+            let organization = try await repository.organization(principal.organizationID)
+            let rules = ConnectionRules(organization: organization, runtimeEnvironments: try await repository.runtimeEnvironments(of: organization.id))
+            let validated = try rules.update(existing.mapCredentialValues { _, sealed in CredentialValue.kept(sealed) }, with: input.draft())
+            let connection = try validated.sealed(with: validated.hasNewValues ? try service.requireKeyring() : nil)
+            try await repository.updateConnection(connection, replacing: existing, by: service.actor(principal))
+            return try ServiceJSON.response(ConnectionView(connection, environments: rules.runtimeEnvironments, lastTest: try await repository.lastTest(of: connection.id)))
+        }
+        api.delete("connections/:name") { _, context -> Response in
+            let principal = try context.requirePrincipal()
+            try principal.require(.designer)
+            let connection = try await repository.deleteConnection(named: try context.pathParameter("name"), in: principal.organizationID,
+                                                                    by: service.actor(principal))
+            let environments = try await repository.runtimeEnvironments(of: principal.organizationID)
+            return try ServiceJSON.response(ConnectionView(connection, environments: environments, lastTest: nil))
+        }
+        api.post("connections/:name/test") { _, context -> Response in
+            let principal = try context.requirePrincipal()
+            try principal.require(.designer)
+            let connection = try await repository.connection(named: try context.pathParameter("name"), in: principal.organizationID)
+            let report = await service.tester.run(baseURL: connection.authentication.baseURL, authentication: try service.resolve(connection))
+            let encoded = try ServiceJSON.encoder.encode(report)
+            try await repository.recordTest(
+                ConnectionTestRecord(connectionID: connection.id, testedAt: report.startedAt, succeeded: report.succeeded, summary: report.summary, report: encoded),
+                of: connection, by: service.actor(principal))
+            service.metrics.connectionTested(succeeded: report.succeeded)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: encoded)))
+        }
+    }
+
+    /// A page of connections, by name, filtered: `limit` (1 to 200, default 50), `cursor` (the last name of the previous page),
+    /// `nameContains`, `authenticationType`, `runtimeEnvironment`.
+    func list(_ request: Request, _ principal: Principal) async throws -> Response {
+        let query = request.uri.queryParameters
+        let limit = query.get("limit", as: Int.self) ?? 50
+        guard (1...200).contains(limit) else { throw APIError.invalid("limit", "limit is \(limit); expected 1 to 200.") }
+        let environments = try await repository.runtimeEnvironments(of: principal.organizationID)
+        var filter = ConnectionFilter(nameContains: query.get("nameContains").map { String($0) })
+        if let type = query.get("authenticationType") {
+            guard let parsed = AuthenticationType(rawValue: String(type).lowercased()) else {
+                throw APIError.invalid("authenticationType", "authenticationType '\(type)' is unknown; expected api-key or oauth2.")
+            }
+            filter.authenticationType = parsed
+        }
+        if let name = query.get("runtimeEnvironment") {
+            let key = try RuntimeEnvironmentName(String(name)).comparisonKey
+            guard let environment = environments.first(where: { $0.name.comparisonKey == key }) else {
+                throw APIError.invalid("runtimeEnvironment", "There is no runtime environment '\(name)'.")
+            }
+            filter.runtimeEnvironmentID = environment.id
+        }
+        let all = try await repository.connections(of: principal.organizationID, matching: filter)
+        let start: Int
+        if let cursor = query.get("cursor").map({ String($0) }) {
+            let key = try ConnectionName(cursor).comparisonKey
+            start = all.firstIndex { $0.name.comparisonKey > key } ?? all.count
+        } else {
+            start = 0
+        }
+        let items = Array(all[start..<min(all.count, start + limit)])
+        let tests = try await repository.lastTests(in: principal.organizationID)
+        let next = start + limit < all.count ? items.last?.name.value : nil
+        return try ServiceJSON.response(Page(items: items.map { ConnectionView($0, environments: environments, lastTest: tests[$0.id]) },
+                                             total: all.count, nextCursor: next))
+    }
+
+    /// Runs a create once per `Idempotency-Key`: a retry with the same key and body gets the first answer again;
+    /// the same key with another body is refused.
+    func idempotent(_ request: Request, _ principal: Principal, _ create: (Data) async throws -> EncodedResponse) async throws -> Response {
+        let body = Data(buffer: try await request.body.collect(upTo: 1 << 20))
+        guard let key = request.headers[.idempotencyKey] else { return try await create(body).response }
+        guard !key.isEmpty, key.count <= 200 else { throw APIError.invalid("Idempotency-Key", "An Idempotency-Key has 1 to 200 characters.") }
+        // The body's meaning, not its bytes: a client may order keys differently on a retry.
+        let canonical = (try? JSONSerialization.jsonObject(with: body)).flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) } ?? body
+        let hash = Data(SHA256.hash(data: canonical))
+        if let earlier = try await repository.idempotentResponse(key: key, in: principal.organizationID) {
+            guard earlier.requestHash == hash else {
+                throw APIError(.unprocessableContent, code: "idempotency_key_reused", "This Idempotency-Key was used with another body; use a new key.",
+                               field: "Idempotency-Key")
+            }
+            return Response(status: .init(code: earlier.status), headers: [.contentType: "application/json", .idempotentReplayed: "true"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: earlier.body)))
+        }
+        let answer = try await create(body)
+        try await repository.saveIdempotentResponse(IdempotentResponse(requestHash: hash, status: answer.status.code, body: answer.body),
+                                                    key: key, in: principal.organizationID)
+        return answer.response
+    }
+
+    /// A JSON answer kept as bytes, so an idempotent create can store it.
+    struct EncodedResponse {
+        let status: HTTPResponse.Status
+        let body: Data
+        var headers: HTTPFields = [:]
+
+        var response: Response {
+            var headers = headers
+            headers[.contentType] = "application/json"
+            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+    }
+
+    func requireKeyring() throws -> Keyring {
+        guard let keyring else { throw APIError(.serviceUnavailable, code: "no_master_key", "The service has no master key loaded to seal credentials.") }
+        return keyring
+    }
+
+    /// The credentials in hand: unsealed here. Secret-vault and agent credentials are resolved on the runtime environment.
+    func resolve(_ connection: StoredConnection) throws -> ResolvedAuthentication {
+        func open(_ credential: Credential<SealedSecret>, _ field: ConnectionField) throws -> Secret {
+            switch credential {
+            case .value(let sealed): return try requireKeyring().open(sealed, for: connection.id, field: field)
+            case .secretReference(let reference):
+                throw APIError(.conflict, code: "resolved_on_runtime_environment",
+                               "'\(connection.name)' takes its \(field.label) from the secrets manager (\(reference)); it is tested on its runtime environment.")
+            case .onAgent:
+                throw APIError(.conflict, code: "resolved_on_runtime_environment",
+                               "'\(connection.name)' keeps its \(field.label) on the Secure Agents of its runtime environment; it is tested there.")
+            }
+        }
+        switch connection.authentication {
+        case .apiKey(_, let token): return .apiKey(try open(token, .accessToken))
+        case .oauth2(_, let id, let secret): return .oauth2(clientID: try open(id, .clientID), clientSecret: try open(secret, .clientSecret))
+        }
+    }
+
+    static func pathComponent(_ name: String) -> String {
+        name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? name
+    }
+}
+
+extension ServiceJSON {
+    static func decode<T: Decodable>(_ type: T.Type, from body: Data) throws -> T {
+        do { return try decoder.decode(T.self, from: body) } catch let error as DecodingError { throw APIError.decoding(error) }
+    }
+}
+
+extension HTTPField.Name {
+    // Both literals are valid field names; the initializer fails only on invalid ones.
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key") ?? .contentType
+    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed") ?? .contentType
+}

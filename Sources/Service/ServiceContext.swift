@@ -1,0 +1,46 @@
+import Foundation
+public import Hummingbird
+import QlikConnections
+
+/// Each request's context: Hummingbird's core, plus who is calling.
+public struct ServiceContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by ``TokenAuthentication`` on every `/api/v1` route.
+    var principal: Principal?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        principal = nil
+    }
+
+    /// A path parameter as the caller meant it: `Sales%20EU` is "Sales EU".
+    func pathParameter(_ name: String) throws -> String {
+        let raw = try parameters.require(name)
+        return raw.removingPercentEncoding ?? raw
+    }
+
+    func requirePrincipal() throws(APIError) -> Principal {
+        guard let principal else { throw APIError.unauthenticated("Send 'Authorization: Bearer <personal API token>'.") }
+        return principal
+    }
+}
+
+/// The user a request acts as, and the token that proved it.
+struct Principal: Sendable {
+    let user: User
+    let tokenID: AccessTokenID
+
+    var organizationID: OrganizationID { user.organizationID }
+
+    /// Refuses callers whose role does not reach `needed`.
+    func require(_ needed: UserRole) throws(APIError) {
+        let allowed = switch needed {
+        case .admin: user.role.administers
+        case .designer: user.role.managesConnections
+        case .viewer: true
+        }
+        guard allowed else {
+            throw APIError(.forbidden, code: "forbidden", "This needs the \(needed.rawValue) role; you are \(user.role.rawValue).")
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import Hummingbird
+import Repository
+
+/// Every `/api/v1` route needs `Authorization: Bearer qcs_...`: a personal
+/// API token that is neither revoked nor expired, of a user not disabled.
+struct TokenAuthentication: RouterMiddleware {
+    typealias Context = ServiceContext
+    let tokens: any AccessTokenStore
+
+    func handle(_ request: Request, context: ServiceContext, next: (Request, ServiceContext) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization] else {
+            throw APIError.unauthenticated("The request has no Authorization header; send 'Authorization: Bearer <personal API token>'.")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", parts[1].hasPrefix(AccessTokenSecret.scheme) else {
+            throw APIError.unauthenticated("The Authorization header is not 'Bearer qcs_...'.")
+        }
+        guard let (user, token) = try await tokens.principal(forSecretHash: AccessTokenSecret.hash(String(parts[1])), at: Date()) else {
+            throw APIError.unauthenticated("The token is unknown, revoked or expired, or its user is disabled.")
+        }
+        var context = context
+        context.principal = Principal(user: user, tokenID: token.id)
+        return try await next(request, context)
+    }
+}
+
+/// Errors from below turned into the API's JSON errors, so no route answers a bare 500 page.
+struct ErrorMapping: RouterMiddleware {
+    typealias Context = ServiceContext
+
+    func handle(_ request: Request, context: ServiceContext, next: (Request, ServiceContext) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            throw error
+        } catch {
+            throw APIError.from(error)
+        }
+    }
+}

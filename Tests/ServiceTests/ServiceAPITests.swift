@@ -1,0 +1,217 @@
+import Foundation
+import HummingbirdTesting
+import Hummingbird
+import Testing
+@testable import Service
+
+@Suite("The service API: roles, organizations, tokens, validation, idempotency")
+struct ServiceAPITests {
+    static let apiKeyConnection: [String: String] = [
+        "name": "Sales EU", "description": "EU tenant", "runtimeEnvironment": "Serverless", "authenticationType": "api-key",
+        "baseURL": "https://acme.eu.qlikcloud.com", "accessToken": "eyJhbGciOiJFUzM4NCJ9.test-token-value",
+    ]
+
+    @Test("health, metrics and the OpenAPI document need no token; every operation in the document is routed")
+    func operations() async throws {
+        let harness = try await ServiceHarness.make()
+        try await harness.withClient { api in
+            #expect(try await api.call(.get, "/health", token: nil).object["status"] as? String == "ok")
+            #expect(try await api.call(.get, "/api/v1/me", token: nil).status == .unauthorized)
+            let document = try await api.call(.get, "/openapi.json", token: nil)
+            #expect(document.object["openapi"] as? String == "3.1.0")
+            let paths = try #require(document.object["paths"] as? [String: [String: Any]])
+            var routed = 0
+            for (path, operations) in paths {
+                let concrete = path.replacingOccurrences(of: "{id}", with: UUID().uuidString).replacingOccurrences(of: "{token}", with: UUID().uuidString)
+                    .replacingOccurrences(of: "{name}", with: "Nothing%20here")
+                for method in operations.keys where ["get", "post", "patch", "delete"].contains(method) {
+                    let answer = try await api.call(HTTPRequest.Method(rawValue: method.uppercased()) ?? .get, concrete, token: harness.token("admin"), json: [String: Any]())
+                    // A route that exists answers with the API's own JSON (or its content); an unrouted one with a bare 404.
+                    #expect(answer.status != .notFound || answer.errorCode == "not_found", "\(method) \(path) is not routed")
+                    #expect(answer.status.code < 500, "\(method) \(path) answered \(answer.status)")
+                    routed += 1
+                }
+            }
+            #expect(routed >= 20)
+            let metrics = try await api.call(.get, "/metrics", token: nil)
+            #expect(metrics.text.contains(#"qlik_connector_http_requests_total{method="GET",route="/api/v1/me",status="401"}"#))
+            #expect(!metrics.text.contains("Nothing"), "metrics are labelled by route pattern, never by path")
+        }
+    }
+
+    @Test("viewer reads, designer manages connections, admin manages users and environments; the rest is 403")
+    func roles() async throws {
+        let harness = try await ServiceHarness.make()
+        try await harness.withClient { api in
+            #expect(try await api.call(.post, "/api/v1/connections", token: harness.token("viewer"), json: Self.apiKeyConnection).errorCode == "forbidden")
+            #expect(try await api.call(.post, "/api/v1/connections", token: harness.token("designer"), json: Self.apiKeyConnection).status == .created)
+            #expect(try await api.call(.get, "/api/v1/connections/Sales%20EU", token: harness.token("viewer")).status == .ok)
+            #expect(try await api.call(.post, "/api/v1/connections/Sales%20EU/test", token: harness.token("viewer")).status == .forbidden)
+            #expect(try await api.call(.delete, "/api/v1/connections/Sales%20EU", token: harness.token("viewer")).status == .forbidden)
+            for who in ["viewer", "designer"] {
+                #expect(try await api.call(.get, "/api/v1/users", token: harness.token(who)).status == .forbidden)
+                #expect(try await api.call(.post, "/api/v1/runtime-environments", token: harness.token(who), json: ["name": "Agents"]).status == .forbidden)
+                #expect(try await api.call(.get, "/api/v1/audit-events", token: harness.token(who)).status == .forbidden)
+                #expect(try await api.call(.patch, "/api/v1/organization", token: harness.token(who), json: ["allowCustomTenantHosts": false]).status == .forbidden)
+            }
+            #expect(try await api.call(.post, "/api/v1/runtime-environments", token: harness.token("admin"), json: ["name": "Agents EU"]).status == .created)
+            let environments = try await api.call(.get, "/api/v1/runtime-environments", token: harness.token("viewer"))
+            #expect((environments.json as? [[String: Any]])?.compactMap { $0["name"] as? String }.sorted() == ["Agents EU", "Serverless"])
+            let created = try await api.call(.post, "/api/v1/users", token: harness.token("admin"),
+                                             json: ["email": "new@acme.example", "role": "designer", "password": "correct horse battery"])
+            #expect(created.status == .created && created.object["role"] as? String == "designer" && created.object["password"] == nil)
+            #expect(try await api.call(.get, "/api/v1/users", token: harness.token("admin")).json.map { ($0 as? [Any])?.count } == 4)
+            let me = try await api.call(.get, "/api/v1/me", token: harness.token("designer"))
+            #expect(me.object["email"] as? String == "designer@acme.example")
+            let audit = try await api.call(.get, "/api/v1/audit-events?limit=50", token: harness.token("admin"))
+            let actions = (audit.json as? [[String: Any]])?.compactMap { $0["action"] as? String } ?? []
+            #expect(actions.contains("connection.create") && actions.contains("user.create") && actions.contains("runtime-environment.create"), "\(audit.text)")
+        }
+    }
+
+    @Test("a user of one organization gets 404 for anything of another")
+    func crossOrganization() async throws {
+        let harness = try await ServiceHarness.make()
+        try await harness.withClient { api in
+            try await api.call(.post, "/api/v1/connections", token: harness.token("admin"), json: Self.apiKeyConnection)
+            let stranger = harness.token("otherAdmin")
+            #expect(try await api.call(.get, "/api/v1/connections/Sales%20EU", token: stranger).status == .notFound)
+            #expect(try await api.call(.patch, "/api/v1/connections/Sales%20EU", token: stranger, json: ["description": "mine"]).status == .notFound)
+            #expect(try await api.call(.delete, "/api/v1/connections/Sales%20EU", token: stranger).status == .notFound)
+            #expect(try await api.call(.post, "/api/v1/connections/Sales%20EU/test", token: stranger).status == .notFound)
+            #expect(try await api.call(.get, "/api/v1/connections", token: stranger).object["total"] as? Int == 0)
+            let acmeUser = try #require(harness.people["viewer"]?.user.id.description)
+            #expect(try await api.call(.get, "/api/v1/users/\(acmeUser)", token: stranger).status == .notFound)
+            #expect(try await api.call(.patch, "/api/v1/users/\(acmeUser)", token: stranger, json: ["role": "admin"]).status == .notFound)
+            #expect(try await api.call(.delete, "/api/v1/users/\(acmeUser)", token: stranger).status == .notFound)
+            #expect(try await api.call(.get, "/api/v1/users/\(acmeUser)/tokens", token: stranger).status == .notFound)
+            // The same name is free in the other organization.
+            #expect(try await api.call(.post, "/api/v1/connections", token: stranger, json: Self.apiKeyConnection).status == .created)
+            let audit = try await api.call(.get, "/api/v1/audit-events", token: stranger)
+            #expect((audit.json as? [[String: Any]])?.allSatisfy { ($0["actor"] as? String)?.contains("acme") != true } == true, "\(audit.text)")
+        }
+    }
+
+    @Test("tokens: shown once, stored as a hash, listed by prefix, revoked by their user or an admin, then refused")
+    func tokens() async throws {
+        let harness = try await ServiceHarness.make()
+        try await harness.withClient { api in
+            let created = try await api.call(.post, "/api/v1/tokens", token: harness.token("viewer"), json: ["name": "ci", "expiresInDays": 30])
+            let secret = try #require(created.object["token"] as? String)
+            let id = try #require(created.object["id"] as? String)
+            #expect(secret.hasPrefix("qcs_") && created.object["expiresAt"] != nil)
+            #expect(try await api.call(.get, "/api/v1/me", token: secret).status == .ok)
+            let listed = try await api.call(.get, "/api/v1/tokens", token: secret)
+            #expect(!listed.text.contains(secret) && listed.text.contains(String(secret.dropFirst(4).prefix(8))))
+            #expect(try await api.call(.delete, "/api/v1/tokens/\(id)", token: harness.token("viewer")).object["revokedAt"] != nil)
+            let refused = try await api.call(.get, "/api/v1/me", token: secret)
+            #expect(refused.status == .unauthorized && refused.errorCode == "unauthenticated" && refused.headers[.wwwAuthenticate] == "Bearer")
+            // An admin revokes another user's token.
+            let viewer = try #require(harness.people["viewer"]?.user.id.description)
+            let tokens = try await api.call(.get, "/api/v1/users/\(viewer)/tokens", token: harness.token("admin"))
+            let original = try #require((tokens.json as? [[String: Any]])?.first { $0["revokedAt"] == nil }?["id"] as? String)
+            #expect(try await api.call(.delete, "/api/v1/users/\(viewer)/tokens/\(original)", token: harness.token("admin")).status == .ok)
+            #expect(try await api.call(.get, "/api/v1/me", token: harness.token("viewer")).status == .unauthorized)
+            // A disabled user's tokens stop working.
+            let designer = try #require(harness.people["designer"]?.user.id.description)
+            #expect(try await api.call(.patch, "/api/v1/users/\(designer)", token: harness.token("admin"), json: ["disabled": true]).status == .ok)
+            #expect(try await api.call(.get, "/api/v1/me", token: harness.token("designer")).status == .unauthorized)
+            #expect(try await api.call(.get, "/api/v1/me", token: "qcs_not-a-real-token").status == .unauthorized)
+            #expect(try await api.call(.get, "/api/v1/me", token: "sbx_other_scheme").status == .unauthorized)
+            #expect(try await api.call(.post, "/api/v1/tokens", token: harness.token("admin"), json: ["name": "x", "expiresInDays": 0]).errorField == "expiresInDays")
+        }
+        let stored = try Data(contentsOf: URL(fileURLWithPath: harness.directory + "/repository.sqlite"))
+        for (_, person) in harness.people { #expect(stored.range(of: Data(person.token.utf8)) == nil, "token secrets are stored as hashes only") }
+    }
+
+    @Test("create with an Idempotency-Key runs once: a retry gets the first answer, another body with the same key is refused")
+    func idempotency() async throws {
+        let harness = try await ServiceHarness.make()
+        try await harness.withClient { api in
+            let key: HTTPFields = [.idempotencyKey: "create-sales-eu-1"]
+            let first = try await api.call(.post, "/api/v1/connections", token: harness.token("designer"), json: Self.apiKeyConnection, headers: key)
+            let again = try await api.call(.post, "/api/v1/connections", token: harness.token("designer"), json: Self.apiKeyConnection, headers: key)
+            #expect(first.status == .created && again.status == .created && first.text == again.text, "\(first.status) \(first.text) / \(again.status) \(again.text)")
+            #expect(again.headers[.idempotentReplayed] == "true")
+            var changed = Self.apiKeyConnection
+            changed["description"] = "another body"
+            let reused = try await api.call(.post, "/api/v1/connections", token: harness.token("designer"), json: changed, headers: key)
+            #expect(reused.status == .unprocessableContent && reused.errorCode == "idempotency_key_reused" && reused.errorField == "Idempotency-Key")
+            // Without a key, the second create is a duplicate.
+            let duplicate = try await api.call(.post, "/api/v1/connections", token: harness.token("designer"), json: Self.apiKeyConnection)
+            #expect(duplicate.status == .conflict && duplicate.errorCode == "duplicate_name" && duplicate.errorField == "name")
+            #expect(try await api.call(.get, "/api/v1/connections", token: harness.token("viewer")).object["total"] as? Int == 1)
+        }
+    }
+
+    @Test("validation errors carry the field: Base URL, missing name, both auth types' fields, bad JSON, wrong types, passwords, roles")
+    func validation() async throws {
+        let harness = try await ServiceHarness.make()
+        try await harness.withClient { api in
+            let designer = harness.token("designer")
+            var bad = Self.apiKeyConnection
+            bad["baseURL"] = "http://acme.eu.qlikcloud.com/hub"
+            let badURL = try await api.call(.post, "/api/v1/connections", token: designer, json: bad)
+            #expect(badURL.status == .unprocessableContent && badURL.errorField == "baseURL")
+            #expect((badURL.object["error"] as? [String: Any])?["message"] as? String != nil)
+            var unnamed = Self.apiKeyConnection
+            unnamed.removeValue(forKey: "name")
+            unnamed["baseURL"] = "nonsense"
+            let several = try await api.call(.post, "/api/v1/connections", token: designer, json: unnamed)
+            let problems = ((several.object["error"] as? [String: Any])?["problems"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? []
+            #expect(several.errorField == "name" && Set(problems) == ["name", "baseURL"])
+            let oauth: [String: Any] = ["name": "OAuth EU", "runtimeEnvironment": "Serverless", "authenticationType": "oauth2",
+                                        "baseURL": "https://acme.eu.qlikcloud.com", "clientID": "abc"]
+            #expect(try await api.call(.post, "/api/v1/connections", token: designer, json: oauth).errorField == "clientSecret")
+            #expect(try await api.call(.post, "/api/v1/connections", token: designer, raw: "{not json").errorCode == "malformed_body")
+            let wrongType = try await api.call(.post, "/api/v1/connections", token: designer, json: ["name": 42])
+            #expect(wrongType.status == .unprocessableContent && wrongType.errorField == "name")
+            #expect(try await api.call(.get, "/api/v1/connections?limit=0", token: designer).errorField == "limit")
+            #expect(try await api.call(.get, "/api/v1/connections?authenticationType=basic", token: designer).errorField == "authenticationType")
+            let admin = harness.token("admin")
+            #expect(try await api.call(.post, "/api/v1/users", token: admin, json: ["email": "a@b.example", "role": "designer", "password": "short"]).errorField == "password")
+            #expect(try await api.call(.post, "/api/v1/users", token: admin, json: ["email": "not-an-address", "role": "viewer"]).errorField == "email")
+            #expect(try await api.call(.post, "/api/v1/users", token: admin, json: ["email": "c@d.example", "role": "owner"]).errorField == "role")
+            #expect(try await api.call(.post, "/api/v1/users", token: admin, json: ["email": "ADMIN@acme.example", "role": "viewer"]).status == .conflict)
+            // The last enabled administrator stays.
+            let me = try #require(harness.people["admin"]?.user.id.description)
+            #expect(try await api.call(.patch, "/api/v1/users/\(me)", token: admin, json: ["role": "viewer"]).errorCode == "last_administrator")
+            #expect(try await api.call(.delete, "/api/v1/users/\(me)", token: admin).errorCode == "last_administrator")
+            #expect(try await api.call(.delete, "/api/v1/runtime-environments/Serverless", token: admin).errorCode == "in_use")
+        }
+    }
+
+    @Test("a page of 50 of 120 connections, by name, with a cursor to the next; filters by name, type and environment")
+    func paging() async throws {
+        let harness = try await ServiceHarness.make()
+        try await harness.withClient { api in
+            let admin = harness.token("admin")
+            try await api.call(.post, "/api/v1/runtime-environments", token: admin, json: ["name": "Agents"])
+            for index in 0..<120 {
+                var body = Self.apiKeyConnection
+                body["name"] = String(format: "Conn %03d", index)
+                if index % 3 == 0 {
+                    body["authenticationType"] = "oauth2"
+                    body["clientID"] = "client-\(index)"
+                    body["clientSecret"] = "secret-\(index)"
+                    body.removeValue(forKey: "accessToken")
+                }
+                if index % 10 == 0 { body["runtimeEnvironment"] = "Agents" }
+                #expect(try await api.call(.post, "/api/v1/connections", token: admin, json: body).status == .created)
+            }
+            var names: [String] = []
+            var cursor: String?
+            repeat {
+                let query = cursor.map { "&cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)" } ?? ""
+                let page = try await api.call(.get, "/api/v1/connections?limit=50\(query)", token: harness.token("viewer"))
+                #expect(page.object["total"] as? Int == 120)
+                names += (page.object["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
+                cursor = page.object["nextCursor"] as? String
+            } while cursor != nil
+            #expect(names == (0..<120).map { String(format: "Conn %03d", $0) })
+            #expect(try await api.call(.get, "/api/v1/connections?authenticationType=oauth2", token: admin).object["total"] as? Int == 40)
+            #expect(try await api.call(.get, "/api/v1/connections?runtimeEnvironment=agents", token: admin).object["total"] as? Int == 12)
+            #expect(try await api.call(.get, "/api/v1/connections?nameContains=011", token: admin).object["total"] as? Int == 1)
+        }
+    }
+}

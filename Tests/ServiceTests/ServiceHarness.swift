@@ -1,0 +1,114 @@
+import Foundation
+import HummingbirdTesting
+import Hummingbird
+import Logging
+import QlikConnections
+import Repository
+import Secrets
+@testable import Service
+
+/// A service on a fresh SQLite repository: organization "Acme" with an
+/// admin, a designer and a viewer, and organization "Other" with its own
+/// admin, each with a personal API token. Log lines are kept for checks.
+struct ServiceHarness {
+    let directory: String
+    let repository: SQLiteRepository
+    let service: ConnectorService
+    let logs: LogCapture
+    let acme: Organization
+    let other: Organization
+    /// Role name ("admin", "designer", "viewer", "otherAdmin") to user and token secret.
+    let people: [String: (user: User, token: String)]
+
+    static func make() async throws -> ServiceHarness {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("service-\(UUID().uuidString)").path
+        let repository = try SQLiteRepository(path: directory + "/repository.sqlite")
+        let key = MasterKey.generate()
+        _ = try await repository.activeMasterKeyID(registeringIfNone: key.id)
+        let setup = AuditActor("test")
+        let acme = Organization(name: try OrganizationName("Acme"), allowCustomTenantHosts: true)
+        let other = Organization(name: try OrganizationName("Other"), allowCustomTenantHosts: true)
+        try await repository.createOrganization(acme, by: setup)
+        try await repository.createOrganization(other, by: setup)
+        var people: [String: (User, String)] = [:]
+        for (label, organization, role) in [("admin", acme, UserRole.admin), ("designer", acme, .designer), ("viewer", acme, .viewer),
+                                            ("otherAdmin", other, .admin)] {
+            let user = User(organizationID: organization.id, email: try EmailAddress("\(label)@\(organization.name.value.lowercased()).example"),
+                            displayName: label, role: role)
+            try await repository.createUser(user, passwordHash: nil, by: setup)
+            people[label] = (user, try await Self.token(for: user, in: repository))
+        }
+        let logs = LogCapture()
+        var logger = Logger(label: "service-tests") { _ in logs }
+        logger.logLevel = .trace
+        let service = ConnectorService(repository: repository, keyring: Keyring(active: key), logger: logger)
+        return ServiceHarness(directory: directory, repository: repository, service: service, logs: logs, acme: acme, other: other, people: people)
+    }
+
+    static func token(for user: User, in repository: SQLiteRepository, name: String = "tests") async throws -> String {
+        let secret = AccessTokenSecret.generate()
+        try await repository.createAccessToken(AccessToken(userID: user.id, name: name, prefix: secret.prefix),
+                                               secretHash: AccessTokenSecret.hash(secret.value), by: AuditActor("test"))
+        return secret.value
+    }
+
+    func token(_ who: String) -> String { people[who]?.token ?? "qcs_missing" }
+
+    /// Runs `body` against the service's router (no socket).
+    func withClient(_ body: @escaping @Sendable (APIClient) async throws -> Void) async throws {
+        let app = Application(router: service.router(), logger: service.logger)
+        try await app.test(.router) { client in try await body(APIClient(client: client)) }
+    }
+}
+
+/// Requests as JSON, answers as JSON.
+struct APIClient: Sendable {
+    let client: any TestClientProtocol
+
+    struct Answer: Sendable {
+        let status: HTTPResponse.Status
+        let headers: HTTPFields
+        let text: String
+        var json: Any? { try? JSONSerialization.jsonObject(with: Data(text.utf8)) }
+        var object: [String: Any] { json as? [String: Any] ?? [:] }
+        var errorCode: String? { (object["error"] as? [String: Any])?["code"] as? String }
+        var errorField: String? { (object["error"] as? [String: Any])?["field"] as? String }
+    }
+
+    @discardableResult
+    func call(_ method: HTTPRequest.Method, _ path: String, token: String?, json: Any? = nil, raw: String? = nil,
+              headers extra: HTTPFields = [:]) async throws -> Answer {
+        var headers = extra
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        var body: ByteBuffer?
+        if let json {
+            headers[.contentType] = "application/json"
+            body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json))
+        } else if let raw {
+            headers[.contentType] = "application/json"
+            body = ByteBuffer(string: raw)
+        }
+        return try await client.execute(uri: path, method: method, headers: headers, body: body) { response in
+            Answer(status: response.status, headers: response.headers, text: String(buffer: response.body))
+        }
+    }
+}
+
+/// Keeps every log line the service writes, for the planted-secret check.
+final class LogCapture: LogHandler, @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        lock.withLock { lines.append("\(event.level) \(event.message) \(event.metadata ?? [:]) \(metadata)") }
+    }
+
+    var text: String { lock.withLock { lines.joined(separator: "\n") } }
+}
