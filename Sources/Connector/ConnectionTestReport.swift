@@ -41,4 +41,24 @@ public struct ConnectionTestReport: Codable, Sendable, Equatable {
         let who = identity.map { " as \($0.name ?? $0.userID)" } ?? ""
         return "Passed \(steps.filter { $0.verdict == .passed }.count) checks in \(milliseconds) ms\(who)."
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case startedAt, baseURL, authentication, steps, identity, milliseconds
+    }
+
+    /// Written beside the stored fields so a reader of the JSON needs no rules to know the verdict; not read back.
+    private enum VerdictKeys: String, CodingKey { case succeeded, summary }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(baseURL, forKey: .baseURL)
+        try container.encode(authentication, forKey: .authentication)
+        try container.encode(steps, forKey: .steps)
+        try container.encodeIfPresent(identity, forKey: .identity)
+        try container.encode(milliseconds, forKey: .milliseconds)
+        var verdict = encoder.container(keyedBy: VerdictKeys.self)
+        try verdict.encode(succeeded, forKey: .succeeded)
+        try verdict.encode(summary, forKey: .summary)
+    }
 }

@@ -153,6 +153,33 @@ public struct QlikCloudSandbox: Sendable {
         )
     }
 
+    /// Serves on the configured port (0: a free one) for the length of `body`,
+    /// then stops: for tests and tools that need a tenant for a while.
+    public func withRunning<T: Sendable>(_ body: @escaping @Sendable (SandboxCredentials) async throws -> T) async throws -> T {
+        let (ready, continuation) = AsyncStream.makeStream(of: SandboxCredentials.self)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await self.run { continuation.yield($0) }
+                continuation.finish()
+                return nil
+            }
+            var iterator = ready.makeAsyncIterator()
+            guard let credentials = await iterator.next() else {
+                // The server ended before it was ready: its error says why.
+                while let _ = try await group.next() {}
+                throw SandboxSetupError("The sandbox stopped before it was ready.")
+            }
+            do {
+                let result = try await body(credentials)
+                group.cancelAll()
+                return result
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+
     /// Serves until the task is cancelled.
     public func run(onReady: @escaping @Sendable (SandboxCredentials) async -> Void) async throws {
         try await application(onReady: onReady).runService(gracefulShutdownSignals: [.sigterm, .sigint])

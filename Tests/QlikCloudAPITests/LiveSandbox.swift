@@ -5,23 +5,7 @@ import QlikConnections
 
 /// Serves `sandbox` on a free loopback port for the duration of `body`.
 func withLiveSandbox<T: Sendable>(_ sandbox: QlikCloudSandbox, _ body: @escaping @Sendable (SandboxCredentials) async throws -> T) async throws -> T {
-    let (ready, continuation) = AsyncStream.makeStream(of: SandboxCredentials.self)
-    return try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask {
-            try await sandbox.run { continuation.yield($0) }
-            return nil
-        }
-        var iterator = ready.makeAsyncIterator()
-        guard let credentials = await iterator.next() else { throw TestFailure("the sandbox never became ready") }
-        do {
-            let result = try await body(credentials)
-            group.cancelAll()
-            return result
-        } catch {
-            group.cancelAll()
-            throw error
-        }
-    }
+    try await sandbox.withRunning(body)
 }
 
 struct TestFailure: Error, CustomStringConvertible {

@@ -7,18 +7,7 @@ import Testing
 func withLiveSandbox<T: Sendable>(
     _ sandbox: QlikCloudSandbox, _ body: @escaping @Sendable (SandboxCredentials) async throws -> T
 ) async throws -> T {
-    let (ready, continuation) = AsyncStream.makeStream(of: SandboxCredentials.self)
-    return try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask {
-            try await sandbox.run { continuation.yield($0) }
-            return nil
-        }
-        var iterator = ready.makeAsyncIterator()
-        guard let credentials = await iterator.next() else { throw Wire.Failure("the sandbox never became ready") }
-        let result = try await body(credentials)
-        group.cancelAll()
-        return result
-    }
+    try await sandbox.withRunning(body)
 }
 
 /// Qlik's official Python SDK, installed by the test command beside the QVD peers.

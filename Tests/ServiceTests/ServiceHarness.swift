@@ -55,9 +55,10 @@ struct ServiceHarness {
     func token(_ who: String) -> String { people[who]?.token ?? "qcs_missing" }
 
     /// Runs `body` against the service's router (no socket).
-    func withClient(_ body: @escaping @Sendable (APIClient) async throws -> Void) async throws {
+    @discardableResult
+    func withClient<T: Sendable>(_ body: @escaping @Sendable (APIClient) async throws -> T) async throws -> T {
         let app = Application(router: service.router(), logger: service.logger)
-        try await app.test(.router) { client in try await body(APIClient(client: client)) }
+        return try await app.test(.router) { client in try await body(APIClient(client: client)) }
     }
 }
 

@@ -1,0 +1,88 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import QlikCloudSandbox
+import Testing
+@testable import Service
+
+@Suite("The service's connections against the sandbox tenant, and secrets kept out of every answer")
+struct ServiceConnectionTests {
+    @Test("Test Connection through the API passes for both authentication types, is kept, listed and counted; an edit without secrets keeps them")
+    func testConnection() async throws {
+        let harness = try await ServiceHarness.make()
+        let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(port: 0))
+        try await sandbox.withRunning { tenant in
+            try await harness.withClient { api in
+                let designer = harness.token("designer")
+                let apiKey: [String: Any] = ["name": "Sandbox key", "runtimeEnvironment": "Serverless", "authenticationType": "api-key",
+                                             "baseURL": tenant.baseURL, "accessToken": tenant.apiKey]
+                let oauth: [String: Any] = ["name": "Sandbox OAuth", "runtimeEnvironment": "Serverless", "authenticationType": "oauth2",
+                                            "baseURL": tenant.baseURL, "clientID": tenant.clientID, "clientSecret": tenant.clientSecret]
+                for body in [apiKey, oauth] {
+                    #expect(try await api.call(.post, "/api/v1/connections", token: designer, json: body).status == .created)
+                    let path = "/api/v1/connections/\((body["name"] as? String ?? "").replacingOccurrences(of: " ", with: "%20"))"
+                    let report = try await api.call(.post, path + "/test", token: designer)
+                    #expect(report.status == .ok && report.object["succeeded"] as? Bool == true, "\(report.text)")
+                    #expect((report.object["steps"] as? [[String: Any]])?.count ?? 0 >= 4)
+                    let shown = try await api.call(.get, path, token: harness.token("viewer"))
+                    #expect((shown.object["lastTest"] as? [String: Any])?["succeeded"] as? Bool == true)
+                }
+                // Only the description changes; the stored key stays and still works.
+                let edited = try await api.call(.patch, "/api/v1/connections/Sandbox%20key", token: designer, json: ["description": "edited", "accessToken": ""])
+                #expect(edited.object["description"] as? String == "edited")
+                #expect((edited.object["credentials"] as? [String: [String: Any]])?["accessToken"]?["source"] as? String == "stored")
+                #expect(try await api.call(.post, "/api/v1/connections/Sandbox%20key/test", token: designer).object["succeeded"] as? Bool == true)
+                let list = try await api.call(.get, "/api/v1/connections", token: harness.token("viewer"))
+                #expect((list.object["items"] as? [[String: Any]])?.allSatisfy { ($0["lastTest"] as? [String: Any])?["succeeded"] as? Bool == true } == true)
+                let metrics = try await api.call(.get, "/metrics", token: nil)
+                #expect(metrics.text.contains(#"qlik_connector_connection_tests_total{result="passed"} 3"#))
+            }
+        }
+    }
+
+    @Test("a planted secret never appears in any HTTP answer, the audit trail, a log line, a metric or the database file")
+    func plantedSecret() async throws {
+        let harness = try await ServiceHarness.make()
+        let planted = "planted-\(UUID().uuidString)-secret"
+        let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(port: 0))
+        let answers = try await sandbox.withRunning { tenant in
+            try await harness.withClient { api in
+                let admin = harness.token("admin")
+                var seen: [String] = []
+                func keep(_ answer: APIClient.Answer) -> APIClient.Answer {
+                    seen.append(answer.text + "\(answer.headers)")
+                    return answer
+                }
+                let key: [String: Any] = ["name": "Planted key", "runtimeEnvironment": "Serverless", "authenticationType": "api-key",
+                                          "baseURL": tenant.baseURL, "accessToken": planted]
+                let oauth: [String: Any] = ["name": "Planted OAuth", "runtimeEnvironment": "Serverless", "authenticationType": "oauth2",
+                                            "baseURL": tenant.baseURL, "clientID": "client", "clientSecret": planted]
+                _ = keep(try await api.call(.post, "/api/v1/connections", token: admin, json: key, headers: [.idempotencyKey: "k1"]))
+                _ = keep(try await api.call(.post, "/api/v1/connections", token: admin, json: key, headers: [.idempotencyKey: "k1"]))
+                _ = keep(try await api.call(.post, "/api/v1/connections", token: admin, json: oauth))
+                // A failing test: the tenant refuses the planted key; the report must not repeat it.
+                let failed = keep(try await api.call(.post, "/api/v1/connections/Planted%20key/test", token: admin))
+                #expect(failed.object["succeeded"] as? Bool == false)
+                _ = keep(try await api.call(.post, "/api/v1/connections/Planted%20OAuth/test", token: admin))
+                _ = keep(try await api.call(.patch, "/api/v1/connections/Planted%20key", token: admin, json: ["description": "d", "accessToken": planted + "-2"]))
+                _ = keep(try await api.call(.patch, "/api/v1/connections/Planted%20key", token: admin, json: ["baseURL": "http://bad", "accessToken": planted]))
+                _ = keep(try await api.call(.post, "/api/v1/connections", token: admin, json: ["name": "Bad", "accessToken": planted, "baseURL": "nope"]))
+                _ = keep(try await api.call(.get, "/api/v1/connections/Planted%20key", token: admin))
+                _ = keep(try await api.call(.get, "/api/v1/connections", token: admin))
+                _ = keep(try await api.call(.get, "/api/v1/audit-events?limit=1000", token: admin))
+                _ = keep(try await api.call(.get, "/metrics", token: nil))
+                _ = keep(try await api.call(.delete, "/api/v1/connections/Planted%20OAuth", token: admin))
+                _ = keep(try await api.call(.post, "/api/v1/users", token: admin, json: ["email": "p@acme.example", "role": "viewer", "password": planted]))
+                _ = keep(try await api.call(.post, "/api/v1/users", token: admin, json: ["email": "q@acme.example", "role": "viewer", "password": "x" + planted.prefix(3)]))
+                return seen
+            }
+        }
+        #expect(answers.count == 15)
+        for answer in answers { #expect(!answer.contains(planted), "an answer shows the secret: \(answer.prefix(300))") }
+        #expect(!harness.logs.text.contains(planted))
+        for file in try FileManager.default.contentsOfDirectory(atPath: harness.directory) {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: harness.directory + "/" + file))
+            #expect(bytes.range(of: Data(planted.utf8)) == nil, "\(file) holds the secret in plain text")
+        }
+    }
+}
