@@ -23,7 +23,8 @@ struct QlikConnectorCommand: AsyncParsableCommand {
         abstract: "Define, prove and use Qlik Cloud connections.",
         version: "0.1.0",
         subcommands: [OrganizationCommand.self, RuntimeEnvironmentCommand.self, ConnectionCommand.self, DiscoverCommand.self, ReadCommand.self, WriteCommand.self,
-                      ReloadCommand.self, AirbyteCommand.self, AuditCommand.self, QVDCommand.self, SandboxCommand.self]
+                      ReloadCommand.self, AirbyteCommand.self, AuditCommand.self, QVDCommand.self, SandboxCommand.self,
+                      ServeCommand.self, UserCommand.self]
     )
 
     static func run(arguments: [String]) async -> Int32 {
@@ -70,6 +71,9 @@ struct QlikConnectorCommand: AsyncParsableCommand {
         case let error as EngineError:
             printError("error: \(error.description)")
             return 1
+        case let error as UserValidationError:
+            printError("error: \(error.description)")
+            return 2
         default:
             let code = exitCode(for: error)
             if code == .success {

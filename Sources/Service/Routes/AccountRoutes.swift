@@ -42,17 +42,9 @@ extension ConnectorService {
         api.post("tokens") { request, context -> Response in
             let principal = try context.requirePrincipal()
             let asked = try await request.decodeJSON(TokenRequest.self)
-            let name = asked.name.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !name.isEmpty, name.count <= 100 else { throw APIError.invalid("name", "A token needs a name of 1 to 100 characters.") }
-            if let days = asked.expiresInDays, !(1...3650).contains(days) {
-                throw APIError.invalid("expiresInDays", "expiresInDays is \(days); expected 1 to 3650, or leave it out for no expiry.")
-            }
-            let secret = AccessTokenSecret.generate()
-            let now = Date()
-            let token = AccessToken(userID: principal.user.id, name: name, prefix: secret.prefix, createdAt: now,
-                                    expiresAt: asked.expiresInDays.map { now.addingTimeInterval(Double($0) * 86_400) })
-            try await repository.createAccessToken(token, secretHash: AccessTokenSecret.hash(secret.value), by: service.actor(principal))
-            return try ServiceJSON.response(AccessTokenView(token, secret: secret.value), status: .created)
+            let (token, secret) = try await AccessTokenIssuer.issue(for: principal.user, name: asked.name, expiresInDays: asked.expiresInDays,
+                                                                    in: repository, by: service.actor(principal))
+            return try ServiceJSON.response(AccessTokenView(token, secret: secret), status: .created)
         }
         api.delete("tokens/:id") { _, context -> Response in
             let principal = try context.requirePrincipal()

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Repository
+import Service
+
+/// `qlik-connector serve`: the connection service on loopback.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the connection service: the HTTP API (/api/v1, described at /openapi.json), /health and /metrics.",
+        discussion: """
+            Scripts authenticate with a personal API token ('Authorization: Bearer qcs_...'). Create the first
+            administrator and their token with:
+              qlik-connector user create you@example.com --admin --token first
+            """
+    )
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Address to listen on (default: loopback only).") var host = "127.0.0.1"
+    @Option(help: "Port (0: any free port, printed when bound).") var port = 8080
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port takes 0 to 65535.") }
+    }
+
+    func run() async throws {
+        let workspace = try Workspace(global)
+        // The key is loaded (or generated) before the first request needs it.
+        let keyring = try await workspace.keyring()
+        var logger = workspace.logger
+        logger[metadataKey: "component"] = "service"
+        let service = ConnectorService(repository: workspace.repository, keyring: keyring, logger: logger)
+        var count = 0
+        for organization in try await workspace.repository.organizations() {
+            count += try await workspace.repository.administratorCount(of: organization.id)
+        }
+        let administrators = count
+        let host = self.host
+        let app = service.application(host: host, port: port) { bound in
+            var lines = "Serving on http://\(host):\(bound) (API at /api/v1, description at /openapi.json). Stop with Ctrl-C.\n"
+            if administrators == 0 {
+                lines += "No administrator yet: create one with 'qlik-connector user create you@example.com --admin --token first'.\n"
+            }
+            // Written straight away: a script waiting for the port reads it while the service runs.
+            FileHandle.standardOutput.write(Data(lines.utf8))
+        }
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+@Suite("qlik-connector serve and user: the service from the command line")
+struct ServeCommandTests {
+    @Test("the first administrator and their token come from 'user create --admin --token'; serve answers the API with it over a real socket")
+    func serve() async throws {
+        let harness = try CommandLineHarness()
+        try await harness.succeed(["org", "create", "Acme"])
+        let created = try await harness.succeed(["user", "create", "ada@acme.example", "--admin", "--password-from", "env:ADA_PASSWORD", "--token", "first"],
+                                                environment: ["ADA_PASSWORD": "correct horse battery staple"])
+        let token = try #require(created.stdout.split(separator: "\n").last.map(String.init))
+        #expect(token.hasPrefix("qcs_") && created.stdout.contains("Created admin ada@acme.example"))
+        let weak = try await harness.run(["user", "create", "bob@acme.example", "--password-from", "env:BOB_PASSWORD"], environment: ["BOB_PASSWORD": "short"])
+        #expect(weak.status == 2 && weak.stderr.contains("12 to 256 characters") && !weak.stderr.contains("short\n"))
+        #expect(try await harness.succeed(["user", "list"]).stdout.contains("ada@acme.example\tadmin"))
+        let server = try harness.start(["serve", "--port", "0"])
+        let banner = try #require(await server.nextLine())
+        let port = try #require(banner.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) })
+        var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)/api/v1/me")))
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        let (body, response) = try await URLSession.shared.data(for: request)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: body, as: UTF8.self).contains(#""email":"ada@acme.example""#))
+        let (health, _) = try await URLSession.shared.data(from: try #require(URL(string: "http://127.0.0.1:\(port)/health")))
+        #expect(String(decoding: health, as: UTF8.self).contains("ok"))
+        #expect(await server.stop() == 0, "SIGTERM stops the service gracefully")
+        #expect(try harness.repositoryBytes().range(of: Data(token.utf8)) == nil)
+        #expect(try harness.repositoryBytes().range(of: Data("correct horse battery staple".utf8)) == nil)
+    }
+}
