@@ -119,6 +119,14 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The service under wrk beside a bare route (scripts/bench-service).
+        .executableTarget(
+            name: "service-benchmark",
+            dependencies: ["Service", "Repository", "QlikConnections", "Secrets", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/ServiceBenchmark",
+            swiftSettings: strictSettings
+        ),
         // The commands of `qlik-connector`, kept in a library so tests can reach them.
         .target(
             name: "QlikConnectorCLI",

@@ -41,12 +41,26 @@ public struct ConnectionFilter: Sendable {
     }
 }
 
+/// One page of a connection list.
+public struct ConnectionPage: Sendable {
+    public let items: [StoredConnection]
+    /// How many connections match the filter, on every page.
+    public let total: Int
+
+    public init(items: [StoredConnection], total: Int) {
+        self.items = items
+        self.total = total
+    }
+}
+
 public protocol ConnectionStore: Sendable {
     /// Fails with ``RepositoryError/duplicateName`` when the organization has
     /// a connection of that name in any case: the database decides, so two
     /// concurrent creates cannot both win.
     func createConnection(_ connection: StoredConnection, by actor: AuditActor) async throws
     func connections(of organization: OrganizationID, matching filter: ConnectionFilter) async throws -> [StoredConnection]
+    /// At most `limit` connections by name after `cursor` (a name), and how many match in all.
+    func connectionPage(of organization: OrganizationID, matching filter: ConnectionFilter, after cursor: String?, limit: Int) async throws -> ConnectionPage
     func connection(named name: String, in organization: OrganizationID) async throws -> StoredConnection
     /// Replaces `previous` with `connection`, failing if someone changed it meanwhile.
     func updateConnection(_ connection: StoredConnection, replacing previous: StoredConnection, by actor: AuditActor) async throws
@@ -91,8 +105,8 @@ public protocol ConnectionTestStore: Sendable {
     /// Keeps `record` as the connection's last test (replacing the previous one) and audits it.
     func recordTest(_ record: ConnectionTestRecord, of connection: StoredConnection, by actor: AuditActor) async throws
     func lastTest(of connection: ConnectionID) async throws -> ConnectionTestRecord?
-    /// Every connection's last verdict in the organization (reports left out), for lists.
-    func lastTests(in organization: OrganizationID) async throws -> [ConnectionID: ConnectionTestRecord]
+    /// These connections' last verdicts (reports left out), for lists.
+    func lastTests(of connections: [ConnectionID]) async throws -> [ConnectionID: ConnectionTestRecord]
 }
 
 public protocol AuditTrail: Sendable {

@@ -20,13 +20,14 @@ extension SQLiteRepository: ConnectionTestStore {
         }
     }
 
-    public func lastTests(in organization: OrganizationID) async throws -> [ConnectionID: ConnectionTestRecord] {
-        try await read { db in
+    public func lastTests(of connections: [ConnectionID]) async throws -> [ConnectionID: ConnectionTestRecord] {
+        guard !connections.isEmpty else { return [:] }
+        return try await read { db in
             var tests: [ConnectionID: ConnectionTestRecord] = [:]
+            let marks = Array(repeating: "?", count: connections.count).joined(separator: ",")
             for row in try Row.fetchAll(db, sql: """
-                SELECT t.connection_id, t.tested_at, t.succeeded, t.summary FROM connection_tests t
-                JOIN connections c ON c.id = t.connection_id WHERE c.organization_id = ?
-                """, arguments: [organization.description]) {
+                SELECT connection_id, tested_at, succeeded, summary FROM connection_tests WHERE connection_id IN (\(marks))
+                """, arguments: StatementArguments(connections.map(\.description))) {
                 let id = ConnectionID(try UUID.stored(row["connection_id"], column: "connection_tests.connection_id"))
                 // The list shows verdicts only: the step-by-step report stays behind.
                 tests[id] = ConnectionTestRecord(connectionID: id, testedAt: Date(millisecondsSince1970: row["tested_at"]), succeeded: row["succeeded"],

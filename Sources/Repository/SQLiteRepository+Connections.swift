@@ -45,6 +45,38 @@ extension SQLiteRepository: ConnectionStore {
         }
     }
 
+    public func connectionPage(of organization: OrganizationID, matching filter: ConnectionFilter, after cursor: String?, limit: Int) async throws -> ConnectionPage {
+        let after = try cursor.map { try ConnectionName($0).comparisonKey }
+        return try await read { db in
+            var conditions = "organization_id = ?"
+            var arguments: StatementArguments = [organization.description]
+            if let type = filter.authenticationType {
+                conditions += " AND auth_type = ?"
+                arguments += [type.rawValue]
+            }
+            if let environment = filter.runtimeEnvironmentID {
+                conditions += " AND runtime_environment_id = ?"
+                arguments += [environment.description]
+            }
+            if let fragment = filter.nameContains.map(nameComparisonKey), !fragment.isEmpty {
+                conditions += " AND instr(name_key, ?) > 0"
+                arguments += [fragment]
+            }
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM connections WHERE \(conditions)", arguments: arguments) ?? 0
+            var pageArguments = arguments
+            var pageConditions = conditions
+            if let after {
+                pageConditions += " AND name_key > ?"
+                pageArguments += [after]
+            }
+            pageArguments += [limit]
+            // Only the page's rows are read and checked: a list stays quick however many connections there are.
+            let items = try Row.fetchAll(db, sql: "SELECT * FROM connections WHERE \(pageConditions) ORDER BY name_key LIMIT ?", arguments: pageArguments)
+                .map { try Self.connection(db, $0) }
+            return ConnectionPage(items: items, total: total)
+        }
+    }
+
     public func connection(named name: String, in organization: OrganizationID) async throws -> StoredConnection {
         let key = try ConnectionName(name).comparisonKey
         let found = try await read { db in

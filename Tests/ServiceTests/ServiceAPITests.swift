@@ -215,3 +215,17 @@ struct ServiceAPITests {
         }
     }
 }
+
+@Suite("The API's dates")
+struct ISODateTests {
+    @Test("ISO 8601 UTC by arithmetic matches Foundation's formatter from 1900 to 2400, leap days and negative times included")
+    func matchesFoundation() {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        var generator = SystemRandomNumberGenerator()
+        var dates = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: -1), Date(timeIntervalSince1970: 951_782_400), // 2000-02-29
+                     Date(timeIntervalSince1970: 4_107_542_399), Date(timeIntervalSince1970: -2_208_988_800)]
+        for _ in 0..<5000 { dates.append(Date(timeIntervalSince1970: Double(Int64.random(in: -2_208_988_800...13_569_465_600, using: &generator)))) }
+        for date in dates { #expect(ISODate.string(date) == formatter.string(from: date)) }
+    }
+}

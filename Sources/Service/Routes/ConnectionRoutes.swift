@@ -126,19 +126,14 @@ extension ConnectorService {
             }
             filter.runtimeEnvironmentID = environment.id
         }
-        let all = try await repository.connections(of: principal.organizationID, matching: filter)
-        let start: Int
-        if let cursor = query.get("cursor").map({ String($0) }) {
-            let key = try ConnectionName(cursor).comparisonKey
-            start = all.firstIndex { $0.name.comparisonKey > key } ?? all.count
-        } else {
-            start = 0
-        }
-        let items = Array(all[start..<min(all.count, start + limit)])
-        let tests = try await repository.lastTests(in: principal.organizationID)
-        let next = start + limit < all.count ? items.last?.name.value : nil
+        let page = try await repository.connectionPage(of: principal.organizationID, matching: filter,
+                                                       after: query.get("cursor").map({ String($0) }), limit: limit + 1)
+        let items = Array(page.items.prefix(limit))
+        let tests = try await repository.lastTests(of: items.map(\.id))
+        // One more than asked was read: whether it came tells if there is a next page.
+        let next = page.items.count > limit ? items.last?.name.value : nil
         return try ServiceJSON.response(Page(items: items.map { ConnectionView($0, environments: environments, lastTest: tests[$0.id]) },
-                                             total: all.count, nextCursor: next))
+                                             total: page.total, nextCursor: next))
     }
 
     /// Runs a create once per `Idempotency-Key`: a retry with the same key and body gets the first answer again;
