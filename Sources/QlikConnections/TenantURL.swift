@@ -42,10 +42,12 @@ public struct TenantURL: Hashable, Sendable, CustomStringConvertible {
             ConnectionValidationError(.baseURL, message + " Expected the form \(Self.expectedForm).")
         }
         if raw.isEmpty { throw ConnectionValidationError(.baseURL, "Base URL is required. Expected the form \(Self.expectedForm).") }
-        if raw.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }) {
+        // Printable ASCII (every real Base URL) needs no Unicode property lookups.
+        if !raw.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
+           raw.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }) {
             throw fail("Base URL contains whitespace or a control character.")
         }
-        guard let separator = raw.range(of: "://") else {
+        guard let separator = raw.firstRange(of: "://") else {
             // The input is not echoed: a pasted "user:token@host" would otherwise be printed.
             throw fail("Base URL has no scheme; start it with https://.")
         }
@@ -84,7 +86,7 @@ public struct TenantURL: Hashable, Sendable, CustomStringConvertible {
             port = number
         }
         if hostPart.isEmpty { throw fail("Base URL has no host.") }
-        if !hostPart.allSatisfy(\.isASCII) {
+        if !hostPart.utf8.allSatisfy({ $0 < 0x80 }) {
             throw fail("Base URL host '\(hostPart)' contains non-ASCII characters; Qlik Cloud hosts are plain ASCII.")
         }
         let host = hostPart.lowercased()
@@ -118,16 +120,23 @@ public struct TenantURL: Hashable, Sendable, CustomStringConvertible {
         guard isDNSLabel(tenant) else {
             return "Base URL tenant '\(tenant)' is not a valid host label (letters, digits and inner hyphens, up to 63)."
         }
-        guard (2...15).contains(region.count), region.first?.isLetter == true,
-              region.allSatisfy({ ($0.isLetter || $0.isNumber) && $0.isASCII }) else {
+        let regionBytes = Array(region.utf8)
+        func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") }
+        guard (2...15).contains(regionBytes.count), regionBytes.first.map(isLetter) == true,
+              regionBytes.allSatisfy({ isLetter($0) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }) else {
             return "Base URL region '\(region)' is not a Qlik Cloud region code such as eu, us, de or ap."
         }
         return nil
     }
 
     static func isDNSLabel<S: StringProtocol>(_ label: S) -> Bool {
-        guard (1...63).contains(label.count), label.first != "-", label.last != "-" else { return false }
-        return label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        // Bytes, not Characters: a label is ASCII, and Character checks cost a Unicode lookup each.
+        let bytes = Array(label.utf8)
+        guard (1...63).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-") else { return false }
+        return bytes.allSatisfy { byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
+        }
     }
 
     static func isPlausibleHost(_ host: String) -> Bool {

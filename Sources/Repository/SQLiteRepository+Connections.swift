@@ -213,7 +213,9 @@ extension SQLiteRepository: ConnectionStore {
             return organization??.secretsManager?.kind
         }
         var credentials: [ConnectionField: Credential<SealedSecret>] = [:]
-        for credential in try Row.fetchAll(db, sql: "SELECT * FROM connection_credentials WHERE connection_id = ?", arguments: [id.description]) {
+        // A cached statement: a page of connections runs this once per row.
+        let statement = try db.cachedStatement(sql: "SELECT * FROM connection_credentials WHERE connection_id = ?")
+        for credential in try Row.fetchAll(statement, arguments: [id.description]) {
             guard let field = ConnectionField(rawValue: credential["field"]) else {
                 throw RepositoryError.corrupt(reason: "unknown credential field '\(credential["field"] as String)'")
             }

@@ -135,11 +135,13 @@ extension SQLiteRepository: AccessTokenStore {
 
     public func principal(forSecretHash hash: Data, at now: Date) async throws -> (User, AccessToken)? {
         let found = try await read { db -> (User, AccessToken)? in
-            guard let row = try Row.fetchOne(db, sql: """
+            // Every API request runs this: a cached statement.
+            let statement = try db.cachedStatement(sql: """
                 SELECT t.id AS token_id, t.user_id, t.name AS token_name, t.prefix, t.created_at AS token_created_at, t.expires_at,
                        t.last_used_at, t.revoked_at, u.*
                 FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.secret_hash = ?
-                """, arguments: [hash]) else { return nil }
+                """)
+            guard let row = try Row.fetchOne(statement, arguments: [hash]) else { return nil }
             let token = AccessToken(
                 id: AccessTokenID(try UUID.stored(row["token_id"], column: "access_tokens.id")),
                 userID: UserID(try UUID.stored(row["user_id"], column: "access_tokens.user_id")), name: row["token_name"], prefix: row["prefix"],
