@@ -53,6 +53,16 @@ public struct ConnectorService: Sendable {
 }
 
 extension Request {
+    /// An integer query parameter: absent gives nil; present but not an integer is refused, never silently defaulted.
+    func integerQuery(_ name: String) throws(APIError) -> Int? {
+        let values = uri.queryParameters.getAll(name)
+        guard let text = values.first else { return nil }
+        guard values.count == 1, let value = Int(String(text)) else {
+            throw APIError.invalid(name, "\(name) is '\(values.joined(separator: ","))'; expected one whole number.")
+        }
+        return value
+    }
+
     /// The body as `T`; a body that does not fit says which field broke and how.
     func decodeJSON<T: Decodable>(_ type: T.Type) async throws -> T {
         let buffer = try await body.collect(upTo: 1 << 20)

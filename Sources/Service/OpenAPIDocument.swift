@@ -7,148 +7,1538 @@ enum OpenAPIDocument {
     static let text = #"""
     {
       "openapi": "3.1.0",
-      "info": {"title": "QlikConnector service", "version": "0.7.0",
-               "description": "Qlik Cloud connections for an organization: define them, keep their secrets sealed, test them. Authenticate with a personal API token: 'Authorization: Bearer qcs_...'."},
-      "servers": [{"url": "/"}],
-      "security": [{"bearer": []}],
+      "info": {
+        "title": "QlikConnector service",
+        "version": "0.7.0",
+        "description": "Qlik Cloud connections for an organization: define them, keep their secrets sealed, test them. Authenticate with a personal API token: 'Authorization: Bearer qcs_...'."
+      },
+      "servers": [
+        {
+          "url": "/"
+        }
+      ],
+      "security": [
+        {
+          "bearer": []
+        }
+      ],
       "components": {
-        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "A personal API token (qcs_...)."}},
+        "securitySchemes": {
+          "bearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token (qcs_...)."
+          }
+        },
         "parameters": {
-          "Name": {"name": "name", "in": "path", "required": true, "schema": {"type": "string", "minLength": 1}},
-          "ID": {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}
+          "Name": {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "minLength": 1
+            }
+          },
+          "ID": {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "format": "uuid"
+            }
+          }
         },
         "responses": {
-          "Error": {"description": "An error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+          "Error": {
+            "description": "An error",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
         },
         "schemas": {
-          "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-            "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": ["string", "null"]},
-            "problems": {"type": ["array", "null"], "items": {"type": "object", "required": ["field", "message"], "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}}}}},
-          "User": {"type": "object", "required": ["id", "email", "displayName", "role", "disabled", "createdAt"], "properties": {
-            "id": {"type": "string", "format": "uuid"}, "email": {"type": "string"}, "displayName": {"type": "string"},
-            "role": {"type": "string", "enum": ["admin", "designer", "viewer"]}, "disabled": {"type": "boolean"}, "createdAt": {"type": "string", "format": "date-time"}}},
-          "NewUser": {"type": "object", "required": ["email", "role"], "properties": {
-            "email": {"type": "string"}, "displayName": {"type": "string"}, "role": {"type": "string"}, "password": {"type": "string"}}},
-          "UserChange": {"type": "object", "properties": {
-            "email": {"type": "string"}, "displayName": {"type": "string"}, "role": {"type": "string"}, "disabled": {"type": "boolean"}, "password": {"type": "string"}}},
-          "Organization": {"type": "object", "required": ["id", "name", "credentialStorage", "allowCustomTenantHosts", "createdAt"], "properties": {
-            "id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "credentialStorage": {"type": "string", "enum": ["repository", "local-agent"]},
-            "allowCustomTenantHosts": {"type": "boolean"}, "secretsManager": {"type": ["string", "null"]}, "createdAt": {"type": "string", "format": "date-time"}}},
-          "OrganizationChange": {"type": "object", "properties": {"name": {"type": "string"}, "allowCustomTenantHosts": {"type": "boolean"}}},
-          "AccessToken": {"type": "object", "required": ["id", "name", "prefix", "createdAt"], "properties": {
-            "id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "prefix": {"type": "string"},
-            "createdAt": {"type": "string", "format": "date-time"}, "expiresAt": {"type": ["string", "null"], "format": "date-time"},
-            "lastUsedAt": {"type": ["string", "null"], "format": "date-time"}, "revokedAt": {"type": ["string", "null"], "format": "date-time"},
-            "token": {"type": ["string", "null"], "description": "The secret: in the answer to the create only."}}},
-          "NewAccessToken": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "expiresInDays": {"type": "integer"}}},
-          "RuntimeEnvironment": {"type": "object", "required": ["id", "name", "kind", "createdAt"], "properties": {
-            "id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "kind": {"type": "string", "enum": ["secure-agent-group", "serverless"]},
-            "createdAt": {"type": "string", "format": "date-time"}}},
-          "NewRuntimeEnvironment": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
-          "ConnectionInput": {"type": "object", "description": "The connection form. Secret fields are write-only; left out or empty on a change, the stored value stays.",
+          "Error": {
+            "type": "object",
+            "required": [
+              "error"
+            ],
             "properties": {
-              "name": {"type": "string"}, "description": {"type": "string"}, "runtimeEnvironment": {"type": "string"}, "useSecretVault": {"type": "boolean"},
-              "authenticationType": {"type": "string", "enum": ["api-key", "oauth2"]}, "baseURL": {"type": "string"},
-              "accessToken": {"type": "string"}, "accessTokenReference": {"type": "string"},
-              "clientID": {"type": "string"}, "clientIDReference": {"type": "string"},
-              "clientSecret": {"type": "string"}, "clientSecretReference": {"type": "string"}}},
-          "Credential": {"type": "object", "required": ["source"], "properties": {
-            "source": {"type": "string", "enum": ["stored", "reference", "agent"]}, "reference": {"type": ["string", "null"]}}},
-          "Connection": {"type": "object", "required": ["id", "name", "runtimeEnvironment", "useSecretVault", "authenticationType", "baseURL", "credentials", "createdAt", "updatedAt"],
+              "error": {
+                "type": "object",
+                "required": [
+                  "code",
+                  "message"
+                ],
+                "properties": {
+                  "code": {
+                    "type": "string"
+                  },
+                  "message": {
+                    "type": "string"
+                  },
+                  "field": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  },
+                  "problems": {
+                    "type": [
+                      "array",
+                      "null"
+                    ],
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "field",
+                        "message"
+                      ],
+                      "properties": {
+                        "field": {
+                          "type": "string"
+                        },
+                        "message": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "User": {
+            "type": "object",
+            "required": [
+              "id",
+              "email",
+              "displayName",
+              "role",
+              "disabled",
+              "createdAt"
+            ],
             "properties": {
-              "id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "description": {"type": ["string", "null"]},
-              "runtimeEnvironment": {"type": "string"}, "useSecretVault": {"type": "boolean"},
-              "authenticationType": {"type": "string", "enum": ["api-key", "oauth2"]}, "baseURL": {"type": "string"},
-              "credentials": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Credential"}},
-              "createdAt": {"type": "string", "format": "date-time"}, "updatedAt": {"type": "string", "format": "date-time"},
-              "lastTest": {"type": ["object", "null"], "properties": {"testedAt": {"type": "string", "format": "date-time"}, "succeeded": {"type": "boolean"}, "summary": {"type": "string"}}}}},
-          "ConnectionPage": {"type": "object", "required": ["items", "total"], "properties": {
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Connection"}}, "total": {"type": "integer"}, "nextCursor": {"type": ["string", "null"]}}},
-          "TestReport": {"type": "object", "required": ["succeeded", "summary", "steps"], "properties": {
-            "succeeded": {"type": "boolean"}, "summary": {"type": "string"}, "steps": {"type": "array", "items": {"type": "object"}}}},
-          "AuditEvent": {"type": "object", "required": ["sequence", "at", "actor", "action", "targetKind", "targetID", "targetName"], "properties": {
-            "sequence": {"type": "integer"}, "at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"}, "action": {"type": "string"},
-            "targetKind": {"type": "string"}, "targetID": {"type": "string"}, "targetName": {"type": "string"}}}
+              "id": {
+                "type": "string",
+                "format": "uuid"
+              },
+              "email": {
+                "type": "string"
+              },
+              "displayName": {
+                "type": "string"
+              },
+              "role": {
+                "type": "string",
+                "enum": [
+                  "admin",
+                  "designer",
+                  "viewer"
+                ]
+              },
+              "disabled": {
+                "type": "boolean"
+              },
+              "createdAt": {
+                "type": "string",
+                "format": "date-time"
+              }
+            }
+          },
+          "NewUser": {
+            "type": "object",
+            "required": [
+              "email",
+              "role"
+            ],
+            "properties": {
+              "email": {
+                "type": "string"
+              },
+              "displayName": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "role": {
+                "type": "string",
+                "description": "admin, designer or viewer"
+              },
+              "password": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              }
+            }
+          },
+          "UserChange": {
+            "type": "object",
+            "properties": {
+              "email": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "displayName": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "role": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "disabled": {
+                "type": [
+                  "boolean",
+                  "null"
+                ]
+              },
+              "password": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              }
+            }
+          },
+          "Organization": {
+            "type": "object",
+            "required": [
+              "id",
+              "name",
+              "credentialStorage",
+              "allowCustomTenantHosts",
+              "createdAt"
+            ],
+            "properties": {
+              "id": {
+                "type": "string",
+                "format": "uuid"
+              },
+              "name": {
+                "type": "string"
+              },
+              "credentialStorage": {
+                "type": "string",
+                "enum": [
+                  "repository",
+                  "local-agent"
+                ]
+              },
+              "allowCustomTenantHosts": {
+                "type": "boolean"
+              },
+              "secretsManager": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "createdAt": {
+                "type": "string",
+                "format": "date-time"
+              }
+            }
+          },
+          "OrganizationChange": {
+            "type": "object",
+            "properties": {
+              "name": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "allowCustomTenantHosts": {
+                "type": [
+                  "boolean",
+                  "null"
+                ]
+              }
+            }
+          },
+          "AccessToken": {
+            "type": "object",
+            "required": [
+              "id",
+              "name",
+              "prefix",
+              "createdAt"
+            ],
+            "properties": {
+              "id": {
+                "type": "string",
+                "format": "uuid"
+              },
+              "name": {
+                "type": "string"
+              },
+              "prefix": {
+                "type": "string"
+              },
+              "createdAt": {
+                "type": "string",
+                "format": "date-time"
+              },
+              "expiresAt": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "date-time"
+              },
+              "lastUsedAt": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "date-time"
+              },
+              "revokedAt": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "date-time"
+              },
+              "token": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "description": "The secret: in the answer to the create only."
+              }
+            }
+          },
+          "NewAccessToken": {
+            "type": "object",
+            "required": [
+              "name"
+            ],
+            "properties": {
+              "name": {
+                "type": "string"
+              },
+              "expiresInDays": {
+                "type": [
+                  "integer",
+                  "null"
+                ]
+              }
+            }
+          },
+          "RuntimeEnvironment": {
+            "type": "object",
+            "required": [
+              "id",
+              "name",
+              "kind",
+              "createdAt"
+            ],
+            "properties": {
+              "id": {
+                "type": "string",
+                "format": "uuid"
+              },
+              "name": {
+                "type": "string"
+              },
+              "kind": {
+                "type": "string",
+                "enum": [
+                  "secure-agent-group",
+                  "serverless"
+                ]
+              },
+              "createdAt": {
+                "type": "string",
+                "format": "date-time"
+              }
+            }
+          },
+          "NewRuntimeEnvironment": {
+            "type": "object",
+            "required": [
+              "name"
+            ],
+            "properties": {
+              "name": {
+                "type": "string"
+              }
+            }
+          },
+          "ConnectionInput": {
+            "type": "object",
+            "description": "The connection form. Secret fields are write-only; left out or empty on a change, the stored value stays. null is the same as leaving a field out.",
+            "properties": {
+              "name": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "description": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "runtimeEnvironment": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "useSecretVault": {
+                "type": [
+                  "boolean",
+                  "null"
+                ]
+              },
+              "authenticationType": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "enum": [
+                  "api-key",
+                  "oauth2",
+                  null
+                ]
+              },
+              "baseURL": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "accessToken": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "accessTokenReference": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "clientID": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "clientIDReference": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "clientSecret": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "clientSecretReference": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              }
+            }
+          },
+          "Credential": {
+            "type": "object",
+            "required": [
+              "source"
+            ],
+            "properties": {
+              "source": {
+                "type": "string",
+                "enum": [
+                  "stored",
+                  "reference",
+                  "agent"
+                ]
+              },
+              "reference": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              }
+            }
+          },
+          "Connection": {
+            "type": "object",
+            "required": [
+              "id",
+              "name",
+              "runtimeEnvironment",
+              "useSecretVault",
+              "authenticationType",
+              "baseURL",
+              "credentials",
+              "createdAt",
+              "updatedAt"
+            ],
+            "properties": {
+              "id": {
+                "type": "string",
+                "format": "uuid"
+              },
+              "name": {
+                "type": "string"
+              },
+              "description": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "runtimeEnvironment": {
+                "type": "string"
+              },
+              "useSecretVault": {
+                "type": "boolean"
+              },
+              "authenticationType": {
+                "type": "string",
+                "enum": [
+                  "api-key",
+                  "oauth2"
+                ]
+              },
+              "baseURL": {
+                "type": "string"
+              },
+              "credentials": {
+                "type": "object",
+                "additionalProperties": {
+                  "$ref": "#/components/schemas/Credential"
+                }
+              },
+              "createdAt": {
+                "type": "string",
+                "format": "date-time"
+              },
+              "updatedAt": {
+                "type": "string",
+                "format": "date-time"
+              },
+              "lastTest": {
+                "type": [
+                  "object",
+                  "null"
+                ],
+                "properties": {
+                  "testedAt": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "succeeded": {
+                    "type": "boolean"
+                  },
+                  "summary": {
+                    "type": "string"
+                  }
+                }
+              }
+            }
+          },
+          "ConnectionPage": {
+            "type": "object",
+            "required": [
+              "items",
+              "total"
+            ],
+            "properties": {
+              "items": {
+                "type": "array",
+                "items": {
+                  "$ref": "#/components/schemas/Connection"
+                }
+              },
+              "total": {
+                "type": "integer"
+              },
+              "nextCursor": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              }
+            }
+          },
+          "TestReport": {
+            "type": "object",
+            "required": [
+              "succeeded",
+              "summary",
+              "steps"
+            ],
+            "properties": {
+              "succeeded": {
+                "type": "boolean"
+              },
+              "summary": {
+                "type": "string"
+              },
+              "steps": {
+                "type": "array",
+                "items": {
+                  "type": "object"
+                }
+              }
+            }
+          },
+          "AuditEvent": {
+            "type": "object",
+            "required": [
+              "sequence",
+              "at",
+              "actor",
+              "action",
+              "targetKind",
+              "targetID",
+              "targetName"
+            ],
+            "properties": {
+              "sequence": {
+                "type": "integer"
+              },
+              "at": {
+                "type": "string",
+                "format": "date-time"
+              },
+              "actor": {
+                "type": "string"
+              },
+              "action": {
+                "type": "string"
+              },
+              "targetKind": {
+                "type": "string"
+              },
+              "targetID": {
+                "type": "string"
+              },
+              "targetName": {
+                "type": "string"
+              }
+            }
+          }
         }
       },
       "paths": {
-        "/health": {"get": {"operationId": "health", "security": [], "responses": {"200": {"description": "The service and its repository answer",
-          "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}}}}}},
-          "503": {"description": "The repository does not answer", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
-        "/metrics": {"get": {"operationId": "metrics", "security": [], "responses": {"200": {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
-        "/openapi.json": {"get": {"operationId": "openapi", "security": [], "responses": {"200": {"description": "This document", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
-        "/api/v1/me": {"get": {"operationId": "me", "responses": {"200": {"description": "The caller", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}}, "401": {"$ref": "#/components/responses/Error"}}}},
+        "/health": {
+          "get": {
+            "operationId": "health",
+            "security": [],
+            "responses": {
+              "200": {
+                "description": "The service and its repository answer",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "type": "object",
+                      "properties": {
+                        "status": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "The repository does not answer",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "type": "object"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/metrics": {
+          "get": {
+            "operationId": "metrics",
+            "security": [],
+            "responses": {
+              "200": {
+                "description": "Prometheus text format",
+                "content": {
+                  "text/plain": {
+                    "schema": {
+                      "type": "string"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/openapi.json": {
+          "get": {
+            "operationId": "openapi",
+            "security": [],
+            "responses": {
+              "200": {
+                "description": "This document",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "type": "object"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/api/v1/me": {
+          "get": {
+            "operationId": "me",
+            "responses": {
+              "200": {
+                "description": "The caller",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/User"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          }
+        },
         "/api/v1/organization": {
-          "get": {"operationId": "getOrganization", "responses": {"200": {"description": "The caller's organization", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Organization"}}}}, "401": {"$ref": "#/components/responses/Error"}}},
-          "patch": {"operationId": "updateOrganization", "description": "Administrators.", "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrganizationChange"}}}},
-            "responses": {"200": {"description": "Changed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Organization"}}}},
-              "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
+          "get": {
+            "operationId": "getOrganization",
+            "responses": {
+              "200": {
+                "description": "The caller's organization",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Organization"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          },
+          "patch": {
+            "operationId": "updateOrganization",
+            "description": "Administrators.",
+            "requestBody": {
+              "required": true,
+              "content": {
+                "application/json": {
+                  "schema": {
+                    "$ref": "#/components/schemas/OrganizationChange"
+                  }
+                }
+              }
+            },
+            "responses": {
+              "200": {
+                "description": "Changed",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Organization"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "$ref": "#/components/responses/Error"
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              },
+              "403": {
+                "$ref": "#/components/responses/Error"
+              },
+              "409": {
+                "$ref": "#/components/responses/Error"
+              },
+              "422": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          }
+        },
         "/api/v1/tokens": {
-          "get": {"operationId": "listTokens", "responses": {"200": {"description": "The caller's tokens", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/AccessToken"}}}}}, "401": {"$ref": "#/components/responses/Error"}}},
-          "post": {"operationId": "createToken", "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewAccessToken"}}}},
-            "responses": {"201": {"description": "Created; the secret is in 'token', shown this once", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AccessToken"}}}},
-              "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/tokens/{id}": {"parameters": [{"$ref": "#/components/parameters/ID"}],
-          "delete": {"operationId": "revokeToken", "responses": {"200": {"description": "Revoked", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AccessToken"}}}},
-            "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/audit-events": {"get": {"operationId": "auditEvents", "description": "Administrators.",
-          "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}],
-          "responses": {"200": {"description": "Newest first", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEvent"}}}}},
-            "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
+          "get": {
+            "operationId": "listTokens",
+            "responses": {
+              "200": {
+                "description": "The caller's tokens",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/AccessToken"
+                      }
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          },
+          "post": {
+            "operationId": "createToken",
+            "requestBody": {
+              "required": true,
+              "content": {
+                "application/json": {
+                  "schema": {
+                    "$ref": "#/components/schemas/NewAccessToken"
+                  }
+                }
+              }
+            },
+            "responses": {
+              "201": {
+                "description": "Created; the secret is in 'token', shown this once",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/AccessToken"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "$ref": "#/components/responses/Error"
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              },
+              "422": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          }
+        },
+        "/api/v1/tokens/{id}": {
+          "parameters": [
+            {
+              "$ref": "#/components/parameters/ID"
+            }
+          ],
+          "delete": {
+            "operationId": "revokeToken",
+            "responses": {
+              "200": {
+                "description": "Revoked",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/AccessToken"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              },
+              "404": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          }
+        },
+        "/api/v1/audit-events": {
+          "get": {
+            "operationId": "auditEvents",
+            "description": "Administrators.",
+            "parameters": [
+              {
+                "name": "limit",
+                "in": "query",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1,
+                  "maximum": 1000
+                }
+              }
+            ],
+            "responses": {
+              "200": {
+                "description": "Newest first",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/AuditEvent"
+                      }
+                    }
+                  }
+                }
+              },
+              "400": {
+                "$ref": "#/components/responses/Error"
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              },
+              "403": {
+                "$ref": "#/components/responses/Error"
+              },
+              "422": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          }
+        },
         "/api/v1/users": {
-          "get": {"operationId": "listUsers", "description": "Administrators.", "responses": {"200": {"description": "The organization's users", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/User"}}}}},
-            "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}},
-          "post": {"operationId": "createUser", "description": "Administrators.", "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewUser"}}}},
-            "responses": {"201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}},
-              "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/users/{id}": {"parameters": [{"$ref": "#/components/parameters/ID"}],
-          "get": {"operationId": "getUser", "responses": {"200": {"description": "The user", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}},
-            "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}},
-          "patch": {"operationId": "updateUser", "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UserChange"}}}},
-            "responses": {"200": {"description": "Changed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}},
-              "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}},
-          "delete": {"operationId": "deleteUser", "responses": {"200": {"description": "Deleted", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}},
-            "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/users/{id}/tokens": {"parameters": [{"$ref": "#/components/parameters/ID"}],
-          "get": {"operationId": "listUserTokens", "responses": {"200": {"description": "The user's tokens", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/AccessToken"}}}}},
-            "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/users/{id}/tokens/{token}": {"parameters": [{"$ref": "#/components/parameters/ID"}, {"name": "token", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
-          "delete": {"operationId": "revokeUserToken", "responses": {"200": {"description": "Revoked", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AccessToken"}}}},
-            "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},
+          "get": {
+            "operationId": "listUsers",
+            "description": "Administrators.",
+            "responses": {
+              "200": {
+                "description": "The organization's users",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/User"
+                      }
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              },
+              "403": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          },
+          "post": {
+            "operationId": "createUser",
+            "description": "Administrators.",
+            "requestBody": {
+              "required": true,
+              "content": {
+                "application/json": {
+                  "schema": {
+                    "$ref": "#/components/schemas/NewUser"
+                  }
+                }
+              }
+            },
+            "responses": {
+              "201": {
+                "description": "Created",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/User"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "$ref": "#/components/responses/Error"
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              },
+              "403": {
+                "$ref": "#/components/responses/Error"
+              },
+              "409": {
+                "$ref": "#/components/responses/Error"
+              },
+              "422": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          }
+        },
+        "/api/v1/users/{id}": {
+          "parameters": [
+            {
+              "$ref": "#/components/parameters/ID"
+            }
+          ],
+          "get": {
+            "operationId": "getUser",
+            "responses": {
+              "200": {
+                "description": "The user",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/User"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              },
+              "403": {
+                "$ref": "#/components/responses/Error"
+              },
+              "404": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          },
+          "patch": {
+            "operationId": "updateUser",
+            "requestBody": {
+              "required": true,
+              "content": {
+                "application/json": {
+                  "schema": {
+                    "$ref": "#/components/schemas/UserChange"
+                  }
+                }
+              }
+            },
+            "responses": {
+              "200": {
+                "description": "Changed",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/User"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "$ref": "#/components/responses/Error"
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              },
+              "403": {
+                "$ref": "#/components/responses/Error"
+              },
+              "404": {
+                "$ref": "#/components/responses/Error"
+              },
+              "409": {
+                "$ref": "#/components/responses/Error"
+              },
+              "422": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          },
+          "delete": {
+            "operationId": "deleteUser",
+            "responses": {
+              "200": {
+                "description": "Deleted",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/User"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              },
+              "403": {
+                "$ref": "#/components/responses/Error"
+              },
+              "404": {
+                "$ref": "#/components/responses/Error"
+              },
+              "409": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          }
+        },
+        "/api/v1/users/{id}/tokens": {
+          "parameters": [
+            {
+              "$ref": "#/components/parameters/ID"
+            }
+          ],
+          "get": {
+            "operationId": "listUserTokens",
+            "responses": {
+              "200": {
+                "description": "The user's tokens",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/AccessToken"
+                      }
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              },
+              "403": {
+                "$ref": "#/components/responses/Error"
+              },
+              "404": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          }
+        },
+        "/api/v1/users/{id}/tokens/{token}": {
+          "parameters": [
+            {
+              "$ref": "#/components/parameters/ID"
+            },
+            {
+              "name": "token",
+              "in": "path",
+              "required": true,
+              "schema": {
+                "type": "string",
+                "format": "uuid"
+              }
+            }
+          ],
+          "delete": {
+            "operationId": "revokeUserToken",
+            "responses": {
+              "200": {
+                "description": "Revoked",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/AccessToken"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              },
+              "403": {
+                "$ref": "#/components/responses/Error"
+              },
+              "404": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          }
+        },
         "/api/v1/runtime-environments": {
-          "get": {"operationId": "listRuntimeEnvironments", "responses": {"200": {"description": "The organization's environments", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/RuntimeEnvironment"}}}}}, "401": {"$ref": "#/components/responses/Error"}}},
-          "post": {"operationId": "createRuntimeEnvironment", "description": "Administrators: a Secure Agent group.", "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewRuntimeEnvironment"}}}},
-            "responses": {"201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RuntimeEnvironment"}}}},
-              "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/runtime-environments/{name}": {"parameters": [{"$ref": "#/components/parameters/Name"}],
-          "delete": {"operationId": "deleteRuntimeEnvironment", "responses": {"200": {"description": "Deleted", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RuntimeEnvironment"}}}},
-            "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
+          "get": {
+            "operationId": "listRuntimeEnvironments",
+            "responses": {
+              "200": {
+                "description": "The organization's environments",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/RuntimeEnvironment"
+                      }
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          },
+          "post": {
+            "operationId": "createRuntimeEnvironment",
+            "description": "Administrators: a Secure Agent group.",
+            "requestBody": {
+              "required": true,
+              "content": {
+                "application/json": {
+                  "schema": {
+                    "$ref": "#/components/schemas/NewRuntimeEnvironment"
+                  }
+                }
+              }
+            },
+            "responses": {
+              "201": {
+                "description": "Created",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/RuntimeEnvironment"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "$ref": "#/components/responses/Error"
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              },
+              "403": {
+                "$ref": "#/components/responses/Error"
+              },
+              "409": {
+                "$ref": "#/components/responses/Error"
+              },
+              "422": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          }
+        },
+        "/api/v1/runtime-environments/{name}": {
+          "parameters": [
+            {
+              "$ref": "#/components/parameters/Name"
+            }
+          ],
+          "delete": {
+            "operationId": "deleteRuntimeEnvironment",
+            "responses": {
+              "200": {
+                "description": "Deleted",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/RuntimeEnvironment"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              },
+              "403": {
+                "$ref": "#/components/responses/Error"
+              },
+              "404": {
+                "$ref": "#/components/responses/Error"
+              },
+              "409": {
+                "$ref": "#/components/responses/Error"
+              },
+              "422": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          }
+        },
         "/api/v1/connections": {
-          "get": {"operationId": "listConnections", "parameters": [
-              {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
-              {"name": "cursor", "in": "query", "schema": {"type": "string"}},
-              {"name": "nameContains", "in": "query", "schema": {"type": "string"}},
-              {"name": "authenticationType", "in": "query", "schema": {"type": "string", "enum": ["api-key", "oauth2"]}},
-              {"name": "runtimeEnvironment", "in": "query", "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "A page, by name", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConnectionPage"}}}},
-              "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}},
-          "post": {"operationId": "createConnection", "description": "Designers and administrators. Send an Idempotency-Key to make a retry safe.",
-            "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "minLength": 1, "maxLength": 200}}],
-            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConnectionInput"}}}},
-            "responses": {"201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Connection"}}}},
-              "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}, "503": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/connections/{name}": {"parameters": [{"$ref": "#/components/parameters/Name"}],
-          "get": {"operationId": "getConnection", "responses": {"200": {"description": "The connection, secrets never shown", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Connection"}}}},
-            "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}},
-          "patch": {"operationId": "updateConnection", "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConnectionInput"}}}},
-            "responses": {"200": {"description": "Changed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Connection"}}}},
-              "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}, "503": {"$ref": "#/components/responses/Error"}}},
-          "delete": {"operationId": "deleteConnection", "responses": {"200": {"description": "Deleted", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Connection"}}}},
-            "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
-        "/api/v1/connections/{name}/test": {"parameters": [{"$ref": "#/components/parameters/Name"}],
-          "post": {"operationId": "testConnection", "description": "Runs Test Connection and keeps its result.",
-            "responses": {"200": {"description": "The step-by-step report (passed or failed)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TestReport"}}}},
-              "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}, "503": {"$ref": "#/components/responses/Error"}}}}
+          "get": {
+            "operationId": "listConnections",
+            "parameters": [
+              {
+                "name": "limit",
+                "in": "query",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1,
+                  "maximum": 200
+                }
+              },
+              {
+                "name": "cursor",
+                "in": "query",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              {
+                "name": "nameContains",
+                "in": "query",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              {
+                "name": "authenticationType",
+                "in": "query",
+                "schema": {
+                  "type": "string",
+                  "enum": [
+                    "api-key",
+                    "oauth2"
+                  ]
+                }
+              },
+              {
+                "name": "runtimeEnvironment",
+                "in": "query",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            ],
+            "responses": {
+              "200": {
+                "description": "A page, by name",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/ConnectionPage"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "$ref": "#/components/responses/Error"
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              },
+              "422": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          },
+          "post": {
+            "operationId": "createConnection",
+            "description": "Designers and administrators. Send an Idempotency-Key to make a retry safe.",
+            "parameters": [
+              {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "schema": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 200
+                }
+              }
+            ],
+            "requestBody": {
+              "required": true,
+              "content": {
+                "application/json": {
+                  "schema": {
+                    "$ref": "#/components/schemas/ConnectionInput"
+                  }
+                }
+              }
+            },
+            "responses": {
+              "201": {
+                "description": "Created",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Connection"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "$ref": "#/components/responses/Error"
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              },
+              "403": {
+                "$ref": "#/components/responses/Error"
+              },
+              "409": {
+                "$ref": "#/components/responses/Error"
+              },
+              "422": {
+                "$ref": "#/components/responses/Error"
+              },
+              "503": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          }
+        },
+        "/api/v1/connections/{name}": {
+          "parameters": [
+            {
+              "$ref": "#/components/parameters/Name"
+            }
+          ],
+          "get": {
+            "operationId": "getConnection",
+            "responses": {
+              "200": {
+                "description": "The connection, secrets never shown",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Connection"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              },
+              "404": {
+                "$ref": "#/components/responses/Error"
+              },
+              "422": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          },
+          "patch": {
+            "operationId": "updateConnection",
+            "requestBody": {
+              "required": true,
+              "content": {
+                "application/json": {
+                  "schema": {
+                    "$ref": "#/components/schemas/ConnectionInput"
+                  }
+                }
+              }
+            },
+            "responses": {
+              "200": {
+                "description": "Changed",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Connection"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "$ref": "#/components/responses/Error"
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              },
+              "403": {
+                "$ref": "#/components/responses/Error"
+              },
+              "404": {
+                "$ref": "#/components/responses/Error"
+              },
+              "409": {
+                "$ref": "#/components/responses/Error"
+              },
+              "422": {
+                "$ref": "#/components/responses/Error"
+              },
+              "503": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          },
+          "delete": {
+            "operationId": "deleteConnection",
+            "responses": {
+              "200": {
+                "description": "Deleted",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Connection"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              },
+              "403": {
+                "$ref": "#/components/responses/Error"
+              },
+              "404": {
+                "$ref": "#/components/responses/Error"
+              },
+              "422": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          }
+        },
+        "/api/v1/connections/{name}/test": {
+          "parameters": [
+            {
+              "$ref": "#/components/parameters/Name"
+            }
+          ],
+          "post": {
+            "operationId": "testConnection",
+            "description": "Runs Test Connection and keeps its result.",
+            "responses": {
+              "200": {
+                "description": "The step-by-step report (passed or failed)",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/TestReport"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Error"
+              },
+              "403": {
+                "$ref": "#/components/responses/Error"
+              },
+              "404": {
+                "$ref": "#/components/responses/Error"
+              },
+              "409": {
+                "$ref": "#/components/responses/Error"
+              },
+              "422": {
+                "$ref": "#/components/responses/Error"
+              },
+              "503": {
+                "$ref": "#/components/responses/Error"
+              }
+            }
+          }
+        }
       }
     }
     """#

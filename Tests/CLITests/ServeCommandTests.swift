@@ -32,3 +32,43 @@ struct ServeCommandTests {
         #expect(try harness.repositoryBytes().range(of: Data("correct horse battery staple".utf8)) == nil)
     }
 }
+
+@Suite("The service fuzzed against its own OpenAPI document")
+struct ServiceFuzzTests {
+    static var schemathesis: String? {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let candidates: [String?] = [ProcessInfo.processInfo.environment["SCHEMATHESIS"], repository.appendingPathComponent(".venv-schemathesis/bin/schemathesis").path]
+        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    @Test("schemathesis: no 5xx and no answer outside the document, over every operation",
+          .enabled(if: ServiceFuzzTests.schemathesis != nil && ProcessInfo.processInfo.environment["SCHEMATHESIS_UNAVAILABLE"] == nil,
+                   "schemathesis is installed by scripts/test"))
+    func fuzz() async throws {
+        let harness = try CommandLineHarness()
+        try await harness.succeed(["org", "create", "Fuzz", "--allow-custom-tenant-hosts"])
+        let created = try await harness.succeed(["user", "create", "fuzz@example.com", "--admin", "--token", "fuzz"])
+        let token = try #require(created.stdout.split(separator: "\n").last.map(String.init))
+        let server = try harness.start(["serve", "--port", "0"])
+        let banner = try #require(await server.nextLine())
+        let port = try #require(banner.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) })
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(Self.schemathesis))
+        // Checks on the document's promises; semantic 422s for schema-valid input (positive_data_acceptance) are the rules at work.
+        // The token's own revocation is left out: it would end the run; the Swift API tests cover it.
+        process.arguments = ["run", "http://127.0.0.1:\(port)/openapi.json", "-H", "Authorization: Bearer \(token)",
+                             "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,negative_data_rejection",
+                             "--exclude-operation-id", "revokeToken", "--exclude-operation-id", "revokeUserToken",
+                             "-n", "40", "--generation-deterministic", "--no-color"]
+        process.environment = ["PATH": "/usr/bin:/bin", "HOME": harness.home, "SCHEMATHESIS_HOOKS": ""]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "schemathesis found problems:\n\(text.suffix(6000))")
+        #expect(!text.contains("Authentication failed"), "the fuzz run lost its token:\n\(text.suffix(3000))")
+        #expect(await server.stop() == 0)
+    }
+}

@@ -55,7 +55,7 @@ extension ConnectorService {
         api.get("audit-events") { request, context -> Response in
             let principal = try context.requirePrincipal()
             try principal.require(.admin)
-            let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 100
+            let limit = try request.integerQuery("limit") ?? 100
             guard (1...1000).contains(limit) else { throw APIError.invalid("limit", "limit is \(limit); expected 1 to 1000.") }
             let events = try await repository.auditEvents(of: principal.organizationID, limit: limit)
             return try ServiceJSON.response(events.map {

@@ -109,7 +109,7 @@ extension ConnectorService {
     /// `nameContains`, `authenticationType`, `runtimeEnvironment`.
     func list(_ request: Request, _ principal: Principal) async throws -> Response {
         let query = request.uri.queryParameters
-        let limit = query.get("limit", as: Int.self) ?? 50
+        let limit = try request.integerQuery("limit") ?? 50
         guard (1...200).contains(limit) else { throw APIError.invalid("limit", "limit is \(limit); expected 1 to 200.") }
         let environments = try await repository.runtimeEnvironments(of: principal.organizationID)
         var filter = ConnectionFilter(nameContains: query.get("nameContains").map { String($0) })
@@ -127,7 +127,7 @@ extension ConnectorService {
             filter.runtimeEnvironmentID = environment.id
         }
         let page = try await repository.connectionPage(of: principal.organizationID, matching: filter,
-                                                       after: query.get("cursor").map({ String($0) }), limit: limit + 1)
+                                                       after: query.get("cursor").map({ String($0) }).flatMap { $0.isEmpty ? nil : $0 }, limit: limit + 1)
         let items = Array(page.items.prefix(limit))
         let tests = try await repository.lastTests(of: items.map(\.id))
         // One more than asked was read: whether it came tells if there is a next page.
