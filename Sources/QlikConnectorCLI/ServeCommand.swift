@@ -8,7 +8,7 @@ import Service
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the connection service: the HTTP API (/api/v1, described at /openapi.json), /health and /metrics.",
+        abstract: "Run the connection service: the web console (/console), the HTTP API (/api/v1, described at /openapi.json), /health and /metrics.",
         discussion: """
             Scripts authenticate with a personal API token ('Authorization: Bearer qcs_...'). Create the first
             administrator and their token with:
@@ -37,7 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
         let administrators = count
         let host = self.host
         let app = service.application(host: host, port: port) { bound in
-            var lines = "Serving on http://\(host):\(bound) (API at /api/v1, description at /openapi.json). Stop with Ctrl-C.\n"
+            var lines = "Serving on http://\(host):\(bound) (console at /console, API at /api/v1, description at /openapi.json). Stop with Ctrl-C.\n"
             if administrators == 0 {
                 lines += "No administrator yet: create one with 'qlik-connector user create you@example.com --admin --token first'.\n"
             }

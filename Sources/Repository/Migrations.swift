@@ -118,6 +118,17 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("v4-console-sessions") { db in
+            try db.execute(sql: """
+                CREATE TABLE console_sessions (
+                    secret_hash BLOB PRIMARY KEY NOT NULL,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    csrf_token TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

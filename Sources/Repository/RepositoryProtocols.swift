@@ -135,6 +135,14 @@ public protocol AccessTokenStore: Sendable {
     func revokeAccessToken(_ id: AccessTokenID, of user: UserID, at now: Date, by actor: AuditActor) async throws -> AccessToken
 }
 
+/// A signed-in console session: only the SHA-256 of its cookie is stored.
+public protocol ConsoleSessionStore: Sendable {
+    func createSession(secretHash: Data, user: UserID, csrfToken: String, expiresAt: Date) async throws
+    /// The user and CSRF token of a live session, if the cookie's hash names one that has not expired.
+    func session(secretHash: Data, at now: Date) async throws -> (user: User, csrfToken: String)?
+    func deleteSession(secretHash: Data) async throws
+}
+
 /// What a create request with an `Idempotency-Key` answered the first time.
 public struct IdempotentResponse: Sendable, Equatable {
     public let requestHash: Data
@@ -156,4 +164,4 @@ public protocol IdempotencyStore: Sendable {
 /// Everything the product persists, behind one name: SQLite by default,
 /// another database later behind the same protocols.
 public typealias ConnectorRepository = OrganizationStore & RuntimeEnvironmentStore & ConnectionStore & ConnectionTestStore & MasterKeyStore & AuditTrail
-    & UserStore & AccessTokenStore & IdempotencyStore
+    & UserStore & AccessTokenStore & IdempotencyStore & ConsoleSessionStore

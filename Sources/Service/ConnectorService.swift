@@ -30,6 +30,12 @@ public struct ConnectorService: Sendable {
         router.add(middleware: MetricsRecording(metrics: metrics))
         router.add(middleware: ErrorMapping())
         addOperationsRoutes(to: router)
+        do {
+            try Console(service: self).addRoutes(to: router)
+        } catch {
+            // The templates are part of the program: a parse error is a bug found by the first test.
+            logger.critical("the console's templates do not parse; the console is off", metadata: ["error": "\(error)"])
+        }
         let api = router.group("api/v1").add(middleware: TokenAuthentication(tokens: repository))
         addAccountRoutes(to: api)
         addUserRoutes(to: api)

@@ -7,10 +7,13 @@ public struct ServiceContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by ``TokenAuthentication`` on every `/api/v1` route.
     var principal: Principal?
+    /// The console session's CSRF token, when the request came with a session cookie.
+    var csrfToken: String?
 
     public init(source: Source) {
         coreContext = .init(source: source)
         principal = nil
+        csrfToken = nil
     }
 
     /// A path parameter as the caller meant it: `Sales%20EU` is "Sales EU".
@@ -28,11 +31,14 @@ public struct ServiceContext: RequestContext {
 /// The user a request acts as, and the token that proved it.
 struct Principal: Sendable {
     let user: User
-    let tokenID: AccessTokenID
+    /// The personal API token that proved it; nil for a console session.
+    let tokenID: AccessTokenID?
 
     var organizationID: OrganizationID { user.organizationID }
 
     /// Refuses callers whose role does not reach `needed`.
+    var canManageConnections: Bool { user.role.managesConnections }
+
     func require(_ needed: UserRole) throws(APIError) {
         let allowed = switch needed {
         case .admin: user.role.administers

@@ -11,17 +11,21 @@ public final class ServiceMetrics: Sendable {
 
     public init() {}
 
+    // Descriptors are not Sendable: made when used (a few fields), not stored.
+    private static var requests: MetricNameDescriptor { MetricNameDescriptor(namespace: "qlik_connector", subsystem: "http", metricName: "requests", unitName: "total",
+                                                       helpText: "HTTP requests answered, by method, route pattern and status.") }
+    private static var durations: MetricNameDescriptor { MetricNameDescriptor(namespace: "qlik_connector", subsystem: "http", metricName: "request_duration", unitName: "seconds",
+                                                        helpText: "Time to answer, by method and route pattern.") }
+    private static var tests: MetricNameDescriptor { MetricNameDescriptor(namespace: "qlik_connector", subsystem: "connection", metricName: "tests", unitName: "total",
+                                                    helpText: "Test Connection runs, by result.") }
+
     func record(method: String, route: String, status: Int, duration: Duration) {
-        let labels = [("method", method), ("route", route), ("status", String(status))]
-        registry.makeCounter(name: "qlik_connector_http_requests_total", labels: labels,
-                             help: "HTTP requests answered, by method, route pattern and status.").increment()
-        registry.makeDurationHistogram(name: "qlik_connector_http_request_duration_seconds", labels: [("method", method), ("route", route)],
-                                       buckets: buckets, help: "Time to answer, by method and route pattern.").record(duration)
+        registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("route", route), ("status", String(status))]).increment()
+        registry.makeDurationHistogram(descriptor: Self.durations, labels: [("method", method), ("route", route)], buckets: buckets).record(duration)
     }
 
     func connectionTested(succeeded: Bool) {
-        registry.makeCounter(name: "qlik_connector_connection_tests_total", labels: [("result", succeeded ? "passed" : "failed")],
-                             help: "Test Connection runs, by result.").increment()
+        registry.makeCounter(descriptor: Self.tests, labels: [("result", succeeded ? "passed" : "failed")]).increment()
     }
 
     /// The text exposition format.

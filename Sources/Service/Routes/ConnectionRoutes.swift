@@ -55,13 +55,8 @@ extension ConnectorService {
             let principal = try context.requirePrincipal()
             try principal.require(.designer)
             return try await service.idempotent(request, principal) { body in
-                let input = try ServiceJSON.decode(ConnectionInput.self, from: body)
-                let organization = try await repository.organization(principal.organizationID)
-                let rules = ConnectionRules(organization: organization, runtimeEnvironments: try await repository.runtimeEnvironments(of: organization.id))
-                let validated = try rules.create(input.draft())
-                let connection = try validated.sealed(with: validated.hasNewValues ? try service.requireKeyring() : nil)
-                try await repository.createConnection(connection, by: service.actor(principal))
-                return EncodedResponse(status: .created, body: try ServiceJSON.encoder.encode(ConnectionView(connection, environments: rules.runtimeEnvironments, lastTest: nil)),
+                let (connection, environments) = try await service.createConnection(try ServiceJSON.decode(ConnectionInput.self, from: body).draft(), by: principal)
+                return EncodedResponse(status: .created, body: try ServiceJSON.encoder.encode(ConnectionView(connection, environments: environments, lastTest: nil)),
                                        headers: [.location: "/api/v1/connections/\(Self.pathComponent(connection.name.value))"])
             }
         }
@@ -75,13 +70,8 @@ extension ConnectorService {
             let principal = try context.requirePrincipal()
             try principal.require(.designer)
             let input = try await request.decodeJSON(ConnectionInput.self)
-            let existing = try await repository.connection(named: try context.pathParameter("name"), in: principal.organizationID)
-            let organization = try await repository.organization(principal.organizationID)
-            let rules = ConnectionRules(organization: organization, runtimeEnvironments: try await repository.runtimeEnvironments(of: organization.id))
-            let validated = try rules.update(existing.mapCredentialValues { _, sealed in CredentialValue.kept(sealed) }, with: input.draft())
-            let connection = try validated.sealed(with: validated.hasNewValues ? try service.requireKeyring() : nil)
-            try await repository.updateConnection(connection, replacing: existing, by: service.actor(principal))
-            return try ServiceJSON.response(ConnectionView(connection, environments: rules.runtimeEnvironments, lastTest: try await repository.lastTest(of: connection.id)))
+            let (connection, environments) = try await service.updateConnection(named: try context.pathParameter("name"), with: input.draft(), by: principal)
+            return try ServiceJSON.response(ConnectionView(connection, environments: environments, lastTest: try await repository.lastTest(of: connection.id)))
         }
         api.delete("connections/:name") { _, context -> Response in
             let principal = try context.requirePrincipal()
@@ -94,15 +84,45 @@ extension ConnectorService {
         api.post("connections/:name/test") { _, context -> Response in
             let principal = try context.requirePrincipal()
             try principal.require(.designer)
-            let connection = try await repository.connection(named: try context.pathParameter("name"), in: principal.organizationID)
-            let report = await service.tester.run(baseURL: connection.authentication.baseURL, authentication: try service.resolve(connection))
-            let encoded = try ServiceJSON.encoder.encode(report)
-            try await repository.recordTest(
-                ConnectionTestRecord(connectionID: connection.id, testedAt: report.startedAt, succeeded: report.succeeded, summary: report.summary, report: encoded),
-                of: connection, by: service.actor(principal))
-            service.metrics.connectionTested(succeeded: report.succeeded)
+            let (_, encoded) = try await service.testConnection(named: try context.pathParameter("name"), by: principal)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: encoded)))
         }
+    }
+
+    /// Validates, seals and stores a new connection; the organization's environments come back for showing it.
+    func createConnection(_ draft: ConnectionDraft<CredentialValue>, by principal: Principal) async throws -> (StoredConnection, [RuntimeEnvironment]) {
+        let rules = try await rules(for: principal)
+        let validated = try rules.create(draft)
+        let connection = try validated.sealed(with: validated.hasNewValues ? try requireKeyring() : nil)
+        try await repository.createConnection(connection, by: actor(principal))
+        return (connection, rules.runtimeEnvironments)
+    }
+
+    /// Applies a change: fields and secrets the draft leaves out keep their stored values.
+    func updateConnection(named name: String, with draft: ConnectionDraft<CredentialValue>, by principal: Principal) async throws -> (StoredConnection, [RuntimeEnvironment]) {
+        let existing = try await repository.connection(named: name, in: principal.organizationID)
+        let rules = try await rules(for: principal)
+        let validated = try rules.update(existing.mapCredentialValues { _, sealed in CredentialValue.kept(sealed) }, with: draft)
+        let connection = try validated.sealed(with: validated.hasNewValues ? try requireKeyring() : nil)
+        try await repository.updateConnection(connection, replacing: existing, by: actor(principal))
+        return (connection, rules.runtimeEnvironments)
+    }
+
+    /// Runs Test Connection, keeps and counts the result; answers the report and its JSON.
+    func testConnection(named name: String, by principal: Principal) async throws -> (ConnectionTestReport, Data) {
+        let connection = try await repository.connection(named: name, in: principal.organizationID)
+        let report = await tester.run(baseURL: connection.authentication.baseURL, authentication: try resolve(connection))
+        let encoded = try ServiceJSON.encoder.encode(report)
+        try await repository.recordTest(
+            ConnectionTestRecord(connectionID: connection.id, testedAt: report.startedAt, succeeded: report.succeeded, summary: report.summary, report: encoded),
+            of: connection, by: actor(principal))
+        metrics.connectionTested(succeeded: report.succeeded)
+        return (report, encoded)
+    }
+
+    func rules(for principal: Principal) async throws -> ConnectionRules {
+        let organization = try await repository.organization(principal.organizationID)
+        return ConnectionRules(organization: organization, runtimeEnvironments: try await repository.runtimeEnvironments(of: organization.id))
     }
 
     /// A page of connections, by name, filtered: `limit` (1 to 200, default 50), `cursor` (the last name of the previous page),

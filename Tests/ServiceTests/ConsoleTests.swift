@@ -1,0 +1,173 @@
+import Foundation
+import Hummingbird
+import HummingbirdBcrypt
+import HummingbirdTesting
+import QlikCloudSandbox
+import QlikConnections
+import Repository
+import Testing
+@testable import Service
+
+/// The console through its HTML forms, as a browser without JavaScript uses it.
+@Suite("The web console: sign-in, sessions, CSRF, the New connection page, Test Connection, edit and delete")
+struct ConsoleTests {
+    static let password = "correct horse battery staple"
+
+    /// A harness whose designer has a password, and a client that keeps the session cookie.
+    static func signedIn(_ api: APIClient, _ harness: ServiceHarness, who: String = "designer") async throws -> Browser {
+        let browser = Browser(api: api)
+        let answer = try await browser.post("/console/sign-in", ["email": "\(who)@acme.example", "password": Self.password])
+        #expect(answer.status == .seeOther && answer.headers[.location] == "/console")
+        let cookie = try #require(answer.headers[.setCookie])
+        #expect(cookie.contains("HttpOnly") && cookie.contains("Secure") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/console"))
+        browser.cookie = String(cookie.prefix { $0 != ";" })
+        return browser
+    }
+
+    static func withPasswords() async throws -> ServiceHarness {
+        let harness = try await ServiceHarness.make()
+        let hash = Bcrypt.hash(password, cost: 4)
+        for who in ["admin", "designer", "viewer"] {
+            guard let user = harness.people[who]?.user else { continue }
+            try await harness.repository.updateUser(user, passwordHash: hash, by: AuditActor("test"))
+        }
+        return harness
+    }
+
+    @Test("sign-in sets a Secure HttpOnly SameSite cookie; pages need it; a wrong password is refused alike for unknown addresses; five failures throttle")
+    func signIn() async throws {
+        let harness = try await Self.withPasswords()
+        try await harness.withClient { api in
+            let anonymous = Browser(api: api)
+            let redirected = try await anonymous.get("/console")
+            #expect(redirected.status == .seeOther && redirected.headers[.location] == "/console/sign-in")
+            let form = try await anonymous.get("/console/sign-in")
+            #expect(form.status == .ok && form.text.contains(#"<label for="email">"#) && form.text.contains(#"<label for="password">"#))
+            let wrong = try await anonymous.post("/console/sign-in", ["email": "designer@acme.example", "password": "wrong password!!"])
+            let unknown = try await anonymous.post("/console/sign-in", ["email": "nobody@acme.example", "password": "wrong password!!"])
+            #expect(wrong.status == .unauthorized && unknown.status == .unauthorized)
+            #expect(wrong.text.contains("The e-mail address or the password is wrong.") && unknown.text.contains("The e-mail address or the password is wrong."))
+            for _ in 0..<5 { try await anonymous.post("/console/sign-in", ["email": "viewer@acme.example", "password": "not it at all"]) }
+            let throttled = try await anonymous.post("/console/sign-in", ["email": "viewer@acme.example", "password": Self.password])
+            #expect(throttled.status == .tooManyRequests && throttled.headers[.retryAfter] != nil, "five failures lock the address, even with the right password")
+            let browser = try await Self.signedIn(api, harness)
+            let list = try await browser.get("/console")
+            #expect(list.status == .ok && list.text.contains("Connections") && list.text.contains("designer@acme.example"))
+            #expect(list.headers[.contentType]?.hasPrefix("text/html") == true)
+            // Signing out ends the session on the server, not just in the browser.
+            let csrf = try #require(browser.csrf(in: list.text))
+            #expect(try await browser.post("/console/sign-out", ["csrf": csrf]).headers[.location] == "/console/sign-in")
+            #expect(try await browser.get("/console").status == .seeOther)
+        }
+    }
+
+    @Test("New connection: laid out as the seed page, errors at their fields with the rules beside them, then created; secrets never shown again")
+    func newConnection() async throws {
+        let harness = try await Self.withPasswords()
+        let planted = "console-planted-\(UUID().uuidString)"
+        try await harness.withClient { api in
+            let browser = try await Self.signedIn(api, harness)
+            let form = try await browser.get("/console/connections/new")
+            let html = form.text
+            for label in ["Connection Name", "Description", "Runtime Environment", "Authentication type", "API Key", "OAuth 2.0", "Base URL", "Access Token", "Client ID", "Client Secret"] {
+                #expect(html.contains(label), "the form shows \(label)")
+            }
+            #expect(!html.contains("Use Secret Vault"), "Use Secret Vault appears only when the organization has a secrets manager")
+            #expect(html.contains("https://&lt;your-tenant-id&gt;.&lt;region&gt;.qlikcloud.com"))
+            let csrf = try #require(browser.csrf(in: html))
+            // Without the CSRF token nothing is created.
+            let forged = try await browser.post("/console/connections", ["name": "Forged", "authenticationType": "api-key", "baseURL": "https://acme.eu.qlikcloud.com",
+                                                                         "accessToken": "x", "runtimeEnvironment": "Serverless"])
+            #expect(forged.status == .forbidden)
+            let bad = try await browser.post("/console/connections", ["csrf": csrf, "name": "Sales EU", "runtimeEnvironment": "Serverless",
+                                                                      "authenticationType": "api-key", "baseURL": "http://acme.eu.qlikcloud.com/hub", "accessToken": planted])
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains(#"id="baseURL-error""#) && bad.text.contains(#"aria-invalid="true""#) && bad.text.contains(##"href="#baseURL""##))
+            #expect(bad.text.contains(#"value="Sales EU""#), "what was typed stays")
+            #expect(!bad.text.contains(planted), "a typed secret is never sent back")
+            let created = try await browser.post("/console/connections", ["csrf": csrf, "name": "Sales EU", "description": "EU <b>tenant</b>", "runtimeEnvironment": "Serverless",
+                                                                          "authenticationType": "api-key", "baseURL": "https://acme.eu.qlikcloud.com", "accessToken": planted,
+                                                                          "clientSecret": "ignored because hidden"])
+            #expect(created.status == .seeOther && created.headers[.location]?.hasPrefix("/console/connections/Sales%20EU") == true)
+            let shown = try await browser.get("/console/connections/Sales%20EU")
+            #expect(shown.text.contains("EU &lt;b&gt;tenant&lt;/b&gt;"), "typed text is escaped")
+            #expect(shown.text.contains("Stored, sealed (never shown)") && !shown.text.contains(planted))
+            let edit = try await browser.get("/console/connections/Sales%20EU/edit")
+            #expect(edit.text.contains("A value is stored: leave this empty to keep it.") && !edit.text.contains(planted))
+            let duplicate = try await browser.post("/console/connections", ["csrf": csrf, "name": "sales eu", "runtimeEnvironment": "Serverless",
+                                                                            "authenticationType": "api-key", "baseURL": "https://acme.eu.qlikcloud.com", "accessToken": "t"])
+            #expect(duplicate.status == .conflict && duplicate.text.contains(#"id="name-error""#))
+            let viewer = try await Self.signedIn(api, harness, who: "viewer")
+            #expect(try await viewer.get("/console/connections/new").status == .forbidden)
+            #expect(!(try await viewer.get("/console").text.contains("New connection")))
+        }
+    }
+
+    @Test("Test Connection from the console shows each step; edit keeps the secret; delete asks first")
+    func testEditDelete() async throws {
+        let harness = try await Self.withPasswords()
+        let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(port: 0))
+        try await sandbox.withRunning { tenant in
+            try await harness.withClient { api in
+                let browser = try await Self.signedIn(api, harness)
+                let csrf = try #require(browser.csrf(in: try await browser.get("/console/connections/new").text))
+                try await browser.post("/console/connections", ["csrf": csrf, "name": "Sandbox", "runtimeEnvironment": "Serverless", "authenticationType": "oauth2",
+                                                                "baseURL": tenant.baseURL, "clientID": tenant.clientID, "clientSecret": tenant.clientSecret])
+                let tested = try await browser.post("/console/connections/Sandbox/test", ["csrf": csrf])
+                #expect(tested.text.contains("Test Connection: <span class=\"badge ok\">Passed</span>"), "\(tested.text.suffix(2000))")
+                #expect(tested.text.contains("OAuth token exchange") && tested.text.contains("Authenticated call"))
+                let edited = try await browser.post("/console/connections/Sandbox/edit", ["csrf": csrf, "name": "Sandbox", "description": "kept secret",
+                                                                                         "runtimeEnvironment": "Serverless", "authenticationType": "oauth2",
+                                                                                         "baseURL": tenant.baseURL, "clientID": "", "clientSecret": ""])
+                #expect(edited.status == .seeOther)
+                let again = try await browser.post("/console/connections/Sandbox/test", ["csrf": csrf])
+                #expect(again.text.contains("badge ok\">Passed"), "the stored client id and secret were kept")
+                let list = try await browser.get("/console")
+                #expect(list.text.contains("Sandbox") && list.text.contains("Passed") && list.text.contains("OAuth 2.0"))
+                let confirm = try await browser.get("/console/connections/Sandbox/delete")
+                #expect(confirm.text.contains("Delete Sandbox?") && confirm.text.contains("cannot be undone"))
+                let deleted = try await browser.post("/console/connections/Sandbox/delete", ["csrf": csrf])
+                #expect(deleted.text.contains("Deleted connection &#39;Sandbox&#39;.") || deleted.text.contains("Deleted connection 'Sandbox'."), "\(deleted.text.suffix(1500))")
+                #expect(try await browser.get("/console/connections/Sandbox").status == .notFound)
+            }
+        }
+    }
+}
+
+/// A browser without JavaScript: forms posted as application/x-www-form-urlencoded, one cookie kept.
+final class Browser: @unchecked Sendable {
+    let api: APIClient
+    var cookie: String?
+
+    init(api: APIClient) { self.api = api }
+
+    @discardableResult
+    func get(_ path: String) async throws -> APIClient.Answer {
+        try await api.client.execute(uri: path, method: .get, headers: headers(), body: nil) { Self.answer($0) }
+    }
+
+    @discardableResult
+    func post(_ path: String, _ form: [String: String]) async throws -> APIClient.Answer {
+        var headers = headers()
+        headers[.contentType] = "application/x-www-form-urlencoded"
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        let body = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+        return try await api.client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body)) { Self.answer($0) }
+    }
+
+    func headers() -> HTTPFields {
+        var headers = HTTPFields()
+        if let cookie { headers[.cookie] = cookie }
+        return headers
+    }
+
+    static func answer(_ response: TestResponse) -> APIClient.Answer {
+        APIClient.Answer(status: response.status, headers: response.headers, text: String(buffer: response.body))
+    }
+
+    /// The CSRF token a page's forms carry.
+    func csrf(in html: String) -> String? {
+        guard let range = html.range(of: #"name="csrf" value=""#) else { return nil }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+}
