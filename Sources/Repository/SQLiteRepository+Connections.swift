@@ -26,42 +26,35 @@ extension SQLiteRepository: ConnectionStore {
 
     public func connections(of organization: OrganizationID, matching filter: ConnectionFilter) async throws -> [StoredConnection] {
         try await read { db in
-            var sql = "SELECT * FROM connections WHERE organization_id = ?"
-            var arguments: StatementArguments = [organization.description]
-            if let type = filter.authenticationType {
-                sql += " AND auth_type = ?"
-                arguments += [type.rawValue]
-            }
-            if let environment = filter.runtimeEnvironmentID {
-                sql += " AND runtime_environment_id = ?"
-                arguments += [environment.description]
-            }
-            sql += " ORDER BY name_key"
-            var rows = try Row.fetchAll(db, sql: sql, arguments: arguments).map { try Self.connection(db, $0) }
-            if let fragment = filter.nameContains.map(nameComparisonKey), !fragment.isEmpty {
-                rows = rows.filter { $0.name.comparisonKey.contains(fragment) }
-            }
-            return rows
+            let (conditions, arguments) = Self.conditions(organization, filter)
+            return try Row.fetchAll(db, sql: "SELECT * FROM connections WHERE \(conditions) ORDER BY name_key", arguments: arguments)
+                .map { try Self.connection(db, $0) }
         }
+    }
+
+    /// The WHERE clause of a filtered list, and its arguments.
+    static func conditions(_ organization: OrganizationID, _ filter: ConnectionFilter) -> (String, StatementArguments) {
+        var conditions = "organization_id = ?"
+        var arguments: StatementArguments = [organization.description]
+        if let type = filter.authenticationType {
+            conditions += " AND auth_type = ?"
+            arguments += [type.rawValue]
+        }
+        if let environment = filter.runtimeEnvironmentID {
+            conditions += " AND runtime_environment_id = ?"
+            arguments += [environment.description]
+        }
+        if let fragment = filter.nameContains.map(nameComparisonKey), !fragment.isEmpty {
+            conditions += " AND instr(name_key, ?) > 0"
+            arguments += [fragment]
+        }
+        return (conditions, arguments)
     }
 
     public func connectionPage(of organization: OrganizationID, matching filter: ConnectionFilter, after cursor: String?, limit: Int) async throws -> ConnectionPage {
         let after = try cursor.map { try ConnectionName($0).comparisonKey }
         return try await read { db in
-            var conditions = "organization_id = ?"
-            var arguments: StatementArguments = [organization.description]
-            if let type = filter.authenticationType {
-                conditions += " AND auth_type = ?"
-                arguments += [type.rawValue]
-            }
-            if let environment = filter.runtimeEnvironmentID {
-                conditions += " AND runtime_environment_id = ?"
-                arguments += [environment.description]
-            }
-            if let fragment = filter.nameContains.map(nameComparisonKey), !fragment.isEmpty {
-                conditions += " AND instr(name_key, ?) > 0"
-                arguments += [fragment]
-            }
+            let (conditions, arguments) = Self.conditions(organization, filter)
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM connections WHERE \(conditions)", arguments: arguments) ?? 0
             var pageArguments = arguments
             var pageConditions = conditions
