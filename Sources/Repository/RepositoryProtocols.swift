@@ -53,6 +53,32 @@ public struct ConnectionPage: Sendable {
     }
 }
 
+/// Which version of a connection a list shows: its id and when it last changed
+/// (strictly later on every change), so a reader can keep what it built from it.
+public struct ConnectionVersion: Hashable, Sendable {
+    public let id: ConnectionID
+    public let updatedAt: Date
+    public init(id: ConnectionID, updatedAt: Date) {
+        self.id = id
+        self.updatedAt = updatedAt
+    }
+}
+
+/// A list page as versions, with the connections the reader did not know yet and the page's last tests.
+public struct ConnectionVersionPage: Sendable {
+    public let versions: [ConnectionVersion]
+    public let total: Int
+    public let unknown: [StoredConnection]
+    public let lastTests: [ConnectionID: ConnectionTestRecord]
+
+    public init(versions: [ConnectionVersion], total: Int, unknown: [StoredConnection], lastTests: [ConnectionID: ConnectionTestRecord]) {
+        self.versions = versions
+        self.total = total
+        self.unknown = unknown
+        self.lastTests = lastTests
+    }
+}
+
 public protocol ConnectionStore: Sendable {
     /// Fails with ``RepositoryError/duplicateName`` when the organization has
     /// a connection of that name in any case: the database decides, so two
@@ -61,6 +87,9 @@ public protocol ConnectionStore: Sendable {
     func connections(of organization: OrganizationID, matching filter: ConnectionFilter) async throws -> [StoredConnection]
     /// At most `limit` connections by name after `cursor` (a name), and how many match in all.
     func connectionPage(of organization: OrganizationID, matching filter: ConnectionFilter, after cursor: String?, limit: Int) async throws -> ConnectionPage
+    /// The same page as versions only, the connections not in `known` read in full, and the page's last tests: one read.
+    func connectionVersionPage(of organization: OrganizationID, matching filter: ConnectionFilter, after cursor: String?, limit: Int,
+                               known: @escaping @Sendable (ConnectionVersion) -> Bool) async throws -> ConnectionVersionPage
     func connection(named name: String, in organization: OrganizationID) async throws -> StoredConnection
     /// Replaces `previous` with `connection`, failing if someone changed it meanwhile.
     func updateConnection(_ connection: StoredConnection, replacing previous: StoredConnection, by actor: AuditActor) async throws

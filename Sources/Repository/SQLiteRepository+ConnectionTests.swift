@@ -22,19 +22,21 @@ extension SQLiteRepository: ConnectionTestStore {
 
     public func lastTests(of connections: [ConnectionID]) async throws -> [ConnectionID: ConnectionTestRecord] {
         guard !connections.isEmpty else { return [:] }
-        return try await read { db in
-            var tests: [ConnectionID: ConnectionTestRecord] = [:]
-            let marks = Array(repeating: "?", count: connections.count).joined(separator: ",")
-            for row in try Row.fetchAll(db, sql: """
-                SELECT connection_id, tested_at, succeeded, summary FROM connection_tests WHERE connection_id IN (\(marks))
-                """, arguments: StatementArguments(connections.map(\.description))) {
-                let id = ConnectionID(try UUID.stored(row["connection_id"], column: "connection_tests.connection_id"))
-                // The list shows verdicts only: the step-by-step report stays behind.
-                tests[id] = ConnectionTestRecord(connectionID: id, testedAt: Date(millisecondsSince1970: row["tested_at"]), succeeded: row["succeeded"],
-                                                 summary: row["summary"], report: Data())
-            }
-            return tests
+        return try await read { db in try Self.lastTests(db, connections) }
+    }
+
+    /// The verdicts only: the step-by-step reports stay behind.
+    static func lastTests(_ db: Database, _ connections: [ConnectionID]) throws -> [ConnectionID: ConnectionTestRecord] {
+        guard !connections.isEmpty else { return [:] }
+        var tests: [ConnectionID: ConnectionTestRecord] = [:]
+        let marks = Array(repeating: "?", count: connections.count).joined(separator: ",")
+        for row in try Row.fetchAll(db, sql: "SELECT connection_id, tested_at, succeeded, summary FROM connection_tests WHERE connection_id IN (\(marks))",
+                                    arguments: StatementArguments(connections.map(\.description))) {
+            let id = ConnectionID(try UUID.stored(row["connection_id"], column: "connection_tests.connection_id"))
+            tests[id] = ConnectionTestRecord(connectionID: id, testedAt: Date(millisecondsSince1970: row["tested_at"]), succeeded: row["succeeded"],
+                                             summary: row["summary"], report: Data())
         }
+        return tests
     }
 
     public func lastTest(of connection: ConnectionID) async throws -> ConnectionTestRecord? {

@@ -70,6 +70,32 @@ extension SQLiteRepository: ConnectionStore {
         }
     }
 
+    public func connectionVersionPage(of organization: OrganizationID, matching filter: ConnectionFilter, after cursor: String?, limit: Int,
+                                      known: @escaping @Sendable (ConnectionVersion) -> Bool) async throws -> ConnectionVersionPage {
+        let after = try cursor.map { try ConnectionName($0).comparisonKey }
+        return try await read { db in
+            var (conditions, arguments) = Self.conditions(organization, filter)
+            let total = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM connections WHERE \(conditions)"), arguments: arguments) ?? 0
+            if let after {
+                conditions += " AND name_key > ?"
+                arguments += [after]
+            }
+            arguments += [limit]
+            let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT id, updated_at FROM connections WHERE \(conditions) ORDER BY name_key LIMIT ?"),
+                                        arguments: arguments)
+            let versions = try rows.map { row in
+                ConnectionVersion(id: ConnectionID(try UUID.stored(row["id"], column: "connections.id")), updatedAt: Date(millisecondsSince1970: row["updated_at"]))
+            }
+            // Only what the reader has not built before is read in full and checked.
+            let unknown = try versions.filter { !known($0) }.compactMap { version in
+                try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM connections WHERE id = ?"), arguments: [version.id.description])
+                    .map { try Self.connection(db, $0) }
+            }
+            let tests = try Self.lastTests(db, versions.map(\.id))
+            return ConnectionVersionPage(versions: versions, total: total, unknown: unknown, lastTests: tests)
+        }
+    }
+
     public func connection(named name: String, in organization: OrganizationID) async throws -> StoredConnection {
         let key = try ConnectionName(name).comparisonKey
         let found = try await read { db in

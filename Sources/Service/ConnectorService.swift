@@ -15,6 +15,8 @@ public struct ConnectorService: Sendable {
     let logger: Logger
     /// Runs Test Connection; tests give a shorter timeout.
     let tester: ConnectionTester
+    /// Views of stored connections already read and checked, by version.
+    let viewCache = ConnectionViewCache()
 
     public init(repository: any ConnectorRepository, keyring: Keyring?, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger,
                 tester: ConnectionTester = ConnectionTester()) {

@@ -212,6 +212,14 @@ struct ServiceAPITests {
             #expect(try await api.call(.get, "/api/v1/connections?authenticationType=oauth2", token: admin).object["total"] as? Int == 40)
             #expect(try await api.call(.get, "/api/v1/connections?runtimeEnvironment=agents", token: admin).object["total"] as? Int == 12)
             #expect(try await api.call(.get, "/api/v1/connections?nameContains=011", token: admin).object["total"] as? Int == 1)
+            // Lists keep built views by version: a change shows at once, a deletion leaves the page.
+            #expect(try await api.call(.patch, "/api/v1/connections/Conn%20005", token: admin, json: ["description": "changed"]).status == .ok)
+            let changed = try await api.call(.get, "/api/v1/connections?limit=10", token: admin)
+            let item = (changed.object["items"] as? [[String: Any]])?.first { $0["name"] as? String == "Conn 005" }
+            #expect(item?["description"] as? String == "changed")
+            #expect(try await api.call(.delete, "/api/v1/connections/Conn%20000", token: admin).status == .ok)
+            let after = try await api.call(.get, "/api/v1/connections?limit=10", token: admin)
+            #expect((after.object["items"] as? [[String: Any]])?.first?["name"] as? String == "Conn 001" && after.object["total"] as? Int == 119)
         }
     }
 }

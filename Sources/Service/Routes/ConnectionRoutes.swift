@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import HTTPTypes
+import Synchronization
 import Connector
 import QlikCloudAPI
 import QlikConnections
@@ -146,14 +147,29 @@ extension ConnectorService {
             }
             filter.runtimeEnvironmentID = environment.id
         }
-        let page = try await repository.connectionPage(of: principal.organizationID, matching: filter,
-                                                       after: query.get("cursor").map({ String($0) }).flatMap { $0.isEmpty ? nil : $0 }, limit: limit + 1)
-        let items = Array(page.items.prefix(limit))
-        let tests = try await repository.lastTests(of: items.map(\.id))
+        let cache = viewCache
+        // The views found in the cache are kept as they are found: an eviction meanwhile cannot lose them.
+        let found = Mutex<[ConnectionVersion: ConnectionView]>([:])
+        let page = try await repository.connectionVersionPage(
+            of: principal.organizationID, matching: filter, after: query.get("cursor").map({ String($0) }).flatMap { $0.isEmpty ? nil : $0 },
+            limit: limit + 1, known: { version in
+                guard let view = cache.view(version) else { return false }
+                found.withLock { $0[version] = view }
+                return true
+            })
+        var views = found.withLock { $0 }
+        var built: [ConnectionVersion: ConnectionView] = [:]
+        for connection in page.unknown {
+            built[ConnectionVersion(id: connection.id, updatedAt: connection.updatedAt)] = ConnectionView(connection, environments: environments, lastTest: nil)
+        }
+        cache.keep(built)
+        views.merge(built) { $1 }
+        let versions = Array(page.versions.prefix(limit))
+        // Every version is either found or built in the same read; a connection deleted meanwhile is simply not there.
+        let items = versions.compactMap { version in views[version]?.with(lastTest: page.lastTests[version.id]) }
         // One more than asked was read: whether it came tells if there is a next page.
-        let next = page.items.count > limit ? items.last?.name.value : nil
-        return try ServiceJSON.response(Page(items: items.map { ConnectionView($0, environments: environments, lastTest: tests[$0.id]) },
-                                             total: page.total, nextCursor: next))
+        let next = page.versions.count > limit ? items.last?.name : nil
+        return try ServiceJSON.response(Page(items: items, total: page.total, nextCursor: next))
     }
 
     /// Runs a create once per `Idempotency-Key`: a retry with the same key and body gets the first answer again;

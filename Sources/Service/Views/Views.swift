@@ -123,6 +123,28 @@ struct ConnectionView: Codable, Sendable {
         updatedAt = connection.updatedAt
         self.lastTest = lastTest.map { LastTestView(testedAt: $0.testedAt, succeeded: $0.succeeded, summary: $0.summary) }
     }
+
+    /// The same view with another last test (lists keep views without one and add the current test).
+    func with(lastTest record: ConnectionTestRecord?) -> ConnectionView {
+        ConnectionView(id: id, name: name, description: description, runtimeEnvironment: runtimeEnvironment, useSecretVault: useSecretVault,
+                       authenticationType: authenticationType, baseURL: baseURL, credentials: credentials, createdAt: createdAt, updatedAt: updatedAt,
+                       lastTest: record.map { LastTestView(testedAt: $0.testedAt, succeeded: $0.succeeded, summary: $0.summary) })
+    }
+
+    private init(id: String, name: String, description: String?, runtimeEnvironment: String, useSecretVault: Bool, authenticationType: String,
+                 baseURL: String, credentials: [String: CredentialView], createdAt: Date, updatedAt: Date, lastTest: LastTestView?) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.runtimeEnvironment = runtimeEnvironment
+        self.useSecretVault = useSecretVault
+        self.authenticationType = authenticationType
+        self.baseURL = baseURL
+        self.credentials = credentials
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.lastTest = lastTest
+    }
 }
 
 struct AuditEventView: Codable, Sendable {
