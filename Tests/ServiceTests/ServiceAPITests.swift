@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdTesting
 import Hummingbird
+import Repository
 import Testing
 @testable import Service
 
@@ -235,5 +236,27 @@ struct ISODateTests {
                      Date(timeIntervalSince1970: 4_107_542_399), Date(timeIntervalSince1970: -2_208_988_800)]
         for _ in 0..<5000 { dates.append(Date(timeIntervalSince1970: Double(Int64.random(in: -2_208_988_800...13_569_465_600, using: &generator)))) }
         for date in dates { #expect(ISODate.string(date) == formatter.string(from: date)) }
+    }
+}
+
+@Suite("List pages written from kept JSON")
+struct ListPageJSONTests {
+    @Test("a page from kept fragments is the JSON the encoder would write: escapes, last tests, cursor, total")
+    func sameAsEncoder() async throws {
+        let harness = try await ServiceHarness.make()
+        try await harness.withClient { api in
+            try await api.call(.post, "/api/v1/connections", token: harness.token("admin"),
+                               json: ["name": "Sales EU + 2", "description": "line\nbreak \"quoted\" back\\slash é\ttab", "runtimeEnvironment": "Serverless",
+                                      "authenticationType": "api-key", "baseURL": "https://acme.eu.qlikcloud.com", "accessToken": "t"])
+        }
+        let connection = try #require(try await harness.repository.connections(of: harness.acme.id, matching: .init()).first)
+        let record = ConnectionTestRecord(connectionID: connection.id, testedAt: Date(timeIntervalSince1970: 1_790_000_000), succeeded: false,
+                                          summary: "Failed at \"DNS\": no\nhost ✗", report: Data())
+        let view = ConnectionView(connection, environments: try await harness.repository.runtimeEnvironments(of: harness.acme.id), lastTest: nil)
+        let written = ConnectionViewCache.page([(try ConnectionViewCache.entry(view), record)], nextCursor: "Quote \"and\"", total: 7)
+        let encoded = try ServiceJSON.encoder.encode(Page(items: [view.with(lastTest: record)], total: 7, nextCursor: "Quote \"and\""))
+        let parsed = try JSONSerialization.jsonObject(with: Data(written)) as? NSDictionary
+        let expected = try JSONSerialization.jsonObject(with: encoded) as? NSDictionary
+        #expect(parsed != nil && parsed == expected)
     }
 }

@@ -132,7 +132,6 @@ extension ConnectorService {
         let query = request.uri.queryParameters
         let limit = try request.integerQuery("limit") ?? 50
         guard (1...200).contains(limit) else { throw APIError.invalid("limit", "limit is \(limit); expected 1 to 200.") }
-        let environments = try await repository.runtimeEnvironments(of: principal.organizationID)
         var filter = ConnectionFilter(nameContains: query.get("nameContains").map { String($0) })
         if let type = query.get("authenticationType") {
             guard let parsed = AuthenticationType(rawValue: String(type).lowercased()) else {
@@ -142,34 +141,41 @@ extension ConnectorService {
         }
         if let name = query.get("runtimeEnvironment") {
             let key = try RuntimeEnvironmentName(String(name)).comparisonKey
+            let environments = try await repository.runtimeEnvironments(of: principal.organizationID)
             guard let environment = environments.first(where: { $0.name.comparisonKey == key }) else {
                 throw APIError.invalid("runtimeEnvironment", "There is no runtime environment '\(name)'.")
             }
             filter.runtimeEnvironmentID = environment.id
         }
         let cache = viewCache
-        // The views found in the cache are kept as they are found: an eviction meanwhile cannot lose them.
-        let found = Mutex<[ConnectionVersion: ConnectionView]>([:])
+        // Entries found in the cache are kept as they are found: an eviction meanwhile cannot lose them.
+        let found = Mutex<[ConnectionVersion: ConnectionViewCache.Entry]>([:])
         let page = try await repository.connectionVersionPage(
             of: principal.organizationID, matching: filter, after: query.get("cursor").map({ String($0) }).flatMap { $0.isEmpty ? nil : $0 },
             limit: limit + 1, known: { version in
-                guard let view = cache.view(version) else { return false }
-                found.withLock { $0[version] = view }
+                guard let entry = cache.entry(version) else { return false }
+                found.withLock { $0[version] = entry }
                 return true
             })
-        var views = found.withLock { $0 }
-        var built: [ConnectionVersion: ConnectionView] = [:]
-        for connection in page.unknown {
-            built[ConnectionVersion(id: connection.id, updatedAt: connection.updatedAt)] = ConnectionView(connection, environments: environments, lastTest: nil)
+        var entries = found.withLock { $0 }
+        if !page.unknown.isEmpty {
+            // Environment names are needed only to build views not kept yet.
+            let environments = try await repository.runtimeEnvironments(of: principal.organizationID)
+            var built: [ConnectionVersion: ConnectionViewCache.Entry] = [:]
+            for connection in page.unknown {
+                built[ConnectionVersion(id: connection.id, updatedAt: connection.updatedAt)] =
+                    try ConnectionViewCache.entry(ConnectionView(connection, environments: environments, lastTest: nil))
+            }
+            cache.keep(built)
+            entries.merge(built) { $1 }
         }
-        cache.keep(built)
-        views.merge(built) { $1 }
         let versions = Array(page.versions.prefix(limit))
         // Every version is either found or built in the same read; a connection deleted meanwhile is simply not there.
-        let items = versions.compactMap { version in views[version]?.with(lastTest: page.lastTests[version.id]) }
+        let items = versions.compactMap { version in entries[version].map { ($0, page.lastTests[version.id]) } }
         // One more than asked was read: whether it came tells if there is a next page.
-        let next = page.versions.count > limit ? items.last?.name : nil
-        return try ServiceJSON.response(Page(items: items, total: page.total, nextCursor: next))
+        let next = page.versions.count > limit ? items.last?.0.view.name : nil
+        return Response(status: .ok, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: ConnectionViewCache.page(items, nextCursor: next, total: page.total))))
     }
 
     /// Runs a create once per `Idempotency-Key`: a retry with the same key and body gets the first answer again;
