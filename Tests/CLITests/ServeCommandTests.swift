@@ -65,8 +65,14 @@ struct ServiceFuzzTests {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        // Waited for off the cooperative pool: blocking one of its two threads for the whole run starves every other test.
+        let text = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: String(decoding: data, as: UTF8.self))
+            }
+        }
         #expect(process.terminationStatus == 0, "schemathesis found problems:\n\(text.suffix(6000))")
         #expect(!text.contains("Authentication failed"), "the fuzz run lost its token:\n\(text.suffix(3000))")
         #expect(await server.stop() == 0)
