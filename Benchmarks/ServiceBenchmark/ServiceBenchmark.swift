@@ -65,7 +65,7 @@ enum ServiceBenchmark {
     }
 
     /// A bare route encoding `page` with JSONEncoder on every request.
-    static func serveBare(_ page: BenchPage, logger: Logger, ready: @escaping @Sendable (Int) -> Void) async throws {
+    static func serveBare(_ page: Page<ConnectionView>, logger: Logger, ready: @escaping @Sendable (Int) -> Void) async throws {
         let bare = Router()
         // The service's own encoder settings: the comparison is everything but the encoding.
         let encoder = ServiceJSON.makeEncoder()
@@ -76,32 +76,10 @@ enum ServiceBenchmark {
                               onServerRunning: { ready($0.localAddress?.port ?? 0) }, logger: logger).runService()
     }
 
-    static func fetchPage(_ request: URLRequest) async throws -> BenchPage {
+    static func fetchPage(_ request: URLRequest) async throws -> Page<ConnectionView> {
         let (data, _) = try await URLSession.shared.data(for: request)
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(BenchPage.self, from: data)
+        return try decoder.decode(Page<ConnectionView>.self, from: data)
     }
-}
-
-/// The list page's shape, field for field, for the bare route to encode.
-struct BenchPage: Codable, Sendable {
-    struct Credential: Codable, Sendable { let source: String; let reference: String? }
-    struct LastTest: Codable, Sendable { let testedAt: Date; let succeeded: Bool; let summary: String }
-    struct Connection: Codable, Sendable {
-        let id: String
-        let name: String
-        let description: String?
-        let runtimeEnvironment: String
-        let useSecretVault: Bool
-        let authenticationType: String
-        let baseURL: String
-        let credentials: [String: Credential]
-        let createdAt: Date
-        let updatedAt: Date
-        let lastTest: LastTest?
-    }
-    let items: [Connection]
-    let total: Int
-    let nextCursor: String?
 }

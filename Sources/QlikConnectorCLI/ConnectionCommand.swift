@@ -3,6 +3,7 @@ import Foundation
 import Secrets
 import QlikConnections
 import Repository
+import Service
 
 struct ConnectionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

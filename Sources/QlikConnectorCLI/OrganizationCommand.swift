@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QlikConnections
 import Repository
+import Service
 
 struct OrganizationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

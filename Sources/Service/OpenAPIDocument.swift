@@ -242,9 +242,13 @@ enum OpenAPIDocument {
                 "type": "boolean"
               },
               "secretsManager": {
-                "type": [
-                  "string",
-                  "null"
+                "oneOf": [
+                  {
+                    "$ref": "#/components/schemas/SecretsManager"
+                  },
+                  {
+                    "type": "null"
+                  }
                 ]
               },
               "createdAt": {
@@ -468,13 +472,20 @@ enum OpenAPIDocument {
             "required": [
               "source"
             ],
+            "description": "Where a credential comes from; a stored value shows only as a mask.",
             "properties": {
               "source": {
                 "type": "string",
                 "enum": [
-                  "stored",
-                  "reference",
+                  "repository",
+                  "secret-vault",
                   "agent"
+                ]
+              },
+              "value": {
+                "type": [
+                  "string",
+                  "null"
                 ]
               },
               "reference": {
@@ -492,9 +503,8 @@ enum OpenAPIDocument {
               "name",
               "runtimeEnvironment",
               "useSecretVault",
-              "authenticationType",
-              "baseURL",
-              "credentials",
+              "authentication",
+              "permittedUses",
               "createdAt",
               "updatedAt"
             ],
@@ -515,23 +525,73 @@ enum OpenAPIDocument {
               "runtimeEnvironment": {
                 "type": "string"
               },
+              "runtimeEnvironmentKind": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "enum": [
+                  "secure-agent-group",
+                  "serverless",
+                  null
+                ]
+              },
               "useSecretVault": {
                 "type": "boolean"
               },
-              "authenticationType": {
-                "type": "string",
-                "enum": [
-                  "api-key",
-                  "oauth2"
-                ]
-              },
-              "baseURL": {
-                "type": "string"
-              },
-              "credentials": {
+              "authentication": {
                 "type": "object",
-                "additionalProperties": {
-                  "$ref": "#/components/schemas/Credential"
+                "required": [
+                  "type",
+                  "baseURL"
+                ],
+                "properties": {
+                  "type": {
+                    "type": "string",
+                    "enum": [
+                      "api-key",
+                      "oauth2"
+                    ]
+                  },
+                  "baseURL": {
+                    "type": "string"
+                  },
+                  "accessToken": {
+                    "oneOf": [
+                      {
+                        "$ref": "#/components/schemas/Credential"
+                      },
+                      {
+                        "type": "null"
+                      }
+                    ]
+                  },
+                  "clientID": {
+                    "oneOf": [
+                      {
+                        "$ref": "#/components/schemas/Credential"
+                      },
+                      {
+                        "type": "null"
+                      }
+                    ]
+                  },
+                  "clientSecret": {
+                    "oneOf": [
+                      {
+                        "$ref": "#/components/schemas/Credential"
+                      },
+                      {
+                        "type": "null"
+                      }
+                    ]
+                  }
+                }
+              },
+              "permittedUses": {
+                "type": "array",
+                "items": {
+                  "type": "string"
                 }
               },
               "createdAt": {
@@ -641,6 +701,45 @@ enum OpenAPIDocument {
               },
               "targetName": {
                 "type": "string"
+              }
+            }
+          },
+          "SecretsManager": {
+            "type": "object",
+            "required": [
+              "kind"
+            ],
+            "properties": {
+              "kind": {
+                "type": "string",
+                "enum": [
+                  "aws",
+                  "vault"
+                ]
+              },
+              "region": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "endpoint": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "address": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "mount": {
+                "type": [
+                  "string",
+                  "null"
+                ]
               }
             }
           }

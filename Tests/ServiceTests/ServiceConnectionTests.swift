@@ -30,7 +30,8 @@ struct ServiceConnectionTests {
                 // Only the description changes; the stored key stays and still works.
                 let edited = try await api.call(.patch, "/api/v1/connections/Sandbox%20key", token: designer, json: ["description": "edited", "accessToken": ""])
                 #expect(edited.object["description"] as? String == "edited")
-                #expect((edited.object["credentials"] as? [String: [String: Any]])?["accessToken"]?["source"] as? String == "stored")
+                let accessToken = (edited.object["authentication"] as? [String: Any])?["accessToken"] as? [String: Any]
+                #expect(accessToken?["source"] as? String == "repository" && accessToken?["value"] as? String == "********")
                 #expect(try await api.call(.post, "/api/v1/connections/Sandbox%20key/test", token: designer).object["succeeded"] as? Bool == true)
                 let list = try await api.call(.get, "/api/v1/connections", token: harness.token("viewer"))
                 #expect((list.object["items"] as? [[String: Any]])?.allSatisfy { ($0["lastTest"] as? [String: Any])?["succeeded"] as? Bool == true } == true)

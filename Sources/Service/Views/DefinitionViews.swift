@@ -1,17 +1,17 @@
-import Foundation
-import QlikConnections
-import Repository
+public import Foundation
+public import QlikConnections
+public import Repository
 
-/// What `--json` prints: the definition without any credential value.
-struct OrganizationView: Encodable {
-    let id: String
-    let name: String
-    let credentialStorage: String
-    let allowCustomTenantHosts: Bool
-    let secretsManager: SecretsManagerView?
-    let createdAt: Date
+/// Organizations, runtime environments and connections as the API answers and `--json` prints them: never a credential value.
+public struct OrganizationView: Codable, Sendable {
+    public let id: String
+    public let name: String
+    public let credentialStorage: String
+    public let allowCustomTenantHosts: Bool
+    public let secretsManager: SecretsManagerView?
+    public let createdAt: Date
 
-    init(_ organization: Organization) {
+    public init(_ organization: Organization) {
         id = organization.id.description
         name = organization.name.value
         credentialStorage = organization.credentialStorage.rawValue
@@ -21,14 +21,14 @@ struct OrganizationView: Encodable {
     }
 }
 
-struct SecretsManagerView: Encodable {
-    let kind: String
-    let region: String?
-    let endpoint: String?
-    let address: String?
-    let mount: String?
+public struct SecretsManagerView: Codable, Sendable {
+    public let kind: String
+    public let region: String?
+    public let endpoint: String?
+    public let address: String?
+    public let mount: String?
 
-    init(_ settings: SecretsManagerSettings) {
+    public init(_ settings: SecretsManagerSettings) {
         kind = settings.kind.rawValue
         switch settings.location {
         case .aws(let region, let endpoint):
@@ -38,7 +38,7 @@ struct SecretsManagerView: Encodable {
         }
     }
 
-    var summary: String {
+    public var summary: String {
         switch kind {
         case SecretsManagerKind.awsSecretsManager.rawValue:
             "AWS Secrets Manager, region \(region ?? "?")" + (endpoint.map { ", endpoint \($0)" } ?? "")
@@ -48,13 +48,13 @@ struct SecretsManagerView: Encodable {
     }
 }
 
-struct RuntimeEnvironmentView: Encodable {
-    let id: String
-    let name: String
-    let kind: String
-    let createdAt: Date
+public struct RuntimeEnvironmentView: Codable, Sendable {
+    public let id: String
+    public let name: String
+    public let kind: String
+    public let createdAt: Date
 
-    init(_ environment: RuntimeEnvironment) {
+    public init(_ environment: RuntimeEnvironment) {
         id = environment.id.description
         name = environment.name.value
         kind = environment.kind.rawValue
@@ -62,13 +62,13 @@ struct RuntimeEnvironmentView: Encodable {
     }
 }
 
-struct CredentialView: Encodable {
+public struct CredentialView: Codable, Sendable {
     /// repository, secret-vault or agent
-    let source: String
-    let value: String?
-    let reference: String?
+    public let source: String
+    public let value: String?
+    public let reference: String?
 
-    init(_ credential: Credential<SealedSecret>) {
+    public init(_ credential: Credential<SealedSecret>) {
         switch credential {
         case .value: (source, value, reference) = ("repository", Secret.mask, nil)
         case .secretReference(let ref): (source, value, reference) = ("secret-vault", nil, ref.description)
@@ -76,7 +76,7 @@ struct CredentialView: Encodable {
         }
     }
 
-    var text: String {
+    public var text: String {
         switch source {
         case "repository": "\(Secret.mask) (sealed in the repository)"
         case "secret-vault": "from the secret vault: \(reference ?? "")"
@@ -85,34 +85,34 @@ struct CredentialView: Encodable {
     }
 }
 
-struct ConnectionView: Encodable {
-    struct AuthenticationView: Encodable {
-        let type: String
-        let baseURL: String
-        let accessToken: CredentialView?
-        let clientID: CredentialView?
-        let clientSecret: CredentialView?
+public struct ConnectionView: Codable, Sendable {
+    public struct AuthenticationView: Codable, Sendable {
+        public let type: String
+        public let baseURL: String
+        public let accessToken: CredentialView?
+        public let clientID: CredentialView?
+        public let clientSecret: CredentialView?
     }
 
-    let id: String
-    let name: String
-    let description: String?
-    let runtimeEnvironment: String
-    let runtimeEnvironmentKind: String?
-    let useSecretVault: Bool
-    let authentication: AuthenticationView
-    let permittedUses: [String]
-    let createdAt: Date
-    let updatedAt: Date
-    let lastTest: LastTestView?
+    public let id: String
+    public let name: String
+    public let description: String?
+    public let runtimeEnvironment: String
+    public let runtimeEnvironmentKind: String?
+    public let useSecretVault: Bool
+    public let authentication: AuthenticationView
+    public let permittedUses: [String]
+    public let createdAt: Date
+    public let updatedAt: Date
+    public private(set) var lastTest: LastTestView?
 
-    struct LastTestView: Encodable {
-        let testedAt: Date
-        let succeeded: Bool
-        let summary: String
+    public struct LastTestView: Codable, Sendable {
+        public let testedAt: Date
+        public let succeeded: Bool
+        public let summary: String
     }
 
-    init(_ connection: StoredConnection, environments: [RuntimeEnvironment], lastTest: ConnectionTestRecord? = nil) {
+    public init(_ connection: StoredConnection, environments: [RuntimeEnvironment], lastTest: ConnectionTestRecord? = nil) {
         let environment = environments.first { $0.id == connection.runtimeEnvironmentID }
         id = connection.id.description
         name = connection.name.value
@@ -130,5 +130,12 @@ struct ConnectionView: Encodable {
         createdAt = connection.createdAt
         updatedAt = connection.updatedAt
         self.lastTest = lastTest.map { LastTestView(testedAt: $0.testedAt, succeeded: $0.succeeded, summary: $0.summary) }
+    }
+
+    /// The same view with another last test (lists keep views without one and add the current test).
+    public func with(lastTest record: ConnectionTestRecord?) -> ConnectionView {
+        var copy = self
+        copy.lastTest = record.map { LastTestView(testedAt: $0.testedAt, succeeded: $0.succeeded, summary: $0.summary) }
+        return copy
     }
 }
