@@ -38,7 +38,7 @@ struct UserCommand: AsyncParsableCommand {
             var hash: String?
             if let passwordFrom {
                 let secret = try SecretSource(passwordFrom, option: "password-from").read(label: "Password")
-                hash = await AccessTokenIssuer.hash(try Password(secret.reveal()))
+                hash = await PasswordHasher().hash(try Password(secret.reveal()))
             }
             let user = User(organizationID: organization.id, email: address, displayName: name ?? address.value, role: role)
             try await workspace.repository.createUser(user, passwordHash: hash, by: workspace.actor)

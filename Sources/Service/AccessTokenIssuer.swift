@@ -17,9 +17,4 @@ public enum AccessTokenIssuer {
         try await store.createAccessToken(token, secretHash: AccessTokenSecret.hash(secret.value), by: actor)
         return (token, secret.value)
     }
-
-    /// bcrypt at cost 12, for a user's password.
-    public static func hash(_ password: Password) async -> String {
-        await ConnectorService.hash(password)
-    }
 }

@@ -17,9 +17,11 @@ public struct ConnectorService: Sendable {
     let tester: ConnectionTester
     /// Views of stored connections already read and checked, by version.
     let viewCache = ConnectionViewCache()
+    let passwords: PasswordHasher
 
     public init(repository: any ConnectorRepository, keyring: Keyring?, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger,
-                tester: ConnectionTester = ConnectionTester()) {
+                tester: ConnectionTester = ConnectionTester(), passwords: PasswordHasher = PasswordHasher()) {
+        self.passwords = passwords
         self.repository = repository
         self.keyring = keyring
         self.metrics = metrics

@@ -41,7 +41,7 @@ struct ServiceHarness {
         let logs = LogCapture()
         var logger = Logger(label: "service-tests") { _ in logs }
         logger.logLevel = .trace
-        let service = ConnectorService(repository: repository, keyring: Keyring(active: key), logger: logger)
+        let service = ConnectorService(repository: repository, keyring: Keyring(active: key), logger: logger, passwords: PasswordHasher(cost: 4))
         return ServiceHarness(directory: directory, repository: repository, service: service, logs: logs, acme: acme, other: other, people: people)
     }
 

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import HTTPTypes
-import HummingbirdBcrypt
 import Mustache
 import Connector
 import QlikConnections
@@ -69,14 +68,9 @@ struct Console: Sendable {
         }
         let password = form["password"] ?? ""
         let found = try await service.repository.userForSignIn(email: email)
-        let verified: Bool
-        if let (user, hash) = found, let hash, !user.disabled {
-            verified = await Task.detached { Bcrypt.verify(password, hash: hash) }.value
-        } else {
-            // The same work when the address is unknown: timing does not tell which addresses exist.
-            _ = await Task.detached { Bcrypt.verify(password, hash: Self.decoyHash) }.value
-            verified = false
-        }
+        // The same work when the address is unknown or disabled: timing does not tell which addresses exist.
+        let usable = found.flatMap { $0.0.disabled ? nil : $0.passwordHash }
+        let verified = await service.passwords.verify(password, hash: usable)
         guard verified, let (user, _) = found else {
             await throttle.failed(email)
             service.logger.notice("console sign-in refused", metadata: ["email": "\(email)"])
@@ -90,8 +84,6 @@ struct Console: Sendable {
         return Response(status: .seeOther, headers: [.location: "/console", .setCookie: ConsoleSession.cookie(secret)])
     }
 
-    /// A bcrypt hash of nothing anyone types, compared against when the address is unknown.
-    static let decoyHash = Bcrypt.hash("no such user \(UUID().uuidString)", cost: 12)
 
     func signOut(_ request: Request, _ context: ServiceContext) async throws -> Response {
         _ = try await checkedForm(request, context)

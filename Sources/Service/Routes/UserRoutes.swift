@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import HummingbirdBcrypt
 import QlikConnections
 import Repository
 
@@ -29,10 +28,6 @@ extension ConnectorService {
         return role
     }
 
-    /// bcrypt at cost 12, off the cooperative pool's hot path only as much as bcrypt allows.
-    static func hash(_ password: Password) async -> String {
-        await Task.detached { Bcrypt.hash(password.value, cost: 12) }.value
-    }
 
     func addUserRoutes(to api: RouterGroup<ServiceContext>) {
         let service = self
@@ -51,7 +46,7 @@ extension ConnectorService {
             let password = try asked.password.map { text throws(UserValidationError) in try Password(text) }
             let user = User(organizationID: principal.organizationID, email: email,
                             displayName: asked.displayName?.trimmingCharacters(in: .whitespaces) ?? email.value, role: role)
-            let hash: String? = if let password { await Self.hash(password) } else { nil }
+            let hash: String? = if let password { await service.passwords.hash(password) } else { nil }
             try await repository.createUser(user, passwordHash: hash, by: service.actor(principal))
             return try ServiceJSON.response(UserView(user), status: .created)
         }
@@ -74,7 +69,7 @@ extension ConnectorService {
             if wasActiveAdmin, user.role != .admin || user.disabled, try await repository.administratorCount(of: principal.organizationID) <= 1 {
                 throw APIError(.conflict, code: "last_administrator", "This is the organization's last enabled administrator; make another one first.")
             }
-            let hash: String? = if let password { await Self.hash(password) } else { nil }
+            let hash: String? = if let password { await service.passwords.hash(password) } else { nil }
             try await repository.updateUser(user, passwordHash: hash, by: service.actor(principal))
             return try ServiceJSON.response(UserView(user))
         }
