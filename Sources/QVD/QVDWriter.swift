@@ -29,7 +29,7 @@ public final class QVDWriter {
     private let indices: IndexSpill
     /// Per field, its symbol bytes set aside past ``symbolMemory``.
     private let symbolSpills: [SpillFile]
-    private let symbolMemory = 1 << 20
+    private let symbolMemory: Int
     private(set) public var rowCount = 0
     private var finished = false
     /// Set when an append failed part-way: the columns may differ in length, so the table cannot be finished.
@@ -37,7 +37,12 @@ public final class QVDWriter {
 
     /// `spillDirectory` holds the rows' symbol indices past a few MiB until
     /// the file is written (an unlinked file: nothing stays there).
-    public init(tableName: String, fields: [Field], spillDirectory: String? = nil) throws(QVDError) {
+    public convenience init(tableName: String, fields: [Field], spillDirectory: String? = nil) throws(QVDError) {
+        try self.init(tableName: tableName, fields: fields, spillDirectory: spillDirectory, indexChunkCells: 1 << 20, symbolMemory: 1 << 20)
+    }
+
+    /// Tests set the spill thresholds low to spill small tables.
+    init(tableName: String, fields: [Field], spillDirectory: String?, indexChunkCells: Int, symbolMemory: Int) throws(QVDError) {
         guard !fields.isEmpty else { throw QVDError(.invalidInput, "A QVD table needs at least one field") }
         var seen = Set<String>()
         for field in fields {
@@ -46,7 +51,8 @@ public final class QVDWriter {
         }
         self.tableName = tableName
         self.fields = fields.map { FieldEncoder(name: $0.name, numberFormat: $0.numberFormat) }
-        indices = IndexSpill(width: fields.count, directory: spillDirectory)
+        indices = IndexSpill(width: fields.count, directory: spillDirectory, chunkCells: indexChunkCells)
+        self.symbolMemory = symbolMemory
         symbolSpills = fields.map { _ in SpillFile(directory: spillDirectory) }
     }
 

@@ -7,8 +7,10 @@ import Testing
 @Suite("QVD writes keyed by element number")
 struct QVDKeyedWriteTests {
     /// Writes `rows` (element, value) row-major through the keyed path, counting the values asked for.
-    static func write(_ cells: [(Int32, QlikValue)], width: Int, batch: Int = 3, spillDirectory: String? = nil) throws -> (bytes: [UInt8], asked: Int) {
-        let writer = try QVDWriter(tableName: "T", fieldNames: (0..<width).map { "F\($0)" }, spillDirectory: spillDirectory)
+    static func write(_ cells: [(Int32, QlikValue)], width: Int, batch: Int = 3, spillDirectory: String? = nil,
+                      chunkCells: Int = 1 << 20) throws -> (bytes: [UInt8], asked: Int) {
+        let writer = try QVDWriter(tableName: "T", fields: (0..<width).map { QVDWriter.Field("F\($0)") }, spillDirectory: spillDirectory,
+                                   indexChunkCells: chunkCells, symbolMemory: 1 << 20)
         var asked = 0
         var start = 0
         while start < cells.count {
@@ -74,7 +76,8 @@ struct QVDKeyedWriteTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("spill-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let width = 3, rows = 400_000 // 1.2M cells: more than one chunk
+        // Chunks of 3,000 cells (the real writer's are 1M): 120,000 cells make 40 of them.
+        let width = 3, rows = 40_000
         var cells: [(Int32, QlikValue)] = []
         cells.reserveCapacity(rows * width)
         for row in 0..<rows {
@@ -82,24 +85,25 @@ struct QVDKeyedWriteTests {
             cells.append((Int32(row % 7), .text("code \(row % 7)")))
             cells.append(row % 5 == 0 ? (-2, .null) : (Int32(row % 1000), .double(Double(row % 1000) / 4)))
         }
-        let (bytes, _) = try Self.write(cells, width: width, batch: 10_000, spillDirectory: folder)
+        let (bytes, _) = try Self.write(cells, width: width, batch: 1_000, spillDirectory: folder, chunkCells: 3_000)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
         let (header, read) = try Self.read(bytes)
         #expect(header.numberOfRecords == rows)
         #expect(header.fields.map(\.numberOfSymbols) == [rows, 7, 800])
-        for row in [0, 1, 5, 104_857, 349_525, rows - 1] {
+        for row in [0, 1, 5, 999, 1_000, 1_001, 20_000, rows - 1] {
             #expect(read[row] == [cells[row * width].1, cells[row * width + 1].1, cells[row * width + 2].1])
         }
         #expect(read.count == rows)
     }
 
-    @Test("distinct values numbered by the engine leave memory past 1 MiB; texts found by hash stay; both read back whole")
+    @Test("distinct values numbered by the engine leave memory past the threshold; texts found by hash stay; both read back whole")
     func symbolsAside() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("symbols-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let rows = 300_000
-        let writer = try QVDWriter(tableName: "T", fieldNames: ["Amount", "Note"], spillDirectory: folder)
+        let rows = 30_000
+        let writer = try QVDWriter(tableName: "T", fields: [QVDWriter.Field("Amount"), QVDWriter.Field("Note")], spillDirectory: folder,
+                                   indexChunkCells: 1 << 20, symbolMemory: 64 << 10)
         for start in stride(from: 0, to: rows, by: 10_000) {
             // Amount: a distinct double per row, numbered; Note: unnumbered texts (the dictionary path), 300,000 distinct.
             let elements: [Int32] = (start..<(start + 10_000)).flatMap { [Int32($0), Int32(-1)] }
@@ -110,14 +114,14 @@ struct QVDKeyedWriteTests {
                 }
             }
         }
-        // 2.7 MB of Amount symbols: at most 1 MiB of them left in memory; the Note texts all stay.
+        // 270 KB of Amount symbols: at most 64 KiB of them left in memory; the Note texts all stay.
         let notes = (0..<rows).reduce(0) { $0 + "note \($1)".utf8.count + 2 }
-        #expect(writer.symbolBytesInMemory < (1 << 20) + notes)
+        #expect(writer.symbolBytesInMemory < (64 << 10) + notes)
         #expect(writer.symbolBytesInMemory >= notes)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
         let (header, read) = try Self.read(try writer.finishInMemory())
         #expect(header.fields.map(\.numberOfSymbols) == [rows, rows])
-        for row in [0, 1, 104_857, 209_715, rows - 1] {
+        for row in [0, 1, 7_281, 20_000, rows - 1] {
             #expect(read[row] == [.double(Double(row) + 0.25), .text("note \(row)")])
         }
     }
