@@ -80,7 +80,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // What a connection is for: test (and later discover, read, write, reload).
-        .target(name: "Connector", dependencies: ["QlikCloudAPI", "QlikConnections", "QVD"], swiftSettings: strictSettings),
+        .target(name: "Connector", dependencies: ["QlikCloudAPI", "QlikConnections", "QVD", "Secrets"], swiftSettings: strictSettings),
         // Engine reads and Test Connection beside their peers (scripts/bench-engine).
         .executableTarget(
             name: "engine-benchmark",

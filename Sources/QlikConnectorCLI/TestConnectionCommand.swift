@@ -60,27 +60,8 @@ extension ConnectionCommand {
         return encoder
     }
 
-    /// The connection's credentials in hand: unsealed from the repository. Credentials kept on the agents or in a
-    /// secrets manager are resolved where the connection runs, on its runtime environment.
+    /// The connection's credentials in hand: unsealed from the repository, the key loaded only if needed.
     static func resolve(_ connection: StoredConnection, workspace: Workspace) async throws -> ResolvedAuthentication {
-        var keyring: Keyring?
-        func open(_ credential: Credential<SealedSecret>, _ field: ConnectionField) async throws -> Secret {
-            switch credential {
-            case .value(let sealed):
-                if keyring == nil { keyring = try await workspace.keyring() }
-                guard let keyring else { throw CLIError.failure("The master key is not available.") }
-                return try keyring.open(sealed, for: connection.id, field: field)
-            case .secretReference(let reference):
-                throw CLIError.failure("'\(connection.name)' takes its \(field.label) from the secrets manager (\(reference)); it is resolved by the agents of its runtime environment, so test it there.")
-            case .onAgent:
-                throw CLIError.failure("'\(connection.name)' keeps its \(field.label) on the Secure Agents of its runtime environment; test it there.")
-            }
-        }
-        switch connection.authentication {
-        case .apiKey(_, let token):
-            return .apiKey(try await open(token, .accessToken))
-        case .oauth2(_, let id, let secret):
-            return .oauth2(clientID: try await open(id, .clientID), clientSecret: try await open(secret, .clientSecret))
-        }
+        try await connection.resolvedAuthentication(keyring: { try await workspace.keyring() })
     }
 }

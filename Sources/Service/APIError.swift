@@ -1,4 +1,5 @@
 import Foundation
+import Connector
 public import Hummingbird
 import QlikConnections
 import Repository
@@ -55,6 +56,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
                 return APIError(.conflict, code: "changed_meanwhile", error.description)
             case .corrupt, .storage: return APIError(.internalServerError, code: "storage_failed", error.description)
             }
+        case let error as CredentialsElsewhere:
+            return APIError(.conflict, code: "resolved_on_runtime_environment", error.description)
         case let error as SecretsError:
             return APIError(.internalServerError, code: "sealing_failed", error.description)
         default:
@@ -96,6 +99,6 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         let body = Body(error: .init(code: code, message: message, field: field, problems: problems.count > 1 ? problems : nil))
         var headers: HTTPFields = [.contentType: "application/json"]
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(body))))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try ServiceJSON.encoder.encode(body))))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdTesting
 import Hummingbird
+import QlikConnections
 import Repository
 import Testing
 @testable import Service
@@ -258,5 +259,27 @@ struct ListPageJSONTests {
         let parsed = try JSONSerialization.jsonObject(with: Data(written)) as? NSDictionary
         let expected = try JSONSerialization.jsonObject(with: encoded) as? NSDictionary
         #expect(parsed != nil && parsed == expected)
+    }
+}
+
+@Suite("Secret-vault connections in the service")
+struct ServiceSecretVaultTests {
+    @Test("a connection whose key comes from the secrets manager is refused Test Connection here, naming where it runs, and shows its reference")
+    func testedOnItsRuntimeEnvironment() async throws {
+        let harness = try await ServiceHarness.make()
+        var acme = harness.acme
+        acme.secretsManager = try SecretsManagerSettings.aws(region: "eu-west-1", endpoint: nil)
+        try await harness.repository.updateOrganization(acme, by: AuditActor("test"))
+        try await harness.withClient { api in
+            let created = try await api.call(.post, "/api/v1/connections", token: harness.token("designer"), json: [
+                "name": "Vaulted", "runtimeEnvironment": "Serverless", "authenticationType": "api-key", "useSecretVault": true,
+                "baseURL": "https://acme.eu.qlikcloud.com", "accessTokenReference": "qlik/prod:apiKey"])
+            #expect(created.status == .created, "\(created.text)")
+            let credential = ((created.object["authentication"] as? [String: Any])?["accessToken"] as? [String: Any])
+            #expect(credential?["source"] as? String == "secret-vault" && credential?["reference"] as? String == "qlik/prod:apiKey")
+            let tested = try await api.call(.post, "/api/v1/connections/Vaulted/test", token: harness.token("designer"))
+            #expect(tested.status == .conflict && tested.errorCode == "resolved_on_runtime_environment")
+            #expect(tested.text.contains("secrets manager") && tested.text.contains("qlik/prod:apiKey"))
+        }
     }
 }

@@ -112,7 +112,7 @@ extension ConnectorService {
     /// Runs Test Connection, keeps and counts the result; answers the report and its JSON.
     func testConnection(named name: String, by principal: Principal) async throws -> (ConnectionTestReport, Data) {
         let connection = try await repository.connection(named: name, in: principal.organizationID)
-        let report = await tester.run(baseURL: connection.authentication.baseURL, authentication: try resolve(connection))
+        let report = await tester.run(baseURL: connection.authentication.baseURL, authentication: try await connection.resolvedAuthentication(keyring: { try requireKeyring() }))
         let encoded = try ServiceJSON.encoder.encode(report)
         try await repository.recordTest(
             ConnectionTestRecord(connectionID: connection.id, testedAt: report.startedAt, succeeded: report.succeeded, summary: report.summary, report: encoded),
@@ -217,25 +217,6 @@ extension ConnectorService {
     func requireKeyring() throws -> Keyring {
         guard let keyring else { throw APIError(.serviceUnavailable, code: "no_master_key", "The service has no master key loaded to seal credentials.") }
         return keyring
-    }
-
-    /// The credentials in hand: unsealed here. Secret-vault and agent credentials are resolved on the runtime environment.
-    func resolve(_ connection: StoredConnection) throws -> ResolvedAuthentication {
-        func open(_ credential: Credential<SealedSecret>, _ field: ConnectionField) throws -> Secret {
-            switch credential {
-            case .value(let sealed): return try requireKeyring().open(sealed, for: connection.id, field: field)
-            case .secretReference(let reference):
-                throw APIError(.conflict, code: "resolved_on_runtime_environment",
-                               "'\(connection.name)' takes its \(field.label) from the secrets manager (\(reference)); it is tested on its runtime environment.")
-            case .onAgent:
-                throw APIError(.conflict, code: "resolved_on_runtime_environment",
-                               "'\(connection.name)' keeps its \(field.label) on the Secure Agents of its runtime environment; it is tested there.")
-            }
-        }
-        switch connection.authentication {
-        case .apiKey(_, let token): return .apiKey(try open(token, .accessToken))
-        case .oauth2(_, let id, let secret): return .oauth2(clientID: try open(id, .clientID), clientSecret: try open(secret, .clientSecret))
-        }
     }
 
     static func pathComponent(_ name: String) -> String {
