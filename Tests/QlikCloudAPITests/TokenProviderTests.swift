@@ -31,20 +31,31 @@ struct TokenProviderTests {
 
     @Test("a token is refreshed in the last tenth of its lifetime, before it expires, so no request fails across expiries")
     func refreshBeforeExpiry() async throws {
-        let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(accessTokenLifetime: .seconds(2), tier1PerMinute: .max, tier2PerMinute: .max))
-        let failures = try await withLiveSandbox(sandbox) { credentials in
-            let client = try credentials.client(oauth: true, retry: .none, settings: directSettings)
+        // One hand-moved clock for the tenant and the client: what is pinned is the refresh rule, not how busy the machine is.
+        let clock = ManualClock()
+        let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(accessTokenLifetime: .seconds(2), tier1PerMinute: .max, tier2PerMinute: .max),
+                                                  clock: { clock.now })
+        let (failures, exchanges) = try await withLiveSandbox(sandbox) { credentials in
+            let tenant = try credentials.tenant
+            let transport = try AsyncHTTPTransport(host: tenant.host, scheme: tenant.scheme, settings: directSettings)
+            let provider = OAuthClientCredentialsProvider(baseURL: tenant.description, clientID: credentials.clientID, clientSecret: credentials.clientSecret,
+                                                          transport: transport, retry: .none, clock: { clock.now })
+            let client = QlikCloudClient(baseURL: tenant.description, tokens: provider, transport: transport, retry: .none, settings: directSettings)
             var failures = 0
-            for _ in 0..<3 {
+            var exchanges: [Int] = []
+            // 0 s: first token. 1.7 s: still outside the last tenth, kept. 1.85 s: inside it, replaced while
+            // still valid. 3.7 s: the first token has expired; the second is in its last tenth, replaced again.
+            for step in [0, 1.7, 0.15, 1.85] {
+                clock.advance(step)
                 do { _ = try await client.me() } catch { failures += 1 }
-                // 1.85 s on: the token still works, but is inside its last tenth, so the next call gets a new one first.
-                try await Task.sleep(for: .milliseconds(1850))
+                exchanges.append(await provider.exchanges)
             }
             await client.shutdown()
-            return failures
+            return (failures, exchanges)
         }
         #expect(failures == 0)
-        #expect(await sandbox.tenant.snapshot().tokens.count >= 3)
+        #expect(exchanges == [1, 1, 2, 3])
+        #expect(await sandbox.tenant.snapshot().tokens.count == 3)
     }
 
     /// The sandbox's time, moved by the test: token validity then does not depend on how busy the machine is.
