@@ -10,6 +10,7 @@ public enum RepositoryError: Error, Equatable, Sendable, CustomStringConvertible
     case secretsManagerChangedMeanwhile(connection: String)
     case corrupt(reason: String)
     case storage(reason: String)
+    case databaseAddress(reason: String)
 
     public var description: String {
         switch self {
@@ -36,6 +37,8 @@ public enum RepositoryError: Error, Equatable, Sendable, CustomStringConvertible
             "The repository holds data this version cannot read: \(reason)."
         case .storage(let reason):
             "The repository could not complete the operation: \(reason)."
+        case .databaseAddress(let reason):
+            "The database address is not usable: \(reason)."
         }
     }
 
@@ -43,7 +46,7 @@ public enum RepositoryError: Error, Equatable, Sendable, CustomStringConvertible
     /// rather than something failing (exit code 1).
     public var isUsageError: Bool {
         switch self {
-        case .duplicateName, .notFound, .runtimeEnvironmentInUse, .cannotDeleteServerless, .secretsManagerInUse: true
+        case .duplicateName, .notFound, .runtimeEnvironmentInUse, .cannotDeleteServerless, .secretsManagerInUse, .databaseAddress: true
         case .changedMeanwhile, .masterKeyChangedMeanwhile, .secretsManagerChangedMeanwhile, .corrupt, .storage: false
         }
     }

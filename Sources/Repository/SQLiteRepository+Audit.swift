@@ -12,20 +12,7 @@ extension SQLiteRepository: AuditTrail {
             } else {
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM audit_events ORDER BY sequence DESC LIMIT ?", arguments: [limit])
             }
-            return try rows.map { row in
-                let organizationText: String? = row["organization_id"]
-                return AuditEvent(
-                    sequence: row["sequence"],
-                    organizationID: try organizationText.map { OrganizationID(try .stored($0, column: "audit_events.organization_id")) },
-                    at: Date(millisecondsSince1970: row["at"]),
-                    actor: row["actor"],
-                    action: row["action"],
-                    targetKind: row["target_kind"],
-                    targetID: row["target_id"],
-                    targetName: row["target_name"],
-                    changes: try JSONDecoder().decode([AuditChange].self, from: Data((row["changes"] as String).utf8))
-                )
-            }
+            return try rows.map(StoredValues.auditEvent)
         }
     }
 }

@@ -32,21 +32,16 @@ extension SQLiteRepository: ConnectionTestStore {
         let marks = Array(repeating: "?", count: connections.count).joined(separator: ",")
         for row in try Row.fetchAll(db, sql: "SELECT connection_id, tested_at, succeeded, summary FROM connection_tests WHERE connection_id IN (\(marks))",
                                     arguments: StatementArguments(connections.map(\.description))) {
-            let id = ConnectionID(try UUID.stored(row["connection_id"], column: "connection_tests.connection_id"))
-            tests[id] = ConnectionTestRecord(connectionID: id, testedAt: Date(millisecondsSince1970: row["tested_at"]), succeeded: row["succeeded"],
-                                             summary: row["summary"], report: Data())
+            let test = try StoredValues.test(row, withReport: false)
+            tests[test.connectionID] = test
         }
         return tests
     }
 
     public func lastTest(of connection: ConnectionID) async throws -> ConnectionTestRecord? {
         try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM connection_tests WHERE connection_id = ?", arguments: [connection.description]) else {
-                return nil
-            }
-            let report: String = row["report"]
-            return ConnectionTestRecord(connectionID: connection, testedAt: Date(millisecondsSince1970: row["tested_at"]), succeeded: row["succeeded"],
-                                        summary: row["summary"], report: Data(report.utf8))
+            try Row.fetchOne(db, sql: "SELECT * FROM connection_tests WHERE connection_id = ?", arguments: [connection.description])
+                .map { try StoredValues.test($0, withReport: true) }
         }
     }
 }

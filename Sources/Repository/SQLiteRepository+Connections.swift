@@ -20,7 +20,7 @@ extension SQLiteRepository: ConnectionStore {
             try self.insertCredentials(db, connection)
             try self.audit(db, organization: connection.organizationID, actor: actor, action: "connection.create",
                            targetKind: "connection", targetID: connection.id.description, targetName: connection.name.value,
-                           changes: Self.creationRecord(connection), at: connection.createdAt)
+                           changes: RecordKeeping.creationRecord(connection), at: connection.createdAt)
         }
     }
 
@@ -157,134 +157,28 @@ extension SQLiteRepository: ConnectionStore {
          connection.authentication.type.rawValue, connection.authentication.baseURL.description]
     }
 
-    /// Checked inside the write transaction, against what is committed now:
-    /// every sealed value must be under the active key (a rotation may have
-    /// run since it was sealed), and references must match the manager.
+    /// Checked and written inside the write transaction (see ``RecordKeeping/checkCredentials(of:activeKey:manager:)``).
     private func insertCredentials(_ db: Database, _ connection: StoredConnection) throws {
         let activeKey = try String.fetchOne(db, sql: "SELECT key_id FROM master_keys WHERE retired_at IS NULL")
-        let manager = try Row.fetchOne(db, sql: "SELECT secrets_manager FROM organizations WHERE id = ?",
-                                       arguments: [connection.organizationID.description])
-            .flatMap { row -> SecretsManagerSettings? in try SecretsManagerColumn.decode(row["secrets_manager"]) }
-        for (_, credential) in connection.authentication.credentials {
-            switch credential {
-            case .value(let sealed) where sealed.keyID != activeKey:
-                throw RepositoryError.masterKeyChangedMeanwhile(sealedWith: sealed.keyID, active: activeKey)
-            case .secretReference(let reference) where !reference.belongs(to: manager):
-                throw RepositoryError.secretsManagerChangedMeanwhile(connection: connection.name.value)
-            default: continue
-            }
-        }
-        for (field, credential) in connection.authentication.credentials {
-            var keyID: String?, ciphertext: Data?, reference: String?
-            let source: String
-            switch credential {
-            case .value(let sealed):
-                source = "sealed"
-                keyID = sealed.keyID
-                ciphertext = Data(sealed.combined)
-            case .secretReference(let ref):
-                source = "reference"
-                reference = ref.description
-            case .onAgent:
-                source = "agent"
-            }
+        let manager = try SecretsManagerColumn.decode(
+            try String.fetchOne(db, sql: "SELECT secrets_manager FROM organizations WHERE id = ?", arguments: [connection.organizationID.description]))
+        try RecordKeeping.checkCredentials(of: connection, activeKey: activeKey, manager: manager)
+        for row in RecordKeeping.credentialRows(of: connection) {
             try db.execute(
                 sql: "INSERT INTO connection_credentials (connection_id, field, source, key_id, ciphertext, reference) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [connection.id.description, field.rawValue, source, keyID, ciphertext, reference]
+                arguments: [connection.id.description, row.field, row.source, row.keyID, row.ciphertext, row.reference]
             )
         }
     }
 
-    /// What a creation records: every non-secret field, and where each credential lives.
-    private static func creationRecord(_ connection: StoredConnection) -> [FieldChange] {
-        var fields: [FieldChange] = [
-            FieldChange(field: .name, old: nil, new: connection.name.value),
-            FieldChange(field: .runtimeEnvironment, old: nil, new: connection.runtimeEnvironmentID.description),
-            FieldChange(field: .useSecretVault, old: nil, new: String(connection.useSecretVault)),
-            FieldChange(field: .authenticationType, old: nil, new: connection.authentication.type.rawValue),
-            FieldChange(field: .baseURL, old: nil, new: connection.authentication.baseURL.description),
-        ]
-        if let description = connection.description {
-            fields.append(FieldChange(field: .description, old: nil, new: description.value))
-        }
-        fields += connection.authentication.credentials.map { FieldChange(field: $0.field, old: nil, new: $0.credential.auditText) }
-        return fields
-    }
-
     static func connection(_ db: Database, _ row: Row) throws -> StoredConnection {
-        do {
-            return try decodeConnection(db, row)
-        } catch let error as ConnectionValidationError {
-            throw RepositoryError.corrupt(reason: "connection '\(row["name"] as String? ?? "?")' no longer passes validation: \(error)")
-        }
-    }
-
-    private static func decodeConnection(_ db: Database, _ row: Row) throws -> StoredConnection {
-        let id = ConnectionID(try .stored(row["id"], column: "connections.id"))
-        let organizationID = OrganizationID(try .stored(row["organization_id"], column: "connections.organization_id"))
-        // The organization is read only for a secret reference, whose syntax depends on its manager.
-        var organization: Organization??
-        func managerKind() throws -> SecretsManagerKind? {
-            if organization == nil {
-                organization = try Row.fetchOne(db, sql: "SELECT * FROM organizations WHERE id = ?", arguments: [organizationID.description])
-                    .map(Self.organization)
-            }
-            return organization??.secretsManager?.kind
-        }
-        var credentials: [ConnectionField: Credential<SealedSecret>] = [:]
+        let organizationID = try row.text("organization_id")
         // A cached statement: a page of connections runs this once per row.
-        let statement = try db.cachedStatement(sql: "SELECT * FROM connection_credentials WHERE connection_id = ?")
-        for credential in try Row.fetchAll(statement, arguments: [id.description]) {
-            guard let field = ConnectionField(rawValue: credential["field"]) else {
-                throw RepositoryError.corrupt(reason: "unknown credential field '\(credential["field"] as String)'")
-            }
-            switch credential["source"] as String {
-            case "sealed":
-                let bytes: Data = credential["ciphertext"]
-                credentials[field] = .value(SealedSecret(keyID: credential["key_id"], combined: Array(bytes)))
-            case "reference":
-                guard let kind = try managerKind() else {
-                    throw RepositoryError.corrupt(reason: "connection \(id) holds a secret reference, but its organization has no secrets manager")
-                }
-                credentials[field] = .secretReference(try SecretReference(credential["reference"], for: kind, field: field))
-            default:
-                credentials[field] = .onAgent
-            }
-        }
-        // Stored URLs passed validation when written; read them back as they are.
-        let baseURL = try TenantURL(row["base_url"], policy: .allowCustomHosts)
-        let authentication: Authentication<SealedSecret>
-        switch row["auth_type"] as String {
-        case AuthenticationType.apiKey.rawValue:
-            guard let token = credentials[.accessToken] else { throw RepositoryError.corrupt(reason: "connection \(id) has no access token row") }
-            authentication = .apiKey(baseURL: baseURL, accessToken: token)
-        default:
-            guard let clientID = credentials[.clientID], let secret = credentials[.clientSecret] else {
-                throw RepositoryError.corrupt(reason: "connection \(id) lacks its client id or secret row")
-            }
-            authentication = .oauth2(baseURL: baseURL, clientID: clientID, clientSecret: secret)
-        }
-        return try StoredConnection(
-            id: id,
-            organizationID: organizationID,
-            name: try ConnectionName(row["name"]),
-            description: try ConnectionDescription(row["description"] ?? ""),
-            runtimeEnvironmentID: RuntimeEnvironmentID(try .stored(row["runtime_environment_id"], column: "connections.runtime_environment_id")),
-            useSecretVault: row["use_secret_vault"],
-            authentication: authentication,
-            createdAt: Date(millisecondsSince1970: row["created_at"]),
-            updatedAt: Date(millisecondsSince1970: row["updated_at"])
-        )
-    }
-}
-
-extension SecretReference {
-    /// Whether the reference is in the form of `manager`'s kind.
-    func belongs(to manager: SecretsManagerSettings?) -> Bool {
-        switch (self, manager?.location) {
-        case (.aws, .aws?): true
-        case (.vault(let mount, _, _), .vault(_, let configured)?): mount == configured
-        default: false
+        let credentials = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM connection_credentials WHERE connection_id = ?"),
+                                           arguments: [try row.text("id")])
+        return try StoredValues.connection(row, credentials: credentials) {
+            try Row.fetchOne(db, sql: "SELECT * FROM organizations WHERE id = ?", arguments: [organizationID])
+                .map(StoredValues.organization)?.secretsManager?.kind
         }
     }
 }

@@ -23,7 +23,7 @@ extension SQLiteRepository: OrganizationStore {
             try self.insertEnvironment(db, serverless)
             try self.audit(db, organization: organization.id, actor: actor, action: "organization.create",
                            targetKind: "organization", targetID: organization.id.description, targetName: organization.name.value,
-                           changes: Self.settingsChanges(from: nil, to: organization))
+                           changes: RecordKeeping.settingsChanges(from: nil, to: organization))
         }
     }
 
@@ -57,7 +57,7 @@ extension SQLiteRepository: OrganizationStore {
                 .map(Self.organization) else {
                 throw RepositoryError.notFound(kind: "organization", name: organization.name.value, organization: nil)
             }
-            if previous.secretsManager?.kind != organization.secretsManager?.kind || !Self.sameVaultMount(previous, organization) {
+            if RecordKeeping.changesManager(from: previous, to: organization) {
                 let users = try String.fetchAll(db, sql: "SELECT name FROM connections WHERE organization_id = ? AND use_secret_vault = 1 ORDER BY name_key",
                                                 arguments: [organization.id.description])
                 if !users.isEmpty { throw RepositoryError.secretsManagerInUse(connections: users) }
@@ -76,48 +76,11 @@ extension SQLiteRepository: OrganizationStore {
             }
             try self.audit(db, organization: organization.id, actor: actor, action: "organization.update",
                            targetKind: "organization", targetID: organization.id.description, targetName: organization.name.value,
-                           changes: Self.settingsChanges(from: previous, to: organization))
+                           changes: RecordKeeping.settingsChanges(from: previous, to: organization))
         }
     }
 
-    private static func sameVaultMount(_ a: Organization, _ b: Organization) -> Bool {
-        guard case .vault(_, let before)? = a.secretsManager?.location, case .vault(_, let after)? = b.secretsManager?.location else { return true }
-        return before == after
-    }
-
-    static func organization(_ row: Row) throws -> Organization {
-        do {
-            return try decodeOrganization(row)
-        } catch let error as ConnectionValidationError {
-            throw RepositoryError.corrupt(reason: "organization '\(row["name"] as String? ?? "?")' no longer passes validation: \(error)")
-        }
-    }
-
-    private static func decodeOrganization(_ row: Row) throws -> Organization {
-        guard let storage = CredentialStorage(rawValue: row["credential_storage"]) else {
-            throw RepositoryError.corrupt(reason: "unknown credential storage '\(row["credential_storage"] as String)'")
-        }
-        return Organization(
-            id: OrganizationID(try .stored(row["id"], column: "organizations.id")),
-            name: try OrganizationName(row["name"]),
-            credentialStorage: storage,
-            allowCustomTenantHosts: row["allow_custom_tenant_hosts"],
-            secretsManager: try SecretsManagerColumn.decode(row["secrets_manager"]),
-            createdAt: Date(millisecondsSince1970: row["created_at"])
-        )
-    }
-
-    static func settingsChanges(from old: Organization?, to new: Organization) -> [FieldChange] {
-        var changes: [FieldChange] = []
-        func note(_ field: ConnectionField, _ before: String?, _ after: String?) {
-            if before != after { changes.append(FieldChange(field: field, old: before, new: after)) }
-        }
-        note(.organization, old?.name.value, new.name.value)
-        note(.credentialStorage, old?.credentialStorage.rawValue, new.credentialStorage.rawValue)
-        note(.allowCustomTenantHosts, old.map { String($0.allowCustomTenantHosts) }, String(new.allowCustomTenantHosts))
-        note(.secretsManager, old?.secretsManager.map(SecretsManagerColumn.summary), new.secretsManager.map(SecretsManagerColumn.summary))
-        return changes
-    }
+    static func organization(_ row: Row) throws -> Organization { try StoredValues.organization(row) }
 }
 
 /// The secrets manager's coordinates, kept as a small JSON document.

@@ -48,24 +48,5 @@ extension SQLiteRepository: RuntimeEnvironmentStore {
         }
     }
 
-    static func environment(_ row: Row) throws -> RuntimeEnvironment {
-        do {
-            return try decodeEnvironment(row)
-        } catch let error as ConnectionValidationError {
-            throw RepositoryError.corrupt(reason: "runtime environment '\(row["name"] as String? ?? "?")' no longer passes validation: \(error)")
-        }
-    }
-
-    private static func decodeEnvironment(_ row: Row) throws -> RuntimeEnvironment {
-        guard let kind = RuntimeEnvironment.Kind(rawValue: row["kind"]) else {
-            throw RepositoryError.corrupt(reason: "unknown runtime environment kind '\(row["kind"] as String)'")
-        }
-        return RuntimeEnvironment(
-            id: RuntimeEnvironmentID(try .stored(row["id"], column: "runtime_environments.id")),
-            organizationID: OrganizationID(try .stored(row["organization_id"], column: "runtime_environments.organization_id")),
-            name: try RuntimeEnvironmentName(row["name"]),
-            kind: kind,
-            createdAt: Date(millisecondsSince1970: row["created_at"])
-        )
-    }
+    static func environment(_ row: Row) throws -> RuntimeEnvironment { try StoredValues.environment(row) }
 }

@@ -65,13 +65,7 @@ extension SQLiteRepository: UserStore {
             } catch let error as DatabaseError where error.isUniqueViolation {
                 throw RepositoryError.duplicateName(kind: "user with the e-mail address", name: user.email.value)
             }
-            var changes: [AuditChange] = []
-            if before.email != user.email { changes.append(AuditChange(field: "email", from: before.email.value, to: user.email.value)) }
-            if before.displayName != user.displayName { changes.append(AuditChange(field: "displayName", from: before.displayName, to: user.displayName)) }
-            if before.role != user.role { changes.append(AuditChange(field: "role", from: before.role.rawValue, to: user.role.rawValue)) }
-            if before.disabled != user.disabled { changes.append(AuditChange(field: "disabled", from: "\(before.disabled)", to: "\(user.disabled)")) }
-            // The password itself is a secret: only the fact of a change is recorded.
-            if passwordHash != nil { changes.append(AuditChange(field: "password", from: nil, to: "changed")) }
+            let changes = RecordKeeping.userChanges(from: before, to: user, passwordChanged: passwordHash != nil)
             try self.audit(db, organization: user.organizationID, actor: actor, action: "user.update", targetKind: "user",
                            targetID: user.id.description, targetName: user.email.value, changes: changes)
         }
@@ -98,15 +92,7 @@ extension SQLiteRepository: UserStore {
         }
     }
 
-    static func user(_ row: Row) throws -> User {
-        guard let role = UserRole(rawValue: row["role"]) else { throw RepositoryError.corrupt(reason: "user role '\(row["role"] as String? ?? "?")'") }
-        let email: EmailAddress
-        do { email = try EmailAddress(row["email"]) } catch { throw RepositoryError.corrupt(reason: "user e-mail: \(error)") }
-        return User(id: UserID(try UUID.stored(row["id"], column: "users.id")),
-                    organizationID: OrganizationID(try UUID.stored(row["organization_id"], column: "users.organization_id")),
-                    email: email, displayName: row["display_name"], role: role, disabled: row["disabled"],
-                    createdAt: Date(millisecondsSince1970: row["created_at"]))
-    }
+    static func user(_ row: Row) throws -> User { try StoredValues.user(row) }
 }
 
 extension SQLiteRepository: AccessTokenStore {
@@ -142,14 +128,7 @@ extension SQLiteRepository: AccessTokenStore {
                 FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.secret_hash = ?
                 """)
             guard let row = try Row.fetchOne(statement, arguments: [hash]) else { return nil }
-            let token = AccessToken(
-                id: AccessTokenID(try UUID.stored(row["token_id"], column: "access_tokens.id")),
-                userID: UserID(try UUID.stored(row["user_id"], column: "access_tokens.user_id")), name: row["token_name"], prefix: row["prefix"],
-                createdAt: Date(millisecondsSince1970: row["token_created_at"]),
-                expiresAt: (row["expires_at"] as Int64?).map(Date.init(millisecondsSince1970:)),
-                lastUsedAt: (row["last_used_at"] as Int64?).map(Date.init(millisecondsSince1970:)),
-                revokedAt: (row["revoked_at"] as Int64?).map(Date.init(millisecondsSince1970:)))
-            return (try Self.user(row), token)
+            return (try StoredValues.user(row), try StoredValues.token(row, joined: true))
         }
         guard let (user, token) = found, token.isUsable(at: now), !user.disabled else { return nil }
         // Noted at most once a minute: a busy script would otherwise write on every request.
@@ -179,14 +158,7 @@ extension SQLiteRepository: AccessTokenStore {
         }
     }
 
-    static func token(_ row: Row) throws -> AccessToken {
-        AccessToken(id: AccessTokenID(try UUID.stored(row["id"], column: "access_tokens.id")),
-                    userID: UserID(try UUID.stored(row["user_id"], column: "access_tokens.user_id")), name: row["name"], prefix: row["prefix"],
-                    createdAt: Date(millisecondsSince1970: row["created_at"]),
-                    expiresAt: (row["expires_at"] as Int64?).map(Date.init(millisecondsSince1970:)),
-                    lastUsedAt: (row["last_used_at"] as Int64?).map(Date.init(millisecondsSince1970:)),
-                    revokedAt: (row["revoked_at"] as Int64?).map(Date.init(millisecondsSince1970:)))
-    }
+    static func token(_ row: Row) throws -> AccessToken { try StoredValues.token(row) }
 }
 
 extension SQLiteRepository: IdempotencyStore {

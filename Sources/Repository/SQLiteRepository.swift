@@ -56,7 +56,7 @@ public final class SQLiteRepository: Sendable {
         _ db: Database, organization: OrganizationID?, actor: AuditActor, action: String,
         targetKind: String, targetID: String, targetName: String, changes: [Change], at: Date = Date()
     ) throws {
-        let encoded = String(decoding: try JSONEncoder().encode(changes), as: UTF8.self)
+        let encoded = try RecordKeeping.encodedChanges(changes)
         try db.execute(
             sql: """
                 INSERT INTO audit_events (organization_id, at, actor, action, target_kind, target_id, target_name, changes)
@@ -84,4 +84,19 @@ extension UUID {
         guard let id = UUID(uuidString: text) else { throw RepositoryError.corrupt(reason: "\(column) '\(text)' is not a UUID") }
         return id
     }
+}
+
+/// GRDB's rows read the way the shared decoders ask.
+extension Row: StoredRow {
+    private func required<T: DatabaseValueConvertible>(_ column: String) throws -> T {
+        guard let value = self[column] as T? else { throw RepositoryError.corrupt(reason: "column \(column) is empty or of the wrong type") }
+        return value
+    }
+
+    func text(_ column: String) throws -> String { try required(column) }
+    func optionalText(_ column: String) throws -> String? { self[column] }
+    func integer(_ column: String) throws -> Int64 { try required(column) }
+    func optionalInteger(_ column: String) throws -> Int64? { self[column] }
+    func flag(_ column: String) throws -> Bool { try required(column) }
+    func bytes(_ column: String) throws -> Data { try required(column) }
 }

@@ -54,7 +54,7 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
                 return APIError(.conflict, code: "in_use", error.description)
             case .changedMeanwhile, .masterKeyChangedMeanwhile, .secretsManagerChangedMeanwhile:
                 return APIError(.conflict, code: "changed_meanwhile", error.description)
-            case .corrupt, .storage: return APIError(.internalServerError, code: "storage_failed", error.description)
+            case .corrupt, .storage, .databaseAddress: return APIError(.internalServerError, code: "storage_failed", error.description)
             }
         case let error as CredentialsElsewhere:
             return APIError(.conflict, code: "resolved_on_runtime_environment", error.description)

@@ -1,0 +1,177 @@
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL schema, as numbered steps with the same names and tables as
+/// SQLite's (``Migrations``). A released step never changes; each database
+/// records the steps it has run, and replicas starting together take turns.
+enum PostgresMigrations {
+    static let steps: [(name: String, statements: [String])] = [
+        ("v1-connections", [
+            """
+            CREATE TABLE organizations (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                name_key TEXT NOT NULL UNIQUE,
+                credential_storage TEXT NOT NULL CHECK (credential_storage IN ('repository', 'local-agent')),
+                allow_custom_tenant_hosts BOOLEAN NOT NULL DEFAULT FALSE,
+                secrets_manager TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE runtime_environments (
+                id TEXT PRIMARY KEY,
+                organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                name_key TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('secure-agent-group', 'serverless')),
+                created_at BIGINT NOT NULL,
+                UNIQUE (organization_id, name_key)
+            )
+            """,
+            """
+            CREATE TABLE connections (
+                id TEXT PRIMARY KEY,
+                organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                name_key TEXT NOT NULL,
+                description TEXT,
+                runtime_environment_id TEXT NOT NULL REFERENCES runtime_environments(id) ON DELETE RESTRICT,
+                use_secret_vault BOOLEAN NOT NULL,
+                auth_type TEXT NOT NULL CHECK (auth_type IN ('api-key', 'oauth2')),
+                base_url TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            // C collation: names sort and compare byte-wise, as in SQLite, whatever the database's locale.
+            "CREATE UNIQUE INDEX connections_unique_name ON connections (organization_id, name_key COLLATE \"C\")",
+            """
+            CREATE TABLE connection_credentials (
+                connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+                field TEXT NOT NULL CHECK (field IN ('accessToken', 'clientID', 'clientSecret')),
+                source TEXT NOT NULL CHECK (source IN ('sealed', 'reference', 'agent')),
+                key_id TEXT,
+                ciphertext BYTEA,
+                reference TEXT,
+                PRIMARY KEY (connection_id, field),
+                CHECK ((source = 'sealed') = (key_id IS NOT NULL AND ciphertext IS NOT NULL)),
+                CHECK ((source = 'reference') = (reference IS NOT NULL))
+            )
+            """,
+            """
+            CREATE TABLE master_keys (
+                key_id TEXT PRIMARY KEY,
+                activated_at BIGINT NOT NULL,
+                retired_at BIGINT
+            )
+            """,
+            "CREATE UNIQUE INDEX master_keys_one_active ON master_keys ((retired_at IS NULL)) WHERE retired_at IS NULL",
+            """
+            CREATE TABLE audit_events (
+                sequence BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                organization_id TEXT,
+                at BIGINT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target_kind TEXT NOT NULL,
+                target_id TEXT NOT NULL,
+                target_name TEXT NOT NULL,
+                changes TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX audit_events_by_organization ON audit_events (organization_id, sequence)",
+        ]),
+        ("v2-connection-tests", [
+            """
+            CREATE TABLE connection_tests (
+                connection_id TEXT PRIMARY KEY REFERENCES connections(id) ON DELETE CASCADE,
+                tested_at BIGINT NOT NULL,
+                succeeded BOOLEAN NOT NULL,
+                summary TEXT NOT NULL,
+                report TEXT NOT NULL
+            )
+            """,
+        ]),
+        ("v3-users-tokens-idempotency", [
+            """
+            CREATE TABLE users (
+                id TEXT PRIMARY KEY,
+                organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                email TEXT NOT NULL,
+                email_key TEXT NOT NULL UNIQUE,
+                display_name TEXT NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('admin', 'designer', 'viewer')),
+                password_hash TEXT,
+                disabled BOOLEAN NOT NULL DEFAULT FALSE,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX users_by_organization ON users (organization_id, email_key)",
+            """
+            CREATE TABLE access_tokens (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                prefix TEXT NOT NULL,
+                secret_hash BYTEA NOT NULL UNIQUE,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT,
+                last_used_at BIGINT,
+                revoked_at BIGINT
+            )
+            """,
+            """
+            CREATE TABLE idempotency_keys (
+                organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                key TEXT NOT NULL,
+                request_hash BYTEA NOT NULL,
+                status INTEGER NOT NULL,
+                body BYTEA NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (organization_id, key)
+            )
+            """,
+        ]),
+        ("v4-console-sessions", [
+            """
+            CREATE TABLE console_sessions (
+                secret_hash BYTEA PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                csrf_token TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )
+            """,
+        ]),
+    ]
+
+    /// Runs the steps this database lacks, in one transaction under an advisory lock.
+    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("BEGIN", logger: logger)
+        do {
+            try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+            try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+                                       logger: logger)
+            var applied: Set<String> = []
+            for try await name in try await connection.query("SELECT name FROM schema_migrations", logger: logger).decode(String.self) {
+                applied.insert(name)
+            }
+            for step in steps where !applied.contains(step.name) {
+                for statement in step.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("INSERT INTO schema_migrations (name) VALUES (\(step.name))", logger: logger)
+                logger.info("repository schema migrated", metadata: ["step": "\(step.name)"])
+            }
+            try await connection.query("COMMIT", logger: logger)
+        } catch {
+            try await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+    }
+
+    /// The advisory lock id migrations run under ("qlkm" in ASCII).
+    static let lockKey: Int64 = 0x716C_6B6D
+}
