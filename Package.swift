@@ -153,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "Repository", "QlikConnections", "Secrets", "QlikCloudSandbox", "Connector",
+                "Service", "Repository", "QlikConnections", "Secrets", "QlikCloudSandbox", "Connector", "TestRepositories",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -175,10 +175,22 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", "QlikConnections"], swiftSettings: strictSettings),
-        .testTarget(name: "RepositoryTests", dependencies: ["Repository", "QlikConnections"], swiftSettings: strictSettings),
+        // Fresh repositories on SQLite and on the test command's PostgreSQL, for the test targets.
+        .target(
+            name: "TestRepositories",
+            dependencies: [
+                "Repository",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Support",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "RepositoryTests", dependencies: ["Repository", "QlikConnections", "TestRepositories"], swiftSettings: strictSettings),
         .testTarget(
             name: "CLITests",
-            dependencies: ["QlikConnections", "Secrets", "Repository"],
+            dependencies: ["QlikConnections", "Secrets", "Repository", "TestRepositories"],
             swiftSettings: strictSettings
         ),
     ],

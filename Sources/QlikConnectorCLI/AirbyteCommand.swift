@@ -33,7 +33,7 @@ struct AirbyteCommand: AsyncParsableCommand {
             case .storedConnection(let name):
                 var options = try ConnectionOptions.parse([name])
                 options.caBundle = nil
-                client = try await options.client(try Workspace(global))
+                client = try await options.client(try await Workspace.open(global))
             case .inline(let url, let authentication):
                 client = try QlikCloudClient.make(tenant: url, authentication: authentication)
             }

@@ -22,7 +22,7 @@ struct AuditCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let workspace = try Workspace(global)
+            let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             let events = try await workspace.repository.auditEvents(of: organization.id, limit: limit)
             if json { return try Output.json(events) }

@@ -46,7 +46,7 @@ struct ConnectionCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let workspace = try Workspace(global)
+            let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             let rules = try await workspace.rules(for: organization)
             let validated = try rules.create(try definition.draft(name: name, useSecretVault: useSecretVault))
@@ -68,7 +68,7 @@ struct ConnectionCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let workspace = try Workspace(global)
+            let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             let environments = try await workspace.repository.runtimeEnvironments(of: organization.id)
             var filter = ConnectionFilter(nameContains: nameContains)
@@ -103,7 +103,7 @@ struct ConnectionCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let workspace = try Workspace(global)
+            let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             let connection = try await workspace.repository.connection(named: name, in: organization.id)
             let environments = try await workspace.repository.runtimeEnvironments(of: organization.id)
@@ -124,7 +124,7 @@ struct ConnectionCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let workspace = try Workspace(global)
+            let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             let rules = try await workspace.rules(for: organization)
             let existing = try await workspace.repository.connection(named: name, in: organization.id)
@@ -148,7 +148,7 @@ struct ConnectionCommand: AsyncParsableCommand {
         @Flag(help: "Print the deleted connection as JSON.") var json = false
 
         func run() async throws {
-            let workspace = try Workspace(global)
+            let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             let connection = try await workspace.repository.connection(named: name, in: organization.id)
             if !yes {
@@ -180,7 +180,7 @@ struct ConnectionCommand: AsyncParsableCommand {
             guard let use = ConnectionUse(rawValue: use) else {
                 throw CLIError.usage("--use '\(self.use)' is unknown; expected one of \(ConnectionUse.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
-            let workspace = try Workspace(global)
+            let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             let connection = try await workspace.repository.connection(named: name, in: organization.id)
             try connection.checkUse(use)

@@ -33,7 +33,7 @@ struct ReadCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let workspace = try Workspace(global)
+        let workspace = try await Workspace.open(global)
         try await target.client(workspace).run { client in
             let outputFormat = format.flatMap(TableSink.Format.init(rawValue:)) ?? TableSink.Format(path: to) ?? .csv
             let lookup = TenantLookup(client: client)
@@ -98,7 +98,7 @@ struct WriteCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let workspace = try Workspace(global)
+        let workspace = try await Workspace.open(global)
         try await target.client(workspace).run { client in
             let lookup = TenantLookup(client: client)
             var apps: [TenantLookup.AppRef] = []
@@ -137,7 +137,7 @@ struct ReloadCommand: AsyncParsableCommand {
     @Flag(help: "Print the reload as JSON.") var json = false
 
     func run() async throws {
-        let workspace = try Workspace(global)
+        let workspace = try await Workspace.open(global)
         try await target.client(workspace).run { client in
             let found = try await TenantLookup(client: client).app(app)
             let queued = try await client.createReload(appID: found.id)

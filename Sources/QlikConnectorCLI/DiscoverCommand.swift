@@ -27,7 +27,7 @@ struct DiscoverCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let workspace = try Workspace(global)
+        let workspace = try await Workspace.open(global)
         try await target.client(workspace).run { client in
             let catalog = try await Catalog.discover(client, filter: Catalog.Filter(space: space, spaceType: spaceType, app: app))
             switch json ? "json" : (format ?? "text") {

@@ -9,7 +9,8 @@ struct GlobalOptions: ParsableArguments {
     var dataDirectory: String?
 
     @Option(name: .customLong("database"), help: ArgumentHelp(
-        "SQLite repository file (default: $QLIK_CONNECTOR_DATABASE or <data-dir>/qlik-connector.sqlite).", valueName: "path"))
+        "SQLite repository file, or a shared PostgreSQL database as postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require] "
+            + "(default: $QLIK_CONNECTOR_DATABASE or <data-dir>/qlik-connector.sqlite).", valueName: "path-or-url"))
     var database: String?
 
     @Option(name: .customLong("master-key-file"), help: ArgumentHelp(

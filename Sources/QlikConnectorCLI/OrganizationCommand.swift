@@ -22,7 +22,7 @@ struct OrganizationCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let workspace = try Workspace(global)
+            let workspace = try await Workspace.open(global)
             let organization = Organization(
                 name: try OrganizationName(name),
                 credentialStorage: try OrganizationCommand.storage(credentialStorage),
@@ -41,7 +41,7 @@ struct OrganizationCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let workspace = try Workspace(global)
+            let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             try OrganizationCommand.show(organization, json: json)
         }
@@ -53,7 +53,7 @@ struct OrganizationCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let organizations = try await Workspace(global).repository.organizations()
+            let organizations = try await Workspace.open(global).repository.organizations()
             if json { return try Output.json(organizations.map(OrganizationView.init)) }
             Output.table(["NAME", "CREDENTIAL STORAGE", "SECRETS MANAGER", "CUSTOM TENANT HOSTS"], organizations.map {
                 [$0.name.value, $0.credentialStorage.rawValue, $0.secretsManager?.kind.rawValue ?? "none", $0.allowCustomTenantHosts ? "allowed" : "off"]
@@ -76,7 +76,7 @@ struct OrganizationCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let workspace = try Workspace(global)
+            let workspace = try await Workspace.open(global)
             var organization = try await workspace.organization()
             if let name { organization.name = try OrganizationName(name) }
             if let credentialStorage { organization.credentialStorage = try OrganizationCommand.storage(credentialStorage) }

@@ -28,7 +28,7 @@ extension ConnectionCommand {
             // One rotation at a time per data folder: a second would delete the first's staged key.
             let lock = try FileLock(path: (location.dataDirectory as NSString).appendingPathComponent("rotate-key.lock"))
             defer { lock.release() }
-            let workspace = try Workspace(global)
+            let workspace = try await Workspace.open(global)
             let current = try await workspace.keyring()
             let newKey: MasterKey
             var stagedPath: String?

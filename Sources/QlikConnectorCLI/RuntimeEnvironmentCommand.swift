@@ -18,7 +18,7 @@ struct RuntimeEnvironmentCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let workspace = try Workspace(global)
+            let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             let environment = RuntimeEnvironment(organizationID: organization.id, name: try RuntimeEnvironmentName(name), kind: .secureAgentGroup)
             try await workspace.repository.createRuntimeEnvironment(environment, by: workspace.actor)
@@ -34,7 +34,7 @@ struct RuntimeEnvironmentCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let workspace = try Workspace(global)
+            let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             let environments = try await workspace.repository.runtimeEnvironments(of: organization.id)
             if json { return try Output.json(environments.map(RuntimeEnvironmentView.init)) }
@@ -49,7 +49,7 @@ struct RuntimeEnvironmentCommand: AsyncParsableCommand {
         @Flag(help: "Print the deleted environment as JSON.") var json = false
 
         func run() async throws {
-            let workspace = try Workspace(global)
+            let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             let deleted = try await workspace.repository.deleteRuntimeEnvironment(named: name, in: organization.id, by: workspace.actor)
             if json { return try Output.json(RuntimeEnvironmentView(deleted)) }

@@ -24,7 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let workspace = try Workspace(global)
+        let workspace = try await Workspace.open(global)
         // The key is loaded (or generated) before the first request needs it.
         let keyring = try await workspace.keyring()
         var logger = workspace.logger
@@ -35,15 +35,23 @@ struct ServeCommand: AsyncParsableCommand {
             count += try await workspace.repository.administratorCount(of: organization.id)
         }
         let administrators = count
+        let database = workspace.databaseDescription
         let host = self.host
         let app = service.application(host: host, port: port) { bound in
             var lines = "Serving on http://\(host):\(bound) (console at /console, API at /api/v1, description at /openapi.json). Stop with Ctrl-C.\n"
+                + "Repository: \(database)\n"
             if administrators == 0 {
                 lines += "No administrator yet: create one with 'qlik-connector user create you@example.com --admin --token first'.\n"
             }
             // Written straight away: a script waiting for the port reads it while the service runs.
             FileHandle.standardOutput.write(Data(lines.utf8))
         }
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        do {
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch {
+            await workspace.repository.close()
+            throw error
+        }
+        await workspace.repository.close()
     }
 }

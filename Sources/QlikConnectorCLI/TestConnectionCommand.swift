@@ -27,7 +27,7 @@ extension ConnectionCommand {
         }
 
         func run() async throws {
-            let workspace = try Workspace(global)
+            let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             let connection = try await workspace.repository.connection(named: name, in: organization.id)
             let authentication = try await ConnectionCommand.resolve(connection, workspace: workspace)

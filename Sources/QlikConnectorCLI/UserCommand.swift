@@ -28,7 +28,7 @@ struct UserCommand: AsyncParsableCommand {
         @Option(help: "Also issue a personal API token with this name, printed once.") var token: String?
 
         func run() async throws {
-            let workspace = try Workspace(global)
+            let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             let roleText = admin ? "admin" : (role ?? "viewer")
             guard let role = UserRole(rawValue: roleText.lowercased()) else {
@@ -56,7 +56,7 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
-            let workspace = try Workspace(global)
+            let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             for user in try await workspace.repository.users(of: organization.id) {
                 print("\(user.email)\t\(user.role.rawValue)\(user.disabled ? "\tdisabled" : "")\t\(user.displayName)")
@@ -72,7 +72,7 @@ struct UserCommand: AsyncParsableCommand {
         @Option(help: "Days until it stops working (1 to 3650; default: until revoked).") var expiresInDays: Int?
 
         func run() async throws {
-            let workspace = try Workspace(global)
+            let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             guard let (user, _) = try await workspace.repository.userForSignIn(email: email), user.organizationID == organization.id else {
                 throw CLIError.usage("There is no user '\(email)' in organization '\(organization.name)'.")

@@ -9,13 +9,23 @@ import Secrets
 struct Workspace {
     let options: GlobalOptions
     let repository: any ConnectorRepository
+    /// Where the repository is, as a person may see it (a PostgreSQL password masked).
+    let databaseDescription: String
     let logger: Logger
 
-    init(_ options: GlobalOptions) throws {
-        self.options = options
-        logger = Logging.logger(options)
-        repository = try SQLiteRepository(path: options.resolvedDatabase)
-        logger.debug("opened repository", metadata: ["path": "\(options.resolvedDatabase)"])
+    /// Opens the repository `--database` names: a SQLite file, or a shared PostgreSQL database by its postgres:// URL.
+    static func open(_ options: GlobalOptions) async throws -> Workspace {
+        let logger = Logging.logger(options)
+        let database = options.resolvedDatabase
+        if PostgresAddress.isPostgres(database) {
+            let address = try PostgresAddress(database)
+            let repository = try await PostgresRepository(address: address, logger: logger)
+            logger.debug("opened repository", metadata: ["database": "\(address)"])
+            return Workspace(options: options, repository: repository, databaseDescription: address.description, logger: logger)
+        }
+        let repository = try SQLiteRepository(path: database)
+        logger.debug("opened repository", metadata: ["path": "\(database)"])
+        return Workspace(options: options, repository: repository, databaseDescription: database, logger: logger)
     }
 
     /// Who the audit trail names for a command run from this shell.

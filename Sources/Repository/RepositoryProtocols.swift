@@ -190,7 +190,12 @@ public protocol IdempotencyStore: Sendable {
     func saveIdempotentResponse(_ response: IdempotentResponse, key: String, in organization: OrganizationID) async throws
 }
 
+public protocol RepositoryLifecycle: Sendable {
+    /// Ends the repository's connections; it is not used afterwards.
+    func close() async
+}
+
 /// Everything the product persists, behind one name: SQLite by default,
-/// another database later behind the same protocols.
+/// PostgreSQL for many nodes, behind the same protocols.
 public typealias ConnectorRepository = OrganizationStore & RuntimeEnvironmentStore & ConnectionStore & ConnectionTestStore & MasterKeyStore & AuditTrail
-    & UserStore & AccessTokenStore & IdempotencyStore & ConsoleSessionStore
+    & UserStore & AccessTokenStore & IdempotencyStore & ConsoleSessionStore & RepositoryLifecycle

@@ -4,7 +4,7 @@ import QlikConnections
 
 /// The embedded repository: one SQLite file, created and migrated on first
 /// use, in WAL mode so readers never wait for a writer.
-public final class SQLiteRepository: Sendable {
+public final class SQLiteRepository: RepositoryLifecycle {
     let pool: DatabasePool
     public let path: String
 
@@ -43,6 +43,9 @@ public final class SQLiteRepository: Sendable {
             throw RepositoryError.storage(reason: error.message ?? error.description)
         }
     }
+
+    /// GRDB closes the file when the last reference goes; nothing to end early.
+    public func close() async {}
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {

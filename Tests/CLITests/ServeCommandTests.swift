@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import TestRepositories
 
 @Suite("qlik-connector serve and user: the service from the command line")
 struct ServeCommandTests {
@@ -30,6 +31,58 @@ struct ServeCommandTests {
         #expect(await server.stop() == 0, "SIGTERM stops the service gracefully")
         #expect(try harness.repositoryBytes().range(of: Data(token.utf8)) == nil)
         #expect(try harness.repositoryBytes().range(of: Data("correct horse battery staple".utf8)) == nil)
+    }
+}
+
+@Suite("Service replicas sharing one PostgreSQL database")
+struct SharedDatabaseTests {
+    @Test("two 'serve --database postgres://' replicas and the CLI see one repository; the database password is never printed")
+    func replicas() async throws {
+        let url = try await TestPostgres.createDatabase()
+        let password = try #require(URLComponents(string: url)?.password)
+        let harness = try CommandLineHarness()
+        // From the environment, as a user keeps a password out of the process list.
+        harness.environment["QLIK_CONNECTOR_DATABASE"] = url
+        try await harness.succeed(["org", "create", "Acme"])
+        let created = try await harness.succeed(["user", "create", "ada@acme.example", "--admin", "--token", "first"])
+        let token = try #require(created.stdout.split(separator: "\n").last.map(String.init))
+        let first = try harness.start(["serve", "--port", "0"])
+        let second = try harness.start(["serve", "--port", "0"])
+        var ports: [Int] = []
+        for server in [first, second] {
+            let banner = try #require(await server.nextLine())
+            ports.append(try #require(banner.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) }))
+            let repositoryLine = try #require(await server.nextLine())
+            #expect(repositoryLine.contains("postgres://qc:***@127.0.0.1") && !repositoryLine.contains(password), "\(repositoryLine)")
+        }
+        func call(_ port: Int, _ method: String, _ path: String, body: String? = nil, key: String? = nil) async throws -> (Int, String) {
+            var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)\(path)")))
+            request.httpMethod = method
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            if let key { request.setValue(key, forHTTPHeaderField: "Idempotency-Key") }
+            if let body {
+                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+                request.httpBody = Data(body.utf8)
+            }
+            let (data, response) = try await URLSession.shared.data(for: request)
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        }
+        let body = #"{"name":"Sales EU","runtimeEnvironment":"Serverless","authenticationType":"api-key","baseURL":"https://acme.eu.qlikcloud.com","accessToken":"tok-123"}"#
+        #expect(try await call(ports[0], "POST", "/api/v1/connections", body: body, key: "create-sales-eu").0 == 201)
+        // The same key on the other replica answers the first answer: the key lives in the shared database.
+        #expect(try await call(ports[1], "POST", "/api/v1/connections", body: body, key: "create-sales-eu").0 == 201)
+        #expect(try await call(ports[1], "POST", "/api/v1/connections", body: body).0 == 409)
+        let (status, listed) = try await call(ports[1], "GET", "/api/v1/connections")
+        #expect(status == 200 && listed.contains(#""name":"Sales EU""#) && listed.contains(#""total":1"#), "\(listed)")
+        #expect(try await harness.succeed(["connection", "list"]).stdout.contains("Sales EU"))
+        #expect(try await call(ports[0], "DELETE", "/api/v1/connections/Sales%20EU").0 == 200)
+        #expect(try await call(ports[1], "GET", "/api/v1/connections/Sales%20EU").0 == 404)
+        #expect(await first.stop() == 0)
+        #expect(await second.stop() == 0)
+        #expect(!harness.transcript.contains(password), "the database password was printed")
+        let stored = try await TestPostgres.storedBytes(of: url)
+        #expect(stored.range(of: Data("tok-123".utf8)) == nil && stored.range(of: Data(token.utf8)) == nil)
+        #expect(String(decoding: stored, as: UTF8.self).contains("connection.delete"), "the audit trail is in the shared database")
     }
 }
 

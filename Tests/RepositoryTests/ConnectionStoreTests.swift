@@ -2,21 +2,22 @@ import Foundation
 import QlikConnections
 import Testing
 @testable import Repository
+import TestRepositories
 
-@Suite("Connection storage in SQLite")
+@Suite("Connection storage, the same on SQLite and PostgreSQL")
 struct ConnectionStoreTests {
-    @Test("stores and reads back a connection exactly")
-    func roundTrip() async throws {
-        let fixture = try await RepositoryFixture()
+    @Test("stores and reads back a connection exactly", arguments: RepositoryBackend.allCases)
+    func roundTrip(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
         let connection = try await fixture.connection("Sales EU")
         try await fixture.repository.createConnection(connection, by: fixture.actor)
         let read = try await fixture.repository.connection(named: "sales eu", in: fixture.organization.id)
         #expect(read == connection)
     }
 
-    @Test("20 concurrent creates of one name, from separate repository handles, yield exactly one connection")
-    func concurrentCreates() async throws {
-        let fixture = try await RepositoryFixture()
+    @Test("20 concurrent creates of one name, from separate repository handles, yield exactly one connection", arguments: RepositoryBackend.allCases)
+    func concurrentCreates(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
         let spellings = (0..<20).map { $0.isMultiple(of: 2) ? "Sales EU" : "SALES eu" }
         var drafts: [StoredConnection] = []
         for name in spellings { drafts.append(try await fixture.connection(name)) }
@@ -24,7 +25,7 @@ struct ConnectionStoreTests {
             for connection in drafts {
                 group.addTask {
                     // Each task opens its own pool: the database, not one process's lock, must decide.
-                    let repository = try SQLiteRepository(path: fixture.path)
+                    let repository = try await fixture.store.reopen()
                     do {
                         try await repository.createConnection(connection, by: fixture.actor)
                         return .success(())
@@ -47,9 +48,9 @@ struct ConnectionStoreTests {
         #expect(stored.count == 1)
     }
 
-    @Test("the same name may exist in two organizations")
-    func uniquePerOrganization() async throws {
-        let fixture = try await RepositoryFixture()
+    @Test("the same name may exist in two organizations", arguments: RepositoryBackend.allCases)
+    func uniquePerOrganization(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
         try await fixture.repository.createConnection(try await fixture.connection("Sales EU"), by: fixture.actor)
         let other = Organization(name: try OrganizationName("Globex"))
         try await fixture.repository.createOrganization(other, by: fixture.actor)
@@ -62,9 +63,9 @@ struct ConnectionStoreTests {
         #expect(try await fixture.repository.connection(named: "Sales EU", in: other.id).id == connection.id)
     }
 
-    @Test("renaming onto another connection's name (in any case) is refused")
-    func renameCollision() async throws {
-        let fixture = try await RepositoryFixture()
+    @Test("renaming onto another connection's name (in any case) is refused", arguments: RepositoryBackend.allCases)
+    func renameCollision(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
         let first = try await fixture.connection("Sales EU")
         let second = try await fixture.connection("Finance")
         try await fixture.repository.createConnection(first, by: fixture.actor)
@@ -75,9 +76,9 @@ struct ConnectionStoreTests {
         }
     }
 
-    @Test("an update prepared from a stale copy is refused and writes nothing")
-    func staleUpdate() async throws {
-        let fixture = try await RepositoryFixture()
+    @Test("an update prepared from a stale copy is refused and writes nothing", arguments: RepositoryBackend.allCases)
+    func staleUpdate(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
         let original = try await fixture.connection("Sales EU")
         try await fixture.repository.createConnection(original, by: fixture.actor)
         let first = try await fixture.rules().update(original, with: ConnectionDraft(description: "first"), at: Date().addingTimeInterval(1))
@@ -89,9 +90,9 @@ struct ConnectionStoreTests {
         #expect(try await fixture.repository.connection(named: "Sales EU", in: fixture.organization.id).description?.value == "first")
     }
 
-    @Test("filters lists by name fragment, authentication type and runtime environment")
-    func filters() async throws {
-        let fixture = try await RepositoryFixture()
+    @Test("filters lists by name fragment, authentication type and runtime environment", arguments: RepositoryBackend.allCases)
+    func filters(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
         try await fixture.repository.createRuntimeEnvironment(
             RuntimeEnvironment(organizationID: fixture.organization.id, name: try RuntimeEnvironmentName("EU Agents"), kind: .secureAgentGroup),
             by: fixture.actor)
@@ -107,9 +108,9 @@ struct ConnectionStoreTests {
         #expect(try await fixture.repository.connections(of: id, matching: ConnectionFilter(runtimeEnvironmentID: agents?.id)).map(\.name.value) == ["Sales EU"])
     }
 
-    @Test("a runtime environment that connections use cannot be deleted; serverless never")
-    func environmentDeletion() async throws {
-        let fixture = try await RepositoryFixture()
+    @Test("a runtime environment that connections use cannot be deleted; serverless never", arguments: RepositoryBackend.allCases)
+    func environmentDeletion(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
         try await fixture.repository.createRuntimeEnvironment(
             RuntimeEnvironment(organizationID: fixture.organization.id, name: try RuntimeEnvironmentName("EU Agents"), kind: .secureAgentGroup),
             by: fixture.actor)
@@ -125,12 +126,11 @@ struct ConnectionStoreTests {
         #expect(try await fixture.repository.runtimeEnvironments(of: fixture.organization.id).map(\.kind) == [.serverless])
     }
 
-    @Test("deleting a connection removes its credentials")
-    func deleteRemovesCredentials() async throws {
-        let fixture = try await RepositoryFixture()
+    @Test("deleting a connection removes its credentials", arguments: RepositoryBackend.allCases)
+    func deleteRemovesCredentials(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
         try await fixture.repository.createConnection(try await fixture.connection("Sales EU"), by: fixture.actor)
         _ = try await fixture.repository.deleteConnection(named: "Sales EU", in: fixture.organization.id, by: fixture.actor)
-        let remaining = try await fixture.repository.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM connection_credentials") }
-        #expect(remaining == 0)
+        #expect(try await fixture.store.texts("COUNT(*)", from: "connection_credentials") == ["0"])
     }
 }

@@ -2,23 +2,24 @@ import Foundation
 import QlikConnections
 import Testing
 @testable import Repository
+import TestRepositories
 
 @Suite("Master key bookkeeping and rotation")
 struct MasterKeyStoreTests {
     struct Refused: Error {}
 
-    @Test("the first key offered becomes the active one; later offers do not replace it")
-    func registration() async throws {
-        let repository = try SQLiteRepository(path: NSTemporaryDirectory() + "qc-keys-\(UUID().uuidString)/repo.sqlite")
+    @Test("the first key offered becomes the active one; later offers do not replace it", arguments: RepositoryBackend.allCases)
+    func registration(_ backend: RepositoryBackend) async throws {
+        let repository = try await TestRepository.make(backend).repository
         #expect(try await repository.activeMasterKeyID() == nil)
         #expect(try await repository.activeMasterKeyID(registeringIfNone: "aaaa") == "aaaa")
         #expect(try await repository.activeMasterKeyID(registeringIfNone: "bbbb") == "aaaa")
         #expect(try await repository.activeMasterKeyID() == "aaaa")
     }
 
-    @Test("a credential sealed under a key that a rotation retired meanwhile is refused, for creates and updates")
-    func sealedUnderRetiredKey() async throws {
-        let fixture = try await RepositoryFixture()
+    @Test("a credential sealed under a key that a rotation retired meanwhile is refused, for creates and updates", arguments: RepositoryBackend.allCases)
+    func sealedUnderRetiredKey(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
         let connection = try await fixture.connection("A", token: [1])
         try await fixture.repository.createConnection(connection, by: fixture.actor)
         let prepared = try await fixture.connection("B", token: [2])
@@ -36,9 +37,9 @@ struct MasterKeyStoreTests {
         #expect(stored.authentication.credentials.first?.credential == .value(SealedSecret(keyID: "k2", combined: [1])))
     }
 
-    @Test("rotation re-seals every sealed credential and switches the active key")
-    func rotates() async throws {
-        let fixture = try await RepositoryFixture()
+    @Test("rotation re-seals every sealed credential and switches the active key", arguments: RepositoryBackend.allCases)
+    func rotates(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
         _ = try await fixture.repository.activeMasterKeyID(registeringIfNone: "k1")
         try await fixture.repository.createConnection(try await fixture.connection("A", token: [1]), by: fixture.actor)
         try await fixture.repository.createConnection(try await fixture.connection("B", token: [2]), by: fixture.actor)
@@ -51,9 +52,9 @@ struct MasterKeyStoreTests {
         #expect(a.authentication.credentials.first?.credential == .value(SealedSecret(keyID: "k2", combined: [1, 0xFF])))
     }
 
-    @Test("a rotation that fails part-way changes nothing")
-    func atomic() async throws {
-        let fixture = try await RepositoryFixture()
+    @Test("a rotation that fails part-way changes nothing", arguments: RepositoryBackend.allCases)
+    func atomic(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
         _ = try await fixture.repository.activeMasterKeyID(registeringIfNone: "k1")
         try await fixture.repository.createConnection(try await fixture.connection("A", token: [1]), by: fixture.actor)
         try await fixture.repository.createConnection(try await fixture.connection("B", token: [2]), by: fixture.actor)
@@ -79,9 +80,9 @@ struct MasterKeyStoreTests {
 
 @Suite("Audit trail")
 struct AuditTrailTests {
-    @Test("records who changed what, never a credential's bytes")
-    func records() async throws {
-        let fixture = try await RepositoryFixture()
+    @Test("records who changed what, never a credential's bytes", arguments: RepositoryBackend.allCases)
+    func records(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
         let marker: [UInt8] = Array("SEALED-MARKER-4242".utf8)
         let connection = try await fixture.connection("Sales EU", token: marker)
         try await fixture.repository.createConnection(connection, by: fixture.actor)
@@ -94,14 +95,14 @@ struct AuditTrailTests {
         #expect(events.allSatisfy { $0.actor == "test" })
         let update = try #require(events.first { $0.action == "connection.update" })
         #expect(update.changes.map(\.field) == ["description", "accessToken"])
-        let rows = try await fixture.repository.read { db in try String.fetchAll(db, sql: "SELECT changes || target_name || actor FROM audit_events") }
+        let rows = try await fixture.store.texts("changes || target_name || actor", from: "audit_events")
         #expect(!rows.joined().contains("SEALED-MARKER"))
     }
 
-    @Test("opening a repository twice runs its migrations once")
-    func migrationsIdempotent() async throws {
-        let fixture = try await RepositoryFixture()
-        let again = try SQLiteRepository(path: fixture.path)
+    @Test("opening a repository twice runs its migrations once", arguments: RepositoryBackend.allCases)
+    func migrationsIdempotent(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        let again = try await fixture.store.reopen()
         #expect(try await again.organizations().map(\.name.value) == ["Acme"])
     }
 }

@@ -1,21 +1,21 @@
 import Foundation
 import QlikConnections
 @testable import Repository
+import TestRepositories
 
-/// A fresh SQLite repository in its own folder, with one organization.
+/// A fresh repository of one backend, with one organization.
 struct RepositoryFixture {
-    let path: String
-    let repository: SQLiteRepository
+    let store: TestRepository
+    var repository: any ConnectorRepository { store.repository }
     let organization: Organization
     let actor = AuditActor("test")
 
-    init(storage: CredentialStorage = .repository) async throws {
-        path = NSTemporaryDirectory() + "qc-repo-\(UUID().uuidString)/repo.sqlite"
-        repository = try SQLiteRepository(path: path)
+    init(_ backend: RepositoryBackend, storage: CredentialStorage = .repository) async throws {
+        store = try await TestRepository.make(backend)
         organization = Organization(name: try OrganizationName("Acme"), credentialStorage: storage)
-        try await repository.createOrganization(organization, by: actor)
+        try await store.repository.createOrganization(organization, by: actor)
         // The key id the fixture's "sealed" values carry.
-        _ = try await repository.activeMasterKeyID(registeringIfNone: "k1")
+        _ = try await store.repository.activeMasterKeyID(registeringIfNone: "k1")
     }
 
     func rules() async throws -> ConnectionRules {

@@ -4,6 +4,7 @@ import Hummingbird
 import QlikConnections
 import Repository
 import Testing
+import TestRepositories
 @testable import Service
 
 @Suite("The service API: roles, organizations, tokens, validation, idempotency")
@@ -13,9 +14,9 @@ struct ServiceAPITests {
         "baseURL": "https://acme.eu.qlikcloud.com", "accessToken": "eyJhbGciOiJFUzM4NCJ9.test-token-value",
     ]
 
-    @Test("health, metrics and the OpenAPI document need no token; every operation in the document is routed")
-    func operations() async throws {
-        let harness = try await ServiceHarness.make()
+    @Test("health, metrics and the OpenAPI document need no token; every operation in the document is routed", arguments: RepositoryBackend.allCases)
+    func operations(_ backend: RepositoryBackend) async throws {
+        let harness = try await ServiceHarness.make(backend)
         try await harness.withClient { api in
             #expect(try await api.call(.get, "/health", token: nil).object["status"] as? String == "ok")
             #expect(try await api.call(.get, "/api/v1/me", token: nil).status == .unauthorized)
@@ -41,9 +42,9 @@ struct ServiceAPITests {
         }
     }
 
-    @Test("viewer reads, designer manages connections, admin manages users and environments; the rest is 403")
-    func roles() async throws {
-        let harness = try await ServiceHarness.make()
+    @Test("viewer reads, designer manages connections, admin manages users and environments; the rest is 403", arguments: RepositoryBackend.allCases)
+    func roles(_ backend: RepositoryBackend) async throws {
+        let harness = try await ServiceHarness.make(backend)
         try await harness.withClient { api in
             #expect(try await api.call(.post, "/api/v1/connections", token: harness.token("viewer"), json: Self.apiKeyConnection).errorCode == "forbidden")
             #expect(try await api.call(.post, "/api/v1/connections", token: harness.token("designer"), json: Self.apiKeyConnection).status == .created)
@@ -71,9 +72,9 @@ struct ServiceAPITests {
         }
     }
 
-    @Test("a user of one organization gets 404 for anything of another")
-    func crossOrganization() async throws {
-        let harness = try await ServiceHarness.make()
+    @Test("a user of one organization gets 404 for anything of another", arguments: RepositoryBackend.allCases)
+    func crossOrganization(_ backend: RepositoryBackend) async throws {
+        let harness = try await ServiceHarness.make(backend)
         try await harness.withClient { api in
             try await api.call(.post, "/api/v1/connections", token: harness.token("admin"), json: Self.apiKeyConnection)
             let stranger = harness.token("otherAdmin")
@@ -94,9 +95,9 @@ struct ServiceAPITests {
         }
     }
 
-    @Test("tokens: shown once, stored as a hash, listed by prefix, revoked by their user or an admin, then refused")
-    func tokens() async throws {
-        let harness = try await ServiceHarness.make()
+    @Test("tokens: shown once, stored as a hash, listed by prefix, revoked by their user or an admin, then refused", arguments: RepositoryBackend.allCases)
+    func tokens(_ backend: RepositoryBackend) async throws {
+        let harness = try await ServiceHarness.make(backend)
         try await harness.withClient { api in
             let created = try await api.call(.post, "/api/v1/tokens", token: harness.token("viewer"), json: ["name": "ci", "expiresInDays": 30])
             let secret = try #require(created.object["token"] as? String)
@@ -122,13 +123,13 @@ struct ServiceAPITests {
             #expect(try await api.call(.get, "/api/v1/me", token: "sbx_other_scheme").status == .unauthorized)
             #expect(try await api.call(.post, "/api/v1/tokens", token: harness.token("admin"), json: ["name": "x", "expiresInDays": 0]).errorField == "expiresInDays")
         }
-        let stored = try Data(contentsOf: URL(fileURLWithPath: harness.directory + "/repository.sqlite"))
+        let stored = try await harness.store.storedBytes()
         for (_, person) in harness.people { #expect(stored.range(of: Data(person.token.utf8)) == nil, "token secrets are stored as hashes only") }
     }
 
-    @Test("create with an Idempotency-Key runs once: a retry gets the first answer, another body with the same key is refused")
-    func idempotency() async throws {
-        let harness = try await ServiceHarness.make()
+    @Test("create with an Idempotency-Key runs once: a retry gets the first answer, another body with the same key is refused", arguments: RepositoryBackend.allCases)
+    func idempotency(_ backend: RepositoryBackend) async throws {
+        let harness = try await ServiceHarness.make(backend)
         try await harness.withClient { api in
             let key: HTTPFields = [.idempotencyKey: "create-sales-eu-1"]
             let first = try await api.call(.post, "/api/v1/connections", token: harness.token("designer"), json: Self.apiKeyConnection, headers: key)
@@ -146,9 +147,9 @@ struct ServiceAPITests {
         }
     }
 
-    @Test("validation errors carry the field: Base URL, missing name, both auth types' fields, bad JSON, wrong types, passwords, roles")
-    func validation() async throws {
-        let harness = try await ServiceHarness.make()
+    @Test("validation errors carry the field: Base URL, missing name, both auth types' fields, bad JSON, wrong types, passwords, roles", arguments: RepositoryBackend.allCases)
+    func validation(_ backend: RepositoryBackend) async throws {
+        let harness = try await ServiceHarness.make(backend)
         try await harness.withClient { api in
             let designer = harness.token("designer")
             var bad = Self.apiKeyConnection
@@ -183,9 +184,9 @@ struct ServiceAPITests {
         }
     }
 
-    @Test("a page of 50 of 120 connections, by name, with a cursor to the next; filters by name, type and environment")
-    func paging() async throws {
-        let harness = try await ServiceHarness.make()
+    @Test("a page of 50 of 120 connections, by name, with a cursor to the next; filters by name, type and environment", arguments: RepositoryBackend.allCases)
+    func paging(_ backend: RepositoryBackend) async throws {
+        let harness = try await ServiceHarness.make(backend)
         try await harness.withClient { api in
             let admin = harness.token("admin")
             try await api.call(.post, "/api/v1/runtime-environments", token: admin, json: ["name": "Agents"])
@@ -242,9 +243,9 @@ struct ISODateTests {
 
 @Suite("List pages written from kept JSON")
 struct ListPageJSONTests {
-    @Test("a page from kept fragments is the JSON the encoder would write: escapes, last tests, cursor, total")
-    func sameAsEncoder() async throws {
-        let harness = try await ServiceHarness.make()
+    @Test("a page from kept fragments is the JSON the encoder would write: escapes, last tests, cursor, total", arguments: RepositoryBackend.allCases)
+    func sameAsEncoder(_ backend: RepositoryBackend) async throws {
+        let harness = try await ServiceHarness.make(backend)
         try await harness.withClient { api in
             try await api.call(.post, "/api/v1/connections", token: harness.token("admin"),
                                json: ["name": "Sales EU + 2", "description": "line\nbreak \"quoted\" back\\slash é\ttab", "runtimeEnvironment": "Serverless",
@@ -264,9 +265,9 @@ struct ListPageJSONTests {
 
 @Suite("Secret-vault connections in the service")
 struct ServiceSecretVaultTests {
-    @Test("a connection whose key comes from the secrets manager is refused Test Connection here, naming where it runs, and shows its reference")
-    func testedOnItsRuntimeEnvironment() async throws {
-        let harness = try await ServiceHarness.make()
+    @Test("a connection whose key comes from the secrets manager is refused Test Connection here, naming where it runs, and shows its reference", arguments: RepositoryBackend.allCases)
+    func testedOnItsRuntimeEnvironment(_ backend: RepositoryBackend) async throws {
+        let harness = try await ServiceHarness.make(backend)
         var acme = harness.acme
         acme.secretsManager = try SecretsManagerSettings.aws(region: "eu-west-1", endpoint: nil)
         try await harness.repository.updateOrganization(acme, by: AuditActor("test"))

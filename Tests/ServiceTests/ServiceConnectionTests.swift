@@ -3,13 +3,14 @@ import Hummingbird
 import HummingbirdTesting
 import QlikCloudSandbox
 import Testing
+import TestRepositories
 @testable import Service
 
 @Suite("The service's connections against the sandbox tenant, and secrets kept out of every answer")
 struct ServiceConnectionTests {
-    @Test("Test Connection through the API passes for both authentication types, is kept, listed and counted; an edit without secrets keeps them")
-    func testConnection() async throws {
-        let harness = try await ServiceHarness.make()
+    @Test("Test Connection through the API passes for both authentication types, is kept, listed and counted; an edit without secrets keeps them", arguments: RepositoryBackend.allCases)
+    func testConnection(_ backend: RepositoryBackend) async throws {
+        let harness = try await ServiceHarness.make(backend)
         let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(port: 0))
         try await sandbox.withRunning { tenant in
             try await harness.withClient { api in
@@ -41,9 +42,9 @@ struct ServiceConnectionTests {
         }
     }
 
-    @Test("a planted secret never appears in any HTTP answer, the audit trail, a log line, a metric or the database file")
-    func plantedSecret() async throws {
-        let harness = try await ServiceHarness.make()
+    @Test("a planted secret never appears in any HTTP answer, the audit trail, a log line, a metric or the database file", arguments: RepositoryBackend.allCases)
+    func plantedSecret(_ backend: RepositoryBackend) async throws {
+        let harness = try await ServiceHarness.make(backend)
         let planted = "planted-\(UUID().uuidString)-secret"
         let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(port: 0))
         let answers = try await sandbox.withRunning { tenant in
@@ -81,9 +82,7 @@ struct ServiceConnectionTests {
         #expect(answers.count == 15)
         for answer in answers { #expect(!answer.contains(planted), "an answer shows the secret: \(answer.prefix(300))") }
         #expect(!harness.logs.text.contains(planted))
-        for file in try FileManager.default.contentsOfDirectory(atPath: harness.directory) {
-            let bytes = try Data(contentsOf: URL(fileURLWithPath: harness.directory + "/" + file))
-            #expect(bytes.range(of: Data(planted.utf8)) == nil, "\(file) holds the secret in plain text")
-        }
+        let stored = try await harness.store.storedBytes()
+        #expect(stored.range(of: Data(planted.utf8)) == nil, "the \(backend) database holds the secret in plain text")
     }
 }

@@ -6,13 +6,14 @@ import QlikConnections
 import Repository
 import Secrets
 @testable import Service
+import TestRepositories
 
-/// A service on a fresh SQLite repository: organization "Acme" with an
+/// A service on a fresh repository (SQLite unless a test asks for PostgreSQL): organization "Acme" with an
 /// admin, a designer and a viewer, and organization "Other" with its own
 /// admin, each with a personal API token. Log lines are kept for checks.
 struct ServiceHarness {
-    let directory: String
-    let repository: SQLiteRepository
+    let store: TestRepository
+    var repository: any ConnectorRepository { store.repository }
     let service: ConnectorService
     let logs: LogCapture
     let acme: Organization
@@ -20,9 +21,9 @@ struct ServiceHarness {
     /// Role name ("admin", "designer", "viewer", "otherAdmin") to user and token secret.
     let people: [String: (user: User, token: String)]
 
-    static func make() async throws -> ServiceHarness {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("service-\(UUID().uuidString)").path
-        let repository = try SQLiteRepository(path: directory + "/repository.sqlite")
+    static func make(_ backend: RepositoryBackend = .sqlite) async throws -> ServiceHarness {
+        let store = try await TestRepository.make(backend)
+        let repository = store.repository
         let key = MasterKey.generate()
         _ = try await repository.activeMasterKeyID(registeringIfNone: key.id)
         let setup = AuditActor("test")
@@ -42,10 +43,10 @@ struct ServiceHarness {
         var logger = Logger(label: "service-tests") { _ in logs }
         logger.logLevel = .trace
         let service = ConnectorService(repository: repository, keyring: Keyring(active: key), logger: logger, passwords: PasswordHasher(cost: 4))
-        return ServiceHarness(directory: directory, repository: repository, service: service, logs: logs, acme: acme, other: other, people: people)
+        return ServiceHarness(store: store, service: service, logs: logs, acme: acme, other: other, people: people)
     }
 
-    static func token(for user: User, in repository: SQLiteRepository, name: String = "tests") async throws -> String {
+    static func token(for user: User, in repository: any ConnectorRepository, name: String = "tests") async throws -> String {
         let secret = AccessTokenSecret.generate()
         try await repository.createAccessToken(AccessToken(userID: user.id, name: name, prefix: secret.prefix),
                                                secretHash: AccessTokenSecret.hash(secret.value), by: AuditActor("test"))

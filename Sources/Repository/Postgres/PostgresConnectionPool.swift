@@ -80,11 +80,7 @@ actor PostgresConnectionPool {
     private func release(_ connection: PostgresConnection, broken: Bool = false) {
         if broken || closed || connection.isClosed {
             // Not awaited: the caller's answer does not wait on a dead socket.
-            let closing: EventLoopFuture<Void> = connection.close()
-            let logger = logger
-            closing.whenFailure { error in
-                logger.debug("a PostgreSQL connection did not close cleanly", metadata: ["error": "\(PostgresFailure.describe(error))"])
-            }
+            Self.closeInBackground(connection, logger: logger)
             freeSlot()
         } else if !waiters.isEmpty {
             waiters.removeFirst().resume(returning: connection)
@@ -109,6 +105,23 @@ actor PostgresConnectionPool {
         idle = []
         open -= connections.count
         for connection in connections { await Self.close(connection, logger: logger) }
+    }
+
+    /// A repository dropped without `close()` still ends its connections.
+    deinit {
+        for connection in idle { Self.closeInBackground(connection, logger: logger) }
+    }
+
+    /// Starts closing `connection` and keeps it alive until it is closed (NIO's
+    /// future holds it), so it is never released while its socket is open.
+    private static func closeInBackground(_ connection: PostgresConnection, logger: Logger) {
+        let closing: EventLoopFuture<Void> = connection.close()
+        closing.whenComplete { result in
+            if case .failure(let error) = result {
+                logger.debug("a PostgreSQL connection did not close cleanly", metadata: ["error": "\(PostgresFailure.describe(error))"])
+            }
+            withExtendedLifetime(connection) {}
+        }
     }
 
     private static func close(_ connection: PostgresConnection, logger: Logger) async {

@@ -4,6 +4,8 @@ import PostgresNIO
 /// The PostgreSQL schema, as numbered steps with the same names and tables as
 /// SQLite's (``Migrations``). A released step never changes; each database
 /// records the steps it has run, and replicas starting together take turns.
+/// Name keys use the C collation: they sort and compare byte-wise, as in
+/// SQLite, whatever the database's locale.
 enum PostgresMigrations {
     static let steps: [(name: String, statements: [String])] = [
         ("v1-connections", [
@@ -11,7 +13,7 @@ enum PostgresMigrations {
             CREATE TABLE organizations (
                 id TEXT PRIMARY KEY,
                 name TEXT NOT NULL,
-                name_key TEXT NOT NULL UNIQUE,
+                name_key TEXT COLLATE "C" NOT NULL UNIQUE,
                 credential_storage TEXT NOT NULL CHECK (credential_storage IN ('repository', 'local-agent')),
                 allow_custom_tenant_hosts BOOLEAN NOT NULL DEFAULT FALSE,
                 secrets_manager TEXT,
@@ -24,7 +26,7 @@ enum PostgresMigrations {
                 id TEXT PRIMARY KEY,
                 organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
                 name TEXT NOT NULL,
-                name_key TEXT NOT NULL,
+                name_key TEXT COLLATE "C" NOT NULL,
                 kind TEXT NOT NULL CHECK (kind IN ('secure-agent-group', 'serverless')),
                 created_at BIGINT NOT NULL,
                 UNIQUE (organization_id, name_key)
@@ -35,7 +37,7 @@ enum PostgresMigrations {
                 id TEXT PRIMARY KEY,
                 organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
                 name TEXT NOT NULL,
-                name_key TEXT NOT NULL,
+                name_key TEXT COLLATE "C" NOT NULL,
                 description TEXT,
                 runtime_environment_id TEXT NOT NULL REFERENCES runtime_environments(id) ON DELETE RESTRICT,
                 use_secret_vault BOOLEAN NOT NULL,
@@ -45,8 +47,7 @@ enum PostgresMigrations {
                 updated_at BIGINT NOT NULL
             )
             """,
-            // C collation: names sort and compare byte-wise, as in SQLite, whatever the database's locale.
-            "CREATE UNIQUE INDEX connections_unique_name ON connections (organization_id, name_key COLLATE \"C\")",
+            "CREATE UNIQUE INDEX connections_unique_name ON connections (organization_id, name_key)",
             """
             CREATE TABLE connection_credentials (
                 connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
@@ -100,7 +101,7 @@ enum PostgresMigrations {
                 id TEXT PRIMARY KEY,
                 organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
                 email TEXT NOT NULL,
-                email_key TEXT NOT NULL UNIQUE,
+                email_key TEXT COLLATE "C" NOT NULL UNIQUE,
                 display_name TEXT NOT NULL,
                 role TEXT NOT NULL CHECK (role IN ('admin', 'designer', 'viewer')),
                 password_hash TEXT,

@@ -7,7 +7,7 @@ import QlikConnections
 /// replicas (and, later, agents' tasks) use at once. Same protocols and
 /// same answers as ``SQLiteRepository``; the schema is created and
 /// migrated on first use, one replica at a time.
-public final class PostgresRepository: Sendable {
+public final class PostgresRepository: RepositoryLifecycle {
     public let address: PostgresAddress
     let pool: PostgresConnectionPool
     let logger: Logger

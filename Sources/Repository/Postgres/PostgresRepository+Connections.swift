@@ -1,0 +1,202 @@
+import Foundation
+import PostgresNIO
+public import QlikConnections
+
+extension PostgresRepository: ConnectionStore {
+    public func createConnection(_ connection: StoredConnection, by actor: AuditActor) async throws {
+        try await write { session in
+            try await self.refuseTakenName(session, connection)
+            do {
+                try await session.execute("""
+                    INSERT INTO connections (id, organization_id, name, name_key, description, runtime_environment_id,
+                        use_secret_vault, auth_type, base_url, created_at, updated_at)
+                    VALUES (\(connection.id.description), \(connection.organizationID.description), \(connection.name.value),
+                            \(connection.name.comparisonKey), \(connection.description?.value), \(connection.runtimeEnvironmentID.description),
+                            \(connection.useSecretVault), \(connection.authentication.type.rawValue), \(connection.authentication.baseURL.description),
+                            \(connection.createdAt.millisecondsSince1970), \(connection.updatedAt.millisecondsSince1970))
+                    """)
+            } catch where PostgresFailure.isUniqueViolation(error) {
+                // Another create of the same name committed between the check and the insert.
+                throw RepositoryError.duplicateName(kind: "connection", name: connection.name.value)
+            }
+            try await self.insertCredentials(session, connection)
+            try await self.audit(session, organization: connection.organizationID, actor: actor, action: "connection.create",
+                                 targetKind: "connection", targetID: connection.id.description, targetName: connection.name.value,
+                                 changes: RecordKeeping.creationRecord(connection), at: connection.createdAt)
+        }
+    }
+
+    public func connections(of organization: OrganizationID, matching filter: ConnectionFilter) async throws -> [StoredConnection] {
+        try await read { session in
+            var query = Self.filtered("SELECT * FROM connections", organization, filter)
+            query.append(" ORDER BY name_key")
+            return try await self.connections(session, try await session.rows(query.query))
+        }
+    }
+
+    public func connectionPage(of organization: OrganizationID, matching filter: ConnectionFilter, after cursor: String?, limit: Int) async throws -> ConnectionPage {
+        let after = try cursor.map { try ConnectionName($0).comparisonKey }
+        return try await read { session in
+            let total = try await session.value(Int64.self, Self.filtered("SELECT COUNT(*) FROM connections", organization, filter).query) ?? 0
+            var query = Self.filtered("SELECT * FROM connections", organization, filter)
+            if let after { query.append(" AND name_key > ", after) }
+            query.append(" ORDER BY name_key LIMIT ", Int64(limit))
+            return ConnectionPage(items: try await self.connections(session, try await session.rows(query.query)), total: Int(total))
+        }
+    }
+
+    public func connectionVersionPage(of organization: OrganizationID, matching filter: ConnectionFilter, after cursor: String?, limit: Int,
+                                      known: @escaping @Sendable (ConnectionVersion) -> Bool) async throws -> ConnectionVersionPage {
+        let after = try cursor.map { try ConnectionName($0).comparisonKey }
+        return try await read { session in
+            let total = try await session.value(Int64.self, Self.filtered("SELECT COUNT(*) FROM connections", organization, filter).query) ?? 0
+            var query = Self.filtered("SELECT id, updated_at FROM connections", organization, filter)
+            if let after { query.append(" AND name_key > ", after) }
+            query.append(" ORDER BY name_key LIMIT ", Int64(limit))
+            let versions = try await session.rows(query.query).map { row in
+                ConnectionVersion(id: ConnectionID(try row.id("id", of: "connections")), updatedAt: try row.date("updated_at"))
+            }
+            // Only what the reader has not built before is read in full and checked.
+            let unknownIDs = versions.filter { !known($0) }.map(\.id.description)
+            var unknown: [StoredConnection] = []
+            if !unknownIDs.isEmpty {
+                unknown = try await self.connections(session, try await session.rows("SELECT * FROM connections WHERE id = ANY(\(unknownIDs))"))
+            }
+            let tests = try await self.lastTests(session, versions.map(\.id))
+            return ConnectionVersionPage(versions: versions, total: Int(total), unknown: unknown, lastTests: tests)
+        }
+    }
+
+    public func connection(named name: String, in organization: OrganizationID) async throws -> StoredConnection {
+        let key = try ConnectionName(name).comparisonKey
+        let found = try await read { session in
+            try await self.connections(session, try await session.rows("""
+                SELECT * FROM connections WHERE organization_id = \(organization.description) AND name_key = \(key)
+                """)).first
+        }
+        guard let found else { throw RepositoryError.notFound(kind: "connection", name: name, organization: nil) }
+        return found
+    }
+
+    public func updateConnection(_ connection: StoredConnection, replacing previous: StoredConnection, by actor: AuditActor) async throws {
+        precondition(connection.id == previous.id, "an update replaces the same connection")
+        try await write { session in
+            try await self.refuseTakenName(session, connection)
+            let updated: [PostgresRandomAccessRow]
+            do {
+                updated = try await session.rows("""
+                    UPDATE connections SET name = \(connection.name.value), name_key = \(connection.name.comparisonKey),
+                        description = \(connection.description?.value), runtime_environment_id = \(connection.runtimeEnvironmentID.description),
+                        use_secret_vault = \(connection.useSecretVault), auth_type = \(connection.authentication.type.rawValue),
+                        base_url = \(connection.authentication.baseURL.description), updated_at = \(connection.updatedAt.millisecondsSince1970)
+                    WHERE id = \(previous.id.description) AND organization_id = \(previous.organizationID.description)
+                        AND updated_at = \(previous.updatedAt.millisecondsSince1970)
+                    RETURNING id
+                    """)
+            } catch where PostgresFailure.isUniqueViolation(error) {
+                throw RepositoryError.duplicateName(kind: "connection", name: connection.name.value)
+            }
+            guard updated.count == 1 else { throw RepositoryError.changedMeanwhile(name: previous.name.value) }
+            try await session.execute("DELETE FROM connection_credentials WHERE connection_id = \(connection.id.description)")
+            try await self.insertCredentials(session, connection)
+            try await self.audit(session, organization: connection.organizationID, actor: actor, action: "connection.update",
+                                 targetKind: "connection", targetID: connection.id.description, targetName: connection.name.value,
+                                 changes: connection.changes(from: previous), at: connection.updatedAt)
+        }
+    }
+
+    public func deleteConnection(named name: String, in organization: OrganizationID, by actor: AuditActor) async throws -> StoredConnection {
+        let key = try ConnectionName(name).comparisonKey
+        return try await write { session in
+            guard let connection = try await self.connections(session, try await session.rows("""
+                SELECT * FROM connections WHERE organization_id = \(organization.description) AND name_key = \(key) FOR UPDATE
+                """)).first else {
+                throw RepositoryError.notFound(kind: "connection", name: name, organization: nil)
+            }
+            try await session.execute("DELETE FROM connections WHERE id = \(connection.id.description)")
+            try await self.audit(session, organization: organization, actor: actor, action: "connection.delete",
+                                 targetKind: "connection", targetID: connection.id.description, targetName: connection.name.value)
+            return connection
+        }
+    }
+
+    /// Names are unique per organization in any case; the error shows the spelling already taken.
+    private func refuseTakenName(_ session: PostgresSession, _ connection: StoredConnection) async throws {
+        if let taken = try await session.value(String.self, """
+            SELECT name FROM connections WHERE organization_id = \(connection.organizationID.description)
+                AND name_key = \(connection.name.comparisonKey) AND id <> \(connection.id.description)
+            """) {
+            throw RepositoryError.duplicateName(kind: "connection", name: taken)
+        }
+    }
+
+    /// Checked and written inside the write transaction (see ``RecordKeeping/checkCredentials(of:activeKey:manager:)``).
+    private func insertCredentials(_ session: PostgresSession, _ connection: StoredConnection) async throws {
+        let activeKey = try await session.value(String.self, "SELECT key_id FROM master_keys WHERE retired_at IS NULL")
+        let manager = try SecretsManagerColumn.decode(
+            try await session.value(String.self, "SELECT secrets_manager FROM organizations WHERE id = \(connection.organizationID.description)"))
+        try RecordKeeping.checkCredentials(of: connection, activeKey: activeKey, manager: manager)
+        for row in RecordKeeping.credentialRows(of: connection) {
+            try await session.execute("""
+                INSERT INTO connection_credentials (connection_id, field, source, key_id, ciphertext, reference)
+                VALUES (\(connection.id.description), \(row.field), \(row.source), \(row.keyID), \(row.ciphertext), \(row.reference))
+                """)
+        }
+    }
+
+    /// Connections from their rows, with every row's credentials read in one query.
+    func connections(_ session: PostgresSession, _ rows: [PostgresRandomAccessRow]) async throws -> [StoredConnection] {
+        guard !rows.isEmpty else { return [] }
+        let ids = try rows.map { try $0.text("id") }
+        var credentials: [String: [PostgresRandomAccessRow]] = [:]
+        for row in try await session.rows("SELECT * FROM connection_credentials WHERE connection_id = ANY(\(ids))") {
+            credentials[try row.text("connection_id"), default: []].append(row)
+        }
+        // An organization's manager is read only when a reference needs it, once.
+        var managers: [String: SecretsManagerKind?] = [:]
+        for row in rows {
+            let organization = try row.text("organization_id")
+            if managers[organization] == nil, try credentials[try row.text("id")]?.contains(where: { try $0.text("source") == "reference" }) == true {
+                managers[organization] = try SecretsManagerColumn.decode(
+                    try await session.value(String.self, "SELECT secrets_manager FROM organizations WHERE id = \(organization)"))?.kind
+            }
+        }
+        return try rows.map { row in
+            try StoredValues.connection(row, credentials: credentials[try row.text("id")] ?? []) {
+                managers[try row.text("organization_id")] ?? nil
+            }
+        }
+    }
+
+    /// A statement over connections, narrowed to an organization and a filter, with more to append.
+    static func filtered(_ head: String, _ organization: OrganizationID, _ filter: ConnectionFilter) -> PostgresStatement {
+        var statement = PostgresStatement(head)
+        statement.append(" WHERE organization_id = ", organization.description)
+        if let type = filter.authenticationType { statement.append(" AND auth_type = ", type.rawValue) }
+        if let environment = filter.runtimeEnvironmentID { statement.append(" AND runtime_environment_id = ", environment.description) }
+        if let fragment = filter.nameContains.map(nameComparisonKey), !fragment.isEmpty {
+            statement.append(" AND strpos(name_key, ", fragment)
+            statement.append(") > 0")
+        }
+        return statement
+    }
+}
+
+/// SQL built piece by piece, every value bound as a parameter (`$1`, `$2`, ...), never spliced.
+struct PostgresStatement {
+    private var sql: String
+    private var binds = PostgresBindings()
+    private var count = 0
+
+    init(_ sql: String) { self.sql = sql }
+
+    mutating func append(_ text: String) { sql += text }
+
+    mutating func append(_ text: String, _ value: some PostgresDynamicTypeEncodable) {
+        binds.append(value)
+        count += 1
+        sql += text + "$\(count)"
+    }
+
+    var query: PostgresQuery { PostgresQuery(unsafeSQL: sql, binds: binds) }
+}

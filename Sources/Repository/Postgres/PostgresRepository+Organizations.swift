@@ -1,0 +1,138 @@
+import Foundation
+import PostgresNIO
+public import QlikConnections
+
+extension PostgresRepository: OrganizationStore {
+    public func createOrganization(_ organization: Organization, by actor: AuditActor) async throws {
+        let manager = try SecretsManagerColumn.encode(organization.secretsManager)
+        let serverless = RuntimeEnvironment.serverless(for: organization.id)
+        try await write { session in
+            if try await session.first("SELECT 1 FROM organizations WHERE name_key = \(organization.name.comparisonKey)") != nil {
+                throw RepositoryError.duplicateName(kind: "organization", name: organization.name.value)
+            }
+            do {
+                try await session.execute("""
+                    INSERT INTO organizations (id, name, name_key, credential_storage, allow_custom_tenant_hosts, secrets_manager, created_at, updated_at)
+                    VALUES (\(organization.id.description), \(organization.name.value), \(organization.name.comparisonKey),
+                            \(organization.credentialStorage.rawValue), \(organization.allowCustomTenantHosts), \(manager),
+                            \(organization.createdAt.millisecondsSince1970), \(organization.createdAt.millisecondsSince1970))
+                    """)
+            } catch where PostgresFailure.isUniqueViolation(error) {
+                throw RepositoryError.duplicateName(kind: "organization", name: organization.name.value)
+            }
+            try await self.insertEnvironment(session, serverless)
+            try await self.audit(session, organization: organization.id, actor: actor, action: "organization.create",
+                                 targetKind: "organization", targetID: organization.id.description, targetName: organization.name.value,
+                                 changes: RecordKeeping.settingsChanges(from: nil, to: organization))
+        }
+    }
+
+    public func organizations() async throws -> [Organization] {
+        try await read { session in
+            try await session.rows("SELECT * FROM organizations ORDER BY name_key").map(StoredValues.organization)
+        }
+    }
+
+    public func organization(named name: String) async throws -> Organization {
+        let key = try OrganizationName(name).comparisonKey
+        let found = try await read { session in
+            try await session.first("SELECT * FROM organizations WHERE name_key = \(key)").map(StoredValues.organization)
+        }
+        guard let found else { throw RepositoryError.notFound(kind: "organization", name: name, organization: nil) }
+        return found
+    }
+
+    public func organization(_ id: OrganizationID) async throws -> Organization {
+        let found = try await read { session in
+            try await session.first("SELECT * FROM organizations WHERE id = \(id.description)").map(StoredValues.organization)
+        }
+        guard let found else { throw RepositoryError.notFound(kind: "organization", name: id.description, organization: nil) }
+        return found
+    }
+
+    public func updateOrganization(_ organization: Organization, by actor: AuditActor) async throws {
+        let manager = try SecretsManagerColumn.encode(organization.secretsManager)
+        // Exclusive: a connection written meanwhile must see either the old manager or the new one, never a mix.
+        try await write(.exclusive) { session in
+            guard let previous = try await session.first("SELECT * FROM organizations WHERE id = \(organization.id.description)")
+                .map(StoredValues.organization) else {
+                throw RepositoryError.notFound(kind: "organization", name: organization.name.value, organization: nil)
+            }
+            if RecordKeeping.changesManager(from: previous, to: organization) {
+                let users = try await session.rows("""
+                    SELECT name FROM connections WHERE organization_id = \(organization.id.description) AND use_secret_vault
+                    ORDER BY name_key
+                    """).map { try $0.text("name") }
+                if !users.isEmpty { throw RepositoryError.secretsManagerInUse(connections: users) }
+            }
+            if try await session.first("""
+                SELECT 1 FROM organizations WHERE name_key = \(organization.name.comparisonKey) AND id <> \(organization.id.description)
+                """) != nil {
+                throw RepositoryError.duplicateName(kind: "organization", name: organization.name.value)
+            }
+            try await session.execute("""
+                UPDATE organizations SET name = \(organization.name.value), name_key = \(organization.name.comparisonKey),
+                    credential_storage = \(organization.credentialStorage.rawValue), allow_custom_tenant_hosts = \(organization.allowCustomTenantHosts),
+                    secrets_manager = \(manager), updated_at = \(Date().millisecondsSince1970) WHERE id = \(organization.id.description)
+                """)
+            try await self.audit(session, organization: organization.id, actor: actor, action: "organization.update",
+                                 targetKind: "organization", targetID: organization.id.description, targetName: organization.name.value,
+                                 changes: RecordKeeping.settingsChanges(from: previous, to: organization))
+        }
+    }
+}
+
+extension PostgresRepository: RuntimeEnvironmentStore {
+    public func createRuntimeEnvironment(_ environment: RuntimeEnvironment, by actor: AuditActor) async throws {
+        try await write { session in
+            try await self.insertEnvironment(session, environment)
+            try await self.audit(session, organization: environment.organizationID, actor: actor, action: "runtime-environment.create",
+                                 targetKind: "runtime-environment", targetID: environment.id.description, targetName: environment.name.value)
+        }
+    }
+
+    public func runtimeEnvironments(of organization: OrganizationID) async throws -> [RuntimeEnvironment] {
+        try await read { session in
+            try await session.rows("""
+                SELECT * FROM runtime_environments WHERE organization_id = \(organization.description) ORDER BY kind DESC, name_key
+                """).map(StoredValues.environment)
+        }
+    }
+
+    public func deleteRuntimeEnvironment(named name: String, in organization: OrganizationID, by actor: AuditActor) async throws -> RuntimeEnvironment {
+        let key = try RuntimeEnvironmentName(name).comparisonKey
+        return try await write { session in
+            guard let environment = try await session.first("""
+                SELECT * FROM runtime_environments WHERE organization_id = \(organization.description) AND name_key = \(key) FOR UPDATE
+                """).map(StoredValues.environment) else {
+                throw RepositoryError.notFound(kind: "runtime environment", name: name, organization: nil)
+            }
+            if environment.kind == .serverless { throw RepositoryError.cannotDeleteServerless }
+            let users = try await session.rows("""
+                SELECT name FROM connections WHERE runtime_environment_id = \(environment.id.description) ORDER BY name_key
+                """).map { try $0.text("name") }
+            if !users.isEmpty { throw RepositoryError.runtimeEnvironmentInUse(name: environment.name.value, connections: users) }
+            try await session.execute("DELETE FROM runtime_environments WHERE id = \(environment.id.description)")
+            try await self.audit(session, organization: organization, actor: actor, action: "runtime-environment.delete",
+                                 targetKind: "runtime-environment", targetID: environment.id.description, targetName: environment.name.value)
+            return environment
+        }
+    }
+
+    func insertEnvironment(_ session: PostgresSession, _ environment: RuntimeEnvironment) async throws {
+        if try await session.first("""
+            SELECT 1 FROM runtime_environments WHERE organization_id = \(environment.organizationID.description) AND name_key = \(environment.name.comparisonKey)
+            """) != nil {
+            throw RepositoryError.duplicateName(kind: "runtime environment", name: environment.name.value)
+        }
+        do {
+            try await session.execute("""
+                INSERT INTO runtime_environments (id, organization_id, name, name_key, kind, created_at)
+                VALUES (\(environment.id.description), \(environment.organizationID.description), \(environment.name.value),
+                        \(environment.name.comparisonKey), \(environment.kind.rawValue), \(environment.createdAt.millisecondsSince1970))
+                """)
+        } catch where PostgresFailure.isUniqueViolation(error) {
+            throw RepositoryError.duplicateName(kind: "runtime environment", name: environment.name.value)
+        }
+    }
+}

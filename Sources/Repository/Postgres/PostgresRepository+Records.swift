@@ -1,0 +1,108 @@
+import Foundation
+import PostgresNIO
+public import QlikConnections
+
+extension PostgresRepository: ConnectionTestStore {
+    public func recordTest(_ record: ConnectionTestRecord, of connection: StoredConnection, by actor: AuditActor) async throws {
+        try await write { session in
+            try await session.execute("""
+                INSERT INTO connection_tests (connection_id, tested_at, succeeded, summary, report)
+                VALUES (\(record.connectionID.description), \(record.testedAt.millisecondsSince1970), \(record.succeeded), \(record.summary),
+                        \(String(decoding: record.report, as: UTF8.self)))
+                ON CONFLICT (connection_id) DO UPDATE SET tested_at = excluded.tested_at, succeeded = excluded.succeeded,
+                    summary = excluded.summary, report = excluded.report
+                """)
+            try await self.audit(session, organization: connection.organizationID, actor: actor,
+                                 action: record.succeeded ? "connection.test.passed" : "connection.test.failed",
+                                 targetKind: "connection", targetID: connection.id.description, targetName: connection.name.value, at: record.testedAt)
+        }
+    }
+
+    public func lastTests(of connections: [ConnectionID]) async throws -> [ConnectionID: ConnectionTestRecord] {
+        guard !connections.isEmpty else { return [:] }
+        return try await read { session in try await self.lastTests(session, connections) }
+    }
+
+    /// The verdicts only: the step-by-step reports stay behind.
+    func lastTests(_ session: PostgresSession, _ connections: [ConnectionID]) async throws -> [ConnectionID: ConnectionTestRecord] {
+        guard !connections.isEmpty else { return [:] }
+        var tests: [ConnectionID: ConnectionTestRecord] = [:]
+        for row in try await session.rows("""
+            SELECT connection_id, tested_at, succeeded, summary FROM connection_tests WHERE connection_id = ANY(\(connections.map(\.description)))
+            """) {
+            let test = try StoredValues.test(row, withReport: false)
+            tests[test.connectionID] = test
+        }
+        return tests
+    }
+
+    public func lastTest(of connection: ConnectionID) async throws -> ConnectionTestRecord? {
+        try await read { session in
+            try await session.first("SELECT * FROM connection_tests WHERE connection_id = \(connection.description)")
+                .map { try StoredValues.test($0, withReport: true) }
+        }
+    }
+}
+
+extension PostgresRepository: MasterKeyStore {
+    public func activeMasterKeyID() async throws -> String? {
+        try await read { session in try await session.value(String.self, "SELECT key_id FROM master_keys WHERE retired_at IS NULL") }
+    }
+
+    public func activeMasterKeyID(registeringIfNone candidate: String) async throws -> String {
+        // Exclusive: two replicas starting at once must agree on one key.
+        try await write(.exclusive) { session in
+            if let active = try await session.value(String.self, "SELECT key_id FROM master_keys WHERE retired_at IS NULL") {
+                return active
+            }
+            try await session.execute("INSERT INTO master_keys (key_id, activated_at) VALUES (\(candidate), \(Date().millisecondsSince1970))")
+            return candidate
+        }
+    }
+
+    public func rotateMasterKey(
+        to newKeyID: String, by actor: AuditActor,
+        reseal: @escaping @Sendable (ConnectionID, ConnectionField, SealedSecret) throws -> SealedSecret
+    ) async throws -> Int {
+        // Exclusive: no connection is written under the old key while its credentials are re-sealed.
+        try await write(.exclusive) { session in
+            let now = Date().millisecondsSince1970
+            let rows = try await session.rows("SELECT connection_id, field, key_id, ciphertext FROM connection_credentials WHERE source = 'sealed'")
+            for row in rows {
+                let connection = ConnectionID(try row.id("connection_id", of: "connection_credentials"))
+                guard let field = ConnectionField(rawValue: try row.text("field")) else {
+                    throw RepositoryError.corrupt(reason: "unknown credential field '\(try row.text("field"))'")
+                }
+                let resealed = try reseal(connection, field, SealedSecret(keyID: try row.text("key_id"), combined: Array(try row.bytes("ciphertext"))))
+                try await session.execute("""
+                    UPDATE connection_credentials SET key_id = \(resealed.keyID), ciphertext = \(Data(resealed.combined))
+                    WHERE connection_id = \(connection.description) AND field = \(field.rawValue)
+                    """)
+            }
+            try await session.execute("UPDATE master_keys SET retired_at = \(now) WHERE retired_at IS NULL AND key_id <> \(newKeyID)")
+            try await session.execute("""
+                INSERT INTO master_keys (key_id, activated_at) VALUES (\(newKeyID), \(now))
+                ON CONFLICT (key_id) DO UPDATE SET retired_at = NULL, activated_at = excluded.activated_at
+                """)
+            try await self.audit(session, organization: nil, actor: actor, action: "master-key.rotate", targetKind: "master-key",
+                                 targetID: newKeyID, targetName: "master key \(newKeyID) (\(rows.count) credential(s) re-sealed)")
+            return rows.count
+        }
+    }
+}
+
+extension PostgresRepository: AuditTrail {
+    public func auditEvents(of organization: OrganizationID?, limit: Int) async throws -> [AuditEvent] {
+        try await read { session in
+            let rows = if let organization {
+                try await session.rows("""
+                    SELECT * FROM audit_events WHERE organization_id = \(organization.description) OR organization_id IS NULL
+                    ORDER BY sequence DESC LIMIT \(Int64(limit))
+                    """)
+            } else {
+                try await session.rows("SELECT * FROM audit_events ORDER BY sequence DESC LIMIT \(Int64(limit))")
+            }
+            return try rows.map(StoredValues.auditEvent)
+        }
+    }
+}
