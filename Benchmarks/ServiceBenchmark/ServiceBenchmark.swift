@@ -72,6 +72,8 @@ enum ServiceBenchmark {
         bare.get("page") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(page))))
         }
+        // The yardstick: a bare route answering a constant, to place this machine and wrk setting against its figures.
+        bare.get("hello") { _, _ -> String in "ok" }
         try await Application(router: bare, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { ready($0.localAddress?.port ?? 0) }, logger: logger).runService()
     }

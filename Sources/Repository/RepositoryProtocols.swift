@@ -84,6 +84,11 @@ public protocol ConnectionStore: Sendable {
     /// a connection of that name in any case: the database decides, so two
     /// concurrent creates cannot both win.
     func createConnection(_ connection: StoredConnection, by actor: AuditActor) async throws
+    /// Builds the connection from the organization and its runtime environments as committed now,
+    /// and stores it, in one transaction: the checks and the write cannot be separated by a change.
+    func createConnection(in organization: OrganizationID, by actor: AuditActor,
+                          building build: @escaping @Sendable (Organization, [RuntimeEnvironment]) throws -> StoredConnection)
+        async throws -> (StoredConnection, [RuntimeEnvironment])
     func connections(of organization: OrganizationID, matching filter: ConnectionFilter) async throws -> [StoredConnection]
     /// At most `limit` connections by name after `cursor` (a name), and how many match in all.
     func connectionPage(of organization: OrganizationID, matching filter: ConnectionFilter, after cursor: String?, limit: Int) async throws -> ConnectionPage

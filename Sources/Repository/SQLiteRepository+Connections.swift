@@ -4,24 +4,39 @@ public import QlikConnections
 
 extension SQLiteRepository: ConnectionStore {
     public func createConnection(_ connection: StoredConnection, by actor: AuditActor) async throws {
+        try await write { db in try self.insertConnection(db, connection, by: actor) }
+    }
+
+    public func createConnection(in organization: OrganizationID, by actor: AuditActor,
+                                 building build: @escaping @Sendable (Organization, [RuntimeEnvironment]) throws -> StoredConnection)
+        async throws -> (StoredConnection, [RuntimeEnvironment]) {
         try await write { db in
-            do {
-                try db.execute(
-                    sql: """
-                        INSERT INTO connections (id, organization_id, name, name_key, description, runtime_environment_id,
-                            use_secret_vault, auth_type, base_url, created_at, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: Self.columns(connection) + [connection.createdAt.millisecondsSince1970, connection.updatedAt.millisecondsSince1970]
-                )
-            } catch let error as DatabaseError where error.isUniqueViolation {
-                throw RepositoryError.duplicateName(kind: "connection", name: try Self.existingName(db, connection) ?? connection.name.value)
+            guard let found = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM organizations WHERE id = ?"), arguments: [organization.description])
+                .map(StoredValues.organization) else {
+                throw RepositoryError.notFound(kind: "organization", name: organization.description, organization: nil)
             }
-            try self.insertCredentials(db, connection)
-            try self.audit(db, organization: connection.organizationID, actor: actor, action: "connection.create",
-                           targetKind: "connection", targetID: connection.id.description, targetName: connection.name.value,
-                           changes: RecordKeeping.creationRecord(connection), at: connection.createdAt)
+            let environments = try Self.environments(db, of: organization)
+            let connection = try build(found, environments)
+            try self.insertConnection(db, connection, by: actor)
+            return (connection, environments)
         }
+    }
+
+    /// Statements on this path are cached: parsing and authorizing SQL was a large share of a create.
+    private func insertConnection(_ db: Database, _ connection: StoredConnection, by actor: AuditActor) throws {
+        do {
+            try db.cachedStatement(sql: """
+                INSERT INTO connections (id, organization_id, name, name_key, description, runtime_environment_id,
+                    use_secret_vault, auth_type, base_url, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: Self.columns(connection) + [connection.createdAt.millisecondsSince1970, connection.updatedAt.millisecondsSince1970])
+        } catch let error as DatabaseError where error.isUniqueViolation {
+            throw RepositoryError.duplicateName(kind: "connection", name: try Self.existingName(db, connection) ?? connection.name.value)
+        }
+        try self.insertCredentials(db, connection)
+        try self.audit(db, organization: connection.organizationID, actor: actor, action: "connection.create",
+                       targetKind: "connection", targetID: connection.id.description, targetName: connection.name.value,
+                       changes: RecordKeeping.creationRecord(connection), at: connection.createdAt)
     }
 
     public func connections(of organization: OrganizationID, matching filter: ConnectionFilter) async throws -> [StoredConnection] {
@@ -159,15 +174,16 @@ extension SQLiteRepository: ConnectionStore {
 
     /// Checked and written inside the write transaction (see ``RecordKeeping/checkCredentials(of:activeKey:manager:)``).
     private func insertCredentials(_ db: Database, _ connection: StoredConnection) throws {
-        let activeKey = try String.fetchOne(db, sql: "SELECT key_id FROM master_keys WHERE retired_at IS NULL")
+        let activeKey = try String.fetchOne(try db.cachedStatement(sql: "SELECT key_id FROM master_keys WHERE retired_at IS NULL"))
         let manager = try SecretsManagerColumn.decode(
-            try String.fetchOne(db, sql: "SELECT secrets_manager FROM organizations WHERE id = ?", arguments: [connection.organizationID.description]))
+            try String.fetchOne(try db.cachedStatement(sql: "SELECT secrets_manager FROM organizations WHERE id = ?"),
+                                arguments: [connection.organizationID.description]))
         try RecordKeeping.checkCredentials(of: connection, activeKey: activeKey, manager: manager)
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO connection_credentials (connection_id, field, source, key_id, ciphertext, reference) VALUES (?, ?, ?, ?, ?, ?)
+            """)
         for row in RecordKeeping.credentialRows(of: connection) {
-            try db.execute(
-                sql: "INSERT INTO connection_credentials (connection_id, field, source, key_id, ciphertext, reference) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [connection.id.description, row.field, row.source, row.keyID, row.ciphertext, row.reference]
-            )
+            try insert.execute(arguments: [connection.id.description, row.field, row.source, row.keyID, row.ciphertext, row.reference])
         }
     }
 

@@ -12,10 +12,7 @@ extension SQLiteRepository: RuntimeEnvironmentStore {
     }
 
     public func runtimeEnvironments(of organization: OrganizationID) async throws -> [RuntimeEnvironment] {
-        try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM runtime_environments WHERE organization_id = ? ORDER BY kind DESC, name_key",
-                             arguments: [organization.description]).map(Self.environment)
-        }
+        try await read { db in try Self.environments(db, of: organization) }
     }
 
     public func deleteRuntimeEnvironment(named name: String, in organization: OrganizationID, by actor: AuditActor) async throws -> RuntimeEnvironment {
@@ -46,6 +43,11 @@ extension SQLiteRepository: RuntimeEnvironmentStore {
         } catch let error as DatabaseError where error.isUniqueViolation {
             throw RepositoryError.duplicateName(kind: "runtime environment", name: environment.name.value)
         }
+    }
+
+    static func environments(_ db: Database, of organization: OrganizationID) throws -> [RuntimeEnvironment] {
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM runtime_environments WHERE organization_id = ? ORDER BY kind DESC, name_key"),
+                         arguments: [organization.description]).map(StoredValues.environment)
     }
 
     static func environment(_ row: Row) throws -> RuntimeEnvironment { try StoredValues.environment(row) }

@@ -7,6 +7,7 @@ import QlikConnections
 public final class SQLiteRepository: RepositoryLifecycle {
     let pool: DatabasePool
     public let path: String
+    private let groupCommit = GroupCommit()
 
     public init(path: String) throws {
         self.path = path
@@ -26,19 +27,15 @@ public final class SQLiteRepository: RepositoryLifecycle {
         }
     }
 
-    /// Runs `body` in an IMMEDIATE transaction: the write lock is taken up
-    /// front, so concurrent writers queue instead of failing mid-way.
+    /// Runs `body` in an IMMEDIATE transaction (the write lock is taken up
+    /// front, so concurrent writers queue instead of failing mid-way), shared
+    /// with the writes waiting beside it: see ``GroupCommit``.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let write = GroupedWrite(body)
+        groupCommit.enqueue(write)
         do {
-            return try await pool.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
-                }
-                guard let result else { throw RepositoryError.storage(reason: "transaction produced no result") }
-                return result
-            }
+            try await pool.writeWithoutTransaction { db in self.groupCommit.drain(db) }
+            return try write.outcome()
         } catch let error as DatabaseError {
             throw RepositoryError.storage(reason: error.message ?? error.description)
         }
@@ -60,13 +57,10 @@ public final class SQLiteRepository: RepositoryLifecycle {
         targetKind: String, targetID: String, targetName: String, changes: [Change], at: Date = Date()
     ) throws {
         let encoded = try RecordKeeping.encodedChanges(changes)
-        try db.execute(
-            sql: """
-                INSERT INTO audit_events (organization_id, at, actor, action, target_kind, target_id, target_name, changes)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [organization?.description, at.millisecondsSince1970, actor.name, action, targetKind, targetID, targetName, encoded]
-        )
+        try db.cachedStatement(sql: """
+            INSERT INTO audit_events (organization_id, at, actor, action, target_kind, target_id, target_name, changes)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [organization?.description, at.millisecondsSince1970, actor.name, action, targetKind, targetID, targetName, encoded])
     }
 }
 

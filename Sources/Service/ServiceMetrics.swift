@@ -1,5 +1,6 @@
 import Hummingbird
 import Prometheus
+import Synchronization
 
 /// The service's Prometheus metrics, in a registry of its own (no global
 /// bootstrap, so several services can run in one process, as tests do).
@@ -19,9 +20,26 @@ public final class ServiceMetrics: Sendable {
     private static var tests: MetricNameDescriptor { MetricNameDescriptor(namespace: "qlik_connector", subsystem: "connection", metricName: "tests", unitName: "total",
                                                     helpText: "Test Connection runs, by result.") }
 
+    private struct Series: Hashable {
+        let method: String
+        let route: String
+        let status: Int
+    }
+
+    /// The series already made, so a request finds its own without the registry's label lookup.
+    private let series = Mutex<[Series: (Counter, DurationHistogram)]>([:])
+
     func record(method: String, route: String, status: Int, duration: Duration) {
-        registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("route", route), ("status", String(status))]).increment()
-        registry.makeDurationHistogram(descriptor: Self.durations, labels: [("method", method), ("route", route)], buckets: buckets).record(duration)
+        let key = Series(method: method, route: route, status: status)
+        let (counter, histogram) = series.withLock { known in
+            if let found = known[key] { return found }
+            let made = (registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("route", route), ("status", String(status))]),
+                        registry.makeDurationHistogram(descriptor: Self.durations, labels: [("method", method), ("route", route)], buckets: buckets))
+            known[key] = made
+            return made
+        }
+        counter.increment()
+        histogram.record(duration)
     }
 
     func connectionTested(succeeded: Bool) {

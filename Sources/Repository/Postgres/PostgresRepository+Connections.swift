@@ -4,26 +4,42 @@ public import QlikConnections
 
 extension PostgresRepository: ConnectionStore {
     public func createConnection(_ connection: StoredConnection, by actor: AuditActor) async throws {
+        try await write { session in try await self.insertConnection(session, connection, by: actor) }
+    }
+
+    public func createConnection(in organization: OrganizationID, by actor: AuditActor,
+                                 building build: @escaping @Sendable (Organization, [RuntimeEnvironment]) throws -> StoredConnection)
+        async throws -> (StoredConnection, [RuntimeEnvironment]) {
         try await write { session in
-            try await self.refuseTakenName(session, connection)
-            do {
-                try await session.execute("""
-                    INSERT INTO connections (id, organization_id, name, name_key, description, runtime_environment_id,
-                        use_secret_vault, auth_type, base_url, created_at, updated_at)
-                    VALUES (\(connection.id.description), \(connection.organizationID.description), \(connection.name.value),
-                            \(connection.name.comparisonKey), \(connection.description?.value), \(connection.runtimeEnvironmentID.description),
-                            \(connection.useSecretVault), \(connection.authentication.type.rawValue), \(connection.authentication.baseURL.description),
-                            \(connection.createdAt.millisecondsSince1970), \(connection.updatedAt.millisecondsSince1970))
-                    """)
-            } catch where PostgresFailure.isUniqueViolation(error) {
-                // Another create of the same name committed between the check and the insert.
-                throw RepositoryError.duplicateName(kind: "connection", name: connection.name.value)
+            guard let found = try await session.first("SELECT * FROM organizations WHERE id = \(organization.description)").map(StoredValues.organization) else {
+                throw RepositoryError.notFound(kind: "organization", name: organization.description, organization: nil)
             }
-            try await self.insertCredentials(session, connection)
-            try await self.audit(session, organization: connection.organizationID, actor: actor, action: "connection.create",
-                                 targetKind: "connection", targetID: connection.id.description, targetName: connection.name.value,
-                                 changes: RecordKeeping.creationRecord(connection), at: connection.createdAt)
+            let environments = try await self.environments(session, of: organization)
+            let connection = try build(found, environments)
+            try await self.insertConnection(session, connection, by: actor)
+            return (connection, environments)
         }
+    }
+
+    private func insertConnection(_ session: PostgresSession, _ connection: StoredConnection, by actor: AuditActor) async throws {
+        try await refuseTakenName(session, connection)
+        do {
+            try await session.execute("""
+                INSERT INTO connections (id, organization_id, name, name_key, description, runtime_environment_id,
+                    use_secret_vault, auth_type, base_url, created_at, updated_at)
+                VALUES (\(connection.id.description), \(connection.organizationID.description), \(connection.name.value),
+                        \(connection.name.comparisonKey), \(connection.description?.value), \(connection.runtimeEnvironmentID.description),
+                        \(connection.useSecretVault), \(connection.authentication.type.rawValue), \(connection.authentication.baseURL.description),
+                        \(connection.createdAt.millisecondsSince1970), \(connection.updatedAt.millisecondsSince1970))
+                """)
+        } catch where PostgresFailure.isUniqueViolation(error) {
+            // Another create of the same name committed between the check and the insert.
+            throw RepositoryError.duplicateName(kind: "connection", name: connection.name.value)
+        }
+        try await insertCredentials(session, connection)
+        try await audit(session, organization: connection.organizationID, actor: actor, action: "connection.create",
+                        targetKind: "connection", targetID: connection.id.description, targetName: connection.name.value,
+                        changes: RecordKeeping.creationRecord(connection), at: connection.createdAt)
     }
 
     public func connections(of organization: OrganizationID, matching filter: ConnectionFilter) async throws -> [StoredConnection] {

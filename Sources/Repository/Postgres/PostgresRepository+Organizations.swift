@@ -92,11 +92,7 @@ extension PostgresRepository: RuntimeEnvironmentStore {
     }
 
     public func runtimeEnvironments(of organization: OrganizationID) async throws -> [RuntimeEnvironment] {
-        try await read { session in
-            try await session.rows("""
-                SELECT * FROM runtime_environments WHERE organization_id = \(organization.description) ORDER BY kind DESC, name_key
-                """).map(StoredValues.environment)
-        }
+        try await read { session in try await self.environments(session, of: organization) }
     }
 
     public func deleteRuntimeEnvironment(named name: String, in organization: OrganizationID, by actor: AuditActor) async throws -> RuntimeEnvironment {
@@ -117,6 +113,12 @@ extension PostgresRepository: RuntimeEnvironmentStore {
                                  targetKind: "runtime-environment", targetID: environment.id.description, targetName: environment.name.value)
             return environment
         }
+    }
+
+    func environments(_ session: PostgresSession, of organization: OrganizationID) async throws -> [RuntimeEnvironment] {
+        try await session.rows("""
+            SELECT * FROM runtime_environments WHERE organization_id = \(organization.description) ORDER BY kind DESC, name_key
+            """).map(StoredValues.environment)
     }
 
     func insertEnvironment(_ session: PostgresSession, _ environment: RuntimeEnvironment) async throws {

@@ -92,11 +92,14 @@ extension ConnectorService {
 
     /// Validates, seals and stores a new connection; the organization's environments come back for showing it.
     func createConnection(_ draft: ConnectionDraft<CredentialValue>, by principal: Principal) async throws -> (StoredConnection, [RuntimeEnvironment]) {
-        let rules = try await rules(for: principal)
-        let validated = try rules.create(draft)
-        let connection = try validated.sealed(with: validated.hasNewValues ? try requireKeyring() : nil)
-        try await repository.createConnection(connection, by: actor(principal))
-        return (connection, rules.runtimeEnvironments)
+        let keyring = self.keyring
+        // Validated against the organization as the same transaction stores it.
+        return try await repository.createConnection(in: principal.organizationID, by: actor(principal)) { organization, environments in
+            let validated = try ConnectionRules(organization: organization, runtimeEnvironments: environments).create(draft)
+            guard validated.hasNewValues else { return try validated.sealed(with: nil) }
+            guard let keyring else { throw ConnectorService.noKeyring }
+            return try validated.sealed(with: keyring)
+        }
     }
 
     /// Applies a change: fields and secrets the draft leaves out keep their stored values.
@@ -215,9 +218,11 @@ extension ConnectorService {
     }
 
     func requireKeyring() throws -> Keyring {
-        guard let keyring else { throw APIError(.serviceUnavailable, code: "no_master_key", "The service has no master key loaded to seal credentials.") }
+        guard let keyring else { throw Self.noKeyring }
         return keyring
     }
+
+    static let noKeyring = APIError(.serviceUnavailable, code: "no_master_key", "The service has no master key loaded to seal credentials.")
 
     static func pathComponent(_ name: String) -> String {
         name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? name
