@@ -36,12 +36,15 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let administrators = count
         let database = workspace.databaseDescription
+        // Printed once, to the person who started the service; only its hash is kept, in memory.
+        let setup = administrators == 0 ? service.setupLink.issue() : nil
         let host = self.host
         let app = service.application(host: host, port: port) { bound in
             var lines = "Serving on http://\(host):\(bound) (console at /console, API at /api/v1, description at /openapi.json). Stop with Ctrl-C.\n"
                 + "Repository: \(database)\n"
-            if administrators == 0 {
-                lines += "No administrator yet: create one with 'qlik-connector user create you@example.com --admin --token first'.\n"
+            if let setup {
+                lines += "No administrator yet: open http://\(host):\(bound)/console/setup?token=\(setup) (works once, for an hour), "
+                    + "or run 'qlik-connector user create you@example.com --admin --token first'.\n"
             }
             // Written straight away: a script waiting for the port reads it while the service runs.
             FileHandle.standardOutput.write(Data(lines.utf8))

@@ -15,6 +15,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     public let field: String?
     /// Every field problem when several were found at once.
     public let problems: [Problem]
+    /// The methods a path takes, for a 405.
+    var allowed: [String] = []
 
     public struct Problem: Codable, Sendable, Equatable {
         public let field: String
@@ -99,6 +101,7 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         let body = Body(error: .init(code: code, message: message, field: field, problems: problems.count > 1 ? problems : nil))
         var headers: HTTPFields = [.contentType: "application/json"]
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if !allowed.isEmpty { headers[.allow] = allowed.joined(separator: ", ") }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try ServiceJSON.encoder.encode(body))))
     }
 }

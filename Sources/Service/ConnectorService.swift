@@ -18,6 +18,8 @@ public struct ConnectorService: Sendable {
     /// Views of stored connections already read and checked, by version.
     let viewCache = ConnectionViewCache()
     let passwords: PasswordHasher
+    /// The one-time link for the first administrator, issued by `serve` when there is none.
+    public let setupLink = SetupLink()
 
     public init(repository: any ConnectorRepository, keyring: Keyring?, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger,
                 tester: ConnectionTester = ConnectionTester(), passwords: PasswordHasher = PasswordHasher()) {

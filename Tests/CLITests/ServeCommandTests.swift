@@ -34,6 +34,24 @@ struct ServeCommandTests {
     }
 }
 
+@Suite("qlik-connector serve with no administrator yet")
+struct SetupLinkCommandTests {
+    @Test("serve prints a one-time setup link whose page creates the first administrator")
+    func printsSetupLink() async throws {
+        let harness = try CommandLineHarness()
+        let server = try harness.start(["serve", "--port", "0"])
+        var lines: [String] = []
+        while lines.count < 3, let line = await server.nextLine() { lines.append(line) }
+        let setupLine = try #require(lines.first { $0.hasPrefix("No administrator yet") }, "\(lines)")
+        let link = try #require(setupLine.split(separator: " ").first { $0.hasPrefix("http://") }.map(String.init))
+        let (page, response) = try await URLSession.shared.data(from: try #require(URL(string: link)))
+        #expect((response as? HTTPURLResponse)?.statusCode == 200 && String(decoding: page, as: UTF8.self).contains("Set up QlikConnector"))
+        #expect(await server.stop() == 0)
+        let secret = try #require(link.components(separatedBy: "token=").last)
+        #expect(try harness.repositoryBytes().range(of: Data(secret.utf8)) == nil, "the link's secret is not stored")
+    }
+}
+
 @Suite("Service replicas sharing one PostgreSQL database")
 struct SharedDatabaseTests {
     @Test("two 'serve --database postgres://' replicas and the CLI see one repository; the database password is never printed")
@@ -107,10 +125,11 @@ struct ServiceFuzzTests {
         let port = try #require(banner.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) })
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(Self.schemathesis))
-        // Checks on the document's promises; semantic 422s for schema-valid input (positive_data_acceptance) are the rules at work.
+        // Checks on the document's promises (unsupported_method: other methods get 405 with Allow); semantic 422s for
+        // schema-valid input (positive_data_acceptance) are the rules at work.
         // The token's own revocation is left out: it would end the run; the Swift API tests cover it.
         process.arguments = ["run", "http://127.0.0.1:\(port)/openapi.json", "-H", "Authorization: Bearer \(token)",
-                             "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,negative_data_rejection",
+                             "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,negative_data_rejection,unsupported_method",
                              "--exclude-operation-id", "revokeToken", "--exclude-operation-id", "revokeUserToken",
                              "-n", "40", "--generation-deterministic", "--no-color"]
         process.environment = ["PATH": "/usr/bin:/bin", "HOME": harness.home, "SCHEMATHESIS_HOOKS": ""]

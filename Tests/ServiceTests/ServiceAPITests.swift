@@ -36,6 +36,14 @@ struct ServiceAPITests {
                 }
             }
             #expect(routed >= 20)
+            #expect(DocumentedPaths.methods(for: "/api/v1/connections") == ["GET", "POST"])
+            // Another method on a documented path is 405 with the methods it takes; an unknown path stays 404.
+            let put = try await api.call(.put, "/api/v1/connections", token: harness.token("admin"), json: [String: Any]())
+            #expect(put.status == .methodNotAllowed && put.headers[.allow] == "GET, POST" && put.errorCode == "method_not_allowed", "\(put.status) \(put.headers) \(put.text)")
+            let deleteMe = try await api.call(.delete, "/api/v1/me", token: nil)
+            #expect(deleteMe.status == .methodNotAllowed && deleteMe.headers[.allow] == "GET")
+            #expect(try await api.call(.post, "/api/v1/connections/Some%20name", token: nil).headers[.allow] == "GET, DELETE, PATCH")
+            #expect(try await api.call(.get, "/api/v1/nothing-here", token: nil).status == .notFound)
             let metrics = try await api.call(.get, "/metrics", token: nil)
             #expect(metrics.text.contains(#"qlik_connector_http_requests_total{method="GET",route="/api/v1/me",status="401"}"#))
             #expect(!metrics.text.contains("Nothing"), "metrics are labelled by route pattern, never by path")

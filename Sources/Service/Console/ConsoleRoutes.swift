@@ -24,6 +24,7 @@ struct Console: Sendable {
         let console = self
         router.get("console/sign-in") { _, _ in console.page("sign-in", ["title": "Sign in"]) }
         router.post("console/sign-in") { request, _ in try await console.signIn(request) }
+        addSetupRoutes(to: router)
         let pages = router.group("console").add(middleware: ConsoleAuthentication(sessions: service.repository))
         pages.get("") { _, context in try await console.list(context, notice: nil) }
         pages.post("sign-out") { request, context in try await console.signOut(request, context) }

@@ -6,7 +6,7 @@ enum ConsoleTemplates {
     static func library() throws -> MustacheLibrary {
         var library = MustacheLibrary()
         for (name, text) in [("header", header), ("footer", footer), ("sign-in", signIn), ("connections", connections),
-                             ("connection-form", connectionForm), ("connection", connection), ("delete", delete), ("message", message)] {
+                             ("connection-form", connectionForm), ("connection", connection), ("delete", delete), ("message", message), ("setup", setup)] {
             try library.register(text, named: name)
         }
         return library
@@ -246,6 +246,53 @@ enum ConsoleTemplates {
     {{> header}}
     <h1>{{heading}}</h1>
     <div class="card"><p>{{message}}</p><p><a href="{{link}}">{{linkText}}</a></p></div>
+    {{> footer}}
+    """
+
+    static let setup = """
+    {{> header}}
+    <div class="card" style="max-width:560px;margin:40px auto">
+      <h1>Set up QlikConnector</h1>
+      <p>Create the first administrator. This link works once, for an hour, and only while there is no administrator.</p>
+      {{#hasErrors}}
+      <div class="summary" role="alert" tabindex="-1" id="error-summary">
+        <h2>Nothing was created: fix {{errorCount}} field(s)</h2>
+        <ul>{{#errors}}<li><a href="#{{field}}">{{label}}: {{message}}</a></li>{{/errors}}</ul>
+      </div>
+      {{/hasErrors}}
+      <form method="post" action="/console/setup" novalidate>
+        <input type="hidden" name="token" value="{{token}}">
+        <div class="field {{#organizationError}}invalid{{/organizationError}}">
+          <label for="organization">Organization</label>
+          <p class="rule" id="organization-rule">An organization that exists is joined; another name creates it. At most 255 characters.</p>
+          <input type="text" id="organization" name="organization" value="{{values.organization}}" required aria-describedby="organization-rule{{#organizationError}} organization-error{{/organizationError}}" {{#organizationError}}aria-invalid="true"{{/organizationError}}>
+          {{#organizationError}}<p class="error" id="organization-error">{{organizationError}}</p>{{/organizationError}}
+        </div>
+        <div class="field {{#emailError}}invalid{{/emailError}}">
+          <label for="email">E-mail address</label>
+          <p class="rule" id="email-rule">You sign in with it.</p>
+          <input type="email" id="email" name="email" value="{{values.email}}" autocomplete="username" required aria-describedby="email-rule{{#emailError}} email-error{{/emailError}}" {{#emailError}}aria-invalid="true"{{/emailError}}>
+          {{#emailError}}<p class="error" id="email-error">{{emailError}}</p>{{/emailError}}
+        </div>
+        <div class="field">
+          <label for="displayName">Display name</label>
+          <p class="rule" id="displayName-rule">Optional; shown in the console.</p>
+          <input type="text" id="displayName" name="displayName" value="{{values.displayName}}" autocomplete="name" aria-describedby="displayName-rule">
+        </div>
+        <div class="field {{#passwordError}}invalid{{/passwordError}}">
+          <label for="password">Password</label>
+          <p class="rule" id="password-rule">12 to 256 characters, not one character repeated.</p>
+          <input type="password" id="password" name="password" autocomplete="new-password" required aria-describedby="password-rule{{#passwordError}} password-error{{/passwordError}}" {{#passwordError}}aria-invalid="true"{{/passwordError}}>
+          {{#passwordError}}<p class="error" id="password-error">{{passwordError}}</p>{{/passwordError}}
+        </div>
+        <div class="field {{#confirmationError}}invalid{{/confirmationError}}">
+          <label for="confirmation">Password again</label>
+          <input type="password" id="confirmation" name="confirmation" autocomplete="new-password" required {{#confirmationError}}aria-describedby="confirmation-error" aria-invalid="true"{{/confirmationError}}>
+          {{#confirmationError}}<p class="error" id="confirmation-error">{{confirmationError}}</p>{{/confirmationError}}
+        </div>
+        <button type="submit">Create administrator and sign in</button>
+      </form>
+    </div>
     {{> footer}}
     """
 }
