@@ -129,6 +129,52 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("v5-tasks-agents") { db in
+            try db.execute(sql: """
+                CREATE TABLE agents (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    runtime_environment_id TEXT NOT NULL REFERENCES runtime_environments(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    token_hash BLOB NOT NULL UNIQUE,
+                    host TEXT,
+                    version TEXT,
+                    created_at INTEGER NOT NULL,
+                    last_heartbeat_at INTEGER,
+                    UNIQUE (runtime_environment_id, name)
+                );
+                CREATE TABLE tasks (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    runtime_environment_id TEXT NOT NULL REFERENCES runtime_environments(id) ON DELETE CASCADE,
+                    connection_id TEXT,
+                    connection_name TEXT,
+                    kind TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed')),
+                    attempts INTEGER NOT NULL,
+                    max_attempts INTEGER NOT NULL,
+                    lease_owner TEXT,
+                    lease_expires_at INTEGER,
+                    requested_by TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    started_at INTEGER,
+                    finished_at INTEGER,
+                    result TEXT,
+                    error TEXT
+                );
+                CREATE INDEX tasks_ready ON tasks (runtime_environment_id, state, created_at);
+                CREATE INDEX tasks_by_organization ON tasks (organization_id, created_at);
+                CREATE TABLE task_logs (
+                    task_id TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+                    sequence INTEGER NOT NULL,
+                    at INTEGER NOT NULL,
+                    level TEXT NOT NULL,
+                    message TEXT NOT NULL,
+                    PRIMARY KEY (task_id, sequence)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -195,6 +195,36 @@ public protocol IdempotencyStore: Sendable {
     func saveIdempotentResponse(_ response: IdempotentResponse, key: String, in organization: OrganizationID) async throws
 }
 
+/// The task queue: tasks wait per runtime environment and are leased to one
+/// worker at a time. A lease that runs out (its worker died) puts the task
+/// back, at most `maxAttempts` runs in all; only the lease holder can renew
+/// or finish it, so a task finishes exactly once.
+public protocol TaskQueue: Sendable {
+    func enqueue(_ task: TaskRecord) async throws
+    /// The oldest task ready in any of `environments` (queued, or running with a lease run out),
+    /// leased to `owner` until `now + lease`; tasks whose lease ran out too often fail instead.
+    func claim(in environments: [RuntimeEnvironmentID], owner: String, lease: TimeInterval, now: Date) async throws -> TaskRecord?
+    /// Extends the lease; false when `owner` no longer holds it.
+    func renewLease(_ task: TaskID, owner: String, until: Date) async throws -> Bool
+    /// Records the outcome; false (and nothing written) when `owner` no longer holds the lease.
+    func finish(_ task: TaskID, owner: String, succeeded: Bool, result: Data?, error: String?, at: Date) async throws -> Bool
+    func appendLog(_ task: TaskID, _ lines: [TaskLogLine]) async throws
+    func task(_ id: TaskID, in organization: OrganizationID) async throws -> TaskRecord
+    /// The newest first.
+    func tasks(of organization: OrganizationID, limit: Int) async throws -> [TaskRecord]
+    func logs(of task: TaskID) async throws -> [TaskLogLine]
+}
+
+/// Secure Agents: each authenticates with its own token (only the hash is kept).
+public protocol AgentStore: Sendable {
+    func createAgent(_ agent: Agent, tokenHash: Data, by actor: AuditActor) async throws
+    /// The agent a token's hash belongs to.
+    func agent(forTokenHash hash: Data) async throws -> Agent?
+    /// Notes that the agent is alive, and where it runs.
+    func heartbeat(_ agent: AgentID, host: String, version: String, at: Date) async throws
+    func agents(of organization: OrganizationID) async throws -> [Agent]
+}
+
 public protocol RepositoryLifecycle: Sendable {
     /// Ends the repository's connections; it is not used afterwards.
     func close() async
@@ -203,4 +233,4 @@ public protocol RepositoryLifecycle: Sendable {
 /// Everything the product persists, behind one name: SQLite by default,
 /// PostgreSQL for many nodes, behind the same protocols.
 public typealias ConnectorRepository = OrganizationStore & RuntimeEnvironmentStore & ConnectionStore & ConnectionTestStore & MasterKeyStore & AuditTrail
-    & UserStore & AccessTokenStore & IdempotencyStore & ConsoleSessionStore & RepositoryLifecycle
+    & UserStore & AccessTokenStore & IdempotencyStore & ConsoleSessionStore & TaskQueue & AgentStore & RepositoryLifecycle

@@ -156,4 +156,30 @@ enum StoredValues {
             updatedAt: try row.date("updated_at")
         )
     }
+
+    static func task(_ row: some StoredRow) throws -> TaskRecord {
+        guard let kind = TaskKind(rawValue: try row.text("kind")), let state = TaskState(rawValue: try row.text("state")) else {
+            throw RepositoryError.corrupt(reason: "task \(try row.text("id")) has kind '\(try row.text("kind"))' and state '\(try row.text("state"))'")
+        }
+        return TaskRecord(
+            id: TaskID(try row.id("id", of: "tasks")), organizationID: OrganizationID(try row.id("organization_id", of: "tasks")),
+            runtimeEnvironmentID: RuntimeEnvironmentID(try row.id("runtime_environment_id", of: "tasks")),
+            connectionID: try row.optionalText("connection_id").map { ConnectionID(try UUID.stored($0, column: "tasks.connection_id")) },
+            connectionName: try row.optionalText("connection_name"), kind: kind, payload: Data(try row.text("payload").utf8), state: state,
+            attempts: Int(try row.integer("attempts")), maxAttempts: Int(try row.integer("max_attempts")), leaseOwner: try row.optionalText("lease_owner"),
+            leaseExpiresAt: try row.optionalDate("lease_expires_at"), requestedBy: try row.text("requested_by"), createdAt: try row.date("created_at"),
+            startedAt: try row.optionalDate("started_at"), finishedAt: try row.optionalDate("finished_at"),
+            result: try row.optionalText("result").map { Data($0.utf8) }, error: try row.optionalText("error"))
+    }
+
+    static func logLine(_ row: some StoredRow) throws -> TaskLogLine {
+        TaskLogLine(at: try row.date("at"), level: try row.text("level"), message: try row.text("message"))
+    }
+
+    static func agent(_ row: some StoredRow) throws -> Agent {
+        Agent(id: AgentID(try row.id("id", of: "agents")), organizationID: OrganizationID(try row.id("organization_id", of: "agents")),
+              runtimeEnvironmentID: RuntimeEnvironmentID(try row.id("runtime_environment_id", of: "agents")), name: try row.text("name"),
+              host: try row.optionalText("host"), version: try row.optionalText("version"), createdAt: try row.date("created_at"),
+              lastHeartbeatAt: try row.optionalDate("last_heartbeat_at"))
+    }
 }

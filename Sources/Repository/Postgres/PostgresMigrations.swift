@@ -146,6 +146,56 @@ enum PostgresMigrations {
             )
             """,
         ]),
+        ("v5-tasks-agents", [
+            """
+            CREATE TABLE agents (
+                id TEXT PRIMARY KEY,
+                organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                runtime_environment_id TEXT NOT NULL REFERENCES runtime_environments(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                token_hash BYTEA NOT NULL UNIQUE,
+                host TEXT,
+                version TEXT,
+                created_at BIGINT NOT NULL,
+                last_heartbeat_at BIGINT,
+                UNIQUE (runtime_environment_id, name)
+            )
+            """,
+            """
+            CREATE TABLE tasks (
+                id TEXT PRIMARY KEY,
+                organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                runtime_environment_id TEXT NOT NULL REFERENCES runtime_environments(id) ON DELETE CASCADE,
+                connection_id TEXT,
+                connection_name TEXT,
+                kind TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed')),
+                attempts INTEGER NOT NULL,
+                max_attempts INTEGER NOT NULL,
+                lease_owner TEXT,
+                lease_expires_at BIGINT,
+                requested_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                started_at BIGINT,
+                finished_at BIGINT,
+                result TEXT,
+                error TEXT
+            )
+            """,
+            "CREATE INDEX tasks_ready ON tasks (runtime_environment_id, state, created_at)",
+            "CREATE INDEX tasks_by_organization ON tasks (organization_id, created_at)",
+            """
+            CREATE TABLE task_logs (
+                task_id TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+                sequence INTEGER NOT NULL,
+                at BIGINT NOT NULL,
+                level TEXT NOT NULL,
+                message TEXT NOT NULL,
+                PRIMARY KEY (task_id, sequence)
+            )
+            """,
+        ]),
     ]
 
     /// Runs the steps this database lacks, in one transaction under an advisory lock.

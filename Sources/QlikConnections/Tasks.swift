@@ -1,0 +1,135 @@
+public import Foundation
+
+public struct TaskID: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: UUID
+    public init(_ rawValue: UUID = UUID()) { self.rawValue = rawValue }
+    public var description: String { rawValue.uuidString.lowercased() }
+}
+
+public struct AgentID: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: UUID
+    public init(_ rawValue: UUID = UUID()) { self.rawValue = rawValue }
+    public var description: String { rawValue.uuidString.lowercased() }
+}
+
+/// One unit of work on a connection, run on the connection's runtime environment.
+public enum TaskKind: String, Hashable, Sendable, Codable, CaseIterable {
+    case test, discover, read, write, reload
+    /// Work that only exercises the queue (benchmarks, scale-out tests).
+    case noop
+}
+
+public enum TaskState: String, Hashable, Sendable, Codable, CaseIterable {
+    case queued, running, succeeded, failed
+
+    public var isFinished: Bool { self == .succeeded || self == .failed }
+}
+
+/// A task as the queue keeps it: what to do, where, and how far it got.
+/// While running it is leased to one worker until `leaseExpiresAt`; a lease
+/// that runs out puts the task back in the queue (at most `maxAttempts` runs).
+public struct TaskRecord: Hashable, Sendable, Identifiable {
+    public let id: TaskID
+    public let organizationID: OrganizationID
+    public let runtimeEnvironmentID: RuntimeEnvironmentID
+    public let connectionID: ConnectionID?
+    public let connectionName: String?
+    public let kind: TaskKind
+    /// The task's parameters as JSON (never a credential).
+    public let payload: Data
+    public var state: TaskState
+    public var attempts: Int
+    public let maxAttempts: Int
+    public var leaseOwner: String?
+    public var leaseExpiresAt: Date?
+    public let requestedBy: String
+    public let createdAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    /// The outcome as JSON (a Test Connection report, ...), when finished.
+    public var result: Data?
+    public var error: String?
+
+    public init(id: TaskID = TaskID(), organizationID: OrganizationID, runtimeEnvironmentID: RuntimeEnvironmentID, connectionID: ConnectionID?,
+                connectionName: String?, kind: TaskKind, payload: Data = Data("{}".utf8), maxAttempts: Int = 3, requestedBy: String,
+                createdAt: Date = Date()) {
+        self.id = id
+        self.organizationID = organizationID
+        self.runtimeEnvironmentID = runtimeEnvironmentID
+        self.connectionID = connectionID
+        self.connectionName = connectionName
+        self.kind = kind
+        self.payload = payload
+        state = .queued
+        attempts = 0
+        self.maxAttempts = max(1, maxAttempts)
+        self.requestedBy = requestedBy
+        self.createdAt = createdAt.millisecondPrecision
+    }
+
+    /// Rebuilds a stored task, every field as kept.
+    public init(id: TaskID, organizationID: OrganizationID, runtimeEnvironmentID: RuntimeEnvironmentID, connectionID: ConnectionID?,
+                connectionName: String?, kind: TaskKind, payload: Data, state: TaskState, attempts: Int, maxAttempts: Int, leaseOwner: String?,
+                leaseExpiresAt: Date?, requestedBy: String, createdAt: Date, startedAt: Date?, finishedAt: Date?, result: Data?, error: String?) {
+        self.id = id
+        self.organizationID = organizationID
+        self.runtimeEnvironmentID = runtimeEnvironmentID
+        self.connectionID = connectionID
+        self.connectionName = connectionName
+        self.kind = kind
+        self.payload = payload
+        self.state = state
+        self.attempts = attempts
+        self.maxAttempts = maxAttempts
+        self.leaseOwner = leaseOwner
+        self.leaseExpiresAt = leaseExpiresAt
+        self.requestedBy = requestedBy
+        self.createdAt = createdAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.result = result
+        self.error = error
+    }
+}
+
+/// One line a task logged while it ran.
+public struct TaskLogLine: Hashable, Sendable, Codable {
+    public let at: Date
+    public let level: String
+    public let message: String
+
+    public init(at: Date = Date(), level: String = "info", message: String) {
+        self.at = at.millisecondPrecision
+        self.level = level
+        self.message = message
+    }
+}
+
+/// A Secure Agent: a process on another machine that runs its group's tasks.
+public struct Agent: Hashable, Sendable, Identifiable {
+    public let id: AgentID
+    public let organizationID: OrganizationID
+    public let runtimeEnvironmentID: RuntimeEnvironmentID
+    public let name: String
+    public var host: String?
+    public var version: String?
+    public let createdAt: Date
+    public var lastHeartbeatAt: Date?
+
+    public init(id: AgentID = AgentID(), organizationID: OrganizationID, runtimeEnvironmentID: RuntimeEnvironmentID, name: String,
+                host: String? = nil, version: String? = nil, createdAt: Date = Date(), lastHeartbeatAt: Date? = nil) {
+        self.id = id
+        self.organizationID = organizationID
+        self.runtimeEnvironmentID = runtimeEnvironmentID
+        self.name = name
+        self.host = host
+        self.version = version
+        self.createdAt = createdAt.millisecondPrecision
+        self.lastHeartbeatAt = lastHeartbeatAt
+    }
+
+    /// Available when it was heard from within `window` of `now`.
+    public func isAvailable(at now: Date, window: TimeInterval = 60) -> Bool {
+        lastHeartbeatAt.map { now.timeIntervalSince($0) <= window } ?? false
+    }
+}

@@ -1,0 +1,135 @@
+public import Foundation
+import PostgresNIO
+public import QlikConnections
+
+extension PostgresRepository: TaskQueue {
+    public func enqueue(_ task: TaskRecord) async throws {
+        try await read { session in
+            try await session.execute("""
+                INSERT INTO tasks (id, organization_id, runtime_environment_id, connection_id, connection_name, kind, payload, state, attempts,
+                    max_attempts, requested_by, created_at)
+                VALUES (\(task.id.description), \(task.organizationID.description), \(task.runtimeEnvironmentID.description),
+                        \(task.connectionID?.description), \(task.connectionName), \(task.kind.rawValue), \(String(decoding: task.payload, as: UTF8.self)),
+                        'queued', 0, \(Int32(task.maxAttempts)), \(task.requestedBy), \(task.createdAt.millisecondsSince1970))
+                """)
+        }
+    }
+
+    public func claim(in environments: [RuntimeEnvironmentID], owner: String, lease: TimeInterval, now: Date) async throws -> TaskRecord? {
+        guard !environments.isEmpty else { return nil }
+        let ids = environments.map(\.description)
+        let nowMS = now.millisecondsSince1970
+        let expires = now.addingTimeInterval(lease).millisecondsSince1970
+        // Single statements, no transaction: SKIP LOCKED lets many workers claim side by side, each a different task.
+        return try await read { session in
+            try await session.execute("""
+                UPDATE tasks SET state = 'failed', finished_at = \(nowMS), lease_owner = NULL,
+                    error = 'The task lost its worker ' || attempts || ' time(s) (its lease ran out each time); it is not run again.'
+                WHERE id IN (SELECT id FROM tasks WHERE runtime_environment_id = ANY(\(ids)) AND state = 'running'
+                             AND lease_expires_at < \(nowMS) AND attempts >= max_attempts FOR UPDATE SKIP LOCKED)
+                """)
+            return try await session.first("""
+                UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_owner = \(owner), lease_expires_at = \(expires),
+                    started_at = COALESCE(started_at, \(nowMS))
+                WHERE id = (SELECT id FROM tasks WHERE runtime_environment_id = ANY(\(ids))
+                                AND (state = 'queued' OR (state = 'running' AND lease_expires_at < \(nowMS) AND attempts < max_attempts))
+                            ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+                RETURNING *
+                """).map(StoredValues.task)
+        }
+    }
+
+    public func renewLease(_ task: TaskID, owner: String, until: Date) async throws -> Bool {
+        try await read { session in
+            try await session.first("""
+                UPDATE tasks SET lease_expires_at = \(until.millisecondsSince1970)
+                WHERE id = \(task.description) AND lease_owner = \(owner) AND state = 'running' RETURNING id
+                """) != nil
+        }
+    }
+
+    public func finish(_ task: TaskID, owner: String, succeeded: Bool, result: Data?, error: String?, at: Date) async throws -> Bool {
+        let state = succeeded ? TaskState.succeeded.rawValue : TaskState.failed.rawValue
+        let text = result.map { String(decoding: $0, as: UTF8.self) }
+        return try await read { session in
+            try await session.first("""
+                UPDATE tasks SET state = \(state), result = \(text), error = \(error), finished_at = \(at.millisecondsSince1970),
+                    lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = \(task.description) AND lease_owner = \(owner) AND state = 'running' RETURNING id
+                """) != nil
+        }
+    }
+
+    public func appendLog(_ task: TaskID, _ lines: [TaskLogLine]) async throws {
+        guard !lines.isEmpty else { return }
+        try await write { session in
+            var next = Int32(try await session.value(Int32.self, "SELECT MAX(sequence) FROM task_logs WHERE task_id = \(task.description)") ?? 0) + 1
+            for line in lines {
+                try await session.execute("""
+                    INSERT INTO task_logs (task_id, sequence, at, level, message)
+                    VALUES (\(task.description), \(next), \(line.at.millisecondsSince1970), \(line.level), \(line.message))
+                    """)
+                next += 1
+            }
+        }
+    }
+
+    public func task(_ id: TaskID, in organization: OrganizationID) async throws -> TaskRecord {
+        let found = try await read { session in
+            try await session.first("SELECT * FROM tasks WHERE id = \(id.description) AND organization_id = \(organization.description)").map(StoredValues.task)
+        }
+        guard let found else { throw RepositoryError.notFound(kind: "task", name: id.description, organization: nil) }
+        return found
+    }
+
+    public func tasks(of organization: OrganizationID, limit: Int) async throws -> [TaskRecord] {
+        try await read { session in
+            try await session.rows("""
+                SELECT * FROM tasks WHERE organization_id = \(organization.description) ORDER BY created_at DESC, id LIMIT \(Int64(limit))
+                """).map(StoredValues.task)
+        }
+    }
+
+    public func logs(of task: TaskID) async throws -> [TaskLogLine] {
+        try await read { session in
+            try await session.rows("SELECT * FROM task_logs WHERE task_id = \(task.description) ORDER BY sequence").map(StoredValues.logLine)
+        }
+    }
+}
+
+extension PostgresRepository: AgentStore {
+    public func createAgent(_ agent: Agent, tokenHash: Data, by actor: AuditActor) async throws {
+        try await write { session in
+            if try await session.first("""
+                SELECT 1 FROM agents WHERE runtime_environment_id = \(agent.runtimeEnvironmentID.description) AND name = \(agent.name)
+                """) != nil {
+                throw RepositoryError.duplicateName(kind: "agent in this Secure Agent group", name: agent.name)
+            }
+            try await session.execute("""
+                INSERT INTO agents (id, organization_id, runtime_environment_id, name, token_hash, created_at)
+                VALUES (\(agent.id.description), \(agent.organizationID.description), \(agent.runtimeEnvironmentID.description), \(agent.name),
+                        \(tokenHash), \(agent.createdAt.millisecondsSince1970))
+                """)
+            try await self.audit(session, organization: agent.organizationID, actor: actor, action: "agent.create", targetKind: "agent",
+                                 targetID: agent.id.description, targetName: agent.name)
+        }
+    }
+
+    public func agent(forTokenHash hash: Data) async throws -> Agent? {
+        try await read { session in try await session.first("SELECT * FROM agents WHERE token_hash = \(hash)").map(StoredValues.agent) }
+    }
+
+    public func heartbeat(_ agent: AgentID, host: String, version: String, at: Date) async throws {
+        try await read { session in
+            try await session.execute("""
+                UPDATE agents SET host = \(host), version = \(version), last_heartbeat_at = \(at.millisecondsSince1970) WHERE id = \(agent.description)
+                """)
+        }
+    }
+
+    public func agents(of organization: OrganizationID) async throws -> [Agent] {
+        try await read { session in
+            try await session.rows("SELECT * FROM agents WHERE organization_id = \(organization.description) ORDER BY name").map(StoredValues.agent)
+        }
+    }
+}

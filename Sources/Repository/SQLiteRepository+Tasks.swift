@@ -1,0 +1,133 @@
+public import Foundation
+import GRDB
+public import QlikConnections
+
+extension SQLiteRepository: TaskQueue {
+    public func enqueue(_ task: TaskRecord) async throws {
+        try await write { db in
+            try db.cachedStatement(sql: """
+                INSERT INTO tasks (id, organization_id, runtime_environment_id, connection_id, connection_name, kind, payload, state, attempts,
+                    max_attempts, requested_by, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)
+                """).execute(arguments: [task.id.description, task.organizationID.description, task.runtimeEnvironmentID.description,
+                                         task.connectionID?.description, task.connectionName, task.kind.rawValue,
+                                         String(decoding: task.payload, as: UTF8.self), task.maxAttempts, task.requestedBy,
+                                         task.createdAt.millisecondsSince1970])
+        }
+    }
+
+    public func claim(in environments: [RuntimeEnvironmentID], owner: String, lease: TimeInterval, now: Date) async throws -> TaskRecord? {
+        guard !environments.isEmpty else { return nil }
+        let ids = environments.map(\.description)
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        let nowMS = now.millisecondsSince1970
+        return try await write { db in
+            // A task whose lease ran out as often as it may run is given up, not run again.
+            try db.execute(sql: """
+                UPDATE tasks SET state = 'failed', finished_at = ?, lease_owner = NULL,
+                    error = 'The task lost its worker ' || attempts || ' time(s) (its lease ran out each time); it is not run again.'
+                WHERE runtime_environment_id IN (\(marks)) AND state = 'running' AND lease_expires_at < ? AND attempts >= max_attempts
+                """, arguments: StatementArguments([nowMS] + ids.map { $0 as (any DatabaseValueConvertible)? } + [nowMS]))
+            guard let id = try String.fetchOne(db, sql: """
+                SELECT id FROM tasks WHERE runtime_environment_id IN (\(marks))
+                    AND (state = 'queued' OR (state = 'running' AND lease_expires_at < ?))
+                ORDER BY created_at LIMIT 1
+                """, arguments: StatementArguments(ids.map { $0 as (any DatabaseValueConvertible)? } + [nowMS])) else { return nil }
+            try db.cachedStatement(sql: """
+                UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
+                    started_at = COALESCE(started_at, ?) WHERE id = ?
+                """).execute(arguments: [owner, now.addingTimeInterval(lease).millisecondsSince1970, nowMS, id])
+            return try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM tasks WHERE id = ?"), arguments: [id]).map(StoredValues.task)
+        }
+    }
+
+    public func renewLease(_ task: TaskID, owner: String, until: Date) async throws -> Bool {
+        try await write { db in
+            try db.cachedStatement(sql: "UPDATE tasks SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND state = 'running'")
+                .execute(arguments: [until.millisecondsSince1970, task.description, owner])
+            return db.changesCount == 1
+        }
+    }
+
+    public func finish(_ task: TaskID, owner: String, succeeded: Bool, result: Data?, error: String?, at: Date) async throws -> Bool {
+        try await write { db in
+            try db.cachedStatement(sql: """
+                UPDATE tasks SET state = ?, result = ?, error = ?, finished_at = ?, lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = ? AND lease_owner = ? AND state = 'running'
+                """).execute(arguments: [succeeded ? TaskState.succeeded.rawValue : TaskState.failed.rawValue,
+                                         result.map { String(decoding: $0, as: UTF8.self) }, error, at.millisecondsSince1970, task.description, owner])
+            return db.changesCount == 1
+        }
+    }
+
+    public func appendLog(_ task: TaskID, _ lines: [TaskLogLine]) async throws {
+        guard !lines.isEmpty else { return }
+        try await write { db in
+            var next = (try Int.fetchOne(db, sql: "SELECT MAX(sequence) FROM task_logs WHERE task_id = ?", arguments: [task.description]) ?? 0) + 1
+            let insert = try db.cachedStatement(sql: "INSERT INTO task_logs (task_id, sequence, at, level, message) VALUES (?, ?, ?, ?, ?)")
+            for line in lines {
+                try insert.execute(arguments: [task.description, next, line.at.millisecondsSince1970, line.level, line.message])
+                next += 1
+            }
+        }
+    }
+
+    public func task(_ id: TaskID, in organization: OrganizationID) async throws -> TaskRecord {
+        let found = try await read { db in
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM tasks WHERE id = ? AND organization_id = ?"),
+                             arguments: [id.description, organization.description]).map(StoredValues.task)
+        }
+        guard let found else { throw RepositoryError.notFound(kind: "task", name: id.description, organization: nil) }
+        return found
+    }
+
+    public func tasks(of organization: OrganizationID, limit: Int) async throws -> [TaskRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM tasks WHERE organization_id = ? ORDER BY created_at DESC, id LIMIT ?",
+                             arguments: [organization.description, limit]).map(StoredValues.task)
+        }
+    }
+
+    public func logs(of task: TaskID) async throws -> [TaskLogLine] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM task_logs WHERE task_id = ? ORDER BY sequence", arguments: [task.description]).map(StoredValues.logLine)
+        }
+    }
+}
+
+extension SQLiteRepository: AgentStore {
+    public func createAgent(_ agent: Agent, tokenHash: Data, by actor: AuditActor) async throws {
+        try await write { db in
+            do {
+                try db.execute(sql: """
+                    INSERT INTO agents (id, organization_id, runtime_environment_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [agent.id.description, agent.organizationID.description, agent.runtimeEnvironmentID.description, agent.name,
+                                     tokenHash, agent.createdAt.millisecondsSince1970])
+            } catch let error as DatabaseError where error.isUniqueViolation {
+                throw RepositoryError.duplicateName(kind: "agent in this Secure Agent group", name: agent.name)
+            }
+            try self.audit(db, organization: agent.organizationID, actor: actor, action: "agent.create", targetKind: "agent",
+                           targetID: agent.id.description, targetName: agent.name)
+        }
+    }
+
+    public func agent(forTokenHash hash: Data) async throws -> Agent? {
+        try await read { db in
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM agents WHERE token_hash = ?"), arguments: [hash]).map(StoredValues.agent)
+        }
+    }
+
+    public func heartbeat(_ agent: AgentID, host: String, version: String, at: Date) async throws {
+        try await write { db in
+            try db.cachedStatement(sql: "UPDATE agents SET host = ?, version = ?, last_heartbeat_at = ? WHERE id = ?")
+                .execute(arguments: [host, version, at.millisecondsSince1970, agent.description])
+        }
+    }
+
+    public func agents(of organization: OrganizationID) async throws -> [Agent] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM agents WHERE organization_id = ? ORDER BY name", arguments: [organization.description])
+                .map(StoredValues.agent)
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import QlikConnections
+import Synchronization
+import Testing
+@testable import Repository
+import TestRepositories
+
+@Suite("The task queue: leases, exactly-once, retries; Secure Agents")
+struct TaskQueueTests {
+    func task(_ fixture: RepositoryFixture, kind: TaskKind = .noop, maxAttempts: Int = 3, at: Date = Date()) async throws -> TaskRecord {
+        let serverless = try #require(try await fixture.repository.runtimeEnvironments(of: fixture.organization.id).first)
+        return TaskRecord(organizationID: fixture.organization.id, runtimeEnvironmentID: serverless.id, connectionID: nil, connectionName: nil,
+                          kind: kind, maxAttempts: maxAttempts, requestedBy: "test", createdAt: at)
+    }
+
+    @Test("400 tasks, 8 workers on their own repository handles: each task is claimed and finished exactly once", arguments: RepositoryBackend.allCases)
+    func exactlyOnce(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        let environment = try #require(try await fixture.repository.runtimeEnvironments(of: fixture.organization.id).first).id
+        let start = Date()
+        for index in 0..<400 { try await fixture.repository.enqueue(try await task(fixture, at: start.addingTimeInterval(Double(index) / 1000))) }
+        let claimed = try await withThrowingTaskGroup(of: [TaskID].self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    let repository = try await fixture.store.reopen()
+                    var mine: [TaskID] = []
+                    while let task = try await repository.claim(in: [environment], owner: "worker-\(worker)", lease: 60, now: Date()) {
+                        #expect(try await repository.finish(task.id, owner: "worker-\(worker)", succeeded: true, result: nil, error: nil, at: Date()))
+                        mine.append(task.id)
+                    }
+                    await repository.close()
+                    return mine
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(claimed.count == 400 && Set(claimed).count == 400)
+        let all = try await fixture.repository.tasks(of: fixture.organization.id, limit: 1000)
+        #expect(all.count == 400 && all.allSatisfy { $0.state == .succeeded && $0.attempts == 1 })
+    }
+
+    @Test("a lease that runs out puts the task back; the old owner cannot renew or finish it; after its last attempt it fails", arguments: RepositoryBackend.allCases)
+    func leases(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        let queued = try await task(fixture, maxAttempts: 2)
+        let environment = queued.runtimeEnvironmentID
+        try await fixture.repository.enqueue(queued)
+        let t0 = Date()
+        let first = try #require(try await fixture.repository.claim(in: [environment], owner: "a", lease: 30, now: t0))
+        #expect(first.id == queued.id && first.state == .running && first.attempts == 1 && first.leaseOwner == "a")
+        #expect(try await fixture.repository.claim(in: [environment], owner: "b", lease: 30, now: t0.addingTimeInterval(10)) == nil, "leased: nobody else gets it")
+        #expect(try await fixture.repository.renewLease(queued.id, owner: "a", until: t0.addingTimeInterval(40)))
+        #expect(try await fixture.repository.claim(in: [environment], owner: "b", lease: 30, now: t0.addingTimeInterval(35)) == nil, "renewed")
+        // Worker a dies: its lease runs out and b takes the task over.
+        let second = try #require(try await fixture.repository.claim(in: [environment], owner: "b", lease: 30, now: t0.addingTimeInterval(41)))
+        #expect(second.attempts == 2 && second.leaseOwner == "b")
+        #expect(try await !fixture.repository.renewLease(queued.id, owner: "a", until: t0.addingTimeInterval(100)))
+        #expect(try await !fixture.repository.finish(queued.id, owner: "a", succeeded: true, result: nil, error: nil, at: t0.addingTimeInterval(42)))
+        // b dies too: two attempts were all it had.
+        #expect(try await fixture.repository.claim(in: [environment], owner: "c", lease: 30, now: t0.addingTimeInterval(80)) == nil)
+        let failed = try await fixture.repository.task(queued.id, in: fixture.organization.id)
+        #expect(failed.state == .failed && failed.error?.contains("lost its worker 2 time(s)") == true)
+    }
+
+    @Test("logs keep their order; results and errors are kept; tasks list newest first; other organizations see none", arguments: RepositoryBackend.allCases)
+    func logsAndResults(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        let older = try await task(fixture, kind: .test, at: Date().addingTimeInterval(-5))
+        let newer = try await task(fixture, kind: .discover)
+        try await fixture.repository.enqueue(older)
+        try await fixture.repository.enqueue(newer)
+        let claimed = try #require(try await fixture.repository.claim(in: [older.runtimeEnvironmentID], owner: "w", lease: 60, now: Date()))
+        #expect(claimed.id == older.id, "the oldest first")
+        try await fixture.repository.appendLog(claimed.id, [TaskLogLine(message: "one"), TaskLogLine(level: "warning", message: "two")])
+        try await fixture.repository.appendLog(claimed.id, [TaskLogLine(message: "three")])
+        #expect(try await fixture.repository.finish(claimed.id, owner: "w", succeeded: false, result: Data(#"{"ok":false}"#.utf8), error: "it broke", at: Date()))
+        #expect(try await fixture.repository.logs(of: claimed.id).map(\.message) == ["one", "two", "three"])
+        let stored = try await fixture.repository.task(claimed.id, in: fixture.organization.id)
+        #expect(stored.state == .failed && stored.error == "it broke" && stored.result == Data(#"{"ok":false}"#.utf8) && stored.finishedAt != nil)
+        #expect(try await fixture.repository.tasks(of: fixture.organization.id, limit: 10).map(\.id) == [newer.id, older.id])
+        await #expect(throws: RepositoryError.self) { _ = try await fixture.repository.task(claimed.id, in: OrganizationID()) }
+    }
+
+    @Test("agents: found by their token's hash, heard from, listed; names unique in a group", arguments: RepositoryBackend.allCases)
+    func agents(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        let group = RuntimeEnvironment(organizationID: fixture.organization.id, name: try RuntimeEnvironmentName("EU Agents"), kind: .secureAgentGroup)
+        try await fixture.repository.createRuntimeEnvironment(group, by: fixture.actor)
+        let agent = Agent(organizationID: fixture.organization.id, runtimeEnvironmentID: group.id, name: "eu-1")
+        try await fixture.repository.createAgent(agent, tokenHash: Data([1, 2, 3]), by: fixture.actor)
+        await #expect(throws: RepositoryError.duplicateName(kind: "agent in this Secure Agent group", name: "eu-1")) {
+            try await fixture.repository.createAgent(Agent(organizationID: fixture.organization.id, runtimeEnvironmentID: group.id, name: "eu-1"),
+                                                     tokenHash: Data([4]), by: fixture.actor)
+        }
+        #expect(try await fixture.repository.agent(forTokenHash: Data([1, 2, 3]))?.id == agent.id)
+        #expect(try await fixture.repository.agent(forTokenHash: Data([9])) == nil)
+        let now = Date()
+        try await fixture.repository.heartbeat(agent.id, host: "host-a", version: "1.0", at: now)
+        let listed = try await fixture.repository.agents(of: fixture.organization.id)
+        #expect(listed.count == 1 && listed[0].host == "host-a" && listed[0].isAvailable(at: now))
+    }
+}
