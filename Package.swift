@@ -111,11 +111,21 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Tasks on runtime environments: the queue's workers, the serverless pool, the Secure Agent loop.
+        .target(
+            name: "Runtime",
+            dependencies: [
+                "QlikConnections", "Repository", "Secrets", "Connector", "QlikCloudAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The connection service: HTTP API with its OpenAPI document, health, metrics.
         .target(
             name: "Service",
             dependencies: [
-                "QlikConnections", "Secrets", "Repository", "Connector", "QlikCloudAPI",
+                "QlikConnections", "Secrets", "Repository", "Connector", "QlikCloudAPI", "Runtime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

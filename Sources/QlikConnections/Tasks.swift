@@ -12,10 +12,13 @@ public struct AgentID: Hashable, Sendable, Codable, CustomStringConvertible {
     public var description: String { rawValue.uuidString.lowercased() }
 }
 
-/// One unit of work on a connection, run on the connection's runtime environment.
+/// One unit of work, run on a runtime environment. Test Connection runs as
+/// a task; discover, read, write and reload still run where the command
+/// line runs and join here as they move onto runtime environments.
 public enum TaskKind: String, Hashable, Sendable, Codable, CaseIterable {
-    case test, discover, read, write, reload
-    /// Work that only exercises the queue (benchmarks, scale-out tests).
+    /// Test Connection on the connection's runtime environment.
+    case test
+    /// Waits the payload's `milliseconds` and succeeds: exercises the queue (benchmarks, failover tests).
     case noop
 }
 

@@ -5,6 +5,8 @@ public import Connector
 import QlikConnections
 public import Repository
 public import Secrets
+public import Runtime
+public import ServiceLifecycle
 
 /// The connection service: the HTTP API (described at `/openapi.json`),
 /// health and metrics. One repository, one master key, one metrics registry.
@@ -20,10 +22,18 @@ public struct ConnectorService: Sendable {
     let passwords: PasswordHasher
     /// The one-time link for the first administrator, issued by `serve` when there is none.
     public let setupLink = SetupLink()
+    /// Runs the serverless environments' tasks inside this service.
+    public let serverlessPool: ServerlessPool
+    /// How long Test Connection waits for its task before answering 202 with the task to follow.
+    let taskWait: Duration
 
     public init(repository: any ConnectorRepository, keyring: Keyring?, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger,
-                tester: ConnectionTester = ConnectionTester(), passwords: PasswordHasher = PasswordHasher()) {
+                tester: ConnectionTester = ConnectionTester(), passwords: PasswordHasher = PasswordHasher(), taskWait: Duration = .seconds(90)) {
         self.passwords = passwords
+        self.taskWait = taskWait
+        var poolLogger = logger
+        poolLogger[metadataKey: "component"] = "serverless"
+        serverlessPool = ServerlessPool(repository: repository, keyring: keyring, executor: TaskExecutor(tester: tester, logger: poolLogger), logger: poolLogger)
         self.repository = repository
         self.keyring = keyring
         self.metrics = metrics
@@ -47,14 +57,19 @@ public struct ConnectorService: Sendable {
         addUserRoutes(to: api)
         addRuntimeEnvironmentRoutes(to: api)
         addConnectionRoutes(to: api)
+        addTaskRoutes(to: api)
         return router
     }
 
-    /// The HTTP server on `host:port`; `onReady` learns the bound port.
+    /// What runs beside the HTTP server: the serverless pool.
+    public var services: [any Service] { [serverlessPool] }
+
+    /// The HTTP server on `host:port`, with the serverless pool; `onReady` learns the bound port.
     public func application(host: String, port: Int, onReady: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: router(),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "qlik-connector"),
+            services: services,
             onServerRunning: { channel in await onReady(channel.localAddress?.port ?? port) },
             logger: logger
         )

@@ -668,6 +668,33 @@ enum OpenAPIDocument {
               }
             }
           },
+          "Task": {
+            "type": "object",
+            "required": ["id", "kind", "state", "runtimeEnvironment", "attempts", "maxAttempts", "requestedBy", "createdAt"],
+            "properties": {
+              "id": { "type": "string", "format": "uuid" },
+              "kind": { "type": "string", "enum": ["test", "noop"] },
+              "state": { "type": "string", "enum": ["queued", "running", "succeeded", "failed"] },
+              "connection": { "type": "string" },
+              "runtimeEnvironment": { "type": "string" },
+              "attempts": { "type": "integer", "minimum": 0 },
+              "maxAttempts": { "type": "integer", "minimum": 1 },
+              "requestedBy": { "type": "string" },
+              "createdAt": { "type": "string", "format": "date-time" },
+              "startedAt": { "type": "string", "format": "date-time" },
+              "finishedAt": { "type": "string", "format": "date-time" },
+              "error": { "type": "string" }
+            }
+          },
+          "TaskLogLine": {
+            "type": "object",
+            "required": ["at", "level", "message"],
+            "properties": {
+              "at": { "type": "string", "format": "date-time" },
+              "level": { "type": "string" },
+              "message": { "type": "string" }
+            }
+          },
           "AuditEvent": {
             "type": "object",
             "required": [
@@ -1597,6 +1624,72 @@ enum OpenAPIDocument {
             }
           }
         },
+        "/api/v1/tasks": {
+          "get": {
+            "operationId": "listTasks",
+            "description": "The organization's tasks, newest first.",
+            "parameters": [
+              { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 500 } }
+            ],
+            "responses": {
+              "200": {
+                "description": "Tasks",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "type": "object",
+                      "required": ["items", "total"],
+                      "properties": {
+                        "items": { "type": "array", "items": { "$ref": "#/components/schemas/Task" } },
+                        "total": { "type": "integer" },
+                        "nextCursor": { "type": "string" }
+                      }
+                    }
+                  }
+                }
+              },
+              "400": { "$ref": "#/components/responses/Error" },
+              "401": { "$ref": "#/components/responses/Error" },
+              "422": { "$ref": "#/components/responses/Error" }
+            }
+          }
+        },
+        "/api/v1/tasks/{id}": {
+          "parameters": [
+            { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }
+          ],
+          "get": {
+            "operationId": "getTask",
+            "responses": {
+              "200": {
+                "description": "The task",
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Task" } } }
+              },
+              "401": { "$ref": "#/components/responses/Error" },
+              "404": { "$ref": "#/components/responses/Error" }
+            }
+          }
+        },
+        "/api/v1/tasks/{id}/logs": {
+          "parameters": [
+            { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }
+          ],
+          "get": {
+            "operationId": "getTaskLogs",
+            "responses": {
+              "200": {
+                "description": "What the task logged, in order",
+                "content": {
+                  "application/json": {
+                    "schema": { "type": "array", "items": { "$ref": "#/components/schemas/TaskLogLine" } }
+                  }
+                }
+              },
+              "401": { "$ref": "#/components/responses/Error" },
+              "404": { "$ref": "#/components/responses/Error" }
+            }
+          }
+        },
         "/api/v1/connections/{name}/test": {
           "parameters": [
             {
@@ -1605,8 +1698,13 @@ enum OpenAPIDocument {
           ],
           "post": {
             "operationId": "testConnection",
-            "description": "Runs Test Connection and keeps its result.",
+            "description": "Runs Test Connection as a task on the connection's runtime environment and keeps its result. A task no worker finished in time is answered 202 with the task to follow.",
             "responses": {
+              "202": {
+                "description": "Queued or running still: follow the task",
+                "headers": { "Location": { "schema": { "type": "string" } } },
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Task" } } }
+              },
               "200": {
                 "description": "The step-by-step report (passed or failed)",
                 "content": {

@@ -66,7 +66,7 @@ struct TaskQueueTests {
     func logsAndResults(_ backend: RepositoryBackend) async throws {
         let fixture = try await RepositoryFixture(backend)
         let older = try await task(fixture, kind: .test, at: Date().addingTimeInterval(-5))
-        let newer = try await task(fixture, kind: .discover)
+        let newer = try await task(fixture, kind: .noop)
         try await fixture.repository.enqueue(older)
         try await fixture.repository.enqueue(newer)
         let claimed = try #require(try await fixture.repository.claim(in: [older.runtimeEnvironmentID], owner: "w", lease: 60, now: Date()))

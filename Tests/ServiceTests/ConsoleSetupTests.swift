@@ -21,7 +21,7 @@ struct ConsoleSetupTests {
         let store = try await TestRepository.make(.sqlite)
         let service = Self.service(store.repository)
         let token = service.setupLink.issue()
-        let app = Application(router: service.router(), logger: service.logger)
+        let app = Application(router: service.router(), services: service.services, logger: service.logger)
         try await app.test(.router) { client in
             let browser = Browser(api: APIClient(client: client))
             #expect(try await browser.get("/console/setup?token=not-the-link").status == .notFound)
@@ -69,7 +69,7 @@ struct ConsoleSetupTests {
         let token = service.setupLink.issue()
         try await store.repository.createUser(User(organizationID: organization.id, email: try EmailAddress("cli@acme.example"), displayName: "CLI", role: .admin),
                                               passwordHash: nil, by: AuditActor("test"))
-        let app = Application(router: service.router(), logger: service.logger)
+        let app = Application(router: service.router(), services: service.services, logger: service.logger)
         try await app.test(.router) { client in
             let browser = Browser(api: APIClient(client: client))
             #expect(try await browser.get("/console/setup?token=\(token)").status == .notFound)

@@ -38,7 +38,33 @@ struct ServiceConnectionTests {
                 #expect((list.object["items"] as? [[String: Any]])?.allSatisfy { ($0["lastTest"] as? [String: Any])?["succeeded"] as? Bool == true } == true)
                 let metrics = try await api.call(.get, "/metrics", token: nil)
                 #expect(metrics.text.contains(#"qlik_connector_connection_tests_total{result="passed"} 3"#))
+                // Each Test Connection ran as a task on the serverless environment, with its steps logged.
+                let tasks = try await api.call(.get, "/api/v1/tasks", token: harness.token("viewer"))
+                let items = tasks.object["items"] as? [[String: Any]] ?? []
+                #expect(items.count == 3 && items.allSatisfy { $0["kind"] as? String == "test" && $0["state"] as? String == "succeeded"
+                    && $0["runtimeEnvironment"] as? String == "Serverless" && $0["attempts"] as? Int == 1 }, "\(tasks.text)")
+                let id = try #require(items.first?["id"] as? String)
+                #expect(try await api.call(.get, "/api/v1/tasks/\(id)", token: harness.token("viewer")).object["connection"] as? String == "Sandbox key")
+                let logs = try await api.call(.get, "/api/v1/tasks/\(id)/logs", token: harness.token("viewer")).json as? [[String: Any]] ?? []
+                #expect(logs.first?["message"] as? String == "Testing connection 'Sandbox key' against \(tenant.baseURL)" && logs.count >= 5, "\(logs)")
+                #expect(try await api.call(.get, "/api/v1/tasks/\(id)", token: harness.token("otherAdmin")).status == .notFound)
             }
+        }
+    }
+
+    @Test("Test Connection on a Secure Agent group no agent serves is answered 202 with the queued task to follow", arguments: RepositoryBackend.allCases)
+    func queuedForAgents(_ backend: RepositoryBackend) async throws {
+        let harness = try await ServiceHarness.make(backend, taskWait: .milliseconds(300))
+        try await harness.withClient { api in
+            let admin = harness.token("admin")
+            #expect(try await api.call(.post, "/api/v1/runtime-environments", token: admin, json: ["name": "EU Agents"]).status == .created)
+            let body: [String: Any] = ["name": "On agents", "runtimeEnvironment": "EU Agents", "authenticationType": "api-key",
+                                       "baseURL": "https://acme.eu.qlikcloud.com", "accessToken": "a-token"]
+            #expect(try await api.call(.post, "/api/v1/connections", token: admin, json: body).status == .created)
+            let answer = try await api.call(.post, "/api/v1/connections/On%20agents/test", token: admin)
+            #expect(answer.status == .accepted && answer.object["state"] as? String == "queued" && answer.object["runtimeEnvironment"] as? String == "EU Agents")
+            let location = try #require(answer.headers[.location])
+            #expect(try await api.call(.get, location, token: harness.token("viewer")).object["state"] as? String == "queued", "no serverless worker takes it")
         }
     }
 

@@ -21,7 +21,7 @@ struct ServiceHarness {
     /// Role name ("admin", "designer", "viewer", "otherAdmin") to user and token secret.
     let people: [String: (user: User, token: String)]
 
-    static func make(_ backend: RepositoryBackend = .sqlite) async throws -> ServiceHarness {
+    static func make(_ backend: RepositoryBackend = .sqlite, taskWait: Duration = .seconds(90)) async throws -> ServiceHarness {
         let store = try await TestRepository.make(backend)
         let repository = store.repository
         let key = MasterKey.generate()
@@ -42,7 +42,8 @@ struct ServiceHarness {
         let logs = LogCapture()
         var logger = Logger(label: "service-tests") { _ in logs }
         logger.logLevel = .trace
-        let service = ConnectorService(repository: repository, keyring: Keyring(active: key), logger: logger, passwords: PasswordHasher(cost: 4))
+        let service = ConnectorService(repository: repository, keyring: Keyring(active: key), logger: logger, passwords: PasswordHasher(cost: 4),
+                                       taskWait: taskWait)
         return ServiceHarness(store: store, service: service, logs: logs, acme: acme, other: other, people: people)
     }
 
@@ -58,7 +59,7 @@ struct ServiceHarness {
     /// Runs `body` against the service's router (no socket).
     @discardableResult
     func withClient<T: Sendable>(_ body: @escaping @Sendable (APIClient) async throws -> T) async throws -> T {
-        let app = Application(router: service.router(), logger: service.logger)
+        let app = Application(router: service.router(), services: service.services, logger: service.logger)
         return try await app.test(.router) { client in try await body(APIClient(client: client)) }
     }
 }

@@ -263,8 +263,14 @@ struct Console: Sendable {
         try principal.require(.designer)
         _ = try await checkedForm(request, context)
         let name = try context.pathParameter("name")
-        let (report, _) = try await service.testConnection(named: name, by: principal)
-        return try await show(context, name: name, test: report, notice: nil)
+        do {
+            let (report, _) = try await service.testConnection(named: name, by: principal)
+            return try await show(context, name: name, test: report, notice: nil)
+        } catch let pending as TaskPending {
+            let view = TaskView(pending.task, environments: pending.environments)
+            return try await show(context, name: name, test: nil, notice: "Test Connection is queued on runtime environment '\(view.runtimeEnvironment)' "
+                + "(task \(view.id)): no agent of that group has run it yet. Follow it with 'qlik-connector task show \(view.id)' or GET /api/v1/tasks/\(view.id).")
+        }
     }
 
     func confirmDelete(_ context: ServiceContext) async throws -> Response {

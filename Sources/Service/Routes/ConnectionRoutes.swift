@@ -4,6 +4,7 @@ import Hummingbird
 import HTTPTypes
 import Synchronization
 import Connector
+import Runtime
 import QlikCloudAPI
 import QlikConnections
 import Repository
@@ -112,16 +113,40 @@ extension ConnectorService {
         return (connection, rules.runtimeEnvironments)
     }
 
-    /// Runs Test Connection, keeps and counts the result; answers the report and its JSON.
+    /// Runs Test Connection as a task on the connection's runtime environment, waits for it, keeps and counts the result;
+    /// answers the report and its JSON. A task still waiting when `taskWait` is up is answered by ``TaskPending``.
     func testConnection(named name: String, by principal: Principal) async throws -> (ConnectionTestReport, Data) {
         let connection = try await repository.connection(named: name, in: principal.organizationID)
-        let report = await tester.run(baseURL: connection.authentication.baseURL, authentication: try await connection.resolvedAuthentication(keyring: { try requireKeyring() }))
+        let environments = try await repository.runtimeEnvironments(of: principal.organizationID)
+        if environments.first(where: { $0.id == connection.runtimeEnvironmentID })?.kind == .serverless {
+            // Credentials this service cannot open are refused up front, naming where they are resolved.
+            _ = try await connection.resolvedAuthentication(keyring: { try requireKeyring() })
+        }
+        let task = TaskRecord(organizationID: principal.organizationID, runtimeEnvironmentID: connection.runtimeEnvironmentID, connectionID: connection.id,
+                              connectionName: connection.name.value, kind: .test, requestedBy: actor(principal).name)
+        try await repository.enqueue(task)
+        let finished = try await waitForTask(task.id, in: principal.organizationID)
+        guard finished.state.isFinished else { throw TaskPending(task: finished, environments: environments) }
+        guard let result = finished.result else {
+            throw APIError(.conflict, code: "task_failed", "Test Connection could not run on its runtime environment: \(finished.error ?? "no reason given").")
+        }
+        let report = try TaskResults.decode(ConnectionTestReport.self, from: result)
         let encoded = try ServiceJSON.encoder.encode(report)
         try await repository.recordTest(
             ConnectionTestRecord(connectionID: connection.id, testedAt: report.startedAt, succeeded: report.succeeded, summary: report.summary, report: encoded),
             of: connection, by: actor(principal))
         metrics.connectionTested(succeeded: report.succeeded)
         return (report, encoded)
+    }
+
+    /// The task once finished, or as it stands when `taskWait` is up.
+    func waitForTask(_ id: TaskID, in organization: OrganizationID) async throws -> TaskRecord {
+        let deadline = ContinuousClock.now + taskWait
+        while true {
+            let task = try await repository.task(id, in: organization)
+            if task.state.isFinished || ContinuousClock.now >= deadline { return task }
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     func rules(for principal: Principal) async throws -> ConnectionRules {

@@ -1,0 +1,72 @@
+import Connector
+public import Foundation
+import QlikCloudAPI
+public import QlikConnections
+public import Repository
+public import Secrets
+
+/// Tasks straight from the repository, for workers inside the service:
+/// credentials are opened with the service's own key.
+public struct RepositoryTaskSource: TaskSource {
+    let repository: any ConnectorRepository
+    let keyring: Keyring?
+    let owner: String
+    public let lease: TimeInterval
+    /// The runtime environments this worker takes tasks from, asked before each claim.
+    let environments: @Sendable () async throws -> [RuntimeEnvironmentID]
+
+    public init(repository: any ConnectorRepository, keyring: Keyring?, owner: String, lease: TimeInterval = 30,
+                environments: @escaping @Sendable () async throws -> [RuntimeEnvironmentID]) {
+        self.repository = repository
+        self.keyring = keyring
+        self.owner = owner
+        self.lease = lease
+        self.environments = environments
+    }
+
+    public func claim() async throws -> ClaimedTask? {
+        guard let record = try await repository.claim(in: try await environments(), owner: owner, lease: lease, now: Date()) else { return nil }
+        return ClaimedTask(record: record, connection: try await TaskConnections.resolve(record, in: repository, keyring: keyring))
+    }
+
+    public func renew(_ task: TaskID) async throws -> Bool {
+        try await repository.renewLease(task, owner: owner, until: Date().addingTimeInterval(lease))
+    }
+
+    public func finish(_ task: TaskID, _ outcome: TaskOutcome) async throws -> Bool {
+        try await repository.finish(task, owner: owner, succeeded: outcome.succeeded, result: outcome.result, error: outcome.error, at: Date())
+    }
+
+    public func log(_ task: TaskID, _ lines: [TaskLogLine]) async throws {
+        try await repository.appendLog(task, lines)
+    }
+}
+
+/// A task's connection, read from the repository with its credentials opened
+/// where this process can open them (sealed values, with the key).
+public enum TaskConnections {
+    public static func resolve(_ record: TaskRecord, in repository: any ConnectorRepository,
+                               keyring: Keyring?) async throws -> Result<TaskConnection, TaskCredentialsUnavailable>? {
+        guard let name = record.connectionName else { return nil }
+        let connection: StoredConnection
+        do {
+            connection = try await repository.connection(named: name, in: record.organizationID)
+        } catch RepositoryError.notFound {
+            return .failure(TaskCredentialsUnavailable("Connection '\(name)' was deleted after the task was queued."))
+        }
+        guard connection.id == record.connectionID else {
+            return .failure(TaskCredentialsUnavailable("Connection '\(name)' was replaced after the task was queued."))
+        }
+        do {
+            let resolved = try await connection.resolvedAuthentication {
+                guard let keyring else { throw TaskCredentialsUnavailable("This runtime environment has no master key to open the stored credentials.") }
+                return keyring
+            }
+            return .success(TaskConnection(baseURL: connection.authentication.baseURL, authentication: resolved))
+        } catch let elsewhere as CredentialsElsewhere {
+            return .failure(TaskCredentialsUnavailable(elsewhere.description))
+        } catch let unavailable as TaskCredentialsUnavailable {
+            return .failure(unavailable)
+        }
+    }
+}

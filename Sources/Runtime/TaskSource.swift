@@ -1,0 +1,60 @@
+public import Foundation
+public import QlikCloudAPI
+public import QlikConnections
+
+/// A task handed to a worker, with what it needs to run: the connection's
+/// tenant and credentials (in memory only), or why this worker cannot have
+/// them; nil when the task is on no connection.
+public struct ClaimedTask: Sendable {
+    public let record: TaskRecord
+    public let connection: Result<TaskConnection, TaskCredentialsUnavailable>?
+
+    public init(record: TaskRecord, connection: Result<TaskConnection, TaskCredentialsUnavailable>?) {
+        self.record = record
+        self.connection = connection
+    }
+}
+
+/// The connection a task runs on, credentials resolved.
+public struct TaskConnection: Sendable {
+    public let baseURL: TenantURL
+    public let authentication: ResolvedAuthentication
+
+    public init(baseURL: TenantURL, authentication: ResolvedAuthentication) {
+        self.baseURL = baseURL
+        self.authentication = authentication
+    }
+}
+
+/// Why a worker cannot have a connection's credentials, in words for its task's error.
+public struct TaskCredentialsUnavailable: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Where a worker gets tasks and reports on them: the repository directly
+/// (the service's serverless pool) or the service over HTTPS (a Secure Agent).
+public protocol TaskSource: Sendable {
+    /// How long a claimed task is leased; the worker renews it well before.
+    var lease: TimeInterval { get }
+    func claim() async throws -> ClaimedTask?
+    /// False when the lease was lost (it ran out and another worker took the task).
+    func renew(_ task: TaskID) async throws -> Bool
+    /// False when the lease was lost: the outcome was not recorded.
+    func finish(_ task: TaskID, _ outcome: TaskOutcome) async throws -> Bool
+    func log(_ task: TaskID, _ lines: [TaskLogLine]) async throws
+}
+
+/// How a task ended.
+public struct TaskOutcome: Sendable, Equatable {
+    public let succeeded: Bool
+    /// JSON (a Test Connection report, ...).
+    public let result: Data?
+    public let error: String?
+
+    public init(succeeded: Bool, result: Data? = nil, error: String? = nil) {
+        self.succeeded = succeeded
+        self.result = result
+        self.error = error
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+public import Logging
+import QlikConnections
+
+/// Runs tasks from a source one at a time until cancelled: claims one, runs
+/// it while renewing its lease, and reports how it ended. A lease lost
+/// meanwhile (this worker was too slow to renew, and another took the task
+/// over) stops the run and reports nothing: the other worker owns it now.
+public struct TaskWorker: Sendable {
+    let source: any TaskSource
+    let executor: TaskExecutor
+    let idleDelay: Duration
+    let logger: Logger
+
+    public init(source: any TaskSource, executor: TaskExecutor, idleDelay: Duration = .milliseconds(100), logger: Logger) {
+        self.source = source
+        self.executor = executor
+        self.idleDelay = idleDelay
+        self.logger = logger
+    }
+
+    public func run() async {
+        while !Task.isCancelled {
+            do {
+                if let claimed = try await source.claim() {
+                    await runOne(claimed)
+                } else {
+                    try await Task.sleep(for: idleDelay)
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("the task queue did not answer; trying again", metadata: ["error": "\(error)"])
+                do { try await Task.sleep(for: idleDelay * 10) } catch { return }
+            }
+        }
+    }
+
+    /// One task: its outcome, or nothing when its lease was lost.
+    func runOne(_ claimed: ClaimedTask) async {
+        let id = claimed.record.id
+        var logger = logger
+        logger[metadataKey: "task"] = "\(id)"
+        let source = self.source, executor = self.executor
+        let taskLogger = logger
+        let outcome: TaskOutcome? = await withTaskGroup(of: TaskOutcome?.self) { group in
+            group.addTask { await executor.execute(claimed, log: { lines in try await source.log(id, lines) }) }
+            group.addTask { await Self.keepLease(id, source: source, logger: taskLogger) }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        guard let outcome else {
+            logger.warning("the task's lease was lost; another worker runs it now")
+            return
+        }
+        do {
+            if try await source.finish(id, outcome) {
+                logger.info("task finished", metadata: ["succeeded": "\(outcome.succeeded)"])
+            } else {
+                logger.warning("the task's lease was lost before its outcome was recorded; another worker runs it now")
+            }
+        } catch {
+            logger.error("the task's outcome could not be recorded; its lease will run out and it runs again", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Renews the lease every third of its length; returns (nil) only when it is lost.
+    static func keepLease(_ id: TaskID, source: any TaskSource, logger: Logger) async -> TaskOutcome? {
+        var heldUntil = Date().addingTimeInterval(source.lease)
+        while true {
+            do {
+                try await Task.sleep(for: .milliseconds(Int(source.lease * 1000 / 3)))
+            } catch {
+                return nil
+            }
+            do {
+                if try await source.renew(id) {
+                    heldUntil = Date().addingTimeInterval(source.lease)
+                } else {
+                    return nil
+                }
+            } catch {
+                // Unreachable for now: the lease still holds until it runs out.
+                logger.warning("the lease could not be renewed; trying again", metadata: ["error": "\(error)"])
+                if Date() >= heldUntil { return nil }
+            }
+        }
+    }
+}
