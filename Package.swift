@@ -118,6 +118,10 @@ let package = Package(
                 "QlikConnections", "Repository", "Secrets", "Connector", "QlikCloudAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -148,8 +152,9 @@ let package = Package(
         .target(
             name: "QlikConnectorCLI",
             dependencies: [
-                "QlikConnections", "Secrets", "Repository", "QVD", "QlikCloudSandbox", "QlikCloudAPI", "Connector", "Service",
+                "QlikConnections", "Secrets", "Repository", "QVD", "QlikCloudSandbox", "QlikCloudAPI", "Connector", "Service", "Runtime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -21,11 +21,12 @@ struct QlikConnectorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "qlik-connector",
         abstract: "Define, prove and use Qlik Cloud connections.",
-        version: "0.1.0",
+        version: version,
         subcommands: [OrganizationCommand.self, RuntimeEnvironmentCommand.self, ConnectionCommand.self, DiscoverCommand.self, ReadCommand.self, WriteCommand.self,
                       ReloadCommand.self, AirbyteCommand.self, AuditCommand.self, QVDCommand.self, SandboxCommand.self,
-                      ServeCommand.self, UserCommand.self]
+                      ServeCommand.self, UserCommand.self, AgentCommand.self, TaskCommand.self]
     )
+    static let version = "0.1.0"
 
     static func run(arguments: [String]) async -> Int32 {
         do {

@@ -54,6 +54,11 @@ public struct TaskWorker: Sendable {
             logger.warning("the task's lease was lost; another worker runs it now")
             return
         }
+        if Task.isCancelled {
+            // Stopped mid-task: no outcome is claimed for work cut short; the lease runs out and another worker runs it.
+            logger.notice("stopped during a task; it runs again elsewhere once its lease runs out")
+            return
+        }
         do {
             if try await source.finish(id, outcome) {
                 logger.info("task finished", metadata: ["succeeded": "\(outcome.succeeded)"])

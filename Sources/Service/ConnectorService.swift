@@ -58,6 +58,8 @@ public struct ConnectorService: Sendable {
         addRuntimeEnvironmentRoutes(to: api)
         addConnectionRoutes(to: api)
         addTaskRoutes(to: api)
+        addAgentAdministrationRoutes(to: api)
+        addAgentRoutes(to: router)
         return router
     }
 

@@ -9,11 +9,19 @@ public struct ServiceContext: RequestContext {
     var principal: Principal?
     /// The console session's CSRF token, when the request came with a session cookie.
     var csrfToken: String?
+    /// Set by ``AgentAuthentication`` on every `/api/v1/agent` route.
+    var agent: Agent?
 
     public init(source: Source) {
         coreContext = .init(source: source)
         principal = nil
         csrfToken = nil
+        agent = nil
+    }
+
+    func requireAgent() throws(APIError) -> Agent {
+        guard let agent else { throw APIError.unauthenticated("This route is for Secure Agents.") }
+        return agent
     }
 
     /// A path parameter as the caller meant it: `Sales%20EU` is "Sales EU".

@@ -1,23 +1,23 @@
-import Foundation
-import QlikConnections
+public import Foundation
+public import QlikConnections
 import Repository
 
 /// A task as the API shows it: where it runs, how far it got, how it ended.
-struct TaskView: Codable, Sendable {
-    let id: String
-    let kind: String
-    let state: String
-    let connection: String?
-    let runtimeEnvironment: String
-    let attempts: Int
-    let maxAttempts: Int
-    let requestedBy: String
-    let createdAt: Date
-    let startedAt: Date?
-    let finishedAt: Date?
-    let error: String?
+public struct TaskView: Codable, Sendable {
+    public let id: String
+    public let kind: String
+    public let state: String
+    public let connection: String?
+    public let runtimeEnvironment: String
+    public let attempts: Int
+    public let maxAttempts: Int
+    public let requestedBy: String
+    public let createdAt: Date
+    public let startedAt: Date?
+    public let finishedAt: Date?
+    public let error: String?
 
-    init(_ task: TaskRecord, environments: [RuntimeEnvironment]) {
+    public init(_ task: TaskRecord, environments: [RuntimeEnvironment]) {
         id = task.id.description
         kind = task.kind.rawValue
         state = task.state.rawValue
@@ -33,12 +33,12 @@ struct TaskView: Codable, Sendable {
     }
 }
 
-struct TaskLogLineView: Codable, Sendable {
-    let at: Date
-    let level: String
-    let message: String
+public struct TaskLogLineView: Codable, Sendable {
+    public let at: Date
+    public let level: String
+    public let message: String
 
-    init(_ line: TaskLogLine) {
+    public init(_ line: TaskLogLine) {
         at = line.at
         level = line.level
         message = line.message
@@ -46,19 +46,19 @@ struct TaskLogLineView: Codable, Sendable {
 }
 
 /// An agent as the API shows it (never its token).
-struct AgentView: Codable, Sendable {
-    let id: String
-    let name: String
-    let runtimeEnvironment: String
-    let host: String?
-    let version: String?
-    let createdAt: Date
-    let lastHeartbeatAt: Date?
-    let status: String
+public struct AgentView: Codable, Sendable {
+    public let id: String
+    public let name: String
+    public let runtimeEnvironment: String
+    public let host: String?
+    public let version: String?
+    public let createdAt: Date
+    public let lastHeartbeatAt: Date?
+    public let status: String
     /// Only in the answer to the create: the one time the agent's token is shown.
-    let token: String?
+    public let token: String?
 
-    init(_ agent: Agent, environments: [RuntimeEnvironment], now: Date = Date(), token: String? = nil) {
+    public init(_ agent: Agent, environments: [RuntimeEnvironment], now: Date = Date(), token: String? = nil) {
         id = agent.id.description
         name = agent.name
         runtimeEnvironment = environments.first { $0.id == agent.runtimeEnvironmentID }?.name.value ?? agent.runtimeEnvironmentID.description

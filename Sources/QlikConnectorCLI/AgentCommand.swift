@@ -1,0 +1,178 @@
+import ArgumentParser
+import Connector
+import Foundation
+import Logging
+import QlikConnections
+import Repository
+import Runtime
+import Service
+import ServiceLifecycle
+
+/// `qlik-connector agent`: run a Secure Agent, or create and list agents.
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Run a Secure Agent that takes its group's tasks from the service, or create and list agents.",
+        subcommands: [Run.self, Create.self, List.self],
+        defaultSubcommand: Run.self
+    )
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a Secure Agent: it pulls its group's tasks from the service over HTTPS with its token (no inbound port, no database).")
+        @Option(help: "The service's address, https://... (http:// only to this machine).") var service: String
+        @Option(name: .customLong("token-file"), help: "File holding the agent's qca_ token (from 'agent create').") var tokenFile: String
+        @Option(name: .customLong("runtime-env"), help: "The Secure Agent group the agent serves; checked against its token.") var runtimeEnvironment: String?
+        @Option(help: "Tasks run at once.") var workers = 2
+        @Option(help: "Seconds a task is leased before another agent may take it over (2 to 300).") var lease: Double = 30
+        @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
+
+        func validate() throws {
+            guard (1...64).contains(workers) else { throw ValidationError("--workers takes 1 to 64.") }
+            guard (2...300).contains(lease) else { throw ValidationError("--lease takes 2 to 300 seconds.") }
+        }
+
+        func run() async throws {
+            guard let url = URL(string: service), SecureAgent.acceptable(url) else {
+                throw CLIError.usage("--service '\(service)' is not usable: give https://HOST[:PORT] (plain http:// only to 127.0.0.1 or localhost); "
+                    + "the agent's token and tasks' credentials travel on it.")
+            }
+            let token: String
+            do {
+                token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            } catch {
+                throw CLIError.usage("Cannot read the token file \(tokenFile): \(error.localizedDescription)")
+            }
+            guard token.hasPrefix("qca_") else { throw CLIError.usage("\(tokenFile) does not hold an agent token (qca_...); create one with 'qlik-connector agent create'.") }
+            var logger = Logger(label: "qlik-connector-agent") { StreamLogHandler.standardError(label: $0) }
+            logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            let agent = SecureAgent(configuration: .init(service: url, token: token, workers: workers, lease: lease),
+                                    executor: TaskExecutor(logger: logger), version: QlikConnectorCommand.version, logger: logger)
+            let workers = self.workers
+            let expected = runtimeEnvironment
+            let running = AgentProcess {
+                try await agent.run(expectedGroup: expected) { name, group in
+                    // Written straight away: a script waiting for the agent reads it while it runs.
+                    FileHandle.standardOutput.write(Data("Agent '\(name)' of '\(group)' is taking tasks (\(workers) at a time). Stop with Ctrl-C.\n".utf8))
+                }
+            }
+            let group = ServiceGroup(configuration: .init(services: [.init(service: running)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        }
+    }
+
+    /// The agent under swift-service-lifecycle: SIGTERM or Ctrl-C stop it cleanly (a task cut short runs again elsewhere).
+    struct AgentProcess: Service {
+        let body: @Sendable () async throws -> Void
+        init(_ body: @escaping @Sendable () async throws -> Void) { self.body = body }
+        func run() async throws { try await cancelWhenGracefulShutdown { try await body() } }
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an agent of a Secure Agent group, and its token (shown or written once).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The Secure Agent group.") var group: String
+        @Argument(help: "The agent's name (letters, digits, - _ .).") var name: String
+        @Option(name: .customLong("token-file"), help: "Write the token to this file (mode 0600) instead of printing it.") var tokenFile: String?
+
+        func run() async throws {
+            let workspace = try await Workspace.open(global)
+            let organization = try await workspace.organization()
+            let key = try RuntimeEnvironmentName(group).comparisonKey
+            guard let environment = try await workspace.repository.runtimeEnvironments(of: organization.id).first(where: { $0.name.comparisonKey == key }) else {
+                throw RepositoryError.notFound(kind: "runtime environment", name: group, organization: organization.name.value)
+            }
+            let (agent, token) = try await AgentTokens.create(named: name, in: environment, repository: workspace.repository, by: workspace.actor)
+            if let tokenFile {
+                guard FileManager.default.createFile(atPath: tokenFile, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+                    throw CLIError.failure("Cannot write \(tokenFile).")
+                }
+                print("Created agent '\(agent.name)' of '\(environment.name)'; its token is in \(tokenFile).")
+            } else {
+                print("Created agent '\(agent.name)' of '\(environment.name)'. Its token, shown once:")
+                print(token)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the organization's agents and when each was last heard from.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let workspace = try await Workspace.open(global)
+            let organization = try await workspace.organization()
+            let environments = try await workspace.repository.runtimeEnvironments(of: organization.id)
+            let views = try await workspace.repository.agents(of: organization.id).map { AgentView($0, environments: environments) }
+            if json { return try Output.json(views) }
+            Output.table(["NAME", "GROUP", "STATUS", "HOST", "VERSION", "LAST HEARTBEAT"], views.map {
+                [$0.name, $0.runtimeEnvironment, $0.status, $0.host ?? "", $0.version ?? "", $0.lastHeartbeatAt.map(Output.timestamp) ?? "never"]
+            })
+        }
+    }
+}
+
+/// `qlik-connector task`: the tasks run on runtime environments.
+struct TaskCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "task",
+        abstract: "Follow the tasks that run on runtime environments (Test Connection, pings).",
+        subcommands: [List.self, Show.self, Logs.self]
+    )
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The newest tasks first.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "How many.") var limit = 50
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let workspace = try await Workspace.open(global)
+            let organization = try await workspace.organization()
+            let environments = try await workspace.repository.runtimeEnvironments(of: organization.id)
+            let views = try await workspace.repository.tasks(of: organization.id, limit: max(1, min(limit, 1000))).map { TaskView($0, environments: environments) }
+            if json { return try Output.json(views) }
+            Output.table(["ID", "KIND", "STATE", "CONNECTION", "RUNTIME ENVIRONMENT", "ATTEMPTS", "CREATED"], views.map {
+                [$0.id, $0.kind, $0.state, $0.connection ?? "", $0.runtimeEnvironment, "\($0.attempts)/\($0.maxAttempts)", Output.timestamp($0.createdAt)]
+            })
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One task: state, timings, error.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The task's id.") var id: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let workspace = try await Workspace.open(global)
+            let organization = try await workspace.organization()
+            guard let uuid = UUID(uuidString: id) else { throw CLIError.usage("'\(id)' is not a task id (a UUID, as 'task list' shows).") }
+            let task = try await workspace.repository.task(TaskID(uuid), in: organization.id)
+            let view = TaskView(task, environments: try await workspace.repository.runtimeEnvironments(of: organization.id))
+            if json { return try Output.json(view) }
+            Output.fields([("Task", view.id), ("Kind", view.kind), ("State", view.state), ("Connection", view.connection ?? "-"),
+                           ("Runtime environment", view.runtimeEnvironment), ("Attempts", "\(view.attempts) of \(view.maxAttempts)"),
+                           ("Requested by", view.requestedBy), ("Created", Output.timestamp(view.createdAt)),
+                           ("Started", view.startedAt.map(Output.timestamp) ?? "-"), ("Finished", view.finishedAt.map(Output.timestamp) ?? "-"),
+                           ("Error", view.error ?? "-")])
+        }
+    }
+
+    struct Logs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "What a task logged, in order.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The task's id.") var id: String
+
+        func run() async throws {
+            let workspace = try await Workspace.open(global)
+            let organization = try await workspace.organization()
+            guard let uuid = UUID(uuidString: id) else { throw CLIError.usage("'\(id)' is not a task id (a UUID, as 'task list' shows).") }
+            let task = try await workspace.repository.task(TaskID(uuid), in: organization.id)
+            for line in try await workspace.repository.logs(of: task.id) {
+                print("\(Output.timestamp(line.at)) \(line.level.uppercased()) \(line.message)")
+            }
+        }
+    }
+}

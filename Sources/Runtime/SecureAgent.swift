@@ -1,0 +1,155 @@
+import AsyncHTTPClient
+public import Foundation
+public import Logging
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import QlikConnections
+
+/// A Secure Agent: heartbeats to the service, and a few workers that pull
+/// the group's tasks over HTTPS with the agent's token (no inbound port,
+/// no database). Credentials the service hands over stay in memory.
+public struct SecureAgent: Sendable {
+    public struct Configuration: Sendable {
+        public let service: URL
+        public let token: String
+        public let workers: Int
+        public let lease: TimeInterval
+        public let heartbeat: Duration
+        public let idleDelay: Duration
+
+        public init(service: URL, token: String, workers: Int = 2, lease: TimeInterval = 30, heartbeat: Duration = .seconds(10),
+                    idleDelay: Duration = .milliseconds(200)) {
+            self.service = service
+            self.token = token
+            self.workers = max(1, workers)
+            self.lease = lease
+            self.heartbeat = heartbeat
+            self.idleDelay = idleDelay
+        }
+    }
+
+    let configuration: Configuration
+    let executor: TaskExecutor
+    let version: String
+    let logger: Logger
+
+    public init(configuration: Configuration, executor: TaskExecutor, version: String, logger: Logger) {
+        self.configuration = configuration
+        self.executor = executor
+        self.version = version
+        self.logger = logger
+    }
+
+    /// Whether `url` may carry an agent's token and tasks' credentials: HTTPS, or plain HTTP to this machine only.
+    public static func acceptable(_ url: URL) -> Bool {
+        guard let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased() else { return false }
+        return scheme == "https" || (scheme == "http" && ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host))
+    }
+
+    /// A token that belongs to another group than the one the agent was started for.
+    public struct WrongGroup: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Runs until cancelled. `onStarted` learns the agent's name and group once the first heartbeat was accepted;
+    /// `expectedGroup`, when given, must be the group the token belongs to.
+    public func run(expectedGroup: String? = nil, onStarted: @escaping @Sendable (_ agent: String, _ group: String) -> Void = { _, _ in }) async throws {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            let source = AgentTaskSource(client: client, configuration: configuration)
+            let known = try await source.heartbeat(version: version)
+            if let expectedGroup, expectedGroup.lowercased() != known.group.lowercased() {
+                throw WrongGroup(description: "This token belongs to agent '\(known.agent)' of runtime environment '\(known.group)', not '\(expectedGroup)'; "
+                    + "start the agent with the token its administrator created for that group.")
+            }
+            onStarted(known.agent, known.group)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await heartbeats(source) }
+                for _ in 0..<configuration.workers {
+                    group.addTask { await TaskWorker(source: source, executor: executor, idleDelay: configuration.idleDelay, logger: logger).run() }
+                }
+                await group.waitForAll()
+            }
+            try await client.shutdown()
+        } catch {
+            try await client.shutdown()
+            throw error
+        }
+    }
+
+    private func heartbeats(_ source: AgentTaskSource) async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: configuration.heartbeat)
+            } catch {
+                return
+            }
+            do {
+                try await source.heartbeat(version: version)
+            } catch {
+                logger.warning("the service did not take the heartbeat", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
+
+/// The service's agent routes as a task source.
+struct AgentTaskSource: TaskSource {
+    let client: HTTPClient
+    let configuration: SecureAgent.Configuration
+    var lease: TimeInterval { configuration.lease }
+
+    struct Refused: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// The agent's name and group as the service knows them.
+    @discardableResult
+    func heartbeat(version: String) async throws -> (agent: String, group: String) {
+        let host = ProcessInfo.processInfo.hostName
+        let (_, body) = try await post("heartbeat", json: ["host": host, "version": version], expecting: [200])
+        let known = try JSONDecoder().decode([String: String].self, from: body)
+        return (known["agent"] ?? "", known["runtimeEnvironment"] ?? "")
+    }
+
+    func claim() async throws -> ClaimedTask? {
+        let (status, body) = try await post("claim", json: ["leaseSeconds": lease], expecting: [200, 204])
+        guard status == 200 else { return nil }
+        return try JSONDecoder().decode(AgentAssignment.self, from: body).claimed()
+    }
+
+    func renew(_ task: TaskID) async throws -> Bool {
+        try await post("tasks/\(task)/renew", json: ["leaseSeconds": lease], expecting: [204, 409]).status == 204
+    }
+
+    func finish(_ task: TaskID, _ outcome: TaskOutcome) async throws -> Bool {
+        try await post("tasks/\(task)/finish", body: try JSONEncoder().encode(AgentTaskOutcome(outcome)), expecting: [204, 409]).status == 204
+    }
+
+    func log(_ task: TaskID, _ lines: [TaskLogLine]) async throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        _ = try await post("tasks/\(task)/logs", body: try encoder.encode(lines), expecting: [204])
+    }
+
+    private func post(_ path: String, json: [String: any Sendable], expecting: Set<Int>) async throws -> (status: Int, body: Data) {
+        try await post(path, body: try JSONSerialization.data(withJSONObject: json), expecting: expecting)
+    }
+
+    private func post(_ path: String, body: Data, expecting: Set<Int>) async throws -> (status: Int, body: Data) {
+        var request = HTTPClientRequest(url: configuration.service.appendingPathComponent("api/v1/agent/" + path).absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(configuration.token)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(data: body))
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let data = Data(buffer: try await response.body.collect(upTo: 16 << 20))
+        let status = Int(response.status.code)
+        guard expecting.contains(status) else {
+            // The service's JSON error, never the token.
+            throw Refused(description: "The service answered \(status) to \(path): \(String(decoding: data.prefix(500), as: UTF8.self))")
+        }
+        return (status, data)
+    }
+}

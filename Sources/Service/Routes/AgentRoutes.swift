@@ -1,0 +1,176 @@
+import Crypto
+import Foundation
+import Hummingbird
+import HTTPTypes
+public import QlikConnections
+public import Repository
+import Runtime
+
+/// Secure Agents: administrators create them (each gets a `qca_` token,
+/// shown once); agents call `/api/v1/agent/...` with that token only, pull
+/// their group's tasks, renew leases and report outcomes. An agent never
+/// touches the database.
+extension ConnectorService {
+    struct NewAgent: Decodable {
+        let name: String
+    }
+
+    struct Heartbeat: Decodable {
+        let host: String
+        let version: String
+    }
+
+    struct ClaimRequest: Decodable {
+        /// Seconds; bounded to 2 to 300 (default 30).
+        let leaseSeconds: Double?
+    }
+
+    /// Administrators' side: create agents, list them, ping a group.
+    func addAgentAdministrationRoutes(to api: RouterGroup<ServiceContext>) {
+        let service = self
+        let repository = self.repository
+        api.post("runtime-environments/:name/agents") { request, context -> Response in
+            let principal = try context.requirePrincipal()
+            try principal.require(.admin)
+            let group = try await service.agentGroup(named: try context.pathParameter("name"), in: principal.organizationID)
+            let asked = try await request.decodeJSON(NewAgent.self)
+            let name = try AgentTokens.checkedName(asked.name)
+            let (agent, secret) = try await AgentTokens.create(named: name, in: group, repository: repository, by: service.actor(principal))
+            return try ServiceJSON.response(AgentView(agent, environments: [group], token: secret), status: .created)
+        }
+        api.get("agents") { _, context -> Response in
+            let principal = try context.requirePrincipal()
+            let environments = try await repository.runtimeEnvironments(of: principal.organizationID)
+            return try ServiceJSON.response(try await repository.agents(of: principal.organizationID).map { AgentView($0, environments: environments) })
+        }
+        api.post("runtime-environments/:name/ping") { request, context -> Response in
+            let principal = try context.requirePrincipal()
+            try principal.require(.designer)
+            let name = try context.pathParameter("name")
+            let key = try RuntimeEnvironmentName(name).comparisonKey
+            let environments = try await repository.runtimeEnvironments(of: principal.organizationID)
+            guard let environment = environments.first(where: { $0.name.comparisonKey == key }) else {
+                throw APIError.notFound("Runtime environment '\(name)'")
+            }
+            let milliseconds = try request.integerQuery("milliseconds") ?? 0
+            guard (0...600_000).contains(milliseconds) else { throw APIError.invalid("milliseconds", "milliseconds is \(milliseconds); expected 0 to 600000.") }
+            let task = TaskRecord(organizationID: principal.organizationID, runtimeEnvironmentID: environment.id, connectionID: nil, connectionName: nil,
+                                  kind: .noop, payload: try TaskResults.encode(NoopPayload(milliseconds: milliseconds)), requestedBy: service.actor(principal).name)
+            try await repository.enqueue(task)
+            var response = try ServiceJSON.response(TaskView(task, environments: environments), status: .accepted)
+            response.headers[.location] = "/api/v1/tasks/\(task.id)"
+            return response
+        }
+    }
+
+    func agentGroup(named name: String, in organization: OrganizationID) async throws -> RuntimeEnvironment {
+        let key = try RuntimeEnvironmentName(name).comparisonKey
+        guard let group = try await repository.runtimeEnvironments(of: organization).first(where: { $0.name.comparisonKey == key }) else {
+            throw APIError.notFound("Runtime environment '\(name)'")
+        }
+        guard group.kind == .secureAgentGroup else {
+            throw APIError.invalid("name", "'\(group.name)' is the serverless environment: its tasks run inside the service, not on agents.")
+        }
+        return group
+    }
+
+    /// Agents' side.
+    func addAgentRoutes(to router: Router<ServiceContext>) {
+        let repository = self.repository
+        let keyring = self.keyring
+        let agents = router.group("api/v1/agent").add(middleware: AgentAuthentication(agents: repository))
+        agents.post("heartbeat") { request, context -> Response in
+            let agent = try context.requireAgent()
+            let beat = try await request.decodeJSON(Heartbeat.self)
+            try await repository.heartbeat(agent.id, host: String(beat.host.prefix(255)), version: String(beat.version.prefix(64)), at: Date())
+            let group = try await repository.runtimeEnvironments(of: agent.organizationID).first { $0.id == agent.runtimeEnvironmentID }
+            return try ServiceJSON.response(["agent": agent.name, "runtimeEnvironment": group?.name.value ?? ""])
+        }
+        agents.post("claim") { request, context -> Response in
+            let agent = try context.requireAgent()
+            let asked = try await request.decodeJSON(ClaimRequest.self)
+            let lease = min(300, max(2, asked.leaseSeconds ?? 30))
+            guard let record = try await repository.claim(in: [agent.runtimeEnvironmentID], owner: Self.owner(agent), lease: lease, now: Date()) else {
+                return Response(status: .noContent)
+            }
+            let connection = try await TaskConnections.resolve(record, in: repository, keyring: keyring)
+            return try ServiceJSON.response(AgentAssignment(ClaimedTask(record: record, connection: connection), lease: lease))
+        }
+        agents.post("tasks/:id/renew") { request, context -> Response in
+            let agent = try context.requireAgent()
+            let asked = try await request.decodeJSON(ClaimRequest.self)
+            let held = try await repository.renewLease(try Self.taskID(context), owner: Self.owner(agent),
+                                                        until: Date().addingTimeInterval(min(300, max(2, asked.leaseSeconds ?? 30))))
+            guard held else { throw APIError(.conflict, code: "lease_lost", "This agent no longer holds the task's lease; another worker runs it.") }
+            return Response(status: .noContent)
+        }
+        agents.post("tasks/:id/finish") { request, context -> Response in
+            let agent = try context.requireAgent()
+            let outcome = try await request.decodeJSON(AgentTaskOutcome.self).outcome
+            let recorded = try await repository.finish(try Self.taskID(context), owner: Self.owner(agent), succeeded: outcome.succeeded,
+                                                       result: outcome.result, error: outcome.error, at: Date())
+            guard recorded else { throw APIError(.conflict, code: "lease_lost", "This agent no longer holds the task's lease; its outcome was not kept.") }
+            return Response(status: .noContent)
+        }
+        agents.post("tasks/:id/logs") { request, context -> Response in
+            let agent = try context.requireAgent()
+            let id = try Self.taskID(context)
+            let lines = try await request.decodeJSON([TaskLogLineView].self).map { TaskLogLine(at: $0.at, level: $0.level, message: $0.message) }
+            _ = try await repository.task(id, in: agent.organizationID)
+            try await repository.appendLog(id, lines)
+            return Response(status: .noContent)
+        }
+    }
+
+    static func owner(_ agent: Agent) -> String { "agent:\(agent.id)" }
+}
+
+/// An agent's token: `qca_` and 43 characters of base64url; only its SHA-256 is stored.
+enum AgentTokenSecret {
+    static let scheme = "qca_"
+
+    static func generate() -> String { scheme + ConsoleSession.randomToken() }
+
+    static func hash(_ text: String) -> Data { Data(SHA256.hash(data: Data(text.utf8))) }
+}
+
+/// Creating an agent and its token, for the API and the command line alike.
+public enum AgentTokens {
+    /// The agent and its token, shown this once.
+    public static func create(named name: String, in group: RuntimeEnvironment, repository: any AgentStore,
+                              by actor: AuditActor) async throws -> (Agent, String) {
+        guard group.kind == .secureAgentGroup else {
+            throw APIError.invalid("name", "'\(group.name)' is the serverless environment: its tasks run inside the service, not on agents.")
+        }
+        let secret = AgentTokenSecret.generate()
+        let agent = Agent(organizationID: group.organizationID, runtimeEnvironmentID: group.id, name: try checkedName(name))
+        try await repository.createAgent(agent, tokenHash: AgentTokenSecret.hash(secret), by: actor)
+        return (agent, secret)
+    }
+
+    static func checkedName(_ text: String) throws(APIError) -> String {
+        let name = text.trimmingCharacters(in: .whitespaces)
+        guard (1...100).contains(name.count), name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw APIError.invalid("name", "An agent name takes 1 to 100 letters, digits, - _ and .; '\(text)' does not fit.")
+        }
+        return name
+    }
+}
+
+/// Every `/api/v1/agent` route needs `Authorization: Bearer qca_...` of a known agent.
+struct AgentAuthentication: RouterMiddleware {
+    typealias Context = ServiceContext
+    let agents: any AgentStore
+
+    func handle(_ request: Request, context: ServiceContext, next: (Request, ServiceContext) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer \(AgentTokenSecret.scheme)") else {
+            throw APIError.unauthenticated("Agent routes need 'Authorization: Bearer qca_...', the token its administrator created for the agent.")
+        }
+        guard let agent = try await agents.agent(forTokenHash: AgentTokenSecret.hash(String(header.dropFirst("Bearer ".count)))) else {
+            throw APIError.unauthenticated("The agent token is unknown (the agent may have been removed).")
+        }
+        var context = context
+        context.agent = agent
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+@Suite("Secure Agents: tasks of a group pulled by its agents, and taken over when one dies")
+struct AgentCommandTests {
+    /// Calls the service's API with a token; answers status and JSON.
+    static func call(_ port: Int, _ method: String, _ path: String, token: String) async throws -> (Int, [String: Any]) {
+        var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)\(path)")))
+        request.httpMethod = method
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:])
+    }
+
+    static func port(of server: CommandLineHarness.Server) async throws -> Int {
+        let banner = try #require(await server.nextLine())
+        return try #require(banner.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) })
+    }
+
+    @Test("an agent of the connection's group runs Test Connection against the tenant; the task, its log and the agent are listed")
+    func testConnectionOnAgent() async throws {
+        let harness = try CommandLineHarness()
+        let (sandbox, _) = try await harness.sandboxConnection(fixture: #"""
+            {"users": [{"name": "Ada", "email": "ada@example.com", "apiKeys": [{"token": "sbx_agent_planted_key"}]}]}
+            """#, key: "sbx_agent_planted_key")
+        let created = try await harness.succeed(["user", "create", "ada@acme.example", "--admin", "--token", "first"])
+        let token = try #require(created.stdout.split(separator: "\n").last.map(String.init))
+        let tokenFile = harness.home + "/eu-1.token"
+        try await harness.succeed(["agent", "create", "Agents", "eu-1", "--token-file", tokenFile])
+        let server = try harness.start(["serve", "--port", "0"])
+        let port = try await Self.port(of: server)
+        let wrong = try await harness.run(["agent", "--service", "http://127.0.0.1:\(port)", "--token-file", tokenFile, "--runtime-env", "Elsewhere"])
+        #expect(wrong.status != 0 && wrong.stderr.contains("belongs to agent 'eu-1' of runtime environment 'Agents', not 'Elsewhere'"), "\(wrong.stderr)")
+        let insecure = try await harness.run(["agent", "--service", "http://agents.example.com", "--token-file", tokenFile])
+        #expect(insecure.status == 2 && insecure.stderr.contains("https://"))
+        let agent = try harness.start(["agent", "--service", "http://127.0.0.1:\(port)", "--token-file", tokenFile, "--runtime-env", "Agents"])
+        #expect(await agent.nextLine()?.contains("Agent 'eu-1' of 'Agents' is taking tasks") == true)
+        let (status, report) = try await Self.call(port, "POST", "/api/v1/connections/S/test", token: token)
+        #expect(status == 200 && report["succeeded"] as? Bool == true, "\(report)")
+        let tasks = try await harness.succeed(["task", "list", "--json"])
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(tasks.stdout.utf8)) as? [[String: Any]])
+        #expect(listed.count == 1 && listed[0]["state"] as? String == "succeeded" && listed[0]["runtimeEnvironment"] as? String == "Agents")
+        let id = try #require(listed.first?["id"] as? String)
+        #expect(try await harness.succeed(["task", "logs", id]).stdout.contains("Testing connection 'S'"))
+        #expect(try await harness.succeed(["agent", "list"]).stdout.contains("available"))
+        #expect(await agent.stop() == 0, "SIGTERM stops the agent cleanly")
+        #expect(await server.stop() == 0)
+        #expect(await sandbox.stop() == 0)
+        #expect(!harness.transcript.contains("sbx_agent_planted_key\n") && !harness.transcript.contains(#""accessToken":"sbx_agent_planted_key""#))
+    }
+
+    @Test("an agent killed mid-task loses its lease; another agent of the group runs the task to the end, as its second attempt")
+    func failover() async throws {
+        let harness = try CommandLineHarness()
+        try await harness.succeed(["org", "create", "Acme"])
+        try await harness.succeed(["runtime-env", "create", "Agents"])
+        let created = try await harness.succeed(["user", "create", "ada@acme.example", "--admin", "--token", "first"])
+        let token = try #require(created.stdout.split(separator: "\n").last.map(String.init))
+        try await harness.succeed(["agent", "create", "Agents", "one", "--token-file", harness.home + "/one.token"])
+        try await harness.succeed(["agent", "create", "Agents", "two", "--token-file", harness.home + "/two.token"])
+        let server = try harness.start(["serve", "--port", "0"])
+        let port = try await Self.port(of: server)
+        let first = try harness.start(["agent", "--service", "http://127.0.0.1:\(port)", "--token-file", harness.home + "/one.token", "--lease", "2"])
+        _ = await first.nextLine()
+        let (queued, task) = try await Self.call(port, "POST", "/api/v1/runtime-environments/Agents/ping?milliseconds=4000", token: token)
+        #expect(queued == 202)
+        let id = try #require(task["id"] as? String)
+        var state = ""
+        for _ in 0..<100 where state != "running" {
+            try await Task.sleep(for: .milliseconds(50))
+            state = try await Self.call(port, "GET", "/api/v1/tasks/\(id)", token: token).1["state"] as? String ?? ""
+        }
+        #expect(state == "running")
+        kill(first.process.processIdentifier, SIGKILL)
+        let killedAt = Date()
+        let second = try harness.start(["agent", "--service", "http://127.0.0.1:\(port)", "--token-file", harness.home + "/two.token", "--lease", "2"])
+        _ = await second.nextLine()
+        var finished: [String: Any] = [:]
+        while Date().timeIntervalSince(killedAt) < 30 {
+            finished = try await Self.call(port, "GET", "/api/v1/tasks/\(id)", token: token).1
+            if finished["state"] as? String == "succeeded" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(finished["state"] as? String == "succeeded" && finished["attempts"] as? Int == 2, "\(finished)")
+        // The lease (2 s) runs out, the second agent takes the task and runs its 4 s again.
+        #expect(Date().timeIntervalSince(killedAt) < 15)
+        _ = await first.stop()
+        #expect(await second.stop() == 0)
+        #expect(await server.stop() == 0)
+    }
+}
