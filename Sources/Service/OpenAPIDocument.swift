@@ -28,6 +28,11 @@ enum OpenAPIDocument {
             "type": "http",
             "scheme": "bearer",
             "description": "A personal API token (qcs_...)."
+          },
+          "agentToken": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A Secure Agent's token (qca_...), from 'agent create' or POST /api/v1/runtime-environments/{name}/agents."
           }
         },
         "parameters": {
@@ -666,6 +671,21 @@ enum OpenAPIDocument {
                   "type": "object"
                 }
               }
+            }
+          },
+          "Agent": {
+            "type": "object",
+            "required": ["id", "name", "runtimeEnvironment", "createdAt", "status"],
+            "properties": {
+              "id": { "type": "string", "format": "uuid" },
+              "name": { "type": "string" },
+              "runtimeEnvironment": { "type": "string" },
+              "host": { "type": "string" },
+              "version": { "type": "string" },
+              "createdAt": { "type": "string", "format": "date-time" },
+              "lastHeartbeatAt": { "type": "string", "format": "date-time" },
+              "status": { "type": "string", "enum": ["never-seen", "available", "unavailable"] },
+              "token": { "type": "string", "description": "Only in the answer to the create: the one time the token is shown." }
             }
           },
           "Task": {
@@ -1621,6 +1641,149 @@ enum OpenAPIDocument {
               "422": {
                 "$ref": "#/components/responses/Error"
               }
+            }
+          }
+        },
+        "/api/v1/agents": {
+          "get": {
+            "operationId": "listAgents",
+            "description": "The organization's Secure Agents and when each was last heard from.",
+            "responses": {
+              "200": {
+                "description": "Agents",
+                "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Agent" } } } }
+              },
+              "401": { "$ref": "#/components/responses/Error" }
+            }
+          }
+        },
+        "/api/v1/runtime-environments/{name}/agents": {
+          "parameters": [ { "$ref": "#/components/parameters/Name" } ],
+          "post": {
+            "operationId": "createAgent",
+            "description": "Administrators. Creates an agent of a Secure Agent group; its token is shown this once.",
+            "requestBody": {
+              "required": true,
+              "content": { "application/json": { "schema": { "type": "object", "required": ["name"], "properties": { "name": { "type": "string" } } } } }
+            },
+            "responses": {
+              "201": { "description": "The agent, with its token", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Agent" } } } },
+              "400": { "$ref": "#/components/responses/Error" },
+              "401": { "$ref": "#/components/responses/Error" },
+              "403": { "$ref": "#/components/responses/Error" },
+              "404": { "$ref": "#/components/responses/Error" },
+              "409": { "$ref": "#/components/responses/Error" },
+              "422": { "$ref": "#/components/responses/Error" }
+            }
+          }
+        },
+        "/api/v1/runtime-environments/{name}/ping": {
+          "parameters": [ { "$ref": "#/components/parameters/Name" } ],
+          "post": {
+            "operationId": "pingRuntimeEnvironment",
+            "description": "Designers. Queues a no-op task that waits the given milliseconds: shows that the environment's workers take work.",
+            "parameters": [ { "name": "milliseconds", "in": "query", "schema": { "type": "integer", "minimum": 0, "maximum": 600000 } } ],
+            "responses": {
+              "202": {
+                "description": "Queued: follow the task",
+                "headers": { "Location": { "schema": { "type": "string" } } },
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Task" } } }
+              },
+              "400": { "$ref": "#/components/responses/Error" },
+              "401": { "$ref": "#/components/responses/Error" },
+              "403": { "$ref": "#/components/responses/Error" },
+              "404": { "$ref": "#/components/responses/Error" },
+              "422": { "$ref": "#/components/responses/Error" }
+            }
+          }
+        },
+        "/api/v1/agent/heartbeat": {
+          "post": {
+            "operationId": "agentHeartbeat",
+            "description": "Secure Agents: notes the agent alive; answers its name and group.",
+            "security": [{ "agentToken": [] }],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["host", "version"], "properties": { "host": { "type": "string" }, "version": { "type": "string" } } } } } },
+            "responses": {
+              "200": { "description": "The agent as the service knows it", "content": { "application/json": { "schema": { "type": "object", "properties": { "agent": { "type": "string" }, "runtimeEnvironment": { "type": "string" } } } } } },
+              "400": { "$ref": "#/components/responses/Error" },
+              "401": { "$ref": "#/components/responses/Error" },
+              "404": { "$ref": "#/components/responses/Error" },
+              "409": { "$ref": "#/components/responses/Error" },
+              "422": { "$ref": "#/components/responses/Error" }
+            }
+          }
+        },
+        "/api/v1/agent/claim": {
+          "post": {
+            "operationId": "agentClaim",
+            "description": "Secure Agents: leases the oldest task of the agent's group, with the connection's credentials when the service holds them.",
+            "security": [{ "agentToken": [] }],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": { "leaseSeconds": { "type": "number", "minimum": 2, "maximum": 300 } } } } } },
+            "responses": {
+              "200": { "description": "A task, leased to this agent", "content": { "application/json": { "schema": { "type": "object", "required": ["taskID", "kind", "payload", "leaseSeconds"] } } } },
+              "204": { "description": "No task waits" },
+              "400": { "$ref": "#/components/responses/Error" },
+              "401": { "$ref": "#/components/responses/Error" },
+              "404": { "$ref": "#/components/responses/Error" },
+              "409": { "$ref": "#/components/responses/Error" },
+              "422": { "$ref": "#/components/responses/Error" }
+            }
+          }
+        },
+        "/api/v1/agent/tasks/{id}/renew": {
+          "parameters": [
+            { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }
+          ],
+          "post": {
+            "operationId": "agentRenewLease",
+            "description": "Secure Agents: extends the lease of a task the agent holds.",
+            "security": [{ "agentToken": [] }],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": { "leaseSeconds": { "type": "number", "minimum": 2, "maximum": 300 } } } } } },
+            "responses": {
+              "204": { "description": "Renewed" },
+              "400": { "$ref": "#/components/responses/Error" },
+              "401": { "$ref": "#/components/responses/Error" },
+              "404": { "$ref": "#/components/responses/Error" },
+              "409": { "$ref": "#/components/responses/Error" },
+              "422": { "$ref": "#/components/responses/Error" }
+            }
+          }
+        },
+        "/api/v1/agent/tasks/{id}/finish": {
+          "parameters": [
+            { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }
+          ],
+          "post": {
+            "operationId": "agentFinishTask",
+            "description": "Secure Agents: records how a task the agent holds ended.",
+            "security": [{ "agentToken": [] }],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["succeeded"], "properties": { "succeeded": { "type": "boolean" }, "result": { "type": "string" }, "error": { "type": "string" } } } } } },
+            "responses": {
+              "204": { "description": "Recorded" },
+              "400": { "$ref": "#/components/responses/Error" },
+              "401": { "$ref": "#/components/responses/Error" },
+              "404": { "$ref": "#/components/responses/Error" },
+              "409": { "$ref": "#/components/responses/Error" },
+              "422": { "$ref": "#/components/responses/Error" }
+            }
+          }
+        },
+        "/api/v1/agent/tasks/{id}/logs": {
+          "parameters": [
+            { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }
+          ],
+          "post": {
+            "operationId": "agentTaskLogs",
+            "description": "Secure Agents: adds log lines to a task.",
+            "security": [{ "agentToken": [] }],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/TaskLogLine" } } } } },
+            "responses": {
+              "204": { "description": "Kept" },
+              "400": { "$ref": "#/components/responses/Error" },
+              "401": { "$ref": "#/components/responses/Error" },
+              "404": { "$ref": "#/components/responses/Error" },
+              "409": { "$ref": "#/components/responses/Error" },
+              "422": { "$ref": "#/components/responses/Error" }
             }
           }
         },
