@@ -24,7 +24,7 @@ struct AgentCommand: AsyncParsableCommand {
         @Option(name: .customLong("token-file"), help: "File holding the agent's qca_ token (from 'agent create').") var tokenFile: String
         @Option(name: .customLong("runtime-env"), help: "The Secure Agent group the agent serves; checked against its token.") var runtimeEnvironment: String?
         @Option(help: "Tasks run at once.") var workers = 2
-        @Option(help: "Seconds a task is leased before another agent may take it over (2 to 300).") var lease: Double = 30
+        @Option(help: "Seconds a task is leased before another agent may take it over (2 to 300).") var lease: Double = 20
         @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
 
         func validate() throws {
@@ -131,7 +131,7 @@ struct TaskCommand: AsyncParsableCommand {
             let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             let environments = try await workspace.repository.runtimeEnvironments(of: organization.id)
-            let views = try await workspace.repository.tasks(of: organization.id, limit: max(1, min(limit, 1000))).map { TaskView($0, environments: environments) }
+            let views = try await workspace.repository.tasks(of: organization.id, limit: max(1, min(limit, 100_000))).map { TaskView($0, environments: environments) }
             if json { return try Output.json(views) }
             Output.table(["ID", "KIND", "STATE", "CONNECTION", "RUNTIME ENVIRONMENT", "ATTEMPTS", "CREATED"], views.map {
                 [$0.id, $0.kind, $0.state, $0.connection ?? "", $0.runtimeEnvironment, "\($0.attempts)/\($0.maxAttempts)", Output.timestamp($0.createdAt)]

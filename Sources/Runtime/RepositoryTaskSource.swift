@@ -15,7 +15,7 @@ public struct RepositoryTaskSource: TaskSource {
     /// The runtime environments this worker takes tasks from, asked before each claim.
     let environments: @Sendable () async throws -> [RuntimeEnvironmentID]
 
-    public init(repository: any ConnectorRepository, keyring: Keyring?, owner: String, lease: TimeInterval = 30,
+    public init(repository: any ConnectorRepository, keyring: Keyring?, owner: String, lease: TimeInterval = 20,
                 environments: @escaping @Sendable () async throws -> [RuntimeEnvironmentID]) {
         self.repository = repository
         self.keyring = keyring

@@ -18,7 +18,7 @@ public struct SecureAgent: Sendable {
         public let heartbeat: Duration
         public let idleDelay: Duration
 
-        public init(service: URL, token: String, workers: Int = 2, lease: TimeInterval = 30, heartbeat: Duration = .seconds(10),
+        public init(service: URL, token: String, workers: Int = 2, lease: TimeInterval = 20, heartbeat: Duration = .seconds(10),
                     idleDelay: Duration = .milliseconds(200)) {
             self.service = service
             self.token = token

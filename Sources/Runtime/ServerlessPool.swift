@@ -19,7 +19,7 @@ public struct ServerlessPool: Service {
     /// Tells this replica's workers apart in the queue's lease owners.
     public let instance = UUID().uuidString.lowercased().prefix(8)
 
-    public init(repository: any ConnectorRepository, keyring: Keyring?, executor: TaskExecutor, workers: Int = 2, lease: TimeInterval = 30,
+    public init(repository: any ConnectorRepository, keyring: Keyring?, executor: TaskExecutor, workers: Int = 2, lease: TimeInterval = 20,
                 idleDelay: Duration = .milliseconds(50), logger: Logger) {
         self.repository = repository
         self.keyring = keyring

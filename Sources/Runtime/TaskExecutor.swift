@@ -21,6 +21,8 @@ public struct TaskExecutor: Sendable {
             do { payload = try JSONDecoder().decode(NoopPayload.self, from: record.payload) } catch {
                 return TaskOutcome(succeeded: false, error: "The task's payload is not {\"milliseconds\": N}: \(error)")
             }
+            // One line per run: a task that ran twice (its worker died mid-way) shows two.
+            await note(log, "No-op: waiting \(payload.milliseconds) ms")
             do {
                 if payload.milliseconds > 0 { try await Task.sleep(for: .milliseconds(payload.milliseconds)) }
             } catch {

@@ -21,7 +21,7 @@ extension ConnectorService {
     }
 
     struct ClaimRequest: Decodable {
-        /// Seconds; bounded to 2 to 300 (default 30).
+        /// Seconds; bounded to 2 to 300 (default 20).
         let leaseSeconds: Double?
     }
 
@@ -89,7 +89,7 @@ extension ConnectorService {
         agents.post("claim") { request, context -> Response in
             let agent = try context.requireAgent()
             let asked = try await request.decodeJSON(ClaimRequest.self)
-            let lease = min(300, max(2, asked.leaseSeconds ?? 30))
+            let lease = min(300, max(2, asked.leaseSeconds ?? 20))
             guard let record = try await repository.claim(in: [agent.runtimeEnvironmentID], owner: Self.owner(agent), lease: lease, now: Date()) else {
                 return Response(status: .noContent)
             }
@@ -100,7 +100,7 @@ extension ConnectorService {
             let agent = try context.requireAgent()
             let asked = try await request.decodeJSON(ClaimRequest.self)
             let held = try await repository.renewLease(try Self.taskID(context), owner: Self.owner(agent),
-                                                        until: Date().addingTimeInterval(min(300, max(2, asked.leaseSeconds ?? 30))))
+                                                        until: Date().addingTimeInterval(min(300, max(2, asked.leaseSeconds ?? 20))))
             guard held else { throw APIError(.conflict, code: "lease_lost", "This agent no longer holds the task's lease; another worker runs it.") }
             return Response(status: .noContent)
         }

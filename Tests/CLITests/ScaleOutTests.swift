@@ -1,0 +1,91 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import TestRepositories
+
+@Suite("Scale-out on PostgreSQL: service replicas and agents sharing one queue")
+struct ScaleOutTests {
+    @Test("2 replicas and 4 agents run 2,000 tasks exactly once; an agent and then a replica killed mid-run lose nothing")
+    func twoReplicasFourAgents() async throws {
+        let harness = try CommandLineHarness()
+        harness.environment["QLIK_CONNECTOR_DATABASE"] = try await TestPostgres.createDatabase()
+        try await harness.succeed(["org", "create", "Acme"])
+        try await harness.succeed(["runtime-env", "create", "Agents"])
+        let created = try await harness.succeed(["user", "create", "ada@acme.example", "--admin", "--token", "first"])
+        let token = try #require(created.stdout.split(separator: "\n").last.map(String.init))
+        for index in 1...4 { try await harness.succeed(["agent", "create", "Agents", "agent-\(index)", "--token-file", harness.home + "/agent-\(index).token"]) }
+        let replicas = [try harness.start(["serve", "--port", "0"]), try harness.start(["serve", "--port", "0"])]
+        var bound: [Int] = []
+        for replica in replicas { bound.append(try await AgentCommandTests.port(of: replica)) }
+        let ports = bound
+        // Agents 1 and 2 reach the service through replica A, 3 and 4 through replica B.
+        var agents: [CommandLineHarness.Server] = []
+        for index in 1...4 {
+            let agent = try harness.start(["agent", "--service", "http://127.0.0.1:\(ports[(index - 1) / 2])", "--token-file", harness.home + "/agent-\(index).token",
+                                           "--workers", "4", "--lease", "3"])
+            _ = await agent.nextLine()
+            agents.append(agent)
+        }
+        // A few long tasks, so that a killed agent is holding one; then 2,000 short ones.
+        var long: [String] = []
+        for _ in 0..<4 { long.append(try await Self.ping(ports[0], milliseconds: 3000, token: token)) }
+        let short = try await withThrowingTaskGroup(of: [String].self) { group in
+            for client in 0..<8 {
+                group.addTask {
+                    var ids: [String] = []
+                    for _ in 0..<250 { ids.append(try await Self.ping(ports[client % 2], milliseconds: 0, token: token)) }
+                    return ids
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(short.count == 2000)
+        try await Task.sleep(for: .milliseconds(500))
+        kill(agents[0].process.processIdentifier, SIGKILL)
+        try await Task.sleep(for: .milliseconds(500))
+        kill(replicas[0].process.processIdentifier, SIGKILL)
+        let deadline = Date().addingTimeInterval(120)
+        var tasks: [[String: Any]] = []
+        while Date() < deadline {
+            // Read from the shared database by the command line: the API pages 500 at most.
+            let listed = try await harness.succeed(["task", "list", "--limit", "5000", "--json"])
+            tasks = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []
+            if tasks.count == 2004, tasks.allSatisfy({ $0["state"] as? String == "succeeded" }) { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        let states = Dictionary(grouping: tasks, by: { $0["state"] as? String ?? "?" }).mapValues(\.count)
+        #expect(tasks.count == 2004 && states["succeeded"] == 2004, "\(states)")
+        // Exactly once: every short task ran once (one log line per run) and was finished on its first attempt, unless its agent died holding it.
+        var runs: [Int] = []
+        for id in short.shuffled().prefix(200) {
+            let task = try #require(tasks.first { $0["id"] as? String == id })
+            let lines = try await Self.logs(ports[1], id, token: token)
+            runs.append(lines)
+            #expect(lines == task["attempts"] as? Int, "task \(id) ran \(lines) time(s) in \(task["attempts"] ?? "?") attempt(s)")
+        }
+        #expect(runs.filter { $0 == 1 }.count >= 190, "almost every short task ran exactly once: \(runs)")
+        let retried = tasks.filter { ($0["attempts"] as? Int ?? 0) > 1 }.count
+        #expect(retried >= 1, "the killed agent's tasks ran again elsewhere")
+        for agent in agents.dropFirst() { _ = await agent.stop() }
+        _ = await agents[0].stop()
+        _ = await replicas[0].stop()
+        #expect(await replicas[1].stop() == 0)
+    }
+
+    static func ping(_ port: Int, milliseconds: Int, token: String) async throws -> String {
+        var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)/api/v1/runtime-environments/Agents/ping?milliseconds=\(milliseconds)")))
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        let (data, _) = try await URLSession.shared.data(for: request)
+        return try #require((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["id"] as? String, "\(String(decoding: data, as: UTF8.self))")
+    }
+
+    static func logs(_ port: Int, _ id: String, token: String) async throws -> Int {
+        var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)/api/v1/tasks/\(id)/logs")))
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        let (data, _) = try await URLSession.shared.data(for: request)
+        return (try JSONSerialization.jsonObject(with: data) as? [[String: Any]])?.count ?? -1
+    }
+}
