@@ -21,13 +21,14 @@ extension PostgresRepository: TaskQueue {
         let nowMS = now.millisecondsSince1970
         let expires = now.addingTimeInterval(lease).millisecondsSince1970
         // Single statements, no transaction: SKIP LOCKED lets many workers claim side by side, each a different task.
+        let sweep = giveUpSweep.due(now)
         return try await read { session in
-            try await session.execute("""
+            if sweep { try await session.execute("""
                 UPDATE tasks SET state = 'failed', finished_at = \(nowMS), lease_owner = NULL,
                     error = 'The task lost its worker ' || attempts || ' time(s) (its lease ran out each time); it is not run again.'
                 WHERE id IN (SELECT id FROM tasks WHERE runtime_environment_id = ANY(\(ids)) AND state = 'running'
                              AND lease_expires_at < \(nowMS) AND attempts >= max_attempts FOR UPDATE SKIP LOCKED)
-                """)
+                """) }
             return try await session.first("""
                 UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_owner = \(owner), lease_expires_at = \(expires),
                     started_at = COALESCE(started_at, \(nowMS))
@@ -62,14 +63,14 @@ extension PostgresRepository: TaskQueue {
 
     public func appendLog(_ task: TaskID, _ lines: [TaskLogLine]) async throws {
         guard !lines.isEmpty else { return }
-        try await write { session in
-            var next = Int32(try await session.value(Int32.self, "SELECT MAX(sequence) FROM task_logs WHERE task_id = \(task.description)") ?? 0) + 1
+        // One statement per line, numbered by the database: a task's lines come from its one lease holder, in order.
+        try await read { session in
             for line in lines {
                 try await session.execute("""
                     INSERT INTO task_logs (task_id, sequence, at, level, message)
-                    VALUES (\(task.description), \(next), \(line.at.millisecondsSince1970), \(line.level), \(line.message))
+                    SELECT \(task.description), COALESCE(MAX(sequence), 0) + 1, \(line.at.millisecondsSince1970), \(line.level), \(line.message)
+                    FROM task_logs WHERE task_id = \(task.description)
                     """)
-                next += 1
             }
         }
     }
