@@ -94,11 +94,34 @@ public struct SecureAgent: Sendable {
     }
 }
 
-/// The service's agent routes as a task source.
+/// The service's agent routes as a task source. Log lines wait here and
+/// travel with the next renewal or the outcome: a short task costs the
+/// service two calls (claim, finish), not one more per line.
 struct AgentTaskSource: TaskSource {
     let client: HTTPClient
     let configuration: SecureAgent.Configuration
     var lease: TimeInterval { configuration.lease }
+    let pending = PendingLogs()
+
+    actor PendingLogs {
+        private var lines: [TaskID: [TaskLogLine]] = [:]
+
+        /// Adds lines; answers them all once enough wait to be worth a call of their own.
+        func add(_ more: [TaskLogLine], to task: TaskID) -> [TaskLogLine]? {
+            lines[task, default: []] += more
+            return (lines[task]?.count ?? 0) >= 100 ? take(task) : nil
+        }
+
+        func take(_ task: TaskID) -> [TaskLogLine] {
+            lines.removeValue(forKey: task) ?? []
+        }
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
 
     struct Refused: Error, CustomStringConvertible {
         let description: String
@@ -120,17 +143,22 @@ struct AgentTaskSource: TaskSource {
     }
 
     func renew(_ task: TaskID) async throws -> Bool {
-        try await post("tasks/\(task)/renew", json: ["leaseSeconds": lease], expecting: [204, 409]).status == 204
+        try await send(await pending.take(task), of: task)
+        return try await post("tasks/\(task)/renew", json: ["leaseSeconds": lease], expecting: [204, 409]).status == 204
     }
 
     func finish(_ task: TaskID, _ outcome: TaskOutcome) async throws -> Bool {
-        try await post("tasks/\(task)/finish", body: try JSONEncoder().encode(AgentTaskOutcome(outcome)), expecting: [204, 409]).status == 204
+        let body = try Self.encoder.encode(AgentTaskOutcome(outcome, logs: await pending.take(task)))
+        return try await post("tasks/\(task)/finish", body: body, expecting: [204, 409]).status == 204
     }
 
     func log(_ task: TaskID, _ lines: [TaskLogLine]) async throws {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        _ = try await post("tasks/\(task)/logs", body: try encoder.encode(lines), expecting: [204])
+        if let due = await pending.add(lines, to: task) { try await send(due, of: task) }
+    }
+
+    private func send(_ lines: [TaskLogLine], of task: TaskID) async throws {
+        guard !lines.isEmpty else { return }
+        _ = try await post("tasks/\(task)/logs", body: try Self.encoder.encode(lines), expecting: [204])
     }
 
     private func post(_ path: String, json: [String: any Sendable], expecting: Set<Int>) async throws -> (status: Int, body: Data) {

@@ -106,8 +106,15 @@ extension ConnectorService {
         }
         agents.post("tasks/:id/finish") { request, context -> Response in
             let agent = try context.requireAgent()
-            let outcome = try await request.decodeJSON(AgentTaskOutcome.self).outcome
-            let recorded = try await repository.finish(try Self.taskID(context), owner: Self.owner(agent), succeeded: outcome.succeeded,
+            let id = try Self.taskID(context)
+            let report = try await request.decodeJSON(AgentTaskOutcome.self)
+            if let lines = report.logs, !lines.isEmpty {
+                // Kept even when the lease was lost: they tell what this run did.
+                _ = try await repository.task(id, in: agent.organizationID)
+                try await repository.appendLog(id, lines)
+            }
+            let outcome = report.outcome
+            let recorded = try await repository.finish(id, owner: Self.owner(agent), succeeded: outcome.succeeded,
                                                        result: outcome.result, error: outcome.error, at: Date())
             guard recorded else { throw APIError(.conflict, code: "lease_lost", "This agent no longer holds the task's lease; its outcome was not kept.") }
             return Response(status: .noContent)
