@@ -175,6 +175,10 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("v6-unfinished-tasks-index") { db in
+            // Claims look only at unfinished tasks: without this they walked past every finished one, oldest first.
+            try db.execute(sql: "CREATE INDEX tasks_unfinished ON tasks (runtime_environment_id, created_at) WHERE state IN ('queued', 'running')")
+        }
         return migrator
     }
 }

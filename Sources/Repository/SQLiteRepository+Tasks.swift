@@ -29,7 +29,7 @@ extension SQLiteRepository: TaskQueue {
                 WHERE runtime_environment_id IN (\(marks)) AND state = 'running' AND lease_expires_at < ? AND attempts >= max_attempts
                 """, arguments: StatementArguments([nowMS] + ids.map { $0 as (any DatabaseValueConvertible)? } + [nowMS]))
             guard let id = try String.fetchOne(db, sql: """
-                SELECT id FROM tasks WHERE runtime_environment_id IN (\(marks))
+                SELECT id FROM tasks WHERE runtime_environment_id IN (\(marks)) AND state IN ('queued', 'running')
                     AND (state = 'queued' OR (state = 'running' AND lease_expires_at < ?))
                 ORDER BY created_at LIMIT 1
                 """, arguments: StatementArguments(ids.map { $0 as (any DatabaseValueConvertible)? } + [nowMS])) else { return nil }

@@ -196,6 +196,10 @@ enum PostgresMigrations {
             )
             """,
         ]),
+        // Claims look only at unfinished tasks: without this they walked past every finished one, oldest first.
+        ("v6-unfinished-tasks-index", [
+            "CREATE INDEX tasks_unfinished ON tasks (runtime_environment_id, created_at) WHERE state IN ('queued', 'running')",
+        ]),
     ]
 
     /// Runs the steps this database lacks, in one transaction under an advisory lock.

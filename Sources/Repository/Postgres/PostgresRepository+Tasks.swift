@@ -29,23 +29,13 @@ extension PostgresRepository: TaskQueue {
                 WHERE id IN (SELECT id FROM tasks WHERE runtime_environment_id = ANY(\(ids)) AND state = 'running'
                              AND lease_expires_at < \(nowMS) AND attempts >= max_attempts FOR UPDATE SKIP LOCKED)
                 """) }
-            return try await session.first("""
-                UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_owner = \(owner), lease_expires_at = \(expires),
-                    started_at = COALESCE(started_at, \(nowMS))
-                WHERE id = (SELECT id FROM tasks WHERE runtime_environment_id = ANY(\(ids))
-                                AND (state = 'queued' OR (state = 'running' AND lease_expires_at < \(nowMS) AND attempts < max_attempts))
-                            ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-                RETURNING *
-                """).map(StoredValues.task)
+            return try await session.rows(PreparedQueue.Claim(owner: owner, expires: expires, now: nowMS, environments: ids)).first.map(StoredValues.task)
         }
     }
 
     public func renewLease(_ task: TaskID, owner: String, until: Date) async throws -> Bool {
         try await read { session in
-            try await session.first("""
-                UPDATE tasks SET lease_expires_at = \(until.millisecondsSince1970)
-                WHERE id = \(task.description) AND lease_owner = \(owner) AND state = 'running' RETURNING id
-                """) != nil
+            try await !session.rows(PreparedQueue.Renew(until: until.millisecondsSince1970, task: task.description, owner: owner)).isEmpty
         }
     }
 
@@ -53,11 +43,8 @@ extension PostgresRepository: TaskQueue {
         let state = succeeded ? TaskState.succeeded.rawValue : TaskState.failed.rawValue
         let text = result.map { String(decoding: $0, as: UTF8.self) }
         return try await read { session in
-            try await session.first("""
-                UPDATE tasks SET state = \(state), result = \(text), error = \(error), finished_at = \(at.millisecondsSince1970),
-                    lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = \(task.description) AND lease_owner = \(owner) AND state = 'running' RETURNING id
-                """) != nil
+            try await !session.rows(PreparedQueue.Finish(state: state, result: text, error: error, at: at.millisecondsSince1970, task: task.description,
+                                                         owner: owner)).isEmpty
         }
     }
 
@@ -117,7 +104,7 @@ extension PostgresRepository: AgentStore {
     }
 
     public func agent(forTokenHash hash: Data) async throws -> Agent? {
-        try await read { session in try await session.first("SELECT * FROM agents WHERE token_hash = \(hash)").map(StoredValues.agent) }
+        try await read { session in try await session.rows(PreparedQueue.AgentByToken(hash: hash)).first.map(StoredValues.agent) }
     }
 
     public func heartbeat(_ agent: AgentID, host: String, version: String, at: Date) async throws {

@@ -1,0 +1,97 @@
+import Foundation
+import PostgresNIO
+
+/// The task queue's busiest statements, prepared once per connection: a
+/// queue drained by many agents spent most of the database's time parsing
+/// and planning the same few statements again.
+enum PreparedQueue {
+    struct Claim: PostgresPreparedStatement {
+        static let sql = """
+            UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_owner = $1, lease_expires_at = $2, started_at = COALESCE(started_at, $3)
+            WHERE id = (SELECT id FROM tasks WHERE runtime_environment_id = ANY($4) AND state IN ('queued', 'running')
+                            AND (state = 'queued' OR (state = 'running' AND lease_expires_at < $3 AND attempts < max_attempts))
+                        ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING *
+            """
+        let owner: String
+        let expires: Int64
+        let now: Int64
+        let environments: [String]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 4)
+            bindings.append(owner)
+            bindings.append(expires)
+            bindings.append(now)
+            bindings.append(environments)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> PostgresRandomAccessRow { row.makeRandomAccess() }
+    }
+
+    struct Renew: PostgresPreparedStatement {
+        static let sql = "UPDATE tasks SET lease_expires_at = $1 WHERE id = $2 AND lease_owner = $3 AND state = 'running' RETURNING id"
+        let until: Int64
+        let task: String
+        let owner: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(until)
+            bindings.append(task)
+            bindings.append(owner)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> PostgresRandomAccessRow { row.makeRandomAccess() }
+    }
+
+    struct Finish: PostgresPreparedStatement {
+        static let sql = """
+            UPDATE tasks SET state = $1, result = $2, error = $3, finished_at = $4, lease_owner = NULL, lease_expires_at = NULL
+            WHERE id = $5 AND lease_owner = $6 AND state = 'running' RETURNING id
+            """
+        let state: String
+        let result: String?
+        let error: String?
+        let at: Int64
+        let task: String
+        let owner: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 6)
+            bindings.append(state)
+            bindings.append(result)
+            bindings.append(error)
+            bindings.append(at)
+            bindings.append(task)
+            bindings.append(owner)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> PostgresRandomAccessRow { row.makeRandomAccess() }
+    }
+
+    struct AgentByToken: PostgresPreparedStatement {
+        static let sql = "SELECT * FROM agents WHERE token_hash = $1"
+        let hash: Data
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            try bindings.append(hash)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> PostgresRandomAccessRow { row.makeRandomAccess() }
+    }
+}
+
+extension PostgresSession {
+    func rows<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [PostgresRandomAccessRow]
+        where Statement.Row == PostgresRandomAccessRow {
+        var rows: [PostgresRandomAccessRow] = []
+        for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
+        return rows
+    }
+}
