@@ -1,0 +1,82 @@
+import Crypto
+public import Foundation
+
+/// AWS Signature Version 4, as AWS publishes it: a canonical request, a
+/// string to sign, a key derived from the secret by date, region and
+/// service, and the Authorization header that carries the signature.
+public struct SigV4: Sendable {
+    public struct Credentials: Sendable, CustomStringConvertible, CustomReflectable {
+        public let accessKeyID: String
+        let secretAccessKey: String
+        public let sessionToken: String?
+
+        public init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil) {
+            self.accessKeyID = accessKeyID
+            self.secretAccessKey = secretAccessKey
+            self.sessionToken = sessionToken
+        }
+
+        /// The standard chain's first link: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.
+        public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Credentials? {
+            guard let id = environment["AWS_ACCESS_KEY_ID"], !id.isEmpty, let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty else { return nil }
+            return Credentials(accessKeyID: id, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 })
+        }
+
+        public var description: String { "AWS credentials \(accessKeyID) (secret hidden)" }
+        public var customMirror: Mirror { Mirror(self, children: ["accessKeyID": accessKeyID]) }
+    }
+
+    public let credentials: Credentials
+    public let region: String
+    public let service: String
+
+    public init(credentials: Credentials, region: String, service: String) {
+        self.credentials = credentials
+        self.region = region
+        self.service = service
+    }
+
+    /// The headers to add to a request: `x-amz-date`, `x-amz-content-sha256` when asked,
+    /// the session token when there is one, and `Authorization`. `headers` must hold `host`.
+    public func sign(method: String, path: String, query: String = "", headers: [String: String], body: Data, date: Date,
+                     includeContentHash: Bool = false) -> [String: String] {
+        let stamp = Self.timestamp(date)
+        let day = String(stamp.prefix(8))
+        let payloadHash = Self.hex(SHA256.hash(data: body))
+        var signed = Dictionary(uniqueKeysWithValues: headers.map { ($0.key.lowercased(), Self.trimmed($0.value)) })
+        signed["x-amz-date"] = stamp
+        if includeContentHash { signed["x-amz-content-sha256"] = payloadHash }
+        if let token = credentials.sessionToken { signed["x-amz-security-token"] = token }
+        let names = signed.keys.sorted()
+        let canonicalHeaders = names.map { "\($0):\(signed[$0] ?? "")\n" }.joined()
+        let signedHeaders = names.joined(separator: ";")
+        let canonicalRequest = [method, path.isEmpty ? "/" : path, query, canonicalHeaders, signedHeaders, payloadHash].joined(separator: "\n")
+        let scope = "\(day)/\(region)/\(service)/aws4_request"
+        let stringToSign = ["AWS4-HMAC-SHA256", stamp, scope, Self.hex(SHA256.hash(data: Data(canonicalRequest.utf8)))].joined(separator: "\n")
+        var key = SymmetricKey(data: Data(("AWS4" + credentials.secretAccessKey).utf8))
+        for part in [day, region, service, "aws4_request"] {
+            key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))
+        }
+        let signature = Self.hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
+        var added = signed.filter { ["x-amz-date", "x-amz-content-sha256", "x-amz-security-token"].contains($0.key) }
+        added["authorization"] = "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
+        return added
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return formatter.string(from: date)
+    }
+
+    /// Header values as canonicalized: outer spaces gone, inner runs of spaces one.
+    static func trimmed(_ value: String) -> String {
+        value.trimmingCharacters(in: .whitespaces).split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+    }
+
+    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+        digest.map { String(format: "%02x", $0) }.joined()
+    }
+}
