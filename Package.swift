@@ -95,6 +95,9 @@ let package = Package(
             dependencies: [
                 "QlikConnections",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -189,7 +192,11 @@ let package = Package(
             dependencies: ["QlikCloudAPI", "QlikConnections", "QlikCloudSandbox", "Connector"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "SecretsTests", dependencies: ["Secrets", "QlikConnections"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "SecretsTests",
+            dependencies: ["Secrets", "QlikConnections", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: strictSettings
+        ),
         // Fresh repositories on SQLite and on the test command's PostgreSQL, for the test targets.
         .target(
             name: "TestRepositories",

@@ -1,0 +1,111 @@
+public import AsyncHTTPClient
+public import Foundation
+import NIOCore
+import NIOFoundationCompat
+public import QlikConnections
+
+/// Why a secret reference gave no value: always naming the reference and the
+/// manager, never a value.
+public struct SecretResolutionError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Turns secret references into values where the task runs (a Secure Agent),
+/// keeping each fetched secret in memory for `timeToLive` so a rotation is
+/// picked up within that time. AWS Secrets Manager over SigV4-signed HTTPS;
+/// HashiCorp Vault is not resolved yet.
+public actor SecretReferenceResolver {
+    public struct Manager: Codable, Sendable, Hashable {
+        public let region: String
+        public let endpoint: String?
+        public init(region: String, endpoint: String?) {
+            self.region = region
+            self.endpoint = endpoint
+        }
+    }
+
+    private let client: HTTPClient
+    private let credentials: @Sendable () -> SigV4.Credentials?
+    private let timeToLive: TimeInterval
+    private var cache: [String: (text: String, fetchedAt: Date)] = [:]
+
+    public init(client: HTTPClient, timeToLive: TimeInterval = 300,
+                credentials: @escaping @Sendable () -> SigV4.Credentials? = { SigV4.Credentials.fromEnvironment() }) {
+        self.client = client
+        self.timeToLive = timeToLive
+        self.credentials = credentials
+    }
+
+    public func resolve(_ reference: SecretReference, in manager: Manager) async throws -> Secret {
+        switch reference {
+        case .vault:
+            throw SecretResolutionError("Secret reference '\(reference)' is in HashiCorp Vault, which this agent does not resolve yet.")
+        case .aws(let secretID, let key):
+            let text = try await secretString(secretID, in: manager)
+            guard let key else {
+                guard let secret = Secret(text) else { throw SecretResolutionError("Secret '\(secretID)' in AWS Secrets Manager (\(manager.region)) is empty.") }
+                return secret
+            }
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
+                throw SecretResolutionError("Secret '\(secretID)' in AWS Secrets Manager (\(manager.region)) is not a JSON object, so it has no key '\(key)'; "
+                    + "reference the whole secret as '\(secretID)' or store it as key/value pairs.")
+            }
+            guard let value = object[key] as? String, let secret = Secret(value) else {
+                throw SecretResolutionError("Secret '\(secretID)' in AWS Secrets Manager (\(manager.region)) has no text key '\(key)' "
+                    + "(reference '\(reference)'); its keys are: \(object.keys.sorted().joined(separator: ", ")).")
+            }
+            return secret
+        }
+    }
+
+    private func secretString(_ secretID: String, in manager: Manager) async throws -> String {
+        let cacheKey = "\(manager.region)|\(manager.endpoint ?? "")|\(secretID)"
+        if let cached = cache[cacheKey], Date().timeIntervalSince(cached.fetchedAt) < timeToLive { return cached.text }
+        let text = try await fetch(secretID, in: manager)
+        cache[cacheKey] = (text, Date())
+        return text
+    }
+
+    private func fetch(_ secretID: String, in manager: Manager) async throws -> String {
+        guard let credentials = credentials() else {
+            throw SecretResolutionError("No AWS credentials to read secret '\(secretID)': set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+                + "(and AWS_SESSION_TOKEN for temporary ones) in the agent's environment.")
+        }
+        let base = manager.endpoint ?? "https://secretsmanager.\(manager.region).amazonaws.com"
+        guard let url = URL(string: base), let host = url.host else { throw SecretResolutionError("The secrets manager endpoint '\(base)' is not a URL.") }
+        let hostHeader = url.port.map { "\(host):\($0)" } ?? host
+        let body = try JSONSerialization.data(withJSONObject: ["SecretId": secretID])
+        let headers = ["host": hostHeader, "content-type": "application/x-amz-json-1.1", "x-amz-target": "secretsmanager.GetSecretValue"]
+        let signed = SigV4(credentials: credentials, region: manager.region, service: "secretsmanager")
+            .sign(method: "POST", path: "/", headers: headers, body: body, date: Date())
+        var request = HTTPClientRequest(url: base.hasSuffix("/") ? base : base + "/")
+        request.method = .POST
+        for (name, value) in headers.merging(signed, uniquingKeysWith: { $1 }) where name != "host" { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(data: body))
+        let response: HTTPClientResponse
+        let data: Data
+        do {
+            response = try await client.execute(request, timeout: .seconds(15))
+            data = Data(buffer: try await response.body.collect(upTo: 1 << 20))
+        } catch {
+            throw SecretResolutionError("AWS Secrets Manager at \(base) did not answer for secret '\(secretID)': \(error).")
+        }
+        let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        guard response.status.code == 200 else {
+            let type = (object["__type"] as? String ?? "").split(separator: "#").last.map(String.init) ?? ""
+            switch type {
+            case "ResourceNotFoundException":
+                throw SecretResolutionError("Secret '\(secretID)' does not exist in AWS Secrets Manager (\(manager.region)).")
+            case "AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException":
+                throw SecretResolutionError("AWS refused to read secret '\(secretID)' with credentials \(credentials.accessKeyID): \(type).")
+            default:
+                throw SecretResolutionError("AWS Secrets Manager answered \(response.status.code) \(type) for secret '\(secretID)'.")
+            }
+        }
+        guard let text = object["SecretString"] as? String else {
+            throw SecretResolutionError("Secret '\(secretID)' holds binary data, not text; store the credential as a string.")
+        }
+        return text
+    }
+}
