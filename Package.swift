@@ -194,7 +194,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SecretsTests",
-            dependencies: ["Secrets", "QlikConnections", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: ["Secrets", "QlikConnections", "TestRepositories", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: strictSettings
         ),
         // Fresh repositories on SQLite and on the test command's PostgreSQL, for the test targets.

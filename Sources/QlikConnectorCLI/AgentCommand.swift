@@ -25,11 +25,14 @@ struct AgentCommand: AsyncParsableCommand {
         @Option(name: .customLong("runtime-env"), help: "The Secure Agent group the agent serves; checked against its token.") var runtimeEnvironment: String?
         @Option(help: "Tasks run at once.") var workers = 2
         @Option(help: "Seconds a task is leased before another agent may take it over (2 to 300).") var lease: Double = 20
+        @Option(name: .customLong("secret-ttl"), help: "Seconds a secret read from the secrets manager stays in memory (a rotation shows after at most this).")
+        var secretTimeToLive: Double = 300
         @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
 
         func validate() throws {
             guard (1...64).contains(workers) else { throw ValidationError("--workers takes 1 to 64.") }
             guard (2...300).contains(lease) else { throw ValidationError("--lease takes 2 to 300 seconds.") }
+            guard (0...86_400).contains(secretTimeToLive) else { throw ValidationError("--secret-ttl takes 0 to 86400 seconds.") }
         }
 
         func run() async throws {
@@ -46,7 +49,7 @@ struct AgentCommand: AsyncParsableCommand {
             guard token.hasPrefix("qca_") else { throw CLIError.usage("\(tokenFile) does not hold an agent token (qca_...); create one with 'qlik-connector agent create'.") }
             var logger = Logger(label: "qlik-connector-agent") { StreamLogHandler.standardError(label: $0) }
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-            let agent = SecureAgent(configuration: .init(service: url, token: token, workers: workers, lease: lease),
+            let agent = SecureAgent(configuration: .init(service: url, token: token, workers: workers, lease: lease, secretTimeToLive: secretTimeToLive),
                                     executor: TaskExecutor(logger: logger), version: QlikConnectorCommand.version, logger: logger)
             let workers = self.workers
             let expected = runtimeEnvironment

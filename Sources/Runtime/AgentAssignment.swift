@@ -1,18 +1,24 @@
 public import Foundation
 import QlikCloudAPI
 public import QlikConnections
+public import Repository
+public import Secrets
 
 /// A task as the service hands it to a Secure Agent over HTTPS: what to
-/// run and, for a connection whose credentials the service holds, the
-/// credentials themselves (kept in the agent's memory only).
+/// run and the connection's credentials as far as the service holds them:
+/// sealed values opened (kept in the agent's memory only), secret
+/// references with the organization's secrets manager for the agent to
+/// resolve, or why the agent cannot have them.
 public struct AgentAssignment: Codable, Sendable {
     public struct Connection: Codable, Sendable {
         public let baseURL: String
         public let authenticationType: String
-        public let accessToken: String?
-        public let clientID: String?
-        public let clientSecret: String?
-        /// Why the service cannot hand the credentials over (resolved on the agent, or not at all).
+        /// Values by field (`accessToken`, `clientID`, `clientSecret`).
+        public let values: [String: String]
+        /// References by field, resolved by the agent from `secretsManager`.
+        public let references: [String: String]
+        public let secretsManager: SecretReferenceResolver.Manager?
+        /// Why the agent cannot have the credentials.
         public let unavailable: String?
     }
 
@@ -30,8 +36,12 @@ public struct AgentAssignment: Codable, Sendable {
     /// How long the lease runs; the agent renews it well before.
     public let leaseSeconds: Double
 
-    public init(_ claimed: ClaimedTask, lease: TimeInterval) {
-        let record = claimed.record
+    /// The assignment for a task this agent just claimed: its connection read and its sealed values opened here.
+    public static func make(_ record: TaskRecord, repository: any ConnectorRepository, keyring: Keyring?, lease: TimeInterval) async throws -> AgentAssignment {
+        AgentAssignment(record, connection: try await connection(of: record, repository: repository, keyring: keyring), lease: lease)
+    }
+
+    init(_ record: TaskRecord, connection: Connection?, lease: TimeInterval) {
         taskID = record.id.description
         organizationID = record.organizationID.description
         runtimeEnvironmentID = record.runtimeEnvironmentID.description
@@ -42,26 +52,48 @@ public struct AgentAssignment: Codable, Sendable {
         requestedBy = record.requestedBy
         connectionID = record.connectionID?.description
         connectionName = record.connectionName
+        self.connection = connection
         leaseSeconds = lease
-        switch claimed.connection {
-        case nil:
-            connection = nil
-        case .failure(let unavailable)?:
-            connection = Connection(baseURL: "", authenticationType: "", accessToken: nil, clientID: nil, clientSecret: nil, unavailable: unavailable.description)
-        case .success(let resolved)?:
-            switch resolved.authentication {
-            case .apiKey(let key):
-                connection = Connection(baseURL: resolved.baseURL.description, authenticationType: AuthenticationType.apiKey.rawValue,
-                                        accessToken: key.reveal(), clientID: nil, clientSecret: nil, unavailable: nil)
-            case .oauth2(let id, let secret):
-                connection = Connection(baseURL: resolved.baseURL.description, authenticationType: AuthenticationType.oauth2.rawValue,
-                                        accessToken: nil, clientID: id.reveal(), clientSecret: secret.reveal(), unavailable: nil)
-            }
-        }
     }
 
-    /// The task back as the agent's worker runs it.
-    public func claimed() throws -> ClaimedTask {
+    private static func connection(of record: TaskRecord, repository: any ConnectorRepository, keyring: Keyring?) async throws -> Connection? {
+        guard let name = record.connectionName else { return nil }
+        func unavailable(_ reason: String) -> Connection {
+            Connection(baseURL: "", authenticationType: "", values: [:], references: [:], secretsManager: nil, unavailable: reason)
+        }
+        let stored: StoredConnection
+        do {
+            stored = try await repository.connection(named: name, in: record.organizationID)
+        } catch RepositoryError.notFound {
+            return unavailable("Connection '\(name)' was deleted after the task was queued.")
+        }
+        guard stored.id == record.connectionID else { return unavailable("Connection '\(name)' was replaced after the task was queued.") }
+        var values: [String: String] = [:], references: [String: String] = [:]
+        for (field, credential) in stored.authentication.credentials {
+            switch credential {
+            case .value(let sealed):
+                guard let keyring else { return unavailable("The service has no master key loaded to open connection '\(name)'s stored credentials.") }
+                values[field.rawValue] = try keyring.open(sealed, for: stored.id, field: field).reveal()
+            case .secretReference(let reference):
+                references[field.rawValue] = reference.description
+            case .onAgent:
+                return unavailable("Connection '\(name)' keeps its credentials on the agents; this agent cannot read a local credential store yet.")
+            }
+        }
+        var manager: SecretReferenceResolver.Manager?
+        if !references.isEmpty {
+            let organization = try await repository.organization(record.organizationID)
+            guard case .aws(let region, let endpoint)? = organization.secretsManager?.location else {
+                return unavailable("Connection '\(name)' takes credentials from HashiCorp Vault, which agents do not resolve yet.")
+            }
+            manager = SecretReferenceResolver.Manager(region: region, endpoint: endpoint)
+        }
+        return Connection(baseURL: stored.authentication.baseURL.description, authenticationType: stored.authentication.type.rawValue,
+                          values: values, references: references, secretsManager: manager, unavailable: nil)
+    }
+
+    /// The task as the agent's worker runs it, references resolved with `resolver`.
+    public func claimed(resolver: SecretReferenceResolver) async throws -> ClaimedTask {
         guard let task = UUID(uuidString: taskID), let organization = UUID(uuidString: organizationID),
               let environment = UUID(uuidString: runtimeEnvironmentID), let kind = TaskKind(rawValue: kind) else {
             throw TaskCredentialsUnavailable("The service sent a task this agent cannot read (kind '\(kind)'); upgrade the agent.")
@@ -70,21 +102,29 @@ public struct AgentAssignment: Codable, Sendable {
                                 connectionID: connectionID.flatMap(UUID.init(uuidString:)).map(ConnectionID.init), connectionName: connectionName,
                                 kind: kind, payload: Data(payload.utf8), state: .running, attempts: attempts, maxAttempts: maxAttempts, leaseOwner: nil,
                                 leaseExpiresAt: nil, requestedBy: requestedBy, createdAt: Date(), startedAt: Date(), finishedAt: nil, result: nil, error: nil)
-        return ClaimedTask(record: record, connection: try connection.map(Self.resolve))
+        guard let connection else { return ClaimedTask(record: record, connection: nil) }
+        return ClaimedTask(record: record, connection: await Self.resolve(connection, with: resolver))
     }
 
-    private static func resolve(_ connection: Connection) throws -> Result<TaskConnection, TaskCredentialsUnavailable> {
+    private static func resolve(_ connection: Connection, with resolver: SecretReferenceResolver) async -> Result<TaskConnection, TaskCredentialsUnavailable> {
         if let unavailable = connection.unavailable { return .failure(TaskCredentialsUnavailable(unavailable)) }
-        let baseURL = try TenantURL(connection.baseURL, policy: .allowCustomHosts)
-        switch connection.authenticationType {
-        case AuthenticationType.apiKey.rawValue:
-            guard let key = connection.accessToken.flatMap(Secret.init) else { return .failure(TaskCredentialsUnavailable("The service sent no access token.")) }
-            return .success(TaskConnection(baseURL: baseURL, authentication: .apiKey(key)))
-        default:
-            guard let id = connection.clientID.flatMap(Secret.init), let secret = connection.clientSecret.flatMap(Secret.init) else {
-                return .failure(TaskCredentialsUnavailable("The service sent no client id or secret."))
+        do {
+            let baseURL = try TenantURL(connection.baseURL, policy: .allowCustomHosts)
+            func secret(_ field: ConnectionField) async throws -> Secret {
+                if let value = connection.values[field.rawValue], let secret = Secret(value) { return secret }
+                guard let text = connection.references[field.rawValue], let manager = connection.secretsManager else {
+                    throw TaskCredentialsUnavailable("The service sent no \(field.rawValue) for this connection.")
+                }
+                return try await resolver.resolve(try SecretReference(text, for: .awsSecretsManager, field: field), in: manager)
             }
-            return .success(TaskConnection(baseURL: baseURL, authentication: .oauth2(clientID: id, clientSecret: secret)))
+            if connection.authenticationType == AuthenticationType.apiKey.rawValue {
+                return .success(TaskConnection(baseURL: baseURL, authentication: .apiKey(try await secret(.accessToken))))
+            }
+            return .success(TaskConnection(baseURL: baseURL, authentication: .oauth2(clientID: try await secret(.clientID), clientSecret: try await secret(.clientSecret))))
+        } catch let unavailable as TaskCredentialsUnavailable {
+            return .failure(unavailable)
+        } catch {
+            return .failure(TaskCredentialsUnavailable("\(error)"))
         }
     }
 }

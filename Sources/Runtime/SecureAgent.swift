@@ -5,6 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import QlikConnections
+import Secrets
 
 /// A Secure Agent: heartbeats to the service, and a few workers that pull
 /// the group's tasks over HTTPS with the agent's token (no inbound port,
@@ -17,9 +18,12 @@ public struct SecureAgent: Sendable {
         public let lease: TimeInterval
         public let heartbeat: Duration
         public let idleDelay: Duration
+        /// How long a secret read from the secrets manager is kept in memory (a rotation shows after at most this).
+        public let secretTimeToLive: TimeInterval
 
         public init(service: URL, token: String, workers: Int = 2, lease: TimeInterval = 20, heartbeat: Duration = .seconds(10),
-                    idleDelay: Duration = .milliseconds(200)) {
+                    idleDelay: Duration = .milliseconds(200), secretTimeToLive: TimeInterval = 300) {
+            self.secretTimeToLive = secretTimeToLive
             self.service = service
             self.token = token
             self.workers = max(1, workers)
@@ -57,7 +61,8 @@ public struct SecureAgent: Sendable {
     public func run(expectedGroup: String? = nil, onStarted: @escaping @Sendable (_ agent: String, _ group: String) -> Void = { _, _ in }) async throws {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
-            let source = AgentTaskSource(client: client, configuration: configuration)
+            let source = AgentTaskSource(client: client, configuration: configuration,
+                                         resolver: SecretReferenceResolver(client: client, timeToLive: configuration.secretTimeToLive))
             let known = try await source.heartbeat(version: version)
             if let expectedGroup, expectedGroup.lowercased() != known.group.lowercased() {
                 throw WrongGroup(description: "This token belongs to agent '\(known.agent)' of runtime environment '\(known.group)', not '\(expectedGroup)'; "
@@ -101,6 +106,7 @@ struct AgentTaskSource: TaskSource {
     let client: HTTPClient
     let configuration: SecureAgent.Configuration
     var lease: TimeInterval { configuration.lease }
+    let resolver: SecretReferenceResolver
     let pending = PendingLogs()
 
     actor PendingLogs {
@@ -139,7 +145,7 @@ struct AgentTaskSource: TaskSource {
     func claim() async throws -> ClaimedTask? {
         let (status, body) = try await post("claim", json: ["leaseSeconds": lease], expecting: [200, 204])
         guard status == 200 else { return nil }
-        return try JSONDecoder().decode(AgentAssignment.self, from: body).claimed()
+        return try await JSONDecoder().decode(AgentAssignment.self, from: body).claimed(resolver: resolver)
     }
 
     func renew(_ task: TaskID) async throws -> Bool {

@@ -93,8 +93,7 @@ extension ConnectorService {
             guard let record = try await repository.claim(in: [agent.runtimeEnvironmentID], owner: Self.owner(agent), lease: lease, now: Date()) else {
                 return Response(status: .noContent)
             }
-            let connection = try await TaskConnections.resolve(record, in: repository, keyring: keyring)
-            return try ServiceJSON.response(AgentAssignment(ClaimedTask(record: record, connection: connection), lease: lease))
+            return try ServiceJSON.response(try await AgentAssignment.make(record, repository: repository, keyring: keyring, lease: lease))
         }
         agents.post("tasks/:id/renew") { request, context -> Response in
             let agent = try context.requireAgent()
