@@ -194,7 +194,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SecretsTests",
-            dependencies: ["Secrets", "QlikConnections", "TestRepositories", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                "Secrets", "QlikConnections", "TestRepositories",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: strictSettings
         ),
         // Fresh repositories on SQLite and on the test command's PostgreSQL, for the test targets.

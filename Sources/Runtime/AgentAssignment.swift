@@ -82,11 +82,11 @@ public struct AgentAssignment: Codable, Sendable {
         }
         var manager: SecretReferenceResolver.Manager?
         if !references.isEmpty {
-            let organization = try await repository.organization(record.organizationID)
-            guard case .aws(let region, let endpoint)? = organization.secretsManager?.location else {
-                return unavailable("Connection '\(name)' takes credentials from HashiCorp Vault, which agents do not resolve yet.")
+            switch try await repository.organization(record.organizationID).secretsManager?.location {
+            case .aws(let region, let endpoint)?: manager = SecretReferenceResolver.Manager(region: region, endpoint: endpoint)
+            case .vault(let address, _)?: manager = SecretReferenceResolver.Manager(vaultAddress: address)
+            case nil: return unavailable("Connection '\(name)' uses the Secret Vault, but its organization has no secrets manager any more.")
             }
-            manager = SecretReferenceResolver.Manager(region: region, endpoint: endpoint)
         }
         return Connection(baseURL: stored.authentication.baseURL.description, authenticationType: stored.authentication.type.rawValue,
                           values: values, references: references, secretsManager: manager, unavailable: nil)
@@ -115,7 +115,8 @@ public struct AgentAssignment: Codable, Sendable {
                 guard let text = connection.references[field.rawValue], let manager = connection.secretsManager else {
                     throw TaskCredentialsUnavailable("The service sent no \(field.rawValue) for this connection.")
                 }
-                return try await resolver.resolve(try SecretReference(text, for: .awsSecretsManager, field: field), in: manager)
+                let kind: SecretsManagerKind = manager.vaultAddress == nil ? .awsSecretsManager : .hashiCorpVault
+                return try await resolver.resolve(try SecretReference(text, for: kind, field: field), in: manager)
             }
             if connection.authenticationType == AuthenticationType.apiKey.rawValue {
                 return .success(TaskConnection(baseURL: baseURL, authentication: .apiKey(try await secret(.accessToken))))

@@ -16,12 +16,22 @@ public struct SecretResolutionError: Error, Sendable, CustomStringConvertible {
 /// picked up within that time. AWS Secrets Manager over SigV4-signed HTTPS;
 /// HashiCorp Vault is not resolved yet.
 public actor SecretReferenceResolver {
+    /// The organization's secrets manager, as the service tells the agent: AWS (region, endpoint) or Vault (address).
     public struct Manager: Codable, Sendable, Hashable {
         public let region: String
         public let endpoint: String?
+        public let vaultAddress: String?
+
         public init(region: String, endpoint: String?) {
             self.region = region
             self.endpoint = endpoint
+            vaultAddress = nil
+        }
+
+        public init(vaultAddress: String) {
+            region = ""
+            endpoint = nil
+            self.vaultAddress = vaultAddress
         }
     }
 
@@ -29,18 +39,37 @@ public actor SecretReferenceResolver {
     private let credentials: @Sendable () -> SigV4.Credentials?
     private let timeToLive: TimeInterval
     private var cache: [String: (text: String, fetchedAt: Date)] = [:]
+    let vault: VaultSession
 
     public init(client: HTTPClient, timeToLive: TimeInterval = 300,
-                credentials: @escaping @Sendable () -> SigV4.Credentials? = { SigV4.Credentials.fromEnvironment() }) {
+                credentials: @escaping @Sendable () -> SigV4.Credentials? = { SigV4.Credentials.fromEnvironment() },
+                appRole: @escaping @Sendable () -> VaultAppRole? = { VaultAppRole.fromEnvironment() }) {
         self.client = client
         self.timeToLive = timeToLive
         self.credentials = credentials
+        vault = VaultSession(client: client, appRole: appRole)
     }
 
     public func resolve(_ reference: SecretReference, in manager: Manager) async throws -> Secret {
         switch reference {
-        case .vault:
-            throw SecretResolutionError("Secret reference '\(reference)' is in HashiCorp Vault, which this agent does not resolve yet.")
+        case .vault(let mount, let path, let key):
+            guard let address = manager.vaultAddress else {
+                throw SecretResolutionError("Secret reference '\(reference)' is a Vault reference, but the organization's secrets manager is not Vault.")
+            }
+            let cacheKey = "vault|\(address)|\(mount)|\(path)"
+            let object: [String: String]
+            if let cached = cache[cacheKey], Date().timeIntervalSince(cached.fetchedAt) < timeToLive,
+               let decoded = try? JSONDecoder().decode([String: String].self, from: Data(cached.text.utf8)) {
+                object = decoded
+            } else {
+                object = try await vault.read(address: address, mount: mount, path: path)
+                cache[cacheKey] = (String(decoding: try JSONEncoder().encode(object), as: UTF8.self), Date())
+            }
+            guard let value = object[key], let secret = Secret(value) else {
+                throw SecretResolutionError("Vault secret '\(mount)/data/\(path)' at \(address) has no text key '\(key)' (reference '\(reference)'); "
+                    + "its keys are: \(object.keys.sorted().joined(separator: ", ")).")
+            }
+            return secret
         case .aws(let secretID, let key):
             let text = try await secretString(secretID, in: manager)
             guard let key else {

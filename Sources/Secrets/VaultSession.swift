@@ -1,0 +1,110 @@
+import AsyncHTTPClient
+public import Foundation
+import NIOCore
+import NIOFoundationCompat
+
+/// An AppRole's role id and secret id, from VAULT_ROLE_ID and VAULT_SECRET_ID in the agent's environment.
+public struct VaultAppRole: Sendable, CustomStringConvertible, CustomReflectable {
+    public let roleID: String
+    let secretID: String
+
+    public init(roleID: String, secretID: String) {
+        self.roleID = roleID
+        self.secretID = secretID
+    }
+
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> VaultAppRole? {
+        guard let role = environment["VAULT_ROLE_ID"], !role.isEmpty, let secret = environment["VAULT_SECRET_ID"], !secret.isEmpty else { return nil }
+        return VaultAppRole(roleID: role, secretID: secret)
+    }
+
+    public var description: String { "Vault AppRole \(roleID) (secret id hidden)" }
+    public var customMirror: Mirror { Mirror(self, children: ["roleID": roleID]) }
+}
+
+/// HashiCorp Vault over its HTTP API: an AppRole login, a token renewed in
+/// the last third of its lease (logged in again when renewal is refused),
+/// and KV v2 reads.
+public actor VaultSession {
+    private let client: HTTPClient
+    private let appRole: @Sendable () -> VaultAppRole?
+    private var token: (value: String, issuedAt: Date, lease: TimeInterval, renewable: Bool)?
+    /// How many times the token was renewed and how many logins were made: what the tests pin.
+    public private(set) var renewals = 0
+    public private(set) var logins = 0
+
+    init(client: HTTPClient, appRole: @escaping @Sendable () -> VaultAppRole?) {
+        self.client = client
+        self.appRole = appRole
+    }
+
+    /// The secret's key/value pairs at `mount/data/path`.
+    func read(address: String, mount: String, path: String) async throws -> [String: String] {
+        for attempt in 0..<2 {
+            let current = try await currentToken(address)
+            let (status, object) = try await call(address, "GET", "v1/\(mount)/data/\(path)", token: current, body: nil)
+            switch status {
+            case 200:
+                let data = ((object["data"] as? [String: Any])?["data"] as? [String: Any]) ?? [:]
+                return data.compactMapValues { $0 as? String }
+            case 403 where attempt == 0:
+                token = nil   // Revoked or expired early: log in again, once.
+            case 404:
+                throw SecretResolutionError("Vault has no secret '\(mount)/data/\(path)' at \(address).")
+            default:
+                throw SecretResolutionError("Vault at \(address) answered \(status) for '\(mount)/data/\(path)': \(Self.errors(object)).")
+            }
+        }
+        throw SecretResolutionError("Vault at \(address) refused the AppRole's token for '\(mount)/data/\(path)' even after a new login.")
+    }
+
+    private func currentToken(_ address: String) async throws -> String {
+        let now = Date()
+        if let token, now.timeIntervalSince(token.issuedAt) < token.lease {
+            guard token.renewable, now.timeIntervalSince(token.issuedAt) >= token.lease * 2 / 3 else { return token.value }
+            let (status, object) = try await call(address, "POST", "v1/auth/token/renew-self", token: token.value, body: [:])
+            if status == 200, let renewed = Self.auth(object, now: now) {
+                renewals += 1
+                self.token = renewed
+                return renewed.value
+            }
+        }
+        guard let role = appRole() else {
+            throw SecretResolutionError("No Vault AppRole to log in with: set VAULT_ROLE_ID and VAULT_SECRET_ID in the agent's environment.")
+        }
+        let (status, object) = try await call(address, "POST", "v1/auth/approle/login", token: nil, body: ["role_id": role.roleID, "secret_id": role.secretID])
+        guard status == 200, let issued = Self.auth(object, now: now) else {
+            throw SecretResolutionError("Vault at \(address) refused the AppRole login of role \(role.roleID) (\(status)): \(Self.errors(object)).")
+        }
+        logins += 1
+        token = issued
+        return issued.value
+    }
+
+    private static func auth(_ object: [String: Any], now: Date) -> (value: String, issuedAt: Date, lease: TimeInterval, renewable: Bool)? {
+        guard let auth = object["auth"] as? [String: Any], let value = auth["client_token"] as? String else { return nil }
+        let lease = (auth["lease_duration"] as? Double) ?? Double(auth["lease_duration"] as? Int ?? 0)
+        return (value, now, lease > 0 ? lease : .infinity, auth["renewable"] as? Bool ?? false)
+    }
+
+    private static func errors(_ object: [String: Any]) -> String {
+        (object["errors"] as? [String])?.joined(separator: "; ") ?? "no reason given"
+    }
+
+    private func call(_ address: String, _ method: String, _ path: String, token: String?, body: [String: String]?) async throws -> (Int, [String: Any]) {
+        var request = HTTPClientRequest(url: (address.hasSuffix("/") ? address : address + "/") + path)
+        request.method = .RAW(value: method)
+        if let token { request.headers.add(name: "X-Vault-Token", value: token) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+        }
+        do {
+            let response = try await client.execute(request, timeout: .seconds(15))
+            let data = Data(buffer: try await response.body.collect(upTo: 1 << 20))
+            return (Int(response.status.code), (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:])
+        } catch {
+            throw SecretResolutionError("Vault at \(address) did not answer \(method) /\(path): \(error).")
+        }
+    }
+}
