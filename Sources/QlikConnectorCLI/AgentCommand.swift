@@ -5,6 +5,7 @@ import Logging
 import QlikConnections
 import Repository
 import Runtime
+import Secrets
 import Service
 import ServiceLifecycle
 
@@ -13,7 +14,7 @@ struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
         abstract: "Run a Secure Agent that takes its group's tasks from the service, or create and list agents.",
-        subcommands: [Run.self, Create.self, List.self],
+        subcommands: [Run.self, Create.self, List.self, Credentials.self],
         defaultSubcommand: Run.self
     )
 
@@ -28,6 +29,8 @@ struct AgentCommand: AsyncParsableCommand {
         @Option(name: .customLong("secret-ttl"), help: "Seconds a secret read from the secrets manager stays in memory (a rotation shows after at most this).")
         var secretTimeToLive: Double = 300
         @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
+        @Option(name: .customLong("data-dir"), help: "The agent's folder: its credential store (default: $QLIK_CONNECTOR_AGENT_HOME or ~/.qlik-connector-agent).")
+        var dataDirectory: String?
 
         func validate() throws {
             guard (1...64).contains(workers) else { throw ValidationError("--workers takes 1 to 64.") }
@@ -49,7 +52,8 @@ struct AgentCommand: AsyncParsableCommand {
             guard token.hasPrefix("qca_") else { throw CLIError.usage("\(tokenFile) does not hold an agent token (qca_...); create one with 'qlik-connector agent create'.") }
             var logger = Logger(label: "qlik-connector-agent") { StreamLogHandler.standardError(label: $0) }
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-            let agent = SecureAgent(configuration: .init(service: url, token: token, workers: workers, lease: lease, secretTimeToLive: secretTimeToLive),
+            let agent = SecureAgent(configuration: .init(service: url, token: token, workers: workers, lease: lease, secretTimeToLive: secretTimeToLive,
+                                                            store: AgentCredentialStore(folder: AgentCommand.folder(dataDirectory))),
                                     executor: TaskExecutor(logger: logger), version: QlikConnectorCommand.version, logger: logger)
             let workers = self.workers
             let expected = runtimeEnvironment
@@ -69,6 +73,46 @@ struct AgentCommand: AsyncParsableCommand {
         let body: @Sendable () async throws -> Void
         init(_ body: @escaping @Sendable () async throws -> Void) { self.body = body }
         func run() async throws { try await cancelWhenGracefulShutdown { try await body() } }
+    }
+
+    /// The agent's own folder, on the agent's machine.
+    static func folder(_ option: String?) -> String {
+        if let option { return option }
+        if let home = ProcessInfo.processInfo.environment["QLIK_CONNECTOR_AGENT_HOME"], !home.isEmpty { return home }
+        return (NSHomeDirectory() as NSString).appendingPathComponent(".qlik-connector-agent")
+    }
+
+    struct Credentials: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Keep a connection's credentials on this agent's machine (organizations whose credential storage is local-agent).",
+            subcommands: [Set.self])
+
+        struct Set: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Seal a connection's credentials into this agent's store; the service never sees them.")
+            @Argument(help: "The connection's name, as the service knows it.") var connection: String
+            @Option(name: .customLong("access-token-from"), help: "API key: where to read the Access Token (env:NAME, file:PATH or -).") var accessToken: String?
+            @Option(name: .customLong("client-id-from"), help: "OAuth 2.0: where to read the Client ID.") var clientID: String?
+            @Option(name: .customLong("client-secret-from"), help: "OAuth 2.0: where to read the Client Secret.") var clientSecret: String?
+            @Option(name: .customLong("data-dir"), help: "The agent's folder (default: $QLIK_CONNECTOR_AGENT_HOME or ~/.qlik-connector-agent).")
+            var dataDirectory: String?
+
+            func run() async throws {
+                let name = try ConnectionName(connection)
+                var values: [ConnectionField: Secret] = [:]
+                switch (accessToken, clientID, clientSecret) {
+                case (let token?, nil, nil):
+                    values[.accessToken] = try SecretSource(token, option: "access-token-from").read(label: "Access Token")
+                case (nil, let id?, let secret?):
+                    values[.clientID] = try SecretSource(id, option: "client-id-from").read(label: "Client ID")
+                    values[.clientSecret] = try SecretSource(secret, option: "client-secret-from").read(label: "Client Secret")
+                default:
+                    throw CLIError.usage("Give --access-token-from (API key), or --client-id-from and --client-secret-from (OAuth 2.0).")
+                }
+                let store = AgentCredentialStore(folder: AgentCommand.folder(dataDirectory))
+                try store.set(connection: name, values)
+                print("Kept the credentials of connection '\(name)' on this agent (\(store.folder)).")
+            }
+        }
     }
 
     struct Create: AsyncParsableCommand {

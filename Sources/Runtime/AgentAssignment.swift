@@ -17,6 +17,8 @@ public struct AgentAssignment: Codable, Sendable {
         public let values: [String: String]
         /// References by field, resolved by the agent from `secretsManager`.
         public let references: [String: String]
+        /// Fields kept on the agents (the organization's credential storage is "local agent").
+        public let local: [String]
         public let secretsManager: SecretReferenceResolver.Manager?
         /// Why the agent cannot have the credentials.
         public let unavailable: String?
@@ -59,7 +61,7 @@ public struct AgentAssignment: Codable, Sendable {
     private static func connection(of record: TaskRecord, repository: any ConnectorRepository, keyring: Keyring?) async throws -> Connection? {
         guard let name = record.connectionName else { return nil }
         func unavailable(_ reason: String) -> Connection {
-            Connection(baseURL: "", authenticationType: "", values: [:], references: [:], secretsManager: nil, unavailable: reason)
+            Connection(baseURL: "", authenticationType: "", values: [:], references: [:], local: [], secretsManager: nil, unavailable: reason)
         }
         let stored: StoredConnection
         do {
@@ -68,7 +70,7 @@ public struct AgentAssignment: Codable, Sendable {
             return unavailable("Connection '\(name)' was deleted after the task was queued.")
         }
         guard stored.id == record.connectionID else { return unavailable("Connection '\(name)' was replaced after the task was queued.") }
-        var values: [String: String] = [:], references: [String: String] = [:]
+        var values: [String: String] = [:], references: [String: String] = [:], local: [String] = []
         for (field, credential) in stored.authentication.credentials {
             switch credential {
             case .value(let sealed):
@@ -77,7 +79,7 @@ public struct AgentAssignment: Codable, Sendable {
             case .secretReference(let reference):
                 references[field.rawValue] = reference.description
             case .onAgent:
-                return unavailable("Connection '\(name)' keeps its credentials on the agents; this agent cannot read a local credential store yet.")
+                local.append(field.rawValue)
             }
         }
         var manager: SecretReferenceResolver.Manager?
@@ -89,11 +91,11 @@ public struct AgentAssignment: Codable, Sendable {
             }
         }
         return Connection(baseURL: stored.authentication.baseURL.description, authenticationType: stored.authentication.type.rawValue,
-                          values: values, references: references, secretsManager: manager, unavailable: nil)
+                          values: values, references: references, local: local, secretsManager: manager, unavailable: nil)
     }
 
-    /// The task as the agent's worker runs it, references resolved with `resolver`.
-    public func claimed(resolver: SecretReferenceResolver) async throws -> ClaimedTask {
+    /// The task as the agent's worker runs it, references resolved with `resolver`, local credentials read from `store`.
+    public func claimed(resolver: SecretReferenceResolver, store: AgentCredentialStore) async throws -> ClaimedTask {
         guard let task = UUID(uuidString: taskID), let organization = UUID(uuidString: organizationID),
               let environment = UUID(uuidString: runtimeEnvironmentID), let kind = TaskKind(rawValue: kind) else {
             throw TaskCredentialsUnavailable("The service sent a task this agent cannot read (kind '\(kind)'); upgrade the agent.")
@@ -103,15 +105,29 @@ public struct AgentAssignment: Codable, Sendable {
                                 kind: kind, payload: Data(payload.utf8), state: .running, attempts: attempts, maxAttempts: maxAttempts, leaseOwner: nil,
                                 leaseExpiresAt: nil, requestedBy: requestedBy, createdAt: Date(), startedAt: Date(), finishedAt: nil, result: nil, error: nil)
         guard let connection else { return ClaimedTask(record: record, connection: nil) }
-        return ClaimedTask(record: record, connection: await Self.resolve(connection, with: resolver))
+        return ClaimedTask(record: record, connection: await Self.resolve(connection, named: connectionName, with: resolver, store: store))
     }
 
-    private static func resolve(_ connection: Connection, with resolver: SecretReferenceResolver) async -> Result<TaskConnection, TaskCredentialsUnavailable> {
+    private static func resolve(_ connection: Connection, named name: String?, with resolver: SecretReferenceResolver,
+                                store: AgentCredentialStore) async -> Result<TaskConnection, TaskCredentialsUnavailable> {
         if let unavailable = connection.unavailable { return .failure(TaskCredentialsUnavailable(unavailable)) }
         do {
             let baseURL = try TenantURL(connection.baseURL, policy: .allowCustomHosts)
+            var kept: [ConnectionField: Secret] = [:]
+            if !connection.local.isEmpty {
+                let connectionName = try ConnectionName(name ?? "")
+                guard let found = try store.credentials(connection: connectionName) else {
+                    return .failure(TaskCredentialsUnavailable("This agent has no credentials for connection '\(connectionName)', which keeps them on the agents: "
+                        + "set them on this agent's machine with 'qlik-connector agent credentials set \"\(connectionName)\" ...'."))
+                }
+                kept = found
+            }
             func secret(_ field: ConnectionField) async throws -> Secret {
                 if let value = connection.values[field.rawValue], let secret = Secret(value) { return secret }
+                if connection.local.contains(field.rawValue) {
+                    guard let secret = kept[field] else { throw TaskCredentialsUnavailable("This agent's credentials for the connection lack its \(field.label).") }
+                    return secret
+                }
                 guard let text = connection.references[field.rawValue], let manager = connection.secretsManager else {
                     throw TaskCredentialsUnavailable("The service sent no \(field.rawValue) for this connection.")
                 }

@@ -5,7 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import QlikConnections
-import Secrets
+public import Secrets
 
 /// A Secure Agent: heartbeats to the service, and a few workers that pull
 /// the group's tasks over HTTPS with the agent's token (no inbound port,
@@ -20,10 +20,13 @@ public struct SecureAgent: Sendable {
         public let idleDelay: Duration
         /// How long a secret read from the secrets manager is kept in memory (a rotation shows after at most this).
         public let secretTimeToLive: TimeInterval
+        /// Credentials kept on this agent's machine.
+        public let store: AgentCredentialStore
 
         public init(service: URL, token: String, workers: Int = 2, lease: TimeInterval = 20, heartbeat: Duration = .seconds(10),
-                    idleDelay: Duration = .milliseconds(200), secretTimeToLive: TimeInterval = 300) {
+                    idleDelay: Duration = .milliseconds(200), secretTimeToLive: TimeInterval = 300, store: AgentCredentialStore) {
             self.secretTimeToLive = secretTimeToLive
+            self.store = store
             self.service = service
             self.token = token
             self.workers = max(1, workers)
@@ -145,7 +148,7 @@ struct AgentTaskSource: TaskSource {
     func claim() async throws -> ClaimedTask? {
         let (status, body) = try await post("claim", json: ["leaseSeconds": lease], expecting: [200, 204])
         guard status == 200 else { return nil }
-        return try await JSONDecoder().decode(AgentAssignment.self, from: body).claimed(resolver: resolver)
+        return try await JSONDecoder().decode(AgentAssignment.self, from: body).claimed(resolver: resolver, store: configuration.store)
     }
 
     func renew(_ task: TaskID) async throws -> Bool {

@@ -136,3 +136,48 @@ struct AgentSecretVaultTests {
         #expect(!harness.transcript.contains(key + "\n"))
     }
 }
+
+@Suite("Credentials kept on the Secure Agents (local-agent storage)")
+struct AgentLocalCredentialsTests {
+    @Test("the service stores no credential; the agent that has them runs the test, the one without says how to set them")
+    func localAgentStorage() async throws {
+        let harness = try CommandLineHarness()
+        let key = "sbx_local_\(UUID().uuidString.prefix(8))"
+        let sandbox = try harness.start(["sandbox", "--port", "0", "--json", "--fixture", try harness.file("tenant.json", #"""
+            {"users": [{"name": "Ada", "email": "ada@example.com", "apiKeys": [{"token": "\#(key)"}]}]}
+            """#)])
+        let line = try #require(await sandbox.nextLine())
+        let baseURL = try #require((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["baseURL"] as? String)
+        try await harness.succeed(["org", "create", "Acme", "--allow-custom-tenant-hosts", "--credential-storage", "local-agent"])
+        try await harness.succeed(["runtime-env", "create", "Agents"])
+        try await harness.succeed(["connection", "create", "Local", "--runtime-env", "Agents", "--auth", "api-key", "--base-url", baseURL])
+        let created = try await harness.succeed(["user", "create", "ada@acme.example", "--admin", "--token", "first"])
+        let token = try #require(created.stdout.split(separator: "\n").last.map(String.init))
+        for name in ["keeper", "stranger"] {
+            try await harness.succeed(["agent", "create", "Agents", name, "--token-file", harness.home + "/\(name).token"])
+        }
+        try await harness.succeed(["agent", "credentials", "set", "Local", "--access-token-from", "env:QLIK_KEY", "--data-dir", harness.home + "/keeper"],
+                                  environment: ["QLIK_KEY": key])
+        let server = try harness.start(["serve", "--port", "0"])
+        let port = try await AgentCommandTests.port(of: server)
+        let stranger = try harness.start(["agent", "--service", "http://127.0.0.1:\(port)", "--token-file", harness.home + "/stranger.token",
+                                          "--data-dir", harness.home + "/stranger"])
+        _ = await stranger.nextLine()
+        let (refusedStatus, refused) = try await AgentCommandTests.call(port, "POST", "/api/v1/connections/Local/test", token: token)
+        let message = ((refused["error"] as? [String: Any])?["message"] as? String) ?? ""
+        #expect(refusedStatus == 409 && message.contains("has no credentials for connection 'Local'") && message.contains("agent credentials set"), "\(refused)")
+        #expect(await stranger.stop() == 0)
+        let keeper = try harness.start(["agent", "--service", "http://127.0.0.1:\(port)", "--token-file", harness.home + "/keeper.token",
+                                        "--data-dir", harness.home + "/keeper"])
+        _ = await keeper.nextLine()
+        let (status, report) = try await AgentCommandTests.call(port, "POST", "/api/v1/connections/Local/test", token: token)
+        #expect(status == 200 && report["succeeded"] as? Bool == true, "\(report)")
+        #expect(await keeper.stop() == 0)
+        #expect(await server.stop() == 0)
+        _ = await sandbox.stop()
+        #expect(try harness.repositoryBytes().range(of: Data(key.utf8)) == nil, "the service's database holds no credential")
+        #expect(!harness.transcript.contains(key))
+        let store = try String(contentsOfFile: harness.home + "/keeper/credentials.json", encoding: .utf8)
+        #expect(!store.contains(key), "the agent's store is sealed")
+    }
+}
