@@ -124,6 +124,13 @@ struct ConsoleTests {
                 #expect(again.text.contains("badge ok\">Passed"), "the stored client id and secret were kept")
                 let list = try await browser.get("/console")
                 #expect(list.text.contains("Sandbox") && list.text.contains("Passed") && list.text.contains("OAuth 2.0"))
+                // Each Test Connection ran as a task: listed with its state, and its page shows what it logged.
+                let tasks = try await browser.get("/console/tasks")
+                #expect(tasks.status == .ok && tasks.text.components(separatedBy: "badge ok\">succeeded").count == 3, "\(tasks.text.suffix(1500))")
+                let id = try #require(try await harness.repository.tasks(of: harness.acme.id, limit: 1).first?.id)
+                let task = try await browser.get("/console/tasks/\(id)")
+                #expect(task.text.contains("Testing connection &#39;Sandbox&#39;") || task.text.contains("Testing connection 'Sandbox'"), "\(task.text.suffix(1500))")
+                #expect(try await browser.get("/console/agents").text.contains("No agents yet"))
                 let confirm = try await browser.get("/console/connections/Sandbox/delete")
                 #expect(confirm.text.contains("Delete Sandbox?") && confirm.text.contains("cannot be undone"))
                 let deleted = try await browser.post("/console/connections/Sandbox/delete", ["csrf": csrf])

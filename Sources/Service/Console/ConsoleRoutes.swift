@@ -38,6 +38,7 @@ struct Console: Sendable {
         }
         pages.get("connections/:name/delete") { _, context in try await console.confirmDelete(context) }
         pages.post("connections/:name/delete") { request, context in try await console.delete(request, context) }
+        addTaskPages(to: pages)
     }
 
     // MARK: pages

@@ -6,7 +6,8 @@ enum ConsoleTemplates {
     static func library() throws -> MustacheLibrary {
         var library = MustacheLibrary()
         for (name, text) in [("header", header), ("footer", footer), ("sign-in", signIn), ("connections", connections),
-                             ("connection-form", connectionForm), ("connection", connection), ("delete", delete), ("message", message), ("setup", setup)] {
+                             ("connection-form", connectionForm), ("connection", connection), ("delete", delete), ("message", message), ("setup", setup),
+                             ("tasks", tasks), ("task", task), ("agents", agents)] {
             try library.register(text, named: name)
         }
         return library
@@ -67,6 +68,7 @@ enum ConsoleTemplates {
     <header class="top">
       <a class="brand" href="/console">Qlik<span>Connector</span></a>
       {{#user}}
+      <nav aria-label="Console"><a href="/console">Connections</a> · <a href="/console/tasks">Tasks</a> · <a href="/console/agents">Agents</a></nav>
       <span class="who">{{email}} · {{role}}</span>
       <form method="post" action="/console/sign-out"><input type="hidden" name="csrf" value="{{csrf}}"><button class="secondary" type="submit">Sign out</button></form>
       {{/user}}
@@ -292,6 +294,75 @@ enum ConsoleTemplates {
         </div>
         <button type="submit">Create administrator and sign in</button>
       </form>
+    </div>
+    {{> footer}}
+    """
+
+    static let tasks = """
+    {{> header}}
+    <h1>Tasks</h1>
+    <div class="card">
+    {{#hasTasks}}
+    <table>
+      <caption class="skip">The organization's newest tasks</caption>
+      <thead><tr><th scope="col">Task</th><th scope="col">Kind</th><th scope="col">State</th><th scope="col">Connection</th><th scope="col">Runtime environment</th><th scope="col">Attempts</th><th scope="col">Created</th></tr></thead>
+      <tbody>
+      {{#tasks}}
+        <tr>
+          <td><a href="/console/tasks/{{id}}">{{shortID}}</a></td><td>{{kind}}</td><td><span class="badge {{stateClass}}">{{state}}</span></td>
+          <td>{{connection}}</td><td>{{runtimeEnvironment}}</td><td>{{attempts}} of {{maxAttempts}}</td><td>{{createdAt}}</td>
+        </tr>
+      {{/tasks}}
+      </tbody>
+    </table>
+    {{/hasTasks}}
+    {{^hasTasks}}<p>No tasks yet: Test Connection runs as one.</p>{{/hasTasks}}
+    </div>
+    {{> footer}}
+    """
+
+    static let task = """
+    {{> header}}
+    <p><a href="/console/tasks">← All tasks</a></p>
+    <h1>Task {{shortID}}</h1>
+    <div class="card">
+      <dl class="props">
+        <dt>Kind</dt><dd>{{kind}}</dd>
+        <dt>State</dt><dd><span class="badge {{stateClass}}">{{state}}</span></dd>
+        <dt>Connection</dt><dd>{{connection}}</dd>
+        <dt>Runtime environment</dt><dd>{{runtimeEnvironment}}</dd>
+        <dt>Attempts</dt><dd>{{attempts}} of {{maxAttempts}}</dd>
+        <dt>Requested by</dt><dd>{{requestedBy}}</dd>
+        <dt>Created</dt><dd>{{createdAt}}</dd>
+        <dt>Started</dt><dd>{{startedAt}}</dd>
+        <dt>Finished</dt><dd>{{finishedAt}}</dd>
+        {{#error}}<dt>Error</dt><dd>{{error}}</dd>{{/error}}
+      </dl>
+    </div>
+    <h2>Log</h2>
+    <div class="card">
+    {{#hasLines}}<ol class="steps">{{#lines}}<li><small>{{at}} {{level}}</small><br>{{message}}</li>{{/lines}}</ol>{{/hasLines}}
+    {{^hasLines}}<p>Nothing logged yet.</p>{{/hasLines}}
+    </div>
+    {{> footer}}
+    """
+
+    static let agents = """
+    {{> header}}
+    <h1>Secure Agents</h1>
+    <div class="card">
+    {{#hasAgents}}
+    <table>
+      <caption class="skip">The organization's Secure Agents</caption>
+      <thead><tr><th scope="col">Name</th><th scope="col">Group</th><th scope="col">Status</th><th scope="col">Host</th><th scope="col">Version</th><th scope="col">Last heartbeat</th></tr></thead>
+      <tbody>
+      {{#agents}}
+        <tr><td>{{name}}</td><td>{{runtimeEnvironment}}</td><td><span class="badge {{statusClass}}">{{status}}</span></td><td>{{host}}</td><td>{{version}}</td><td>{{lastHeartbeat}}</td></tr>
+      {{/agents}}
+      </tbody>
+    </table>
+    {{/hasAgents}}
+    {{^hasAgents}}<p>No agents yet. An administrator creates one with 'qlik-connector agent create GROUP NAME'.</p>{{/hasAgents}}
     </div>
     {{> footer}}
     """
