@@ -41,13 +41,18 @@ public actor SecretReferenceResolver {
     private var cache: [String: (text: String, fetchedAt: Date)] = [:]
     let vault: VaultSession
 
+    /// Tests move time by hand: cache and token ages do not depend on how busy the machine is.
+    private let clock: @Sendable () -> Date
+
     public init(client: HTTPClient, timeToLive: TimeInterval = 300,
                 credentials: @escaping @Sendable () -> SigV4.Credentials? = { SigV4.Credentials.fromEnvironment() },
-                appRole: @escaping @Sendable () -> VaultAppRole? = { VaultAppRole.fromEnvironment() }) {
+                appRole: @escaping @Sendable () -> VaultAppRole? = { VaultAppRole.fromEnvironment() },
+                clock: @escaping @Sendable () -> Date = { Date() }) {
         self.client = client
         self.timeToLive = timeToLive
         self.credentials = credentials
-        vault = VaultSession(client: client, appRole: appRole)
+        self.clock = clock
+        vault = VaultSession(client: client, appRole: appRole, clock: clock)
     }
 
     public func resolve(_ reference: SecretReference, in manager: Manager) async throws -> Secret {
@@ -58,12 +63,12 @@ public actor SecretReferenceResolver {
             }
             let cacheKey = "vault|\(address)|\(mount)|\(path)"
             let object: [String: String]
-            if let cached = cache[cacheKey], Date().timeIntervalSince(cached.fetchedAt) < timeToLive,
+            if let cached = cache[cacheKey], clock().timeIntervalSince(cached.fetchedAt) < timeToLive,
                let decoded = try? JSONDecoder().decode([String: String].self, from: Data(cached.text.utf8)) {
                 object = decoded
             } else {
                 object = try await vault.read(address: address, mount: mount, path: path)
-                cache[cacheKey] = (String(decoding: try JSONEncoder().encode(object), as: UTF8.self), Date())
+                cache[cacheKey] = (String(decoding: try JSONEncoder().encode(object), as: UTF8.self), clock())
             }
             guard let value = object[key], let secret = Secret(value) else {
                 throw SecretResolutionError("Vault secret '\(mount)/data/\(path)' at \(address) has no text key '\(key)' (reference '\(reference)'); "
@@ -90,9 +95,9 @@ public actor SecretReferenceResolver {
 
     private func secretString(_ secretID: String, in manager: Manager) async throws -> String {
         let cacheKey = "\(manager.region)|\(manager.endpoint ?? "")|\(secretID)"
-        if let cached = cache[cacheKey], Date().timeIntervalSince(cached.fetchedAt) < timeToLive { return cached.text }
+        if let cached = cache[cacheKey], clock().timeIntervalSince(cached.fetchedAt) < timeToLive { return cached.text }
         let text = try await fetch(secretID, in: manager)
-        cache[cacheKey] = (text, Date())
+        cache[cacheKey] = (text, clock())
         return text
     }
 

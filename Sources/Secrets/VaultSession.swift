@@ -33,9 +33,12 @@ public actor VaultSession {
     public private(set) var renewals = 0
     public private(set) var logins = 0
 
-    init(client: HTTPClient, appRole: @escaping @Sendable () -> VaultAppRole?) {
+    private let clock: @Sendable () -> Date
+
+    init(client: HTTPClient, appRole: @escaping @Sendable () -> VaultAppRole?, clock: @escaping @Sendable () -> Date) {
         self.client = client
         self.appRole = appRole
+        self.clock = clock
     }
 
     /// The secret's key/value pairs at `mount/data/path`.
@@ -59,7 +62,7 @@ public actor VaultSession {
     }
 
     private func currentToken(_ address: String) async throws -> String {
-        let now = Date()
+        let now = clock()
         if let token, now.timeIntervalSince(token.issuedAt) < token.lease {
             guard token.renewable, now.timeIntervalSince(token.issuedAt) >= token.lease * 2 / 3 else { return token.value }
             let (status, object) = try await call(address, "POST", "v1/auth/token/renew-self", token: token.value, body: [:])

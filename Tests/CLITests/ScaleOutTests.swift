@@ -63,13 +63,16 @@ struct ScaleOutTests {
         }
         let states = Dictionary(grouping: tasks, by: { $0["state"] as? String ?? "?" }).mapValues(\.count)
         #expect(tasks.count == 2004 && states["succeeded"] == 2004, "\(states)")
-        // Exactly once: every short task ran once (one log line per run) and was finished on its first attempt, unless its agent died holding it.
+        // Exactly once: every short task finished once (only its lease holder can finish it), logged one line per run it reported,
+        // and ran once unless its agent or that agent's replica died holding it.
         var runs: [Int] = []
         for id in short.shuffled().prefix(200) {
             let task = try #require(tasks.first { $0["id"] as? String == id })
             let lines = try await Self.logs(ports[1], id, token: token)
             runs.append(lines)
-            #expect(lines == task["attempts"] as? Int, "task \(id) ran \(lines) time(s) in \(task["attempts"] ?? "?") attempt(s)")
+            // A run whose replica died before its outcome (and its buffered log line) arrived leaves no line: never more lines than attempts.
+            let attempts = task["attempts"] as? Int ?? 0
+            #expect(lines >= 1 && lines <= attempts, "task \(id) ran \(lines) time(s) in \(attempts) attempt(s)")
         }
         #expect(runs.filter { $0 == 1 }.count >= 190, "almost every short task ran exactly once: \(runs)")
         let retried = tasks.filter { ($0["attempts"] as? Int ?? 0) > 1 }.compactMap { $0["id"] as? String }

@@ -1,9 +1,17 @@
 import AsyncHTTPClient
 import Foundation
+import Synchronization
 import QlikConnections
 import Testing
 import TestRepositories
 @testable import Secrets
+
+/// Time moved by hand, shared by a test's server and client.
+final class TestClock: Sendable {
+    private let current = Mutex(Date())
+    var now: Date { current.withLock { $0 } }
+    func advance(_ seconds: TimeInterval) { current.withLock { $0 += seconds } }
+}
 
 @Suite("Secret references resolved from AWS Secrets Manager (moto)")
 struct AWSSecretsManagerTests {
@@ -17,13 +25,14 @@ struct AWSSecretsManagerTests {
         try await MotoSecrets.put(name, #"{"apiKey": "\#(planted)", "other": "x"}"#)
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
-            let resolver = SecretReferenceResolver(client: client, timeToLive: 1, credentials: credentials)
+            let clock = TestClock()
+            let resolver = SecretReferenceResolver(client: client, timeToLive: 60, credentials: credentials, clock: { clock.now })
             let reference = try SecretReference("\(name):apiKey", for: .awsSecretsManager, field: .accessToken)
             #expect(try await resolver.resolve(reference, in: manager).reveal() == planted)
             // Rotated: the cached value serves until the cache's time is up, then the new one.
             try await MotoSecrets.put(name, #"{"apiKey": "rotated-\#(planted)"}"#)
             #expect(try await resolver.resolve(reference, in: manager).reveal() == planted)
-            try await Task.sleep(for: .milliseconds(1100))
+            clock.advance(61)
             #expect(try await resolver.resolve(reference, in: manager).reveal() == "rotated-\(planted)")
             for (raw, expected) in [("\(name):missingKey", "has no text key 'missingKey'"), ("qc/absent:apiKey", "does not exist")] {
                 let missing = try SecretReference(raw, for: .awsSecretsManager, field: .accessToken)

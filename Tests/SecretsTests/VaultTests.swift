@@ -20,9 +20,13 @@ final class FakeVault: Sendable {
     let roleID = "role-1"
     let secretID = "planted-secret-id-\(UUID().uuidString)"
     let lease: TimeInterval
+    let clock: TestClock
     let state = Mutex(State())
 
-    init(lease: TimeInterval) { self.lease = lease }
+    init(lease: TimeInterval, clock: TestClock) {
+        self.lease = lease
+        self.clock = clock
+    }
 
     func router() -> Router<BasicRequestContext> {
         let router = Router()
@@ -33,7 +37,7 @@ final class FakeVault: Sendable {
         }
         router.post("v1/auth/token/renew-self") { request, _ -> Response in
             guard let token = request.headers[HTTPField.Name("X-Vault-Token")!], self.valid(token) else { return Self.json(.forbidden, ["errors": ["permission denied"]]) }
-            self.state.withLock { $0.tokens[token] = Date().addingTimeInterval(self.lease); $0.renewals += 1 }
+            self.state.withLock { $0.tokens[token] = self.clock.now.addingTimeInterval(self.lease); $0.renewals += 1 }
             return Self.json(.ok, ["auth": ["client_token": token, "lease_duration": Int(self.lease), "renewable": true]])
         }
         router.get("v1/:mount/data/**") { request, context -> Response in
@@ -48,11 +52,11 @@ final class FakeVault: Sendable {
     func put(_ path: String, _ data: [String: String]) { state.withLock { $0.secrets[path] = data } }
     func revokeAll() { state.withLock { $0.tokens = [:] } }
 
-    private func valid(_ token: String) -> Bool { state.withLock { ($0.tokens[token] ?? .distantPast) > Date() } }
+    private func valid(_ token: String) -> Bool { state.withLock { ($0.tokens[token] ?? .distantPast) > clock.now } }
 
     private func issue() -> Response {
         let token = "hvs.\(UUID().uuidString)"
-        state.withLock { $0.tokens[token] = Date().addingTimeInterval(lease) }
+        state.withLock { $0.tokens[token] = clock.now.addingTimeInterval(lease) }
         return Self.json(.ok, ["auth": ["client_token": token, "lease_duration": Int(lease), "renewable": true]])
     }
 
@@ -81,18 +85,19 @@ final class FakeVault: Sendable {
 struct VaultTests {
     @Test("AppRole login, KV v2 reads, a token renewed in the last third of its lease, a new login after revocation; errors name the reference, never a secret")
     func resolves() async throws {
-        let vault = FakeVault(lease: 2)
+        let clock = TestClock()
+        let vault = FakeVault(lease: 60, clock: clock)
         vault.put("secret/qlik/prod", ["token": "planted-qlik-token", "other": "x"])
         try await vault.withRunning { address in
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             do {
                 let role = VaultAppRole(roleID: vault.roleID, secretID: vault.secretID)
                 // No caching here: every resolution goes to Vault, so the token's life is what is exercised.
-                let resolver = SecretReferenceResolver(client: client, timeToLive: 0, appRole: { role })
+                let resolver = SecretReferenceResolver(client: client, timeToLive: 0, appRole: { role }, clock: { clock.now })
                 let manager = SecretReferenceResolver.Manager(vaultAddress: address)
                 let reference = try SecretReference("secret/data/qlik/prod:token", for: .hashiCorpVault, field: .accessToken)
                 #expect(try await resolver.resolve(reference, in: manager).reveal() == "planted-qlik-token")
-                try await Task.sleep(for: .milliseconds(1500))
+                clock.advance(45)
                 #expect(try await resolver.resolve(reference, in: manager).reveal() == "planted-qlik-token")
                 #expect(await resolver.vault.renewals == 1 && vault.state.withLock { $0.renewals } == 1, "renewed past two thirds of its lease")
                 vault.revokeAll()
@@ -106,7 +111,8 @@ struct VaultTests {
                         #expect("\(error)".contains(expected) && !"\(error)".contains("planted-qlik-token"), "\(error)")
                     }
                 }
-                let wrong = SecretReferenceResolver(client: client, timeToLive: 0, appRole: { VaultAppRole(roleID: "role-1", secretID: "wrong-planted") })
+                let wrong = SecretReferenceResolver(client: client, timeToLive: 0, appRole: { VaultAppRole(roleID: "role-1", secretID: "wrong-planted") },
+                                                    clock: { clock.now })
                 do {
                     _ = try await wrong.resolve(reference, in: manager)
                     Issue.record("a wrong secret id logged in")
