@@ -39,6 +39,7 @@ public actor SecretReferenceResolver {
     private let credentials: @Sendable () -> SigV4.Credentials?
     private let timeToLive: TimeInterval
     private var cache: [String: (text: String, fetchedAt: Date)] = [:]
+    private var vaultCache: [String: (values: [String: String], fetchedAt: Date)] = [:]
     let vault: VaultSession
 
     /// Tests move time by hand: cache and token ages do not depend on how busy the machine is.
@@ -61,14 +62,13 @@ public actor SecretReferenceResolver {
             guard let address = manager.vaultAddress else {
                 throw SecretResolutionError("Secret reference '\(reference)' is a Vault reference, but the organization's secrets manager is not Vault.")
             }
-            let cacheKey = "vault|\(address)|\(mount)|\(path)"
+            let cacheKey = "\(address)|\(mount)|\(path)"
             let object: [String: String]
-            if let cached = cache[cacheKey], clock().timeIntervalSince(cached.fetchedAt) < timeToLive,
-               let decoded = try? JSONDecoder().decode([String: String].self, from: Data(cached.text.utf8)) {
-                object = decoded
+            if let cached = vaultCache[cacheKey], clock().timeIntervalSince(cached.fetchedAt) < timeToLive {
+                object = cached.values
             } else {
                 object = try await vault.read(address: address, mount: mount, path: path)
-                cache[cacheKey] = (String(decoding: try JSONEncoder().encode(object), as: UTF8.self), clock())
+                vaultCache[cacheKey] = (object, clock())
             }
             guard let value = object[key], let secret = Secret(value) else {
                 throw SecretResolutionError("Vault secret '\(mount)/data/\(path)' at \(address) has no text key '\(key)' (reference '\(reference)'); "
