@@ -21,18 +21,28 @@ extension SQLiteRepository: TaskQueue {
         let ids = environments.map(\.description)
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
         let nowMS = now.millisecondsSince1970
+        let ready = """
+            FROM tasks WHERE runtime_environment_id IN (\(marks)) AND state IN ('queued', 'running')
+                AND (state = 'queued' OR (state = 'running' AND lease_expires_at < ? AND attempts < max_attempts))
+            """
+        let readyArguments = StatementArguments(ids) + [nowMS]
+        let sweep = giveUpSweep.due(now)
+        // Idle workers poll often: only a ready task, or a sweep that is due, takes the write lock (and its commit).
+        if !sweep {
+            guard try await read({ db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 \(ready))", arguments: readyArguments) ?? false }) else {
+                return nil
+            }
+        }
         return try await write { db in
-            // A task whose lease ran out as often as it may run is given up, not run again.
-            try db.execute(sql: """
-                UPDATE tasks SET state = 'failed', finished_at = ?, lease_owner = NULL,
-                    error = 'The task lost its worker ' || attempts || ' time(s) (its lease ran out each time); it is not run again.'
-                WHERE runtime_environment_id IN (\(marks)) AND state = 'running' AND lease_expires_at < ? AND attempts >= max_attempts
-                """, arguments: StatementArguments([nowMS] + ids.map { $0 as (any DatabaseValueConvertible)? } + [nowMS]))
-            guard let id = try String.fetchOne(db, sql: """
-                SELECT id FROM tasks WHERE runtime_environment_id IN (\(marks)) AND state IN ('queued', 'running')
-                    AND (state = 'queued' OR (state = 'running' AND lease_expires_at < ?))
-                ORDER BY created_at LIMIT 1
-                """, arguments: StatementArguments(ids.map { $0 as (any DatabaseValueConvertible)? } + [nowMS])) else { return nil }
+            if sweep {
+                // A task whose lease ran out as often as it may run is given up, not run again.
+                try db.execute(sql: """
+                    UPDATE tasks SET state = 'failed', finished_at = ?, lease_owner = NULL,
+                        error = 'The task lost its worker ' || attempts || ' time(s) (its lease ran out each time); it is not run again.'
+                    WHERE runtime_environment_id IN (\(marks)) AND state = 'running' AND lease_expires_at < ? AND attempts >= max_attempts
+                    """, arguments: StatementArguments([nowMS] + ids.map { $0 as (any DatabaseValueConvertible)? } + [nowMS]))
+            }
+            guard let id = try String.fetchOne(db, sql: "SELECT id \(ready) ORDER BY created_at LIMIT 1", arguments: readyArguments) else { return nil }
             try db.cachedStatement(sql: """
                 UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
                     started_at = COALESCE(started_at, ?) WHERE id = ?

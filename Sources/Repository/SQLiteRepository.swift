@@ -8,6 +8,8 @@ public final class SQLiteRepository: RepositoryLifecycle {
     let pool: DatabasePool
     public let path: String
     private let groupCommit = GroupCommit()
+    /// Tasks that ran out of attempts are given up by a sweep at most once a second, not on every claim.
+    let giveUpSweep = Sweep(interval: 1)
 
     public init(path: String) throws {
         self.path = path

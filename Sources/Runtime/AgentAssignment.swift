@@ -59,17 +59,16 @@ public struct AgentAssignment: Codable, Sendable {
     }
 
     private static func connection(of record: TaskRecord, repository: any ConnectorRepository, keyring: Keyring?) async throws -> Connection? {
-        guard let name = record.connectionName else { return nil }
         func unavailable(_ reason: String) -> Connection {
             Connection(baseURL: "", authenticationType: "", values: [:], references: [:], local: [], secretsManager: nil, unavailable: reason)
         }
         let stored: StoredConnection
-        do {
-            stored = try await repository.connection(named: name, in: record.organizationID)
-        } catch RepositoryError.notFound {
-            return unavailable("Connection '\(name)' was deleted after the task was queued.")
+        switch try await TaskConnections.load(record, in: repository) {
+        case nil: return nil
+        case .failure(let gone)?: return unavailable(gone.description)
+        case .success(let found)?: stored = found
         }
-        guard stored.id == record.connectionID else { return unavailable("Connection '\(name)' was replaced after the task was queued.") }
+        let name = stored.name.value
         var values: [String: String] = [:], references: [String: String] = [:], local: [String] = []
         for (field, credential) in stored.authentication.credentials {
             switch credential {

@@ -47,15 +47,11 @@ public struct RepositoryTaskSource: TaskSource {
 public enum TaskConnections {
     public static func resolve(_ record: TaskRecord, in repository: any ConnectorRepository,
                                keyring: Keyring?) async throws -> Result<TaskConnection, TaskCredentialsUnavailable>? {
-        guard let name = record.connectionName else { return nil }
         let connection: StoredConnection
-        do {
-            connection = try await repository.connection(named: name, in: record.organizationID)
-        } catch RepositoryError.notFound {
-            return .failure(TaskCredentialsUnavailable("Connection '\(name)' was deleted after the task was queued."))
-        }
-        guard connection.id == record.connectionID else {
-            return .failure(TaskCredentialsUnavailable("Connection '\(name)' was replaced after the task was queued."))
+        switch try await load(record, in: repository) {
+        case nil: return nil
+        case .failure(let gone)?: return .failure(gone)
+        case .success(let found)?: connection = found
         }
         do {
             let resolved = try await connection.resolvedAuthentication {
@@ -68,5 +64,20 @@ public enum TaskConnections {
         } catch let unavailable as TaskCredentialsUnavailable {
             return .failure(unavailable)
         }
+    }
+
+    /// The task's connection as stored now, or why it is not the one the task was queued for; nil for a task on no connection.
+    static func load(_ record: TaskRecord, in repository: any ConnectorRepository) async throws -> Result<StoredConnection, TaskCredentialsUnavailable>? {
+        guard let name = record.connectionName else { return nil }
+        let connection: StoredConnection
+        do {
+            connection = try await repository.connection(named: name, in: record.organizationID)
+        } catch RepositoryError.notFound {
+            return .failure(TaskCredentialsUnavailable("Connection '\(name)' was deleted after the task was queued."))
+        }
+        guard connection.id == record.connectionID else {
+            return .failure(TaskCredentialsUnavailable("Connection '\(name)' was replaced after the task was queued."))
+        }
+        return .success(connection)
     }
 }

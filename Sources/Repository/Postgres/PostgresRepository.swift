@@ -2,7 +2,6 @@ import Foundation
 public import Logging
 import PostgresNIO
 import QlikConnections
-import Synchronization
 
 /// The shared repository: one PostgreSQL database that several service
 /// replicas (and, later, agents' tasks) use at once. Same protocols and
@@ -104,22 +103,6 @@ public final class PostgresRepository: RepositoryLifecycle {
                targetKind: String, targetID: String, targetName: String, at: Date = Date()) async throws {
         try await audit(session, organization: organization, actor: actor, action: action, targetKind: targetKind, targetID: targetID,
                         targetName: targetName, changes: [FieldChange](), at: at)
-    }
-}
-
-/// Says when a periodic chore is due again.
-final class Sweep: Sendable {
-    private let interval: TimeInterval
-    private let last = Mutex(Date.distantPast)
-
-    init(interval: TimeInterval) { self.interval = interval }
-
-    func due(_ now: Date) -> Bool {
-        last.withLock { last in
-            guard now.timeIntervalSince(last) >= interval || now < last else { return false }
-            last = now
-            return true
-        }
     }
 }
 
