@@ -12,12 +12,18 @@ public struct AgentID: Hashable, Sendable, Codable, CustomStringConvertible {
     public var description: String { rawValue.uuidString.lowercased() }
 }
 
-/// One unit of work, run on a runtime environment. Test Connection runs as
-/// a task; discover, read, write and reload still run where the command
-/// line runs and join here as they move onto runtime environments.
+/// One unit of work on a connection, run on the connection's runtime environment.
 public enum TaskKind: String, Hashable, Sendable, Codable, CaseIterable {
-    /// Test Connection on the connection's runtime environment.
+    /// Test Connection.
     case test
+    /// Catalog the tenant: spaces, apps and their data models, data files, lineage.
+    case discover
+    /// A table or data file into a file on the runtime environment.
+    case read
+    /// A file on the runtime environment up as a data file, then reloads.
+    case write
+    /// Reload an app.
+    case reload
     /// Waits the payload's `milliseconds` and succeeds: exercises the queue (benchmarks, failover tests).
     case noop
 }
@@ -92,6 +98,19 @@ public struct TaskRecord: Hashable, Sendable, Identifiable {
         self.finishedAt = finishedAt
         self.result = result
         self.error = error
+    }
+}
+
+extension TaskRecord {
+    /// The task in its first run, leased to `owner` until `until`.
+    public func startedRun(by owner: String, until: Date, at now: Date) -> TaskRecord {
+        var started = self
+        started.state = .running
+        started.attempts = 1
+        started.leaseOwner = owner
+        started.leaseExpiresAt = until.millisecondPrecision
+        started.startedAt = now.millisecondPrecision
+        return started
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Connector
 import Foundation
 import Logging
+import QlikCloudAPI
 import QlikConnections
 import Repository
 import Runtime
@@ -31,6 +32,9 @@ struct AgentCommand: AsyncParsableCommand {
         @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
         @Option(name: .customLong("data-dir"), help: "The agent's folder: its credential store (default: $QLIK_CONNECTOR_AGENT_HOME or ~/.qlik-connector-agent).")
         var dataDirectory: String?
+        @Option(name: .customLong("files-dir"), help: "The folder where read and write tasks keep their files; paths outside it are refused (default: the current folder).")
+        var filesDirectory: String?
+        @Option(help: "PEM file of extra CA certificates to trust when calling tenants (a corporate proxy's root).") var caBundle: String?
 
         func validate() throws {
             guard (1...64).contains(workers) else { throw ValidationError("--workers takes 1 to 64.") }
@@ -50,11 +54,17 @@ struct AgentCommand: AsyncParsableCommand {
                 throw CLIError.usage("Cannot read the token file \(tokenFile): \(error.localizedDescription)")
             }
             guard token.hasPrefix("qca_") else { throw CLIError.usage("\(tokenFile) does not hold an agent token (qca_...); create one with 'qlik-connector agent create'.") }
+            let files: TaskFiles
+            do {
+                files = try TaskFiles.inside(filesDirectory ?? FileManager.default.currentDirectoryPath)
+            } catch {
+                throw CLIError.usage("--files-dir \(filesDirectory ?? "."): the folder cannot be created: \(error.localizedDescription)")
+            }
             var logger = Logger(label: "qlik-connector-agent") { StreamLogHandler.standardError(label: $0) }
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             let agent = SecureAgent(configuration: .init(service: url, token: token, workers: workers, lease: lease, secretTimeToLive: secretTimeToLive,
                                                             store: AgentCredentialStore(folder: AgentCommand.folder(dataDirectory))),
-                                    executor: TaskExecutor(logger: logger), version: QlikConnectorCommand.version, logger: logger)
+                                    executor: TaskExecutor(settings: TransportSettings(caBundlePath: caBundle), files: files, logger: logger), version: QlikConnectorCommand.version, logger: logger)
             let workers = self.workers
             let expected = runtimeEnvironment
             let running = AgentProcess {

@@ -31,9 +31,11 @@ struct AirbyteCommand: AsyncParsableCommand {
             let client: QlikCloudClient
             switch config.credentials {
             case .storedConnection(let name):
-                var options = try ConnectionOptions.parse([name])
-                options.caBundle = nil
-                client = try await options.client(try await Workspace.open(global))
+                // Airbyte runs this command where its records flow (standard output), so it reads the connection in process, not as a task.
+                let workspace = try await Workspace.open(global)
+                let stored = try await workspace.repository.connection(named: name, in: try await workspace.organization().id)
+                let authentication = try await stored.resolvedAuthentication(keyring: { try await workspace.keyring() })
+                client = try QlikCloudClient.make(tenant: stored.authentication.baseURL, authentication: authentication)
             case .inline(let url, let authentication):
                 client = try QlikCloudClient.make(tenant: url, authentication: authentication)
             }

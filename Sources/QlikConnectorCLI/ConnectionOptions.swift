@@ -1,4 +1,5 @@
 import ArgumentParser
+import Connector
 import Foundation
 import QlikCloudAPI
 import QlikConnections
@@ -6,15 +7,18 @@ import QlikConnections
 /// The connection a data command works through, and how to reach its tenant.
 struct ConnectionOptions: ParsableArguments {
     @Argument(help: "Connection Name (any case).") var connection: String
-    @Option(help: "PEM file of extra CA certificates to trust (a corporate proxy's root).") var caBundle: String?
+    @Option(help: "PEM file of extra CA certificates to trust (a corporate proxy's root), for a task run on the serverless environment.") var caBundle: String?
+    @Option(name: .customLong("agent-wait"), help: "Seconds to wait for a Secure Agent to finish the task, when the connection runs on one.")
+    var agentWait = 300
 
-    /// A client for the connection's tenant, its credentials unsealed in memory only.
-    func client(_ workspace: Workspace) async throws -> QlikCloudClient {
-        let organization = try await workspace.organization()
-        let stored = try await workspace.repository.connection(named: connection, in: organization.id)
-        let authentication = try await ConnectionCommand.resolve(stored, workspace: workspace)
-        return try QlikCloudClient.make(tenant: stored.authentication.baseURL, authentication: authentication,
-                                        settings: TransportSettings(caBundlePath: caBundle))
+    func validate() throws {
+        guard (1...86_400).contains(agentWait) else { throw ValidationError("--agent-wait takes 1 to 86400 seconds.") }
+    }
+
+    /// The operation as a task on the connection's runtime environment.
+    func taskRun(_ workspace: Workspace, progress: (@Sendable (TableExport.Progress) -> Void)? = nil) -> ConnectionTaskRun {
+        ConnectionTaskRun(workspace: workspace, connectionName: connection, settings: TransportSettings(caBundlePath: caBundle), agentWait: agentWait,
+                          progress: progress)
     }
 }
 

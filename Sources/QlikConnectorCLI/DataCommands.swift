@@ -2,6 +2,7 @@ import ArgumentParser
 import Connector
 import Foundation
 import QlikCloudAPI
+import Runtime
 
 struct ReadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,48 +25,28 @@ struct ReadCommand: AsyncParsableCommand {
     @Option(help: "Output format, when the file's extension does not say it: csv, jsonl or qvd.") var format: String?
     @Flag(help: "Print the summary as JSON.") var json = false
 
+    var parameters: ReadParameters {
+        ReadParameters(app: app, table: table, dataFile: dataFile,
+                       fields: fields?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, path: to, format: format)
+    }
+
     func validate() throws {
-        guard (app == nil) != (dataFile == nil) else { throw ValidationError("Give --app with --table, or --data-file.") }
-        if app != nil, table == nil { throw ValidationError("--app needs --table.") }
-        guard format.flatMap(TableSink.Format.init(rawValue:)) ?? TableSink.Format(path: to) != nil else {
-            throw ValidationError("\(to): the output must end in .csv, .jsonl or .qvd (or give --format).")
-        }
+        do { try parameters.validate() } catch { throw ValidationError(error.description) }
     }
 
     func run() async throws {
         let workspace = try await Workspace.open(global)
-        try await target.client(workspace).run { client in
-            let outputFormat = format.flatMap(TableSink.Format.init(rawValue:)) ?? TableSink.Format(path: to) ?? .csv
-            let lookup = TenantLookup(client: client)
-            let document: TableReader.Document
-            let tableName: String
-            let label: String
-            if let app {
-                let found = try await lookup.app(app)
-                document = .app(found.id)
-                tableName = table ?? ""
-                label = "\(found.name) / \(tableName)"
-            } else {
-                let name = dataFile ?? ""
-                _ = try await lookup.existingDataFile(named: name)
-                tableName = (name as NSString).deletingPathExtension
-                document = .sessionApp(script: TableExport.loadScript(dataFile: name, table: tableName))
-                label = name
-            }
-            let printer = ProgressPrinter(label: label)
-            let wanted = fields?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            let summary = try await TableExport(client: client).run(document: document, table: tableName, fields: wanted, to: to, format: outputFormat) { progress in
-                printer.show(rows: progress.rows, total: progress.totalRows, elapsed: progress.elapsed)
-            }
-            if json {
-                let view: [String: Any] = ["path": summary.path, "table": summary.table, "rows": summary.rows, "fields": summary.fields,
-                                           "types": summary.types.map(\.rawValue), "reconnects": summary.reconnects, "mergedRows": summary.mergedRows]
-                print(String(decoding: try JSONSerialization.data(withJSONObject: view, options: [.sortedKeys]), as: UTF8.self))
-            } else {
-                print("Read \(summary.rows) rows of \(summary.fields.count) fields into \(summary.path).")
-                if summary.mergedRows > 0 {
-                    print("Note: \(summary.mergedRows) rows were identical to others in every field read and came out once (the engine reads distinct rows).")
-                }
+        let printer = ProgressPrinter(label: app.map { "\($0) / \(table ?? "")" } ?? dataFile ?? to)
+        let (task, _) = try await target.taskRun(workspace) { progress in
+            printer.show(rows: progress.rows, total: progress.totalRows, elapsed: progress.elapsed)
+        }.run(.read, parameters)
+        let summary = try ConnectionTaskRun.result(ReadResult.self, of: task)
+        if json {
+            try Output.json(summary)
+        } else {
+            print("Read \(summary.rows) rows of \(summary.fields.count) fields into \(summary.path).")
+            if summary.mergedRows > 0 {
+                print("Note: \(summary.mergedRows) rows were identical to others in every field read and came out once (the engine reads distinct rows).")
             }
         }
     }
@@ -92,39 +73,29 @@ struct WriteCommand: AsyncParsableCommand {
     @Flag(help: "Wait for the reloads to finish; print the log of any that fails.") var wait = false
     @Flag(help: "Print the summary as JSON.") var json = false
 
+    var parameters: WriteParameters {
+        WriteParameters(path: from, dataFile: dataFile, space: space, format: format, mode: mode, reload: reload, wait: wait)
+    }
+
     func validate() throws {
-        guard DataFileImport.Mode(rawValue: mode) != nil else { throw ValidationError("--mode takes create or replace.") }
-        if let format, !["qvd", "csv"].contains(format) { throw ValidationError("--format takes qvd or csv.") }
+        do { try parameters.validate() } catch { throw ValidationError(error.description) }
     }
 
     func run() async throws {
         let workspace = try await Workspace.open(global)
-        try await target.client(workspace).run { client in
-            let lookup = TenantLookup(client: client)
-            var apps: [TenantLookup.AppRef] = []
-            for name in reload { apps.append(try await lookup.app(name)) }
-            let connectionID = try await space.asyncMap { try await lookup.dataFilesConnection(of: try await lookup.space($0)) }
-            let outputFormat = format.flatMap(TableSink.Format.init(rawValue:)) ?? (dataFile.lowercased().hasSuffix(".csv") ? .csv : .qvd)
-            let summary = try await DataFileImport(client: client).run(from: from, dataFile: dataFile, format: outputFormat,
-                                                                      mode: DataFileImport.Mode(rawValue: mode) ?? .create, spaceConnectionID: connectionID,
-                                                                      reload: apps, wait: wait)
-            let failed = summary.reloads.filter { $0.reload.status.isFinal && $0.reload.status != .succeeded }
-            if json {
-                let view: [String: Any] = [
-                    "dataFile": ["id": summary.dataFile.id, "name": summary.dataFile.name, "size": summary.bytes], "format": summary.format.rawValue,
-                    "replaced": summary.replaced, "throughTempContent": summary.throughTempContent,
-                    "reloads": summary.reloads.map { ["app": $0.app.name, "id": $0.reload.id, "status": $0.reload.status.rawValue] },
-                ]
-                print(String(decoding: try JSONSerialization.data(withJSONObject: view, options: [.sortedKeys]), as: UTF8.self))
-            } else {
-                print("\(summary.replaced ? "Replaced" : "Created") data file '\(summary.dataFile.name)' (\(summary.bytes) bytes, \(summary.format.rawValue)\(summary.throughTempContent ? ", through temporary contents" : "")).")
-                for (app, reload) in summary.reloads { print("Reload of '\(app.name)': \(reload.status.rawValue) (\(reload.id))") }
-            }
-            for (app, reload) in failed {
-                FileHandle.standardError.write(Data("Reload of '\(app.name)' \(reload.status.rawValue). Its log:\n\(reload.log ?? "(no log)")\n".utf8))
-            }
-            if !failed.isEmpty { throw ExitCode(1) }
+        let (task, _) = try await target.taskRun(workspace).run(.write, parameters)
+        let summary = try ConnectionTaskRun.result(WriteResult.self, of: task)
+        if json {
+            try Output.json(summary)
+        } else {
+            print("\(summary.replaced ? "Replaced" : "Created") data file '\(summary.dataFile.name)' (\(summary.dataFile.size) bytes, \(summary.format)\(summary.throughTempContent ? ", through temporary contents" : "")).")
+            for reload in summary.reloads { print("Reload of '\(reload.app)': \(reload.status) (\(reload.id))") }
         }
+        let failed = summary.reloads.filter(\.failed)
+        for reload in failed {
+            FileHandle.standardError.write(Data("Reload of '\(reload.app)' \(reload.status). Its log:\n\(reload.log ?? "(no log)")\n".utf8))
+        }
+        if !failed.isEmpty { throw ExitCode(1) }
     }
 }
 
@@ -136,29 +107,23 @@ struct ReloadCommand: AsyncParsableCommand {
     @Flag(help: "Wait for the reload to finish.") var wait = false
     @Flag(help: "Print the reload as JSON.") var json = false
 
+    func validate() throws {
+        do { try ReloadParameters(app: app, wait: wait).validate() } catch { throw ValidationError(error.description) }
+    }
+
     func run() async throws {
         let workspace = try await Workspace.open(global)
-        try await target.client(workspace).run { client in
-            let found = try await TenantLookup(client: client).app(app)
-            let queued = try await client.createReload(appID: found.id)
-            let reload = wait ? try await client.waitForReload(id: queued.id) : queued
-            if json {
-                let view: [String: Any] = ["app": found.name, "id": reload.id, "status": reload.status.rawValue, "log": reload.log ?? ""]
-                print(String(decoding: try JSONSerialization.data(withJSONObject: view, options: [.sortedKeys]), as: UTF8.self))
-            } else {
-                print("Reload of '\(found.name)': \(reload.status.rawValue) (\(reload.id))")
-            }
-            if reload.status.isFinal, reload.status != .succeeded {
-                FileHandle.standardError.write(Data("Its log:\n\(reload.log ?? "(no log)")\n".utf8))
-                throw ExitCode(1)
-            }
+        let (task, _) = try await target.taskRun(workspace).run(.reload, ReloadParameters(app: app, wait: wait))
+        let reload = try ConnectionTaskRun.result(ReloadResult.self, of: task)
+        if json {
+            try Output.json(reload)
+        } else {
+            print("Reload of '\(reload.app)': \(reload.status) (\(reload.id))")
+        }
+        if reload.failed {
+            FileHandle.standardError.write(Data("Its log:\n\(reload.log ?? "(no log)")\n".utf8))
+            throw ExitCode(1)
         }
     }
 }
 
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
-    }
-}

@@ -2,6 +2,7 @@ import ArgumentParser
 import Connector
 import Foundation
 import QlikCloudAPI
+import Runtime
 
 struct DiscoverCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,33 +29,32 @@ struct DiscoverCommand: AsyncParsableCommand {
 
     func run() async throws {
         let workspace = try await Workspace.open(global)
-        try await target.client(workspace).run { client in
-            let catalog = try await Catalog.discover(client, filter: Catalog.Filter(space: space, spaceType: spaceType, app: app))
-            switch json ? "json" : (format ?? "text") {
-            case "json":
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(catalog), as: UTF8.self))
-            case "openlineage":
-                for event in catalog.openLineageEvents() {
-                    print(String(decoding: try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
-                }
-            default:
-                print("Spaces (\(catalog.spaces.count)):")
-                Output.table(["name", "type", "id"], catalog.spaces.map { [$0.name, $0.type ?? "-", $0.id] })
-                print("\nApps (\(catalog.apps.count)):")
-                for app in catalog.apps {
-                    print("- \(app.name) [space \(app.space ?? "personal")], last reload \(app.lastReload ?? "never"), id \(app.id)".printable)
-                    for table in app.tables { print("    table \(table.name): \(table.rows.map(String.init) ?? "?") rows, \(table.fields.map(String.init) ?? "?") fields".printable) }
-                    let keys = app.fields.filter(\.isKey).map(\.name)
-                    if !keys.isEmpty { print("    keys: \(keys.joined(separator: ", "))".printable) }
-                    if !app.lineage.reads.isEmpty { print("    reads: \(app.lineage.reads.joined(separator: ", "))".printable) }
-                    if !app.lineage.stores.isEmpty { print("    stores: \(app.lineage.stores.joined(separator: ", "))".printable) }
-                    if !app.lineage.connections.isEmpty { print("    connects to: \(app.lineage.connections.joined(separator: ", "))".printable) }
-                }
-                print("\nData files (\(catalog.dataFiles.count)):")
-                Output.table(["name", "size", "modified"], catalog.dataFiles.map { [$0.name, $0.size.map(String.init) ?? "-", $0.modified ?? "-"] })
+        let (task, _) = try await target.taskRun(workspace).run(.discover, DiscoverParameters(space: space, spaceType: spaceType, app: app))
+        let catalog = try ConnectionTaskRun.result(Catalog.self, of: task)
+        switch json ? "json" : (format ?? "text") {
+        case "json":
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(catalog), as: UTF8.self))
+        case "openlineage":
+            for event in catalog.openLineageEvents() {
+                print(String(decoding: try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
             }
+        default:
+            print("Spaces (\(catalog.spaces.count)):")
+            Output.table(["name", "type", "id"], catalog.spaces.map { [$0.name, $0.type ?? "-", $0.id] })
+            print("\nApps (\(catalog.apps.count)):")
+            for app in catalog.apps {
+                print("- \(app.name) [space \(app.space ?? "personal")], last reload \(app.lastReload ?? "never"), id \(app.id)".printable)
+                for table in app.tables { print("    table \(table.name): \(table.rows.map(String.init) ?? "?") rows, \(table.fields.map(String.init) ?? "?") fields".printable) }
+                let keys = app.fields.filter(\.isKey).map(\.name)
+                if !keys.isEmpty { print("    keys: \(keys.joined(separator: ", "))".printable) }
+                if !app.lineage.reads.isEmpty { print("    reads: \(app.lineage.reads.joined(separator: ", "))".printable) }
+                if !app.lineage.stores.isEmpty { print("    stores: \(app.lineage.stores.joined(separator: ", "))".printable) }
+                if !app.lineage.connections.isEmpty { print("    connects to: \(app.lineage.connections.joined(separator: ", "))".printable) }
+            }
+            print("\nData files (\(catalog.dataFiles.count)):")
+            Output.table(["name", "size", "modified"], catalog.dataFiles.map { [$0.name, $0.size.map(String.init) ?? "-", $0.modified ?? "-"] })
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Repository
+import Runtime
 import Service
 
 /// `qlik-connector serve`: the connection service on loopback.
@@ -18,6 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "Address to listen on (default: loopback only).") var host = "127.0.0.1"
     @Option(help: "Port (0: any free port, printed when bound).") var port = 8080
+    @Option(name: .customLong("files-dir"), help: "The folder where read and write tasks on the serverless environment keep their files (none: no file tasks).")
+    var filesDirectory: String?
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port takes 0 to 65535.") }
@@ -29,7 +32,13 @@ struct ServeCommand: AsyncParsableCommand {
         let keyring = try await workspace.keyring()
         var logger = workspace.logger
         logger[metadataKey: "component"] = "service"
-        let service = ConnectorService(repository: workspace.repository, keyring: keyring, logger: logger)
+        let files: TaskFiles
+        do {
+            files = try filesDirectory.map(TaskFiles.inside) ?? .none
+        } catch {
+            throw CLIError.usage("--files-dir \(filesDirectory ?? ""): the folder cannot be created: \(error.localizedDescription)")
+        }
+        let service = ConnectorService(repository: workspace.repository, keyring: keyring, logger: logger, files: files)
         var count = 0
         for organization in try await workspace.repository.organizations() {
             count += try await workspace.repository.administratorCount(of: organization.id)

@@ -4,6 +4,7 @@ import Foundation
 import QlikCloudAPI
 import QlikConnections
 import Repository
+import Runtime
 import Secrets
 
 extension ConnectionCommand {
@@ -20,19 +21,25 @@ extension ConnectionCommand {
         @Argument(help: "Connection Name (any case).") var name: String
         @Option(help: "PEM file of extra CA certificates to trust (a corporate proxy's root).") var caBundle: String?
         @Option(help: "Seconds to wait for a connection.") var connectTimeout: Int = 10
+        @Option(name: .customLong("agent-wait"), help: "Seconds to wait for a Secure Agent to run the test, when the connection runs on one.")
+        var agentWait = 300
         @Flag(help: "Print JSON.") var json = false
 
         func validate() throws {
             guard (1...300).contains(connectTimeout) else { throw ValidationError("--connect-timeout takes 1 to 300 seconds.") }
+            guard (1...86_400).contains(agentWait) else { throw ValidationError("--agent-wait takes 1 to 86400 seconds.") }
         }
 
         func run() async throws {
             let workspace = try await Workspace.open(global)
-            let organization = try await workspace.organization()
-            let connection = try await workspace.repository.connection(named: name, in: organization.id)
-            let authentication = try await ConnectionCommand.resolve(connection, workspace: workspace)
-            let tester = ConnectionTester(settings: TransportSettings(caBundlePath: caBundle, connectTimeout: .seconds(connectTimeout)))
-            let report = await tester.run(baseURL: connection.authentication.baseURL, authentication: authentication)
+            let settings = TransportSettings(caBundlePath: caBundle, connectTimeout: .seconds(connectTimeout))
+            let (task, connection) = try await ConnectionTaskRun(workspace: workspace, connectionName: name, settings: settings,
+                                                                 tester: ConnectionTester(settings: settings), agentWait: agentWait)
+                .run(.test, [String: String]())
+            guard let result = task.result else {
+                throw CLIError.failure("Test Connection could not run on its runtime environment: \(task.error ?? "no reason given").")
+            }
+            let report = try TaskResults.decode(ConnectionTestReport.self, from: result)
             let encoded = try ConnectionCommand.encoder.encode(report)
             try await workspace.repository.recordTest(
                 ConnectionTestRecord(connectionID: connection.id, testedAt: report.startedAt, succeeded: report.succeeded, summary: report.summary, report: encoded),
@@ -58,10 +65,5 @@ extension ConnectionCommand {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         return encoder
-    }
-
-    /// The connection's credentials in hand: unsealed from the repository, the key loaded only if needed.
-    static func resolve(_ connection: StoredConnection, workspace: Workspace) async throws -> ResolvedAuthentication {
-        try await connection.resolvedAuthentication(keyring: { try await workspace.keyring() })
     }
 }

@@ -201,6 +201,8 @@ public protocol IdempotencyStore: Sendable {
 /// or finish it, so a task finishes exactly once.
 public protocol TaskQueue: Sendable {
     func enqueue(_ task: TaskRecord) async throws
+    /// Stores a task already leased to `owner` until `now + lease` (its first run), for a process that runs the task it starts.
+    func enqueueStarted(_ task: TaskRecord, owner: String, lease: TimeInterval, now: Date) async throws -> TaskRecord
     /// The oldest task ready in any of `environments` (queued, or running with a lease run out),
     /// leased to `owner` until `now + lease`; tasks whose lease ran out too often fail instead.
     func claim(in environments: [RuntimeEnvironmentID], owner: String, lease: TimeInterval, now: Date) async throws -> TaskRecord?

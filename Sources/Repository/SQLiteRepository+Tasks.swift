@@ -16,6 +16,22 @@ extension SQLiteRepository: TaskQueue {
         }
     }
 
+    public func enqueueStarted(_ task: TaskRecord, owner: String, lease: TimeInterval, now: Date) async throws -> TaskRecord {
+        let started = task.startedRun(by: owner, until: now.addingTimeInterval(lease), at: now)
+        try await write { db in
+            try db.cachedStatement(sql: """
+                INSERT INTO tasks (id, organization_id, runtime_environment_id, connection_id, connection_name, kind, payload, state, attempts,
+                    max_attempts, lease_owner, lease_expires_at, requested_by, created_at, started_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'running', 1, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [started.id.description, started.organizationID.description, started.runtimeEnvironmentID.description,
+                                         started.connectionID?.description, started.connectionName, started.kind.rawValue,
+                                         String(decoding: started.payload, as: UTF8.self), started.maxAttempts, owner,
+                                         started.leaseExpiresAt?.millisecondsSince1970, started.requestedBy, started.createdAt.millisecondsSince1970,
+                                         started.startedAt?.millisecondsSince1970])
+        }
+        return started
+    }
+
     public func claim(in environments: [RuntimeEnvironmentID], owner: String, lease: TimeInterval, now: Date) async throws -> TaskRecord? {
         guard !environments.isEmpty else { return nil }
         let ids = environments.map(\.description)

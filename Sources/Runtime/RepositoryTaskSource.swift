@@ -47,6 +47,15 @@ public struct RepositoryTaskSource: TaskSource {
 public enum TaskConnections {
     public static func resolve(_ record: TaskRecord, in repository: any ConnectorRepository,
                                keyring: Keyring?) async throws -> Result<TaskConnection, TaskCredentialsUnavailable>? {
+        try await resolve(record, in: repository) {
+            guard let keyring else { throw TaskCredentialsUnavailable("This runtime environment has no master key to open the stored credentials.") }
+            return keyring
+        }
+    }
+
+    /// As above, the key loaded only when the credentials are sealed.
+    public static func resolve(_ record: TaskRecord, in repository: any ConnectorRepository,
+                               keyring: @escaping @Sendable () async throws -> Keyring) async throws -> Result<TaskConnection, TaskCredentialsUnavailable>? {
         let connection: StoredConnection
         switch try await load(record, in: repository) {
         case nil: return nil
@@ -54,10 +63,7 @@ public enum TaskConnections {
         case .success(let found)?: connection = found
         }
         do {
-            let resolved = try await connection.resolvedAuthentication {
-                guard let keyring else { throw TaskCredentialsUnavailable("This runtime environment has no master key to open the stored credentials.") }
-                return keyring
-            }
+            let resolved = try await connection.resolvedAuthentication(keyring: keyring)
             return .success(TaskConnection(baseURL: connection.authentication.baseURL, authentication: resolved))
         } catch let elsewhere as CredentialsElsewhere {
             return .failure(TaskCredentialsUnavailable(elsewhere.description))

@@ -1,15 +1,26 @@
 public import Connector
 public import Foundation
 public import Logging
+public import QlikCloudAPI
 public import QlikConnections
 
 /// What each kind of task does.
 public struct TaskExecutor: Sendable {
     let tester: ConnectionTester
+    let settings: TransportSettings
+    let files: TaskFiles
+    let progress: (@Sendable (TableExport.Progress) -> Void)?
     let logger: Logger
 
-    public init(tester: ConnectionTester = ConnectionTester(), logger: Logger) {
+    /// - Parameters:
+    ///   - files: where read and write tasks may touch files here.
+    ///   - progress: a read's progress, as rows arrive, for a task run in the caller's own process.
+    public init(tester: ConnectionTester = ConnectionTester(), settings: TransportSettings = TransportSettings(), files: TaskFiles = .none,
+                progress: (@Sendable (TableExport.Progress) -> Void)? = nil, logger: Logger) {
         self.tester = tester
+        self.settings = settings
+        self.files = files
+        self.progress = progress
         self.logger = logger
     }
 
@@ -29,12 +40,16 @@ public struct TaskExecutor: Sendable {
                 return TaskOutcome(succeeded: false, error: "The task was stopped.")
             }
             return TaskOutcome(succeeded: true)
-        case .test:
+        case .test, .discover, .read, .write, .reload:
             let connection: TaskConnection
             switch claimed.connection {
             case .success(let resolved)?: connection = resolved
             case .failure(let unavailable)?: return TaskOutcome(succeeded: false, error: unavailable.description)
-            case nil: return TaskOutcome(succeeded: false, error: "The task names no connection to test.")
+            case nil: return TaskOutcome(succeeded: false, error: "The task names no connection to \(record.kind == .test ? "test" : "use").")
+            }
+            guard record.kind == .test else {
+                let runner = DataTaskRunner(settings: settings, files: files, progress: progress) { lines in await note(log, lines) }
+                return await runner.run(record.kind, payload: record.payload, on: connection)
             }
             await note(log, "Testing connection '\(record.connectionName ?? "?")' against \(connection.baseURL)")
             let report = await tester.run(baseURL: connection.baseURL, authentication: connection.authentication)

@@ -37,7 +37,7 @@ public struct TaskWorker: Sendable {
     }
 
     /// One task: its outcome, or nothing when its lease was lost.
-    func runOne(_ claimed: ClaimedTask) async {
+    public func runOne(_ claimed: ClaimedTask) async {
         let id = claimed.record.id
         var logger = logger
         logger[metadataKey: "task"] = "\(id)"

@@ -28,12 +28,14 @@ public struct ConnectorService: Sendable {
     let taskWait: Duration
 
     public init(repository: any ConnectorRepository, keyring: Keyring?, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger,
-                tester: ConnectionTester = ConnectionTester(), passwords: PasswordHasher = PasswordHasher(), taskWait: Duration = .seconds(90)) {
+                tester: ConnectionTester = ConnectionTester(), passwords: PasswordHasher = PasswordHasher(), taskWait: Duration = .seconds(90),
+                files: TaskFiles = .none) {
         self.passwords = passwords
         self.taskWait = taskWait
         var poolLogger = logger
         poolLogger[metadataKey: "component"] = "serverless"
-        serverlessPool = ServerlessPool(repository: repository, keyring: keyring, executor: TaskExecutor(tester: tester, logger: poolLogger), logger: poolLogger)
+        serverlessPool = ServerlessPool(repository: repository, keyring: keyring, executor: TaskExecutor(tester: tester, files: files, logger: poolLogger),
+                                        logger: poolLogger)
         self.repository = repository
         self.keyring = keyring
         self.metrics = metrics

@@ -29,12 +29,11 @@ struct ConnectionTestCommandTests {
         let wrongKey = "planted-wrong-\(UUID().uuidString)"
         let environment = ["KEY": plantedKey, "WRONG": wrongKey, "CLIENT": "fixture-client", "SECRET": plantedSecret, "HTTPS_PROXY": "", "HTTP_PROXY": ""]
         try await harness.succeed(["org", "create", "Acme", "--allow-custom-tenant-hosts"])
-        try await harness.succeed(["runtime-env", "create", "Agents"])
-        try await harness.succeed(["connection", "create", "Key", "--runtime-env", "Agents", "--auth", "api-key", "--base-url", baseURL,
+        try await harness.succeed(["connection", "create", "Key", "--runtime-env", "Serverless", "--auth", "api-key", "--base-url", baseURL,
                                    "--access-token-from", "env:KEY"], environment: environment)
-        try await harness.succeed(["connection", "create", "Client", "--runtime-env", "Agents", "--auth", "oauth2", "--base-url", baseURL,
+        try await harness.succeed(["connection", "create", "Client", "--runtime-env", "Serverless", "--auth", "oauth2", "--base-url", baseURL,
                                    "--client-id-from", "env:CLIENT", "--client-secret-from", "env:SECRET"], environment: environment)
-        try await harness.succeed(["connection", "create", "Wrong", "--runtime-env", "Agents", "--auth", "api-key", "--base-url", baseURL,
+        try await harness.succeed(["connection", "create", "Wrong", "--runtime-env", "Serverless", "--auth", "api-key", "--base-url", baseURL,
                                    "--access-token-from", "env:WRONG"], environment: environment)
         let key = try await harness.succeed(["connection", "test", "key"], environment: environment)
         #expect(key.stdout.contains("Authenticated as Ada <ada@example.com>") && key.stdout.contains("Connection OK"))
@@ -49,6 +48,13 @@ struct ConnectionTestCommandTests {
         #expect(shown.stdout.contains("Last test") && shown.stdout.contains("FAILED"))
         let audit = try await harness.succeed(["audit", "list"])
         #expect(audit.stdout.contains("connection.test.failed") && audit.stdout.contains("connection.test.passed"))
+        // Each test ran as a task on the connection's environment (here the serverless one: in the command itself), with its log.
+        let tasks = try JSONSerialization.jsonObject(with: Data(try await harness.succeed(["task", "list", "--json"]).stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(tasks.map { "\($0["kind"] ?? "") \($0["connection"] ?? "") \($0["state"] ?? "") \($0["runtimeEnvironment"] ?? "")" }.sorted()
+                == ["test Client succeeded Serverless", "test Key succeeded Serverless", "test Wrong failed Serverless"])
+        let wrongTask = try #require(tasks.first { $0["connection"] as? String == "Wrong" }?["id"] as? String)
+        let log = try await harness.succeed(["task", "logs", wrongTask])
+        #expect(log.stdout.contains("Testing connection 'Wrong'") && log.stdout.contains("failed: Authenticated call"), "\(log.stdout)")
         #expect(await server.stop() == 0)
         let stored = try harness.repositoryBytes()
         for secret in [plantedSecret, plantedKey, wrongKey] {

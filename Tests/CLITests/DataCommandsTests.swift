@@ -48,6 +48,16 @@ struct DataCommandsTests {
         #expect(dataFiles?.filter { $0["name"] as? String == "orders.qvd" }.map { $0["spaceID"] != nil }.sorted { !$0 && $1 } == [false, true])
         let nowhere = try await harness.run(["write", "S", "--from", input, "--data-file", "x.qvd", "--space", "Nowhere"])
         #expect(nowhere.status == 2 && nowhere.stderr.contains("There is no space 'Nowhere'"))
+        // Every operation ran as a task on the serverless environment, visible with its outcome and log.
+        let tasks = try JSONSerialization.jsonObject(with: Data(try await harness.succeed(["task", "list", "--json"]).stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(tasks.map { $0["kind"] as? String ?? "" } == ["write", "discover", "write", "read", "read", "read", "read", "read", "write"])
+        #expect(tasks.allSatisfy { $0["runtimeEnvironment"] as? String == "Serverless" && $0["connection"] as? String == "S" })
+        #expect(tasks.map { $0["state"] as? String ?? "" } == ["failed"] + Array(repeating: "succeeded", count: 8))
+        #expect((tasks[0]["error"] as? String)?.contains("There is no space 'Nowhere'") == true)
+        let readTask = try #require(tasks[3]["id"] as? String)
+        let readLog = try await harness.succeed(["task", "logs", readTask])
+        #expect(readLog.stdout.contains("Reading data file 'orders.qvd'") && readLog.stdout.contains("4 of 4 rows")
+                && readLog.stdout.contains("Read 4 rows of 5 fields"), "\(readLog.stdout)")
         let files = try FileManager.default.contentsOfDirectory(atPath: harness.home)
         #expect(!files.contains { $0.contains(".partial-") }, "\(files)")
         #expect(await server.stop() == 0)

@@ -3,15 +3,15 @@ import Testing
 
 extension CommandLineHarness {
     /// Starts `qlik-connector sandbox` seeded from `fixture` (whose first user holds the API key `key`) and defines
-    /// organization Acme, runtime environment Agents and an API-key connection "S" to it. Stop the returned server when done.
+    /// organization Acme and an API-key connection "S" to it on the serverless environment (so its tasks run in the
+    /// command itself). Stop the returned server when done.
     func sandboxConnection(fixture: String, key: String, sandboxArguments: [String] = []) async throws -> (server: Server, baseURL: String) {
         let path = try file("tenant.json", fixture)
         let server = try start(["sandbox", "--port", "0", "--json", "--fixture", path] + sandboxArguments)
         let line = try #require(await server.nextLine(), "the sandbox printed nothing")
         let baseURL = try #require((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["baseURL"] as? String)
         try await succeed(["org", "create", "Acme", "--allow-custom-tenant-hosts"])
-        try await succeed(["runtime-env", "create", "Agents"])
-        try await succeed(["connection", "create", "S", "--runtime-env", "Agents", "--auth", "api-key", "--base-url", baseURL,
+        try await succeed(["connection", "create", "S", "--runtime-env", "Serverless", "--auth", "api-key", "--base-url", baseURL,
                            "--access-token-from", "env:KEY"], environment: ["KEY": key])
         return (server, baseURL)
     }

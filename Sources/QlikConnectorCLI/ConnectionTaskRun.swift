@@ -1,0 +1,85 @@
+import Connector
+import Foundation
+import QlikCloudAPI
+import QlikConnections
+import Repository
+import Runtime
+
+/// A connection's operation started from the command line, as a task on the
+/// connection's runtime environment, so it shows in `task list`, the API and
+/// the console like any other. On the serverless environment this process
+/// is the worker (the task runs here, with this shell's files); on a Secure
+/// Agent group the task waits in the queue for one of the group's agents,
+/// and the command waits for its outcome.
+struct ConnectionTaskRun {
+    let workspace: Workspace
+    let connectionName: String
+    var settings = TransportSettings()
+    var tester: ConnectionTester?
+    /// Seconds to wait for an agent to finish the task.
+    var agentWait = 300
+    var progress: (@Sendable (TableExport.Progress) -> Void)?
+
+    /// The finished task, and the connection it ran on.
+    func run(_ kind: TaskKind, _ parameters: some Encodable) async throws -> (TaskRecord, StoredConnection) {
+        let payload: Data
+        do {
+            payload = try TaskPayloads.checked(kind, try TaskResults.encode(parameters))
+        } catch let error as TaskParameterError {
+            throw CLIError.usage(error.description)
+        }
+        let organization = try await workspace.organization()
+        let connection = try await workspace.repository.connection(named: connectionName, in: organization.id)
+        let environments = try await workspace.repository.runtimeEnvironments(of: organization.id)
+        guard let environment = environments.first(where: { $0.id == connection.runtimeEnvironmentID }) else {
+            throw CLIError.failure("Connection '\(connection.name)' names a runtime environment that no longer exists.")
+        }
+        let repository = workspace.repository
+        if environment.kind == .serverless {
+            // Run here, once: a command that stops mid-task leaves it failed by its lease, not retried by another process with other files.
+            let owner = "cli:\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+            let record = TaskRecord(organizationID: organization.id, runtimeEnvironmentID: environment.id, connectionID: connection.id,
+                                    connectionName: connection.name.value, kind: kind, payload: payload, maxAttempts: 1, requestedBy: workspace.actor.name)
+            let lease: TimeInterval = 20
+            let started = try await repository.enqueueStarted(record, owner: owner, lease: lease, now: Date())
+            let workspace = self.workspace
+            let claimed = ClaimedTask(record: started, connection: try await TaskConnections.resolve(started, in: repository) { try await workspace.keyring() })
+            let source = RepositoryTaskSource(repository: repository, keyring: nil, owner: owner, lease: lease) { [] }
+            let executor = TaskExecutor(tester: tester ?? ConnectionTester(settings: settings), settings: settings, files: .anywhere,
+                                        progress: progress, logger: workspace.logger)
+            await TaskWorker(source: source, executor: executor, logger: workspace.logger).runOne(claimed)
+            return (try await repository.task(started.id, in: organization.id), connection)
+        }
+        let record = TaskRecord(organizationID: organization.id, runtimeEnvironmentID: environment.id, connectionID: connection.id,
+                                connectionName: connection.name.value, kind: kind, payload: payload, requestedBy: workspace.actor.name)
+        try await repository.enqueue(record)
+        FileHandle.standardError.write(Data("Task \(record.id) queued on Secure Agent group '\(environment.name)'; waiting for one of its agents (up to \(agentWait) s).\n".utf8))
+        let deadline = ContinuousClock.now + .seconds(agentWait)
+        while true {
+            let task = try await repository.task(record.id, in: organization.id)
+            if task.state.isFinished { return (task, connection) }
+            guard ContinuousClock.now < deadline else {
+                throw CLIError.failure("Task \(task.id) is still \(task.state.rawValue) after \(agentWait) s: no agent of group '\(environment.name)' finished it. "
+                    + "Check 'qlik-connector agent list', and follow the task with 'qlik-connector task show \(task.id)'.")
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    /// The task's result as `T`; a task that stopped on an error throws it, as a usage error when the input was at fault.
+    static func result<T: Decodable>(_ type: T.Type, of task: TaskRecord) throws -> T {
+        if task.state == .failed, let data = task.result,
+           let object = try JSONSerialization.jsonObject(with: data) as? [String: Any], object.count == 1, let inputError = object["inputError"] as? Bool {
+            let message = task.error ?? "The task failed."
+            throw inputError ? CLIError.usage(message) : CLIError.failure(message)
+        }
+        guard let data = task.result else {
+            throw CLIError.failure("Task \(task.id) \(task.state.rawValue): \(task.error ?? "it gave no result").")
+        }
+        do {
+            return try TaskResults.decode(type, from: data)
+        } catch {
+            throw CLIError.failure("Task \(task.id) gave a result this command cannot read (another version ran it?): \(error)")
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// Where read and write tasks may touch files on a runtime environment. An
+/// agent or a service keeps them in one folder, so a task queued through the
+/// API cannot reach the rest of its machine; the command line, running a
+/// task for the person at it, takes any path they give.
+public struct TaskFiles: Sendable {
+    enum Scope: Sendable {
+        case anywhere
+        case inside(URL)
+        case none
+    }
+
+    let scope: Scope
+
+    /// Any path; relative ones from the current directory.
+    public static let anywhere = TaskFiles(scope: .anywhere)
+    /// No file tasks: read and write fail, saying how to give a folder.
+    public static let none = TaskFiles(scope: .none)
+
+    /// Paths inside `folder` (relative ones from it); the folder is created when missing.
+    public static func inside(_ folder: String) throws -> TaskFiles {
+        let url = URL(fileURLWithPath: folder).standardizedFileURL
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return TaskFiles(scope: .inside(url.resolvingSymlinksInPath()))
+    }
+
+    /// The folder paths are kept inside, if any.
+    public var folder: String? {
+        if case .inside(let url) = scope { return url.path }
+        return nil
+    }
+
+    /// The absolute path a task's path names here, or why it may not be used.
+    public func resolve(_ path: String) throws(TaskParameterError) -> String {
+        switch scope {
+        case .none:
+            throw TaskParameterError(["This runtime environment reads and writes no files: start it with --files-dir FOLDER to allow it."])
+        case .anywhere:
+            return URL(fileURLWithPath: path).standardizedFileURL.path
+        case .inside(let root):
+            let candidate = (path.hasPrefix("/") ? URL(fileURLWithPath: path) : root.appendingPathComponent(path)).standardizedFileURL
+            // Symbolic links are followed as far as they exist, so a link inside cannot lead out.
+            let resolved = candidate.resolvingSymlinksInPath()
+            guard resolved.path.hasPrefix(root.path + "/") else {
+                throw TaskParameterError(["The path '\(path)' is outside this runtime environment's files folder (\(root.path)); give a path inside it."])
+            }
+            return resolved.path
+        }
+    }
+}

@@ -1,0 +1,192 @@
+public import Foundation
+public import QlikConnections
+
+/// Parameters a task of each kind takes, as they travel in its payload.
+/// Checked when the task is queued (every mistake named at once) and again
+/// where it runs, so a malformed task fails with the same words either way.
+public struct TaskParameterError: Error, Sendable, CustomStringConvertible, Equatable {
+    public let problems: [String]
+    public init(_ problems: [String]) { self.problems = problems }
+    public var description: String { problems.joined(separator: " ") }
+}
+
+/// `discover`: which part of the tenant to catalog. Patterns take * and ?.
+public struct DiscoverParameters: Codable, Sendable, Equatable {
+    public var space: String?
+    /// shared, managed or data.
+    public var spaceType: String?
+    public var app: String?
+
+    public init(space: String? = nil, spaceType: String? = nil, app: String? = nil) {
+        self.space = space
+        self.spaceType = spaceType
+        self.app = app
+    }
+
+    public func validate() throws(TaskParameterError) {
+        if let spaceType, !["shared", "managed", "data"].contains(spaceType) {
+            throw TaskParameterError(["spaceType is '\(spaceType)'; expected shared, managed or data."])
+        }
+    }
+}
+
+/// `read`: an app's table, or a data file's rows, into a file on the runtime environment.
+public struct ReadParameters: Codable, Sendable, Equatable {
+    public var app: String?
+    public var table: String?
+    public var dataFile: String?
+    /// Only these fields, in this order.
+    public var fields: [String]?
+    /// The output file on the runtime environment (inside its files directory).
+    public var path: String
+    /// csv, jsonl or qvd; from the path's extension when absent.
+    public var format: String?
+
+    public init(app: String? = nil, table: String? = nil, dataFile: String? = nil, fields: [String]? = nil, path: String, format: String? = nil) {
+        self.app = app
+        self.table = table
+        self.dataFile = dataFile
+        self.fields = fields
+        self.path = path
+        self.format = format
+    }
+
+    public func validate() throws(TaskParameterError) {
+        var problems: [String] = []
+        if (app == nil) == (dataFile == nil) { problems.append("Give app with table, or dataFile.") }
+        if app != nil, table == nil { problems.append("app needs table.") }
+        if path.isEmpty { problems.append("path is empty; expected the output file, ending in .csv, .jsonl or .qvd.") }
+        if let format, !TaskFileFormat.readable.contains(format) {
+            problems.append("format is '\(format)'; expected csv, jsonl or qvd.")
+        } else if format == nil, TaskFileFormat.of(path).map(TaskFileFormat.readable.contains) != true {
+            problems.append("\(path): the output must end in .csv, .jsonl or .qvd (or give format).")
+        }
+        if let fields, fields.isEmpty || fields.contains(where: \.isEmpty) { problems.append("fields must name at least one field, none empty.") }
+        if !problems.isEmpty { throw TaskParameterError(problems) }
+    }
+
+    /// csv, jsonl or qvd.
+    public var resolvedFormat: String { format ?? TaskFileFormat.of(path) ?? "csv" }
+}
+
+/// `write`: a file on the runtime environment uploaded as a data file, then apps reloaded.
+public struct WriteParameters: Codable, Sendable, Equatable {
+    /// The input file on the runtime environment (inside its files directory).
+    public var path: String
+    public var dataFile: String
+    /// The space whose data files it joins (name or id); the personal space when absent.
+    public var space: String?
+    /// qvd or csv; from the data file's extension when absent, else qvd.
+    public var format: String?
+    /// create (refuse an existing file) or replace.
+    public var mode: String
+    /// Apps to reload afterwards (names or ids).
+    public var reload: [String]
+    /// Wait for the reloads to end.
+    public var wait: Bool
+
+    public init(path: String, dataFile: String, space: String? = nil, format: String? = nil, mode: String = "create", reload: [String] = [], wait: Bool = false) {
+        self.path = path
+        self.dataFile = dataFile
+        self.space = space
+        self.format = format
+        self.mode = mode
+        self.reload = reload
+        self.wait = wait
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        path = try values.decode(String.self, forKey: .path)
+        dataFile = try values.decode(String.self, forKey: .dataFile)
+        space = try values.decodeIfPresent(String.self, forKey: .space)
+        format = try values.decodeIfPresent(String.self, forKey: .format)
+        mode = try values.decodeIfPresent(String.self, forKey: .mode) ?? "create"
+        reload = try values.decodeIfPresent([String].self, forKey: .reload) ?? []
+        wait = try values.decodeIfPresent(Bool.self, forKey: .wait) ?? false
+    }
+
+    public func validate() throws(TaskParameterError) {
+        var problems: [String] = []
+        if path.isEmpty { problems.append("path is empty; expected the input file (.csv, .jsonl or .qvd).") }
+        if dataFile.isEmpty { problems.append("dataFile is empty; expected the data file's name.") }
+        if !["create", "replace"].contains(mode) { problems.append("mode is '\(mode)'; expected create or replace.") }
+        if let format, !["qvd", "csv"].contains(format) { problems.append("format is '\(format)'; expected qvd or csv.") }
+        if reload.contains(where: \.isEmpty) { problems.append("reload names an empty app.") }
+        if !problems.isEmpty { throw TaskParameterError(problems) }
+    }
+
+    /// qvd or csv.
+    public var resolvedFormat: String { format ?? (dataFile.lowercased().hasSuffix(".csv") ? "csv" : "qvd") }
+}
+
+/// `reload`: one app, and whether to wait for the end.
+public struct ReloadParameters: Codable, Sendable, Equatable {
+    public var app: String
+    public var wait: Bool
+
+    public init(app: String, wait: Bool = false) {
+        self.app = app
+        self.wait = wait
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        app = try values.decode(String.self, forKey: .app)
+        wait = try values.decodeIfPresent(Bool.self, forKey: .wait) ?? false
+    }
+
+    public func validate() throws(TaskParameterError) {
+        if app.isEmpty { throw TaskParameterError(["app is empty; expected an app's name or id."]) }
+    }
+}
+
+enum TaskFileFormat {
+    static let readable: Set<String> = ["csv", "jsonl", "qvd"]
+
+    static func of(_ path: String) -> String? {
+        let ext = (path as NSString).pathExtension.lowercased()
+        return readable.contains(ext) ? ext : nil
+    }
+}
+
+/// A task's payload checked against its kind: the payload as it will be stored
+/// (keys sorted), or every problem found.
+public enum TaskPayloads {
+    public static func checked(_ kind: TaskKind, _ parameters: Data) throws(TaskParameterError) -> Data {
+        do {
+            switch kind {
+            case .test: return Data("{}".utf8)
+            case .noop:
+                let value = try TaskResults.decode(NoopPayload.self, from: parameters)
+                guard (0...3_600_000).contains(value.milliseconds) else { throw TaskParameterError(["milliseconds takes 0 to 3600000."]) }
+                return try TaskResults.encode(value)
+            case .discover:
+                let value = try TaskResults.decode(DiscoverParameters.self, from: parameters)
+                try value.validate()
+                return try TaskResults.encode(value)
+            case .read:
+                let value = try TaskResults.decode(ReadParameters.self, from: parameters)
+                try value.validate()
+                return try TaskResults.encode(value)
+            case .write:
+                let value = try TaskResults.decode(WriteParameters.self, from: parameters)
+                try value.validate()
+                return try TaskResults.encode(value)
+            case .reload:
+                let value = try TaskResults.decode(ReloadParameters.self, from: parameters)
+                try value.validate()
+                return try TaskResults.encode(value)
+            }
+        } catch let error as TaskParameterError {
+            throw error
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw TaskParameterError(["The \(kind.rawValue) parameters lack '\(key.stringValue)'."])
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw TaskParameterError(["The \(kind.rawValue) parameters' '\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type."])
+        } catch {
+            throw TaskParameterError(["The \(kind.rawValue) parameters are not a JSON object of the documented fields."])
+        }
+    }
+
+}
