@@ -171,13 +171,14 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "Repository", "QlikConnections", "Secrets", "QlikCloudSandbox", "Connector", "TestRepositories",
+                "Service", "Repository", "QlikConnections", "Secrets", "QlikCloudSandbox", "Connector", "Runtime", "TestRepositories",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "QVDTests", dependencies: ["QVD"], swiftSettings: strictSettings),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "QlikConnections"], swiftSettings: strictSettings),
         .testTarget(
             name: "QlikCloudSandboxTests",
             dependencies: [

@@ -59,6 +59,8 @@ struct DataTaskRunner: Sendable {
             document = .sessionApp(script: TableExport.loadScript(dataFile: name, table: table))
             await note(["Reading data file '\(name)' into \(path)"])
         }
+        // Folders on the way are made, as a user naming out/orders.csv expects.
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         // Progress goes to the log at each tenth of the table; the stream keeps the read from waiting on the log.
         let (milestones, sink) = AsyncStream.makeStream(of: TableExport.Progress.self, bufferingPolicy: .bufferingNewest(16))
         let show = progress

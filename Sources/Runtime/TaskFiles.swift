@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where read and write tasks may touch files on a runtime environment. An
 /// agent or a service keeps them in one folder, so a task queued through the
@@ -39,13 +42,28 @@ public struct TaskFiles: Sendable {
         case .anywhere:
             return URL(fileURLWithPath: path).standardizedFileURL.path
         case .inside(let root):
-            let candidate = (path.hasPrefix("/") ? URL(fileURLWithPath: path) : root.appendingPathComponent(path)).standardizedFileURL
-            // Symbolic links are followed as far as they exist, so a link inside cannot lead out.
-            let resolved = candidate.resolvingSymlinksInPath()
-            guard resolved.path.hasPrefix(root.path + "/") else {
+            let candidate = (path.hasPrefix("/") ? URL(fileURLWithPath: path) : root.appendingPathComponent(path)).standardizedFileURL.path
+            let resolved = Self.followingLinks(candidate)
+            guard resolved.hasPrefix(root.path + "/") else {
                 throw TaskParameterError(["The path '\(path)' is outside this runtime environment's files folder (\(root.path)); give a path inside it."])
             }
-            return resolved.path
+            return resolved
         }
+    }
+
+    /// The path with every symbolic link along it followed, as far as it exists, so a link inside cannot lead out.
+    static func followingLinks(_ path: String) -> String {
+        var existing = path
+        var rest: [String] = []
+        while existing != "/" {
+            if let real = realpath(existing, nil) {
+                defer { free(real) }
+                let base = String(cString: real)
+                return rest.reversed().reduce(base) { ($0 == "/" ? "" : $0) + "/" + $1 }
+            }
+            rest.append((existing as NSString).lastPathComponent)
+            existing = (existing as NSString).deletingLastPathComponent
+        }
+        return path
     }
 }

@@ -182,7 +182,7 @@ public enum TaskPayloads {
             throw error
         } catch let DecodingError.keyNotFound(key, _) {
             throw TaskParameterError(["The \(kind.rawValue) parameters lack '\(key.stringValue)'."])
-        } catch let DecodingError.typeMismatch(_, context) {
+        } catch let DecodingError.typeMismatch(_, context) where !context.codingPath.isEmpty {
             throw TaskParameterError(["The \(kind.rawValue) parameters' '\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type."])
         } catch {
             throw TaskParameterError(["The \(kind.rawValue) parameters are not a JSON object of the documented fields."])

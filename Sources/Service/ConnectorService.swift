@@ -60,6 +60,7 @@ public struct ConnectorService: Sendable {
         addRuntimeEnvironmentRoutes(to: api)
         addConnectionRoutes(to: api)
         addTaskRoutes(to: api)
+        addConnectionTaskRoutes(to: api)
         addAgentAdministrationRoutes(to: api)
         addAgentRoutes(to: router)
         return router

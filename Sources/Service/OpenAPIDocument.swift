@@ -693,7 +693,7 @@ enum OpenAPIDocument {
             "required": ["id", "kind", "state", "runtimeEnvironment", "attempts", "maxAttempts", "requestedBy", "createdAt"],
             "properties": {
               "id": { "type": "string", "format": "uuid" },
-              "kind": { "type": "string", "enum": ["test", "noop"] },
+              "kind": { "type": "string", "enum": ["test", "discover", "read", "write", "reload", "noop"] },
               "state": { "type": "string", "enum": ["queued", "running", "succeeded", "failed"] },
               "connection": { "type": "string" },
               "runtimeEnvironment": { "type": "string" },
@@ -704,6 +704,25 @@ enum OpenAPIDocument {
               "startedAt": { "type": "string", "format": "date-time" },
               "finishedAt": { "type": "string", "format": "date-time" },
               "error": { "type": "string" }
+            }
+          },
+          "NewTask": {
+            "type": "object",
+            "required": ["kind"],
+            "additionalProperties": false,
+            "properties": {
+              "kind": { "type": "string", "enum": ["discover", "read", "write", "reload"] },
+              "parameters": {
+                "type": "object",
+                "description": "discover: space, spaceType (shared, managed, data), app (patterns with * and ?). read: app with table, or dataFile; fields; path (.csv, .jsonl, .qvd); format. write: path, dataFile, space, format (qvd, csv), mode (create, replace), reload (app names), wait. reload: app, wait.",
+                "properties": {
+                  "space": { "type": "string" }, "spaceType": { "type": "string", "enum": ["shared", "managed", "data"] }, "app": { "type": "string" },
+                  "table": { "type": "string" }, "dataFile": { "type": "string" }, "fields": { "type": "array", "items": { "type": "string" } },
+                  "path": { "type": "string" }, "format": { "type": "string", "enum": ["csv", "jsonl", "qvd"] },
+                  "mode": { "type": "string", "enum": ["create", "replace"] }, "reload": { "type": "array", "items": { "type": "string" } },
+                  "wait": { "type": "boolean" }
+                }
+              }
             }
           },
           "TaskLogLine": {
@@ -1850,6 +1869,47 @@ enum OpenAPIDocument {
               },
               "401": { "$ref": "#/components/responses/Error" },
               "404": { "$ref": "#/components/responses/Error" }
+            }
+          }
+        },
+        "/api/v1/tasks/{id}/result": {
+          "parameters": [
+            { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }
+          ],
+          "get": {
+            "operationId": "getTaskResult",
+            "description": "What a finished task produced: a Test Connection report, a catalog (discover), a read's or write's summary, a reload; for a task stopped by an error, whether the error was in its input.",
+            "responses": {
+              "200": { "description": "The result, as the task kept it", "content": { "application/json": { "schema": { "type": "object" } } } },
+              "401": { "$ref": "#/components/responses/Error" },
+              "404": { "$ref": "#/components/responses/Error" }
+            }
+          }
+        },
+        "/api/v1/connections/{name}/tasks": {
+          "parameters": [ { "$ref": "#/components/parameters/Name" } ],
+          "post": {
+            "operationId": "queueConnectionTask",
+            "description": "Designers. Queues discover, read, write or reload on the connection's runtime environment. Paths of read and write are files on that environment, inside its files folder. Waits up to `wait` seconds for the task to finish.",
+            "parameters": [ { "name": "wait", "in": "query", "schema": { "type": "integer", "minimum": 0, "maximum": 90 } } ],
+            "requestBody": {
+              "required": true,
+              "content": { "application/json": { "schema": { "$ref": "#/components/schemas/NewTask" } } }
+            },
+            "responses": {
+              "200": { "description": "Finished within wait: the task (its result at /tasks/{id}/result)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Task" } } } },
+              "202": {
+                "description": "Queued or running: follow the task",
+                "headers": { "Location": { "schema": { "type": "string" } } },
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Task" } } }
+              },
+              "400": { "$ref": "#/components/responses/Error" },
+              "401": { "$ref": "#/components/responses/Error" },
+              "403": { "$ref": "#/components/responses/Error" },
+              "404": { "$ref": "#/components/responses/Error" },
+              "409": { "$ref": "#/components/responses/Error" },
+              "413": { "$ref": "#/components/responses/Error" },
+              "422": { "$ref": "#/components/responses/Error" }
             }
           }
         },

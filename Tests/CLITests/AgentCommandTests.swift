@@ -26,7 +26,7 @@ struct AgentCommandTests {
         let harness = try CommandLineHarness()
         let (sandbox, _) = try await harness.sandboxConnection(fixture: #"""
             {"users": [{"name": "Ada", "email": "ada@example.com", "apiKeys": [{"token": "sbx_agent_planted_key"}]}]}
-            """#, key: "sbx_agent_planted_key")
+            """#, key: "sbx_agent_planted_key", on: "Agents")
         let created = try await harness.succeed(["user", "create", "ada@acme.example", "--admin", "--token", "first"])
         let token = try #require(created.stdout.split(separator: "\n").last.map(String.init))
         let tokenFile = harness.home + "/eu-1.token"
@@ -37,7 +37,9 @@ struct AgentCommandTests {
         #expect(wrong.status != 0 && wrong.stderr.contains("belongs to agent 'eu-1' of runtime environment 'Agents', not 'Elsewhere'"), "\(wrong.stderr)")
         let insecure = try await harness.run(["agent", "--service", "http://agents.example.com", "--token-file", tokenFile])
         #expect(insecure.status == 2 && insecure.stderr.contains("https://"))
-        let agent = try harness.start(["agent", "--service", "http://127.0.0.1:\(port)", "--token-file", tokenFile, "--runtime-env", "Agents"])
+        let agentFiles = harness.home + "/agent-files"
+        let agent = try harness.start(["agent", "--service", "http://127.0.0.1:\(port)", "--token-file", tokenFile, "--runtime-env", "Agents",
+                                       "--files-dir", agentFiles])
         #expect(await agent.nextLine()?.contains("Agent 'eu-1' of 'Agents' is taking tasks") == true)
         let (status, report) = try await Self.call(port, "POST", "/api/v1/connections/S/test", token: token)
         #expect(status == 200 && report["succeeded"] as? Bool == true, "\(report)")
@@ -45,6 +47,20 @@ struct AgentCommandTests {
         let listed = try #require(try JSONSerialization.jsonObject(with: Data(tasks.stdout.utf8)) as? [[String: Any]])
         #expect(listed.count == 1 && listed[0]["state"] as? String == "succeeded" && listed[0]["runtimeEnvironment"] as? String == "Agents")
         let id = try #require(listed.first?["id"] as? String)
+        // Data commands queue tasks the agent runs: their files are on the agent's machine, inside its files folder.
+        try Data("id,city\n1,Oslo\n2,Lima\n".utf8).write(to: URL(fileURLWithPath: agentFiles + "/cities.csv"))
+        let written = try await harness.succeed(["write", "S", "--from", "cities.csv", "--data-file", "cities.qvd", "--agent-wait", "60"])
+        #expect(written.stdout.contains("Created data file 'cities.qvd'") && written.stderr.contains("queued on Secure Agent group 'Agents'"), "\(written)")
+        let read = try await harness.succeed(["read", "S", "--data-file", "cities.qvd", "--to", "out/cities.csv", "--agent-wait", "60"])
+        #expect(read.stdout.contains("Read 2 rows of 2 fields into \(agentFiles)/out/cities.csv"), "\(read.stdout)")
+        #expect(try String(contentsOfFile: agentFiles + "/out/cities.csv", encoding: .utf8) == "id,city\r\n1,Oslo\r\n2,Lima\r\n")
+        let catalog = try await harness.succeed(["discover", "S", "--json", "--agent-wait", "60"])
+        #expect(catalog.stdout.contains("\"cities.qvd\""))
+        let escape = try await harness.run(["read", "S", "--data-file", "cities.qvd", "--to", "../escape.csv", "--agent-wait", "60"])
+        #expect(escape.status == 2 && escape.stderr.contains("outside this runtime environment's files folder"), "\(escape.stderr)")
+        let kinds = try JSONSerialization.jsonObject(with: Data(try await harness.succeed(["task", "list", "--json"]).stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(kinds.map { "\($0["kind"] ?? "") \($0["state"] ?? "") \($0["runtimeEnvironment"] ?? "")" }
+                == ["read failed Agents", "discover succeeded Agents", "read succeeded Agents", "write succeeded Agents", "test succeeded Agents"])
         #expect(try await harness.succeed(["task", "logs", id]).stdout.contains("Testing connection 'S'"))
         #expect(try await harness.succeed(["agent", "list"]).stdout.contains("available"))
         #expect(await agent.stop() == 0, "SIGTERM stops the agent cleanly")
@@ -103,7 +119,7 @@ struct AgentSecretVaultTests {
         let key = "sbx_vaulted_\(UUID().uuidString.prefix(8))"
         let (sandbox, baseURL) = try await harness.sandboxConnection(fixture: #"""
             {"users": [{"name": "Ada", "email": "ada@example.com", "apiKeys": [{"token": "\#(key)"}]}]}
-            """#, key: key)
+            """#, key: key, on: "Agents")
         let secretName = "qc/agent-\(UUID().uuidString.prefix(8))"
         try await MotoSecrets.put(secretName, #"{"apiKey": "\#(key)"}"#)
         try await harness.succeed(["org", "set", "--secrets-manager", "aws", "--aws-region", "us-east-1", "--aws-endpoint", moto])

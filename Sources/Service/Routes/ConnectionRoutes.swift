@@ -140,8 +140,8 @@ extension ConnectorService {
     }
 
     /// The task once finished, or as it stands when `taskWait` is up.
-    func waitForTask(_ id: TaskID, in organization: OrganizationID) async throws -> TaskRecord {
-        let deadline = ContinuousClock.now + taskWait
+    func waitForTask(_ id: TaskID, in organization: OrganizationID, upTo wait: Duration? = nil) async throws -> TaskRecord {
+        let deadline = ContinuousClock.now + (wait ?? taskWait)
         while true {
             let task = try await repository.task(id, in: organization)
             if task.state.isFinished || ContinuousClock.now >= deadline { return task }

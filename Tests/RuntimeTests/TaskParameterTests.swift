@@ -1,0 +1,48 @@
+import Foundation
+import QlikConnections
+import Runtime
+import Testing
+
+@Suite("Data task parameters are checked before queueing, and file paths stay inside a runtime environment's files folder")
+struct TaskParameterTests {
+    @Test("each kind's parameters are named when missing or wrong, all at once, and stored with defaults filled in")
+    func parameters() throws {
+        func problems(_ kind: TaskKind, _ json: String) -> [String] {
+            do {
+                _ = try TaskPayloads.checked(kind, Data(json.utf8))
+                return []
+            } catch {
+                return error.problems
+            }
+        }
+        #expect(problems(.read, #"{"path": "x.txt"}"#) == ["Give app with table, or dataFile.", "x.txt: the output must end in .csv, .jsonl or .qvd (or give format)."])
+        #expect(problems(.read, #"{"app": "A", "path": "x.csv"}"#) == ["app needs table."])
+        #expect(problems(.read, #"{"dataFile": "d.qvd", "path": "x.csv", "fields": []}"#) == ["fields must name at least one field, none empty."])
+        #expect(problems(.read, #"{"dataFile": "d.qvd"}"#) == ["The read parameters lack 'path'."])
+        #expect(problems(.write, #"{"path": "in.csv", "dataFile": "d.qvd", "mode": "append", "format": "xlsx"}"#)
+                == ["mode is 'append'; expected create or replace.", "format is 'xlsx'; expected qvd or csv."])
+        #expect(problems(.reload, #"{"app": 7}"#) == ["The reload parameters' 'app' has the wrong type."])
+        #expect(problems(.discover, #"{"spaceType": "personal"}"#) == ["spaceType is 'personal'; expected shared, managed or data."])
+        #expect(problems(.discover, "[1]") == ["The discover parameters are not a JSON object of the documented fields."])
+        let stored = try TaskPayloads.checked(.write, Data(#"{"path": "in.csv", "dataFile": "d.qvd"}"#.utf8))
+        let decoded = try JSONSerialization.jsonObject(with: stored) as? [String: Any]
+        #expect(decoded?["mode"] as? String == "create" && decoded?["wait"] as? Bool == false && (decoded?["reload"] as? [String])?.isEmpty == true)
+    }
+
+    @Test("a folder-scoped environment resolves relative paths inside it and refuses .., absolute paths and links that lead out")
+    func files() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("task-files-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let files = try TaskFiles.inside(root.path)
+        let folder = try #require(files.folder)
+        #expect(try files.resolve("out/orders.csv") == folder + "/out/orders.csv")
+        #expect(try files.resolve(folder + "/a.qvd") == folder + "/a.qvd")
+        for outside in ["../escape.csv", "/etc/passwd", "out/../../escape.csv", folder] {
+            #expect(throws: TaskParameterError.self, "\(outside)") { try files.resolve(outside) }
+        }
+        try FileManager.default.createSymbolicLink(atPath: folder + "/link", withDestinationPath: "/tmp")
+        #expect(throws: TaskParameterError.self) { try files.resolve("link/x.csv") }
+        let refused = #expect(throws: TaskParameterError.self) { try TaskFiles.none.resolve("x.csv") }
+        #expect(refused?.description.contains("--files-dir") == true)
+    }
+}
