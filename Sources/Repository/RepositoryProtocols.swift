@@ -210,6 +210,10 @@ public protocol TaskQueue: Sendable {
     func renewLease(_ task: TaskID, owner: String, until: Date) async throws -> Bool
     /// Records the outcome; false (and nothing written) when `owner` no longer holds the lease.
     func finish(_ task: TaskID, owner: String, succeeded: Bool, result: Data?, error: String?, at: Date) async throws -> Bool
+    /// Keeps a run's log lines (even when the lease was lost, for a task of `organization`) and records its outcome, in one step;
+    /// false when `owner` no longer holds the lease (or the task is not the organization's).
+    func finish(_ task: TaskID, in organization: OrganizationID, owner: String, succeeded: Bool, result: Data?, error: String?,
+                logs: [TaskLogLine], at: Date) async throws -> Bool
     func appendLog(_ task: TaskID, _ lines: [TaskLogLine]) async throws
     func task(_ id: TaskID, in organization: OrganizationID) async throws -> TaskRecord
     /// The newest first.

@@ -86,15 +86,33 @@ extension SQLiteRepository: TaskQueue {
         }
     }
 
+    public func finish(_ task: TaskID, in organization: OrganizationID, owner: String, succeeded: Bool, result: Data?, error: String?,
+                       logs: [TaskLogLine], at: Date) async throws -> Bool {
+        try await write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM tasks WHERE id = ? AND organization_id = ?)",
+                                    arguments: [task.description, organization.description]) == true else { return false }
+            try Self.append(logs, to: task, in: db)
+            try db.cachedStatement(sql: """
+                UPDATE tasks SET state = ?, result = ?, error = ?, finished_at = ?, lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = ? AND lease_owner = ? AND state = 'running'
+                """).execute(arguments: [succeeded ? TaskState.succeeded.rawValue : TaskState.failed.rawValue,
+                                         result.map { String(decoding: $0, as: UTF8.self) }, error, at.millisecondsSince1970, task.description, owner])
+            return db.changesCount == 1
+        }
+    }
+
     public func appendLog(_ task: TaskID, _ lines: [TaskLogLine]) async throws {
         guard !lines.isEmpty else { return }
-        try await write { db in
-            var next = (try Int.fetchOne(db, sql: "SELECT MAX(sequence) FROM task_logs WHERE task_id = ?", arguments: [task.description]) ?? 0) + 1
-            let insert = try db.cachedStatement(sql: "INSERT INTO task_logs (task_id, sequence, at, level, message) VALUES (?, ?, ?, ?, ?)")
-            for line in lines {
-                try insert.execute(arguments: [task.description, next, line.at.millisecondsSince1970, line.level, line.message])
-                next += 1
-            }
+        try await write { db in try Self.append(lines, to: task, in: db) }
+    }
+
+    private static func append(_ lines: [TaskLogLine], to task: TaskID, in db: Database) throws {
+        guard !lines.isEmpty else { return }
+        var next = (try Int.fetchOne(db, sql: "SELECT MAX(sequence) FROM task_logs WHERE task_id = ?", arguments: [task.description]) ?? 0) + 1
+        let insert = try db.cachedStatement(sql: "INSERT INTO task_logs (task_id, sequence, at, level, message) VALUES (?, ?, ?, ?, ?)")
+        for line in lines {
+            try insert.execute(arguments: [task.description, next, line.at.millisecondsSince1970, line.level, line.message])
+            next += 1
         }
     }
 

@@ -24,6 +24,8 @@ public struct ConnectorService: Sendable {
     public let setupLink = SetupLink()
     /// Runs the serverless environments' tasks inside this service.
     public let serverlessPool: ServerlessPool
+    /// Agents recently authenticated, so their calls do not each query the repository.
+    let agentTokens = AgentTokenCache()
     /// How long Test Connection waits for its task before answering 202 with the task to follow.
     let taskWait: Duration
 

@@ -81,6 +81,27 @@ struct TaskQueueTests {
         await #expect(throws: RepositoryError.self) { _ = try await fixture.repository.task(claimed.id, in: OrganizationID()) }
     }
 
+    @Test("an agent's finish keeps its log lines and outcome in one step; lines stay when the lease was lost, never on another organization's task",
+          arguments: RepositoryBackend.allCases)
+    func finishWithLogs(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        let queued = try await task(fixture)
+        try await fixture.repository.enqueue(queued)
+        let environment = queued.runtimeEnvironmentID
+        _ = try #require(try await fixture.repository.claim(in: [environment], owner: "a", lease: 60, now: Date()))
+        try await fixture.repository.appendLog(queued.id, [TaskLogLine(message: "one")])
+        let lines = [TaskLogLine(message: "two"), TaskLogLine(level: "warning", message: "three, with 'quotes' and\nnewline")]
+        #expect(try await !fixture.repository.finish(queued.id, in: OrganizationID(), owner: "a", succeeded: true, result: nil, error: nil,
+                                                     logs: [TaskLogLine(message: "stranger")], at: Date()), "another organization's task")
+        #expect(try await fixture.repository.finish(queued.id, in: fixture.organization.id, owner: "a", succeeded: true, result: Data(#"{"n":1}"#.utf8),
+                                                    error: nil, logs: lines, at: Date()))
+        #expect(try await !fixture.repository.finish(queued.id, in: fixture.organization.id, owner: "a", succeeded: false, result: nil, error: "again",
+                                                     logs: [TaskLogLine(message: "late")], at: Date()), "a task finishes once")
+        #expect(try await fixture.repository.logs(of: queued.id).map(\.message) == ["one", "two", "three, with 'quotes' and\nnewline", "late"])
+        let stored = try await fixture.repository.task(queued.id, in: fixture.organization.id)
+        #expect(stored.state == .succeeded && stored.result == Data(#"{"n":1}"#.utf8) && stored.leaseOwner == nil)
+    }
+
     @Test("agents: found by their token's hash, heard from, listed; names unique in a group", arguments: RepositoryBackend.allCases)
     func agents(_ backend: RepositoryBackend) async throws {
         let fixture = try await RepositoryFixture(backend)

@@ -30,6 +30,47 @@ enum PreparedQueue {
         func decodeRow(_ row: PostgresRow) throws -> PostgresRandomAccessRow { row.makeRandomAccess() }
     }
 
+    /// A run's log lines (kept even when the lease was lost, for a task of the organization) and its outcome, in one statement.
+    struct FinishReporting: PostgresPreparedStatement {
+        static let sql = """
+            WITH kept AS (
+                INSERT INTO task_logs (task_id, sequence, at, level, message)
+                SELECT t.id, COALESCE((SELECT MAX(sequence) FROM task_logs WHERE task_id = t.id), 0) + l.ord, l.at, l.level, l.message
+                FROM tasks t, unnest($7::bigint[], $8::text[], $9::text[]) WITH ORDINALITY AS l(at, level, message, ord)
+                WHERE t.id = $5 AND t.organization_id = $10
+            )
+            UPDATE tasks SET state = $1, result = $2, error = $3, finished_at = $4, lease_owner = NULL, lease_expires_at = NULL
+            WHERE id = $5 AND lease_owner = $6 AND state = 'running' AND organization_id = $10 RETURNING id
+            """
+        let state: String
+        let result: String?
+        let error: String?
+        let at: Int64
+        let task: String
+        let owner: String
+        let logAt: [Int64]
+        let logLevel: [String]
+        let logMessage: [String]
+        let organization: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 10)
+            bindings.append(state)
+            bindings.append(result)
+            bindings.append(error)
+            bindings.append(at)
+            bindings.append(task)
+            bindings.append(owner)
+            bindings.append(logAt)
+            bindings.append(logLevel)
+            bindings.append(logMessage)
+            bindings.append(organization)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> PostgresRandomAccessRow { row.makeRandomAccess() }
+    }
+
     struct Renew: PostgresPreparedStatement {
         static let sql = "UPDATE tasks SET lease_expires_at = $1 WHERE id = $2 AND lease_owner = $3 AND state = 'running' RETURNING id"
         let until: Int64

@@ -64,6 +64,15 @@ extension PostgresRepository: TaskQueue {
         }
     }
 
+    public func finish(_ task: TaskID, in organization: OrganizationID, owner: String, succeeded: Bool, result: Data?, error: String?,
+                       logs: [TaskLogLine], at: Date) async throws -> Bool {
+        let statement = PreparedQueue.FinishReporting(
+            state: succeeded ? TaskState.succeeded.rawValue : TaskState.failed.rawValue, result: result.map { String(decoding: $0, as: UTF8.self) },
+            error: error, at: at.millisecondsSince1970, task: task.description, owner: owner, logAt: logs.map(\.at.millisecondsSince1970),
+            logLevel: logs.map(\.level), logMessage: logs.map(\.message), organization: organization.description)
+        return try await read { session in try await !session.rows(statement).isEmpty }
+    }
+
     public func appendLog(_ task: TaskID, _ lines: [TaskLogLine]) async throws {
         guard !lines.isEmpty else { return }
         // One statement per line, numbered by the database: a task's lines come from its one lease holder, in order.

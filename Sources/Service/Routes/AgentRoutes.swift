@@ -78,7 +78,7 @@ extension ConnectorService {
     func addAgentRoutes(to router: Router<ServiceContext>) {
         let repository = self.repository
         let keyring = self.keyring
-        let agents = router.group("api/v1/agent").add(middleware: AgentAuthentication(agents: repository))
+        let agents = router.group("api/v1/agent").add(middleware: AgentAuthentication(agents: repository, cache: agentTokens))
         agents.post("heartbeat") { request, context -> Response in
             let agent = try context.requireAgent()
             let beat = try await request.decodeJSON(Heartbeat.self)
@@ -107,14 +107,10 @@ extension ConnectorService {
             let agent = try context.requireAgent()
             let id = try Self.taskID(context)
             let report = try await request.decodeJSON(AgentTaskOutcome.self)
-            if let lines = report.logs, !lines.isEmpty {
-                // Kept even when the lease was lost: they tell what this run did.
-                _ = try await repository.task(id, in: agent.organizationID)
-                try await repository.appendLog(id, lines)
-            }
             let outcome = report.outcome
-            let recorded = try await repository.finish(id, owner: Self.owner(agent), succeeded: outcome.succeeded,
-                                                       result: outcome.result, error: outcome.error, at: Date())
+            // The log lines are kept even when the lease was lost: they tell what this run did.
+            let recorded = try await repository.finish(id, in: agent.organizationID, owner: Self.owner(agent), succeeded: outcome.succeeded,
+                                                       result: outcome.result, error: outcome.error, logs: report.logs ?? [], at: Date())
             guard recorded else { throw APIError(.conflict, code: "lease_lost", "This agent no longer holds the task's lease; its outcome was not kept.") }
             return Response(status: .noContent)
         }
@@ -167,12 +163,14 @@ public enum AgentTokens {
 struct AgentAuthentication: RouterMiddleware {
     typealias Context = ServiceContext
     let agents: any AgentStore
+    let cache: AgentTokenCache
 
     func handle(_ request: Request, context: ServiceContext, next: (Request, ServiceContext) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer \(AgentTokenSecret.scheme)") else {
             throw APIError.unauthenticated("Agent routes need 'Authorization: Bearer qca_...', the token its administrator created for the agent.")
         }
-        guard let agent = try await agents.agent(forTokenHash: AgentTokenSecret.hash(String(header.dropFirst("Bearer ".count)))) else {
+        let hash = AgentTokenSecret.hash(String(header.dropFirst("Bearer ".count)))
+        guard let agent = try await cache.agent(for: hash, lookup: { try await agents.agent(forTokenHash: hash) }) else {
             throw APIError.unauthenticated("The agent token is unknown (the agent may have been removed).")
         }
         var context = context
