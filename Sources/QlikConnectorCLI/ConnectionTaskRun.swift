@@ -43,11 +43,20 @@ struct ConnectionTaskRun {
             let lease: TimeInterval = 20
             let started = try await repository.enqueueStarted(record, owner: owner, lease: lease, now: Date())
             let workspace = self.workspace
-            let claimed = ClaimedTask(record: started, connection: try await TaskConnections.resolve(started, in: repository) { try await workspace.keyring() })
-            let source = RepositoryTaskSource(repository: repository, keyring: nil, owner: owner, lease: lease) { [] }
             let executor = TaskExecutor(tester: tester ?? ConnectionTester(settings: settings), settings: settings, files: .anywhere,
                                         progress: progress, logger: workspace.logger)
-            await TaskWorker(source: source, executor: executor, logger: workspace.logger).runOne(claimed)
+            try await SecretResolution.withResolver { resolver in
+                let resolved: Result<TaskConnection, TaskCredentialsUnavailable>?
+                do {
+                    resolved = try await TaskConnections.resolve(started, in: repository, keyring: { try await workspace.keyring() }, resolver: resolver)
+                } catch {
+                    // The task is closed with the reason, not left running until its lease runs out.
+                    _ = try await repository.finish(started.id, owner: owner, succeeded: false, result: nil, error: "\(error)", at: Date())
+                    throw error
+                }
+                let source = RepositoryTaskSource(repository: repository, keyring: nil, resolver: resolver, owner: owner, lease: lease) { [] }
+                await TaskWorker(source: source, executor: executor, logger: workspace.logger).runOne(ClaimedTask(record: started, connection: resolved))
+            }
             return (try await repository.task(started.id, in: organization.id), connection)
         }
         let record = TaskRecord(organizationID: organization.id, runtimeEnvironmentID: environment.id, connectionID: connection.id,

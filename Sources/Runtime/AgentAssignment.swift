@@ -40,7 +40,10 @@ public struct AgentAssignment: Codable, Sendable {
 
     /// The assignment for a task this agent just claimed: its connection read and its sealed values opened here.
     public static func make(_ record: TaskRecord, repository: any ConnectorRepository, keyring: Keyring?, lease: TimeInterval) async throws -> AgentAssignment {
-        AgentAssignment(record, connection: try await connection(of: record, repository: repository, keyring: keyring), lease: lease)
+        AgentAssignment(record, connection: try await connection(of: record, repository: repository) {
+            guard let keyring else { throw TaskCredentialsUnavailable("The service has no master key loaded to open the connection's stored credentials.") }
+            return keyring
+        }, lease: lease)
     }
 
     init(_ record: TaskRecord, connection: Connection?, lease: TimeInterval) {
@@ -58,7 +61,9 @@ public struct AgentAssignment: Codable, Sendable {
         leaseSeconds = lease
     }
 
-    private static func connection(of record: TaskRecord, repository: any ConnectorRepository, keyring: Keyring?) async throws -> Connection? {
+    /// The task's connection as the service hands it out: `keyring` is asked for only when a sealed value is opened.
+    static func connection(of record: TaskRecord, repository: any ConnectorRepository,
+                           keyring: () async throws -> Keyring) async throws -> Connection? {
         func unavailable(_ reason: String) -> Connection {
             Connection(baseURL: "", authenticationType: "", values: [:], references: [:], local: [], secretsManager: nil, unavailable: reason)
         }
@@ -70,11 +75,17 @@ public struct AgentAssignment: Codable, Sendable {
         }
         let name = stored.name.value
         var values: [String: String] = [:], references: [String: String] = [:], local: [String] = []
+        var loaded: Keyring?
         for (field, credential) in stored.authentication.credentials {
             switch credential {
             case .value(let sealed):
-                guard let keyring else { return unavailable("The service has no master key loaded to open connection '\(name)'s stored credentials.") }
-                values[field.rawValue] = try keyring.open(sealed, for: stored.id, field: field).reveal()
+                let ring: Keyring
+                do {
+                    if let loaded { ring = loaded } else { ring = try await keyring(); loaded = ring }
+                } catch let missing as TaskCredentialsUnavailable {
+                    return unavailable("\(missing.description) (connection '\(name)')")
+                }
+                values[field.rawValue] = try ring.open(sealed, for: stored.id, field: field).reveal()
             case .secretReference(let reference):
                 references[field.rawValue] = reference.description
             case .onAgent:
@@ -107,14 +118,19 @@ public struct AgentAssignment: Codable, Sendable {
         return ClaimedTask(record: record, connection: await Self.resolve(connection, named: connectionName, with: resolver, store: store))
     }
 
-    private static func resolve(_ connection: Connection, named name: String?, with resolver: SecretReferenceResolver,
-                                store: AgentCredentialStore) async -> Result<TaskConnection, TaskCredentialsUnavailable> {
+    /// `store` is the agent's own credential store; nil where there is none (inside the service).
+    static func resolve(_ connection: Connection, named name: String?, with resolver: SecretReferenceResolver,
+                        store: AgentCredentialStore?) async -> Result<TaskConnection, TaskCredentialsUnavailable> {
         if let unavailable = connection.unavailable { return .failure(TaskCredentialsUnavailable(unavailable)) }
         do {
             let baseURL = try TenantURL(connection.baseURL, policy: .allowCustomHosts)
             var kept: [ConnectionField: Secret] = [:]
             if !connection.local.isEmpty {
                 let connectionName = try ConnectionName(name ?? "")
+                guard let store else {
+                    return .failure(TaskCredentialsUnavailable("Connection '\(connectionName)' keeps its credentials on the Secure Agents of its runtime environment; "
+                        + "it runs only there."))
+                }
                 guard let found = try store.credentials(connection: connectionName) else {
                     return .failure(TaskCredentialsUnavailable("This agent has no credentials for connection '\(connectionName)', which keeps them on the agents: "
                         + "set them on this agent's machine with 'qlik-connector agent credentials set \"\(connectionName)\" ...'."))

@@ -10,15 +10,17 @@ public import Secrets
 public struct RepositoryTaskSource: TaskSource {
     let repository: any ConnectorRepository
     let keyring: Keyring?
+    let resolver: SecretReferenceResolver
     let owner: String
     public let lease: TimeInterval
     /// The runtime environments this worker takes tasks from, asked before each claim.
     let environments: @Sendable () async throws -> [RuntimeEnvironmentID]
 
-    public init(repository: any ConnectorRepository, keyring: Keyring?, owner: String, lease: TimeInterval = 20,
+    public init(repository: any ConnectorRepository, keyring: Keyring?, resolver: SecretReferenceResolver, owner: String, lease: TimeInterval = 20,
                 environments: @escaping @Sendable () async throws -> [RuntimeEnvironmentID]) {
         self.repository = repository
         self.keyring = keyring
+        self.resolver = resolver
         self.owner = owner
         self.lease = lease
         self.environments = environments
@@ -26,7 +28,11 @@ public struct RepositoryTaskSource: TaskSource {
 
     public func claim() async throws -> ClaimedTask? {
         guard let record = try await repository.claim(in: try await environments(), owner: owner, lease: lease, now: Date()) else { return nil }
-        return ClaimedTask(record: record, connection: try await TaskConnections.resolve(record, in: repository, keyring: keyring))
+        let keyring = self.keyring
+        return ClaimedTask(record: record, connection: try await TaskConnections.resolve(record, in: repository, keyring: {
+            guard let keyring else { throw TaskCredentialsUnavailable("This runtime environment has no master key to open the stored credentials.") }
+            return keyring
+        }, resolver: resolver))
     }
 
     public func renew(_ task: TaskID) async throws -> Bool {
@@ -42,34 +48,15 @@ public struct RepositoryTaskSource: TaskSource {
     }
 }
 
-/// A task's connection, read from the repository with its credentials opened
-/// where this process can open them (sealed values, with the key).
+/// A task's connection, read from the repository with its credentials in
+/// hand where this process runs it: sealed values opened with the service's
+/// key, secret references resolved from the organization's secrets manager
+/// (the serverless environment does what an agent does).
 public enum TaskConnections {
-    public static func resolve(_ record: TaskRecord, in repository: any ConnectorRepository,
-                               keyring: Keyring?) async throws -> Result<TaskConnection, TaskCredentialsUnavailable>? {
-        try await resolve(record, in: repository) {
-            guard let keyring else { throw TaskCredentialsUnavailable("This runtime environment has no master key to open the stored credentials.") }
-            return keyring
-        }
-    }
-
-    /// As above, the key loaded only when the credentials are sealed.
-    public static func resolve(_ record: TaskRecord, in repository: any ConnectorRepository,
-                               keyring: @escaping @Sendable () async throws -> Keyring) async throws -> Result<TaskConnection, TaskCredentialsUnavailable>? {
-        let connection: StoredConnection
-        switch try await load(record, in: repository) {
-        case nil: return nil
-        case .failure(let gone)?: return .failure(gone)
-        case .success(let found)?: connection = found
-        }
-        do {
-            let resolved = try await connection.resolvedAuthentication(keyring: keyring)
-            return .success(TaskConnection(baseURL: connection.authentication.baseURL, authentication: resolved))
-        } catch let elsewhere as CredentialsElsewhere {
-            return .failure(TaskCredentialsUnavailable(elsewhere.description))
-        } catch let unavailable as TaskCredentialsUnavailable {
-            return .failure(unavailable)
-        }
+    public static func resolve(_ record: TaskRecord, in repository: any ConnectorRepository, keyring: @escaping @Sendable () async throws -> Keyring,
+                               resolver: SecretReferenceResolver) async throws -> Result<TaskConnection, TaskCredentialsUnavailable>? {
+        guard let connection = try await AgentAssignment.connection(of: record, repository: repository, keyring: keyring) else { return nil }
+        return await AgentAssignment.resolve(connection, named: record.connectionName, with: resolver, store: nil)
     }
 
     /// The task's connection as stored now, or why it is not the one the task was queued for; nil for a task on no connection.

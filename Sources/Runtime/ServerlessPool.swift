@@ -15,12 +15,19 @@ public struct ServerlessPool: Service {
     let workers: Int
     let lease: TimeInterval
     let idleDelay: Duration
+    /// Seconds a secret read from the secrets manager stays in memory.
+    let secretTimeToLive: TimeInterval
+    /// AWS credentials for the secrets manager: this process's environment, unless a test gives its own.
+    let awsCredentials: @Sendable () -> SigV4.Credentials?
     let logger: Logger
     /// Tells this replica's workers apart in the queue's lease owners.
     public let instance = UUID().uuidString.lowercased().prefix(8)
 
     public init(repository: any ConnectorRepository, keyring: Keyring?, executor: TaskExecutor, workers: Int = 2, lease: TimeInterval = 20,
-                idleDelay: Duration = .milliseconds(50), logger: Logger) {
+                idleDelay: Duration = .milliseconds(50), secretTimeToLive: TimeInterval = 300,
+                awsCredentials: @escaping @Sendable () -> SigV4.Credentials? = { SigV4.Credentials.fromEnvironment() }, logger: Logger) {
+        self.secretTimeToLive = secretTimeToLive
+        self.awsCredentials = awsCredentials
         self.repository = repository
         self.keyring = keyring
         self.executor = executor
@@ -32,13 +39,14 @@ public struct ServerlessPool: Service {
 
     public func run() async throws {
         let environments = ServerlessEnvironments(repository: repository)
-        await cancelWhenGracefulShutdown {
-            await withTaskGroup(of: Void.self) { group in
-                for index in 0..<workers {
-                    let source = RepositoryTaskSource(repository: repository, keyring: keyring, owner: "serverless:\(instance):\(index)", lease: lease) {
-                        try await environments.current()
+        try await SecretResolution.withResolver(timeToLive: secretTimeToLive, awsCredentials: awsCredentials) { resolver in
+            await cancelWhenGracefulShutdown {
+                await withTaskGroup(of: Void.self) { group in
+                    for index in 0..<workers {
+                        let source = RepositoryTaskSource(repository: repository, keyring: keyring, resolver: resolver, owner: "serverless:\(instance):\(index)",
+                                                          lease: lease) { try await environments.current() }
+                        group.addTask { await TaskWorker(source: source, executor: executor, idleDelay: idleDelay, logger: logger).run() }
                     }
-                    group.addTask { await TaskWorker(source: source, executor: executor, idleDelay: idleDelay, logger: logger).run() }
                 }
             }
         }

@@ -31,13 +31,13 @@ public struct ConnectorService: Sendable {
 
     public init(repository: any ConnectorRepository, keyring: Keyring?, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger,
                 tester: ConnectionTester = ConnectionTester(), passwords: PasswordHasher = PasswordHasher(), taskWait: Duration = .seconds(90),
-                files: TaskFiles = .none) {
+                files: TaskFiles = .none, awsCredentials: @escaping @Sendable () -> SigV4.Credentials? = { SigV4.Credentials.fromEnvironment() }) {
         self.passwords = passwords
         self.taskWait = taskWait
         var poolLogger = logger
         poolLogger[metadataKey: "component"] = "serverless"
         serverlessPool = ServerlessPool(repository: repository, keyring: keyring, executor: TaskExecutor(tester: tester, files: files, logger: poolLogger),
-                                        logger: poolLogger)
+                                        awsCredentials: awsCredentials, logger: poolLogger)
         self.repository = repository
         self.keyring = keyring
         self.metrics = metrics

@@ -123,8 +123,9 @@ struct AgentSecretVaultTests {
         let secretName = "qc/agent-\(UUID().uuidString.prefix(8))"
         try await MotoSecrets.put(secretName, #"{"apiKey": "\#(key)"}"#)
         try await harness.succeed(["org", "set", "--secrets-manager", "aws", "--aws-region", "us-east-1", "--aws-endpoint", moto])
-        for (name, reference) in [("Vaulted", "\(secretName):apiKey"), ("Missing", "\(secretName):noSuchKey")] {
-            try await harness.succeed(["connection", "create", name, "--runtime-env", "Agents", "--auth", "api-key", "--base-url", baseURL,
+        for (name, reference, environment) in [("Vaulted", "\(secretName):apiKey", "Agents"), ("Missing", "\(secretName):noSuchKey", "Agents"),
+                                               ("Nearby", "\(secretName):apiKey", "Serverless")] {
+            try await harness.succeed(["connection", "create", name, "--runtime-env", environment, "--auth", "api-key", "--base-url", baseURL,
                                        "--use-secret-vault", "--access-token-ref", reference])
         }
         let created = try await harness.succeed(["user", "create", "ada@acme.example", "--admin", "--token", "first"])
@@ -138,6 +139,9 @@ struct AgentSecretVaultTests {
         _ = await agent.nextLine()
         let (status, report) = try await AgentCommandTests.call(port, "POST", "/api/v1/connections/Vaulted/test", token: token)
         #expect(status == 200 && report["succeeded"] as? Bool == true, "\(report)")
+        // On the serverless environment the command is the worker: it reads the secret with this shell's AWS credentials.
+        let nearby = try await harness.succeed(["connection", "test", "Nearby"])
+        #expect(nearby.stdout.contains("Connection OK"), "\(nearby.stdout)")
         // Rotated to a key the tenant does not know: after the agent's cache time the test fails at the authenticated call.
         try await MotoSecrets.put(secretName, #"{"apiKey": "sbx_revoked_key"}"#)
         try await Task.sleep(for: .milliseconds(1200))

@@ -3,6 +3,8 @@ import HummingbirdTesting
 import Hummingbird
 import QlikConnections
 import Repository
+import QlikCloudSandbox
+import Secrets
 import Testing
 import TestRepositories
 @testable import Service
@@ -273,22 +275,33 @@ struct ListPageJSONTests {
 
 @Suite("Secret-vault connections in the service")
 struct ServiceSecretVaultTests {
-    @Test("a connection whose key comes from the secrets manager is refused Test Connection here, naming where it runs, and shows its reference", arguments: RepositoryBackend.allCases)
-    func testedOnItsRuntimeEnvironment(_ backend: RepositoryBackend) async throws {
-        let harness = try await ServiceHarness.make(backend)
+    @Test("on the serverless environment the service's own workers read the key from the secrets manager (moto); a missing key is named, its value never",
+          arguments: RepositoryBackend.allCases)
+    func resolvedByTheServerlessPool(_ backend: RepositoryBackend) async throws {
+        let moto = try MotoSecrets.endpoint()
+        let harness = try await ServiceHarness.make(backend, awsCredentials: { SigV4.Credentials(accessKeyID: "testing", secretAccessKey: "testing") })
         var acme = harness.acme
-        acme.secretsManager = try SecretsManagerSettings.aws(region: "eu-west-1", endpoint: nil)
+        acme.secretsManager = try SecretsManagerSettings.aws(region: "us-east-1", endpoint: moto)
         try await harness.repository.updateOrganization(acme, by: AuditActor("test"))
-        try await harness.withClient { api in
-            let created = try await api.call(.post, "/api/v1/connections", token: harness.token("designer"), json: [
-                "name": "Vaulted", "runtimeEnvironment": "Serverless", "authenticationType": "api-key", "useSecretVault": true,
-                "baseURL": "https://acme.eu.qlikcloud.com", "accessTokenReference": "qlik/prod:apiKey"])
-            #expect(created.status == .created, "\(created.text)")
-            let credential = ((created.object["authentication"] as? [String: Any])?["accessToken"] as? [String: Any])
-            #expect(credential?["source"] as? String == "secret-vault" && credential?["reference"] as? String == "qlik/prod:apiKey")
-            let tested = try await api.call(.post, "/api/v1/connections/Vaulted/test", token: harness.token("designer"))
-            #expect(tested.status == .conflict && tested.errorCode == "resolved_on_runtime_environment")
-            #expect(tested.text.contains("secrets manager") && tested.text.contains("qlik/prod:apiKey"))
+        let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(port: 0))
+        let secretName = "qc/service-\(UUID().uuidString.prefix(8))"
+        try await sandbox.withRunning { tenant in
+            try await MotoSecrets.put(secretName, #"{"apiKey": "\#(tenant.apiKey)"}"#)
+            try await harness.withClient { api in
+                for (name, reference) in [("Vaulted", "\(secretName):apiKey"), ("Missing", "\(secretName):noSuchKey")] {
+                    let created = try await api.call(.post, "/api/v1/connections", token: harness.token("designer"), json: [
+                        "name": name, "runtimeEnvironment": "Serverless", "authenticationType": "api-key", "useSecretVault": true,
+                        "baseURL": tenant.baseURL, "accessTokenReference": reference])
+                    #expect(created.status == .created, "\(created.text)")
+                    let credential = ((created.object["authentication"] as? [String: Any])?["accessToken"] as? [String: Any])
+                    #expect(credential?["source"] as? String == "secret-vault" && credential?["reference"] as? String == reference)
+                }
+                let tested = try await api.call(.post, "/api/v1/connections/Vaulted/test", token: harness.token("designer"))
+                #expect(tested.status == .ok && tested.object["succeeded"] as? Bool == true, "\(tested.text)")
+                let missing = try await api.call(.post, "/api/v1/connections/Missing/test", token: harness.token("designer"))
+                #expect(missing.status == .conflict && missing.text.contains("noSuchKey") && missing.text.contains(secretName), "\(missing.text)")
+                #expect(!missing.text.contains(tenant.apiKey))
+            }
         }
     }
 }

@@ -22,7 +22,8 @@ struct ServiceHarness {
     /// Role name ("admin", "designer", "viewer", "otherAdmin") to user and token secret.
     let people: [String: (user: User, token: String)]
 
-    static func make(_ backend: RepositoryBackend = .sqlite, taskWait: Duration = .seconds(90), files: TaskFiles = .none) async throws -> ServiceHarness {
+    static func make(_ backend: RepositoryBackend = .sqlite, taskWait: Duration = .seconds(90), files: TaskFiles = .none,
+                     awsCredentials: @escaping @Sendable () -> SigV4.Credentials? = { nil }) async throws -> ServiceHarness {
         let store = try await TestRepository.make(backend)
         let repository = store.repository
         let key = MasterKey.generate()
@@ -44,7 +45,7 @@ struct ServiceHarness {
         var logger = Logger(label: "service-tests") { _ in logs }
         logger.logLevel = .trace
         let service = ConnectorService(repository: repository, keyring: Keyring(active: key), logger: logger, passwords: PasswordHasher(cost: 4),
-                                       taskWait: taskWait, files: files)
+                                       taskWait: taskWait, files: files, awsCredentials: awsCredentials)
         return ServiceHarness(store: store, service: service, logs: logs, acme: acme, other: other, people: people)
     }
 

@@ -118,10 +118,7 @@ extension ConnectorService {
     func testConnection(named name: String, by principal: Principal) async throws -> (ConnectionTestReport, Data) {
         let connection = try await repository.connection(named: name, in: principal.organizationID)
         let environments = try await repository.runtimeEnvironments(of: principal.organizationID)
-        if environments.first(where: { $0.id == connection.runtimeEnvironmentID })?.kind == .serverless {
-            // Credentials this service cannot open are refused up front, naming where they are resolved.
-            _ = try await connection.resolvedAuthentication(keyring: { try requireKeyring() })
-        }
+        try checkRunnable(connection, in: environments)
         let task = TaskRecord(organizationID: principal.organizationID, runtimeEnvironmentID: connection.runtimeEnvironmentID, connectionID: connection.id,
                               connectionName: connection.name.value, kind: .test, requestedBy: actor(principal).name)
         try await repository.enqueue(task)
@@ -239,6 +236,20 @@ extension ConnectorService {
             var headers = headers
             headers[.contentType] = "application/json"
             return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+    }
+
+    /// A connection on the serverless environment whose credentials this service cannot have is refused up front, saying where they are.
+    func checkRunnable(_ connection: StoredConnection, in environments: [RuntimeEnvironment]) throws {
+        guard environments.first(where: { $0.id == connection.runtimeEnvironmentID })?.kind == .serverless else { return }
+        for (field, credential) in connection.authentication.credentials {
+            switch credential {
+            case .value: _ = try requireKeyring()
+            case .secretReference: continue
+            case .onAgent:
+                throw APIError(.conflict, code: "resolved_on_runtime_environment",
+                               "'\(connection.name)' keeps its \(field.label) on Secure Agents; move it to a Secure Agent group to run it.")
+            }
         }
     }
 

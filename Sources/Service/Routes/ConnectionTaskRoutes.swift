@@ -37,10 +37,7 @@ extension ConnectorService {
             }
             let connection = try await repository.connection(named: try context.pathParameter("name"), in: principal.organizationID)
             let environments = try await repository.runtimeEnvironments(of: principal.organizationID)
-            if environments.first(where: { $0.id == connection.runtimeEnvironmentID })?.kind == .serverless {
-                // Credentials this service cannot open are refused up front, naming where they are resolved.
-                _ = try await connection.resolvedAuthentication(keyring: { try service.requireKeyring() })
-            }
+            try service.checkRunnable(connection, in: environments)
             let task = TaskRecord(organizationID: principal.organizationID, runtimeEnvironmentID: connection.runtimeEnvironmentID, connectionID: connection.id,
                                   connectionName: connection.name.value, kind: kind, payload: payload, requestedBy: service.actor(principal).name)
             try await repository.enqueue(task)
