@@ -157,6 +157,44 @@ struct AgentSecretVaultTests {
     }
 }
 
+@Suite("Secret-vault connections on Secure Agents, with HashiCorp Vault (a Vault written in the tests)")
+struct AgentVaultTests {
+    @Test("the agent logs in with its AppRole and reads the key from Vault KV v2; the command waits for it; a missing key is named, never a value")
+    func vaultOnAgent() async throws {
+        let harness = try CommandLineHarness()
+        let key = "sbx_vault_\(UUID().uuidString.prefix(8))"
+        let (sandbox, baseURL) = try await harness.sandboxConnection(fixture: #"""
+            {"users": [{"name": "Ada", "email": "ada@example.com", "apiKeys": [{"token": "\#(key)"}]}]}
+            """#, key: key, on: "Agents")
+        let vault = FakeVault(lease: 60)
+        vault.put("secret/qlik/prod", ["apiKey": key])
+        try await vault.withRunning { address in
+            try await harness.succeed(["org", "set", "--secrets-manager", "vault", "--vault-address", address])
+            for (name, reference) in [("Vaulted", "secret/data/qlik/prod:apiKey"), ("Missing", "secret/data/qlik/prod:noSuchKey")] {
+                try await harness.succeed(["connection", "create", name, "--runtime-env", "Agents", "--auth", "api-key", "--base-url", baseURL,
+                                           "--use-secret-vault", "--access-token-ref", reference])
+            }
+            try await harness.succeed(["agent", "create", "Agents", "vaulted", "--token-file", harness.home + "/vaulted.token"])
+            let server = try harness.start(["serve", "--port", "0"])
+            let port = try await AgentCommandTests.port(of: server)
+            harness.environment["VAULT_ROLE_ID"] = vault.roleID
+            harness.environment["VAULT_SECRET_ID"] = vault.secretID
+            let agent = try harness.start(["agent", "--service", "http://127.0.0.1:\(port)", "--token-file", harness.home + "/vaulted.token"])
+            _ = await agent.nextLine()
+            let passed = try await harness.succeed(["connection", "test", "Vaulted", "--agent-wait", "60"])
+            #expect(passed.stdout.contains("Connection OK") && passed.stderr.contains("queued on Secure Agent group 'Agents'"), "\(passed)")
+            let missing = try await harness.run(["connection", "test", "Missing", "--agent-wait", "60"])
+            #expect(missing.status == 1 && missing.stderr.contains("noSuchKey") && missing.stderr.contains("qlik/prod") && missing.stderr.contains("apiKey"),
+                    "\(missing.stderr)")
+            #expect(vault.state.withLock { $0.tokens.count } == 1, "one AppRole login served both tasks")
+            #expect(await agent.stop() == 0)
+            #expect(await server.stop() == 0)
+        }
+        _ = await sandbox.stop()
+        #expect(!harness.transcript.contains(key + "\n") && !harness.transcript.contains(vault.secretID))
+    }
+}
+
 @Suite("Credentials kept on the Secure Agents (local-agent storage)")
 struct AgentLocalCredentialsTests {
     @Test("the service stores no credential; the agent that has them runs the test, the one without says how to set them")

@@ -6,13 +6,6 @@ import Testing
 import TestRepositories
 @testable import Secrets
 
-/// Time moved by hand, shared by a test's server and client.
-final class TestClock: Sendable {
-    private let current = Mutex(Date())
-    var now: Date { current.withLock { $0 } }
-    func advance(_ seconds: TimeInterval) { current.withLock { $0 += seconds } }
-}
-
 @Suite("Secret references resolved from AWS Secrets Manager (moto)")
 struct AWSSecretsManagerTests {
     let credentials: @Sendable () -> SigV4.Credentials? = { SigV4.Credentials(accessKeyID: "testing", secretAccessKey: "testing") }
