@@ -197,18 +197,21 @@ struct AgentVaultTests {
 
 @Suite("Credentials kept on the Secure Agents (local-agent storage)")
 struct AgentLocalCredentialsTests {
-    @Test("the service stores no credential; the agent that has them runs the test, the one without says how to set them")
+    @Test("the service stores no credential; the agent that has them runs the test (API key and OAuth 2.0), the one without says how to set them")
     func localAgentStorage() async throws {
         let harness = try CommandLineHarness()
         let key = "sbx_local_\(UUID().uuidString.prefix(8))"
+        let clientSecret = "planted-client-secret-\(UUID().uuidString)"
         let sandbox = try harness.start(["sandbox", "--port", "0", "--json", "--fixture", try harness.file("tenant.json", #"""
-            {"users": [{"name": "Ada", "email": "ada@example.com", "apiKeys": [{"token": "\#(key)"}]}]}
+            {"users": [{"name": "Ada", "email": "ada@example.com", "apiKeys": [{"token": "\#(key)"}],
+                        "oauthClients": [{"clientId": "local-client", "clientSecret": "\#(clientSecret)"}]}]}
             """#)])
         let line = try #require(await sandbox.nextLine())
         let baseURL = try #require((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["baseURL"] as? String)
         try await harness.succeed(["org", "create", "Acme", "--allow-custom-tenant-hosts", "--credential-storage", "local-agent"])
         try await harness.succeed(["runtime-env", "create", "Agents"])
         try await harness.succeed(["connection", "create", "Local", "--runtime-env", "Agents", "--auth", "api-key", "--base-url", baseURL])
+        try await harness.succeed(["connection", "create", "Local OAuth", "--runtime-env", "Agents", "--auth", "oauth2", "--base-url", baseURL])
         let created = try await harness.succeed(["user", "create", "ada@acme.example", "--admin", "--token", "first"])
         let token = try #require(created.stdout.split(separator: "\n").last.map(String.init))
         for name in ["keeper", "stranger"] {
@@ -216,6 +219,11 @@ struct AgentLocalCredentialsTests {
         }
         try await harness.succeed(["agent", "credentials", "set", "Local", "--access-token-from", "env:QLIK_KEY", "--data-dir", harness.home + "/keeper"],
                                   environment: ["QLIK_KEY": key])
+        try await harness.succeed(["agent", "credentials", "set", "local oauth", "--client-id-from", "env:CID", "--client-secret-from", "env:CSECRET",
+                                   "--data-dir", harness.home + "/keeper"], environment: ["CID": "local-client", "CSECRET": clientSecret])
+        let halfSet = try await harness.run(["agent", "credentials", "set", "Local OAuth", "--client-id-from", "env:CID", "--data-dir", harness.home + "/x"],
+                                            environment: ["CID": "local-client"])
+        #expect(halfSet.status == 2 && halfSet.stderr.contains("--client-secret-from"), "an OAuth connection needs both: \(halfSet.stderr)")
         let server = try harness.start(["serve", "--port", "0"])
         let port = try await AgentCommandTests.port(of: server)
         let stranger = try harness.start(["agent", "--service", "http://127.0.0.1:\(port)", "--token-file", harness.home + "/stranger.token",
@@ -230,12 +238,16 @@ struct AgentLocalCredentialsTests {
         _ = await keeper.nextLine()
         let (status, report) = try await AgentCommandTests.call(port, "POST", "/api/v1/connections/Local/test", token: token)
         #expect(status == 200 && report["succeeded"] as? Bool == true, "\(report)")
+        let (oauthStatus, oauthReport) = try await AgentCommandTests.call(port, "POST", "/api/v1/connections/Local%20OAuth/test", token: token)
+        #expect(oauthStatus == 200 && oauthReport["succeeded"] as? Bool == true && oauthReport["authentication"] as? String == "OAuth 2.0", "\(oauthReport)")
         #expect(await keeper.stop() == 0)
         #expect(await server.stop() == 0)
         _ = await sandbox.stop()
-        #expect(try harness.repositoryBytes().range(of: Data(key.utf8)) == nil, "the service's database holds no credential")
-        #expect(!harness.transcript.contains(key))
-        let store = try String(contentsOfFile: harness.home + "/keeper/credentials.json", encoding: .utf8)
-        #expect(!store.contains(key), "the agent's store is sealed")
+        for secret in [key, clientSecret] {
+            #expect(try harness.repositoryBytes().range(of: Data(secret.utf8)) == nil, "the service's database holds no credential")
+            #expect(!harness.transcript.contains(secret))
+            let store = try String(contentsOfFile: harness.home + "/keeper/credentials.json", encoding: .utf8)
+            #expect(!store.contains(secret), "the agent's store is sealed")
+        }
     }
 }
