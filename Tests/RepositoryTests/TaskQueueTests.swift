@@ -102,6 +102,26 @@ struct TaskQueueTests {
         #expect(stored.state == .succeeded && stored.result == Data(#"{"n":1}"#.utf8) && stored.leaseOwner == nil)
     }
 
+    @Test("on SQLite, a claim with nothing ready only reads: it answers while another process holds the write lock; the give-up sweep writes at most once a second")
+    func idleClaimsRead() async throws {
+        let fixture = try await RepositoryFixture(.sqlite)
+        let environment = try #require(try await fixture.repository.runtimeEnvironments(of: fixture.organization.id).first).id
+        let start = Date()
+        // The first claim runs the sweep (a write); the next ones, within the second, must not write at all.
+        #expect(try await fixture.repository.claim(in: [environment], owner: "w", lease: 60, now: start) == nil)
+        let idle = try await fixture.store.whileWriteLocked {
+            var answers: [TaskRecord?] = []
+            for step in 1...20 {
+                answers.append(try await fixture.repository.claim(in: [environment], owner: "w", lease: 60, now: start.addingTimeInterval(Double(step) / 100)))
+            }
+            return answers
+        }
+        #expect(idle.count == 20 && idle.allSatisfy { $0 == nil })
+        let queued = try await task(fixture)
+        try await fixture.repository.enqueue(queued)
+        #expect(try await fixture.repository.claim(in: [environment], owner: "w", lease: 60, now: Date())?.id == queued.id, "a ready task is claimed as before")
+    }
+
     @Test("agents: found by their token's hash, heard from, listed; names unique in a group", arguments: RepositoryBackend.allCases)
     func agents(_ backend: RepositoryBackend) async throws {
         let fixture = try await RepositoryFixture(backend)

@@ -52,6 +52,24 @@ public struct TestRepository: Sendable {
         }
     }
 
+    /// Runs `body` while another connection holds the SQLite database's write lock (an open `BEGIN IMMEDIATE`),
+    /// as another process writing would: what `body` does must not need to write.
+    public func whileWriteLocked<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true
+        let other = try DatabaseQueue(path: location, configuration: configuration)
+        try other.inDatabase { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+        let result: T
+        do {
+            result = try await body()
+        } catch {
+            try other.inDatabase { db in try db.execute(sql: "ROLLBACK") }
+            throw error
+        }
+        try other.inDatabase { db in try db.execute(sql: "ROLLBACK") }
+        return result
+    }
+
     /// Every byte the database holds, as text: the SQLite files, or each PostgreSQL row
     /// rendered by the server (byte columns in hex), for planted-secret checks.
     public func storedBytes() async throws -> Data {
