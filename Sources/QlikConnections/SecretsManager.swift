@@ -56,3 +56,42 @@ public struct SecretsManagerSettings: Hashable, Sendable {
         return SecretsManagerSettings(.vault(address: address, mount: mount))
     }
 }
+
+/// The secrets manager's own credentials, when the administrator keeps them
+/// in the organization's settings (sealed like a connection's) rather than
+/// in each agent's environment: an AWS access key, or Vault's AppRole.
+public enum SecretsManagerField: String, Hashable, Sendable, Codable, CaseIterable {
+    case awsAccessKeyID, awsSecretAccessKey, vaultRoleID, vaultSecretID
+
+    public var label: String {
+        switch self {
+        case .awsAccessKeyID: "AWS Access Key ID"
+        case .awsSecretAccessKey: "AWS Secret Access Key"
+        case .vaultRoleID: "Vault AppRole Role ID"
+        case .vaultSecretID: "Vault AppRole Secret ID"
+        }
+    }
+
+    public var kind: SecretsManagerKind {
+        switch self {
+        case .awsAccessKeyID, .awsSecretAccessKey: .awsSecretsManager
+        case .vaultRoleID, .vaultSecretID: .hashiCorpVault
+        }
+    }
+
+    /// The fields a manager of `kind` takes; all of them or none are kept.
+    public static func fields(for kind: SecretsManagerKind) -> [SecretsManagerField] { allCases.filter { $0.kind == kind } }
+}
+
+/// Where a sealed value belongs; sealing binds it there, so a ciphertext copied elsewhere does not open.
+public enum SealedSlot: Hashable, Sendable, CustomStringConvertible {
+    case connection(ConnectionID, ConnectionField)
+    case secretsManager(OrganizationID, SecretsManagerField)
+
+    public var description: String {
+        switch self {
+        case .connection(let id, let field): "\(field.label) of connection \(id)"
+        case .secretsManager(let id, let field): "\(field.label) of organization \(id)'s secrets manager"
+        }
+    }
+}

@@ -50,8 +50,8 @@ extension ConnectionCommand {
             let next = Keyring(active: newKey, others: [current.active])
             let count: Int
             do {
-                count = try await workspace.repository.rotateMasterKey(to: newKey.id, by: workspace.actor) { connection, field, sealed in
-                    try next.reseal(sealed, for: connection, field: field)
+                count = try await workspace.repository.rotateMasterKey(to: newKey.id, by: workspace.actor) { slot, sealed in
+                    try next.reseal(sealed, for: slot)
                 }
             } catch {
                 if let stagedPath {

@@ -179,6 +179,18 @@ enum Migrations {
             // Claims look only at unfinished tasks: without this they walked past every finished one, oldest first.
             try db.execute(sql: "CREATE INDEX tasks_unfinished ON tasks (runtime_environment_id, created_at) WHERE state IN ('queued', 'running')")
         }
+        migrator.registerMigration("v7-secrets-manager-credentials") { db in
+            // The secrets manager's own credentials, when the organization keeps them rather than the agents' environment.
+            try db.execute(sql: """
+                CREATE TABLE secrets_manager_credentials (
+                    organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    field TEXT NOT NULL CHECK (field IN ('awsAccessKeyID', 'awsSecretAccessKey', 'vaultRoleID', 'vaultSecretID')),
+                    key_id TEXT NOT NULL,
+                    ciphertext BLOB NOT NULL,
+                    PRIMARY KEY (organization_id, field)
+                )
+                """)
+        }
         return migrator
     }
 }

@@ -5,6 +5,12 @@ import QlikConnections
 /// audit records of a change, and the rules a credential row must pass
 /// against what is committed now.
 enum RecordKeeping {
+    /// Which of the secrets manager's credentials are kept, by label (never a value).
+    static func managerCredentialSummary(_ fields: some Collection<SecretsManagerField>) -> String {
+        fields.isEmpty ? "secrets manager credentials removed (the agents' environment serves)"
+            : "secrets manager credentials kept: " + fields.map(\.label).sorted().joined(separator: ", ")
+    }
+
     /// What a creation records: every non-secret field, and where each credential lives.
     static func creationRecord(_ connection: StoredConnection) -> [FieldChange] {
         var fields: [FieldChange] = [

@@ -101,6 +101,14 @@ public protocol ConnectionStore: Sendable {
     func deleteConnection(named name: String, in organization: OrganizationID, by actor: AuditActor) async throws -> StoredConnection
 }
 
+/// The secrets manager's own credentials (an AWS access key, Vault's AppRole), sealed, when the organization
+/// keeps them; without them the agents' environment serves.
+public protocol SecretsManagerCredentialStore: Sendable {
+    func secretsManagerCredentials(of organization: OrganizationID) async throws -> [SecretsManagerField: SealedSecret]
+    /// Replaces them all (empty: none kept), audited without values.
+    func setSecretsManagerCredentials(_ credentials: [SecretsManagerField: SealedSecret], of organization: OrganizationID, by actor: AuditActor) async throws
+}
+
 public protocol MasterKeyStore: Sendable {
     /// The id of the key that seals this repository's credentials; registers
     /// `candidate` as that key when the repository has none yet.
@@ -112,7 +120,7 @@ public protocol MasterKeyStore: Sendable {
     /// Returns how many credentials were re-sealed.
     func rotateMasterKey(
         to newKeyID: String, by actor: AuditActor,
-        reseal: @escaping @Sendable (ConnectionID, ConnectionField, SealedSecret) throws -> SealedSecret
+        reseal: @escaping @Sendable (SealedSlot, SealedSecret) throws -> SealedSecret
     ) async throws -> Int
 }
 
@@ -238,5 +246,5 @@ public protocol RepositoryLifecycle: Sendable {
 
 /// Everything the product persists, behind one name: SQLite by default,
 /// PostgreSQL for many nodes, behind the same protocols.
-public typealias ConnectorRepository = OrganizationStore & RuntimeEnvironmentStore & ConnectionStore & ConnectionTestStore & MasterKeyStore & AuditTrail
+public typealias ConnectorRepository = OrganizationStore & SecretsManagerCredentialStore & RuntimeEnvironmentStore & ConnectionStore & ConnectionTestStore & MasterKeyStore & AuditTrail
     & UserStore & AccessTokenStore & IdempotencyStore & ConsoleSessionStore & TaskQueue & AgentStore & RepositoryLifecycle

@@ -20,7 +20,7 @@ extension SQLiteRepository: MasterKeyStore {
 
     public func rotateMasterKey(
         to newKeyID: String, by actor: AuditActor,
-        reseal: @escaping @Sendable (ConnectionID, ConnectionField, SealedSecret) throws -> SealedSecret
+        reseal: @escaping @Sendable (SealedSlot, SealedSecret) throws -> SealedSecret
     ) async throws -> Int {
         try await write { db in
             let now = Date().millisecondsSince1970
@@ -31,11 +31,22 @@ extension SQLiteRepository: MasterKeyStore {
                     throw RepositoryError.corrupt(reason: "unknown credential field '\(row["field"] as String)'")
                 }
                 let bytes: Data = row["ciphertext"]
-                let resealed = try reseal(connection, field, SealedSecret(keyID: row["key_id"], combined: Array(bytes)))
+                let resealed = try reseal(.connection(connection, field), SealedSecret(keyID: row["key_id"], combined: Array(bytes)))
                 try db.execute(
                     sql: "UPDATE connection_credentials SET key_id = ?, ciphertext = ? WHERE connection_id = ? AND field = ?",
                     arguments: [resealed.keyID, Data(resealed.combined), connection.description, field.rawValue]
                 )
+            }
+            let managerRows = try Row.fetchAll(db, sql: "SELECT organization_id, field, key_id, ciphertext FROM secrets_manager_credentials")
+            for row in managerRows {
+                let organization = OrganizationID(try .stored(row["organization_id"], column: "secrets_manager_credentials.organization_id"))
+                guard let field = SecretsManagerField(rawValue: row["field"]) else {
+                    throw RepositoryError.corrupt(reason: "unknown secrets manager credential '\(row["field"] as String)'")
+                }
+                let bytes: Data = row["ciphertext"]
+                let resealed = try reseal(.secretsManager(organization, field), SealedSecret(keyID: row["key_id"], combined: Array(bytes)))
+                try db.execute(sql: "UPDATE secrets_manager_credentials SET key_id = ?, ciphertext = ? WHERE organization_id = ? AND field = ?",
+                               arguments: [resealed.keyID, Data(resealed.combined), organization.description, field.rawValue])
             }
             try db.execute(sql: "UPDATE master_keys SET retired_at = ? WHERE retired_at IS NULL AND key_id <> ?", arguments: [now, newKeyID])
             try db.execute(
@@ -46,8 +57,8 @@ extension SQLiteRepository: MasterKeyStore {
                 arguments: [newKeyID, now]
             )
             try self.audit(db, organization: nil, actor: actor, action: "master-key.rotate", targetKind: "master-key",
-                           targetID: newKeyID, targetName: "master key \(newKeyID) (\(rows.count) credential(s) re-sealed)")
-            return rows.count
+                           targetID: newKeyID, targetName: "master key \(newKeyID) (\(rows.count + managerRows.count) credential(s) re-sealed)")
+            return rows.count + managerRows.count
         }
     }
 }

@@ -74,6 +74,11 @@ extension SQLiteRepository: OrganizationStore {
             } catch let error as DatabaseError where error.isUniqueViolation {
                 throw RepositoryError.duplicateName(kind: "organization", name: organization.name.value)
             }
+            // Credentials for a manager the organization no longer has are not kept.
+            let kept = organization.secretsManager.map { SecretsManagerField.fields(for: $0.kind).map(\.rawValue) } ?? []
+            try db.execute(sql: """
+                DELETE FROM secrets_manager_credentials WHERE organization_id = ? AND field NOT IN (SELECT value FROM json_each(?))
+                """, arguments: [organization.id.description, String(decoding: try JSONEncoder().encode(kept), as: UTF8.self)])
             try self.audit(db, organization: organization.id, actor: actor, action: "organization.update",
                            targetKind: "organization", targetID: organization.id.description, targetName: organization.name.value,
                            changes: RecordKeeping.settingsChanges(from: previous, to: organization))

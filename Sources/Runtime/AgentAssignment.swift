@@ -94,9 +94,24 @@ public struct AgentAssignment: Codable, Sendable {
         }
         var manager: SecretReferenceResolver.Manager?
         if !references.isEmpty {
+            // The manager's own credentials, when the organization keeps them, travel with the task like the connection's values.
+            var kept: [SecretsManagerField: String] = [:]
+            for (field, sealed) in try await repository.secretsManagerCredentials(of: record.organizationID) {
+                let ring: Keyring
+                do {
+                    if let loaded { ring = loaded } else { ring = try await keyring(); loaded = ring }
+                } catch let missing as TaskCredentialsUnavailable {
+                    return unavailable("\(missing.description) (the organization's secrets manager credentials)")
+                }
+                kept[field] = try ring.open(sealed, for: .secretsManager(record.organizationID, field)).reveal()
+            }
             switch try await repository.organization(record.organizationID).secretsManager?.location {
-            case .aws(let region, let endpoint)?: manager = SecretReferenceResolver.Manager(region: region, endpoint: endpoint)
-            case .vault(let address, _)?: manager = SecretReferenceResolver.Manager(vaultAddress: address)
+            case .aws(let region, let endpoint)?:
+                let credentials = kept[.awsAccessKeyID].flatMap { id in kept[.awsSecretAccessKey].map { SecretReferenceResolver.Credentials(aws: id, secretAccessKey: $0) } }
+                manager = SecretReferenceResolver.Manager(region: region, endpoint: endpoint, credentials: credentials)
+            case .vault(let address, _)?:
+                let credentials = kept[.vaultRoleID].flatMap { id in kept[.vaultSecretID].map { SecretReferenceResolver.Credentials(vaultRoleID: id, secretID: $0) } }
+                manager = SecretReferenceResolver.Manager(vaultAddress: address, credentials: credentials)
             case nil: return unavailable("Connection '\(name)' uses the Secret Vault, but its organization has no secrets manager any more.")
             }
         }

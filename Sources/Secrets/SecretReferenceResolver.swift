@@ -14,25 +14,69 @@ public struct SecretResolutionError: Error, Sendable, CustomStringConvertible {
 /// Turns secret references into values where the task runs (a Secure Agent),
 /// keeping each fetched secret in memory for `timeToLive` so a rotation is
 /// picked up within that time. AWS Secrets Manager over SigV4-signed HTTPS;
-/// HashiCorp Vault is not resolved yet.
+/// HashiCorp Vault KV v2 with an AppRole.
 public actor SecretReferenceResolver {
     /// The organization's secrets manager, as the service tells the agent: AWS (region, endpoint) or Vault (address).
-    public struct Manager: Codable, Sendable, Hashable {
+    /// With `credentials` when the organization keeps the manager's own credentials; else this process's environment serves.
+    public struct Manager: Codable, Sendable, Hashable, CustomStringConvertible {
         public let region: String
         public let endpoint: String?
         public let vaultAddress: String?
+        public let credentials: Credentials?
 
-        public init(region: String, endpoint: String?) {
+        public init(region: String, endpoint: String?, credentials: Credentials? = nil) {
             self.region = region
             self.endpoint = endpoint
             vaultAddress = nil
+            self.credentials = credentials
         }
 
-        public init(vaultAddress: String) {
+        public init(vaultAddress: String, credentials: Credentials? = nil) {
             region = ""
             endpoint = nil
             self.vaultAddress = vaultAddress
+            self.credentials = credentials
         }
+
+        public var description: String {
+            let kept = credentials == nil ? "credentials from the environment" : "credentials from the organization's settings"
+            return vaultAddress.map { "HashiCorp Vault at \($0), \(kept)" } ?? "AWS Secrets Manager (\(region)), \(kept)"
+        }
+    }
+
+    /// The manager's own credentials as the organization keeps them: an AWS access key, or a Vault AppRole. Never printed.
+    public struct Credentials: Codable, Sendable, Hashable, CustomStringConvertible, CustomReflectable {
+        public let awsAccessKeyID: String?
+        let awsSecretAccessKey: String?
+        public let vaultRoleID: String?
+        let vaultSecretID: String?
+
+        public init(aws accessKeyID: String, secretAccessKey: String) {
+            awsAccessKeyID = accessKeyID
+            awsSecretAccessKey = secretAccessKey
+            vaultRoleID = nil
+            vaultSecretID = nil
+        }
+
+        public init(vaultRoleID: String, secretID: String) {
+            awsAccessKeyID = nil
+            awsSecretAccessKey = nil
+            self.vaultRoleID = vaultRoleID
+            vaultSecretID = secretID
+        }
+
+        var aws: SigV4.Credentials? {
+            guard let awsAccessKeyID, let awsSecretAccessKey else { return nil }
+            return SigV4.Credentials(accessKeyID: awsAccessKeyID, secretAccessKey: awsSecretAccessKey)
+        }
+
+        var appRole: VaultAppRole? {
+            guard let vaultRoleID, let vaultSecretID else { return nil }
+            return VaultAppRole(roleID: vaultRoleID, secretID: vaultSecretID)
+        }
+
+        public var description: String { vaultRoleID.map { "Vault AppRole \($0) (secret id hidden)" } ?? "AWS access key \(awsAccessKeyID ?? "?") (secret hidden)" }
+        public var customMirror: Mirror { Mirror(self, children: ["awsAccessKeyID": awsAccessKeyID as Any, "vaultRoleID": vaultRoleID as Any]) }
     }
 
     private let client: HTTPClient
@@ -40,6 +84,7 @@ public actor SecretReferenceResolver {
     private let timeToLive: TimeInterval
     private var cache: [String: (text: String, fetchedAt: Date)] = [:]
     private var vaultCache: [String: (values: [String: String], fetchedAt: Date)] = [:]
+    private var vaultSessions: [String: VaultSession] = [:]
     let vault: VaultSession
 
     /// Tests move time by hand: cache and token ages do not depend on how busy the machine is.
@@ -62,12 +107,13 @@ public actor SecretReferenceResolver {
             guard let address = manager.vaultAddress else {
                 throw SecretResolutionError("Secret reference '\(reference)' is a Vault reference, but the organization's secrets manager is not Vault.")
             }
-            let cacheKey = "\(address)|\(mount)|\(path)"
+            let role = manager.credentials?.appRole
+            let cacheKey = "\(address)|\(role?.roleID ?? "")|\(mount)|\(path)"
             let object: [String: String]
             if let cached = vaultCache[cacheKey], clock().timeIntervalSince(cached.fetchedAt) < timeToLive {
                 object = cached.values
             } else {
-                object = try await vault.read(address: address, mount: mount, path: path)
+                object = try await session(for: role).read(address: address, mount: mount, path: path)
                 vaultCache[cacheKey] = (object, clock())
             }
             guard let value = object[key], let secret = Secret(value) else {
@@ -93,8 +139,18 @@ public actor SecretReferenceResolver {
         }
     }
 
+    /// The Vault session for an AppRole the organization keeps (one per role and secret id), or the environment's.
+    private func session(for role: VaultAppRole?) -> VaultSession {
+        guard let role else { return vault }
+        let key = role.roleID + "\u{0}" + role.secretID
+        if let known = vaultSessions[key] { return known }
+        let made = VaultSession(client: client, appRole: { role }, clock: clock)
+        vaultSessions[key] = made
+        return made
+    }
+
     private func secretString(_ secretID: String, in manager: Manager) async throws -> String {
-        let cacheKey = "\(manager.region)|\(manager.endpoint ?? "")|\(secretID)"
+        let cacheKey = "\(manager.region)|\(manager.endpoint ?? "")|\(manager.credentials?.awsAccessKeyID ?? "")|\(secretID)"
         if let cached = cache[cacheKey], clock().timeIntervalSince(cached.fetchedAt) < timeToLive { return cached.text }
         let text = try await fetch(secretID, in: manager)
         cache[cacheKey] = (text, clock())
@@ -102,9 +158,9 @@ public actor SecretReferenceResolver {
     }
 
     private func fetch(_ secretID: String, in manager: Manager) async throws -> String {
-        guard let credentials = credentials() else {
-            throw SecretResolutionError("No AWS credentials to read secret '\(secretID)': set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-                + "(and AWS_SESSION_TOKEN for temporary ones) in the agent's environment.")
+        guard let credentials = manager.credentials?.aws ?? credentials() else {
+            throw SecretResolutionError("No AWS credentials to read secret '\(secretID)': keep an access key in the organization's secrets manager settings, "
+                + "or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones) where the task runs.")
         }
         let base = manager.endpoint ?? "https://secretsmanager.\(manager.region).amazonaws.com"
         guard let url = URL(string: base), let host = url.host else { throw SecretResolutionError("The secrets manager endpoint '\(base)' is not a URL.") }

@@ -73,7 +73,7 @@ public actor VaultSession {
             }
         }
         guard let role = appRole() else {
-            throw SecretResolutionError("No Vault AppRole to log in with: set VAULT_ROLE_ID and VAULT_SECRET_ID in the agent's environment.")
+            throw SecretResolutionError("No Vault AppRole to log in with: keep one in the organization's secrets manager settings, or set VAULT_ROLE_ID and VAULT_SECRET_ID where the task runs.")
         }
         let (status, object) = try await call(address, "POST", "v1/auth/approle/login", token: nil, body: ["role_id": role.roleID, "secret_id": role.secretID])
         guard status == 200, let issued = Self.auth(object, now: now) else {

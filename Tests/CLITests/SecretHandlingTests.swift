@@ -147,8 +147,8 @@ struct SecretHandlingTests {
         let next = MasterKey.generate()
         try MasterKeyFile.create(next, at: cli.masterKeyPath + ".next")
         let both = Keyring(active: next, others: [old])
-        _ = try await SQLiteRepository(path: cli.databasePath).rotateMasterKey(to: next.id, by: AuditActor("test")) { connection, field, sealed in
-            try both.reseal(sealed, for: connection, field: field)
+        _ = try await SQLiteRepository(path: cli.databasePath).rotateMasterKey(to: next.id, by: AuditActor("test")) { slot, sealed in
+            try both.reseal(sealed, for: slot)
         }
         let resumed = try await cli.succeed(["connection", "update", "A", "--access-token-from", "env:T"], environment: ["T": "beta"])
         #expect(resumed.stderr.contains("Finished an interrupted key rotation"))

@@ -24,7 +24,7 @@ struct MasterKeyStoreTests {
         try await fixture.repository.createConnection(connection, by: fixture.actor)
         let prepared = try await fixture.connection("B", token: [2])
         let update = try await fixture.rules().update(connection, with: ConnectionDraft(description: "kept token"))
-        _ = try await fixture.repository.rotateMasterKey(to: "k2", by: fixture.actor) { _, _, sealed in
+        _ = try await fixture.repository.rotateMasterKey(to: "k2", by: fixture.actor) { _, sealed in
             SealedSecret(keyID: "k2", combined: sealed.combined)
         }
         await #expect(throws: RepositoryError.masterKeyChangedMeanwhile(sealedWith: "k1", active: "k2")) {
@@ -43,13 +43,39 @@ struct MasterKeyStoreTests {
         _ = try await fixture.repository.activeMasterKeyID(registeringIfNone: "k1")
         try await fixture.repository.createConnection(try await fixture.connection("A", token: [1]), by: fixture.actor)
         try await fixture.repository.createConnection(try await fixture.connection("B", token: [2]), by: fixture.actor)
-        let count = try await fixture.repository.rotateMasterKey(to: "k2", by: fixture.actor) { _, _, sealed in
+        let count = try await fixture.repository.rotateMasterKey(to: "k2", by: fixture.actor) { _, sealed in
             SealedSecret(keyID: "k2", combined: sealed.combined + [0xFF])
         }
         #expect(count == 2)
         #expect(try await fixture.repository.activeMasterKeyID(registeringIfNone: "zz") == "k2")
         let a = try await fixture.repository.connection(named: "A", in: fixture.organization.id)
         #expect(a.authentication.credentials.first?.credential == .value(SealedSecret(keyID: "k2", combined: [1, 0xFF])))
+    }
+
+    @Test("the secrets manager's own credentials: kept sealed, replaced whole, dropped when the manager changes kind, re-sealed by a rotation",
+          arguments: RepositoryBackend.allCases)
+    func secretsManagerCredentials(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        _ = try await fixture.repository.activeMasterKeyID(registeringIfNone: "k1")
+        var organization = fixture.organization
+        organization.secretsManager = try SecretsManagerSettings.aws(region: "eu-west-1", endpoint: nil)
+        try await fixture.repository.updateOrganization(organization, by: fixture.actor)
+        let aws: [SecretsManagerField: SealedSecret] = [.awsAccessKeyID: SealedSecret(keyID: "k1", combined: [1]),
+                                                        .awsSecretAccessKey: SealedSecret(keyID: "k1", combined: [2])]
+        try await fixture.repository.setSecretsManagerCredentials(aws, of: organization.id, by: fixture.actor)
+        #expect(try await fixture.repository.secretsManagerCredentials(of: organization.id) == aws)
+        let id = organization.id
+        let count = try await fixture.repository.rotateMasterKey(to: "k2", by: fixture.actor) { slot, sealed in
+            guard case .secretsManager(id, _) = slot else { throw Refused() }
+            return SealedSecret(keyID: "k2", combined: sealed.combined + [0xFF])
+        }
+        #expect(count == 2)
+        #expect(try await fixture.repository.secretsManagerCredentials(of: organization.id)[.awsSecretAccessKey] == SealedSecret(keyID: "k2", combined: [2, 0xFF]))
+        let events = try await fixture.repository.auditEvents(of: organization.id, limit: 20)
+        #expect(events.contains { $0.action == "organization.secrets-manager-credentials.set" && $0.targetName.contains("AWS Secret Access Key") })
+        organization.secretsManager = try SecretsManagerSettings.vault(address: "https://vault.example.com:8200")
+        try await fixture.repository.updateOrganization(organization, by: fixture.actor)
+        #expect(try await fixture.repository.secretsManagerCredentials(of: organization.id).isEmpty, "an AWS key is not kept for a Vault")
     }
 
     @Test("a rotation that fails part-way changes nothing", arguments: RepositoryBackend.allCases)
@@ -61,7 +87,7 @@ struct MasterKeyStoreTests {
         let before = try await fixture.repository.connections(of: fixture.organization.id, matching: ConnectionFilter())
         let calls = Counter()
         await #expect(throws: Refused.self) {
-            _ = try await fixture.repository.rotateMasterKey(to: "k2", by: fixture.actor) { _, _, sealed in
+            _ = try await fixture.repository.rotateMasterKey(to: "k2", by: fixture.actor) { _, sealed in
                 if calls.next() == 2 { throw Refused() }
                 return SealedSecret(keyID: "k2", combined: sealed.combined)
             }

@@ -200,6 +200,17 @@ enum PostgresMigrations {
         ("v6-unfinished-tasks-index", [
             "CREATE INDEX tasks_unfinished ON tasks (runtime_environment_id, created_at) WHERE state IN ('queued', 'running')",
         ]),
+        ("v7-secrets-manager-credentials", [
+            """
+            CREATE TABLE secrets_manager_credentials (
+                organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                field TEXT NOT NULL CHECK (field IN ('awsAccessKeyID', 'awsSecretAccessKey', 'vaultRoleID', 'vaultSecretID')),
+                key_id TEXT NOT NULL,
+                ciphertext BYTEA NOT NULL,
+                PRIMARY KEY (organization_id, field)
+            )
+            """,
+        ]),
     ]
 
     /// Runs the steps this database lacks, in one transaction under an advisory lock.

@@ -75,6 +75,11 @@ extension PostgresRepository: OrganizationStore {
                     credential_storage = \(organization.credentialStorage.rawValue), allow_custom_tenant_hosts = \(organization.allowCustomTenantHosts),
                     secrets_manager = \(manager), updated_at = \(Date().millisecondsSince1970) WHERE id = \(organization.id.description)
                 """)
+            // Credentials for a manager the organization no longer has are not kept.
+            let kept = organization.secretsManager.map { SecretsManagerField.fields(for: $0.kind).map(\.rawValue) } ?? []
+            try await session.execute("""
+                DELETE FROM secrets_manager_credentials WHERE organization_id = \(organization.id.description) AND NOT (field = ANY(\(kept)))
+                """)
             try await self.audit(session, organization: organization.id, actor: actor, action: "organization.update",
                                  targetKind: "organization", targetID: organization.id.description, targetName: organization.name.value,
                                  changes: RecordKeeping.settingsChanges(from: previous, to: organization))
