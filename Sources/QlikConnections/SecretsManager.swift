@@ -95,3 +95,23 @@ public enum SealedSlot: Hashable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension SecretsManagerField {
+    /// Checks the credentials given for the manager: all of its kind's fields together, none of another kind's,
+    /// and a manager to give them to.
+    public static func check(_ given: Set<SecretsManagerField>, for manager: SecretsManagerKind?) throws(ConnectionValidationError) {
+        guard !given.isEmpty else { return }
+        guard let manager else {
+            throw ConnectionValidationError(.secretsManager, "Secrets manager credentials need a secrets manager: set one (aws or vault) first.")
+        }
+        let wanted = Set(fields(for: manager))
+        if let stray = given.subtracting(wanted).map(\.label).sorted().first {
+            throw ConnectionValidationError(.secretsManager, "\(stray) does not belong to \(manager.displayName), which takes "
+                + fields(for: manager).map(\.label).joined(separator: " and ") + ".")
+        }
+        if given != wanted {
+            throw ConnectionValidationError(.secretsManager, "\(manager.displayName) takes " + fields(for: manager).map(\.label).joined(separator: " and ")
+                + " together; \(wanted.subtracting(given).map(\.label).sorted().joined(separator: " and ")) is missing.")
+        }
+    }
+}

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QlikConnections
 import Repository
+import Secrets
 import Service
 
 struct OrganizationCommand: AsyncParsableCommand {
@@ -54,7 +55,7 @@ struct OrganizationCommand: AsyncParsableCommand {
 
         func run() async throws {
             let organizations = try await Workspace.open(global).repository.organizations()
-            if json { return try Output.json(organizations.map(OrganizationView.init)) }
+            if json { return try Output.json(organizations.map { OrganizationView($0) }) }
             Output.table(["NAME", "CREDENTIAL STORAGE", "SECRETS MANAGER", "CUSTOM TENANT HOSTS"], organizations.map {
                 [$0.name.value, $0.credentialStorage.rawValue, $0.secretsManager?.kind.rawValue ?? "none", $0.allowCustomTenantHosts ? "allowed" : "off"]
             })
@@ -73,11 +74,30 @@ struct OrganizationCommand: AsyncParsableCommand {
         @Option(help: "AWS Secrets Manager endpoint override (for a private endpoint).") var awsEndpoint: String?
         @Option(help: "HashiCorp Vault address, such as https://vault.example.com:8200.") var vaultAddress: String?
         @Option(help: "HashiCorp Vault KV v2 mount (default secret).") var vaultMount: String = "secret"
+        @Option(name: .customLong("aws-access-key-id-from"), help: ArgumentHelp("Keep the secrets manager's AWS Access Key ID in the settings, read from \(SecretSource.expectedForm).", valueName: "source"))
+        var awsAccessKeyIDFrom: String?
+        @Option(name: .customLong("aws-secret-access-key-from"), help: ArgumentHelp("... and its Secret Access Key.", valueName: "source"))
+        var awsSecretAccessKeyFrom: String?
+        @Option(name: .customLong("vault-role-id-from"), help: ArgumentHelp("Keep Vault's AppRole Role ID in the settings, read from \(SecretSource.expectedForm).", valueName: "source"))
+        var vaultRoleIDFrom: String?
+        @Option(name: .customLong("vault-secret-id-from"), help: ArgumentHelp("... and its Secret ID.", valueName: "source"))
+        var vaultSecretIDFrom: String?
+        @Flag(name: .customLong("manager-credentials-from-environment"),
+              help: "Keep no secrets manager credentials in the settings: where a task runs, its environment serves (AWS_*, VAULT_ROLE_ID, VAULT_SECRET_ID).")
+        var credentialsFromEnvironment = false
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
             let workspace = try await Workspace.open(global)
             var organization = try await workspace.organization()
+            let sources: [(SecretsManagerField, String, String?)] = [
+                (.awsAccessKeyID, "aws-access-key-id-from", awsAccessKeyIDFrom), (.awsSecretAccessKey, "aws-secret-access-key-from", awsSecretAccessKeyFrom),
+                (.vaultRoleID, "vault-role-id-from", vaultRoleIDFrom), (.vaultSecretID, "vault-secret-id-from", vaultSecretIDFrom),
+            ]
+            let given = sources.filter { $0.2 != nil }
+            if credentialsFromEnvironment, !given.isEmpty {
+                throw CLIError.usage("--manager-credentials-from-environment keeps none; leave out --\(given[0].1).")
+            }
             if let name { organization.name = try OrganizationName(name) }
             if let credentialStorage { organization.credentialStorage = try OrganizationCommand.storage(credentialStorage) }
             if let allowCustomTenantHosts { organization.allowCustomTenantHosts = allowCustomTenantHosts }
@@ -87,8 +107,24 @@ struct OrganizationCommand: AsyncParsableCommand {
             } else if awsRegion != nil || awsEndpoint != nil || vaultAddress != nil {
                 throw CLIError.usage("--aws-region, --aws-endpoint and --vault-address go with --secrets-manager aws|vault.")
             }
+            // Everything is read, checked and sealed before anything is written.
+            var sealed: [SecretsManagerField: SealedSecret]?
+            if !given.isEmpty {
+                try SecretsManagerField.check(Swift.Set(given.map(\.0)), for: organization.secretsManager?.kind)
+                let keyring = try await workspace.keyring()
+                var values: [SecretsManagerField: SealedSecret] = [:]
+                for (field, option, source) in given {
+                    let secret = try SecretSource(source ?? "", option: option).read(label: field.label)
+                    values[field] = try keyring.seal(secret, for: .secretsManager(organization.id, field))
+                }
+                sealed = values
+            } else if credentialsFromEnvironment {
+                sealed = [:]
+            }
             try await workspace.repository.updateOrganization(organization, by: workspace.actor)
-            try OrganizationCommand.show(organization, json: json)
+            if let sealed { try await workspace.repository.setSecretsManagerCredentials(sealed, of: organization.id, by: workspace.actor) }
+            let kept = try await workspace.repository.secretsManagerCredentials(of: organization.id)
+            try OrganizationCommand.show(organization, credentials: Array(kept.keys), json: json)
         }
 
         private func managerSettings(_ kind: String) throws -> SecretsManagerSettings? {
@@ -113,15 +149,15 @@ struct OrganizationCommand: AsyncParsableCommand {
         return storage
     }
 
-    static func show(_ organization: Organization, json: Bool) throws {
-        let view = OrganizationView(organization)
+    static func show(_ organization: Organization, credentials: [SecretsManagerField] = [], json: Bool) throws {
+        let view = OrganizationView(organization, managerCredentials: credentials)
         if json { return try Output.json(view) }
         Output.fields([
             ("Organization", organization.name.value),
             ("ID", view.id),
             ("Credential storage", organization.credentialStorage == .repository
                 ? "repository (sealed with AES-256-GCM)" : "local-agent (kept only on the Secure Agents)"),
-            ("Secrets manager", view.secretsManager?.summary ?? "none (Use Secret Vault unavailable)"),
+            ("Secrets manager", view.secretsManager.map { "\($0.summary); \($0.credentialsSummary)" } ?? "none (Use Secret Vault unavailable)"),
             ("allowCustomTenantHosts", organization.allowCustomTenantHosts ? "true" : "false"),
             ("Created", Output.timestamp(organization.createdAt)),
         ])

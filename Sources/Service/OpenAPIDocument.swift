@@ -265,6 +265,24 @@ enum OpenAPIDocument {
           "OrganizationChange": {
             "type": "object",
             "properties": {
+              "secretsManager": {
+                "type": "object",
+                "description": "kind none removes it; aws takes region and endpoint; vault takes address and mount.",
+                "required": ["kind"],
+                "properties": {
+                  "kind": { "type": "string", "enum": ["none", "aws", "vault"] },
+                  "region": { "type": "string" }, "endpoint": { "type": "string" }, "address": { "type": "string" }, "mount": { "type": "string" }
+                }
+              },
+              "secretsManagerCredentials": {
+                "type": "object",
+                "description": "Write-only. The secrets manager's own credentials, kept sealed: awsAccessKeyID with awsSecretAccessKey, or vaultRoleID with vaultSecretID. An empty object keeps none (the environment where each task runs serves).",
+                "properties": {
+                  "awsAccessKeyID": { "type": "string" }, "awsSecretAccessKey": { "type": "string" },
+                  "vaultRoleID": { "type": "string" }, "vaultSecretID": { "type": "string" }
+                },
+                "additionalProperties": { "type": "string" }
+              },
               "name": {
                 "type": [
                   "string",
@@ -776,6 +794,8 @@ enum OpenAPIDocument {
               "kind"
             ],
             "properties": {
+              "credentials": { "type": "string", "enum": ["organization", "environment"] },
+              "credentialFields": { "type": "array", "items": { "type": "string" } },
               "kind": {
                 "type": "string",
                 "enum": [

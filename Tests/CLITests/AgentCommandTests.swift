@@ -159,7 +159,7 @@ struct AgentSecretVaultTests {
 
 @Suite("Secret-vault connections on Secure Agents, with HashiCorp Vault (a Vault written in the tests)")
 struct AgentVaultTests {
-    @Test("the agent logs in with its AppRole and reads the key from Vault KV v2; the command waits for it; a missing key is named, never a value")
+    @Test("the agent logs in with the AppRole the organization keeps and reads the key from Vault KV v2; the command waits for it; a missing key is named, never a value")
     func vaultOnAgent() async throws {
         let harness = try CommandLineHarness()
         let key = "sbx_vault_\(UUID().uuidString.prefix(8))"
@@ -169,7 +169,11 @@ struct AgentVaultTests {
         let vault = FakeVault(lease: 60)
         vault.put("secret/qlik/prod", ["apiKey": key])
         try await vault.withRunning { address in
-            try await harness.succeed(["org", "set", "--secrets-manager", "vault", "--vault-address", address])
+            // The AppRole is kept in the organization's settings (sealed): the agent's environment has none.
+            let set = try await harness.succeed(["org", "set", "--secrets-manager", "vault", "--vault-address", address,
+                                                 "--vault-role-id-from", "env:ROLE", "--vault-secret-id-from", "env:SECRET"],
+                                                environment: ["ROLE": vault.roleID, "SECRET": vault.secretID])
+            #expect(set.stdout.contains("its credentials kept in the settings (sealed)") && !set.stdout.contains(vault.secretID), "\(set.stdout)")
             for (name, reference) in [("Vaulted", "secret/data/qlik/prod:apiKey"), ("Missing", "secret/data/qlik/prod:noSuchKey")] {
                 try await harness.succeed(["connection", "create", name, "--runtime-env", "Agents", "--auth", "api-key", "--base-url", baseURL,
                                            "--use-secret-vault", "--access-token-ref", reference])
@@ -177,8 +181,6 @@ struct AgentVaultTests {
             try await harness.succeed(["agent", "create", "Agents", "vaulted", "--token-file", harness.home + "/vaulted.token"])
             let server = try harness.start(["serve", "--port", "0"])
             let port = try await AgentCommandTests.port(of: server)
-            harness.environment["VAULT_ROLE_ID"] = vault.roleID
-            harness.environment["VAULT_SECRET_ID"] = vault.secretID
             let agent = try harness.start(["agent", "--service", "http://127.0.0.1:\(port)", "--token-file", harness.home + "/vaulted.token"])
             _ = await agent.nextLine()
             let passed = try await harness.succeed(["connection", "test", "Vaulted", "--agent-wait", "60"])
@@ -192,6 +194,7 @@ struct AgentVaultTests {
         }
         _ = await sandbox.stop()
         #expect(!harness.transcript.contains(key + "\n") && !harness.transcript.contains(vault.secretID))
+        #expect(try harness.repositoryBytes().range(of: Data(vault.secretID.utf8)) == nil, "the AppRole's secret id is kept sealed")
     }
 }
 

@@ -275,6 +275,50 @@ struct ListPageJSONTests {
 
 @Suite("Secret-vault connections in the service")
 struct ServiceSecretVaultTests {
+    @Test("an administrator keeps the secrets manager's access key in the settings: sealed, never shown, checked whole, and used by the serverless workers",
+          arguments: RepositoryBackend.allCases)
+    func managerCredentialsInTheSettings(_ backend: RepositoryBackend) async throws {
+        let moto = try MotoSecrets.endpoint()
+        let harness = try await ServiceHarness.make(backend) // the service's environment gives no AWS credentials
+        let planted = "planted-aws-secret-\(UUID().uuidString)"
+        let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(port: 0))
+        let secretName = "qc/settings-\(UUID().uuidString.prefix(8))"
+        let answers = try await sandbox.withRunning { tenant in
+            try await MotoSecrets.put(secretName, #"{"apiKey": "\#(tenant.apiKey)"}"#)
+            return try await harness.withClient { api in
+                let admin = harness.token("admin")
+                let half = try await api.call(.patch, "/api/v1/organization", token: admin, json: [
+                    "secretsManager": ["kind": "aws", "region": "us-east-1", "endpoint": moto], "secretsManagerCredentials": ["awsAccessKeyID": "AKIDEXAMPLE"]])
+                #expect(half.status == .unprocessableContent && half.text.contains("AWS Secret Access Key is missing"), "\(half.text)")
+                let stray = try await api.call(.patch, "/api/v1/organization", token: admin, json: [
+                    "secretsManager": ["kind": "aws", "region": "us-east-1", "endpoint": moto], "secretsManagerCredentials": ["vaultRoleID": "r", "vaultSecretID": "s"]])
+                #expect(stray.status == .unprocessableContent && stray.text.contains("does not belong to AWS Secrets Manager"), "\(stray.text)")
+                #expect(try await api.call(.patch, "/api/v1/organization", token: harness.token("designer"), json: ["secretsManagerCredentials": [String: String]()])
+                        .status == .forbidden)
+                let set = try await api.call(.patch, "/api/v1/organization", token: admin, json: [
+                    "secretsManager": ["kind": "aws", "region": "us-east-1", "endpoint": moto],
+                    "secretsManagerCredentials": ["awsAccessKeyID": "AKIDEXAMPLE", "awsSecretAccessKey": planted]])
+                let manager = set.object["secretsManager"] as? [String: Any]
+                #expect(set.status == .ok && manager?["credentials"] as? String == "organization"
+                        && manager?["credentialFields"] as? [String] == ["awsAccessKeyID", "awsSecretAccessKey"], "\(set.text)")
+                let created = try await api.call(.post, "/api/v1/connections", token: admin, json: [
+                    "name": "Vaulted", "runtimeEnvironment": "Serverless", "authenticationType": "api-key", "useSecretVault": true,
+                    "baseURL": tenant.baseURL, "accessTokenReference": "\(secretName):apiKey"])
+                #expect(created.status == .created, "\(created.text)")
+                let tested = try await api.call(.post, "/api/v1/connections/Vaulted/test", token: admin)
+                #expect(tested.status == .ok && tested.object["succeeded"] as? Bool == true, "\(tested.text)")
+                let shown = try await api.call(.get, "/api/v1/organization", token: harness.token("viewer"))
+                #expect((shown.object["secretsManager"] as? [String: Any])?["credentials"] as? String == "organization")
+                let audit = try await api.call(.get, "/api/v1/audit-events", token: admin)
+                #expect(audit.text.contains("organization.secrets-manager-credentials.set"))
+                return [half, stray, set, created, tested, shown, audit].map(\.text).joined()
+            }
+        }
+        #expect(!answers.contains(planted), "an answer shows the secret access key")
+        #expect(try await harness.store.storedBytes().range(of: Data(planted.utf8)) == nil, "the database holds the secret access key in plain text")
+        #expect(!harness.logs.text.contains(planted), "a log line shows the secret access key")
+    }
+
     @Test("on the serverless environment the service's own workers read the key from the secrets manager (moto); a missing key is named, its value never",
           arguments: RepositoryBackend.allCases)
     func resolvedByTheServerlessPool(_ backend: RepositoryBackend) async throws {

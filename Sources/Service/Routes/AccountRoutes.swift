@@ -2,12 +2,39 @@ import Foundation
 import Hummingbird
 import QlikConnections
 import Repository
+import Secrets
 
 /// Who am I, my organization, my personal API tokens, and the audit trail.
 extension ConnectorService {
     struct OrganizationChange: Decodable {
         let name: String?
         let allowCustomTenantHosts: Bool?
+        /// `{"kind": "none"}` removes it.
+        let secretsManager: ManagerChange?
+        /// The manager's own credentials to keep (sealed), by field; `{}` keeps none (the environment serves). Write-only.
+        let secretsManagerCredentials: [String: String]?
+    }
+
+    struct ManagerChange: Decodable {
+        let kind: String
+        let region: String?
+        let endpoint: String?
+        let address: String?
+        let mount: String?
+
+        func settings() throws -> SecretsManagerSettings? {
+            switch kind {
+            case "none": return nil
+            case SecretsManagerKind.awsSecretsManager.rawValue:
+                guard let region else { throw APIError.invalid("secretsManager.region", "An AWS secrets manager needs region, such as eu-west-1.") }
+                return try .aws(region: region, endpoint: endpoint)
+            case SecretsManagerKind.hashiCorpVault.rawValue:
+                guard let address else { throw APIError.invalid("secretsManager.address", "A Vault needs address, such as https://vault.example.com:8200.") }
+                return try .vault(address: address, mount: mount ?? "secret")
+            default:
+                throw APIError.invalid("secretsManager.kind", "kind is '\(kind)'; expected none, aws or vault.")
+            }
+        }
     }
 
     struct TokenRequest: Decodable {
@@ -23,7 +50,9 @@ extension ConnectorService {
             try ServiceJSON.response(UserView(try context.requirePrincipal().user))
         }
         api.get("organization") { _, context -> Response in
-            try ServiceJSON.response(OrganizationView(try await repository.organization(try context.requirePrincipal().organizationID)))
+            let id = try context.requirePrincipal().organizationID
+            return try ServiceJSON.response(OrganizationView(try await repository.organization(id),
+                                                             managerCredentials: Array(try await repository.secretsManagerCredentials(of: id).keys)))
         }
         api.patch("organization") { request, context -> Response in
             let principal = try context.requirePrincipal()
@@ -32,8 +61,13 @@ extension ConnectorService {
             var organization = try await repository.organization(principal.organizationID)
             if let name = change.name { organization.name = try OrganizationName(name) }
             if let allow = change.allowCustomTenantHosts { organization.allowCustomTenantHosts = allow }
+            if let manager = change.secretsManager { organization.secretsManager = try manager.settings() }
+            // Checked and sealed before anything is written.
+            let sealed = try change.secretsManagerCredentials.map { try service.sealManagerCredentials($0, for: organization) }
             try await repository.updateOrganization(organization, by: service.actor(principal))
-            return try ServiceJSON.response(OrganizationView(organization))
+            if let sealed { try await repository.setSecretsManagerCredentials(sealed, of: organization.id, by: service.actor(principal)) }
+            return try ServiceJSON.response(OrganizationView(organization,
+                                                             managerCredentials: Array(try await repository.secretsManagerCredentials(of: organization.id).keys)))
         }
         api.get("tokens") { _, context -> Response in
             let principal = try context.requirePrincipal()
@@ -63,5 +97,24 @@ extension ConnectorService {
                                targetID: $0.targetID, targetName: $0.targetName)
             })
         }
+    }
+
+    /// The secrets manager credentials of a request, checked against the organization's manager and sealed to it.
+    func sealManagerCredentials(_ given: [String: String], for organization: Organization) throws -> [SecretsManagerField: SealedSecret] {
+        var values: [SecretsManagerField: Secret] = [:]
+        for (name, value) in given {
+            guard let field = SecretsManagerField(rawValue: name) else {
+                throw APIError.invalid("secretsManagerCredentials.\(name)",
+                                       "'\(name)' is not a secrets manager credential; expected \(SecretsManagerField.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            guard let secret = Secret(value) else { throw APIError.invalid("secretsManagerCredentials.\(name)", "\(field.label) is empty.") }
+            values[field] = secret
+        }
+        try SecretsManagerField.check(Set(values.keys), for: organization.secretsManager?.kind)
+        guard !values.isEmpty else { return [:] }
+        let keyring = try requireKeyring()
+        var sealed: [SecretsManagerField: SealedSecret] = [:]
+        for (field, secret) in values { sealed[field] = try keyring.seal(secret, for: .secretsManager(organization.id, field)) }
+        return sealed
     }
 }

@@ -11,12 +11,13 @@ public struct OrganizationView: Codable, Sendable {
     public let secretsManager: SecretsManagerView?
     public let createdAt: Date
 
-    public init(_ organization: Organization) {
+    /// `managerCredentials`: the secrets manager's own credentials the organization keeps (by field, never a value).
+    public init(_ organization: Organization, managerCredentials: [SecretsManagerField] = []) {
         id = organization.id.description
         name = organization.name.value
         credentialStorage = organization.credentialStorage.rawValue
         allowCustomTenantHosts = organization.allowCustomTenantHosts
-        secretsManager = organization.secretsManager.map(SecretsManagerView.init)
+        secretsManager = organization.secretsManager.map { SecretsManagerView($0, credentials: managerCredentials) }
         createdAt = organization.createdAt
     }
 }
@@ -27,15 +28,25 @@ public struct SecretsManagerView: Codable, Sendable {
     public let endpoint: String?
     public let address: String?
     public let mount: String?
+    /// Where the manager's own credentials come from: "organization" (kept sealed in the settings) or "environment" (where each task runs).
+    public let credentials: String
+    /// Which are kept, by name (awsAccessKeyID, ...); never their values.
+    public let credentialFields: [String]
 
-    public init(_ settings: SecretsManagerSettings) {
+    public init(_ settings: SecretsManagerSettings, credentials kept: [SecretsManagerField] = []) {
         kind = settings.kind.rawValue
+        credentialFields = kept.map(\.rawValue).sorted()
+        credentials = kept.isEmpty ? "environment" : "organization"
         switch settings.location {
         case .aws(let region, let endpoint):
             (self.region, self.endpoint, address, mount) = (region, endpoint, nil, nil)
         case .vault(let address, let mount):
             (region, endpoint, self.address, self.mount) = (nil, nil, address, mount)
         }
+    }
+
+    public var credentialsSummary: String {
+        credentials == "organization" ? "its credentials kept in the settings (sealed)" : "its credentials from the environment where each task runs"
     }
 
     public var summary: String {
