@@ -8,7 +8,7 @@ public import Secrets
 /// environment, as on an agent.
 public enum SecretResolution {
     public static func withResolver<T: Sendable>(timeToLive: TimeInterval = 300,
-                                                 awsCredentials: @escaping @Sendable () -> SigV4.Credentials? = { SigV4.Credentials.fromEnvironment() },
+                                                 awsCredentials: @escaping @Sendable () -> SigV4.Credentials? = { SigV4.Credentials.fromStandardChain() },
                                                  _ body: (SecretReferenceResolver) async throws -> T) async throws -> T {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let result: T

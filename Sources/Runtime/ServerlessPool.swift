@@ -25,7 +25,7 @@ public struct ServerlessPool: Service {
 
     public init(repository: any ConnectorRepository, keyring: Keyring?, executor: TaskExecutor, workers: Int = 2, lease: TimeInterval = 20,
                 idleDelay: Duration = .milliseconds(50), secretTimeToLive: TimeInterval = 300,
-                awsCredentials: @escaping @Sendable () -> SigV4.Credentials? = { SigV4.Credentials.fromEnvironment() }, logger: Logger) {
+                awsCredentials: @escaping @Sendable () -> SigV4.Credentials? = { SigV4.Credentials.fromStandardChain() }, logger: Logger) {
         self.secretTimeToLive = secretTimeToLive
         self.awsCredentials = awsCredentials
         self.repository = repository

@@ -91,7 +91,7 @@ public actor SecretReferenceResolver {
     private let clock: @Sendable () -> Date
 
     public init(client: HTTPClient, timeToLive: TimeInterval = 300,
-                credentials: @escaping @Sendable () -> SigV4.Credentials? = { SigV4.Credentials.fromEnvironment() },
+                credentials: @escaping @Sendable () -> SigV4.Credentials? = { SigV4.Credentials.fromStandardChain() },
                 appRole: @escaping @Sendable () -> VaultAppRole? = { VaultAppRole.fromEnvironment() },
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         self.client = client
@@ -160,7 +160,7 @@ public actor SecretReferenceResolver {
     private func fetch(_ secretID: String, in manager: Manager) async throws -> String {
         guard let credentials = manager.credentials?.aws ?? credentials() else {
             throw SecretResolutionError("No AWS credentials to read secret '\(secretID)': keep an access key in the organization's secrets manager settings, "
-                + "or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones) where the task runs.")
+                + "or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones) or a shared credentials file where the task runs.")
         }
         let base = manager.endpoint ?? "https://secretsmanager.\(manager.region).amazonaws.com"
         guard let url = URL(string: base), let host = url.host else { throw SecretResolutionError("The secrets manager endpoint '\(base)' is not a URL.") }

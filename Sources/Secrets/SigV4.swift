@@ -22,6 +22,35 @@ public struct SigV4: Sendable {
             return Credentials(accessKeyID: id, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 })
         }
 
+        /// The standard chain as far as this program follows it: the environment, then the shared credentials file
+        /// (AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials), profile AWS_PROFILE or "default". Instance and
+        /// container metadata are not asked.
+        public static func fromStandardChain(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Credentials? {
+            if let found = fromEnvironment(environment) { return found }
+            let home = environment["HOME"] ?? NSHomeDirectory()
+            let path = environment["AWS_SHARED_CREDENTIALS_FILE"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.aws/credentials"
+            guard let data = FileManager.default.contents(atPath: path) else { return nil }
+            return fromSharedFile(String(decoding: data, as: UTF8.self), profile: environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default")
+        }
+
+        /// A profile of the shared credentials file (INI: `[profile]`, then `key = value` lines; `#` and `;` start comments).
+        public static func fromSharedFile(_ text: String, profile: String) -> Credentials? {
+            var current: String?
+            var values: [String: String] = [:]
+            for raw in text.split(whereSeparator: \.isNewline) {
+                let line = raw.trimmingCharacters(in: .whitespaces)
+                if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+                if line.hasPrefix("["), line.hasSuffix("]") {
+                    current = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
+                    continue
+                }
+                guard current == profile, let equals = line.firstIndex(of: "=") else { continue }
+                values[line[..<equals].trimmingCharacters(in: .whitespaces).lowercased()] = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            }
+            guard let id = values["aws_access_key_id"], !id.isEmpty, let secret = values["aws_secret_access_key"], !secret.isEmpty else { return nil }
+            return Credentials(accessKeyID: id, secretAccessKey: secret, sessionToken: values["aws_session_token"].flatMap { $0.isEmpty ? nil : $0 })
+        }
+
         public var description: String { "AWS credentials \(accessKeyID) (secret hidden)" }
         public var customMirror: Mirror { Mirror(self, children: ["accessKeyID": accessKeyID]) }
     }

@@ -31,7 +31,7 @@ public struct ConnectorService: Sendable {
 
     public init(repository: any ConnectorRepository, keyring: Keyring?, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger,
                 tester: ConnectionTester = ConnectionTester(), passwords: PasswordHasher = PasswordHasher(), taskWait: Duration = .seconds(90),
-                files: TaskFiles = .none, awsCredentials: @escaping @Sendable () -> SigV4.Credentials? = { SigV4.Credentials.fromEnvironment() }) {
+                files: TaskFiles = .none, awsCredentials: @escaping @Sendable () -> SigV4.Credentials? = { SigV4.Credentials.fromStandardChain() }) {
         self.passwords = passwords
         self.taskWait = taskWait
         var poolLogger = logger

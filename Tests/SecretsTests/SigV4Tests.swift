@@ -17,6 +17,32 @@ struct SigV4Tests {
             + "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41")
     }
 
+    @Test("the credential chain: the environment first, then the shared credentials file's profile (AWS_PROFILE, else default)")
+    func standardChain() throws {
+        let folder = NSTemporaryDirectory() + "aws-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let file = folder + "/credentials"
+        try Data("""
+            # a comment
+            [default]
+            aws_access_key_id = AKIDDEFAULT
+            aws_secret_access_key = default-secret
+
+            [ci]
+            aws_access_key_id=AKIDCI
+            aws_secret_access_key=ci-secret
+            aws_session_token = ci-token
+            """.utf8).write(to: URL(fileURLWithPath: file))
+        let fromFile = SigV4.Credentials.fromStandardChain(["AWS_SHARED_CREDENTIALS_FILE": file])
+        #expect(fromFile?.accessKeyID == "AKIDDEFAULT" && fromFile?.sessionToken == nil)
+        let profile = SigV4.Credentials.fromStandardChain(["AWS_SHARED_CREDENTIALS_FILE": file, "AWS_PROFILE": "ci"])
+        #expect(profile?.accessKeyID == "AKIDCI" && profile?.sessionToken == "ci-token")
+        let environment = SigV4.Credentials.fromStandardChain(["AWS_SHARED_CREDENTIALS_FILE": file, "AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": "s"])
+        #expect(environment?.accessKeyID == "AKIDENV")
+        #expect(SigV4.Credentials.fromStandardChain(["AWS_SHARED_CREDENTIALS_FILE": file, "AWS_PROFILE": "missing"]) == nil)
+        #expect(SigV4.Credentials.fromStandardChain(["HOME": folder + "/nowhere"]) == nil)
+    }
+
     @Test("a session token is signed and sent; the secret never prints")
     func sessionToken() {
         let credentials = SigV4.Credentials(accessKeyID: "AKID", secretAccessKey: "planted-secret-key", sessionToken: "session-token")
