@@ -130,6 +130,8 @@ struct ConsoleTests {
                 let id = try #require(try await harness.repository.tasks(of: harness.acme.id, limit: 1).first?.id)
                 let task = try await browser.get("/console/tasks/\(id)")
                 #expect(task.text.contains("Testing connection &#39;Sandbox&#39;") || task.text.contains("Testing connection 'Sandbox'"), "\(task.text.suffix(1500))")
+                #expect(task.text.contains("<h2>Result</h2>") && task.text.contains("OAuth token exchange") && !task.text.contains(tenant.clientSecret),
+                        "the page shows the task's result (the report), never a secret")
                 #expect(try await browser.get("/console/agents").text.contains("No agents yet"))
                 let confirm = try await browser.get("/console/connections/Sandbox/delete")
                 #expect(confirm.text.contains("Delete Sandbox?") && confirm.text.contains("cannot be undone"))

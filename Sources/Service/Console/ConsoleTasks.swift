@@ -29,6 +29,12 @@ extension Console {
         let lines = try await service.repository.logs(of: record.id)
         var values = try base(context, title: "Task \(view.id.prefix(8))")
         values.merge(Self.taskValues(view)) { $1 }
+        if let parameters = Self.pretty(record.payload), parameters != "{\n\n}", parameters != "{}" { values["parameters"] = parameters }
+        if let result = record.result.flatMap(Self.pretty) {
+            // A catalog can be large: the page shows its start, the API all of it.
+            values["result"] = String(result.prefix(Self.resultShown))
+            values["resultCut"] = result.count > Self.resultShown
+        }
         values["hasLines"] = !lines.isEmpty
         values["lines"] = lines.map { ["at": Self.shown($0.at), "level": $0.level.uppercased(), "message": $0.message] }
         return page("task", values)
@@ -46,6 +52,15 @@ extension Console {
              "host": agent.host ?? "", "version": agent.version ?? "", "lastHeartbeat": agent.lastHeartbeatAt.map(Self.shown) ?? "never"]
         }
         return page("agents", values)
+    }
+
+    static let resultShown = 20_000
+
+    /// JSON laid out for reading, keys sorted; nil when it is not JSON.
+    private static func pretty(_ data: Data) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: data),
+              let laid = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else { return nil }
+        return String(decoding: laid, as: UTF8.self)
     }
 
     private static func taskValues(_ view: TaskView) -> [String: Any] {

@@ -339,6 +339,10 @@ enum ConsoleTemplates {
         {{#error}}<dt>Error</dt><dd>{{error}}</dd>{{/error}}
       </dl>
     </div>
+    {{#parameters}}<h2>Parameters</h2>
+    <div class="card"><pre>{{parameters}}</pre></div>{{/parameters}}
+    {{#result}}<h2>Result</h2>
+    <div class="card"><pre>{{result}}</pre>{{#resultCut}}<p>The first 20,000 characters; all of it: <code>GET /api/v1/tasks/{{id}}/result</code>.</p>{{/resultCut}}</div>{{/result}}
     <h2>Log</h2>
     <div class="card">
     {{#hasLines}}<ol class="steps">{{#lines}}<li><small>{{at}} {{level}}</small><br>{{message}}</li>{{/lines}}</ol>{{/hasLines}}
