@@ -161,22 +161,10 @@ public enum TaskPayloads {
                 let value = try TaskResults.decode(NoopPayload.self, from: parameters)
                 guard (0...3_600_000).contains(value.milliseconds) else { throw TaskParameterError(["milliseconds takes 0 to 3600000."]) }
                 return try TaskResults.encode(value)
-            case .discover:
-                let value = try TaskResults.decode(DiscoverParameters.self, from: parameters)
-                try value.validate()
-                return try TaskResults.encode(value)
-            case .read:
-                let value = try TaskResults.decode(ReadParameters.self, from: parameters)
-                try value.validate()
-                return try TaskResults.encode(value)
-            case .write:
-                let value = try TaskResults.decode(WriteParameters.self, from: parameters)
-                try value.validate()
-                return try TaskResults.encode(value)
-            case .reload:
-                let value = try TaskResults.decode(ReloadParameters.self, from: parameters)
-                try value.validate()
-                return try TaskResults.encode(value)
+            case .discover: return try normalized(DiscoverParameters.self, parameters)
+            case .read: return try normalized(ReadParameters.self, parameters)
+            case .write: return try normalized(WriteParameters.self, parameters)
+            case .reload: return try normalized(ReloadParameters.self, parameters)
             }
         } catch let error as TaskParameterError {
             throw error
@@ -189,4 +177,20 @@ public enum TaskPayloads {
         }
     }
 
+    /// Decoded, checked and encoded again: the payload as it is stored.
+    private static func normalized<T: CheckedTaskParameters>(_ type: T.Type, _ parameters: Data) throws -> Data {
+        let value = try TaskResults.decode(type, from: parameters)
+        try value.validate()
+        return try TaskResults.encode(value)
+    }
 }
+
+/// Parameters that say what is wrong with them.
+protocol CheckedTaskParameters: Codable {
+    func validate() throws(TaskParameterError)
+}
+
+extension DiscoverParameters: CheckedTaskParameters {}
+extension ReadParameters: CheckedTaskParameters {}
+extension WriteParameters: CheckedTaskParameters {}
+extension ReloadParameters: CheckedTaskParameters {}
