@@ -32,7 +32,7 @@ struct AgentCommand: AsyncParsableCommand {
         @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
         @Option(name: .customLong("data-dir"), help: "The agent's folder: its credential store (default: $QLIK_CONNECTOR_AGENT_HOME or ~/.qlik-connector-agent).")
         var dataDirectory: String?
-        @Option(name: .customLong("files-dir"), help: "The folder where read and write tasks keep their files; paths outside it are refused (default: the current folder).")
+        @Option(name: .customLong("files-dir"), help: "The folder where read and write tasks keep their files; paths outside it are refused (default: 'files' in the agent's folder).")
         var filesDirectory: String?
         @Option(help: "PEM file of extra CA certificates to trust when calling tenants (a corporate proxy's root).") var caBundle: String?
 
@@ -56,9 +56,10 @@ struct AgentCommand: AsyncParsableCommand {
             guard token.hasPrefix("qca_") else { throw CLIError.usage("\(tokenFile) does not hold an agent token (qca_...); create one with 'qlik-connector agent create'.") }
             let files: TaskFiles
             do {
-                files = try TaskFiles.inside(filesDirectory ?? FileManager.default.currentDirectoryPath)
+                // Not the current folder by default: an agent started as a service often runs from /.
+                files = try TaskFiles.inside(filesDirectory ?? (AgentCommand.folder(dataDirectory) as NSString).appendingPathComponent("files"))
             } catch {
-                throw CLIError.usage("--files-dir \(filesDirectory ?? "."): the folder cannot be created: \(error.localizedDescription)")
+                throw CLIError.usage("--files-dir \(filesDirectory ?? "files in the agent's folder"): the folder cannot be created: \(error.localizedDescription)")
             }
             var logger = Logger(label: "qlik-connector-agent") { StreamLogHandler.standardError(label: $0) }
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
