@@ -21,6 +21,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port (0: any free port, printed when bound).") var port = 8080
     @Option(name: .customLong("files-dir"), help: "The folder where read and write tasks on the serverless environment keep their files (none: no file tasks).")
     var filesDirectory: String?
+    @Flag(name: .customLong("secrets-manager-credentials-from-environment"),
+          help: "Let the serverless environment read secrets with this service's own AWS or Vault identity (its environment) when an organization keeps no secrets manager credentials. Only for a service whose organizations trust each other: each could read whatever that identity can.")
+    var managerCredentialsFromEnvironment = false
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port takes 0 to 65535.") }
@@ -38,7 +41,8 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CLIError.usage("--files-dir \(filesDirectory ?? ""): the folder cannot be created: \(error.localizedDescription)")
         }
-        let service = ConnectorService(repository: workspace.repository, keyring: keyring, logger: logger, files: files)
+        let service = ConnectorService(repository: workspace.repository, keyring: keyring, logger: logger, files: files,
+                                       managerCredentials: managerCredentialsFromEnvironment ? .environment : .organizationsOnly)
         var count = 0
         for organization in try await workspace.repository.organizations() {
             count += try await workspace.repository.administratorCount(of: organization.id)

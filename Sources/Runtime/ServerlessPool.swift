@@ -17,17 +17,17 @@ public struct ServerlessPool: Service {
     let idleDelay: Duration
     /// Seconds a secret read from the secrets manager stays in memory.
     let secretTimeToLive: TimeInterval
-    /// AWS credentials for the secrets manager: this process's environment, unless a test gives its own.
-    let awsCredentials: @Sendable () -> SigV4.Credentials?
+    /// The secrets manager's credentials when an organization keeps none: by default none at all.
+    let managerCredentials: ManagerCredentialSource
     let logger: Logger
     /// Tells this replica's workers apart in the queue's lease owners.
     public let instance = UUID().uuidString.lowercased().prefix(8)
 
     public init(repository: any ConnectorRepository, keyring: Keyring?, executor: TaskExecutor, workers: Int = 2, lease: TimeInterval = 20,
                 idleDelay: Duration = .milliseconds(50), secretTimeToLive: TimeInterval = 300,
-                awsCredentials: @escaping @Sendable () -> SigV4.Credentials? = { SigV4.Credentials.fromStandardChain() }, logger: Logger) {
+                managerCredentials: ManagerCredentialSource = .organizationsOnly, logger: Logger) {
         self.secretTimeToLive = secretTimeToLive
-        self.awsCredentials = awsCredentials
+        self.managerCredentials = managerCredentials
         self.repository = repository
         self.keyring = keyring
         self.executor = executor
@@ -39,7 +39,7 @@ public struct ServerlessPool: Service {
 
     public func run() async throws {
         let environments = ServerlessEnvironments(repository: repository)
-        try await SecretResolution.withResolver(timeToLive: secretTimeToLive, awsCredentials: awsCredentials) { resolver in
+        try await SecretResolution.withResolver(timeToLive: secretTimeToLive, fallback: managerCredentials) { resolver in
             await cancelWhenGracefulShutdown {
                 await withTaskGroup(of: Void.self) { group in
                     for index in 0..<workers {

@@ -1,5 +1,6 @@
 public import AsyncHTTPClient
 public import Foundation
+import Crypto
 import NIOCore
 import NIOFoundationCompat
 public import QlikConnections
@@ -84,8 +85,9 @@ public actor SecretReferenceResolver {
     private let timeToLive: TimeInterval
     private var cache: [String: (text: String, fetchedAt: Date)] = [:]
     private var vaultCache: [String: (values: [String: String], fetchedAt: Date)] = [:]
+    /// One Vault session per address and AppRole: a token is never sent to another address than the one that issued it.
     private var vaultSessions: [String: VaultSession] = [:]
-    let vault: VaultSession
+    private let appRole: @Sendable () -> VaultAppRole?
 
     /// Tests move time by hand: cache and token ages do not depend on how busy the machine is.
     private let clock: @Sendable () -> Date
@@ -98,8 +100,11 @@ public actor SecretReferenceResolver {
         self.timeToLive = timeToLive
         self.credentials = credentials
         self.clock = clock
-        vault = VaultSession(client: client, appRole: appRole, clock: clock)
+        self.appRole = appRole
     }
+
+    /// The Vault session for `address` with the environment's AppRole: what tests look into.
+    func environmentSession(at address: String) -> VaultSession { session(for: nil, address: address) }
 
     public func resolve(_ reference: SecretReference, in manager: Manager) async throws -> Secret {
         switch reference {
@@ -108,12 +113,13 @@ public actor SecretReferenceResolver {
                 throw SecretResolutionError("Secret reference '\(reference)' is a Vault reference, but the organization's secrets manager is not Vault.")
             }
             let role = manager.credentials?.appRole
-            let cacheKey = "\(address)|\(role?.roleID ?? "")|\(mount)|\(path)"
+            // Keyed by the whole credential: knowing another's role id alone never reaches its cached secrets.
+            let cacheKey = "\(address)|\(Self.identity(role.map { ($0.roleID, $0.secretID) }))|\(mount)|\(path)"
             let object: [String: String]
             if let cached = vaultCache[cacheKey], clock().timeIntervalSince(cached.fetchedAt) < timeToLive {
                 object = cached.values
             } else {
-                object = try await session(for: role).read(address: address, mount: mount, path: path)
+                object = try await session(for: role, address: address).read(address: address, mount: mount, path: path)
                 vaultCache[cacheKey] = (object, clock())
             }
             guard let value = object[key], let secret = Secret(value) else {
@@ -139,18 +145,27 @@ public actor SecretReferenceResolver {
         }
     }
 
-    /// The Vault session for an AppRole the organization keeps (one per role and secret id), or the environment's.
-    private func session(for role: VaultAppRole?) -> VaultSession {
-        guard let role else { return vault }
-        let key = role.roleID + "\u{0}" + role.secretID
+    /// The Vault session for `address` with an AppRole the organization keeps, or the environment's.
+    private func session(for role: VaultAppRole?, address: String) -> VaultSession {
+        let key = "\(address)|\(Self.identity(role.map { ($0.roleID, $0.secretID) }))"
         if let known = vaultSessions[key] { return known }
-        let made = VaultSession(client: client, appRole: { role }, clock: clock)
+        let login: @Sendable () -> VaultAppRole?
+        if let role { login = { role } } else { login = appRole }
+        let made = VaultSession(client: client, appRole: login, clock: clock)
         vaultSessions[key] = made
         return made
     }
 
+    /// A cache key for a credential: its public half and a digest of the whole, or "environment".
+    private static func identity(_ credential: (public: String, secret: String)?) -> String {
+        guard let credential else { return "environment" }
+        let digest = SHA256.hash(data: Data((credential.public + "\u{0}" + credential.secret).utf8)).map { String(format: "%02x", $0) }.joined()
+        return credential.public + ":" + digest
+    }
+
     private func secretString(_ secretID: String, in manager: Manager) async throws -> String {
-        let cacheKey = "\(manager.region)|\(manager.endpoint ?? "")|\(manager.credentials?.awsAccessKeyID ?? "")|\(secretID)"
+        let aws = manager.credentials.flatMap { kept in kept.awsAccessKeyID.flatMap { id in kept.awsSecretAccessKey.map { (id, $0) } } }
+        let cacheKey = "\(manager.region)|\(manager.endpoint ?? "")|\(Self.identity(aws))|\(secretID)"
         if let cached = cache[cacheKey], clock().timeIntervalSince(cached.fetchedAt) < timeToLive { return cached.text }
         let text = try await fetch(secretID, in: manager)
         cache[cacheKey] = (text, clock())

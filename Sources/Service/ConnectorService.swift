@@ -31,13 +31,13 @@ public struct ConnectorService: Sendable {
 
     public init(repository: any ConnectorRepository, keyring: Keyring?, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger,
                 tester: ConnectionTester = ConnectionTester(), passwords: PasswordHasher = PasswordHasher(), taskWait: Duration = .seconds(90),
-                files: TaskFiles = .none, awsCredentials: @escaping @Sendable () -> SigV4.Credentials? = { SigV4.Credentials.fromStandardChain() }) {
+                files: TaskFiles = .none, managerCredentials: ManagerCredentialSource = .organizationsOnly) {
         self.passwords = passwords
         self.taskWait = taskWait
         var poolLogger = logger
         poolLogger[metadataKey: "component"] = "serverless"
         serverlessPool = ServerlessPool(repository: repository, keyring: keyring, executor: TaskExecutor(tester: tester, files: files, logger: poolLogger),
-                                        awsCredentials: awsCredentials, logger: poolLogger)
+                                        managerCredentials: managerCredentials, logger: poolLogger)
         self.repository = repository
         self.keyring = keyring
         self.metrics = metrics

@@ -10,6 +10,37 @@ import TestRepositories
 
 @Suite("Secret references resolved from HashiCorp Vault (KV v2, AppRole)")
 struct VaultTests {
+    @Test("an AppRole the organization keeps: its cached secrets answer only the whole credential, and its token goes only to the address that issued it")
+    func keptAppRole() async throws {
+        let vault = FakeVault(lease: 60)
+        vault.put("secret/qlik/prod", ["token": "planted-qlik-token"])
+        try await vault.withRunning { address in
+            try await FakeVault(lease: 60).withRunning { elsewhere in
+                let client = HTTPClient(eventLoopGroupProvider: .singleton)
+                do {
+                    let resolver = SecretReferenceResolver(client: client, timeToLive: 300, credentials: { nil }, appRole: { nil })
+                    let reference = try SecretReference("secret/data/qlik/prod:token", for: .hashiCorpVault, field: .accessToken)
+                    let right = SecretReferenceResolver.Manager(vaultAddress: address, credentials: .init(vaultRoleID: vault.roleID, secretID: vault.secretID))
+                    #expect(try await resolver.resolve(reference, in: right).reveal() == "planted-qlik-token")
+                    // The same role id with a guessed secret id: not served from the cache, refused by Vault.
+                    let guessed = SecretReferenceResolver.Manager(vaultAddress: address, credentials: .init(vaultRoleID: vault.roleID, secretID: "guessed"))
+                    await #expect(throws: SecretResolutionError.self) { _ = try await resolver.resolve(reference, in: guessed) }
+                    // Another address gets a login of its own, never the first one's token.
+                    let moved = SecretReferenceResolver.Manager(vaultAddress: elsewhere, credentials: .init(vaultRoleID: vault.roleID, secretID: vault.secretID))
+                    await #expect(throws: SecretResolutionError.self) { _ = try await resolver.resolve(reference, in: moved) }
+                    #expect(vault.state.withLock { $0.tokens.count } == 1, "one login at the first address")
+                    let none = SecretReferenceResolver.Manager(vaultAddress: address)
+                    let refused = await #expect(throws: SecretResolutionError.self) { _ = try await resolver.resolve(reference, in: none) }
+                    #expect(refused?.description.contains("No Vault AppRole") == true)
+                } catch {
+                    try await client.shutdown()
+                    throw error
+                }
+                try await client.shutdown()
+            }
+        }
+    }
+
     @Test("AppRole login, KV v2 reads, a token renewed in the last third of its lease, a new login after revocation; errors name the reference, never a secret")
     func resolves() async throws {
         let clock = TestClock()
@@ -26,10 +57,10 @@ struct VaultTests {
                 #expect(try await resolver.resolve(reference, in: manager).reveal() == "planted-qlik-token")
                 clock.advance(45)
                 #expect(try await resolver.resolve(reference, in: manager).reveal() == "planted-qlik-token")
-                #expect(await resolver.vault.renewals == 1 && vault.state.withLock { $0.renewals } == 1, "renewed past two thirds of its lease")
+                #expect(await resolver.environmentSession(at: address).renewals == 1 && vault.state.withLock { $0.renewals } == 1, "renewed past two thirds of its lease")
                 vault.revokeAll()
                 #expect(try await resolver.resolve(reference, in: manager).reveal() == "planted-qlik-token")
-                #expect(await resolver.vault.logins == 2, "a refused token leads to one new login")
+                #expect(await resolver.environmentSession(at: address).logins == 2, "a refused token leads to one new login")
                 for (raw, expected) in [("secret/data/qlik/prod:missing", "has no text key 'missing'"), ("secret/data/qlik/absent:token", "has no secret")] {
                     do {
                         _ = try await resolver.resolve(try SecretReference(raw, for: .hashiCorpVault, field: .accessToken), in: manager)

@@ -5,6 +5,7 @@ import QlikConnections
 import Repository
 import QlikCloudSandbox
 import Secrets
+import Runtime
 import Testing
 import TestRepositories
 @testable import Service
@@ -295,23 +296,27 @@ struct ServiceSecretVaultTests {
                 #expect(stray.status == .unprocessableContent && stray.text.contains("does not belong to AWS Secrets Manager"), "\(stray.text)")
                 #expect(try await api.call(.patch, "/api/v1/organization", token: harness.token("designer"), json: ["secretsManagerCredentials": [String: String]()])
                         .status == .forbidden)
-                let set = try await api.call(.patch, "/api/v1/organization", token: admin, json: [
-                    "secretsManager": ["kind": "aws", "region": "us-east-1", "endpoint": moto],
-                    "secretsManagerCredentials": ["awsAccessKeyID": "AKIDEXAMPLE", "awsSecretAccessKey": planted]])
-                let manager = set.object["secretsManager"] as? [String: Any]
-                #expect(set.status == .ok && manager?["credentials"] as? String == "organization"
-                        && manager?["credentialFields"] as? [String] == ["awsAccessKeyID", "awsSecretAccessKey"], "\(set.text)")
+                // Without credentials of its own, the organization gets none from the service's identity.
+                let bare = try await api.call(.patch, "/api/v1/organization", token: admin, json: ["secretsManager": ["kind": "aws", "region": "us-east-1", "endpoint": moto]])
+                #expect((bare.object["secretsManager"] as? [String: Any])?["credentials"] as? String == "environment")
                 let created = try await api.call(.post, "/api/v1/connections", token: admin, json: [
                     "name": "Vaulted", "runtimeEnvironment": "Serverless", "authenticationType": "api-key", "useSecretVault": true,
                     "baseURL": tenant.baseURL, "accessTokenReference": "\(secretName):apiKey"])
                 #expect(created.status == .created, "\(created.text)")
+                let refused = try await api.call(.post, "/api/v1/connections/Vaulted/test", token: admin)
+                #expect(refused.status == .conflict && refused.text.contains("No AWS credentials"), "\(refused.text)")
+                let set = try await api.call(.patch, "/api/v1/organization", token: admin, json: [
+                    "secretsManagerCredentials": ["awsAccessKeyID": "AKIDEXAMPLE", "awsSecretAccessKey": planted]])
+                let manager = set.object["secretsManager"] as? [String: Any]
+                #expect(set.status == .ok && manager?["credentials"] as? String == "organization"
+                        && manager?["credentialFields"] as? [String] == ["awsAccessKeyID", "awsSecretAccessKey"], "\(set.text)")
                 let tested = try await api.call(.post, "/api/v1/connections/Vaulted/test", token: admin)
                 #expect(tested.status == .ok && tested.object["succeeded"] as? Bool == true, "\(tested.text)")
                 let shown = try await api.call(.get, "/api/v1/organization", token: harness.token("viewer"))
                 #expect((shown.object["secretsManager"] as? [String: Any])?["credentials"] as? String == "organization")
                 let audit = try await api.call(.get, "/api/v1/audit-events", token: admin)
                 #expect(audit.text.contains("organization.secrets-manager-credentials.set"))
-                return [half, stray, set, created, tested, shown, audit].map(\.text).joined()
+                return [half, stray, bare, created, refused, set, tested, shown, audit].map(\.text).joined()
             }
         }
         #expect(!answers.contains(planted), "an answer shows the secret access key")
@@ -323,7 +328,9 @@ struct ServiceSecretVaultTests {
           arguments: RepositoryBackend.allCases)
     func resolvedByTheServerlessPool(_ backend: RepositoryBackend) async throws {
         let moto = try MotoSecrets.endpoint()
-        let harness = try await ServiceHarness.make(backend, awsCredentials: { SigV4.Credentials(accessKeyID: "testing", secretAccessKey: "testing") })
+        // The operator lets the serverless workers use the service's own AWS identity (serve --secrets-manager-credentials-from-environment).
+        let harness = try await ServiceHarness.make(backend, managerCredentials: ManagerCredentialSource(
+            aws: { SigV4.Credentials(accessKeyID: "testing", secretAccessKey: "testing") }, appRole: { nil }))
         var acme = harness.acme
         acme.secretsManager = try SecretsManagerSettings.aws(region: "us-east-1", endpoint: moto)
         try await harness.repository.updateOrganization(acme, by: AuditActor("test"))

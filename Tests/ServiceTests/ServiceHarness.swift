@@ -23,7 +23,7 @@ struct ServiceHarness {
     let people: [String: (user: User, token: String)]
 
     static func make(_ backend: RepositoryBackend = .sqlite, taskWait: Duration = .seconds(90), files: TaskFiles = .none,
-                     awsCredentials: @escaping @Sendable () -> SigV4.Credentials? = { nil }) async throws -> ServiceHarness {
+                     managerCredentials: ManagerCredentialSource = .organizationsOnly) async throws -> ServiceHarness {
         let store = try await TestRepository.make(backend)
         let repository = store.repository
         let key = MasterKey.generate()
@@ -45,7 +45,7 @@ struct ServiceHarness {
         var logger = Logger(label: "service-tests") { _ in logs }
         logger.logLevel = .trace
         let service = ConnectorService(repository: repository, keyring: Keyring(active: key), logger: logger, passwords: PasswordHasher(cost: 4),
-                                       taskWait: taskWait, files: files, awsCredentials: awsCredentials)
+                                       taskWait: taskWait, files: files, managerCredentials: managerCredentials)
         return ServiceHarness(store: store, service: service, logs: logs, acme: acme, other: other, people: people)
     }
 
