@@ -19,7 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "Address to listen on (default: loopback only).") var host = "127.0.0.1"
     @Option(help: "Port (0: any free port, printed when bound).") var port = 8080
-    @Option(name: .customLong("files-dir"), help: "The folder where read and write tasks on the serverless environment keep their files (none: no file tasks).")
+    @Option(name: .customLong("files-dir"), help: "The folder where read and write tasks on the serverless environment keep their files, a folder per organization (organization id) below it (none: no file tasks).")
     var filesDirectory: String?
     @Flag(name: .customLong("secrets-manager-credentials-from-environment"),
           help: "Let the serverless environment read secrets with this service's own AWS or Vault identity (its environment) when an organization keeps no secrets manager credentials. Only for a service whose organizations trust each other: each could read whatever that identity can.")
@@ -37,7 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger[metadataKey: "component"] = "service"
         let files: TaskFiles
         do {
-            files = try filesDirectory.map(TaskFiles.inside) ?? .none
+            files = try filesDirectory.map { try TaskFiles.perOrganization(inside: $0) } ?? .none
         } catch {
             throw CLIError.usage("--files-dir \(filesDirectory ?? ""): the folder cannot be created: \(error.localizedDescription)")
         }

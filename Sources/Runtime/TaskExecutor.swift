@@ -48,7 +48,11 @@ public struct TaskExecutor: Sendable {
             case nil: return TaskOutcome(succeeded: false, error: "The task names no connection to \(record.kind == .test ? "test" : "use").")
             }
             guard record.kind == .test else {
-                let runner = DataTaskRunner(settings: settings, files: files, progress: progress) { lines in await note(log, lines) }
+                let scoped: TaskFiles
+                do { scoped = try files.scoped(to: record.organizationID) } catch {
+                    return TaskOutcome(succeeded: false, error: "The organization's files folder cannot be made here: \(error)")
+                }
+                let runner = DataTaskRunner(settings: settings, files: scoped, progress: progress) { lines in await note(log, lines) }
                 return await runner.run(record.kind, payload: record.payload, on: connection)
             }
             await note(log, "Testing connection '\(record.connectionName ?? "?")' against \(connection.baseURL)")

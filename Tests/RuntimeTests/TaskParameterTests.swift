@@ -42,6 +42,8 @@ struct TaskParameterTests {
         }
         try FileManager.default.createSymbolicLink(atPath: folder + "/link", withDestinationPath: "/tmp")
         #expect(throws: TaskParameterError.self) { try files.resolve("link/x.csv") }
+        try FileManager.default.createSymbolicLink(atPath: folder + "/dangling", withDestinationPath: folder + "/not-yet")
+        #expect(throws: TaskParameterError.self, "a link to nothing could be pointed out later") { try files.resolve("dangling") }
         let refused = #expect(throws: TaskParameterError.self) { try TaskFiles.none.resolve("x.csv") }
         #expect(refused?.description.contains("--files-dir") == true)
     }

@@ -12,9 +12,10 @@ struct ServiceDataTaskTests {
     func serverless(_ backend: RepositoryBackend) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("service-files-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let files = try TaskFiles.inside(folder)
-        let root = try #require(files.folder)
+        let files = try TaskFiles.perOrganization(inside: folder)
         let harness = try await ServiceHarness.make(backend, files: files)
+        // Each organization has a folder of its own below the service's.
+        let root = try #require(try files.scoped(to: harness.acme.id).folder)
         let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(port: 0))
         try await sandbox.withRunning { tenant in
             try await harness.withClient { api in
@@ -57,6 +58,9 @@ struct ServiceDataTaskTests {
                 let noPath = try await api.call(.post, "/api/v1/connections/Data/tasks", token: designer, json: ["kind": "read", "parameters": ["dataFile": "x.qvd"]])
                 #expect(noPath.status == .unprocessableContent && noPath.errorField == "parameters" && noPath.text.contains("lack 'path'"))
                 #expect(try await api.call(.post, "/api/v1/connections/Data/tasks", token: viewer, json: ["kind": "discover"]).status == .forbidden)
+                let neighbour = try await run("write", ["path": "../\(harness.other.id)/x.csv", "dataFile": "x.csv"])
+                #expect(neighbour.object["state"] as? String == "failed" && (neighbour.object["error"] as? String)?.contains("outside") == true,
+                        "another organization's folder is out of reach")
                 let escape = try await run("read", ["dataFile": "cities.qvd", "path": "../escape.csv"])
                 #expect(escape.object["state"] as? String == "failed" && (escape.object["error"] as? String)?.contains("outside this runtime environment's files folder") == true)
                 #expect(try await result(escape)["inputError"] as? Bool == true)
@@ -65,7 +69,7 @@ struct ServiceDataTaskTests {
                 let queued = try await api.call(.post, "/api/v1/connections/Data/tasks", token: designer, json: ["kind": "discover"])
                 #expect(queued.status == .accepted && queued.headers[.location] == "/api/v1/tasks/\(queued.object["id"] as? String ?? "")")
                 let tasks = try await api.call(.get, "/api/v1/tasks", token: viewer).object["items"] as? [[String: Any]] ?? []
-                #expect(tasks.count == 7 && tasks.allSatisfy { $0["connection"] as? String == "Data" && $0["runtimeEnvironment"] as? String == "Serverless" })
+                #expect(tasks.count == 8 && tasks.allSatisfy { $0["connection"] as? String == "Data" && $0["runtimeEnvironment"] as? String == "Serverless" })
             }
         }
         #expect(!FileManager.default.fileExists(atPath: (root as NSString).deletingLastPathComponent + "/escape.csv"))
