@@ -121,13 +121,18 @@ struct OrganizationCommand: AsyncParsableCommand {
             } else if credentialsFromEnvironment {
                 sealed = [:]
             }
-            try await workspace.repository.updateOrganization(organization, by: workspace.actor)
-            if let sealed { try await workspace.repository.setSecretsManagerCredentials(sealed, of: organization.id, by: workspace.actor) }
+            try await workspace.repository.updateOrganization(organization, managerCredentials: sealed, by: workspace.actor)
             let kept = try await workspace.repository.secretsManagerCredentials(of: organization.id)
             try OrganizationCommand.show(organization, credentials: Array(kept.keys), json: json)
         }
 
         private func managerSettings(_ kind: String) throws -> SecretsManagerSettings? {
+            let stray: String? = switch kind.lowercased() {
+            case SecretsManagerKind.awsSecretsManager.rawValue: vaultAddress != nil ? "--vault-address" : nil
+            case SecretsManagerKind.hashiCorpVault.rawValue: awsRegion != nil ? "--aws-region" : awsEndpoint != nil ? "--aws-endpoint" : nil
+            default: vaultAddress != nil ? "--vault-address" : awsRegion != nil ? "--aws-region" : awsEndpoint != nil ? "--aws-endpoint" : nil
+            }
+            if let stray { throw CLIError.usage("\(stray) does not go with --secrets-manager \(kind).") }
             switch kind.lowercased() {
             case "none": return nil
             case SecretsManagerKind.awsSecretsManager.rawValue:

@@ -18,7 +18,16 @@ public protocol OrganizationStore: Sendable {
     func organizations() async throws -> [Organization]
     func organization(named name: String) async throws -> Organization
     func organization(_ id: OrganizationID) async throws -> Organization
-    func updateOrganization(_ organization: Organization, by actor: AuditActor) async throws
+    /// Saves the settings, and in the same transaction the secrets manager's own credentials: `managerCredentials`
+    /// replaces them (empty: none kept); nil keeps them, unless the manager moved (another kind, region, endpoint,
+    /// address or mount), which drops them: they were given for the old one.
+    func updateOrganization(_ organization: Organization, managerCredentials: [SecretsManagerField: SealedSecret]?, by actor: AuditActor) async throws
+}
+
+extension OrganizationStore {
+    public func updateOrganization(_ organization: Organization, by actor: AuditActor) async throws {
+        try await updateOrganization(organization, managerCredentials: nil, by: actor)
+    }
 }
 
 public protocol RuntimeEnvironmentStore: Sendable {
@@ -102,11 +111,9 @@ public protocol ConnectionStore: Sendable {
 }
 
 /// The secrets manager's own credentials (an AWS access key, Vault's AppRole), sealed, when the organization
-/// keeps them; without them the agents' environment serves.
+/// keeps them (set with ``OrganizationStore/updateOrganization(_:managerCredentials:by:)``).
 public protocol SecretsManagerCredentialStore: Sendable {
     func secretsManagerCredentials(of organization: OrganizationID) async throws -> [SecretsManagerField: SealedSecret]
-    /// Replaces them all (empty: none kept), audited without values.
-    func setSecretsManagerCredentials(_ credentials: [SecretsManagerField: SealedSecret], of organization: OrganizationID, by actor: AuditActor) async throws
 }
 
 public protocol MasterKeyStore: Sendable {

@@ -50,7 +50,8 @@ extension SQLiteRepository: OrganizationStore {
         return found
     }
 
-    public func updateOrganization(_ organization: Organization, by actor: AuditActor) async throws {
+    public func updateOrganization(_ organization: Organization, managerCredentials: [SecretsManagerField: SealedSecret]?,
+                                   by actor: AuditActor) async throws {
         let manager = try SecretsManagerColumn.encode(organization.secretsManager)
         try await write { db in
             guard let previous = try Row.fetchOne(db, sql: "SELECT * FROM organizations WHERE id = ?", arguments: [organization.id.description])
@@ -74,11 +75,19 @@ extension SQLiteRepository: OrganizationStore {
             } catch let error as DatabaseError where error.isUniqueViolation {
                 throw RepositoryError.duplicateName(kind: "organization", name: organization.name.value)
             }
-            // Credentials for a manager the organization no longer has are not kept.
-            let kept = organization.secretsManager.map { SecretsManagerField.fields(for: $0.kind).map(\.rawValue) } ?? []
-            try db.execute(sql: """
-                DELETE FROM secrets_manager_credentials WHERE organization_id = ? AND field NOT IN (SELECT value FROM json_each(?))
-                """, arguments: [organization.id.description, String(decoding: try JSONEncoder().encode(kept), as: UTF8.self)])
+            // Credentials given for a manager that moved are not kept: they would be sent to the new place.
+            if managerCredentials != nil || previous.secretsManager?.location != organization.secretsManager?.location {
+                try db.execute(sql: "DELETE FROM secrets_manager_credentials WHERE organization_id = ?", arguments: [organization.id.description])
+            }
+            if let managerCredentials {
+                for (field, sealed) in managerCredentials.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                    try db.execute(sql: "INSERT INTO secrets_manager_credentials (organization_id, field, key_id, ciphertext) VALUES (?, ?, ?, ?)",
+                                   arguments: [organization.id.description, field.rawValue, sealed.keyID, Data(sealed.combined)])
+                }
+                try self.audit(db, organization: organization.id, actor: actor, action: "organization.secrets-manager-credentials.set",
+                               targetKind: "organization", targetID: organization.id.description,
+                               targetName: "\(organization.name.value): \(RecordKeeping.managerCredentialSummary(managerCredentials.keys))")
+            }
             try self.audit(db, organization: organization.id, actor: actor, action: "organization.update",
                            targetKind: "organization", targetID: organization.id.description, targetName: organization.name.value,
                            changes: RecordKeeping.settingsChanges(from: previous, to: organization))

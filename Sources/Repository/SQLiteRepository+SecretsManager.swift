@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import GRDB
 public import QlikConnections
 
@@ -15,23 +15,6 @@ extension SQLiteRepository: SecretsManagerCredentialStore {
                 found[field] = SealedSecret(keyID: row["key_id"], combined: Array(bytes))
             }
             return found
-        }
-    }
-
-    public func setSecretsManagerCredentials(_ credentials: [SecretsManagerField: SealedSecret], of organization: OrganizationID,
-                                             by actor: AuditActor) async throws {
-        try await write { db in
-            guard let name = try String.fetchOne(db, sql: "SELECT name FROM organizations WHERE id = ?", arguments: [organization.description]) else {
-                throw RepositoryError.notFound(kind: "organization", name: organization.description, organization: nil)
-            }
-            try db.execute(sql: "DELETE FROM secrets_manager_credentials WHERE organization_id = ?", arguments: [organization.description])
-            for (field, sealed) in credentials.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                try db.execute(sql: "INSERT INTO secrets_manager_credentials (organization_id, field, key_id, ciphertext) VALUES (?, ?, ?, ?)",
-                               arguments: [organization.description, field.rawValue, sealed.keyID, Data(sealed.combined)])
-            }
-            try self.audit(db, organization: organization, actor: actor, action: "organization.secrets-manager-credentials.set",
-                           targetKind: "organization", targetID: organization.description,
-                           targetName: "\(name): \(RecordKeeping.managerCredentialSummary(credentials.keys))")
         }
     }
 }

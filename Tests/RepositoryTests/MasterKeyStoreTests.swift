@@ -52,7 +52,7 @@ struct MasterKeyStoreTests {
         #expect(a.authentication.credentials.first?.credential == .value(SealedSecret(keyID: "k2", combined: [1, 0xFF])))
     }
 
-    @Test("the secrets manager's own credentials: kept sealed, replaced whole, dropped when the manager changes kind, re-sealed by a rotation",
+    @Test("the secrets manager's own credentials: kept sealed with the settings, dropped when the manager moves or changes kind, re-sealed by a rotation",
           arguments: RepositoryBackend.allCases)
     func secretsManagerCredentials(_ backend: RepositoryBackend) async throws {
         let fixture = try await RepositoryFixture(backend)
@@ -62,7 +62,7 @@ struct MasterKeyStoreTests {
         try await fixture.repository.updateOrganization(organization, by: fixture.actor)
         let aws: [SecretsManagerField: SealedSecret] = [.awsAccessKeyID: SealedSecret(keyID: "k1", combined: [1]),
                                                         .awsSecretAccessKey: SealedSecret(keyID: "k1", combined: [2])]
-        try await fixture.repository.setSecretsManagerCredentials(aws, of: organization.id, by: fixture.actor)
+        try await fixture.repository.updateOrganization(organization, managerCredentials: aws, by: fixture.actor)
         #expect(try await fixture.repository.secretsManagerCredentials(of: organization.id) == aws)
         let id = organization.id
         let count = try await fixture.repository.rotateMasterKey(to: "k2", by: fixture.actor) { slot, sealed in
@@ -73,6 +73,12 @@ struct MasterKeyStoreTests {
         #expect(try await fixture.repository.secretsManagerCredentials(of: organization.id)[.awsSecretAccessKey] == SealedSecret(keyID: "k2", combined: [2, 0xFF]))
         let events = try await fixture.repository.auditEvents(of: organization.id, limit: 20)
         #expect(events.contains { $0.action == "organization.secrets-manager-credentials.set" && $0.targetName.contains("AWS Secret Access Key") })
+        try await fixture.repository.updateOrganization(organization, by: fixture.actor)
+        #expect(try await fixture.repository.secretsManagerCredentials(of: organization.id).count == 2, "kept while the manager stays where it is")
+        organization.secretsManager = try SecretsManagerSettings.aws(region: "eu-west-1", endpoint: "https://secretsmanager.example.net")
+        try await fixture.repository.updateOrganization(organization, by: fixture.actor)
+        #expect(try await fixture.repository.secretsManagerCredentials(of: organization.id).isEmpty, "dropped when the manager moves: they were for the old endpoint")
+        try await fixture.repository.updateOrganization(organization, managerCredentials: aws, by: fixture.actor)
         organization.secretsManager = try SecretsManagerSettings.vault(address: "https://vault.example.com:8200")
         try await fixture.repository.updateOrganization(organization, by: fixture.actor)
         #expect(try await fixture.repository.secretsManagerCredentials(of: organization.id).isEmpty, "an AWS key is not kept for a Vault")

@@ -296,6 +296,8 @@ struct ServiceSecretVaultTests {
                 #expect(stray.status == .unprocessableContent && stray.text.contains("does not belong to AWS Secrets Manager"), "\(stray.text)")
                 #expect(try await api.call(.patch, "/api/v1/organization", token: harness.token("designer"), json: ["secretsManagerCredentials": [String: String]()])
                         .status == .forbidden)
+                let mixed = try await api.call(.patch, "/api/v1/organization", token: admin, json: ["secretsManager": ["kind": "aws", "region": "us-east-1", "address": moto]])
+                #expect(mixed.status == .unprocessableContent && mixed.errorField == "secretsManager.address", "\(mixed.text)")
                 // Without credentials of its own, the organization gets none from the service's identity.
                 let bare = try await api.call(.patch, "/api/v1/organization", token: admin, json: ["secretsManager": ["kind": "aws", "region": "us-east-1", "endpoint": moto]])
                 #expect((bare.object["secretsManager"] as? [String: Any])?["credentials"] as? String == "environment")
@@ -314,9 +316,13 @@ struct ServiceSecretVaultTests {
                 #expect(tested.status == .ok && tested.object["succeeded"] as? Bool == true, "\(tested.text)")
                 let shown = try await api.call(.get, "/api/v1/organization", token: harness.token("viewer"))
                 #expect((shown.object["secretsManager"] as? [String: Any])?["credentials"] as? String == "organization")
+                // Moved to another endpoint: the key given for the old one is dropped, not sent to the new place.
+                let moved = try await api.call(.patch, "/api/v1/organization", token: admin, json: [
+                    "secretsManager": ["kind": "aws", "region": "us-east-1", "endpoint": moto + "/"]])
+                #expect((moved.object["secretsManager"] as? [String: Any])?["credentials"] as? String == "environment", "\(moved.text)")
                 let audit = try await api.call(.get, "/api/v1/audit-events", token: admin)
                 #expect(audit.text.contains("organization.secrets-manager-credentials.set"))
-                return [half, stray, bare, created, refused, set, tested, shown, audit].map(\.text).joined()
+                return [half, stray, mixed, bare, created, refused, set, tested, shown, moved, audit].map(\.text).joined()
             }
         }
         #expect(!answers.contains(planted), "an answer shows the secret access key")

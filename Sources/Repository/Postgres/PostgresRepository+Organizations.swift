@@ -50,7 +50,8 @@ extension PostgresRepository: OrganizationStore {
         return found
     }
 
-    public func updateOrganization(_ organization: Organization, by actor: AuditActor) async throws {
+    public func updateOrganization(_ organization: Organization, managerCredentials: [SecretsManagerField: SealedSecret]?,
+                                   by actor: AuditActor) async throws {
         let manager = try SecretsManagerColumn.encode(organization.secretsManager)
         // Exclusive: a connection written meanwhile must see either the old manager or the new one, never a mix.
         try await write(.exclusive) { session in
@@ -75,11 +76,21 @@ extension PostgresRepository: OrganizationStore {
                     credential_storage = \(organization.credentialStorage.rawValue), allow_custom_tenant_hosts = \(organization.allowCustomTenantHosts),
                     secrets_manager = \(manager), updated_at = \(Date().millisecondsSince1970) WHERE id = \(organization.id.description)
                 """)
-            // Credentials for a manager the organization no longer has are not kept.
-            let kept = organization.secretsManager.map { SecretsManagerField.fields(for: $0.kind).map(\.rawValue) } ?? []
-            try await session.execute("""
-                DELETE FROM secrets_manager_credentials WHERE organization_id = \(organization.id.description) AND NOT (field = ANY(\(kept)))
-                """)
+            // Credentials given for a manager that moved are not kept: they would be sent to the new place.
+            if managerCredentials != nil || previous.secretsManager?.location != organization.secretsManager?.location {
+                try await session.execute("DELETE FROM secrets_manager_credentials WHERE organization_id = \(organization.id.description)")
+            }
+            if let managerCredentials {
+                for (field, sealed) in managerCredentials.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                    try await session.execute("""
+                        INSERT INTO secrets_manager_credentials (organization_id, field, key_id, ciphertext)
+                        VALUES (\(organization.id.description), \(field.rawValue), \(sealed.keyID), \(Data(sealed.combined)))
+                        """)
+                }
+                try await self.audit(session, organization: organization.id, actor: actor, action: "organization.secrets-manager-credentials.set",
+                                     targetKind: "organization", targetID: organization.id.description,
+                                     targetName: "\(organization.name.value): \(RecordKeeping.managerCredentialSummary(managerCredentials.keys))")
+            }
             try await self.audit(session, organization: organization.id, actor: actor, action: "organization.update",
                                  targetKind: "organization", targetID: organization.id.description, targetName: organization.name.value,
                                  changes: RecordKeeping.settingsChanges(from: previous, to: organization))

@@ -17,24 +17,4 @@ extension PostgresRepository: SecretsManagerCredentialStore {
             return found
         }
     }
-
-    public func setSecretsManagerCredentials(_ credentials: [SecretsManagerField: SealedSecret], of organization: OrganizationID,
-                                             by actor: AuditActor) async throws {
-        try await write { session in
-            guard let row = try await session.first("SELECT name FROM organizations WHERE id = \(organization.description)") else {
-                throw RepositoryError.notFound(kind: "organization", name: organization.description, organization: nil)
-            }
-            let name = try row.text("name")
-            try await session.execute("DELETE FROM secrets_manager_credentials WHERE organization_id = \(organization.description)")
-            for (field, sealed) in credentials.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                try await session.execute("""
-                    INSERT INTO secrets_manager_credentials (organization_id, field, key_id, ciphertext)
-                    VALUES (\(organization.description), \(field.rawValue), \(sealed.keyID), \(Data(sealed.combined)))
-                    """)
-            }
-            try await self.audit(session, organization: organization, actor: actor, action: "organization.secrets-manager-credentials.set",
-                                 targetKind: "organization", targetID: organization.description,
-                                 targetName: "\(name): \(RecordKeeping.managerCredentialSummary(credentials.keys))")
-        }
-    }
 }

@@ -23,6 +23,16 @@ extension ConnectorService {
         let mount: String?
 
         func settings() throws -> SecretsManagerSettings? {
+            let given = [("region", region), ("endpoint", endpoint), ("address", address), ("mount", mount)].filter { $0.1 != nil }.map(\.0)
+            let belongs: [String] = switch kind {
+            case SecretsManagerKind.awsSecretsManager.rawValue: ["region", "endpoint"]
+            case SecretsManagerKind.hashiCorpVault.rawValue: ["address", "mount"]
+            default: []
+            }
+            if let stray = given.first(where: { !belongs.contains($0) }) {
+                throw APIError.invalid("secretsManager.\(stray)", "secretsManager.\(stray) does not go with kind '\(kind)', which takes "
+                    + (belongs.isEmpty ? "nothing else." : belongs.joined(separator: " and ") + "."))
+            }
             switch kind {
             case "none": return nil
             case SecretsManagerKind.awsSecretsManager.rawValue:
@@ -64,8 +74,7 @@ extension ConnectorService {
             if let manager = change.secretsManager { organization.secretsManager = try manager.settings() }
             // Checked and sealed before anything is written.
             let sealed = try change.secretsManagerCredentials.map { try service.sealManagerCredentials($0, for: organization) }
-            try await repository.updateOrganization(organization, by: service.actor(principal))
-            if let sealed { try await repository.setSecretsManagerCredentials(sealed, of: organization.id, by: service.actor(principal)) }
+            try await repository.updateOrganization(organization, managerCredentials: sealed, by: service.actor(principal))
             return try ServiceJSON.response(OrganizationView(organization,
                                                              managerCredentials: Array(try await repository.secretsManagerCredentials(of: organization.id).keys)))
         }
