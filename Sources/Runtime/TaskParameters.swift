@@ -55,6 +55,7 @@ public struct ReadParameters: Codable, Sendable, Equatable {
         var problems: [String] = []
         if (app == nil) == (dataFile == nil) { problems.append("Give app with table, or dataFile.") }
         if app != nil, table == nil { problems.append("app needs table.") }
+        if dataFile != nil, table != nil { problems.append("table goes with app; a data file's rows are read whole.") }
         if path.isEmpty { problems.append("path is empty; expected the output file, ending in .csv, .jsonl or .qvd.") }
         if let format, !TaskFileFormat.readable.contains(format) {
             problems.append("format is '\(format)'; expected csv, jsonl or qvd.")
@@ -179,18 +180,38 @@ public enum TaskPayloads {
 
     /// Decoded, checked and encoded again: the payload as it is stored.
     private static func normalized<T: CheckedTaskParameters>(_ type: T.Type, _ parameters: Data) throws -> Data {
+        // A misspelt field must not be ignored: "feilds" would read every field, "Mode" would create instead of replace.
+        if let object = try JSONSerialization.jsonObject(with: parameters) as? [String: Any] {
+            let unknown = Set(object.keys).subtracting(T.fieldNames).sorted()
+            if !unknown.isEmpty {
+                throw TaskParameterError(["\(unknown.map { "'\($0)'" }.joined(separator: ", ")) \(unknown.count == 1 ? "is" : "are") not "
+                    + "\(unknown.count == 1 ? "a parameter" : "parameters") here; expected \(T.fieldNames.sorted().joined(separator: ", "))."])
+            }
+        }
         let value = try TaskResults.decode(type, from: parameters)
         try value.validate()
         return try TaskResults.encode(value)
     }
 }
 
-/// Parameters that say what is wrong with them.
+/// Parameters that say what is wrong with them, and which fields they take.
 protocol CheckedTaskParameters: Codable {
+    static var fieldNames: Set<String> { get }
     func validate() throws(TaskParameterError)
 }
 
-extension DiscoverParameters: CheckedTaskParameters {}
-extension ReadParameters: CheckedTaskParameters {}
-extension WriteParameters: CheckedTaskParameters {}
-extension ReloadParameters: CheckedTaskParameters {}
+extension DiscoverParameters: CheckedTaskParameters {
+    static let fieldNames: Set<String> = ["space", "spaceType", "app"]
+}
+
+extension ReadParameters: CheckedTaskParameters {
+    static let fieldNames: Set<String> = ["app", "table", "dataFile", "fields", "path", "format"]
+}
+
+extension WriteParameters: CheckedTaskParameters {
+    static let fieldNames: Set<String> = ["path", "dataFile", "space", "format", "mode", "reload", "wait"]
+}
+
+extension ReloadParameters: CheckedTaskParameters {
+    static let fieldNames: Set<String> = ["app", "wait"]
+}

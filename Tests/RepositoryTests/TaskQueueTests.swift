@@ -102,6 +102,34 @@ struct TaskQueueTests {
         #expect(stored.state == .succeeded && stored.result == Data(#"{"n":1}"#.utf8) && stored.leaseOwner == nil)
     }
 
+    @Test("log lines written at once by several handles (a worker that lost its lease and the one that took over) are all kept, numbered apart",
+          arguments: RepositoryBackend.allCases)
+    func concurrentLogLines(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        let queued = try await task(fixture)
+        try await fixture.repository.enqueue(queued)
+        _ = try #require(try await fixture.repository.claim(in: [queued.runtimeEnvironmentID], owner: "new", lease: 60, now: Date()))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<4 {
+                group.addTask {
+                    let repository = try await fixture.store.reopen()
+                    for line in 0..<10 {
+                        if writer == 0, line == 9 {
+                            _ = try await repository.finish(queued.id, in: fixture.organization.id, owner: "old", succeeded: false, result: nil, error: nil,
+                                                            logs: [TaskLogLine(message: "w0-last-a"), TaskLogLine(message: "w0-last-b")], at: Date())
+                        } else {
+                            try await repository.appendLog(queued.id, [TaskLogLine(message: "w\(writer)-\(line)")])
+                        }
+                    }
+                    await repository.close()
+                }
+            }
+            try await group.waitForAll()
+        }
+        let kept = try await fixture.repository.logs(of: queued.id).map(\.message)
+        #expect(kept.count == 41 && Set(kept).count == 41, "\(kept.count) lines")
+    }
+
     @Test("on SQLite, a claim with nothing ready only reads: it answers while another process holds the write lock; the give-up sweep writes at most once a second")
     func idleClaimsRead() async throws {
         let fixture = try await RepositoryFixture(.sqlite)

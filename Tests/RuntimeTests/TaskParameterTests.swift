@@ -24,6 +24,10 @@ struct TaskParameterTests {
         #expect(problems(.reload, #"{"app": 7}"#) == ["The reload parameters' 'app' has the wrong type."])
         #expect(problems(.discover, #"{"spaceType": "personal"}"#) == ["spaceType is 'personal'; expected shared, managed or data."])
         #expect(problems(.discover, "[1]") == ["The discover parameters are not a JSON object of the documented fields."])
+        #expect(problems(.read, #"{"dataFile": "d.qvd", "path": "x.csv", "feilds": ["a"]}"#)
+                == ["'feilds' is not a parameter here; expected app, dataFile, fields, format, path, table."])
+        #expect(problems(.write, #"{"path": "in.csv", "dataFile": "d.qvd", "Mode": "replace"}"#).first?.hasPrefix("'Mode' is not a parameter here") == true)
+        #expect(problems(.read, #"{"dataFile": "d.qvd", "table": "T", "path": "x.csv"}"#) == ["table goes with app; a data file's rows are read whole."])
         let stored = try TaskPayloads.checked(.write, Data(#"{"path": "in.csv", "dataFile": "d.qvd"}"#.utf8))
         let decoded = try JSONSerialization.jsonObject(with: stored) as? [String: Any]
         #expect(decoded?["mode"] as? String == "create" && decoded?["wait"] as? Bool == false && (decoded?["reload"] as? [String])?.isEmpty == true)

@@ -70,19 +70,34 @@ extension PostgresRepository: TaskQueue {
             state: succeeded ? TaskState.succeeded.rawValue : TaskState.failed.rawValue, result: result.map { String(decoding: $0, as: UTF8.self) },
             error: error, at: at.millisecondsSince1970, task: task.description, owner: owner, logAt: logs.map(\.at.millisecondsSince1970),
             logLevel: logs.map(\.level), logMessage: logs.map(\.message), organization: organization.description)
-        return try await read { session in try await !session.rows(statement).isEmpty }
+        return try await read { session in try await Self.numberingLogLines { try await !session.rows(statement).isEmpty } }
+    }
+
+    /// Log lines are numbered from the task's last one; when a worker that lost its lease and the one that took the task
+    /// write at the same moment, both pick the same numbers and one is refused: it tries again, after the other's lines.
+    static func numberingLogLines<T>(_ write: () async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await write()
+            } catch where PostgresFailure.isUniqueViolation(error) && attempt < 10 {
+                attempt += 1
+            }
+        }
     }
 
     public func appendLog(_ task: TaskID, _ lines: [TaskLogLine]) async throws {
         guard !lines.isEmpty else { return }
-        // One statement per line, numbered by the database: a task's lines come from its one lease holder, in order.
+        // One statement per line, numbered by the database, in order.
         try await read { session in
             for line in lines {
-                try await session.execute("""
-                    INSERT INTO task_logs (task_id, sequence, at, level, message)
-                    SELECT \(task.description), COALESCE(MAX(sequence), 0) + 1, \(line.at.millisecondsSince1970), \(line.level), \(line.message)
-                    FROM task_logs WHERE task_id = \(task.description)
-                    """)
+                try await Self.numberingLogLines {
+                    try await session.execute("""
+                        INSERT INTO task_logs (task_id, sequence, at, level, message)
+                        SELECT \(task.description), COALESCE(MAX(sequence), 0) + 1, \(line.at.millisecondsSince1970), \(line.level), \(line.message)
+                        FROM task_logs WHERE task_id = \(task.description)
+                        """)
+                }
             }
         }
     }
