@@ -50,8 +50,12 @@ struct ConnectionTaskRun {
                 do {
                     resolved = try await TaskConnections.resolve(started, in: repository, keyring: { try await workspace.keyring() }, resolver: resolver)
                 } catch {
-                    // The task is closed with the reason, not left running until its lease runs out.
-                    _ = try await repository.finish(started.id, owner: owner, succeeded: false, result: nil, error: "\(error)", at: Date())
+                    // The task is closed with the reason, not left running until its lease runs out; the reason is what the user sees.
+                    do {
+                        _ = try await repository.finish(started.id, owner: owner, succeeded: false, result: nil, error: "\(error)", at: Date())
+                    } catch let unrecorded {
+                        workspace.logger.warning("the task could not be closed; its lease runs out instead", metadata: ["error": "\(unrecorded)"])
+                    }
                     throw error
                 }
                 let source = RepositoryTaskSource(repository: repository, keyring: nil, resolver: resolver, owner: owner, lease: lease) { [] }
@@ -68,8 +72,9 @@ struct ConnectionTaskRun {
             let task = try await repository.task(record.id, in: organization.id)
             if task.state.isFinished { return (task, connection) }
             guard ContinuousClock.now < deadline else {
+                let still = task.state == .queued ? "It stays queued and runs when an agent of the group takes it" : "An agent is running it"
                 throw CLIError.failure("Task \(task.id) is still \(task.state.rawValue) after \(agentWait) s: no agent of group '\(environment.name)' finished it. "
-                    + "Check 'qlik-connector agent list', and follow the task with 'qlik-connector task show \(task.id)'.")
+                    + "\(still); follow it with 'qlik-connector task show \(task.id)', and check the agents with 'qlik-connector agent list'.")
             }
             try await Task.sleep(for: .milliseconds(200))
         }

@@ -37,16 +37,25 @@ struct AgentCommandTests {
         #expect(wrong.status != 0 && wrong.stderr.contains("belongs to agent 'eu-1' of runtime environment 'Agents', not 'Elsewhere'"), "\(wrong.stderr)")
         let insecure = try await harness.run(["agent", "--service", "http://agents.example.com", "--token-file", tokenFile])
         #expect(insecure.status == 2 && insecure.stderr.contains("https://"))
+        // No agent yet: the command stops waiting and says the task stays queued; the agent runs it once started.
+        let early = try await harness.run(["discover", "S", "--agent-wait", "1"])
+        #expect(early.status == 1 && early.stderr.contains("It stays queued and runs when an agent of the group takes it"), "\(early.stderr)")
         let agentFiles = harness.home + "/agent-files"
         let agent = try harness.start(["agent", "--service", "http://127.0.0.1:\(port)", "--token-file", tokenFile, "--runtime-env", "Agents",
                                        "--files-dir", agentFiles])
         #expect(await agent.nextLine()?.contains("Agent 'eu-1' of 'Agents' is taking tasks") == true)
         let (status, report) = try await Self.call(port, "POST", "/api/v1/connections/S/test", token: token)
         #expect(status == 200 && report["succeeded"] as? Bool == true, "\(report)")
-        let tasks = try await harness.succeed(["task", "list", "--json"])
-        let listed = try #require(try JSONSerialization.jsonObject(with: Data(tasks.stdout.utf8)) as? [[String: Any]])
-        #expect(listed.count == 1 && listed[0]["state"] as? String == "succeeded" && listed[0]["runtimeEnvironment"] as? String == "Agents")
-        let id = try #require(listed.first?["id"] as? String)
+        var listed: [[String: Any]] = []
+        for _ in 0..<100 {
+            let tasks = try await harness.succeed(["task", "list", "--json"])
+            listed = try #require(try JSONSerialization.jsonObject(with: Data(tasks.stdout.utf8)) as? [[String: Any]])
+            if listed.allSatisfy({ ["succeeded", "failed"].contains($0["state"] as? String) }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(listed.count == 2 && listed.allSatisfy { $0["state"] as? String == "succeeded" && $0["runtimeEnvironment"] as? String == "Agents" },
+                "\(listed)")
+        let id = try #require(listed.first { $0["kind"] as? String == "test" }?["id"] as? String)
         // Data commands queue tasks the agent runs: their files are on the agent's machine, inside its files folder.
         try Data("id,city\n1,Oslo\n2,Lima\n".utf8).write(to: URL(fileURLWithPath: agentFiles + "/cities.csv"))
         let written = try await harness.succeed(["write", "S", "--from", "cities.csv", "--data-file", "cities.qvd", "--agent-wait", "60"])
@@ -60,7 +69,8 @@ struct AgentCommandTests {
         #expect(escape.status == 2 && escape.stderr.contains("outside this runtime environment's files folder"), "\(escape.stderr)")
         let kinds = try JSONSerialization.jsonObject(with: Data(try await harness.succeed(["task", "list", "--json"]).stdout.utf8)) as? [[String: Any]] ?? []
         #expect(kinds.map { "\($0["kind"] ?? "") \($0["state"] ?? "") \($0["runtimeEnvironment"] ?? "")" }
-                == ["read failed Agents", "discover succeeded Agents", "read succeeded Agents", "write succeeded Agents", "test succeeded Agents"])
+                == ["read failed Agents", "discover succeeded Agents", "read succeeded Agents", "write succeeded Agents", "test succeeded Agents",
+                    "discover succeeded Agents"])
         #expect(try await harness.succeed(["task", "logs", id]).stdout.contains("Testing connection 'S'"))
         #expect(try await harness.succeed(["agent", "list"]).stdout.contains("available"))
         #expect(await agent.stop() == 0, "SIGTERM stops the agent cleanly")
