@@ -27,4 +27,6 @@ final class AgentTokenCache: Sendable {
         }
         return agent
     }
+
+    func forgetAll() { entries.withLock { $0.removeAll() } }
 }

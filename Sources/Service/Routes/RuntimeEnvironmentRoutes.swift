@@ -30,6 +30,9 @@ extension ConnectorService {
             try principal.require(.admin)
             let name = try context.pathParameter("name")
             let environment = try await repository.deleteRuntimeEnvironment(named: name, in: principal.organizationID, by: service.actor(principal))
+            // Its agents went with it: this replica forgets their tokens now (others within the cache's 5 s, when the
+            // agents can claim nothing, since the group's tasks went too).
+            service.agentTokens.forgetAll()
             return try ServiceJSON.response(RuntimeEnvironmentView(environment))
         }
     }
