@@ -40,10 +40,7 @@ public struct AgentAssignment: Codable, Sendable {
 
     /// The assignment for a task this agent just claimed: its connection read and its sealed values opened here.
     public static func make(_ record: TaskRecord, repository: any ConnectorRepository, keyring: Keyring?, lease: TimeInterval) async throws -> AgentAssignment {
-        AgentAssignment(record, connection: try await connection(of: record, repository: repository) {
-            guard let keyring else { throw TaskCredentialsUnavailable("The service has no master key loaded to open the connection's stored credentials.") }
-            return keyring
-        }, lease: lease)
+        AgentAssignment(record, connection: try await connection(of: record, repository: repository, keyring: TaskConnections.requiring(keyring)), lease: lease)
     }
 
     init(_ record: TaskRecord, connection: Connection?, lease: TimeInterval) {
@@ -75,35 +72,30 @@ public struct AgentAssignment: Codable, Sendable {
         }
         let name = stored.name.value
         var values: [String: String] = [:], references: [String: String] = [:], local: [String] = []
+        // Loaded once, and only when a sealed value is opened.
         var loaded: Keyring?
-        for (field, credential) in stored.authentication.credentials {
-            switch credential {
-            case .value(let sealed):
-                let ring: Keyring
-                do {
-                    if let loaded { ring = loaded } else { ring = try await keyring(); loaded = ring }
-                } catch let missing as TaskCredentialsUnavailable {
-                    return unavailable("\(missing.description) (connection '\(name)')")
-                }
-                values[field.rawValue] = try ring.open(sealed, for: stored.id, field: field).reveal()
-            case .secretReference(let reference):
-                references[field.rawValue] = reference.description
-            case .onAgent:
-                local.append(field.rawValue)
-            }
+        func open(_ sealed: SealedSecret, for slot: SealedSlot) async throws -> String {
+            let ring: Keyring
+            if let loaded { ring = loaded } else { ring = try await keyring(); loaded = ring }
+            return try ring.open(sealed, for: slot).reveal()
         }
         var manager: SecretReferenceResolver.Manager?
-        if !references.isEmpty {
+        do {
+            for (field, credential) in stored.authentication.credentials {
+                switch credential {
+                case .value(let sealed): values[field.rawValue] = try await open(sealed, for: .connection(stored.id, field))
+                case .secretReference(let reference): references[field.rawValue] = reference.description
+                case .onAgent: local.append(field.rawValue)
+                }
+            }
+            guard !references.isEmpty else {
+                return Connection(baseURL: stored.authentication.baseURL.description, authenticationType: stored.authentication.type.rawValue,
+                                  values: values, references: references, local: local, secretsManager: nil, unavailable: nil)
+            }
             // The manager's own credentials, when the organization keeps them, travel with the task like the connection's values.
             var kept: [SecretsManagerField: String] = [:]
             for (field, sealed) in try await repository.secretsManagerCredentials(of: record.organizationID) {
-                let ring: Keyring
-                do {
-                    if let loaded { ring = loaded } else { ring = try await keyring(); loaded = ring }
-                } catch let missing as TaskCredentialsUnavailable {
-                    return unavailable("\(missing.description) (the organization's secrets manager credentials)")
-                }
-                kept[field] = try ring.open(sealed, for: .secretsManager(record.organizationID, field)).reveal()
+                kept[field] = try await open(sealed, for: .secretsManager(record.organizationID, field))
             }
             switch try await repository.organization(record.organizationID).secretsManager?.location {
             case .aws(let region, let endpoint)?:
@@ -114,6 +106,8 @@ public struct AgentAssignment: Codable, Sendable {
                 manager = SecretReferenceResolver.Manager(vaultAddress: address, credentials: credentials)
             case nil: return unavailable("Connection '\(name)' uses the Secret Vault, but its organization has no secrets manager any more.")
             }
+        } catch let missing as TaskCredentialsUnavailable {
+            return unavailable("\(missing.description) (connection '\(name)')")
         }
         return Connection(baseURL: stored.authentication.baseURL.description, authenticationType: stored.authentication.type.rawValue,
                           values: values, references: references, local: local, secretsManager: manager, unavailable: nil)

@@ -28,11 +28,8 @@ public struct RepositoryTaskSource: TaskSource {
 
     public func claim() async throws -> ClaimedTask? {
         guard let record = try await repository.claim(in: try await environments(), owner: owner, lease: lease, now: Date()) else { return nil }
-        let keyring = self.keyring
-        return ClaimedTask(record: record, connection: try await TaskConnections.resolve(record, in: repository, keyring: {
-            guard let keyring else { throw TaskCredentialsUnavailable("This runtime environment has no master key to open the stored credentials.") }
-            return keyring
-        }, resolver: resolver))
+        return ClaimedTask(record: record, connection: try await TaskConnections.resolve(record, in: repository, keyring: TaskConnections.requiring(keyring),
+                                                                                          resolver: resolver))
     }
 
     public func renew(_ task: TaskID) async throws -> Bool {
@@ -57,6 +54,14 @@ public enum TaskConnections {
                                resolver: SecretReferenceResolver) async throws -> Result<TaskConnection, TaskCredentialsUnavailable>? {
         guard let connection = try await AgentAssignment.connection(of: record, repository: repository, keyring: keyring) else { return nil }
         return await AgentAssignment.resolve(connection, named: record.connectionName, with: resolver, store: nil)
+    }
+
+    /// The key as the opening of sealed values asks for it: without one, the task says there is none here.
+    static func requiring(_ keyring: Keyring?) -> @Sendable () async throws -> Keyring {
+        {
+            guard let keyring else { throw TaskCredentialsUnavailable("This runtime environment has no master key loaded to open stored credentials.") }
+            return keyring
+        }
     }
 
     /// The task's connection as stored now, or why it is not the one the task was queued for; nil for a task on no connection.

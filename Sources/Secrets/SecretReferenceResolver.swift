@@ -164,7 +164,7 @@ public actor SecretReferenceResolver {
     }
 
     private func secretString(_ secretID: String, in manager: Manager) async throws -> String {
-        let aws = manager.credentials.flatMap { kept in kept.awsAccessKeyID.flatMap { id in kept.awsSecretAccessKey.map { (id, $0) } } }
+        let aws = manager.credentials?.aws.map { ($0.accessKeyID, $0.secretAccessKey) }
         let cacheKey = "\(manager.region)|\(manager.endpoint ?? "")|\(Self.identity(aws))|\(secretID)"
         if let cached = cache[cacheKey], clock().timeIntervalSince(cached.fetchedAt) < timeToLive { return cached.text }
         let text = try await fetch(secretID, in: manager)

@@ -201,6 +201,13 @@ struct AgentVaultTests {
             #expect(vault.state.withLock { $0.tokens.count } == 1, "one AppRole login served both tasks")
             #expect(await agent.stop() == 0)
             #expect(await server.stop() == 0)
+            let stray = try await harness.run(["org", "set", "--secrets-manager", "vault", "--vault-address", address, "--aws-region", "eu-west-1"])
+            #expect(stray.status == 2 && stray.stderr.contains("--aws-region does not go with --secrets-manager vault"), "\(stray.stderr)")
+            let both = try await harness.run(["org", "set", "--manager-credentials-from-environment", "--vault-role-id-from", "env:ROLE"],
+                                             environment: ["ROLE": vault.roleID])
+            #expect(both.status == 2 && both.stderr.contains("--manager-credentials-from-environment keeps none"), "\(both.stderr)")
+            let cleared = try await harness.succeed(["org", "set", "--manager-credentials-from-environment"])
+            #expect(cleared.stdout.contains("its credentials from the environment where each task runs"), "\(cleared.stdout)")
         }
         _ = await sandbox.stop()
         #expect(!harness.transcript.contains(key + "\n") && !harness.transcript.contains(vault.secretID))
