@@ -208,7 +208,7 @@ struct RepositoryFilesTests {
 @Suite("qlik-connector qvd, end to end")
 struct QVDCommandTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/fixtures/qvd").path
+        .appendingPathComponent("Tests/Fixtures/qvd").path
 
     @Test("inspect prints the header as a table and as JSON")
     func inspect() async throws {

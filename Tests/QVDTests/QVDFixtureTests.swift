@@ -2,14 +2,16 @@ import Foundation
 import Testing
 @testable import QVD
 
-/// The real files Qlik wrote, shipped in ../shared/fixtures/qvd.
+/// The real files Qlik wrote, kept in the repository at Tests/Fixtures/qvd (see NOTICE.md there).
 enum Fixtures {
-    static var directory: String {
+    /// The repository's root, found from this file's own place in it.
+    static var repository: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/fixtures/qvd").path
     }
 
-    static func path(_ name: String) -> String { directory + "/" + name }
+    static func directory(in root: URL = repository) -> String { root.appendingPathComponent("Tests/Fixtures/qvd").path }
+
+    static func path(_ name: String, in root: URL = repository) -> String { directory(in: root) + "/" + name }
 
     static let qlikWritten = [
         "pyqvd525_small.qvd", "pyqvd525_medium.qvd", "pyqvd525_large.qvd",
@@ -22,7 +24,17 @@ enum Fixtures {
 struct QVDFixtureTests {
     @Test("every Qlik-written fixture reads completely, row count as its header records", arguments: Fixtures.qlikWritten)
     func readsCompletely(_ name: String) throws {
-        let reader = try QVDReader(path: Fixtures.path(name))
+        try Self.expectComplete(Fixtures.path(name))
+    }
+
+    @Test("the damaged fixtures give clear errors with a byte offset", arguments: ["pyqvd525_damaged.qvd", "pyqvd885_damaged.qvd"])
+    func damaged(_ name: String) throws {
+        let error = Self.expectDamaged(Fixtures.path(name))
+        print("\(name): \(error?.description ?? "")")
+    }
+
+    static func expectComplete(_ path: String) throws {
+        let reader = try QVDReader(path: path)
         #expect(reader.header.qvBuildNo != nil)
         var iterator = try reader.batches(batchSize: 1000)
         var rows = 0
@@ -35,15 +47,15 @@ struct QVDFixtureTests {
         #expect(rows > 0)
     }
 
-    @Test("the damaged fixtures give clear errors with a byte offset", arguments: ["pyqvd525_damaged.qvd", "pyqvd885_damaged.qvd"])
-    func damaged(_ name: String) throws {
+    @discardableResult
+    static func expectDamaged(_ path: String) -> QVDError? {
         let error = #expect(throws: QVDError.self) {
-            let reader = try QVDReader(path: Fixtures.path(name))
+            let reader = try QVDReader(path: path)
             var iterator = try reader.batches()
             while try iterator.next() != nil {}
         }
         #expect(error?.offset != nil)
-        print("\(name): \(error?.description ?? "")")
+        return error
     }
 
     @Test("values come out as Qlik wrote them: qvdlib's typed columns")
