@@ -76,8 +76,10 @@ public struct Catalog: Sendable, Codable {
                 FieldEntry(name: field.name ?? "", tables: field.src_tables ?? [], type: FieldType(tags: field.tags ?? []), tags: field.tags ?? [],
                            distinctValues: field.cardinal, isKey: (field.src_tables?.count ?? 0) > 1)
             }
+            // Qlik answers "" for an app never reloaded.
+            let lastReload = item.resourceReloadEndTime.flatMap { $0.isEmpty ? nil : $0 }
             apps.append(AppEntry(id: id, name: item.name, spaceID: item.spaceId, space: item.spaceId.flatMap { spaceNames[$0] }, ownerID: item.ownerId,
-                                 lastReload: item.resourceReloadEndTime, sizeBytes: item.resourceSize?.appFile, tables: tables, fields: fields,
+                                 lastReload: lastReload, sizeBytes: item.resourceSize?.appFile, tables: tables, fields: fields,
                                  lineage: ScriptLineage(script: script ?? ""), lineageNote: lineageNote))
         }
         let files = try await client.dataFiles().collect().filter { file in !spaceFiltered || file.spaceId.map(chosen.contains) == true }

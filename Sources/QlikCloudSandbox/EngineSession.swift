@@ -130,13 +130,15 @@ struct EngineSession {
             if openDoc?.isSessionApp == true { sessionScript = script } else { _ = await tenant.setScript(appID, script: script, message: "SetScript", userID: userID) }
             return [:]
         case "DoReload":
-            let script = openDoc?.isSessionApp == true ? sessionScript : await tenant.app(appID)?.script ?? ""
-            let files = Dictionary(await tenant.dataFiles.map { ($0.name, $0.content) }, uniquingKeysWith: { first, _ in first })
-            switch LoadScript(dataFile: { files[$0] }).run(script) {
+            let isSessionApp = openDoc?.isSessionApp == true
+            let app = isSessionApp ? nil : await tenant.app(appID)
+            let files = await tenant.dataFileLibrary(appSpaceID: app?.spaceID)
+            switch LoadScript(dataFile: files.content).run(isSessionApp ? sessionScript : app?.script ?? "") {
             case .success(let (model, _)):
-                if openDoc?.isSessionApp == true { sessionModel = model } else { await tenant.setDataModel(appID, model) }
+                if isSessionApp { sessionModel = model } else { await tenant.setDataModel(appID, model) }
                 return ["qReturn": true]
             case .failure:
+                if !isSessionApp { await tenant.markReloadFailed(appID) }
                 return ["qReturn": false]
             }
         case "DoSave":

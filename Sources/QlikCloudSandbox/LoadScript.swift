@@ -3,9 +3,10 @@ import QVD
 
 /// Runs the subset of Qlik's load script that connectors produce and read:
 /// table labels, `LOAD * INLINE [...]`, `LOAD <fields> FROM [lib://DataFiles/<name>]`
-/// with `(qvd)` or `(txt, utf8, embedded labels, delimiter is ',')`, `*` and
-/// `AS` renames, `DROP TABLE`, `SET`/`LET`, comments. Loads with the same
-/// fields as an existing table are concatenated to it, as Qlik does.
+/// (or `[lib://<space>:DataFiles/<name>]` for a space's files) with `(qvd)` or
+/// `(txt, utf8, embedded labels, delimiter is ',')`, `*` and `AS` renames,
+/// `DROP TABLE`, `SET`/`LET`, comments. Loads with the same fields as an
+/// existing table are concatenated to it, as Qlik does.
 struct LoadScript {
     struct Failure: Error, Equatable {
         let message: String
@@ -13,8 +14,37 @@ struct LoadScript {
         let statement: String
     }
 
-    /// Reads a data file's bytes by name (the DataFiles connection).
-    let dataFile: (String) -> [UInt8]?
+    /// A data file a script names in a DataFiles connection.
+    struct DataFileReference: Equatable {
+        /// The space of `lib://<space>:DataFiles/`; "" for `lib://:DataFiles/` (the app's own space); nil when the path names none.
+        let space: String?
+        let name: String
+
+        /// `lib://DataFiles/<name>`, `lib://:DataFiles/<name>` or `lib://<space>:DataFiles/<name>`; nil for any other path.
+        init?(path: String) {
+            let scheme = "lib://"
+            guard path.lowercased().hasPrefix(scheme) else { return nil }
+            let rest = path.dropFirst(scheme.count)
+            guard let connection = rest.range(of: "DataFiles/", options: .caseInsensitive) else { return nil }
+            let before = rest[..<connection.lowerBound]
+            if before.isEmpty {
+                space = nil
+            } else if before.hasSuffix(":"), !before.dropLast().contains("/") {
+                space = String(before.dropLast())
+            } else {
+                return nil
+            }
+            name = String(rest[connection.upperBound...])
+        }
+
+        init(space: String?, name: String) {
+            self.space = space
+            self.name = name
+        }
+    }
+
+    /// Reads a data file's bytes (``DataFileLibrary`` finds them as the tenant's DataFiles connections hold them).
+    let dataFile: (DataFileReference) -> [UInt8]?
 
     func run(_ script: String) -> Result<(DataModel, log: [String]), Failure> {
         var model = DataModel()
@@ -158,10 +188,11 @@ struct LoadScript {
         guard rest.hasPrefix("["), let close = rest.firstIndex(of: "]") else { throw fail("FROM needs a [lib://DataFiles/<name>] path") }
         let path = String(rest[rest.index(after: rest.startIndex)..<close])
         let format = rest[rest.index(after: close)...].trimmingCharacters(in: CharacterSet(charactersIn: " \n\t()")).lowercased()
-        let prefix = "lib://datafiles/"
-        guard path.lowercased().hasPrefix(prefix) else { throw fail("Cannot open file: '\(path)': only lib://DataFiles/ is available") }
-        let name = String(path.dropFirst(prefix.count))
-        guard let bytes = dataFile(name) else { throw fail("Cannot open file: '\(path)'") }
+        guard let reference = DataFileReference(path: path) else {
+            throw fail("Cannot open file: '\(path)': only DataFiles connections are available (lib://DataFiles/<file> or lib://<space>:DataFiles/<file>)")
+        }
+        let name = reference.name
+        guard let bytes = dataFile(reference) else { throw fail("Cannot open file: '\(path)'") }
         let base = (name as NSString).deletingPathExtension
         let source: DataTable
         if format.hasPrefix("qvd") || (format.isEmpty && name.lowercased().hasSuffix(".qvd")) {

@@ -32,8 +32,9 @@ public struct QlikCloudSandbox: Sendable {
         let clientSecret: String
     }
 
-    /// A tenant in memory seeded with one administrator, an API key, an OAuth
-    /// client, a shared, a managed and a data space, and two apps.
+    /// A tenant in memory seeded with the default content (``DefaultTenant``): an administrator
+    /// with an API key and an OAuth client, three more users, a shared, a managed and a data
+    /// space, sample data files, and three apps reloaded from them.
     public static func make(configuration: SandboxConfiguration = SandboxConfiguration()) async -> QlikCloudSandbox {
         await make(configuration: configuration, clock: { Date() })
     }
@@ -41,7 +42,7 @@ public struct QlikCloudSandbox: Sendable {
     /// Tests pass a clock they move by hand, so expiry does not depend on how busy the machine is.
     static func make(configuration: SandboxConfiguration, clock: @escaping @Sendable () -> Date) async -> QlikCloudSandbox {
         let tenant = Tenant(configuration: configuration, clock: clock)
-        let administrator = await seedDefault(tenant)
+        let administrator = await DefaultTenant.seed(tenant)
         await tenant.setAdministrator(administrator)
         return await QlikCloudSandbox(configuration: configuration, tenant: tenant, administrator: administrator)
     }
@@ -64,22 +65,9 @@ public struct QlikCloudSandbox: Sendable {
         }
         let tenant = Tenant(configuration: configuration, store: store)
         let administrator: TenantSnapshot.Administrator
-        if let fixture { administrator = try await fixture.seed(tenant) } else { administrator = await seedDefault(tenant) }
+        if let fixture { administrator = try await fixture.seed(tenant) } else { administrator = await DefaultTenant.seed(tenant) }
         await tenant.setAdministrator(administrator)
         return await QlikCloudSandbox(configuration: configuration, tenant: tenant, administrator: administrator)
-    }
-
-    private static func seedDefault(_ tenant: Tenant) async -> TenantSnapshot.Administrator {
-        let configuration = tenant.configuration
-        let user = await tenant.addUser(name: "Sandbox Admin", email: "admin@\(configuration.tenantName).example")
-        let apiKey = await tenant.addAPIKey(for: user.id)
-        let client = await tenant.addOAuthClient(for: user.id)
-        let shared = await tenant.addSpace(name: "Sandbox Shared", type: "shared", description: "Apps in development", ownerID: user.id)
-        _ = await tenant.addSpace(name: "Sandbox Managed", type: "managed", description: "Published apps", ownerID: user.id)
-        _ = await tenant.addSpace(name: "Sandbox Data", type: "data", description: "Data files and connections", ownerID: user.id)
-        _ = await tenant.addApp(name: "Sales Analysis", description: "Seeded app", spaceID: shared.id, ownerID: user.id)
-        _ = await tenant.addApp(name: "Personal Scratchpad", spaceID: nil, ownerID: user.id)
-        return TenantSnapshot.Administrator(userID: user.id, apiKeyToken: apiKey.token, clientID: client.clientID)
     }
 
     private init(configuration: SandboxConfiguration, tenant: Tenant, administrator: TenantSnapshot.Administrator) async {
@@ -105,11 +93,10 @@ public struct QlikCloudSandbox: Sendable {
         await tenant.apps.first { $0.name == name }?.id
     }
 
-    /// Adds an app whose data is a generated table of `rows` x `columns`, for benchmarks; returns its id.
+    /// Adds an app to the administrator's personal space whose data is a generated table of `rows` x `columns`
+    /// ("Facts"), for benchmarks; its script reloads the same table from a QVD data file. Returns its id.
     public func addGeneratedApp(name: String = "Generated", rows: Int, columns: Int = 10, seed: UInt64 = 1) async -> String {
-        let app = await tenant.addApp(name: name, description: "\(rows) generated rows", spaceID: nil, ownerID: self.seed.userID)
-        await tenant.setDataModel(app.id, DataModel(tables: [LargeAppGenerator.table(rows: rows, columns: columns, seed: seed)]))
-        return app.id
+        await tenant.addGeneratedApp(name: name, rows: rows, columns: columns, seed: seed, spaceID: nil, ownerID: self.seed.userID).id
     }
 
     public func credentials(port: Int) -> SandboxCredentials {

@@ -11,6 +11,15 @@ struct RESTRoutes {
             let user = try context.requireUser()
             return try JSONResponse.make(UserView(user, tenantID: tenant.tenantID, origin: base.origin(of: request)))
         }
+        group.get("users") { request, _ in
+            let paging = try Paging(request, defaultLimit: 20)
+            // Users are only ever added, at the end of this order, so a user's place in it is a cursor that stays valid.
+            let users = await tenant.usersByCreation
+            let page = paging.page(Array(users.enumerated()), sequence: { $0.offset + 1 })
+            let origin = base.origin(of: request)
+            return try JSONResponse.make(ListEnvelope(data: page.items.map { UserView($0.element, tenantID: tenant.tenantID, origin: origin) },
+                                                      links: Paging.links(request, base: base, next: page.next, prev: page.prev)))
+        }
         registerSpaces(on: group)
         registerItems(on: group)
         registerApps(on: group)

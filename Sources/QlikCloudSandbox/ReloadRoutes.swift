@@ -183,13 +183,8 @@ struct DataMetadata: Encodable, Sendable {
             let values = fieldValues[name] ?? []
             let present = values.filter { !$0.value.isNull }
             let numeric = !present.isEmpty && present.allSatisfy { $0.value.number != nil }
-            var tags: [String] = []
-            if numeric { tags.append("$numeric") }
-            if numeric && present.allSatisfy({ $0.value.number.map { $0 == $0.rounded() } ?? false }) { tags.append("$integer") }
-            if !present.isEmpty && present.allSatisfy({ if case .text = $0.value { true } else { false } }) {
-                tags.append("$text")
-                if present.allSatisfy({ $0.value.displayText?.allSatisfy(\.isASCII) ?? true }) { tags.insert("$ascii", at: tags.count - 1) }
-            }
+            // Tagged as the engine tags the field (dates too), with $key when tables share it.
+            var tags = EngineViews.tags(present.map(\.value))
             if (fieldTables[name]?.count ?? 0) > 1 { tags.insert("$key", at: 0) }
             return Field(name: name, src_tables: fieldTables[name] ?? [], is_numeric: numeric, is_system: false, is_hidden: false,
                          is_semantic: false, distinct_only: false, cardinal: Set(present).count, total_count: present.count,

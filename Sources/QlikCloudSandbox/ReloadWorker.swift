@@ -13,7 +13,7 @@ struct ReloadWorker: Service {
                 // A short, visible RELOADING phase, as an engine takes time to start; a
                 // cancelled sleep means the sandbox is stopping, and so does the worker.
                 guard (try? await Task.sleep(for: .milliseconds(20))) != nil else { break }
-                let outcome = LoadScript { work.files[$0] }.run(work.script)
+                let outcome = LoadScript(dataFile: work.files.content).run(work.script)
                 await tenant.finishReload(id, outcome: outcome)
             }
         }

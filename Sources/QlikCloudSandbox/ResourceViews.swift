@@ -7,6 +7,14 @@ struct UserView: Encodable, Sendable {
         let name: String
         let type: String
         let level: String
+
+        /// Qlik's default roles the sandbox assigns, with the level each grants (the ids are the sandbox's own).
+        static let defaults: [String: Role] = Dictionary(uniqueKeysWithValues: [
+            ("TenantAdmin", "608050f7634644db3678b1a2", "admin"), ("AnalyticsAdmin", "608050f7634644db3678b1a3", "admin"),
+            ("DataAdmin", "608050f7634644db3678b1a4", "admin"), ("Developer", "608050f7634644db3678b1a5", "user"),
+            ("SharedSpaceCreator", "608050f7634644db3678b1a6", "user"), ("ManagedSpaceCreator", "608050f7634644db3678b1a7", "user"),
+            ("DataSpaceCreator", "608050f7634644db3678b1a8", "user"), ("PrivateAnalyticsContentCreator", "608050f7634644db3678b1a9", "user"),
+        ].map { ($0.0, Role(id: $0.1, name: $0.0, type: "default", level: $0.2)) })
     }
     struct Links: Encodable, Sendable { let `self`: Link }
 
@@ -31,7 +39,8 @@ struct UserView: Encodable, Sendable {
         name = user.name
         email = user.email
         status = user.status
-        assignedRoles = [Role(id: "608050f7634644db3678b1a2", name: "TenantAdmin", type: "default", level: "admin")]
+        // Users of a tenant saved before users had roles were all administrators.
+        assignedRoles = (user.roles ?? ["TenantAdmin"]).compactMap { Role.defaults[$0] }
         assignedScopes = []
         assignedGroups = []
         createdAt = user.createdAt
@@ -104,7 +113,7 @@ struct AppAttributesView: Encodable, Sendable {
         ownerId = app.ownerID
         createdDate = app.createdAt
         modifiedDate = app.updatedAt
-        lastReloadTime = ""
+        lastReloadTime = app.lastReloadTime.map(JSONResponse.timestamp) ?? ""
         published = false
         spaceId = app.spaceID
         encrypted = false
@@ -164,6 +173,9 @@ struct ItemView: Encodable, Sendable {
     let resourceUpdatedAt: Date
     let resourceAttributes: Attributes
     let resourceCustomAttributes: [String: String]
+    /// "" until the app's first reload, as Qlik answers.
+    let resourceReloadEndTime: String
+    let resourceReloadStatus: String
     let actions: [String]
     let collectionIds: [String]
     let isFavorited: Bool
@@ -187,8 +199,11 @@ struct ItemView: Encodable, Sendable {
         resourceCreatedAt = app.createdAt
         resourceUpdatedAt = app.updatedAt
         resourceAttributes = Attributes(id: app.id, name: app.name, description: app.description, createdDate: app.createdAt,
-                                        modifiedDate: app.updatedAt, owner: app.ownerID, lastReloadTime: "", spaceId: app.spaceID)
+                                        modifiedDate: app.updatedAt, owner: app.ownerID,
+                                        lastReloadTime: app.lastReloadTime.map(JSONResponse.timestamp) ?? "", spaceId: app.spaceID)
         resourceCustomAttributes = [:]
+        resourceReloadEndTime = app.lastReload.map { JSONResponse.timestamp($0.endTime) } ?? ""
+        resourceReloadStatus = app.lastReload?.status ?? ""
         actions = ["read", "update", "delete", "reload"]
         collectionIds = []
         isFavorited = false

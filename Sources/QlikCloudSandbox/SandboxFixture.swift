@@ -175,13 +175,12 @@ public struct SandboxFixture: Decodable, Sendable {
                 throw SandboxSetupError("generatedApps[\(index)] needs rows of 0 or more and columns from 1 to 1000.")
             }
         }
-        // Scripts run against the fixture's files before anything is added.
-        let fileContents = Dictionary(files.map { ($0.name, $0.content) }, uniquingKeysWith: { first, _ in first })
-        var models: [Int: DataModel] = [:]
+        // Scripts run against the fixture's files (all in the personal space) before anything is added;
+        // a space's name stands in for its id, which does not exist yet.
+        let personalFiles = files.map { DataFileLibrary.File(name: $0.name, spaceID: nil, content: $0.content) }
         for (index, app) in (apps ?? []).enumerated() where app.reload == true {
-            switch LoadScript(dataFile: { fileContents[$0] }).run(app.script ?? "") {
-            case .success(let (model, _)): models[index] = model
-            case .failure(let failure):
+            let library = DataFileLibrary(files: personalFiles, spaceNames: [:], appSpaceID: app.space)
+            if case .failure(let failure) = LoadScript(dataFile: library.content).run(app.script ?? "") {
                 throw SandboxSetupError("apps[\(index)] '\(app.name)': the script fails at line \(failure.line): \(failure.message)")
             }
         }
@@ -220,16 +219,16 @@ public struct SandboxFixture: Decodable, Sendable {
                 throw SandboxSetupError("dataFiles '\(file.name)': \(error.detail ?? "refused")")
             }
         }
-        for (index, app) in (apps ?? []).enumerated() {
+        for app in apps ?? [] {
             let added = await tenant.addApp(name: app.name, description: app.description ?? "", spaceID: app.space.flatMap { spaceIDs[$0] },
                                             ownerID: ownerID(app.owner))
             if let script = app.script { _ = await tenant.setScript(added.id, script: script, message: "From the fixture", userID: ownerID(app.owner)) }
-            if let model = models[index] { await tenant.setDataModel(added.id, model) }
+            // Checked above, so it succeeds; recorded as a reload, as a real tenant's history would show it.
+            if app.reload == true { _ = await tenant.reloadNow(appID: added.id, userID: ownerID(app.owner)) }
         }
         for app in generatedApps ?? [] {
-            let added = await tenant.addApp(name: app.name, description: "\(app.rows) generated rows", spaceID: app.space.flatMap { spaceIDs[$0] },
-                                            ownerID: administrator.userID)
-            await tenant.setDataModel(added.id, DataModel(tables: [LargeAppGenerator.table(rows: app.rows, columns: app.columns ?? 10, seed: app.seed ?? 1)]))
+            _ = await tenant.addGeneratedApp(name: app.name, rows: app.rows, columns: app.columns ?? 10, seed: app.seed ?? 1,
+                                             spaceID: app.space.flatMap { spaceIDs[$0] }, ownerID: administrator.userID)
         }
         return administrator
     }

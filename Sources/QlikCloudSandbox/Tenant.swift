@@ -8,6 +8,8 @@ actor Tenant {
     nonisolated let configuration: SandboxConfiguration
     nonisolated let tenantID: String
     private(set) var users: [String: SandboxUser] = [:]
+    /// User ids in the order the users were added (several may share a creation time).
+    private var userOrder: [String] = []
     private var apiKeys: [String: APIKey] = [:]
     private var clients: [String: OAuthClient] = [:]
     private var tokens: [String: AccessToken] = [:]
@@ -36,7 +38,7 @@ actor Tenant {
     }
     /// The user, key and client the sandbox prints at start.
     private(set) var administrator: TenantSnapshot.Administrator?
-    private let logger = Logger(label: "qlik-cloud-sandbox")
+    let logger = Logger(label: "qlik-cloud-sandbox")
 
     typealias Saved = (snapshot: TenantSnapshot, contents: [TenantStore.ContentKind: [String: [UInt8]]], models: [String: DataModel])
 
@@ -59,6 +61,7 @@ actor Tenant {
         sequence = snapshot.sequence
         administrator = snapshot.administrator
         users = Dictionary(snapshot.users.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        userOrder = snapshot.users.map(\.id)
         apiKeys = Dictionary(snapshot.apiKeys.map { ($0.token, $0) }, uniquingKeysWith: { first, _ in first })
         clients = Dictionary(snapshot.clients.map { ($0.clientID, $0) }, uniquingKeysWith: { first, _ in first })
         tokens = Dictionary(snapshot.tokens.map { ($0.token, $0) }, uniquingKeysWith: { first, _ in first })
@@ -111,7 +114,7 @@ actor Tenant {
 
     func snapshot() -> TenantSnapshot {
         TenantSnapshot(tenantID: tenantID, personalConnectionID: personalConnectionID, sequence: sequence, administrator: administrator,
-                       users: users.values.sorted { $0.createdAt < $1.createdAt || ($0.createdAt == $1.createdAt && $0.id < $1.id) },
+                       users: usersByCreation,
                        apiKeys: apiKeys.values.sorted { $0.id < $1.id }, clients: clients.values.sorted { $0.clientID < $1.clientID },
                        tokens: tokens.values.sorted { $0.token < $1.token }, spaces: spaces, apps: apps, dataFiles: dataFiles, reloads: reloads,
                        tempContents: tempContents.values.sorted { $0.id < $1.id }, models: models)
@@ -172,13 +175,17 @@ actor Tenant {
 
     // MARK: Identity
 
-    func addUser(name: String, email: String, status: String = "active") -> SandboxUser {
+    func addUser(name: String, email: String, status: String = "active", roles: [String]? = nil) -> SandboxUser {
         let user = SandboxUser(id: Identifier.objectID(), subject: "auth0|\(Identifier.hex(bytes: 12))", name: name, email: email,
-                               status: status, createdAt: clock())
+                               status: status, createdAt: clock(), roles: roles)
         users[user.id] = user
+        userOrder.append(user.id)
         persist()
         return user
     }
+
+    /// The users in the order they were added.
+    var usersByCreation: [SandboxUser] { userOrder.compactMap { users[$0] } }
 
     func setUserStatus(_ userID: String, _ status: String) {
         users[userID]?.status = status
@@ -351,12 +358,22 @@ actor Tenant {
         return index
     }
 
+    /// Replaces an app's data, as a successful reload does (the engine's `DoReload`, or data loaded at seeding).
     func setDataModel(_ appID: String, _ model: DataModel) {
         forgetEngineCaches(appID)
         guard let index = apps.firstIndex(where: { $0.id == appID }) else { return }
+        let now = clock()
         apps[index].dataModel = model
-        apps[index].lastReloadTime = clock()
+        apps[index].lastReloadTime = now
+        apps[index].lastReload = ReloadMark(endTime: now, succeeded: true)
         persistModel(of: appID, model)
+    }
+
+    /// Notes a reload that failed: the app keeps its data and its last successful reload time; its item says the last reload failed.
+    func markReloadFailed(_ appID: String) {
+        guard let index = apps.firstIndex(where: { $0.id == appID }) else { return }
+        apps[index].lastReload = ReloadMark(endTime: clock(), succeeded: false)
+        persist()
     }
 
     // MARK: Reloads
@@ -390,14 +407,32 @@ actor Tenant {
     }
 
     /// Marks a queued reload as running and hands back what it needs; nil when it was canceled meanwhile.
-    func startReload(_ id: String) -> (script: String, files: [String: [UInt8]])? {
+    func startReload(_ id: String) -> (script: String, files: DataFileLibrary)? {
         guard let index = reloads.firstIndex(where: { $0.id == id }), reloads[index].status == "QUEUED",
               let app = apps.first(where: { $0.id == reloads[index].appID }) else { return nil }
         reloads[index].status = "RELOADING"
         reloads[index].startTime = clock()
-        let files = Dictionary(dataFiles.map { ($0.name, $0.content) }, uniquingKeysWith: { first, _ in first })
         persist()
-        return (app.script, files)
+        return (app.script, dataFileLibrary(appSpaceID: app.spaceID))
+    }
+
+    /// Runs an app's script at once and records it as the worker records a queued reload
+    /// (a reload, its log, the app's data and reload times): for seeding, so an app has data
+    /// and a reload history from the start. Nil when there is no such app.
+    func reloadNow(appID: String, userID: String) -> Reload? {
+        guard apps.contains(where: { $0.id == appID }) else { return nil }
+        let queued = Reload(sequence: nextSequence(), id: Identifier.objectID(), appID: appID, userID: userID, partial: false,
+                            status: "QUEUED", creationTime: clock())
+        reloads.append(queued)
+        guard let work = startReload(queued.id) else { return nil }
+        finishReload(queued.id, outcome: LoadScript(dataFile: work.files.content).run(work.script))
+        return reload(queued.id)
+    }
+
+    /// The data files a reload of an app in `appSpaceID` (nil: personal or a session app) reads.
+    func dataFileLibrary(appSpaceID: String?) -> DataFileLibrary {
+        DataFileLibrary(files: dataFiles.map { DataFileLibrary.File(name: $0.name, spaceID: $0.spaceID, content: $0.content) },
+                        spaceNames: Dictionary(spaces.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first }), appSpaceID: appSpaceID)
     }
 
     /// Records a reload's outcome; a successful one replaces the app's data.
@@ -419,9 +454,13 @@ actor Tenant {
                 forgetEngineCaches(apps[app].id)
                 apps[app].dataModel = model
                 apps[app].lastReloadTime = now
+                apps[app].lastReload = ReloadMark(endTime: now, succeeded: true)
                 persistModel(of: apps[app].id, model)
             }
         case .failure(let failure):
+            if let app = apps.firstIndex(where: { $0.id == reloads[index].appID }) {
+                apps[app].lastReload = ReloadMark(endTime: now, succeeded: false)
+            }
             reloads[index].status = "FAILED"
             reloads[index].errorCode = "EngineGenericError"
             reloads[index].errorMessage = failure.message
@@ -477,6 +516,26 @@ actor Tenant {
     }
 
     func dataFile(_ id: String) -> DataFile? { dataFiles.first { $0.id == id } }
+
+    /// Stores a file the tenant's own seeding made (a sample file, a generated app's QVD): no upload
+    /// quota applies, and a name already taken in the connection gets a number (`Name-2.qvd`).
+    func addSeededDataFile(name: String, content: [UInt8], ownerID: String, spaceID: String?) -> DataFile {
+        let connection = spaceID.map { "datafiles-" + $0 } ?? personalConnectionID
+        let taken = Set(dataFiles.filter { $0.connectionID == connection }.map(\.name))
+        let base = (name as NSString).deletingPathExtension, suffix = (name as NSString).pathExtension
+        var unique = name, number = 1
+        while taken.contains(unique) {
+            number += 1
+            unique = "\(base)-\(number)" + (suffix.isEmpty ? "" : ".\(suffix)")
+        }
+        let now = clock()
+        let file = DataFile(sequence: nextSequence(), id: Identifier.uuid(), name: unique, content: content, ownerID: ownerID, spaceID: spaceID,
+                            connectionID: connection, createdAt: now, modifiedAt: now)
+        dataFiles.append(file)
+        persist(.dataFiles, id: file.id, content: content)
+        persist()
+        return file
+    }
 
     func deleteDataFile(_ id: String) -> Bool {
         guard let index = dataFiles.firstIndex(where: { $0.id == id }) else { return false }

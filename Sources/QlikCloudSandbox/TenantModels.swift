@@ -9,6 +9,8 @@ struct SandboxUser: Sendable, Codable {
     let email: String
     var status: String
     let createdAt: Date
+    /// Names of Qlik's default roles (TenantAdmin, Developer, ...); nil in tenants saved before users had roles, which were all administrators.
+    var roles: [String]?
 }
 
 struct APIKey: Sendable, Codable {
@@ -63,11 +65,23 @@ struct SandboxApp: Sendable, Codable {
     var scriptVersions: [ScriptVersion] = []
     /// Kept beside the tenant's state as QVD files when it persists (``TenantStore``).
     var dataModel = DataModel()
+    /// When the app's data was last loaded: the end of its last successful reload (`lastReloadTime`).
     var lastReloadTime: Date?
+    /// How its last reload ended, successful or not, as its item reports it (`resourceReloadEndTime`, `resourceReloadStatus`).
+    var lastReload: ReloadMark?
 
     private enum CodingKeys: String, CodingKey {
-        case sequence, id, itemID, name, description, spaceID, ownerID, createdAt, updatedAt, script, scriptVersions, lastReloadTime
+        case sequence, id, itemID, name, description, spaceID, ownerID, createdAt, updatedAt, script, scriptVersions, lastReloadTime, lastReload
     }
+}
+
+/// The end of an app's last reload and whether it succeeded.
+struct ReloadMark: Sendable, Codable, Equatable {
+    let endTime: Date
+    let succeeded: Bool
+
+    /// `resourceReloadStatus` as Qlik's items show it.
+    var status: String { succeeded ? "ok" : "error" }
 }
 
 struct ScriptVersion: Sendable, Codable {

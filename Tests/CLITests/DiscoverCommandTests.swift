@@ -20,6 +20,9 @@ struct DiscoverCommandTests {
         let apps = try #require(catalog["apps"] as? [[String: Any]])
         let orders = try #require(apps.first { $0["name"] as? String == "Orders App" })
         #expect(orders["space"] as? String == "Finance")
+        // Reloaded at seeding, so its last reload is known; the other app was never reloaded.
+        #expect((orders["lastReload"] as? String)?.isEmpty == false)
+        #expect(apps.first { $0["name"] as? String == "Lineage App" }?["lastReload"] == nil)
         let tables = try #require(orders["tables"] as? [[String: Any]])
         #expect(tables.map { $0["name"] as? String } == ["Orders", "Regions"] && tables.first?["rows"] as? Int == 2)
         let keys = (orders["fields"] as? [[String: Any]] ?? []).filter { $0["isKey"] as? Bool == true }.map { $0["name"] as? String }

@@ -21,7 +21,7 @@ struct RESTResourceTests {
         }
         #expect(names.count == 253 && Set(names).count == 253)
         #expect(names.contains("Team 249"))
-        #expect(firstOnly == "Sandbox Managed")
+        #expect(firstOnly == "Sales Published")
     }
 
     @Test("apps, scripts, data files (streamed multipart, replace, 409), temp contents with Range, reloads to their final state")
@@ -37,7 +37,8 @@ struct RESTResourceTests {
             defer { Task { await client.shutdown() } }
             let me = try await client.me()
             #expect(me.id == credentials.userID && me.status == "active")
-            let space = try #require(try await client.spaces(name: "Sandbox Shared").collect().first)
+            // The name filter matches parts of names: "Sales" also finds "Sales Published" and "Sales Data".
+            let space = try #require(try await client.spaces(name: "Sales").collect().first { $0.name == "Sales" })
             let app = try await client.createApp(name: "Orders", spaceID: space.id, description: "made by a test")
             #expect(app.name == "Orders" && app.attributes.spaceId == space.id)
             #expect(try await client.items(spaceID: space.id).collect().contains { $0.resourceId == app.id })

@@ -59,15 +59,20 @@ struct SandboxPersistenceTests {
             try await client.execute(uri: "/api/v1/users/me", method: .get, headers: Wire.bearer(secondKey.token)) { #expect($0.status == .unauthorized) }
             try await client.execute(uri: "/api/v1/reloads?appId=\(app.id)", method: .get, headers: Wire.bearer(credentials.apiKey)) { (response: TestResponse) throws in
                 let reloads = try #require(try Wire.json(response.body)["data"] as? [[String: Any]])
-                #expect(reloads.map { $0["status"] as? String } == ["SUCCEEDED"])
+                // Newest first: the test's reload, then the one that loaded the app at seeding.
+                #expect(reloads.map { $0["status"] as? String } == ["SUCCEEDED", "SUCCEEDED"])
             }
             try await client.execute(uri: "/api/v1/data-files/\(fileID)", method: .delete, headers: Wire.bearer(credentials.apiKey)) { #expect($0.status == .noContent) }
         }
-        // The deletion reached the disk: a third start has no such file, and no stray content is left.
+        // The deletion reached the disk: a third start has no such file, and no stray content is left
+        // (the sample files stay; the reloaded app has its second model only, the others their first).
         let third = try await QlikCloudSandbox.open(dataDirectory: directory)
         #expect(await third.tenant.dataFile(fileID) == nil)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/data-files").isEmpty)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/models") == ["\(app.id).1"])
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: directory + "/data-files")) == Set(await third.tenant.dataFiles.map(\.id)))
+        #expect(await third.tenant.dataFiles.map(\.name) == ["orders.csv", "customers.csv", "products.qvd"])
+        let models = await third.tenant.apps.map { "\($0.id).\($0.id == app.id ? 2 : 1)" }
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: directory + "/models")) == Set(models))
+        #expect(await third.tenant.apps.map(\.lastReload) == first.tenant.apps.map(\.lastReload), "reload times are kept")
     }
 
     @Test("a reload running when the sandbox stopped is failed on restart; a queued one runs again")
@@ -150,7 +155,12 @@ struct SandboxFixtureTests {
         #expect(orders.spaceID == finance.id)
         #expect(orders.dataModel.table("Orders")?.rowCount == 2)
         #expect(await tenant.apps.first { $0.name == "Big" }?.dataModel.tables.first?.columns.count == 3)
-        #expect(await tenant.dataFiles.map(\.name) == ["orders.csv", "notes.txt"])
+        // A generated app's table is kept as a QVD in its space, for its script to reload.
+        #expect(await tenant.dataFiles.map(\.name) == ["orders.csv", "notes.txt", "Big.qvd"])
+        #expect(await tenant.dataFiles.last?.spaceID == finance.id)
+        let reloads = await tenant.reloads
+        #expect(reloads.map(\.appID) == [orders.id] && reloads.first?.status == "SUCCEEDED", "the reload at seeding is recorded")
+        #expect(orders.lastReloadTime == reloads.first?.endTime)
         try await sandbox.application().test(.router) { client in
             try await client.execute(uri: "/api/v1/users/me", method: .get, headers: Wire.bearer("sbx_fixed_key")) { (response: TestResponse) throws in
                 #expect(try Wire.json(response.body)["email"] as? String == "ada@example.com")

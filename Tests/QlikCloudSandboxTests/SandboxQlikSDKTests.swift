@@ -40,11 +40,11 @@ struct SandboxQlikSDKTests {
         }
         let summary = try Wire.json(ByteBuffer(bytes: output))
         #expect((summary["me"] as? [String: Any])?["id"] as? String == sandbox.credentials(port: 0).userID)
-        #expect(summary["spaces"] as? [String] == ["Sandbox Shared", "Sandbox Managed", "Sandbox Data"])
-        #expect((summary["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Sales Analysis", "Personal Scratchpad"])
+        #expect(summary["spaces"] as? [String] == ["Sales", "Sales Published", "Sales Data"])
+        #expect((summary["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Sales Analysis", "Sales Dashboard", "Personal Scratchpad"])
         #expect((summary["upload"] as? [String: Any])?["size"] as? Int == 20)
-        #expect(summary["dataFiles"] as? [String] == ["sdk-upload.csv"])
-        #expect(await sandbox.tenant.dataFiles.first?.content == Array("id,amount\n1,2.5\n2,7\n".utf8))
+        #expect(summary["dataFiles"] as? [String] == ["orders.csv", "customers.csv", "products.qvd", "sdk-upload.csv"])
+        #expect(await sandbox.tenant.dataFiles.last?.content == Array("id,amount\n1,2.5\n2,7\n".utf8))
     }
 }
 

@@ -54,16 +54,19 @@ struct SandboxReloadTests {
                 #expect(lineage?.first?["discriminator"] as? String == "INLINE;")
             }
             try await client.execute(uri: "/api/v1/reloads?appId=\(app.id)", method: .get, headers: Wire.bearer(key)) { (response: TestResponse) throws in
-                #expect((try Wire.json(response.body)["data"] as? [[String: Any]])?.count == 1)
+                // Newest first: this reload, then the one that loaded the app at seeding.
+                let reloads = try #require(try Wire.json(response.body)["data"] as? [[String: Any]])
+                #expect(reloads.map { $0["status"] as? String } == ["SUCCEEDED", "SUCCEEDED"] && reloads.first?["id"] as? String == id)
             }
         }
     }
 
-    @Test("a script error fails the reload with a Qlik-style log naming the line, and keeps the old data")
+    @Test("a script error fails the reload with a Qlik-style log naming the line, and keeps the old data and its reload time; the item says it failed")
     func fails() async throws {
         let sandbox = await QlikCloudSandbox.make()
         let key = sandbox.credentials(port: 0).apiKey
         let app = try #require(await sandbox.tenant.apps.first)
+        #expect(!app.dataModel.tables.isEmpty, "the app was loaded at seeding")
         _ = await sandbox.tenant.setScript(app.id, script: "LOAD * INLINE [A\n1];\n\nLOAD * FROM [lib://DataFiles/none.qvd] (qvd);", message: "", userID: "u")
         let json: HTTPFields = [.authorization: "Bearer \(key)", .contentType: "application/json"]
         try await sandbox.application().test(.router) { client in
@@ -74,8 +77,14 @@ struct SandboxReloadTests {
             #expect(final["status"] as? String == "FAILED")
             let log = try #require(final["log"] as? String)
             #expect(log.contains("The following error occurred:") && log.contains("Cannot open file") && log.contains("Line 4"))
+            try await client.execute(uri: "/api/v1/items?resourceId=\(app.id)", method: .get, headers: Wire.bearer(key)) { (response: TestResponse) throws in
+                let item = try #require((Wire.json(response.body)["data"] as? [[String: Any]])?.first)
+                #expect(item["resourceReloadStatus"] as? String == "error" && item["resourceReloadEndTime"] as? String == final["endTime"] as? String)
+                #expect((item["resourceAttributes"] as? [String: Any])?["lastReloadTime"] as? String == app.lastReloadTime.map(JSONResponse.timestamp))
+            }
         }
-        #expect(await sandbox.tenant.app(app.id)?.dataModel.tables.isEmpty == true)
+        let after = try #require(await sandbox.tenant.app(app.id))
+        #expect(after.dataModel == app.dataModel && after.lastReloadTime == app.lastReloadTime)
     }
 
     @Test("a queued reload can be canceled; a finished one cannot")

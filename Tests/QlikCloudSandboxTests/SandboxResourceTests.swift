@@ -66,7 +66,7 @@ struct SandboxResourceTests {
             #expect(managed.map { $0["type"] as? String } == ["managed"])
             let id = try #require(managed.first?["id"] as? String)
             try await client.execute(uri: "/api/v1/spaces/\(id)", method: .get, headers: Wire.bearer(key)) { (response: TestResponse) throws in
-                #expect(try Wire.json(response.body)["name"] as? String == "Sandbox Managed")
+                #expect(try Wire.json(response.body)["name"] as? String == "Sales Published")
             }
             try await client.execute(uri: "/api/v1/spaces/doesnotexist", method: .get, headers: Wire.bearer(key)) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/api/v1/spaces?name=data", method: .get, headers: Wire.bearer(key)) { (response: TestResponse) throws in
@@ -113,6 +113,9 @@ struct SandboxResourceTests {
     func dataFiles() async throws {
         let sandbox = await QlikCloudSandbox.make()
         let key = sandbox.credentials(port: 0).apiKey
+        // The default tenant's sample files, one named orders.csv, are in the data space; this upload goes to the personal space.
+        let seeded = await sandbox.tenant.dataFiles.reduce(0) { $0 + $1.content.count }
+        let personal = await sandbox.tenant.personalConnectionID
         try await sandbox.application().test(.router) { client in
             var (headers, body) = Self.multipart(name: "orders.csv", content: "id,amount\n1,2.5\n")
             headers[.authorization] = "Bearer \(key)"
@@ -135,12 +138,16 @@ struct SandboxResourceTests {
             }
             #expect(await sandbox.tenant.dataFile(id)?.content == Array("id,amount\n1,2.5\n2,7\n".utf8))
             try await client.execute(uri: "/api/v1/data-files?name=orders.csv", method: .get, headers: Wire.bearer(key)) { (response: TestResponse) throws in
-                #expect((try Wire.json(response.body)["data"] as? [[String: Any]])?.count == 1)
+                #expect((try Wire.json(response.body)["data"] as? [[String: Any]])?.count == 2)
+            }
+            try await client.execute(uri: "/api/v1/data-files?name=orders.csv&connectionId=\(personal)", method: .get, headers: Wire.bearer(key)) {
+                (response: TestResponse) throws in
+                #expect((try Wire.json(response.body)["data"] as? [[String: Any]])?.map { $0["id"] as? String } == [id])
             }
             try await client.execute(uri: "/api/v1/data-files/quotas", method: .get, headers: Wire.bearer(key)) { (response: TestResponse) throws in
                 let quotas = try Wire.json(response.body)
                 #expect(quotas["maxFileSize"] as? Int == 500 << 20)
-                #expect(quotas["size"] as? Int == 20)
+                #expect(quotas["size"] as? Int == seeded + 20)
             }
             try await client.execute(uri: "/api/v1/data-files/\(id)", method: .delete, headers: Wire.bearer(key)) { #expect($0.status == .noContent) }
             try await client.execute(uri: "/api/v1/data-files/\(id)", method: .get, headers: Wire.bearer(key)) { #expect($0.status == .notFound) }
@@ -151,6 +158,7 @@ struct SandboxResourceTests {
     func quota() async throws {
         let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(maxFileSize: 10))
         let key = sandbox.credentials(port: 0).apiKey
+        let before = await sandbox.tenant.dataFiles.map(\.id)
         try await sandbox.application().test(.router) { client in
             var (headers, body) = Self.multipart(name: "big.csv", content: String(repeating: "x", count: 11))
             headers[.authorization] = "Bearer \(key)"
@@ -158,7 +166,7 @@ struct SandboxResourceTests {
                 #expect(response.status == .contentTooLarge)
             }
         }
-        #expect(await sandbox.tenant.dataFiles.isEmpty)
+        #expect(await sandbox.tenant.dataFiles.map(\.id) == before)
     }
 
     @Test("a live sandbox on an ephemeral loopback port reports its credentials")

@@ -34,7 +34,7 @@ struct ServiceDataTaskTests {
                 #expect(discovered.status == .ok && discovered.object["state"] as? String == "succeeded" && discovered.object["kind"] as? String == "discover",
                         "\(discovered.text)")
                 let catalog = try await result(discovered)
-                #expect((catalog["spaces"] as? [[String: Any]])?.map { $0["name"] as? String } == ["Sandbox Shared"])
+                #expect((catalog["spaces"] as? [[String: Any]])?.map { $0["name"] as? String } == ["Sales"])
                 #expect((catalog["apps"] as? [[String: Any]])?.contains { $0["name"] as? String == "Sales Analysis" } == true)
 
                 try FileManager.default.createDirectory(atPath: root + "/in", withIntermediateDirectories: true)
