@@ -1,4 +1,5 @@
 public import QlikCloudAPI
+import QlikConnections
 
 /// Finding what a user names: apps, spaces and data files, by name (any
 /// case) or id, with the nearest existing names when there is no such thing.

@@ -57,7 +57,11 @@ public struct ConnectionRules: Sendable {
             guard let raw = draft.baseURL ?? existing?.authentication.baseURL.description else {
                 throw ConnectionValidationError(.baseURL, "Base URL is required. Expected the form \(TenantURL.expectedForm).")
             }
-            return try TenantURL(raw, policy: organization.tenantHostPolicy)
+            do throws(ConnectionValidationError) {
+                return try TenantURL(raw, policy: organization.tenantHostPolicy)
+            } catch {
+                throw explainingHostPolicy(raw, error)
+            }
         }
 
         var credentials: [ConnectionField: Credential<Value>] = [:]
@@ -107,6 +111,19 @@ public struct ConnectionRules: Sendable {
         )
     }
 
+    /// A Base URL refused only because the organization admits Qlik Cloud hosts alone: the refusal says so and names the setting.
+    private func explainingHostPolicy(_ raw: String, _ refusal: ConnectionValidationError) -> ConnectionValidationError {
+        guard organization.tenantHostPolicy == .qlikCloudOnly else { return refusal }
+        do {
+            _ = try TenantURL(raw, policy: .allowCustomHosts)
+        } catch {
+            // Refused under either policy: the original reason is the one to fix.
+            return refusal
+        }
+        return ConnectionValidationError(.baseURL, refusal.description + " Organization '\(organization.name)' admits only Qlik Cloud tenant hosts; "
+            + "to reach another host (a sandbox or test tenant), allow custom tenant hosts in its settings.", remedy: .allowCustomTenantHosts)
+    }
+
     private func resolveEnvironment<Value>(
         _ draft: ConnectionDraft<Value>, _ existing: ConnectionDefinition<Value>?
     ) throws(ConnectionValidationError) -> RuntimeEnvironment {
@@ -115,9 +132,12 @@ public struct ConnectionRules: Sendable {
             if let match = runtimeEnvironments.first(where: { $0.name.comparisonKey == wanted.comparisonKey }) {
                 return match
             }
-            let known = runtimeEnvironments.map { "'\($0.name)'" }.joined(separator: ", ")
+            let names = runtimeEnvironments.map(\.name.value)
+            let near = NearestNames.suggest(wanted.value, among: names)
+            let known = names.map { "'\($0)'" }.joined(separator: ", ")
             throw ConnectionValidationError(.runtimeEnvironment,
-                "Runtime Environment '\(wanted)' does not exist in organization '\(organization.name)'; "
+                "Runtime Environment '\(wanted)' does not exist in organization '\(organization.name)'"
+                + (near.isEmpty ? "; " : ". Did you mean \(near.map { "'\($0)'" }.joined(separator: " or "))? Otherwise ")
                 + "choose one of \(known), or create a Secure Agent group with runtime-env create.")
         }
         if let existing, let match = runtimeEnvironments.first(where: { $0.id == existing.runtimeEnvironmentID }) {

@@ -1,12 +1,21 @@
 /// One field of a connection (or of the things it refers to) that breaks a
 /// rule, with a message that says what is wrong and what is expected.
 public struct FieldProblem: Hashable, Sendable, CustomStringConvertible {
+    /// A setting elsewhere whose change makes the field acceptable. Named here, worded by each surface
+    /// (the command line names its command, the API its request), since this module knows neither.
+    public enum Remedy: Hashable, Sendable {
+        /// The organization's `allowCustomTenantHosts`, off: it admits only Qlik Cloud tenant hosts.
+        case allowCustomTenantHosts
+    }
+
     public let field: ConnectionField
     public let message: String
+    public let remedy: Remedy?
 
-    public init(_ field: ConnectionField, _ message: String) {
+    public init(_ field: ConnectionField, _ message: String, remedy: Remedy? = nil) {
         self.field = field
         self.message = message
+        self.remedy = remedy
     }
 
     /// Messages name their field, so they read well alone.
@@ -54,8 +63,8 @@ public enum ConnectionField: String, Hashable, Sendable, CaseIterable, Codable {
 public struct ConnectionValidationError: Error, Equatable, Sendable, CustomStringConvertible {
     public let problems: [FieldProblem]
 
-    public init(_ field: ConnectionField, _ message: String) {
-        problems = [FieldProblem(field, message)]
+    public init(_ field: ConnectionField, _ message: String, remedy: FieldProblem.Remedy? = nil) {
+        problems = [FieldProblem(field, message, remedy: remedy)]
     }
 
     public init(problems: [FieldProblem]) {

@@ -150,8 +150,11 @@ public struct Agent: Hashable, Sendable, Identifiable {
         self.lastHeartbeatAt = lastHeartbeatAt
     }
 
+    /// How recently an agent must have sent a heartbeat to count as available (agents send one every 10 s).
+    public static let availabilityWindow: TimeInterval = 60
+
     /// Available when it was heard from within `window` of `now`.
-    public func isAvailable(at now: Date, window: TimeInterval = 60) -> Bool {
+    public func isAvailable(at now: Date, window: TimeInterval = Agent.availabilityWindow) -> Bool {
         lastHeartbeatAt.map { now.timeIntervalSince($0) <= window } ?? false
     }
 }

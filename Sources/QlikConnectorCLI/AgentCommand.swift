@@ -136,10 +136,7 @@ struct AgentCommand: AsyncParsableCommand {
         func run() async throws {
             let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
-            let key = try RuntimeEnvironmentName(group).comparisonKey
-            guard let environment = try await workspace.repository.runtimeEnvironments(of: organization.id).first(where: { $0.name.comparisonKey == key }) else {
-                throw RepositoryError.notFound(kind: "runtime environment", name: group, organization: organization.name.value)
-            }
+            let environment = try await workspace.repository.runtimeEnvironments(of: organization.id).named(group, organization: organization.name.value)
             let (agent, token) = try await AgentTokens.create(named: name, in: environment, repository: workspace.repository, by: workspace.actor)
             if let tokenFile {
                 guard FileManager.default.createFile(atPath: tokenFile, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {

@@ -2,6 +2,8 @@ import ArgumentParser
 import Connector
 import Foundation
 import QlikCloudAPI
+import QlikConnections
+import Repository
 
 /// The Airbyte protocol: `spec`, `check`, `discover`, `read` (source) and
 /// `write` (destination), Airbyte JSON messages on standard output.
@@ -33,15 +35,24 @@ struct AirbyteCommand: AsyncParsableCommand {
             case .storedConnection(let name):
                 // Airbyte runs this command where its records flow (standard output), so it reads the connection in process, not as a task.
                 let workspace = try await Workspace.open(global)
-                let stored = try await workspace.repository.connection(named: name, in: try await workspace.organization().id)
+                let organization: Organization
+                if let name = config.organization {
+                    organization = try await workspace.repository.organization(named: name)
+                } else {
+                    organization = try await workspace.organization()
+                }
+                let stored = try await workspace.repository.connection(named: name, in: organization.id)
                 let authentication = try await stored.resolvedAuthentication(keyring: { try await workspace.keyring() })
                 client = try QlikCloudClient.make(tenant: stored.authentication.baseURL, authentication: authentication)
-            case .inline(let url, let authentication):
-                client = try QlikCloudClient.make(tenant: url, authentication: authentication)
+            case .inline(let inline):
+                // The repository is opened only for the organization the config names: an inline config needs none otherwise.
+                var organization: Organization?
+                if let name = config.organization { organization = try await Workspace.open(global).repository.organization(named: name) }
+                client = try QlikCloudClient.make(tenant: try inline.tenant(admittedBy: organization), authentication: inline.authentication)
             }
             try await client.run { client in try await body(client, config) }
         } catch {
-            let configError = (error as? ConnectorError)?.isUsageError == true || error is TableReader.Failure
+            let configError = (error as? ConnectorError)?.isUsageError == true || error is TableReader.Failure || (error as? RepositoryError)?.isUsageError == true
             emit(AirbyteMessage.error("\(error)", configError: configError))
             throw ExitCode(1)
         }

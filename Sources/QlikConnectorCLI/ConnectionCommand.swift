@@ -79,11 +79,7 @@ struct ConnectionCommand: AsyncParsableCommand {
                 filter.authenticationType = type
             }
             if let runtimeEnvironment {
-                let key = try RuntimeEnvironmentName(runtimeEnvironment).comparisonKey
-                guard let environment = environments.first(where: { $0.name.comparisonKey == key }) else {
-                    throw RepositoryError.notFound(kind: "runtime environment", name: runtimeEnvironment, organization: organization.name.value)
-                }
-                filter.runtimeEnvironmentID = environment.id
+                filter.runtimeEnvironmentID = try environments.named(runtimeEnvironment, organization: organization.name.value).id
             }
             let connections = try await workspace.repository.connections(of: organization.id, matching: filter)
             let views = connections.map { ConnectionView($0, environments: environments) }

@@ -8,11 +8,13 @@ import QlikConnections
 struct ConnectionOptions: ParsableArguments {
     @Argument(help: "Connection Name (any case).") var connection: String
     @Option(help: "PEM file of extra CA certificates to trust (a corporate proxy's root), for a task run on the serverless environment.") var caBundle: String?
-    @Option(name: .customLong("agent-wait"), help: "Seconds to wait for a Secure Agent to finish the task, when the connection runs on one.")
-    var agentWait = 300
+    @Option(name: .customLong("agent-wait"), help: ArgumentHelp(
+        "Seconds to wait for a Secure Agent to finish the task, when the connection runs on one (default: 300, and only when an agent of "
+            + "the group is available; given, the task is queued and waited for even when none is).", valueName: "seconds"))
+    var agentWait: Int?
 
     func validate() throws {
-        guard (1...86_400).contains(agentWait) else { throw ValidationError("--agent-wait takes 1 to 86400 seconds.") }
+        if let agentWait, !(1...86_400).contains(agentWait) { throw ValidationError("--agent-wait takes 1 to 86400 seconds.") }
     }
 
     /// The operation as a task on the connection's runtime environment.

@@ -10,14 +10,16 @@ import Runtime
 /// the console like any other. On the serverless environment this process
 /// is the worker (the task runs here, with this shell's files); on a Secure
 /// Agent group the task waits in the queue for one of the group's agents,
-/// and the command waits for its outcome.
+/// and the command waits for its outcome. A group with no agent available
+/// gets no task at all (unless `--agent-wait` asks to wait anyway): the
+/// command says so at once instead of leaving a task to run later by surprise.
 struct ConnectionTaskRun {
     let workspace: Workspace
     let connectionName: String
     var settings = TransportSettings()
     var tester: ConnectionTester?
-    /// Seconds to wait for an agent to finish the task.
-    var agentWait = 300
+    /// Seconds to wait for an agent to finish the task, as given; nil waits `defaultAgentWait`, and only when an agent of the group is available.
+    var agentWait: Int?
     var progress: (@Sendable (TableExport.Progress) -> Void)?
 
     /// The finished task, and the connection it ran on.
@@ -65,6 +67,12 @@ struct ConnectionTaskRun {
         }
         let record = TaskRecord(organizationID: organization.id, runtimeEnvironmentID: environment.id, connectionID: connection.id,
                                 connectionName: connection.name.value, kind: kind, payload: payload, requestedBy: workspace.actor.name)
+        if agentWait == nil, let availability = try await AgentAvailability.of(environment, in: repository), !availability.hasAvailableAgent {
+            let what = kind == .test ? "Test Connection" : "The \(kind.rawValue) task"
+            throw CLIError.failure(availability.explanation + " \(what) was not queued, so nothing runs later by surprise; "
+                + "run the command again once an agent runs, or give --agent-wait SECONDS to queue it and wait for an agent.")
+        }
+        let agentWait = self.agentWait ?? Self.defaultAgentWait
         try await repository.enqueue(record)
         FileHandle.standardError.write(Data("Task \(record.id) queued on Secure Agent group '\(environment.name)'; waiting for one of its agents (up to \(agentWait) s).\n".utf8))
         let deadline = ContinuousClock.now + .seconds(agentWait)
@@ -79,6 +87,9 @@ struct ConnectionTaskRun {
             try await Task.sleep(for: .milliseconds(200))
         }
     }
+
+    /// Seconds a command waits for an agent when `--agent-wait` is not given.
+    static let defaultAgentWait = 300
 
     /// The task's result as `T`; a task that stopped on an error throws it, as a usage error when the input was at fault.
     static func result<T: Decodable>(_ type: T.Type, of task: TaskRecord) throws -> T {

@@ -49,7 +49,7 @@ struct QlikConnectorCommand: AsyncParsableCommand {
             return error.kind == .usage ? 2 : 1
         case let error as ConnectionValidationError:
             printError("error: the definition breaks \(error.problems.count == 1 ? "a rule" : "\(error.problems.count) rules"):")
-            error.problems.forEach { printError("  - \($0.description)") }
+            error.problems.forEach { printError("  - \($0.description)" + remedy($0.remedy)) }
             return 2
         case let error as RepositoryError:
             printError("error: \(error.description)")
@@ -83,12 +83,28 @@ struct QlikConnectorCommand: AsyncParsableCommand {
             }
             if error is ExitCode { return code.rawValue }
             if code.rawValue == ExitCode.validationFailure.rawValue || isParseError(error) {
-                printError(fullMessage(for: error))
+                printError(errorLine(fullMessage(for: error)))
                 return 2
             }
             printError("error: \(error)")
             return 1
         }
+    }
+
+    /// How this command line makes a field acceptable, for a problem that names a remedy.
+    static func remedy(_ remedy: FieldProblem.Remedy?) -> String {
+        switch remedy {
+        case .allowCustomTenantHosts?: " Allow them with 'qlik-connector org set --allow-custom-tenant-hosts true'."
+        case nil: ""
+        }
+    }
+
+    /// ArgumentParser's message (with its usage lines) in the one style every error here has: starting with "error: ".
+    static func errorLine(_ message: String) -> String {
+        for prefix in ["Error: ", "error: "] where message.hasPrefix(prefix) {
+            return "error: " + message.dropFirst(prefix.count)
+        }
+        return "error: " + message
     }
 
     /// ArgumentParser's own errors (unknown option, missing value) are usage errors.

@@ -61,7 +61,7 @@ struct SandboxCommand: AsyncParsableCommand {
         }
         let generatedApp = generated
         let asJSON = json
-        try await sandbox.run { credentials in
+        let announce: @Sendable (SandboxCredentials) async -> Void = { credentials in
             let text: String
             if asJSON {
                 let app = generatedApp.map { #","generatedAppID":"\#($0)""# } ?? ""
@@ -80,5 +80,6 @@ struct SandboxCommand: AsyncParsableCommand {
             // Unbuffered, so a script reading the output sees it while the sandbox keeps running.
             FileHandle.standardOutput.write(Data(text.utf8))
         }
+        try await ListeningPort.serve(on: port) { try await sandbox.run(onReady: announce) }
     }
 }

@@ -63,7 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(lines.utf8))
         }
         do {
-            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            try await ListeningPort.serve(on: port) { try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint]) }
         } catch {
             await workspace.repository.close()
             throw error

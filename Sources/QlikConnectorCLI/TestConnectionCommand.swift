@@ -21,13 +21,15 @@ extension ConnectionCommand {
         @Argument(help: "Connection Name (any case).") var name: String
         @Option(help: "PEM file of extra CA certificates to trust (a corporate proxy's root).") var caBundle: String?
         @Option(help: "Seconds to wait for a connection.") var connectTimeout: Int = 10
-        @Option(name: .customLong("agent-wait"), help: "Seconds to wait for a Secure Agent to run the test, when the connection runs on one.")
-        var agentWait = 300
+        @Option(name: .customLong("agent-wait"), help: ArgumentHelp(
+            "Seconds to wait for a Secure Agent to run the test, when the connection runs on one (default: 300, and only when an agent of "
+                + "the group is available; given, the test is queued and waited for even when none is).", valueName: "seconds"))
+        var agentWait: Int?
         @Flag(help: "Print JSON.") var json = false
 
         func validate() throws {
             guard (1...300).contains(connectTimeout) else { throw ValidationError("--connect-timeout takes 1 to 300 seconds.") }
-            guard (1...86_400).contains(agentWait) else { throw ValidationError("--agent-wait takes 1 to 86400 seconds.") }
+            if let agentWait, !(1...86_400).contains(agentWait) { throw ValidationError("--agent-wait takes 1 to 86400 seconds.") }
         }
 
         func run() async throws {

@@ -1,7 +1,8 @@
 /// What the repository refuses or fails at, worded for the person who asked.
 public enum RepositoryError: Error, Equatable, Sendable, CustomStringConvertible {
     case duplicateName(kind: String, name: String)
-    case notFound(kind: String, name: String, organization: String?)
+    /// `hint`: the existing names nearest to `name` ("did you mean"), or those there are.
+    case notFound(kind: String, name: String, organization: String?, hint: String? = nil)
     case runtimeEnvironmentInUse(name: String, connections: [String])
     case cannotDeleteServerless
     case changedMeanwhile(name: String)
@@ -16,8 +17,8 @@ public enum RepositoryError: Error, Equatable, Sendable, CustomStringConvertible
         switch self {
         case .duplicateName(let kind, let name):
             "A \(kind) named '\(name)' already exists (names are compared without regard to case); choose another name."
-        case .notFound(let kind, let name, let organization):
-            "No \(kind) named '\(name)'" + (organization.map { " in organization '\($0)'" } ?? "") + "."
+        case .notFound(let kind, let name, let organization, let hint):
+            "No \(kind) named '\(name)'" + (organization.map { " in organization '\($0)'" } ?? "") + "." + (hint.map { " " + $0 } ?? "")
         case .runtimeEnvironmentInUse(let name, let connections):
             "Runtime environment '\(name)' is used by \(connections.count) connection(s) (\(connections.joined(separator: ", "))); "
                 + "move or delete them first."

@@ -113,12 +113,20 @@ extension SQLiteRepository: ConnectionStore {
 
     public func connection(named name: String, in organization: OrganizationID) async throws -> StoredConnection {
         let key = try ConnectionName(name).comparisonKey
-        let found = try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM connections WHERE organization_id = ? AND name_key = ?",
-                             arguments: [organization.description, key]).map { try Self.connection(db, $0) }
+        let found = try await read { db -> Result<StoredConnection, RepositoryError> in
+            guard let found = try Row.fetchOne(db, sql: "SELECT * FROM connections WHERE organization_id = ? AND name_key = ?",
+                                               arguments: [organization.description, key]).map({ try Self.connection(db, $0) }) else {
+                return .failure(try Self.connectionNotFound(db, name, in: organization))
+            }
+            return .success(found)
         }
-        guard let found else { throw RepositoryError.notFound(kind: "connection", name: name, organization: nil) }
-        return found
+        return try found.get()
+    }
+
+    /// No connection named `name`, offering the organization's nearest names.
+    static func connectionNotFound(_ db: Database, _ name: String, in organization: OrganizationID) throws -> RepositoryError {
+        let names = try String.fetchAll(db, sql: "SELECT name FROM connections WHERE organization_id = ?", arguments: [organization.description])
+        return .notFound(kind: "connection", name: name, organization: nil, among: names)
     }
 
     public func updateConnection(_ connection: StoredConnection, replacing previous: StoredConnection, by actor: AuditActor) async throws {
@@ -151,7 +159,7 @@ extension SQLiteRepository: ConnectionStore {
         return try await write { db in
             guard let connection = try Row.fetchOne(db, sql: "SELECT * FROM connections WHERE organization_id = ? AND name_key = ?",
                                                     arguments: [organization.description, key]).map({ try Self.connection(db, $0) }) else {
-                throw RepositoryError.notFound(kind: "connection", name: name, organization: nil)
+                throw try Self.connectionNotFound(db, name, in: organization)
             }
             try db.execute(sql: "DELETE FROM connections WHERE id = ?", arguments: [connection.id.description])
             try self.audit(db, organization: organization, actor: actor, action: "connection.delete",

@@ -20,7 +20,8 @@ extension SQLiteRepository: RuntimeEnvironmentStore {
         return try await write { db in
             guard let environment = try Row.fetchOne(db, sql: "SELECT * FROM runtime_environments WHERE organization_id = ? AND name_key = ?",
                                                      arguments: [organization.description, key]).map(Self.environment) else {
-                throw RepositoryError.notFound(kind: "runtime environment", name: name, organization: nil)
+                throw RepositoryError.notFound(kind: "runtime environment", name: name, organization: nil,
+                                               among: try Self.environments(db, of: organization).map(\.name.value))
             }
             if environment.kind == .serverless { throw RepositoryError.cannotDeleteServerless }
             let users = try String.fetchAll(db, sql: "SELECT name FROM connections WHERE runtime_environment_id = ? ORDER BY name_key",

@@ -44,8 +44,9 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         switch error {
         case let error as APIError: return error
         case let error as ConnectionValidationError:
-            let problems = error.problems.map { Problem(field: $0.field.rawValue, message: $0.message) }
-            return APIError(.unprocessableContent, code: "validation_failed", error.description, field: problems.first?.field, problems: problems)
+            let problems = error.problems.map { Problem(field: $0.field.rawValue, message: $0.message + remedy($0.remedy)) }
+            return APIError(.unprocessableContent, code: "validation_failed", problems.map(\.message).joined(separator: "\n"),
+                            field: problems.first?.field, problems: problems)
         case let error as UserValidationError:
             return .invalid(error.field, error.message)
         case let error as RepositoryError:
@@ -64,6 +65,14 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             return APIError(.internalServerError, code: "sealing_failed", error.description)
         default:
             return APIError(.internalServerError, code: "internal", "The request failed: \(type(of: error)).")
+        }
+    }
+
+    /// How the API makes a field acceptable, for a problem that names a remedy.
+    static func remedy(_ remedy: FieldProblem.Remedy?) -> String {
+        switch remedy {
+        case .allowCustomTenantHosts?: #" Allow them with PATCH /api/v1/organization {"allowCustomTenantHosts": true} (administrators)."#
+        case nil: ""
         }
     }
 

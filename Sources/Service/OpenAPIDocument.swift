@@ -724,6 +724,19 @@ enum OpenAPIDocument {
               "error": { "type": "string" }
             }
           },
+          "PendingTask": {
+            "description": "A task not finished when the request stopped waiting. On a Secure Agent group, availableAgents counts the group's agents that sent a heartbeat in the last 60 s; when it is 0 the answer comes at once (the task stays queued until an agent of the group takes it) and message names the group, its agents' last heartbeats and the command that starts one.",
+            "allOf": [
+              { "$ref": "#/components/schemas/Task" },
+              {
+                "type": "object",
+                "properties": {
+                  "availableAgents": { "type": "integer", "minimum": 0 },
+                  "message": { "type": "string" }
+                }
+              }
+            ]
+          },
           "NewTask": {
             "type": "object",
             "required": ["kind"],
@@ -1910,7 +1923,7 @@ enum OpenAPIDocument {
           "parameters": [ { "$ref": "#/components/parameters/Name" } ],
           "post": {
             "operationId": "queueConnectionTask",
-            "description": "Designers. Queues discover, read, write or reload on the connection's runtime environment. Paths of read and write are files on that environment, inside its files folder. Waits up to `wait` seconds for the task to finish.",
+            "description": "Designers. Queues discover, read, write or reload on the connection's runtime environment. Paths of read and write are files on that environment, inside its files folder. Waits up to `wait` seconds for the task to finish; not at all when no agent of the connection's Secure Agent group is available (availableAgents 0, and a message saying how to start one).",
             "parameters": [ { "name": "wait", "in": "query", "schema": { "type": "integer", "minimum": 0, "maximum": 90 } } ],
             "requestBody": {
               "required": true,
@@ -1921,7 +1934,7 @@ enum OpenAPIDocument {
               "202": {
                 "description": "Queued or running: follow the task",
                 "headers": { "Location": { "schema": { "type": "string" } } },
-                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Task" } } }
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PendingTask" } } }
               },
               "400": { "$ref": "#/components/responses/Error" },
               "401": { "$ref": "#/components/responses/Error" },
@@ -1941,12 +1954,12 @@ enum OpenAPIDocument {
           ],
           "post": {
             "operationId": "testConnection",
-            "description": "Runs Test Connection as a task on the connection's runtime environment and keeps its result. A task no worker finished in time is answered 202 with the task to follow.",
+            "description": "Runs Test Connection as a task on the connection's runtime environment and keeps its result. A task no worker finished in time is answered 202 with the task to follow; at once, with availableAgents 0 and a message saying how to start one, when no agent of the connection's Secure Agent group is available.",
             "responses": {
               "202": {
                 "description": "Queued or running still: follow the task",
                 "headers": { "Location": { "schema": { "type": "string" } } },
-                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Task" } } }
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PendingTask" } } }
               },
               "200": {
                 "description": "The step-by-step report (passed or failed)",

@@ -39,7 +39,8 @@ struct AirbyteCommandTests {
         let check = try Self.messages(try await harness.succeed(["airbyte", "check", "--config", sourceConfig]).stdout)
         #expect((check.first?["connectionStatus"] as? [String: Any])?["status"] as? String == "SUCCEEDED")
         let planted = "planted-airbyte-\(UUID().uuidString)"
-        let badConfig = try harness.file("bad.json", #"{"base_url": "\#(baseURL)", "allow_custom_host": true, "auth_type": "api_key", "api_key": "\#(planted)"}"#)
+        // An inline sandbox URL is admitted through the organization that allows custom tenant hosts.
+        let badConfig = try harness.file("bad.json", #"{"base_url": "\#(baseURL)", "organization": "Acme", "auth_type": "api_key", "api_key": "\#(planted)"}"#)
         let failedCheck = try await harness.succeed(["airbyte", "check", "--config", badConfig])
         #expect(failedCheck.stdout.contains("FAILED") && !failedCheck.stdout.contains(planted) && !failedCheck.stderr.contains(planted))
 
@@ -59,5 +60,37 @@ struct AirbyteCommandTests {
         }
         #expect(read.contains { $0["type"] as? String == "STATE" })
         #expect(await server.stop() == 0)
+    }
+
+    /// The TRACE error a command emitted, and its failure type.
+    static func traceError(_ run: CommandLineHarness.Run) throws -> (message: String, type: String) {
+        let error = try #require(try messages(run.stdout).compactMap { ($0["trace"] as? [String: Any])?["error"] as? [String: Any] }.first, "\(run.stdout)")
+        return (error["message"] as? String ?? "", error["failure_type"] as? String ?? "")
+    }
+
+    @Test("an inline base_url outside Qlik Cloud needs a named organization that allows custom hosts; each refusal says why and what to do; spec says the same")
+    func inlineCustomHost() async throws {
+        let harness = try CommandLineHarness()
+        try await harness.succeed(["org", "create", "Strict"])
+        let inline = #""base_url": "http://127.0.0.1:9", "auth_type": "api_key", "api_key": "a-key""#
+        let unnamed = try await harness.run(["airbyte", "check", "--config", try harness.file("unnamed.json", "{\(inline)}")])
+        let noOrganization = try Self.traceError(unnamed)
+        #expect(unnamed.status == 1 && noOrganization.type == "config_error")
+        #expect(noOrganization.message.contains("uses http://") && noOrganization.message.contains(#"add "organization": "NAME" to the config"#)
+            && noOrganization.message.contains("org set --allow-custom-tenant-hosts true"), "\(noOrganization.message)")
+        let strict = try Self.traceError(try await harness.run(["airbyte", "check", "--config", try harness.file("strict.json", #"{"organization": "Strict", \#(inline)}"#)]))
+        #expect(strict.message.contains("Organization 'Strict', which the config names, admits only Qlik Cloud tenant hosts")
+            && strict.message.contains(#"'qlik-connector --org "Strict" org set --allow-custom-tenant-hosts true'"#), "\(strict.message)")
+        let unknown = try Self.traceError(try await harness.run(["airbyte", "check", "--config", try harness.file("unknown.json", #"{"organization": "Nope", \#(inline)}"#)]))
+        #expect(unknown.type == "config_error" && unknown.message.contains("No organization named 'Nope'"), "\(unknown)")
+        let old = try Self.traceError(try await harness.run(["airbyte", "check", "--config", try harness.file("old.json", #"{"allow_custom_host": true, \#(inline)}"#)]))
+        #expect(old.message.contains(#"replace it with "organization": "NAME""#), "\(old.message)")
+        let malformed = try Self.traceError(try await harness.run(["airbyte", "check", "--config",
+                                                                    try harness.file("malformed.json", #"{"organization": "Strict", "base_url": "https://x@127.0.0.1:9", "api_key": "k"}"#)]))
+        #expect(malformed.message.contains("user information") && !malformed.message.contains("custom tenant hosts"), "not fixed by the setting: \(malformed.message)")
+        let spec = try Self.messages(try await harness.succeed(["airbyte", "spec"]).stdout)
+        let properties = try #require(((spec.first?["spec"] as? [String: Any])?["connectionSpecification"] as? [String: Any])?["properties"] as? [String: [String: Any]])
+        #expect(properties["organization"]?["type"] as? String == "string" && properties["base_url"]?["pattern"] as? String == "^https?://")
+        #expect((properties["base_url"]?["description"] as? String)?.contains("organization that allows custom tenant hosts") == true)
     }
 }

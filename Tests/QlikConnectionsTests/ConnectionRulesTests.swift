@@ -181,6 +181,35 @@ struct ConnectionRulesTests {
         #expect(try Fixture(customHosts: true).rules.create(draft).authentication.baseURL.description == "http://127.0.0.1:9090")
     }
 
+    @Test("a host refused only because the organization admits Qlik Cloud hosts alone says so and names the setting as the remedy; other refusals do not")
+    func customHostRemedy() throws {
+        var draft = Fixture.apiKey()
+        draft.baseURL = "http://127.0.0.1:9090"
+        let refused = #expect(throws: ConnectionValidationError.self) { try Fixture().rules.create(draft) }
+        let problem = try #require(refused?.problems.first { $0.field == .baseURL })
+        #expect(problem.remedy == .allowCustomTenantHosts)
+        #expect(problem.message.contains("uses http://") && problem.message.contains("Organization 'Acme' admits only Qlik Cloud tenant hosts"), "\(problem.message)")
+        // Refused under either policy: the original reason alone, no remedy that would not help.
+        for unfixable in ["http://user@127.0.0.1:9090", "http://acme.eu.qlikcloud.com", "https://127.0.0.1:9090/path"] {
+            draft.baseURL = unfixable
+            let other = #expect(throws: ConnectionValidationError.self) { try Fixture().rules.create(draft) }
+            let baseURLProblem = other?.problems.first { $0.field == .baseURL }
+            #expect(baseURLProblem != nil && baseURLProblem?.remedy == nil && baseURLProblem?.message.contains("admits only") == false, "\(unfixable)")
+        }
+    }
+
+    @Test("a mistyped Runtime Environment offers the nearest existing name beside the list")
+    func runtimeEnvironmentDidYouMean() throws {
+        var draft = Fixture.apiKey()
+        draft.runtimeEnvironment = "EU Agent"
+        let error = #expect(throws: ConnectionValidationError.self) { try Fixture().rules.create(draft) }
+        let message = try #require(error?.problems.first { $0.field == .runtimeEnvironment }?.message)
+        #expect(message.contains("Did you mean 'EU Agents'?") && message.contains("'Serverless', 'EU Agents'"), "\(message)")
+        draft.runtimeEnvironment = "Nothing Like It"
+        let far = #expect(throws: ConnectionValidationError.self) { try Fixture().rules.create(draft) }
+        #expect(far?.problems.first { $0.field == .runtimeEnvironment }?.message.contains("Did you mean") == false)
+    }
+
     @Test("an update keeps every field, secrets included, that it does not name")
     func updateKeeps() throws {
         let fixture = try Fixture()

@@ -15,6 +15,26 @@ struct ConnectionStoreTests {
         #expect(read == connection)
     }
 
+    @Test("a connection or runtime environment not found offers the organization's nearest names, never another organization's", arguments: RepositoryBackend.allCases)
+    func nearestNames(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        try await fixture.repository.createConnection(try await fixture.connection("Sales EU"), by: fixture.actor)
+        let other = Organization(name: try OrganizationName("Other"))
+        try await fixture.repository.createOrganization(other, by: fixture.actor)
+        try await fixture.repository.createRuntimeEnvironment(
+            RuntimeEnvironment(organizationID: fixture.organization.id, name: try RuntimeEnvironmentName("EU Agents"), kind: .secureAgentGroup), by: fixture.actor)
+        let near = await #expect(throws: RepositoryError.self) { try await fixture.repository.connection(named: "Sales E", in: fixture.organization.id) }
+        #expect(near?.description == "No connection named 'Sales E'. Did you mean 'Sales EU'?")
+        let deleted = await #expect(throws: RepositoryError.self) { try await fixture.repository.deleteConnection(named: "sales", in: fixture.organization.id, by: fixture.actor) }
+        #expect(deleted?.description == "No connection named 'sales'. Did you mean 'Sales EU'?")
+        let elsewhere = await #expect(throws: RepositoryError.self) { try await fixture.repository.connection(named: "Sales E", in: other.id) }
+        #expect(elsewhere?.description == "No connection named 'Sales E'. There are none.")
+        let environment = await #expect(throws: RepositoryError.self) {
+            try await fixture.repository.deleteRuntimeEnvironment(named: "EU Agent", in: fixture.organization.id, by: fixture.actor)
+        }
+        #expect(environment?.description == "No runtime environment named 'EU Agent'. Did you mean 'EU Agents'?")
+    }
+
     @Test("20 concurrent creates of one name, from separate repository handles, yield exactly one connection", arguments: RepositoryBackend.allCases)
     func concurrentCreates(_ backend: RepositoryBackend) async throws {
         let fixture = try await RepositoryFixture(backend)

@@ -4,14 +4,52 @@ public import QlikConnections
 
 /// The `--config` file Airbyte passes: a stored connection's name, or the
 /// connection's own fields (secrets marked `airbyte_secret` in the spec, so
-/// Airbyte keeps them in its secrets store).
+/// Airbyte keeps them in its secrets store). `organization` names a stored
+/// organization: the stored connection's, or the one whose settings decide
+/// whether an inline `base_url` outside Qlik Cloud (a sandbox) is admitted.
 public struct AirbyteConfig: Sendable {
     public enum Credentials: Sendable {
         case storedConnection(String)
-        case inline(TenantURL, ResolvedAuthentication)
+        case inline(InlineConnection)
+    }
+
+    /// A connection given field by field; its Base URL is checked once the organization it names is read.
+    public struct InlineConnection: Sendable {
+        public let baseURL: String
+        public let authentication: ResolvedAuthentication
+
+        /// The Base URL under `organization`'s host policy (nil when the config names none: Qlik Cloud hosts only).
+        public func tenant(admittedBy organization: Organization?) throws(ConnectorError) -> TenantURL {
+            let policy = organization?.tenantHostPolicy ?? .qlikCloudOnly
+            do {
+                return try TenantURL(baseURL, policy: policy)
+            } catch {
+                throw ConnectorError.badInput("base_url: \(error)" + Self.hostPolicyHint(baseURL, policy: policy, organization: organization))
+            }
+        }
+
+        /// Why a host outside Qlik Cloud was refused and what admits it, when that is the only reason.
+        static func hostPolicyHint(_ baseURL: String, policy: TenantURL.HostPolicy, organization: Organization?) -> String {
+            guard policy == .qlikCloudOnly else { return "" }
+            do {
+                _ = try TenantURL(baseURL, policy: .allowCustomHosts)
+            } catch {
+                // Refused under either policy: the reason given is the one to fix.
+                return ""
+            }
+            guard let organization else {
+                return " An inline config reaches a host outside Qlik Cloud (such as the sandbox) only through a stored organization that allows "
+                    + "custom tenant hosts: add \"organization\": \"NAME\" to the config (allow them with "
+                    + "'qlik-connector --org NAME org set --allow-custom-tenant-hosts true'), or name a stored connection with \"connection\"."
+            }
+            return " Organization '\(organization.name)', which the config names, admits only Qlik Cloud tenant hosts; allow custom tenant hosts with "
+                + "'qlik-connector --org \"\(organization.name)\" org set --allow-custom-tenant-hosts true'."
+        }
     }
 
     public let credentials: Credentials
+    /// The stored organization the config names (`organization`); nil: the command's own choice (`--org`, or the only one).
+    public let organization: String?
     /// Source: apps whose tables become streams (patterns); all when empty.
     public let apps: [String]
     /// Destination: the data files' format, and apps to reload after a sync.
@@ -27,47 +65,61 @@ public struct AirbyteConfig: Sendable {
         let format = (object["data_file_format"] as? String ?? "qvd").lowercased()
         guard ["qvd", "csv"].contains(format) else { throw ConnectorError.badInput("data_file_format is '\(format)'; expected qvd or csv.") }
         let reload = object["reload_apps"] as? [String] ?? []
+        if object["allow_custom_host"] != nil {
+            throw ConnectorError.badInput("allow_custom_host is not read any more: a base_url outside Qlik Cloud is admitted by a stored organization "
+                + "that allows custom tenant hosts; replace it with \"organization\": \"NAME\".")
+        }
+        let organization: String?
+        switch object["organization"] {
+        case nil: organization = nil
+        case let name as String where !name.isEmpty: organization = name
+        default: throw ConnectorError.badInput("organization is not a stored organization's name (a non-empty string).")
+        }
         if let name = object["connection"] as? String {
-            return AirbyteConfig(credentials: .storedConnection(name), apps: apps, dataFileFormat: format, reloadApps: reload)
+            return AirbyteConfig(credentials: .storedConnection(name), organization: organization, apps: apps, dataFileFormat: format, reloadApps: reload)
         }
         guard let base = object["base_url"] as? String else {
             throw ConnectorError.badInput("The config needs either 'connection' (a stored connection's name) or 'base_url' with credentials.")
         }
-        let url: TenantURL
-        do {
-            url = try TenantURL(base, policy: (object["allow_custom_host"] as? Bool ?? false) ? .allowCustomHosts : .qlikCloudOnly)
-        } catch {
-            throw ConnectorError.badInput("base_url: \(error)")
-        }
+        let authentication: ResolvedAuthentication
         switch object["auth_type"] as? String ?? "api_key" {
         case "api_key":
             guard let key = (object["api_key"] as? String).flatMap(Secret.init) else { throw ConnectorError.badInput("api_key is required for auth_type api_key.") }
-            return AirbyteConfig(credentials: .inline(url, .apiKey(key)), apps: apps, dataFileFormat: format, reloadApps: reload)
+            authentication = .apiKey(key)
         case "oauth2":
             guard let id = (object["client_id"] as? String).flatMap(Secret.init), let secret = (object["client_secret"] as? String).flatMap(Secret.init) else {
                 throw ConnectorError.badInput("client_id and client_secret are required for auth_type oauth2.")
             }
-            return AirbyteConfig(credentials: .inline(url, .oauth2(clientID: id, clientSecret: secret)), apps: apps, dataFileFormat: format, reloadApps: reload)
+            authentication = .oauth2(clientID: id, clientSecret: secret)
         case let other:
             throw ConnectorError.badInput("auth_type is '\(other)'; expected api_key or oauth2.")
         }
+        let inline = InlineConnection(baseURL: base, authentication: authentication)
+        // Checked here already when no organization is named: the answer does not depend on the repository.
+        if organization == nil { _ = try inline.tenant(admittedBy: nil) }
+        return AirbyteConfig(credentials: .inline(inline), organization: organization, apps: apps, dataFileFormat: format, reloadApps: reload)
     }
 
     /// The connection specification Airbyte shows as the connector's form.
     public static func specification(destination: Bool) -> [String: Any] {
         var properties: [String: Any] = [
             "connection": ["type": "string", "title": "Stored connection", "description": "The name of a connection defined with qlik-connector (instead of the fields below).", "order": 0],
-            "base_url": ["type": "string", "title": "Base URL", "description": "https://<your-tenant-id>.<region>.qlikcloud.com", "pattern": "^https?://", "order": 1],
-            "auth_type": ["type": "string", "title": "Authentication type", "enum": ["api_key", "oauth2"], "default": "api_key", "order": 2],
-            "api_key": ["type": "string", "title": "Access Token", "airbyte_secret": true, "order": 3],
-            "client_id": ["type": "string", "title": "Client ID", "airbyte_secret": true, "order": 4],
-            "client_secret": ["type": "string", "title": "Client Secret", "airbyte_secret": true, "order": 5],
+            "organization": ["type": "string", "minLength": 1, "title": "Organization",
+                             "description": "A stored organization: the stored connection's, or the one whose allowCustomTenantHosts setting admits a Base URL outside Qlik Cloud (such as the sandbox).",
+                             "order": 1],
+            "base_url": ["type": "string", "title": "Base URL",
+                         "description": "https://<your-tenant-id>.<region>.qlikcloud.com; another host (http://, a port) only with an organization that allows custom tenant hosts.",
+                         "pattern": "^https?://", "order": 2],
+            "auth_type": ["type": "string", "title": "Authentication type", "enum": ["api_key", "oauth2"], "default": "api_key", "order": 3],
+            "api_key": ["type": "string", "title": "Access Token", "airbyte_secret": true, "order": 4],
+            "client_id": ["type": "string", "title": "Client ID", "airbyte_secret": true, "order": 5],
+            "client_secret": ["type": "string", "title": "Client Secret", "airbyte_secret": true, "order": 6],
         ]
         if destination {
-            properties["data_file_format"] = ["type": "string", "title": "Data file format", "enum": ["qvd", "csv"], "default": "qvd", "order": 6]
-            properties["reload_apps"] = ["type": "array", "items": ["type": "string"], "title": "Apps to reload after a sync", "order": 7]
+            properties["data_file_format"] = ["type": "string", "title": "Data file format", "enum": ["qvd", "csv"], "default": "qvd", "order": 7]
+            properties["reload_apps"] = ["type": "array", "items": ["type": "string"], "title": "Apps to reload after a sync", "order": 8]
         } else {
-            properties["apps"] = ["type": "array", "items": ["type": "string"], "title": "Apps (name patterns; all when empty)", "order": 6]
+            properties["apps"] = ["type": "array", "items": ["type": "string"], "title": "Apps (name patterns; all when empty)", "order": 7]
         }
         var spec: [String: Any] = [
             "documentationUrl": "https://github.com/qlik-connector/qlik-connector#the-airbyte-protocol",

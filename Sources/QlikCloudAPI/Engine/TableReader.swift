@@ -1,5 +1,6 @@
 import AsyncAlgorithms
 import Foundation
+import QlikConnections
 
 /// Reads one table of an app through the engine: a hypercube of the table's
 /// fields, paged (at most 10,000 cells a page) with several pages in flight,

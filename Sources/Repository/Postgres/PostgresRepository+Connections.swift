@@ -85,13 +85,15 @@ extension PostgresRepository: ConnectionStore {
 
     public func connection(named name: String, in organization: OrganizationID) async throws -> StoredConnection {
         let key = try ConnectionName(name).comparisonKey
-        let found = try await read { session in
-            try await self.connections(session, try await session.rows("""
+        let found = try await read { session -> Result<StoredConnection, RepositoryError> in
+            guard let found = try await self.connections(session, try await session.rows("""
                 SELECT * FROM connections WHERE organization_id = \(organization.description) AND name_key = \(key)
-                """)).first
+                """)).first else {
+                return .failure(try await self.connectionNotFound(session, name, in: organization))
+            }
+            return .success(found)
         }
-        guard let found else { throw RepositoryError.notFound(kind: "connection", name: name, organization: nil) }
-        return found
+        return try found.get()
     }
 
     public func updateConnection(_ connection: StoredConnection, replacing previous: StoredConnection, by actor: AuditActor) async throws {
@@ -127,7 +129,7 @@ extension PostgresRepository: ConnectionStore {
             guard let connection = try await self.connections(session, try await session.rows("""
                 SELECT * FROM connections WHERE organization_id = \(organization.description) AND name_key = \(key) FOR UPDATE
                 """)).first else {
-                throw RepositoryError.notFound(kind: "connection", name: name, organization: nil)
+                throw try await self.connectionNotFound(session, name, in: organization)
             }
             try await session.execute("DELETE FROM connections WHERE id = \(connection.id.description)")
             try await self.audit(session, organization: organization, actor: actor, action: "connection.delete",
@@ -158,6 +160,12 @@ extension PostgresRepository: ConnectionStore {
                 VALUES (\(connection.id.description), \(row.field), \(row.source), \(row.keyID), \(row.ciphertext), \(row.reference))
                 """)
         }
+    }
+
+    /// No connection named `name`, offering the organization's nearest names.
+    func connectionNotFound(_ session: PostgresSession, _ name: String, in organization: OrganizationID) async throws -> RepositoryError {
+        let names = try await session.rows("SELECT name FROM connections WHERE organization_id = \(organization.description)").map { try $0.text("name") }
+        return .notFound(kind: "connection", name: name, organization: nil, among: names)
     }
 
     /// Connections from their rows, with every row's credentials read in one query.

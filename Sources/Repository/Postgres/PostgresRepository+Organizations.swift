@@ -117,7 +117,8 @@ extension PostgresRepository: RuntimeEnvironmentStore {
             guard let environment = try await session.first("""
                 SELECT * FROM runtime_environments WHERE organization_id = \(organization.description) AND name_key = \(key) FOR UPDATE
                 """).map(StoredValues.environment) else {
-                throw RepositoryError.notFound(kind: "runtime environment", name: name, organization: nil)
+                throw RepositoryError.notFound(kind: "runtime environment", name: name, organization: nil,
+                                               among: try await self.environments(session, of: organization).map(\.name.value))
             }
             if environment.kind == .serverless { throw RepositoryError.cannotDeleteServerless }
             let users = try await session.rows("""

@@ -269,8 +269,8 @@ struct Console: Sendable {
             return try await show(context, name: name, test: report, notice: nil)
         } catch let pending as TaskPending {
             let view = TaskView(pending.task, environments: pending.environments)
-            return try await show(context, name: name, test: nil, notice: "Test Connection is queued on runtime environment '\(view.runtimeEnvironment)' "
-                + "(task \(view.id)): no agent of that group has run it yet. Follow it with 'qlik-connector task show \(view.id)' or GET /api/v1/tasks/\(view.id).")
+            return try await show(context, name: name, test: nil, notice: pending.message ?? ("Test Connection is queued on runtime environment '\(view.runtimeEnvironment)' "
+                + "(task \(view.id)): no agent of that group has run it yet. Follow it with 'qlik-connector task show \(view.id)' or GET /api/v1/tasks/\(view.id)."))
         }
     }
 

@@ -114,16 +114,17 @@ extension ConnectorService {
     }
 
     /// Runs Test Connection as a task on the connection's runtime environment, waits for it, keeps and counts the result;
-    /// answers the report and its JSON. A task still waiting when `taskWait` is up is answered by ``TaskPending``.
+    /// answers the report and its JSON. A task still waiting when `taskWait` is up is answered by ``TaskPending``, at once when no agent of
+    /// its Secure Agent group is available.
     func testConnection(named name: String, by principal: Principal) async throws -> (ConnectionTestReport, Data) {
         let connection = try await repository.connection(named: name, in: principal.organizationID)
         let environments = try await repository.runtimeEnvironments(of: principal.organizationID)
         try checkRunnable(connection, in: environments)
         let task = TaskRecord(organizationID: principal.organizationID, runtimeEnvironmentID: connection.runtimeEnvironmentID, connectionID: connection.id,
                               connectionName: connection.name.value, kind: .test, requestedBy: actor(principal).name)
-        try await repository.enqueue(task)
+        try await enqueueForAgents(task, environments: environments)
         let finished = try await waitForTask(task.id, in: principal.organizationID)
-        guard finished.state.isFinished else { throw TaskPending(task: finished, environments: environments) }
+        guard finished.state.isFinished else { throw try await pending(finished, environments: environments) }
         guard let result = finished.result else {
             throw APIError(.conflict, code: "task_failed", "Test Connection could not run on its runtime environment: \(finished.error ?? "no reason given").")
         }

@@ -8,7 +8,8 @@ import Runtime
 
 /// `POST /api/v1/connections/{name}/tasks`: queue discover, read, write or
 /// reload on the connection's runtime environment. Answers 202 with the task
-/// to follow, or 200 with it finished when it ends within `wait` seconds.
+/// to follow (at once when no agent of its Secure Agent group is available,
+/// saying so), or 200 with it finished when it ends within `wait` seconds.
 /// `GET /api/v1/tasks/{id}/result`: what a finished task produced (a catalog,
 /// a read's summary, ...), as the task kept it.
 extension ConnectorService {
@@ -40,9 +41,9 @@ extension ConnectorService {
             try service.checkRunnable(connection, in: environments)
             let task = TaskRecord(organizationID: principal.organizationID, runtimeEnvironmentID: connection.runtimeEnvironmentID, connectionID: connection.id,
                                   connectionName: connection.name.value, kind: kind, payload: payload, requestedBy: service.actor(principal).name)
-            try await repository.enqueue(task)
+            try await service.enqueueForAgents(task, environments: environments)
             let current = wait > 0 ? try await service.waitForTask(task.id, in: principal.organizationID, upTo: .seconds(wait)) : task
-            guard current.state.isFinished else { throw TaskPending(task: current, environments: environments) }
+            guard current.state.isFinished else { throw try await service.pending(current, environments: environments) }
             return try ServiceJSON.response(TaskView(current, environments: environments))
         }
         api.get("tasks/:id/result") { _, context -> Response in

@@ -3,21 +3,67 @@ import Hummingbird
 import HTTPTypes
 import QlikConnections
 import Repository
+import Runtime
 
-/// A task that had not finished when its request stopped waiting: 202 with the task to follow.
+/// A task that had not finished when its request stopped waiting: 202 with the task to follow. On a Secure Agent
+/// group the answer also says how many of its agents are available, and when none is, why and how to start one.
 struct TaskPending: HTTPResponseError {
     let task: TaskRecord
     let environments: [RuntimeEnvironment]
+    /// The task's Secure Agent group's agents; nil on the serverless environment.
+    var availability: AgentAvailability?
     var status: HTTPResponse.Status { .accepted }
 
+    /// Why nothing takes the task yet, when no agent of its group is available.
+    var message: String? {
+        guard let availability, !availability.hasAvailableAgent else { return nil }
+        return availability.explanation + " The task is queued and runs when an agent of the group takes it; "
+            + "follow it at /api/v1/tasks/\(task.id)."
+    }
+
+    struct Body: Encodable {
+        let task: TaskView
+        let availableAgents: Int?
+        let message: String?
+
+        enum CodingKeys: CodingKey { case availableAgents, message }
+
+        /// The task's fields with these beside them, in one object.
+        func encode(to encoder: any Encoder) throws {
+            try task.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(availableAgents, forKey: .availableAgents)
+            try container.encodeIfPresent(message, forKey: .message)
+        }
+    }
+
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try ServiceJSON.response(TaskView(task, environments: environments), status: .accepted)
+        let body = Body(task: TaskView(task, environments: environments), availableAgents: availability?.available.count, message: message)
+        var response = try ServiceJSON.response(body, status: .accepted)
         response.headers[.location] = "/api/v1/tasks/\(task.id)"
         return response
     }
 }
 
 extension ConnectorService {
+    /// Queues `task` on its runtime environment and answers its Secure Agent group's agents as they stand (nil on the serverless environment).
+    /// When none is available the request answers at once with ``TaskPending`` instead of waiting for a task nothing takes.
+    func enqueueForAgents(_ task: TaskRecord, environments: [RuntimeEnvironment]) async throws {
+        let availability = try await agents(of: task, environments: environments)
+        try await repository.enqueue(task)
+        if let availability, !availability.hasAvailableAgent { throw TaskPending(task: task, environments: environments, availability: availability) }
+    }
+
+    /// The answer for a task still pending once the request stopped waiting, with its group's agents as they stand now.
+    func pending(_ task: TaskRecord, environments: [RuntimeEnvironment]) async throws -> TaskPending {
+        TaskPending(task: task, environments: environments, availability: try await agents(of: task, environments: environments))
+    }
+
+    private func agents(of task: TaskRecord, environments: [RuntimeEnvironment]) async throws -> AgentAvailability? {
+        guard let environment = environments.first(where: { $0.id == task.runtimeEnvironmentID }) else { return nil }
+        return try await AgentAvailability.of(environment, in: repository)
+    }
+
     /// `GET /api/v1/tasks` (newest first, `limit` 1 to 500), `GET .../{id}`, `GET .../{id}/logs`: everyone in the organization.
     func addTaskRoutes(to api: RouterGroup<ServiceContext>) {
         let repository = self.repository
