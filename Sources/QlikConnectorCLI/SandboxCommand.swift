@@ -25,6 +25,8 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Add an app with a generated table of this many rows, for benchmarks (deterministic from --generate-seed).") var generateRows: Int?
     @Option(help: "Columns of the generated table.") var generateColumns: Int = 10
     @Option(help: "Seed of the generated table's values.") var generateSeed: UInt64 = 1
+    @Option(name: .customLong("env-file"), help: "Once the port is bound, write the address and credentials here as shell 'export' lines (QLIK_SANDBOX_URL, QLIK_SANDBOX_API_KEY, ...), for '. FILE'.")
+    var environmentFile: String?
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port takes 0 to 65535.") }
@@ -39,6 +41,12 @@ struct SandboxCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let environmentFile {
+            let folder = URL(fileURLWithPath: environmentFile).deletingLastPathComponent().path
+            guard FileManager.default.isWritableFile(atPath: folder) else {
+                throw CLIError.usage("--env-file \(environmentFile): the folder \(folder) does not exist or cannot be written to.")
+            }
+        }
         let faults = SandboxFaults(latency: .milliseconds(faultLatencyMs), serverErrorShare: faultServerErrors, rateLimitShare: faultRateLimited,
                                    dropWebSocketAfterMessages: faultDropWebSocketAfter, tokenValidity: faultTokenValidity.map { .seconds($0) })
         let configuration = SandboxConfiguration(host: host, port: port, accessTokenLifetime: .seconds(tokenLifetime), faults: faults,
@@ -61,7 +69,13 @@ struct SandboxCommand: AsyncParsableCommand {
         }
         let generatedApp = generated
         let asJSON = json
+        let environment = environmentFile.map(SandboxEnvironmentFile.init(path:))
         let announce: @Sendable (SandboxCredentials) async -> Void = { credentials in
+            do {
+                try environment?.write(credentials, generatedAppID: generatedApp)
+            } catch {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            }
             let text: String
             if asJSON {
                 let app = generatedApp.map { #","generatedAppID":"\#($0)""# } ?? ""

@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+
+@Suite("qlik-connector sandbox --env-file")
+struct SandboxEnvironmentFileTests {
+    @Test("the file appears once the port is bound, owner-only, and a shell that sources it reaches the tenant with its key")
+    func sourcedByAShell() async throws {
+        let harness = try CommandLineHarness()
+        let file = harness.home + "/sandbox.env"
+        let server = try harness.start(["sandbox", "--port", "0", "--json", "--env-file", file])
+        let printed = try await SandboxCommandTests.firstLine(server)
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int)
+        #expect(mode == 0o600)
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", #". "$1" && printf '%s\n%s\n' "$QLIK_SANDBOX_URL" "$QLIK_SANDBOX_API_KEY""#, "sh", file]
+        let output = Pipe()
+        shell.standardOutput = output
+        try shell.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        shell.waitUntilExit()
+        #expect(await server.stop() == 0)
+        #expect(text == printed.baseURL + "\n" + printed.apiKey + "\n")
+    }
+
+    @Test("a folder that cannot hold the file is refused before the tenant starts (exit code 2)")
+    func missingFolder() async throws {
+        let harness = try CommandLineHarness()
+        let refused = try await harness.run(["sandbox", "--port", "0", "--env-file", harness.home + "/no/such/folder/sandbox.env"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("--env-file") && refused.stderr.contains("does not exist"))
+    }
+}
