@@ -131,8 +131,10 @@ struct ConnectionCommand: AsyncParsableCommand {
             let keyring = validated.hasNewValues ? try await workspace.keyring() : nil
             let connection = try validated.sealed(with: keyring)
             try await workspace.repository.updateConnection(connection, replacing: existing, by: workspace.actor)
+            // The last test is history of this connection: an update does not undo it, so it shows as in 'show'.
+            let lastTest = try await workspace.repository.lastTest(of: connection.id)
             try ConnectionCommand.show(connection, environments: rules.runtimeEnvironments, json: json,
-                                       headline: "Updated connection '\(connection.name)'.")
+                                       headline: "Updated connection '\(connection.name)'.", lastTest: lastTest)
         }
     }
 
