@@ -172,7 +172,7 @@ struct AgentCommand: AsyncParsableCommand {
 struct TaskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "task",
-        abstract: "Follow the tasks that run on runtime environments (Test Connection, pings).",
+        abstract: "Follow the tasks that run on runtime environments: Test Connection, discover, read, write, reload and pings.",
         subcommands: [List.self, Show.self, Logs.self]
     )
 
