@@ -128,13 +128,19 @@ public struct QlikCloudSandbox: Sendable {
         if let certificatePath = configuration.tlsCertificatePath {
             server = try .tls(server, tlsConfiguration: try Self.tls(certificate: certificatePath, key: configuration.tlsKeyPath))
         }
+        let (boundPorts, bound) = AsyncStream.makeStream(of: Int.self)
+        let warmUp = ServerWarmUp(host: configuration.host, tls: configuration.tlsCertificatePath != nil, boundPorts: boundPorts) { port in
+            await onReady(sandbox.credentials(port: port))
+        }
         return Application(
             router: router(),
             server: server,
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "qlik-cloud-sandbox"),
-            services: [ReloadWorker(tenant: tenant)],
+            services: [ReloadWorker(tenant: tenant), warmUp],
             onServerRunning: { channel in
-                await onReady(sandbox.credentials(port: channel.localAddress?.port ?? sandbox.configuration.port))
+                // Returns at once: the server accepts nothing until it does, and the warm-up needs it to.
+                // The stream stays open: the warm-up service runs until the sandbox stops, as a service must.
+                bound.yield(channel.localAddress?.port ?? sandbox.configuration.port)
             },
             logger: logger
         )
