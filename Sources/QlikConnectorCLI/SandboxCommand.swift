@@ -46,6 +46,14 @@ struct SandboxCommand: AsyncParsableCommand {
             guard FileManager.default.isWritableFile(atPath: folder) else {
                 throw CLIError.usage("--env-file \(environmentFile): the folder \(folder) does not exist or cannot be written to.")
             }
+            // An earlier sandbox's file would send a script waiting for this one to a tenant that is gone.
+            if FileManager.default.fileExists(atPath: environmentFile) {
+                do {
+                    try FileManager.default.removeItem(atPath: environmentFile)
+                } catch {
+                    throw CLIError.usage("--env-file \(environmentFile): an earlier file there cannot be removed (\(error.localizedDescription)).")
+                }
+            }
         }
         let faults = SandboxFaults(latency: .milliseconds(faultLatencyMs), serverErrorShare: faultServerErrors, rateLimitShare: faultRateLimited,
                                    dropWebSocketAfterMessages: faultDropWebSocketAfter, tokenValidity: faultTokenValidity.map { .seconds($0) })

@@ -7,6 +7,8 @@ struct SandboxEnvironmentFileTests {
     func sourcedByAShell() async throws {
         let harness = try CommandLineHarness()
         let file = harness.home + "/sandbox.env"
+        // An earlier sandbox's file is replaced, never read as this one's.
+        _ = try harness.file("sandbox.env", "export QLIK_SANDBOX_URL='http://127.0.0.1:1'\n")
         let server = try harness.start(["sandbox", "--port", "0", "--json", "--env-file", file])
         let printed = try await SandboxCommandTests.firstLine(server)
         let mode = try #require(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int)
