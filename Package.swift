@@ -181,7 +181,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "QVDTests", dependencies: ["QVD"], swiftSettings: strictSettings),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "QlikConnections"], swiftSettings: strictSettings),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "QlikConnections", "Repository"], swiftSettings: strictSettings),
         .testTarget(
             name: "QlikCloudSandboxTests",
             dependencies: [

@@ -137,9 +137,14 @@ public struct Agent: Hashable, Sendable, Identifiable {
     public var version: String?
     public let createdAt: Date
     public var lastHeartbeatAt: Date?
+    /// Seconds its last heartbeat vouches for it: the agent promises the next one within this (it says so with each heartbeat).
+    public var lease: TimeInterval
+    /// When it signed off on a clean stop; nil once it sends a heartbeat again.
+    public var stoppedAt: Date?
 
     public init(id: AgentID = AgentID(), organizationID: OrganizationID, runtimeEnvironmentID: RuntimeEnvironmentID, name: String,
-                host: String? = nil, version: String? = nil, createdAt: Date = Date(), lastHeartbeatAt: Date? = nil) {
+                host: String? = nil, version: String? = nil, createdAt: Date = Date(), lastHeartbeatAt: Date? = nil,
+                lease: TimeInterval = Agent.defaultLease, stoppedAt: Date? = nil) {
         self.id = id
         self.organizationID = organizationID
         self.runtimeEnvironmentID = runtimeEnvironmentID
@@ -148,13 +153,18 @@ public struct Agent: Hashable, Sendable, Identifiable {
         self.version = version
         self.createdAt = createdAt.millisecondPrecision
         self.lastHeartbeatAt = lastHeartbeatAt
+        self.lease = lease
+        self.stoppedAt = stoppedAt
     }
 
-    /// How recently an agent must have sent a heartbeat to count as available (agents send one every 10 s).
-    public static let availabilityWindow: TimeInterval = 60
+    /// The lease of an agent that did not say its own (agents before 0.2 beat every 10 s, so two beats fit in it).
+    public static let defaultLease: TimeInterval = 20
+    /// The leases an agent may claim: long enough for a beat to travel, short enough that a dead agent shows within minutes.
+    public static let leaseRange: ClosedRange<TimeInterval> = 2...600
 
-    /// Available when it was heard from within `window` of `now`.
-    public func isAvailable(at now: Date, window: TimeInterval = Agent.availabilityWindow) -> Bool {
-        lastHeartbeatAt.map { now.timeIntervalSince($0) <= window } ?? false
+    /// Available when it has not signed off and its last heartbeat is within its lease of `now`.
+    public func isAvailable(at now: Date) -> Bool {
+        guard stoppedAt == nil, let lastHeartbeatAt else { return false }
+        return now.timeIntervalSince(lastHeartbeatAt) <= lease
     }
 }

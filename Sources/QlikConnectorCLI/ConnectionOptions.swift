@@ -9,7 +9,7 @@ struct ConnectionOptions: ParsableArguments {
     @Argument(help: "Connection Name (any case).") var connection: String
     @Option(help: "PEM file of extra CA certificates to trust (a corporate proxy's root), for a task run on the serverless environment.") var caBundle: String?
     @Option(name: .customLong("agent-wait"), help: ArgumentHelp(
-        "Seconds to wait for a Secure Agent to finish the task, when the connection runs on one (default: 300, and only when an agent of "
+        "Seconds to wait for a Secure Agent to finish the task, when the connection runs on one (default: 300, and only while an agent of "
             + "the group is available; given, the task is queued and waited for even when none is).", valueName: "seconds"))
     var agentWait: Int?
 

@@ -22,7 +22,7 @@ extension ConnectionCommand {
         @Option(help: "PEM file of extra CA certificates to trust (a corporate proxy's root).") var caBundle: String?
         @Option(help: "Seconds to wait for a connection.") var connectTimeout: Int = 10
         @Option(name: .customLong("agent-wait"), help: ArgumentHelp(
-            "Seconds to wait for a Secure Agent to run the test, when the connection runs on one (default: 300, and only when an agent of "
+            "Seconds to wait for a Secure Agent to run the test, when the connection runs on one (default: 300, and only while an agent of "
                 + "the group is available; given, the test is queued and waited for even when none is).", valueName: "seconds"))
         var agentWait: Int?
         @Flag(help: "Print JSON.") var json = false

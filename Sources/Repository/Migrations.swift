@@ -191,6 +191,13 @@ enum Migrations {
                 )
                 """)
         }
+        migrator.registerMigration("v8-agent-lease-and-sign-off") { db in
+            // Each agent's own lease (NULL: the default) and its clean stop, so that availability follows the agent, not a fixed window.
+            try db.execute(sql: """
+                ALTER TABLE agents ADD COLUMN lease_ms INTEGER;
+                ALTER TABLE agents ADD COLUMN stopped_at INTEGER;
+                """)
+        }
         return migrator
     }
 }

@@ -241,9 +241,18 @@ public protocol AgentStore: Sendable {
     func createAgent(_ agent: Agent, tokenHash: Data, by actor: AuditActor) async throws
     /// The agent a token's hash belongs to.
     func agent(forTokenHash hash: Data) async throws -> Agent?
-    /// Notes that the agent is alive, and where it runs.
-    func heartbeat(_ agent: AgentID, host: String, version: String, at: Date) async throws
+    /// Notes that the agent is alive until `lease` seconds after `at`, and where it runs; a heartbeat ends a sign-off.
+    func heartbeat(_ agent: AgentID, host: String, version: String, lease: TimeInterval, at: Date) async throws
+    /// Notes that the agent stopped cleanly: it counts as unavailable at once, not when its lease runs out.
+    func signOff(_ agent: AgentID, at: Date) async throws
     func agents(of organization: OrganizationID) async throws -> [Agent]
+}
+
+extension AgentStore {
+    /// A heartbeat from an agent that did not say its lease.
+    public func heartbeat(_ agent: AgentID, host: String, version: String, at: Date) async throws {
+        try await heartbeat(agent, host: host, version: version, lease: Agent.defaultLease, at: at)
+    }
 }
 
 public protocol RepositoryLifecycle: Sendable {

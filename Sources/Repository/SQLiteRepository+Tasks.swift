@@ -161,10 +161,16 @@ extension SQLiteRepository: AgentStore {
         }
     }
 
-    public func heartbeat(_ agent: AgentID, host: String, version: String, at: Date) async throws {
+    public func heartbeat(_ agent: AgentID, host: String, version: String, lease: TimeInterval, at: Date) async throws {
         try await write { db in
-            try db.cachedStatement(sql: "UPDATE agents SET host = ?, version = ?, last_heartbeat_at = ? WHERE id = ?")
-                .execute(arguments: [host, version, at.millisecondsSince1970, agent.description])
+            try db.cachedStatement(sql: "UPDATE agents SET host = ?, version = ?, last_heartbeat_at = ?, lease_ms = ?, stopped_at = NULL WHERE id = ?")
+                .execute(arguments: [host, version, at.millisecondsSince1970, Int64((lease * 1_000).rounded()), agent.description])
+        }
+    }
+
+    public func signOff(_ agent: AgentID, at: Date) async throws {
+        try await write { db in
+            try db.cachedStatement(sql: "UPDATE agents SET stopped_at = ? WHERE id = ?").execute(arguments: [at.millisecondsSince1970, agent.description])
         }
     }
 

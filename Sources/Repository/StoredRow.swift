@@ -180,6 +180,8 @@ enum StoredValues {
         Agent(id: AgentID(try row.id("id", of: "agents")), organizationID: OrganizationID(try row.id("organization_id", of: "agents")),
               runtimeEnvironmentID: RuntimeEnvironmentID(try row.id("runtime_environment_id", of: "agents")), name: try row.text("name"),
               host: try row.optionalText("host"), version: try row.optionalText("version"), createdAt: try row.date("created_at"),
-              lastHeartbeatAt: try row.optionalDate("last_heartbeat_at"))
+              lastHeartbeatAt: try row.optionalDate("last_heartbeat_at"),
+              lease: try row.optionalInteger("lease_ms").map { TimeInterval($0) / 1_000 } ?? Agent.defaultLease,
+              stoppedAt: try row.optionalDate("stopped_at"))
     }
 }

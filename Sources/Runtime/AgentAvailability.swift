@@ -46,9 +46,11 @@ public struct AgentAvailability: Sendable {
         }
         let heard = agents.map { agent in
             guard let last = agent.lastHeartbeatAt else { return "'\(agent.name)' never sent a heartbeat" }
-            return "'\(agent.name)' last sent one at \(last.formatted(.iso8601)) (\(Self.age(checkedAt.timeIntervalSince(last))) ago)"
+            let sent = "'\(agent.name)' last sent one at \(last.formatted(.iso8601)) (\(Self.age(checkedAt.timeIntervalSince(last))) ago"
+            if let stopped = agent.stoppedAt { return sent + ") and stopped at \(stopped.formatted(.iso8601))" }
+            return sent + "; its lease is \(Self.age(agent.lease)))"
         }
-        return "No agent of Secure Agent group '\(group.name)' is available (none sent a heartbeat in the last \(Int(Agent.availabilityWindow)) s): "
+        return "No agent of Secure Agent group '\(group.name)' is available (none is running and sent a heartbeat within its lease): "
             + heard.joined(separator: "; ") + ". Start one on a machine that reaches the tenant with '\(startCommand)' "
             + "(FILE holds that agent's token), or add another with '\(createCommand)'."
     }

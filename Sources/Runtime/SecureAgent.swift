@@ -34,6 +34,13 @@ public struct SecureAgent: Sendable {
             self.heartbeat = heartbeat
             self.idleDelay = idleDelay
         }
+
+        /// Seconds each heartbeat vouches for the agent: its task lease, and at least two heartbeat intervals so that one late beat
+        /// does not make it look gone.
+        public var heartbeatLease: TimeInterval {
+            let interval = Double(heartbeat.components.seconds) + Double(heartbeat.components.attoseconds) / 1e18
+            return max(lease, 2 * interval)
+        }
     }
 
     let configuration: Configuration
@@ -78,6 +85,12 @@ public struct SecureAgent: Sendable {
                     group.addTask { await TaskWorker(source: source, executor: executor, idleDelay: configuration.idleDelay, logger: logger).run() }
                 }
                 await group.waitForAll()
+            }
+            // Stopped cleanly: sign off, so that no command waits on this agent until its lease runs out.
+            do {
+                try await source.signOff()
+            } catch {
+                logger.warning("the service did not take the sign-off; the agent shows as unavailable once its lease runs out", metadata: ["error": "\(error)"])
             }
             try await client.shutdown()
         } catch {
@@ -140,9 +153,20 @@ struct AgentTaskSource: TaskSource {
     @discardableResult
     func heartbeat(version: String) async throws -> (agent: String, group: String) {
         let host = ProcessInfo.processInfo.hostName
-        let (_, body) = try await post("heartbeat", json: ["host": host, "version": version], expecting: [200])
+        let (_, body) = try await post("heartbeat", json: ["host": host, "version": version, "leaseSeconds": configuration.heartbeatLease], expecting: [200])
         let known = try JSONDecoder().decode([String: String].self, from: body)
         return (known["agent"] ?? "", known["runtimeEnvironment"] ?? "")
+    }
+
+    /// Tells the service the agent stops. Sent once the agent is cancelled, so it goes out as an event-loop future,
+    /// which the cancellation does not cut short as it would an async request.
+    func signOff() async throws {
+        var request = try HTTPClient.Request(url: configuration.service.appendingPathComponent("api/v1/agent/stop").absoluteString, method: .POST)
+        request.headers.add(name: "Authorization", value: "Bearer \(configuration.token)")
+        let response = try await client.execute(request: request, deadline: .now() + .seconds(5)).get()
+        guard response.status == .noContent else {
+            throw Refused(description: "The service answered \(response.status.code) to stop: \(response.body.map { String(buffer: $0).prefix(500) } ?? "")")
+        }
     }
 
     func claim() async throws -> ClaimedTask? {

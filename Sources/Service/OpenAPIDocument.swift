@@ -725,7 +725,7 @@ enum OpenAPIDocument {
             }
           },
           "PendingTask": {
-            "description": "A task not finished when the request stopped waiting. On a Secure Agent group, availableAgents counts the group's agents that sent a heartbeat in the last 60 s; when it is 0 the answer comes at once (the task stays queued until an agent of the group takes it) and message names the group, its agents' last heartbeats and the command that starts one.",
+            "description": "A task not finished when the request stopped waiting. On a Secure Agent group, availableAgents counts the group's agents that are running and sent a heartbeat within their lease (an agent that signed off on a clean stop does not count); when it is 0 the answer comes at once, or as soon as the last agent of the group stops or falls silent while the request waits (the task stays queued until an agent of the group takes it) and message names the group, its agents' last heartbeats and the command that starts one.",
             "allOf": [
               { "$ref": "#/components/schemas/Task" },
               {
@@ -1733,13 +1733,13 @@ enum OpenAPIDocument {
           "parameters": [ { "$ref": "#/components/parameters/Name" } ],
           "post": {
             "operationId": "pingRuntimeEnvironment",
-            "description": "Designers. Queues a no-op task that waits the given milliseconds: shows that the environment's workers take work.",
+            "description": "Designers. Queues a no-op task that waits the given milliseconds: shows that the environment's workers take work. On a Secure Agent group the answer counts the group's available agents and, when there is none, says why and how to start one. An unknown name is answered 404 with the nearest names.",
             "parameters": [ { "name": "milliseconds", "in": "query", "schema": { "type": "integer", "minimum": 0, "maximum": 600000 } } ],
             "responses": {
               "202": {
                 "description": "Queued: follow the task",
                 "headers": { "Location": { "schema": { "type": "string" } } },
-                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Task" } } }
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PendingTask" } } }
               },
               "400": { "$ref": "#/components/responses/Error" },
               "401": { "$ref": "#/components/responses/Error" },
@@ -1752,9 +1752,9 @@ enum OpenAPIDocument {
         "/api/v1/agent/heartbeat": {
           "post": {
             "operationId": "agentHeartbeat",
-            "description": "Secure Agents: notes the agent alive; answers its name and group.",
+            "description": "Secure Agents: notes the agent alive for leaseSeconds (it sends the next heartbeat within them; default 20, bounded to 2 to 600) and ends a sign-off; answers its name and group.",
             "security": [{ "agentToken": [] }],
-            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["host", "version"], "properties": { "host": { "type": "string" }, "version": { "type": "string" } } } } } },
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["host", "version"], "properties": { "host": { "type": "string" }, "version": { "type": "string" }, "leaseSeconds": { "type": "number", "minimum": 2, "maximum": 600 } } } } } },
             "responses": {
               "200": { "description": "The agent as the service knows it", "content": { "application/json": { "schema": { "type": "object", "properties": { "agent": { "type": "string" }, "runtimeEnvironment": { "type": "string" } } } } } },
               "400": { "$ref": "#/components/responses/Error" },
@@ -1762,6 +1762,17 @@ enum OpenAPIDocument {
               "404": { "$ref": "#/components/responses/Error" },
               "409": { "$ref": "#/components/responses/Error" },
               "422": { "$ref": "#/components/responses/Error" }
+            }
+          }
+        },
+        "/api/v1/agent/stop": {
+          "post": {
+            "operationId": "agentStop",
+            "description": "Secure Agents: signs the agent off on a clean stop, so that it counts as unavailable at once rather than when its lease runs out; its next heartbeat makes it available again.",
+            "security": [{ "agentToken": [] }],
+            "responses": {
+              "204": { "description": "Signed off" },
+              "401": { "$ref": "#/components/responses/Error" }
             }
           }
         },

@@ -51,7 +51,7 @@ struct AgentAvailabilityCommandTests {
         #expect(ContinuousClock.now - started < .seconds(20))
         #expect(test.status == 1)
         #expect(test.stderr.contains("No agent of Secure Agent group 'EU Agents' is available"), "\(test.stderr)")
-        #expect(test.stderr.contains("'eu-1' last sent one at") && test.stderr.contains("(10 min ago)") && test.stderr.contains("'eu-2' never sent a heartbeat"),
+        #expect(test.stderr.contains("'eu-1' last sent one at") && test.stderr.contains("(10 min ago; its lease is 20 s)") && test.stderr.contains("'eu-2' never sent a heartbeat"),
                 "\(test.stderr)")
         #expect(test.stderr.contains(#"'qlik-connector agent --service URL --token-file FILE --runtime-env "EU Agents"'"#))
         #expect(try await Self.tasks(harness).isEmpty)
@@ -67,5 +67,49 @@ struct AgentAvailabilityCommandTests {
         #expect(test.stderr.contains("is still queued after 1 s") && test.stderr.contains("It stays queued and runs when an agent of the group takes it"))
         let tasks = try await Self.tasks(harness)
         #expect(tasks.count == 1 && tasks.first?["state"] as? String == "queued" && tasks.first?["kind"] as? String == "test", "\(tasks)")
+    }
+
+    @Test("a command waiting on an agent stops at once when the group's last agent signs off: it explains why and says the task stays queued")
+    func lastAgentStops() async throws {
+        let harness = try await Self.group()
+        try await harness.succeed(["agent", "create", "EU Agents", "eu-1", "--token-file", harness.home + "/eu-1.token"])
+        let repository = try SQLiteRepository(path: harness.databasePath)
+        let organization = try await repository.organization(named: "Acme")
+        let agent = try #require(try await repository.agents(of: organization.id).first { $0.name == "eu-1" })
+        try await repository.heartbeat(agent.id, host: "host-a", version: "0.1.0", lease: 300, at: Date())
+        let started = ContinuousClock.now
+        async let waiting = harness.run(["connection", "test", "S"])
+        try await Task.sleep(for: .seconds(2))
+        try await repository.signOff(agent.id, at: Date())
+        let test = try await waiting
+        #expect(ContinuousClock.now - started < .seconds(20), "not the 300 s default wait, nor the agent's 300 s lease")
+        #expect(test.status == 1 && test.stderr.contains("queued on Secure Agent group 'EU Agents'; waiting for one of its agents (up to 300 s)"), "\(test.stderr)")
+        #expect(test.stderr.contains("error: Stopped waiting for task") && test.stderr.contains("No agent of Secure Agent group 'EU Agents' is available")
+            && test.stderr.contains("'eu-1' last sent one at") && test.stderr.contains("and stopped at")
+            && test.stderr.contains(#"'qlik-connector agent --service URL --token-file FILE --runtime-env "EU Agents"'"#)
+            && test.stderr.contains("The task stays queued and runs when an agent of the group starts"), "\(test.stderr)")
+        let tasks = try await Self.tasks(harness)
+        #expect(tasks.count == 1 && tasks.first?["state"] as? String == "queued", "\(tasks)")
+    }
+
+    @Test("an agent stopped with SIGTERM signs off: agent list shows it unavailable at once and the next command does not wait for it")
+    func agentSignsOff() async throws {
+        let harness = try await Self.group()
+        let tokenFile = harness.home + "/eu-1.token"
+        try await harness.succeed(["agent", "create", "EU Agents", "eu-1", "--token-file", tokenFile])
+        let server = try harness.start(["serve", "--port", "0"])
+        let port = try await AgentCommandTests.port(of: server)
+        let agent = try harness.start(["agent", "--service", "http://127.0.0.1:\(port)", "--token-file", tokenFile, "--runtime-env", "EU Agents"])
+        #expect(await agent.nextLine()?.contains("Agent 'eu-1' of 'EU Agents' is taking tasks") == true)
+        #expect(try await harness.succeed(["agent", "list"]).stdout.contains(" available "))
+        #expect(await agent.stop() == 0, "SIGTERM stops the agent cleanly")
+        let listed = try await harness.succeed(["agent", "list"]).stdout
+        #expect(listed.contains("unavailable"), "well inside its 20 s lease: \(listed)")
+        let started = ContinuousClock.now
+        let test = try await harness.run(["connection", "test", "S"])
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(test.status == 1 && test.stderr.contains("'eu-1' last sent one at") && test.stderr.contains("and stopped at")
+            && test.stderr.contains("Test Connection was not queued"), "\(test.stderr)")
+        #expect(await server.stop() == 0)
     }
 }

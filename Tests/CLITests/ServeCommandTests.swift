@@ -133,7 +133,7 @@ struct ServiceFuzzTests {
                              "--exclude-operation-id", "revokeToken", "--exclude-operation-id", "revokeUserToken",
                              // Agents' own routes take an agent's token, not this user's: the agent tests drive them.
                              "--exclude-operation-id", "agentHeartbeat", "--exclude-operation-id", "agentClaim", "--exclude-operation-id", "agentRenewLease",
-                             "--exclude-operation-id", "agentFinishTask", "--exclude-operation-id", "agentTaskLogs",
+                             "--exclude-operation-id", "agentFinishTask", "--exclude-operation-id", "agentTaskLogs", "--exclude-operation-id", "agentStop",
                              "-n", "40", "--generation-deterministic", "--no-color"]
         process.environment = ["PATH": "/usr/bin:/bin", "HOME": harness.home, "SCHEMATHESIS_HOOKS": ""]
         let output = Pipe()

@@ -168,4 +168,32 @@ struct TaskQueueTests {
         let listed = try await fixture.repository.agents(of: fixture.organization.id)
         #expect(listed.count == 1 && listed[0].host == "host-a" && listed[0].isAvailable(at: now))
     }
+
+    @Test("an agent's own lease is kept with its heartbeat and decides its availability; a sign-off makes it unavailable at once, the next heartbeat ends it",
+          arguments: RepositoryBackend.allCases)
+    func agentLeaseAndSignOff(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        let group = RuntimeEnvironment(organizationID: fixture.organization.id, name: try RuntimeEnvironmentName("EU Agents"), kind: .secureAgentGroup)
+        try await fixture.repository.createRuntimeEnvironment(group, by: fixture.actor)
+        let agent = Agent(organizationID: fixture.organization.id, runtimeEnvironmentID: group.id, name: "eu-1")
+        try await fixture.repository.createAgent(agent, tokenHash: Data([7]), by: fixture.actor)
+        let unheard = try #require(try await fixture.repository.agents(of: fixture.organization.id).first)
+        #expect(unheard.lease == Agent.defaultLease && !unheard.isAvailable(at: Date()), "never heard from: the default lease, unavailable")
+
+        let beat = Date().millisecondPrecision
+        try await fixture.repository.heartbeat(agent.id, host: "host-a", version: "1.0", lease: 45.5, at: beat)
+        let leased = try #require(try await fixture.repository.agents(of: fixture.organization.id).first)
+        #expect(leased.lease == 45.5 && leased.stoppedAt == nil)
+        #expect(leased.isAvailable(at: beat.addingTimeInterval(45)) && !leased.isAvailable(at: beat.addingTimeInterval(46)), "its own lease, not a fixed window")
+
+        let stop = beat.addingTimeInterval(1)
+        try await fixture.repository.signOff(agent.id, at: stop)
+        let stopped = try #require(try await fixture.repository.agents(of: fixture.organization.id).first)
+        #expect(stopped.stoppedAt == stop && stopped.lastHeartbeatAt == beat, "the last heartbeat stays for agent list")
+        #expect(!stopped.isAvailable(at: stop), "unavailable at once, inside its lease")
+
+        try await fixture.repository.heartbeat(agent.id, host: "host-a", version: "1.0", lease: 20, at: stop.addingTimeInterval(1))
+        let back = try #require(try await fixture.repository.agents(of: fixture.organization.id).first)
+        #expect(back.stoppedAt == nil && back.isAvailable(at: stop.addingTimeInterval(2)), "started again: available")
+    }
 }

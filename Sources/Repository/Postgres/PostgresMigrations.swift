@@ -211,6 +211,11 @@ enum PostgresMigrations {
             )
             """,
         ]),
+        // Each agent's own lease (NULL: the default) and its clean stop, so that availability follows the agent, not a fixed window.
+        ("v8-agent-lease-and-sign-off", [
+            "ALTER TABLE agents ADD COLUMN lease_ms BIGINT",
+            "ALTER TABLE agents ADD COLUMN stopped_at BIGINT",
+        ]),
     ]
 
     /// Runs the steps this database lacks, in one transaction under an advisory lock.

@@ -147,11 +147,19 @@ extension PostgresRepository: AgentStore {
         try await read { session in try await session.rows(PreparedQueue.AgentByToken(hash: hash)).first.map(StoredValues.agent) }
     }
 
-    public func heartbeat(_ agent: AgentID, host: String, version: String, at: Date) async throws {
+    public func heartbeat(_ agent: AgentID, host: String, version: String, lease: TimeInterval, at: Date) async throws {
         try await read { session in
             try await session.execute("""
-                UPDATE agents SET host = \(host), version = \(version), last_heartbeat_at = \(at.millisecondsSince1970) WHERE id = \(agent.description)
+                UPDATE agents SET host = \(host), version = \(version), last_heartbeat_at = \(at.millisecondsSince1970),
+                    lease_ms = \(Int64((lease * 1_000).rounded())), stopped_at = NULL
+                WHERE id = \(agent.description)
                 """)
+        }
+    }
+
+    public func signOff(_ agent: AgentID, at: Date) async throws {
+        try await read { session in
+            try await session.execute("UPDATE agents SET stopped_at = \(at.millisecondsSince1970) WHERE id = \(agent.description)")
         }
     }
 

@@ -18,6 +18,8 @@ extension ConnectorService {
     struct Heartbeat: Decodable {
         let host: String
         let version: String
+        /// Seconds this heartbeat vouches for the agent (it sends the next one within them); bounded to 2 to 600, default 20.
+        let leaseSeconds: Double?
     }
 
     struct ClaimRequest: Decodable {
@@ -46,28 +48,20 @@ extension ConnectorService {
         api.post("runtime-environments/:name/ping") { request, context -> Response in
             let principal = try context.requirePrincipal()
             try principal.require(.designer)
-            let name = try context.pathParameter("name")
-            let key = try RuntimeEnvironmentName(name).comparisonKey
             let environments = try await repository.runtimeEnvironments(of: principal.organizationID)
-            guard let environment = environments.first(where: { $0.name.comparisonKey == key }) else {
-                throw APIError.notFound("Runtime environment '\(name)'")
-            }
+            let environment = try environments.named(try context.pathParameter("name"), organization: nil)
             let milliseconds = try request.integerQuery("milliseconds") ?? 0
             guard (0...600_000).contains(milliseconds) else { throw APIError.invalid("milliseconds", "milliseconds is \(milliseconds); expected 0 to 600000.") }
             let task = TaskRecord(organizationID: principal.organizationID, runtimeEnvironmentID: environment.id, connectionID: nil, connectionName: nil,
                                   kind: .noop, payload: try TaskResults.encode(NoopPayload(milliseconds: milliseconds)), requestedBy: service.actor(principal).name)
             try await repository.enqueue(task)
-            var response = try ServiceJSON.response(TaskView(task, environments: environments), status: .accepted)
-            response.headers[.location] = "/api/v1/tasks/\(task.id)"
-            return response
+            // Answered as every queued task is: with the group's available agents, and why nothing takes it when none is.
+            return try await service.pending(task, environments: environments).response(from: request, context: context)
         }
     }
 
     func agentGroup(named name: String, in organization: OrganizationID) async throws -> RuntimeEnvironment {
-        let key = try RuntimeEnvironmentName(name).comparisonKey
-        guard let group = try await repository.runtimeEnvironments(of: organization).first(where: { $0.name.comparisonKey == key }) else {
-            throw APIError.notFound("Runtime environment '\(name)'")
-        }
+        let group = try await repository.runtimeEnvironments(of: organization).named(name, organization: nil)
         guard group.kind == .secureAgentGroup else {
             throw APIError.invalid("name", "'\(group.name)' is the serverless environment: its tasks run inside the service, not on agents.")
         }
@@ -82,9 +76,15 @@ extension ConnectorService {
         agents.post("heartbeat") { request, context -> Response in
             let agent = try context.requireAgent()
             let beat = try await request.decodeJSON(Heartbeat.self)
-            try await repository.heartbeat(agent.id, host: String(beat.host.prefix(255)), version: String(beat.version.prefix(64)), at: Date())
+            let lease = min(Agent.leaseRange.upperBound, max(Agent.leaseRange.lowerBound, beat.leaseSeconds ?? Agent.defaultLease))
+            try await repository.heartbeat(agent.id, host: String(beat.host.prefix(255)), version: String(beat.version.prefix(64)), lease: lease, at: Date())
             let group = try await repository.runtimeEnvironments(of: agent.organizationID).first { $0.id == agent.runtimeEnvironmentID }
             return try ServiceJSON.response(["agent": agent.name, "runtimeEnvironment": group?.name.value ?? ""])
+        }
+        agents.post("stop") { _, context -> Response in
+            // A clean stop signs off, so that commands stop waiting for this agent at once rather than when its lease runs out.
+            try await repository.signOff(try context.requireAgent().id, at: Date())
+            return Response(status: .noContent)
         }
         agents.post("claim") { request, context -> Response in
             let agent = try context.requireAgent()

@@ -46,12 +46,15 @@ struct TaskPending: HTTPResponseError {
 }
 
 extension ConnectorService {
-    /// Queues `task` on its runtime environment and answers its Secure Agent group's agents as they stand (nil on the serverless environment).
-    /// When none is available the request answers at once with ``TaskPending`` instead of waiting for a task nothing takes.
-    func enqueueForAgents(_ task: TaskRecord, environments: [RuntimeEnvironment]) async throws {
-        let availability = try await agents(of: task, environments: environments)
+    /// Queues `task` on its runtime environment and answers the watch on its Secure Agent group that a wait for it goes on with
+    /// (nil on the serverless environment). When no agent is available the request answers at once with ``TaskPending``
+    /// instead of waiting for a task nothing takes.
+    func enqueueForAgents(_ task: TaskRecord, environments: [RuntimeEnvironment]) async throws -> AgentWatch? {
+        var watch = environments.first { $0.id == task.runtimeEnvironmentID }.flatMap { AgentWatch($0, in: repository) }
+        let gone = try await watch?.noAgentLeft()
         try await repository.enqueue(task)
-        if let availability, !availability.hasAvailableAgent { throw TaskPending(task: task, environments: environments, availability: availability) }
+        if let gone { throw TaskPending(task: task, environments: environments, availability: gone) }
+        return watch
     }
 
     /// The answer for a task still pending once the request stopped waiting, with its group's agents as they stand now.
