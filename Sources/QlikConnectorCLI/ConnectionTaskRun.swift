@@ -18,7 +18,7 @@ struct ConnectionTaskRun {
     let connectionName: String
     var settings = TransportSettings()
     var tester: ConnectionTester?
-    /// Seconds to wait for an agent to finish the task, as given; nil waits `defaultAgentWait`, and only when an agent of the group is available.
+    /// Seconds to wait for an agent to finish the task, as given; nil waits `defaultAgentWait`, and only while an agent of the group is available.
     var agentWait: Int?
     var progress: (@Sendable (TableExport.Progress) -> Void)?
 
