@@ -64,6 +64,11 @@ public struct ConnectionRules: Sendable {
             }
         }
 
+        // Stored values follow the tenant they were given for: a Base URL that moves to another origin must not take them along,
+        // or whoever may edit the URL could have Test Connection hand them to a host of their choosing.
+        let movedFrom: TenantURL? = existing.flatMap { old in
+            baseURL.flatMap { $0.sameOrigin(as: old.authentication.baseURL) ? nil : old.authentication.baseURL }
+        }
         var credentials: [ConnectionField: Credential<Value>] = [:]
         if let type {
             for field in AuthenticationType.allCases.filter({ $0 != type }).flatMap(\.credentialFields)
@@ -76,7 +81,8 @@ public struct ConnectionRules: Sendable {
                 let kept = existing?.authentication.type == type
                     ? existing?.authentication.credentials.first(where: { $0.field == field })?.credential : nil
                 if let credential = attempt({ () throws(ConnectionValidationError) in
-                    try resolveCredential(field, draft.credential(field), kept: kept, useSecretVault: useSecretVault)
+                    try resolveCredential(field, draft.credential(field), kept: kept, useSecretVault: useSecretVault,
+                                          movedFrom: movedFrom, to: baseURL)
                 }) {
                     credentials[field] = credential
                 }
@@ -160,8 +166,10 @@ public struct ConnectionRules: Sendable {
         return type
     }
 
+    /// `movedFrom` is the old Base URL when the new one names another origin; `to` the new one.
     private func resolveCredential<Value>(
-        _ field: ConnectionField, _ input: CredentialInput<Value>?, kept: Credential<Value>?, useSecretVault: Bool
+        _ field: ConnectionField, _ input: CredentialInput<Value>?, kept: Credential<Value>?, useSecretVault: Bool,
+        movedFrom: TenantURL?, to newURL: TenantURL?
     ) throws(ConnectionValidationError) -> Credential<Value> {
         switch input {
         case .reference(let text)?:
@@ -190,6 +198,14 @@ public struct ConnectionRules: Sendable {
             if let kept {
                 if kept.reference != nil && !useSecretVault {
                     throw ConnectionValidationError(field, "\(field.label) is a secret reference, and Use Secret Vault is being turned off; give its value.")
+                }
+                // Refused rather than dropped: an API-key or OAuth connection without its credential is a state this model has no
+                // place for (every use needs it), so the request must give the value again. A secret reference is not a secret
+                // (only a name the agent resolves), and a credential on agents is not stored here, so those are kept.
+                if case .value = kept, let movedFrom, let newURL {
+                    throw ConnectionValidationError(field,
+                        "Base URL moves to another host (\(movedFrom) to \(newURL)): give the \(field.label) again; "
+                        + "stored credentials are not sent to a new host.")
                 }
                 return kept
             }

@@ -27,9 +27,14 @@ extension ConnectionDefinition {
         note(.baseURL, old.authentication.baseURL.description, authentication.baseURL.description)
         let before = Dictionary(uniqueKeysWithValues: old.authentication.credentials.map { ($0.field, $0.credential) })
         let after = Dictionary(uniqueKeysWithValues: authentication.credentials.map { ($0.field, $0.credential) })
+        let hostMoved = !authentication.baseURL.sameOrigin(as: old.authentication.baseURL)
         for field in [ConnectionField.accessToken, .clientID, .clientSecret] where before[field] != after[field] {
             var new = after[field]?.auditText
             if case .value? = before[field], case .value? = after[field] { new = "new sealed value" }
+            // The rules refuse to keep a stored value across a move of host, so the trail says why it was replaced.
+            if case .value? = before[field], hostMoved, let given = new {
+                new = given + " (stored value dropped: the Base URL moved to another host)"
+            }
             changes.append(FieldChange(field: field, old: before[field]?.auditText, new: new))
         }
         return changes

@@ -25,6 +25,14 @@ public struct TenantURL: Hashable, Sendable, CustomStringConvertible {
         return "\(scheme)://\(host)"
     }
 
+    /// Whether `other` names the same origin (scheme, host and port, the default port spelled out or not):
+    /// the test that decides whether stored credentials may stay with a changed Base URL.
+    public func sameOrigin(as other: TenantURL) -> Bool {
+        scheme == other.scheme && host == other.host && effectivePort == other.effectivePort
+    }
+
+    private var effectivePort: Int { port ?? (scheme == "https" ? 443 : 80) }
+
     /// The tenant label (`acme` in `acme.eu.qlikcloud.com`), for Qlik hosts.
     public var tenantLabel: String? {
         isQlikCloudHost ? String(host.split(separator: ".")[0]) : nil

@@ -284,3 +284,62 @@ struct ConnectionUseTests {
         try Fixture().rules.create(Fixture.apiKey()).checkUse(use)
     }
 }
+
+@Suite("A Base URL that moves to another host does not keep stored credentials")
+struct BaseURLHostMoveRulesTests {
+    @Test("moving to another host without the credentials is refused, naming each one to give again; given again, the move passes and the change record says the stored values were dropped")
+    func moveNeedsCredentials() throws {
+        let fixture = try Fixture()
+        let original = try fixture.rules.create(Fixture.oauth())
+        let error = #expect(throws: ConnectionValidationError.self) {
+            try fixture.rules.update(original, with: ConnectionDraft(baseURL: "https://evil.eu.qlikcloud.com"))
+        }
+        #expect(error?.problems.map(\.field) == [.clientID, .clientSecret])
+        #expect(error?.problems.first?.message == "Base URL moves to another host (https://acme.eu.qlikcloud.com to https://evil.eu.qlikcloud.com): "
+            + "give the Client ID again; stored credentials are not sent to a new host.")
+        // One credential given again is not enough: the other stored value would still go to the new host.
+        let partial = #expect(throws: ConnectionValidationError.self) {
+            try fixture.rules.update(original, with: ConnectionDraft(baseURL: "https://evil.eu.qlikcloud.com", clientSecret: .value("s2")))
+        }
+        #expect(partial?.problems.map(\.field) == [.clientID])
+        let moved = try fixture.rules.update(original, with: ConnectionDraft(baseURL: "https://evil.eu.qlikcloud.com", clientID: .value("i2"), clientSecret: .value("s2")))
+        #expect(moved.authentication == .oauth2(baseURL: try TenantURL("https://evil.eu.qlikcloud.com"), clientID: .value("i2"), clientSecret: .value("s2")))
+        let changes = moved.changes(from: original).filter { $0.field == .clientID || $0.field == .clientSecret }
+        #expect(changes.count == 2 && changes.allSatisfy {
+            $0.old == "sealed value" && $0.new == "new sealed value (stored value dropped: the Base URL moved to another host)"
+        })
+        #expect(!moved.changes(from: original).contains { $0.new?.contains("s2") == true || $0.new?.contains("i2") == true })
+    }
+
+    @Test("a Base URL that keeps its origin (another spelling, the default port written out) keeps the stored credentials")
+    func sameOriginKeeps() throws {
+        let fixture = try Fixture(customHosts: true)
+        let original = try fixture.rules.create(Fixture.apiKey())
+        let respelled = try fixture.rules.update(original, with: ConnectionDraft(baseURL: "HTTPS://ACME.EU.qlikcloud.com/"))
+        #expect(respelled.authentication == original.authentication)
+        let local = try fixture.rules.create(ConnectionDraft(name: "Local", runtimeEnvironment: "Serverless", authenticationType: "api-key",
+                                                             baseURL: "https://tenant.test:443", accessToken: .value("tok")))
+        let defaultPort = try fixture.rules.update(local, with: ConnectionDraft(baseURL: "https://tenant.test"))
+        #expect(defaultPort.authentication.credentials.map(\.credential) == [.value("tok")])
+        for other in ["http://tenant.test:443", "https://tenant.test:8443", "https://other.test"] {
+            #expect(throws: ConnectionValidationError.self, "\(other) is another origin") {
+                try fixture.rules.update(local, with: ConnectionDraft(baseURL: other))
+            }
+        }
+    }
+
+    @Test("secret references and credentials kept on agents are not secrets held here, so a move of host keeps them")
+    func referencesAndAgentsKept() throws {
+        let vaulted = try Fixture(manager: try .aws(region: "eu-west-1", endpoint: nil))
+        var draft = Fixture.apiKey(.reference("prod/qlik:token"))
+        draft.useSecretVault = true
+        let referenced = try vaulted.rules.create(draft)
+        let movedReference = try vaulted.rules.update(referenced, with: ConnectionDraft(baseURL: "https://other.eu.qlikcloud.com"))
+        #expect(movedReference.authentication.credentials.map(\.credential) == referenced.authentication.credentials.map(\.credential))
+
+        let agentKept = try Fixture(storage: .localAgent)
+        let onAgents = try agentKept.rules.create(Fixture.apiKey(nil))
+        let movedOnAgents = try agentKept.rules.update(onAgents, with: ConnectionDraft(baseURL: "https://other.eu.qlikcloud.com"))
+        #expect(movedOnAgents.authentication.credentials.map(\.credential) == [.onAgent])
+    }
+}
