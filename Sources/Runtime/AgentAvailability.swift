@@ -13,7 +13,7 @@ public struct AgentAvailability: Sendable {
 
     /// Agents heard from recently enough to take a task (the window `agent list` shows as available).
     public var available: [Agent] { agents.filter { $0.isAvailable(at: checkedAt) } }
-    public var hasAvailableAgent: Bool { agents.contains { $0.isAvailable(at: checkedAt) } }
+    public var hasAvailableAgent: Bool { !available.isEmpty }
 
     public init(group: RuntimeEnvironment, agents: [Agent], checkedAt: Date = Date()) {
         self.group = group
