@@ -1,4 +1,3 @@
-public import Foundation
 public import QlikConnections
 public import Repository
 
