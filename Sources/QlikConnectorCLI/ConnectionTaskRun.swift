@@ -111,9 +111,9 @@ struct ConnectionTaskRun {
             throw CLIError.failure("Task \(task.id) \(task.state.rawValue): \(task.error ?? "it gave no result").")
         }
         do {
-            return try TaskResults.decode(type, from: data)
+            return try TaskResultCheck.decode(type, from: data, of: task.kind)
         } catch {
-            throw CLIError.failure("Task \(task.id) gave a result this command cannot read (another version ran it?): \(error)")
+            throw CLIError.failure("Task \(task.id) gave a result this command cannot read (another version ran it?): \(error.description)")
         }
     }
 }

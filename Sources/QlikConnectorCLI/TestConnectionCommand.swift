@@ -41,7 +41,13 @@ extension ConnectionCommand {
             guard let result = task.result else {
                 throw CLIError.failure("Test Connection could not run on its runtime environment: \(task.error ?? "no reason given").")
             }
-            let report = try TaskResults.decode(ConnectionTestReport.self, from: result)
+            let report: ConnectionTestReport
+            do {
+                report = try TaskResultCheck.decode(ConnectionTestReport.self, from: result, of: .test)
+            } catch {
+                // Kept before results were checked on arrival: the failed task it is, said plainly.
+                throw CLIError.failure("Test Connection could not run on its runtime environment: \(error.description)")
+            }
             let encoded = try ConnectionCommand.encoder.encode(report)
             try await workspace.repository.recordTest(
                 ConnectionTestRecord(connectionID: connection.id, testedAt: report.startedAt, succeeded: report.succeeded, summary: report.summary, report: encoded),

@@ -225,11 +225,14 @@ public protocol TaskQueue: Sendable {
     func renewLease(_ task: TaskID, owner: String, until: Date) async throws -> Bool
     /// Records the outcome; false (and nothing written) when `owner` no longer holds the lease.
     func finish(_ task: TaskID, owner: String, succeeded: Bool, result: Data?, error: String?, at: Date) async throws -> Bool
-    /// Keeps a run's log lines (even when the lease was lost, for a task of `organization`) and records its outcome, in one step;
-    /// false when `owner` no longer holds the lease (or the task is not the organization's).
+    /// Records the outcome and keeps the run's last log lines, in one step; false (and nothing written) when `owner` does not hold
+    /// the lease of the running task (or the task is not the organization's).
     func finish(_ task: TaskID, in organization: OrganizationID, owner: String, succeeded: Bool, result: Data?, error: String?,
                 logs: [TaskLogLine], at: Date) async throws -> Bool
-    func appendLog(_ task: TaskID, _ lines: [TaskLogLine]) async throws
+    /// Keeps log lines, after the task's others; false (and nothing written) when `owner` does not hold the lease of the running
+    /// task: a worker that lost it, or any other, cannot write into a run that is not its own, nor into a finished task.
+    /// With no lines, answers whether `owner` holds it.
+    func appendLog(_ task: TaskID, owner: String, _ lines: [TaskLogLine]) async throws -> Bool
     func task(_ id: TaskID, in organization: OrganizationID) async throws -> TaskRecord
     /// The newest first.
     func tasks(of organization: OrganizationID, limit: Int) async throws -> [TaskRecord]

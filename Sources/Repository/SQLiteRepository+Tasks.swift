@@ -89,31 +89,47 @@ extension SQLiteRepository: TaskQueue {
     public func finish(_ task: TaskID, in organization: OrganizationID, owner: String, succeeded: Bool, result: Data?, error: String?,
                        logs: [TaskLogLine], at: Date) async throws -> Bool {
         try await write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM tasks WHERE id = ? AND organization_id = ?)",
-                                    arguments: [task.description, organization.description]) == true else { return false }
-            try Self.append(logs, to: task, in: db)
+            // Lines first, under the same condition as the outcome: one transaction, so both are written or neither.
+            guard try Self.append(logs, to: task, in: organization, owner: owner, in: db) else { return false }
             try db.cachedStatement(sql: """
                 UPDATE tasks SET state = ?, result = ?, error = ?, finished_at = ?, lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = ? AND lease_owner = ? AND state = 'running'
+                WHERE id = ? AND lease_owner = ? AND state = 'running' AND organization_id = ?
                 """).execute(arguments: [succeeded ? TaskState.succeeded.rawValue : TaskState.failed.rawValue,
-                                         result.map { String(decoding: $0, as: UTF8.self) }, error, at.millisecondsSince1970, task.description, owner])
+                                         result.map { String(decoding: $0, as: UTF8.self) }, error, at.millisecondsSince1970, task.description, owner,
+                                         organization.description])
             return db.changesCount == 1
         }
     }
 
-    public func appendLog(_ task: TaskID, _ lines: [TaskLogLine]) async throws {
-        guard !lines.isEmpty else { return }
-        try await write { db in try Self.append(lines, to: task, in: db) }
+    public func appendLog(_ task: TaskID, owner: String, _ lines: [TaskLogLine]) async throws -> Bool {
+        guard !lines.isEmpty else {
+            return try await read { db in
+                try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM tasks WHERE id = ? AND lease_owner = ? AND state = 'running')",
+                                  arguments: [task.description, owner]) ?? false
+            }
+        }
+        return try await write { db in try Self.append(lines, to: task, in: nil, owner: owner, in: db) }
     }
 
-    private static func append(_ lines: [TaskLogLine], to task: TaskID, in db: Database) throws {
-        guard !lines.isEmpty else { return }
-        var next = (try Int.fetchOne(db, sql: "SELECT MAX(sequence) FROM task_logs WHERE task_id = ?", arguments: [task.description]) ?? 0) + 1
-        let insert = try db.cachedStatement(sql: "INSERT INTO task_logs (task_id, sequence, at, level, message) VALUES (?, ?, ?, ?, ?)")
-        for line in lines {
-            try insert.execute(arguments: [task.description, next, line.at.millisecondsSince1970, line.level, line.message])
-            next += 1
+    /// Inserts each line only while `owner` holds the lease of the running task (of `organization`, when given): a conditional
+    /// INSERT, so the check and the write are one statement; false (nothing written) when it does not. No lines: whether it holds it.
+    private static func append(_ lines: [TaskLogLine], to task: TaskID, in organization: OrganizationID?, owner: String, in db: Database) throws -> Bool {
+        guard !lines.isEmpty else {
+            return try Bool.fetchOne(db, sql: """
+                SELECT EXISTS(SELECT 1 FROM tasks WHERE id = ? AND lease_owner = ? AND state = 'running' AND organization_id = COALESCE(?, organization_id))
+                """, arguments: [task.description, owner, organization?.description]) ?? false
         }
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO task_logs (task_id, sequence, at, level, message)
+            SELECT t.id, COALESCE((SELECT MAX(sequence) FROM task_logs WHERE task_id = t.id), 0) + 1, ?, ?, ?
+            FROM tasks t WHERE t.id = ? AND t.lease_owner = ? AND t.state = 'running' AND t.organization_id = COALESCE(?, t.organization_id)
+            """)
+        for line in lines {
+            try insert.execute(arguments: [line.at.millisecondsSince1970, line.level, line.message, task.description, owner, organization?.description])
+            // The write transaction holds the database: the first line decides for all.
+            guard db.changesCount == 1 else { return false }
+        }
+        return true
     }
 
     public func task(_ id: TaskID, in organization: OrganizationID) async throws -> TaskRecord {

@@ -36,12 +36,16 @@ public struct RepositoryTaskSource: TaskSource {
         try await repository.renewLease(task, owner: owner, until: Date().addingTimeInterval(lease))
     }
 
-    public func finish(_ task: TaskID, _ outcome: TaskOutcome) async throws -> Bool {
-        try await repository.finish(task, owner: owner, succeeded: outcome.succeeded, result: outcome.result, error: outcome.error, at: Date())
+    public func finish(_ task: TaskID, _ outcome: TaskOutcome) async throws {
+        guard try await repository.finish(task, owner: owner, succeeded: outcome.succeeded, result: outcome.result, error: outcome.error, at: Date()) else {
+            throw TaskLeaseLost("The queue no longer leases task \(task) to \(owner) (its lease ran out and another worker took it, or it finished).")
+        }
     }
 
     public func log(_ task: TaskID, _ lines: [TaskLogLine]) async throws {
-        try await repository.appendLog(task, lines)
+        guard try await repository.appendLog(task, owner: owner, lines) else {
+            throw TaskLeaseLost("The queue no longer leases task \(task) to \(owner): its log lines were not kept.")
+        }
     }
 }
 

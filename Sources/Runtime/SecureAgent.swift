@@ -177,21 +177,39 @@ struct AgentTaskSource: TaskSource {
 
     func renew(_ task: TaskID) async throws -> Bool {
         try await send(await pending.take(task), of: task)
-        return try await post("tasks/\(task)/renew", json: ["leaseSeconds": lease], expecting: [204, 409]).status == 204
+        let (status, body) = try await post("tasks/\(task)/renew", json: ["leaseSeconds": lease], expecting: [204, 404, 409])
+        if status != 204 { throw TaskLeaseLost(Self.refusal(status, body, of: "renewal")) }
+        return true
     }
 
-    func finish(_ task: TaskID, _ outcome: TaskOutcome) async throws -> Bool {
+    func finish(_ task: TaskID, _ outcome: TaskOutcome) async throws {
         let body = try Self.encoder.encode(AgentTaskOutcome(outcome, logs: await pending.take(task)))
-        return try await post("tasks/\(task)/finish", body: body, expecting: [204, 409]).status == 204
+        let (status, answer) = try await post("tasks/\(task)/finish", body: body, expecting: [204, 404, 409, 422])
+        switch status {
+        case 204: return
+        // The service kept the task as failed, saying why the result was refused: nothing to send again.
+        case 422: throw TaskOutcomeRefused(Self.refusal(status, answer, of: "outcome"))
+        default: throw TaskLeaseLost(Self.refusal(status, answer, of: "outcome"))
+        }
     }
 
     func log(_ task: TaskID, _ lines: [TaskLogLine]) async throws {
         if let due = await pending.add(lines, to: task) { try await send(due, of: task) }
     }
 
+    /// Throws ``TaskLeaseLost`` when the service refuses the lines: the task is no longer this agent's.
     private func send(_ lines: [TaskLogLine], of task: TaskID) async throws {
         guard !lines.isEmpty else { return }
-        _ = try await post("tasks/\(task)/logs", body: try Self.encoder.encode(lines), expecting: [204])
+        let (status, body) = try await post("tasks/\(task)/logs", body: try Self.encoder.encode(lines), expecting: [204, 404, 409])
+        if status != 204 { throw TaskLeaseLost(Self.refusal(status, body, of: "\(lines.count) log line(s)")) }
+    }
+
+    /// The service's refusal in words: its status and its error's message (never the token).
+    static func refusal(_ status: Int, _ body: Data, of what: String) -> String {
+        struct Answer: Decodable { struct Detail: Decodable { let code: String; let message: String }; let error: Detail }
+        let said = (try? JSONDecoder().decode(Answer.self, from: body)).map { "\($0.error.code): \($0.error.message)" }
+            ?? String(decoding: body.prefix(500), as: UTF8.self)
+        return "The service refused the task's \(what) (\(status) \(said))"
     }
 
     private func post(_ path: String, json: [String: any Sendable], expecting: Set<Int>) async throws -> (status: Int, body: Data) {

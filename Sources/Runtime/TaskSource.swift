@@ -38,11 +38,26 @@ public protocol TaskSource: Sendable {
     /// How long a claimed task is leased; the worker renews it well before.
     var lease: TimeInterval { get }
     func claim() async throws -> ClaimedTask?
-    /// False when the lease was lost (it ran out and another worker took the task).
+    /// False when the lease was lost (it ran out and another worker took the task); ``TaskLeaseLost`` when the service said so otherwise.
     func renew(_ task: TaskID) async throws -> Bool
-    /// False when the lease was lost: the outcome was not recorded.
-    func finish(_ task: TaskID, _ outcome: TaskOutcome) async throws -> Bool
+    /// Records the outcome. Throws ``TaskLeaseLost`` when this worker no longer holds the task (nothing was recorded), and
+    /// ``TaskOutcomeRefused`` when the service refused the outcome and failed the task instead.
+    func finish(_ task: TaskID, _ outcome: TaskOutcome) async throws
+    /// Throws ``TaskLeaseLost`` when this worker no longer holds the task: its lines were not kept, and the run should stop.
     func log(_ task: TaskID, _ lines: [TaskLogLine]) async throws
+}
+
+/// This worker no longer holds the task's lease (it ran out and another worker took the task, or the task finished):
+/// what it writes is refused, and it stops working on the task.
+public struct TaskLeaseLost: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The service refused a task's outcome (its result is not what the task's kind gives) and recorded the task as failed, saying why.
+public struct TaskOutcomeRefused: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// How a task ended.

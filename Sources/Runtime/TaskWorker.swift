@@ -43,15 +43,32 @@ public struct TaskWorker: Sendable {
         logger[metadataKey: "task"] = "\(id)"
         let source = self.source, executor = self.executor
         let taskLogger = logger
+        // Log lines refused because the task is no longer this worker's end the run at once, as a lost renewal does.
+        let (refusals, refused) = AsyncStream.makeStream(of: TaskLeaseLost.self, bufferingPolicy: .bufferingNewest(1))
         let outcome: TaskOutcome? = await withTaskGroup(of: TaskOutcome?.self) { group in
-            group.addTask { await executor.execute(claimed, log: { lines in try await source.log(id, lines) }) }
+            group.addTask {
+                await executor.execute(claimed, log: { lines in
+                    do { try await source.log(id, lines) } catch let lost as TaskLeaseLost {
+                        refused.yield(lost)
+                        throw lost
+                    }
+                })
+            }
             group.addTask { await Self.keepLease(id, source: source, logger: taskLogger) }
+            group.addTask {
+                for await lost in refusals {
+                    taskLogger.warning("the service refused the task's log lines", metadata: ["reason": "\(lost)"])
+                    return nil
+                }
+                return nil
+            }
             let first = await group.next() ?? nil
             group.cancelAll()
             return first
         }
+        refused.finish()
         guard let outcome else {
-            logger.warning("the task's lease was lost; another worker runs it now")
+            logger.warning("stopped working on the task: this worker no longer holds its lease, another worker runs it or it is over")
             return
         }
         if Task.isCancelled {
@@ -60,11 +77,12 @@ public struct TaskWorker: Sendable {
             return
         }
         do {
-            if try await source.finish(id, outcome) {
-                logger.info("task finished", metadata: ["succeeded": "\(outcome.succeeded)"])
-            } else {
-                logger.warning("the task's lease was lost before its outcome was recorded; another worker runs it now")
-            }
+            try await source.finish(id, outcome)
+            logger.info("task finished", metadata: ["succeeded": "\(outcome.succeeded)"])
+        } catch let lost as TaskLeaseLost {
+            logger.warning("the task's outcome was not recorded: this worker no longer holds its lease", metadata: ["reason": "\(lost)"])
+        } catch let refused as TaskOutcomeRefused {
+            logger.error("the service refused the task's outcome and recorded the task as failed", metadata: ["reason": "\(refused)"])
         } catch {
             logger.error("the task's outcome could not be recorded; its lease will run out and it runs again", metadata: ["error": "\(error)"])
         }
@@ -85,6 +103,9 @@ public struct TaskWorker: Sendable {
                 } else {
                     return nil
                 }
+            } catch let lost as TaskLeaseLost {
+                logger.warning("the task is no longer this worker's", metadata: ["reason": "\(lost)"])
+                return nil
             } catch {
                 // Unreachable for now: the lease still holds until it runs out.
                 logger.warning("the lease could not be renewed; trying again", metadata: ["error": "\(error)"])

@@ -1799,7 +1799,7 @@ enum OpenAPIDocument {
           ],
           "post": {
             "operationId": "agentRenewLease",
-            "description": "Secure Agents: extends the lease of a task the agent holds.",
+            "description": "Secure Agents: extends the lease of a task the agent holds. 404 (not_found) for a task not of the agent's group; 409 when the agent does not hold the lease (lease_lost: queued, or another worker runs it) or the task is over (task_finished): the agent stops working on it.",
             "security": [{ "agentToken": [] }],
             "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": { "leaseSeconds": { "type": "number", "minimum": 2, "maximum": 300 } } } } } },
             "responses": {
@@ -1818,9 +1818,9 @@ enum OpenAPIDocument {
           ],
           "post": {
             "operationId": "agentFinishTask",
-            "description": "Secure Agents: records how a task the agent holds ended.",
+            "description": "Secure Agents: records how a task the agent holds ended, with its last log lines, only while the agent holds the lease of the running task (checked in the same statement that writes): 404 (not_found) for a task not of the agent's group, 409 when it does not hold the lease (lease_lost) or the task is over (task_finished), and then nothing is kept. A result that does not decode to the task kind's result (a Test Connection report, a catalog, a read's, write's or reload's summary; for a failed data task {\"inputError\": bool}) fails the task with an error saying what was wrong and the shape expected, and is answered 422 (result_malformed) with that error.",
             "security": [{ "agentToken": [] }],
-            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["succeeded"], "properties": { "succeeded": { "type": "boolean" }, "result": { "type": "string" }, "error": { "type": "string" } } } } } },
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["succeeded"], "properties": { "succeeded": { "type": "boolean" }, "result": { "type": "string", "description": "The task kind's result, as JSON text" }, "error": { "type": "string" }, "logs": { "type": "array", "items": { "$ref": "#/components/schemas/TaskLogLine" } } } } } } },
             "responses": {
               "204": { "description": "Recorded" },
               "400": { "$ref": "#/components/responses/Error" },
@@ -1837,7 +1837,7 @@ enum OpenAPIDocument {
           ],
           "post": {
             "operationId": "agentTaskLogs",
-            "description": "Secure Agents: adds log lines to a task.",
+            "description": "Secure Agents: adds log lines to a task, only while the agent holds the lease of the running task (checked in the same statement that writes). 404 (not_found) for a task not of the agent's group; 409 when it does not hold the lease (lease_lost) or the task is over (task_finished), and no line is kept: the agent stops working on the task.",
             "security": [{ "agentToken": [] }],
             "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/TaskLogLine" } } } } },
             "responses": {
@@ -1922,7 +1922,7 @@ enum OpenAPIDocument {
           ],
           "get": {
             "operationId": "getTaskResult",
-            "description": "What a finished task produced: a Test Connection report, a catalog (discover), a read's or write's summary, a reload; for a task stopped by an error, whether the error was in its input.",
+            "description": "What a finished task produced: a Test Connection report, a catalog (discover), a read's or write's summary, a reload; for a task stopped by an error, whether the error was in its input. 404 (no_result) for a task without one, or whose kept result does not decode to its kind's (the message says what was wrong).",
             "responses": {
               "200": { "description": "The result, as the task kept it", "content": { "application/json": { "schema": { "type": "object" } } } },
               "401": { "$ref": "#/components/responses/Error" },
@@ -1965,7 +1965,7 @@ enum OpenAPIDocument {
           ],
           "post": {
             "operationId": "testConnection",
-            "description": "Runs Test Connection as a task on the connection's runtime environment and keeps its result. A task no worker finished in time is answered 202 with the task to follow; at once, with availableAgents 0 and a message saying how to start one, when no agent of the connection's Secure Agent group is available.",
+            "description": "Runs Test Connection as a task on the connection's runtime environment and keeps its result. A task that failed without a report, or whose report does not decode (the agent's result for a Test Connection task did not decode: what was wrong, the shape expected), is answered 409 (task_failed) saying so. A task no worker finished in time is answered 202 with the task to follow; at once, with availableAgents 0 and a message saying how to start one, when no agent of the connection's Secure Agent group is available.",
             "responses": {
               "202": {
                 "description": "Queued or running still: follow the task",

@@ -71,8 +71,8 @@ struct TaskQueueTests {
         try await fixture.repository.enqueue(newer)
         let claimed = try #require(try await fixture.repository.claim(in: [older.runtimeEnvironmentID], owner: "w", lease: 60, now: Date()))
         #expect(claimed.id == older.id, "the oldest first")
-        try await fixture.repository.appendLog(claimed.id, [TaskLogLine(message: "one"), TaskLogLine(level: "warning", message: "two")])
-        try await fixture.repository.appendLog(claimed.id, [TaskLogLine(message: "three")])
+        #expect(try await fixture.repository.appendLog(claimed.id, owner: "w", [TaskLogLine(message: "one"), TaskLogLine(level: "warning", message: "two")]))
+        #expect(try await fixture.repository.appendLog(claimed.id, owner: "w", [TaskLogLine(message: "three")]))
         #expect(try await fixture.repository.finish(claimed.id, owner: "w", succeeded: false, result: Data(#"{"ok":false}"#.utf8), error: "it broke", at: Date()))
         #expect(try await fixture.repository.logs(of: claimed.id).map(\.message) == ["one", "two", "three"])
         let stored = try await fixture.repository.task(claimed.id, in: fixture.organization.id)
@@ -81,28 +81,51 @@ struct TaskQueueTests {
         await #expect(throws: RepositoryError.self) { _ = try await fixture.repository.task(claimed.id, in: OrganizationID()) }
     }
 
-    @Test("an agent's finish keeps its log lines and outcome in one step; lines stay when the lease was lost, never on another organization's task",
-          arguments: RepositoryBackend.allCases)
+    @Test("an agent's finish keeps its log lines and outcome in one step, only while it holds the lease: never on another organization's task, nor after the task finished", arguments: RepositoryBackend.allCases)
     func finishWithLogs(_ backend: RepositoryBackend) async throws {
         let fixture = try await RepositoryFixture(backend)
         let queued = try await task(fixture)
         try await fixture.repository.enqueue(queued)
         let environment = queued.runtimeEnvironmentID
         _ = try #require(try await fixture.repository.claim(in: [environment], owner: "a", lease: 60, now: Date()))
-        try await fixture.repository.appendLog(queued.id, [TaskLogLine(message: "one")])
+        #expect(try await fixture.repository.appendLog(queued.id, owner: "a", [TaskLogLine(message: "one")]))
         let lines = [TaskLogLine(message: "two"), TaskLogLine(level: "warning", message: "three, with 'quotes' and\nnewline")]
         #expect(try await !fixture.repository.finish(queued.id, in: OrganizationID(), owner: "a", succeeded: true, result: nil, error: nil,
                                                      logs: [TaskLogLine(message: "stranger")], at: Date()), "another organization's task")
+        #expect(try await !fixture.repository.finish(queued.id, in: fixture.organization.id, owner: "b", succeeded: false, result: nil, error: "not mine",
+                                                     logs: [TaskLogLine(message: "from b")], at: Date()), "not the lease holder")
         #expect(try await fixture.repository.finish(queued.id, in: fixture.organization.id, owner: "a", succeeded: true, result: Data(#"{"n":1}"#.utf8),
                                                     error: nil, logs: lines, at: Date()))
         #expect(try await !fixture.repository.finish(queued.id, in: fixture.organization.id, owner: "a", succeeded: false, result: nil, error: "again",
                                                      logs: [TaskLogLine(message: "late")], at: Date()), "a task finishes once")
-        #expect(try await fixture.repository.logs(of: queued.id).map(\.message) == ["one", "two", "three, with 'quotes' and\nnewline", "late"])
+        #expect(try await fixture.repository.logs(of: queued.id).map(\.message) == ["one", "two", "three, with 'quotes' and\nnewline"])
         let stored = try await fixture.repository.task(queued.id, in: fixture.organization.id)
         #expect(stored.state == .succeeded && stored.result == Data(#"{"n":1}"#.utf8) && stored.leaseOwner == nil)
     }
 
-    @Test("log lines written at once by several handles (a worker that lost its lease and the one that took over) are all kept, numbered apart",
+    @Test("only the lease holder of a running task adds log lines: not another worker, not the one whose lease was taken over, not anyone once it finished",
+          arguments: RepositoryBackend.allCases)
+    func onlyTheLeaseHolderLogs(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        let queued = try await task(fixture, maxAttempts: 3)
+        try await fixture.repository.enqueue(queued)
+        #expect(try await !fixture.repository.appendLog(queued.id, owner: "a", [TaskLogLine(message: "queued")]), "nobody holds a queued task")
+        let t0 = Date()
+        _ = try #require(try await fixture.repository.claim(in: [queued.runtimeEnvironmentID], owner: "a", lease: 30, now: t0))
+        #expect(try await !fixture.repository.appendLog(queued.id, owner: "b", [TaskLogLine(message: "b, not holding")]))
+        #expect(try await !fixture.repository.appendLog(queued.id, owner: "b", []), "no lines: whether it holds the lease")
+        #expect(try await fixture.repository.appendLog(queued.id, owner: "a", []))
+        #expect(try await fixture.repository.appendLog(queued.id, owner: "a", [TaskLogLine(message: "a-1"), TaskLogLine(message: "a-2")]))
+        // a's lease runs out and b takes the task over: a's late lines are refused, b's kept.
+        _ = try #require(try await fixture.repository.claim(in: [queued.runtimeEnvironmentID], owner: "b", lease: 30, now: t0.addingTimeInterval(31)))
+        #expect(try await !fixture.repository.appendLog(queued.id, owner: "a", [TaskLogLine(message: "a, taken over")]))
+        #expect(try await fixture.repository.appendLog(queued.id, owner: "b", [TaskLogLine(message: "b-1")]))
+        #expect(try await fixture.repository.finish(queued.id, owner: "b", succeeded: true, result: nil, error: nil, at: Date()))
+        #expect(try await !fixture.repository.appendLog(queued.id, owner: "b", [TaskLogLine(message: "b, after the end")]), "a finished task takes no lines")
+        #expect(try await fixture.repository.logs(of: queued.id).map(\.message) == ["a-1", "a-2", "b-1"])
+    }
+
+    @Test("log lines written at once by several handles of the lease holder are all kept, numbered apart; a worker that lost the lease writes none",
           arguments: RepositoryBackend.allCases)
     func concurrentLogLines(_ backend: RepositoryBackend) async throws {
         let fixture = try await RepositoryFixture(backend)
@@ -115,10 +138,10 @@ struct TaskQueueTests {
                     let repository = try await fixture.store.reopen()
                     for line in 0..<10 {
                         if writer == 0, line == 9 {
-                            _ = try await repository.finish(queued.id, in: fixture.organization.id, owner: "old", succeeded: false, result: nil, error: nil,
-                                                            logs: [TaskLogLine(message: "w0-last-a"), TaskLogLine(message: "w0-last-b")], at: Date())
+                            #expect(try await !repository.finish(queued.id, in: fixture.organization.id, owner: "old", succeeded: false, result: nil,
+                                                                 error: nil, logs: [TaskLogLine(message: "old-a"), TaskLogLine(message: "old-b")], at: Date()))
                         } else {
-                            try await repository.appendLog(queued.id, [TaskLogLine(message: "w\(writer)-\(line)")])
+                            #expect(try await repository.appendLog(queued.id, owner: "new", [TaskLogLine(message: "w\(writer)-\(line)")]))
                         }
                     }
                     await repository.close()
@@ -127,7 +150,7 @@ struct TaskQueueTests {
             try await group.waitForAll()
         }
         let kept = try await fixture.repository.logs(of: queued.id).map(\.message)
-        #expect(kept.count == 41 && Set(kept).count == 41, "\(kept.count) lines")
+        #expect(kept.count == 39 && Set(kept).count == 39 && !kept.contains { $0.hasPrefix("old") }, "\(kept.count) lines")
     }
 
     @Test("on SQLite, a claim with nothing ready only reads: it answers while another process holds the write lock; the give-up sweep writes at most once a second")

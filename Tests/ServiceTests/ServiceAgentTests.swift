@@ -36,7 +36,7 @@ struct ServiceAgentTests {
             #expect(try await api.call(.post, "/api/v1/agent/tasks/\(id)/logs", token: agentToken,
                                        json: [["at": "2026-11-29T10:00:00Z", "level": "info", "message": "hello from eu-1"]]).status == .noContent)
             #expect(try await api.call(.post, "/api/v1/agent/tasks/\(id)/finish", token: agentToken, json: ["succeeded": true]).status == .noContent)
-            #expect(try await api.call(.post, "/api/v1/agent/tasks/\(id)/finish", token: agentToken, json: ["succeeded": false]).errorCode == "lease_lost",
+            #expect(try await api.call(.post, "/api/v1/agent/tasks/\(id)/finish", token: agentToken, json: ["succeeded": false]).errorCode == "task_finished",
                     "a task finishes once")
             let task = try await api.call(.get, "/api/v1/tasks/\(id)", token: admin)
             #expect(task.object["state"] as? String == "succeeded" && task.object["attempts"] as? Int == 1)

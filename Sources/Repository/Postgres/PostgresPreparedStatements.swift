@@ -30,17 +30,19 @@ enum PreparedQueue {
         func decodeRow(_ row: PostgresRow) throws -> PostgresRandomAccessRow { row.makeRandomAccess() }
     }
 
-    /// A run's log lines (kept even when the lease was lost, for a task of the organization) and its outcome, in one statement.
+    /// A run's outcome and its last log lines, in one statement: the lines go in only with the outcome, that is only while `owner`
+    /// holds the lease of the running task of the organization (the UPDATE's row lock decides, against any claim at the same moment).
     struct FinishReporting: PostgresPreparedStatement {
         static let sql = """
-            WITH kept AS (
+            WITH done AS (
+                UPDATE tasks SET state = $1, result = $2, error = $3, finished_at = $4, lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = $5 AND lease_owner = $6 AND state = 'running' AND organization_id = $10 RETURNING id
+            ), kept AS (
                 INSERT INTO task_logs (task_id, sequence, at, level, message)
-                SELECT t.id, COALESCE((SELECT MAX(sequence) FROM task_logs WHERE task_id = t.id), 0) + l.ord, l.at, l.level, l.message
-                FROM tasks t, unnest($7::bigint[], $8::text[], $9::text[]) WITH ORDINALITY AS l(at, level, message, ord)
-                WHERE t.id = $5 AND t.organization_id = $10
+                SELECT d.id, COALESCE((SELECT MAX(sequence) FROM task_logs WHERE task_id = d.id), 0) + l.ord, l.at, l.level, l.message
+                FROM done d, unnest($7::bigint[], $8::text[], $9::text[]) WITH ORDINALITY AS l(at, level, message, ord)
             )
-            UPDATE tasks SET state = $1, result = $2, error = $3, finished_at = $4, lease_owner = NULL, lease_expires_at = NULL
-            WHERE id = $5 AND lease_owner = $6 AND state = 'running' AND organization_id = $10 RETURNING id
+            SELECT id FROM done
             """
         let state: String
         let result: String?
@@ -65,6 +67,37 @@ enum PreparedQueue {
             bindings.append(logLevel)
             bindings.append(logMessage)
             bindings.append(organization)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> PostgresRandomAccessRow { row.makeRandomAccess() }
+    }
+
+    /// Log lines, numbered after the task's last, kept only while `owner` holds the lease of the running task: the task's row is
+    /// locked and its condition checked again after any change at the same moment (a finish, a claim), so a line never lands
+    /// in a run that is not the writer's, nor after the outcome.
+    struct AppendLog: PostgresPreparedStatement {
+        static let sql = """
+            INSERT INTO task_logs (task_id, sequence, at, level, message)
+            SELECT t.id, COALESCE((SELECT MAX(sequence) FROM task_logs WHERE task_id = t.id), 0) + l.ord, l.at, l.level, l.message
+            FROM tasks t, unnest($3::bigint[], $4::text[], $5::text[]) WITH ORDINALITY AS l(at, level, message, ord)
+            WHERE t.id = $1 AND t.lease_owner = $2 AND t.state = 'running'
+            FOR SHARE OF t
+            RETURNING task_id
+            """
+        let task: String
+        let owner: String
+        let at: [Int64]
+        let level: [String]
+        let message: [String]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 5)
+            bindings.append(task)
+            bindings.append(owner)
+            bindings.append(at)
+            bindings.append(level)
+            bindings.append(message)
             return bindings
         }
 

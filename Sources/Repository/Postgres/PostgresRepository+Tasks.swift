@@ -73,8 +73,8 @@ extension PostgresRepository: TaskQueue {
         return try await read { session in try await Self.numberingLogLines { try await !session.rows(statement).isEmpty } }
     }
 
-    /// Log lines are numbered from the task's last one; when a worker that lost its lease and the one that took the task
-    /// write at the same moment, both pick the same numbers and one is refused: it tries again, after the other's lines.
+    /// Log lines are numbered from the task's last one; when two writes of the lease holder land at the same moment (an agent's
+    /// lines sent with its renewal and with its next batch), both pick the same numbers and one is refused: it tries again, after the other's lines.
     static func numberingLogLines<T>(_ write: () async throws -> T) async throws -> T {
         var attempt = 1
         while true {
@@ -86,20 +86,18 @@ extension PostgresRepository: TaskQueue {
         }
     }
 
-    public func appendLog(_ task: TaskID, _ lines: [TaskLogLine]) async throws {
-        guard !lines.isEmpty else { return }
-        // One statement per line, numbered by the database, in order.
-        try await read { session in
-            for line in lines {
-                try await Self.numberingLogLines {
-                    try await session.execute("""
-                        INSERT INTO task_logs (task_id, sequence, at, level, message)
-                        SELECT \(task.description), COALESCE(MAX(sequence), 0) + 1, \(line.at.millisecondsSince1970), \(line.level), \(line.message)
-                        FROM task_logs WHERE task_id = \(task.description)
-                        """)
-                }
+    public func appendLog(_ task: TaskID, owner: String, _ lines: [TaskLogLine]) async throws -> Bool {
+        guard !lines.isEmpty else {
+            return try await read { session in
+                try await session.first("""
+                    SELECT 1 FROM tasks WHERE id = \(task.description) AND lease_owner = \(owner) AND state = 'running'
+                    """) != nil
             }
         }
+        // One statement for all the lines: kept together, or none of them when `owner` does not hold the task.
+        let statement = PreparedQueue.AppendLog(task: task.description, owner: owner, at: lines.map(\.at.millisecondsSince1970),
+                                                level: lines.map(\.level), message: lines.map(\.message))
+        return try await read { session in try await Self.numberingLogLines { try await !session.rows(statement).isEmpty } }
     }
 
     public func task(_ id: TaskID, in organization: OrganizationID) async throws -> TaskRecord {

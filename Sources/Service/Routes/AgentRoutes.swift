@@ -70,6 +70,7 @@ extension ConnectorService {
 
     /// Agents' side.
     func addAgentRoutes(to router: Router<ServiceContext>) {
+        let service = self
         let repository = self.repository
         let keyring = self.keyring
         let agents = router.group("api/v1/agent").add(middleware: AgentAuthentication(agents: repository, cache: agentTokens))
@@ -97,29 +98,38 @@ extension ConnectorService {
         }
         agents.post("tasks/:id/renew") { request, context -> Response in
             let agent = try context.requireAgent()
+            let id = try Self.taskID(context)
             let asked = try await request.decodeJSON(ClaimRequest.self)
-            let held = try await repository.renewLease(try Self.taskID(context), owner: Self.owner(agent),
-                                                        until: Date().addingTimeInterval(min(300, max(2, asked.leaseSeconds ?? 20))))
-            guard held else { throw APIError(.conflict, code: "lease_lost", "This agent no longer holds the task's lease; another worker runs it.") }
+            let held = try await repository.renewLease(id, owner: Self.owner(agent), until: Date().addingTimeInterval(min(300, max(2, asked.leaseSeconds ?? 20))))
+            guard held else { throw try await service.agentRefusal(of: id, to: agent, writing: "lease renewal") }
             return Response(status: .noContent)
         }
         agents.post("tasks/:id/finish") { request, context -> Response in
             let agent = try context.requireAgent()
             let id = try Self.taskID(context)
             let report = try await request.decodeJSON(AgentTaskOutcome.self)
-            let outcome = report.outcome
-            // The log lines are kept even when the lease was lost: they tell what this run did.
+            let task = try await repository.task(id, in: agent.organizationID)
+            guard task.runtimeEnvironmentID == agent.runtimeEnvironmentID else { throw Self.unseenTask(id) }
+            // A result that is not what the task's kind gives fails the task, saying why, instead of breaking whoever reads it later.
+            let malformed = TaskResultCheck.problem(with: report.outcome.result, of: task.kind, succeeded: report.outcome.succeeded)
+            let outcome = malformed.map { TaskOutcome(succeeded: false, error: $0.description) } ?? report.outcome
+            // Only the lease holder's outcome and lines are kept, together, while the task runs.
             let recorded = try await repository.finish(id, in: agent.organizationID, owner: Self.owner(agent), succeeded: outcome.succeeded,
                                                        result: outcome.result, error: outcome.error, logs: report.logs ?? [], at: Date())
-            guard recorded else { throw APIError(.conflict, code: "lease_lost", "This agent no longer holds the task's lease; its outcome was not kept.") }
+            guard recorded else { throw try await service.agentRefusal(of: id, to: agent, writing: "outcome and log lines") }
+            if let malformed {
+                throw APIError(.unprocessableContent, code: "result_malformed", malformed.description + " The task was recorded as failed with this error.",
+                               field: "result")
+            }
             return Response(status: .noContent)
         }
         agents.post("tasks/:id/logs") { request, context -> Response in
             let agent = try context.requireAgent()
             let id = try Self.taskID(context)
             let lines = try await request.decodeJSON([TaskLogLineView].self).map { TaskLogLine(at: $0.at, level: $0.level, message: $0.message) }
-            _ = try await repository.task(id, in: agent.organizationID)
-            try await repository.appendLog(id, lines)
+            guard try await repository.appendLog(id, owner: Self.owner(agent), lines) else {
+                throw try await service.agentRefusal(of: id, to: agent, writing: "log lines")
+            }
             return Response(status: .noContent)
         }
     }

@@ -128,7 +128,13 @@ extension ConnectorService {
         guard let result = finished.result else {
             throw APIError(.conflict, code: "task_failed", "Test Connection could not run on its runtime environment: \(finished.error ?? "no reason given").")
         }
-        let report = try TaskResults.decode(ConnectionTestReport.self, from: result)
+        let report: ConnectionTestReport
+        do {
+            report = try TaskResultCheck.decode(ConnectionTestReport.self, from: result, of: .test)
+        } catch {
+            // Kept before results were checked on arrival: reported as the failed task it is, never as the service's own failure.
+            throw APIError(.conflict, code: "task_failed", "Test Connection could not run on its runtime environment: \(error.description)")
+        }
         let encoded = try ServiceJSON.encoder.encode(report)
         try await repository.recordTest(
             ConnectionTestRecord(connectionID: connection.id, testedAt: report.startedAt, succeeded: report.succeeded, summary: report.summary, report: encoded),

@@ -54,6 +54,10 @@ extension ConnectorService {
                                task.state.isFinished ? "Task \(task.id) \(task.state.rawValue) without a result: \(task.error ?? "no reason given")."
                                                      : "Task \(task.id) is \(task.state.rawValue); its result comes when it finishes.")
             }
+            // A result kept before results were checked on arrival, and not what the task's kind gives, is no result to hand out.
+            if let malformed = TaskResultCheck.problem(with: result, of: task.kind, succeeded: task.state == .succeeded) {
+                throw APIError(.notFound, code: "no_result", "Task \(task.id) has no usable result: \(malformed.description)")
+            }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: result)))
         }
     }
