@@ -79,9 +79,13 @@ public struct User: Hashable, Sendable, Identifiable {
     public var role: UserRole
     public var disabled: Bool
     public let createdAt: Date
+    /// Moves on when the user's password changes or they are disabled (the
+    /// repository moves it): every console session and personal API token
+    /// records the value it was issued under and works only while it is current.
+    public let credentialsEpoch: Int64
 
     public init(id: UserID = UserID(), organizationID: OrganizationID, email: EmailAddress, displayName: String, role: UserRole,
-                disabled: Bool = false, createdAt: Date = Date()) {
+                disabled: Bool = false, createdAt: Date = Date(), credentialsEpoch: Int64 = 0) {
         self.id = id
         self.organizationID = organizationID
         self.email = email
@@ -89,6 +93,7 @@ public struct User: Hashable, Sendable, Identifiable {
         self.role = role
         self.disabled = disabled
         self.createdAt = createdAt.millisecondPrecision
+        self.credentialsEpoch = credentialsEpoch
     }
 }
 

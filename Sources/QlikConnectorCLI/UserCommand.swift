@@ -20,7 +20,7 @@ struct UserCommand: AsyncParsableCommand {
                 """
         )
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "E-mail address: the user's sign-in name, unique in the service.") var email: String
+        @Argument(help: "E-mail address: the user's sign-in name, unique in the organization.") var email: String
         @Option(help: "Name shown in lists (default: the address).") var name: String?
         @Option(help: "admin, designer or viewer (default: viewer).") var role: String?
         @Flag(help: "Same as --role admin.") var admin = false
@@ -74,7 +74,7 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
-            guard let (user, _) = try await workspace.repository.userForSignIn(email: email), user.organizationID == organization.id else {
+            guard let user = try await workspace.repository.user(email: email, in: organization.id) else {
                 throw CLIError.usage("There is no user '\(email)' in organization '\(organization.name)'.")
             }
             let issued = try await AccessTokenIssuer.issue(for: user, name: name, expiresInDays: expiresInDays, in: workspace.repository, by: workspace.actor)

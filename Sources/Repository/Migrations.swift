@@ -198,6 +198,39 @@ enum Migrations {
                 ALTER TABLE agents ADD COLUMN stopped_at INTEGER;
                 """)
         }
+        migrator.registerMigration("v9-credentials-epoch") { db in
+            // A user's epoch moves on at each password change or disable; a session or token works only under the epoch it was issued in.
+            try db.execute(sql: """
+                ALTER TABLE users ADD COLUMN credentials_epoch INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE access_tokens ADD COLUMN credentials_epoch INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE console_sessions ADD COLUMN credentials_epoch INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
+        migrator.registerMigration("v11-user-email-per-organization") { db in
+            // An e-mail address is unique in its organization only, so that creating a user never tells whether another organization
+            // has that address. SQLite cannot drop a column's UNIQUE: the table is rebuilt (foreign keys are checked after the step).
+            try db.execute(sql: """
+                CREATE TABLE users_per_organization (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                    email TEXT NOT NULL,
+                    email_key TEXT NOT NULL,
+                    display_name TEXT NOT NULL,
+                    role TEXT NOT NULL CHECK (role IN ('admin', 'designer', 'viewer')),
+                    password_hash TEXT,
+                    disabled INTEGER NOT NULL DEFAULT 0,
+                    created_at INTEGER NOT NULL,
+                    credentials_epoch INTEGER NOT NULL DEFAULT 0,
+                    UNIQUE (organization_id, email_key)
+                );
+                INSERT INTO users_per_organization (id, organization_id, email, email_key, display_name, role, password_hash, disabled, created_at,
+                                                    credentials_epoch)
+                    SELECT id, organization_id, email, email_key, display_name, role, password_hash, disabled, created_at, credentials_epoch FROM users;
+                DROP TABLE users;
+                ALTER TABLE users_per_organization RENAME TO users;
+                CREATE INDEX users_by_email ON users (email_key);
+                """)
+        }
         return migrator
     }
 }

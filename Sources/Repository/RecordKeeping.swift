@@ -55,6 +55,16 @@ enum RecordKeeping {
         // The password itself is a secret: only the fact of a change is recorded.
         if passwordChanged { changes.append(AuditChange(field: "password", from: nil, to: "changed")) }
         return changes
+    /// Whether an update ends every session and token of the user: a new password, or a disable.
+    static func signsOut(from before: User, to user: User, passwordChanged: Bool) -> Bool {
+        passwordChanged || (user.disabled && !before.disabled)
+    }
+
+    /// The audit line for a sign-out everywhere.
+    static func signOutChange(revokedTokens: Int, endedSessions: Int) -> AuditChange {
+        AuditChange(field: "signedOut", from: nil, to: "\(revokedTokens) personal API token(s) revoked, \(endedSessions) console session(s) ended")
+    }
+
     }
 
     /// Checked inside the write transaction, against what is committed now:

@@ -163,12 +163,18 @@ public protocol AuditTrail: Sendable {
 }
 
 public protocol UserStore: Sendable {
-    /// Fails with ``RepositoryError/duplicateName`` when the e-mail address is taken (in any organization, any case).
+    /// Fails with ``RepositoryError/duplicateName`` when the e-mail address is taken in the user's organization
+    /// (any case). Addresses are unique per organization: another organization's users do not count.
     func createUser(_ user: User, passwordHash: String?, by actor: AuditActor) async throws
     func users(of organization: OrganizationID) async throws -> [User]
     func user(_ id: UserID, in organization: OrganizationID) async throws -> User
-    /// The user with this address and their password hash, for signing in.
-    func userForSignIn(email: String) async throws -> (User, passwordHash: String?)?
+    /// The organization's user with this address (any case), if any.
+    func user(email: String, in organization: OrganizationID) async throws -> User?
+    /// Every user with this address, in whichever organization, with their password hashes: sign-in tells them apart by password.
+    func usersForSignIn(email: String) async throws -> [(user: User, passwordHash: String?)]
+    /// A new password (`passwordHash` not nil) or a disable also signs the user out everywhere, in the
+    /// same transaction: the credentials epoch moves on, every personal API token is revoked and every
+    /// console session ends; enabling the user again revives none of them.
     func updateUser(_ user: User, passwordHash: String?, by actor: AuditActor) async throws
     func deleteUser(_ id: UserID, in organization: OrganizationID, by actor: AuditActor) async throws -> User
     /// How many enabled administrators the organization has.
@@ -176,18 +182,22 @@ public protocol UserStore: Sendable {
 }
 
 public protocol AccessTokenStore: Sendable {
-    /// Keeps the token with the SHA-256 of its secret (never the secret).
-    func createAccessToken(_ token: AccessToken, secretHash: Data, by actor: AuditActor) async throws
+    /// Keeps the token with the SHA-256 of its secret (never the secret). `credentialsEpoch` is the
+    /// user's epoch as the issuer last saw it (``User/credentialsEpoch``): a token issued under an old one never works.
+    func createAccessToken(_ token: AccessToken, secretHash: Data, credentialsEpoch: Int64, by actor: AuditActor) async throws
     func accessTokens(of user: UserID) async throws -> [AccessToken]
-    /// The user and token a secret's hash belongs to, when usable at `now`; notes the use.
+    /// The user and token a secret's hash belongs to, when usable at `now` (not revoked or expired, user
+    /// enabled, issued under the user's current credentials epoch); notes the use.
     func principal(forSecretHash hash: Data, at now: Date) async throws -> (User, AccessToken)?
     func revokeAccessToken(_ id: AccessTokenID, of user: UserID, at now: Date, by actor: AuditActor) async throws -> AccessToken
 }
 
 /// A signed-in console session: only the SHA-256 of its cookie is stored.
 public protocol ConsoleSessionStore: Sendable {
-    func createSession(secretHash: Data, user: UserID, csrfToken: String, expiresAt: Date) async throws
-    /// The user and CSRF token of a live session, if the cookie's hash names one that has not expired.
+    /// A session for `user` as the password check saw them: it works only while their credentials epoch stays that.
+    func createSession(secretHash: Data, user: User, csrfToken: String, expiresAt: Date) async throws
+    /// The user and CSRF token of a live session, if the cookie's hash names one that has not expired,
+    /// of an enabled user whose credentials epoch is still the session's.
     func session(secretHash: Data, at now: Date) async throws -> (user: User, csrfToken: String)?
     func deleteSession(secretHash: Data) async throws
 }

@@ -39,11 +39,18 @@ extension SQLiteRepository: UserStore {
         }
     }
 
-    public func userForSignIn(email: String) async throws -> (User, passwordHash: String?)? {
+    public func user(email: String, in organization: OrganizationID) async throws -> User? {
         try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE email_key = ?",
-                                             arguments: [email.trimmingCharacters(in: .whitespaces).lowercased()]) else { return nil }
-            return (try Self.user(row), row["password_hash"] as String?)
+            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE organization_id = ? AND email_key = ?",
+                             arguments: [organization.description, email.trimmingCharacters(in: .whitespaces).lowercased()]).map(Self.user)
+        }
+    }
+
+    public func usersForSignIn(email: String) async throws -> [(user: User, passwordHash: String?)] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM users WHERE email_key = ? ORDER BY created_at",
+                             arguments: [email.trimmingCharacters(in: .whitespaces).lowercased()])
+                .map { row in (try Self.user(row), row["password_hash"] as String?) }
         }
     }
 
@@ -54,18 +61,27 @@ extension SQLiteRepository: UserStore {
                 throw RepositoryError.notFound(kind: "user", name: user.email.value, organization: nil)
             }
             let before = try Self.user(row)
+            let signsOut = RecordKeeping.signsOut(from: before, to: user, passwordChanged: passwordHash != nil)
             do {
                 try db.execute(
                     sql: """
                         UPDATE users SET email = ?, email_key = ?, display_name = ?, role = ?, disabled = ?,
-                        password_hash = COALESCE(?, password_hash) WHERE id = ?
+                        password_hash = COALESCE(?, password_hash), credentials_epoch = credentials_epoch + ? WHERE id = ?
                         """,
                     arguments: [user.email.value, user.email.comparisonKey, user.displayName, user.role.rawValue, user.disabled,
-                                passwordHash, user.id.description])
+                                passwordHash, signsOut ? 1 : 0, user.id.description])
             } catch let error as DatabaseError where error.isUniqueViolation {
                 throw RepositoryError.duplicateName(kind: "user with the e-mail address", name: user.email.value)
             }
-            let changes = RecordKeeping.userChanges(from: before, to: user, passwordChanged: passwordHash != nil)
+            var changes = RecordKeeping.userChanges(from: before, to: user, passwordChanged: passwordHash != nil)
+            if signsOut {
+                // The epoch already refuses them; revoking says so in token lists, and deleting frees the rows.
+                try db.execute(sql: "UPDATE access_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                               arguments: [Date().millisecondsSince1970, user.id.description])
+                let revoked = db.changesCount
+                try db.execute(sql: "DELETE FROM console_sessions WHERE user_id = ?", arguments: [user.id.description])
+                changes.append(RecordKeeping.signOutChange(revokedTokens: revoked, endedSessions: db.changesCount))
+            }
             try self.audit(db, organization: user.organizationID, actor: actor, action: "user.update", targetKind: "user",
                            targetID: user.id.description, targetName: user.email.value, changes: changes)
         }
@@ -96,18 +112,18 @@ extension SQLiteRepository: UserStore {
 }
 
 extension SQLiteRepository: AccessTokenStore {
-    public func createAccessToken(_ token: AccessToken, secretHash: Data, by actor: AuditActor) async throws {
+    public func createAccessToken(_ token: AccessToken, secretHash: Data, credentialsEpoch: Int64, by actor: AuditActor) async throws {
         try await write { db in
             guard let organization = try String.fetchOne(db, sql: "SELECT organization_id FROM users WHERE id = ?", arguments: [token.userID.description]) else {
                 throw RepositoryError.notFound(kind: "user", name: token.userID.description, organization: nil)
             }
             try db.execute(
                 sql: """
-                    INSERT INTO access_tokens (id, user_id, name, prefix, secret_hash, created_at, expires_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO access_tokens (id, user_id, name, prefix, secret_hash, created_at, expires_at, credentials_epoch)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [token.id.description, token.userID.description, token.name, token.prefix, secretHash,
-                            token.createdAt.millisecondsSince1970, token.expiresAt?.millisecondsSince1970])
+                            token.createdAt.millisecondsSince1970, token.expiresAt?.millisecondsSince1970, credentialsEpoch])
             try self.audit(db, organization: OrganizationID(try UUID.stored(organization, column: "users.organization_id")), actor: actor,
                            action: "token.create", targetKind: "access-token", targetID: token.id.description, targetName: token.name)
         }
@@ -125,7 +141,7 @@ extension SQLiteRepository: AccessTokenStore {
             let statement = try db.cachedStatement(sql: """
                 SELECT t.id AS token_id, t.user_id, t.name AS token_name, t.prefix, t.created_at AS token_created_at, t.expires_at,
                        t.last_used_at, t.revoked_at, u.*
-                FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.secret_hash = ?
+                FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.secret_hash = ? AND t.credentials_epoch = u.credentials_epoch
                 """)
             guard let row = try Row.fetchOne(statement, arguments: [hash]) else { return nil }
             return (try StoredValues.user(row), try StoredValues.token(row, joined: true))
@@ -181,19 +197,22 @@ extension SQLiteRepository: IdempotencyStore {
 }
 
 extension SQLiteRepository: ConsoleSessionStore {
-    public func createSession(secretHash: Data, user: UserID, csrfToken: String, expiresAt: Date) async throws {
+    public func createSession(secretHash: Data, user: User, csrfToken: String, expiresAt: Date) async throws {
         try await write { db in
             // Expired sessions are swept as new ones start.
             try db.execute(sql: "DELETE FROM console_sessions WHERE expires_at < ?", arguments: [Date().millisecondsSince1970])
-            try db.execute(sql: "INSERT INTO console_sessions (secret_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [secretHash, user.description, csrfToken, Date().millisecondsSince1970, expiresAt.millisecondsSince1970])
+            try db.execute(sql: """
+                INSERT INTO console_sessions (secret_hash, user_id, csrf_token, created_at, expires_at, credentials_epoch) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [secretHash, user.id.description, csrfToken, Date().millisecondsSince1970, expiresAt.millisecondsSince1970,
+                                  user.credentialsEpoch])
         }
     }
 
     public func session(secretHash: Data, at now: Date) async throws -> (user: User, csrfToken: String)? {
         try await read { db in
             let statement = try db.cachedStatement(sql: """
-                SELECT s.csrf_token, s.expires_at, u.* FROM console_sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_hash = ?
+                SELECT s.csrf_token, s.expires_at, u.* FROM console_sessions s JOIN users u ON u.id = s.user_id
+                WHERE s.secret_hash = ? AND s.credentials_epoch = u.credentials_epoch
                 """)
             guard let row = try Row.fetchOne(statement, arguments: [secretHash]),
                   (row["expires_at"] as Int64) > now.millisecondsSince1970 else { return nil }

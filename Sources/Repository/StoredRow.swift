@@ -66,7 +66,7 @@ enum StoredValues {
         do { email = try EmailAddress(try row.text("email")) } catch { throw RepositoryError.corrupt(reason: "user e-mail: \(error)") }
         return User(id: UserID(try row.id("id", of: "users")), organizationID: OrganizationID(try row.id("organization_id", of: "users")),
                     email: email, displayName: try row.text("display_name"), role: role, disabled: try row.flag("disabled"),
-                    createdAt: try row.date("created_at"))
+                    createdAt: try row.date("created_at"), credentialsEpoch: try row.integer("credentials_epoch"))
     }
 
     /// A token row; `prefix` names the columns when the row is a join (`token_id`, `token_name`, ...).

@@ -14,7 +14,8 @@ public enum AccessTokenIssuer {
         let secret = AccessTokenSecret.generate()
         let token = AccessToken(userID: user.id, name: name, prefix: secret.prefix, createdAt: now,
                                 expiresAt: expiresInDays.map { now.addingTimeInterval(Double($0) * 86_400) })
-        try await store.createAccessToken(token, secretHash: AccessTokenSecret.hash(secret.value), by: actor)
+        try await store.createAccessToken(token, secretHash: AccessTokenSecret.hash(secret.value),
+                                         credentialsEpoch: user.credentialsEpoch, by: actor)
         return (token, secret.value)
     }
 }

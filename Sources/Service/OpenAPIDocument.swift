@@ -164,7 +164,8 @@ enum OpenAPIDocument {
             ],
             "properties": {
               "email": {
-                "type": "string"
+                "type": "string",
+                "description": "The sign-in name, unique in the organization (compared without regard to case); another organization may have a user with the same address, a separate account. A taken address answers 409 duplicate_email."
               },
               "displayName": {
                 "type": [
@@ -287,7 +288,8 @@ enum OpenAPIDocument {
                 "type": [
                   "string",
                   "null"
-                ]
+                ],
+                "description": "Only a change of letter case: the name is unique in the service and set by its operator (qlik-connector org set --name); another name answers 403 name_set_by_operator, whatever other organizations are called."
               },
               "allowCustomTenantHosts": {
                 "type": [
@@ -1222,6 +1224,7 @@ enum OpenAPIDocument {
               }
             }
           },
+            "description": "Administrators. A new password or disabled: true signs the user out everywhere: every console session ends and every personal API token is revoked (revokedAt set), at once; enabling the user again revives none of them.",
           "patch": {
             "operationId": "updateUser",
             "requestBody": {

@@ -28,6 +28,23 @@ public struct PasswordHasher: Sendable {
         return hash != nil && verified
     }
 
+    /// The indexes of `hashes` that `password` matches, checked side by side; with none to check, the decoy's work, then none.
+    /// An address may have a user in several organizations (e-mail addresses are unique per organization), each with its own password.
+    public func matching(_ password: String, hashes: [String]) async -> [Int] {
+        guard !hashes.isEmpty else {
+            _ = await verify(password, hash: nil)
+            return []
+        }
+        return await withTaskGroup(of: (Int, Bool).self) { group in
+            for (index, hash) in hashes.enumerated() {
+                group.addTask { (index, await self.verify(password, hash: hash)) }
+            }
+            var matched: [Int] = []
+            for await (index, verified) in group where verified { matched.append(index) }
+            return matched.sorted()
+        }
+    }
+
     private static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: work()) }

@@ -52,7 +52,8 @@ struct ServiceHarness {
     static func token(for user: User, in repository: any ConnectorRepository, name: String = "tests") async throws -> String {
         let secret = AccessTokenSecret.generate()
         try await repository.createAccessToken(AccessToken(userID: user.id, name: name, prefix: secret.prefix),
-                                               secretHash: AccessTokenSecret.hash(secret.value), by: AuditActor("test"))
+                                               secretHash: AccessTokenSecret.hash(secret.value),
+                                               credentialsEpoch: user.credentialsEpoch, by: AuditActor("test"))
         return secret.value
     }
 

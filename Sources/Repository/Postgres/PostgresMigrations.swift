@@ -216,6 +216,19 @@ enum PostgresMigrations {
             "ALTER TABLE agents ADD COLUMN lease_ms BIGINT",
             "ALTER TABLE agents ADD COLUMN stopped_at BIGINT",
         ]),
+        // A user's epoch moves on at each password change or disable; a session or token works only under the epoch it was issued in.
+        ("v9-credentials-epoch", [
+            "ALTER TABLE users ADD COLUMN credentials_epoch BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE access_tokens ADD COLUMN credentials_epoch BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE console_sessions ADD COLUMN credentials_epoch BIGINT NOT NULL DEFAULT 0",
+        ]),
+        // An e-mail address is unique in its organization only, so that creating a user never tells whether another organization has that address.
+        ("v11-user-email-per-organization", [
+            "ALTER TABLE users DROP CONSTRAINT users_email_key_key",
+            "ALTER TABLE users ADD CONSTRAINT users_email_per_organization UNIQUE (organization_id, email_key)",
+            "CREATE INDEX users_by_email ON users (email_key)",
+            "DROP INDEX users_by_organization",
+        ]),
     ]
 
     /// Runs the steps this database lacks, in one transaction under an advisory lock.

@@ -35,11 +35,19 @@ extension PostgresRepository: UserStore {
         }
     }
 
-    public func userForSignIn(email: String) async throws -> (User, passwordHash: String?)? {
+    public func user(email: String, in organization: OrganizationID) async throws -> User? {
         let key = email.trimmingCharacters(in: .whitespaces).lowercased()
         return try await read { session in
-            guard let row = try await session.first("SELECT * FROM users WHERE email_key = \(key)") else { return nil }
-            return (try StoredValues.user(row), try row.optionalText("password_hash"))
+            try await session.first("SELECT * FROM users WHERE organization_id = \(organization.description) AND email_key = \(key)").map(StoredValues.user)
+        }
+    }
+
+    public func usersForSignIn(email: String) async throws -> [(user: User, passwordHash: String?)] {
+        let key = email.trimmingCharacters(in: .whitespaces).lowercased()
+        return try await read { session in
+            try await session.rows("SELECT * FROM users WHERE email_key = \(key) ORDER BY created_at").map { row in
+                (try StoredValues.user(row), try row.optionalText("password_hash"))
+            }
         }
     }
 
@@ -51,18 +59,30 @@ extension PostgresRepository: UserStore {
                 throw RepositoryError.notFound(kind: "user", name: user.email.value, organization: nil)
             }
             let before = try StoredValues.user(row)
+            let signsOut = RecordKeeping.signsOut(from: before, to: user, passwordChanged: passwordHash != nil)
+            let step: Int64 = signsOut ? 1 : 0
             do {
                 try await session.execute("""
                     UPDATE users SET email = \(user.email.value), email_key = \(user.email.comparisonKey), display_name = \(user.displayName),
-                        role = \(user.role.rawValue), disabled = \(user.disabled), password_hash = COALESCE(\(passwordHash), password_hash)
+                        role = \(user.role.rawValue), disabled = \(user.disabled), password_hash = COALESCE(\(passwordHash), password_hash),
+                        credentials_epoch = credentials_epoch + \(step)
                     WHERE id = \(user.id.description)
                     """)
             } catch where PostgresFailure.isUniqueViolation(error) {
                 throw RepositoryError.duplicateName(kind: "user with the e-mail address", name: user.email.value)
             }
+            var changes = RecordKeeping.userChanges(from: before, to: user, passwordChanged: passwordHash != nil)
+            if signsOut {
+                // The epoch already refuses them; revoking says so in token lists, and deleting frees the rows.
+                let revoked = try await session.rows("""
+                    UPDATE access_tokens SET revoked_at = \(Date().millisecondsSince1970) WHERE user_id = \(user.id.description) AND revoked_at IS NULL
+                    RETURNING id
+                    """).count
+                let ended = try await session.rows("DELETE FROM console_sessions WHERE user_id = \(user.id.description) RETURNING user_id").count
+                changes.append(RecordKeeping.signOutChange(revokedTokens: revoked, endedSessions: ended))
+            }
             try await self.audit(session, organization: user.organizationID, actor: actor, action: "user.update", targetKind: "user",
-                                 targetID: user.id.description, targetName: user.email.value,
-                                 changes: RecordKeeping.userChanges(from: before, to: user, passwordChanged: passwordHash != nil))
+                                 targetID: user.id.description, targetName: user.email.value, changes: changes)
         }
     }
 
@@ -90,15 +110,15 @@ extension PostgresRepository: UserStore {
 }
 
 extension PostgresRepository: AccessTokenStore {
-    public func createAccessToken(_ token: AccessToken, secretHash: Data, by actor: AuditActor) async throws {
+    public func createAccessToken(_ token: AccessToken, secretHash: Data, credentialsEpoch: Int64, by actor: AuditActor) async throws {
         try await write { session in
             guard let organization = try await session.value(String.self, "SELECT organization_id FROM users WHERE id = \(token.userID.description)") else {
                 throw RepositoryError.notFound(kind: "user", name: token.userID.description, organization: nil)
             }
             try await session.execute("""
-                INSERT INTO access_tokens (id, user_id, name, prefix, secret_hash, created_at, expires_at)
+                INSERT INTO access_tokens (id, user_id, name, prefix, secret_hash, created_at, expires_at, credentials_epoch)
                 VALUES (\(token.id.description), \(token.userID.description), \(token.name), \(token.prefix), \(secretHash),
-                        \(token.createdAt.millisecondsSince1970), \(token.expiresAt?.millisecondsSince1970))
+                        \(token.createdAt.millisecondsSince1970), \(token.expiresAt?.millisecondsSince1970), \(credentialsEpoch))
                 """)
             try await self.audit(session, organization: OrganizationID(try UUID.stored(organization, column: "users.organization_id")), actor: actor,
                                  action: "token.create", targetKind: "access-token", targetID: token.id.description, targetName: token.name)
@@ -116,7 +136,7 @@ extension PostgresRepository: AccessTokenStore {
             guard let row = try await session.first("""
                 SELECT t.id AS token_id, t.user_id, t.name AS token_name, t.prefix, t.created_at AS token_created_at, t.expires_at,
                        t.last_used_at, t.revoked_at, u.*
-                FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.secret_hash = \(hash)
+                FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.secret_hash = \(hash) AND t.credentials_epoch = u.credentials_epoch
                 """) else { return nil }
             return (try StoredValues.user(row), try StoredValues.token(row, joined: true))
         }
@@ -171,13 +191,14 @@ extension PostgresRepository: IdempotencyStore {
 }
 
 extension PostgresRepository: ConsoleSessionStore {
-    public func createSession(secretHash: Data, user: UserID, csrfToken: String, expiresAt: Date) async throws {
+    public func createSession(secretHash: Data, user: User, csrfToken: String, expiresAt: Date) async throws {
         try await write { session in
             // Expired sessions are swept as new ones start.
             try await session.execute("DELETE FROM console_sessions WHERE expires_at < \(Date().millisecondsSince1970)")
             try await session.execute("""
-                INSERT INTO console_sessions (secret_hash, user_id, csrf_token, created_at, expires_at)
-                VALUES (\(secretHash), \(user.description), \(csrfToken), \(Date().millisecondsSince1970), \(expiresAt.millisecondsSince1970))
+                INSERT INTO console_sessions (secret_hash, user_id, csrf_token, created_at, expires_at, credentials_epoch)
+                VALUES (\(secretHash), \(user.id.description), \(csrfToken), \(Date().millisecondsSince1970), \(expiresAt.millisecondsSince1970),
+                        \(user.credentialsEpoch))
                 """)
         }
     }
@@ -185,7 +206,8 @@ extension PostgresRepository: ConsoleSessionStore {
     public func session(secretHash: Data, at now: Date) async throws -> (user: User, csrfToken: String)? {
         try await read { session in
             guard let row = try await session.first("""
-                SELECT s.csrf_token, s.expires_at, u.* FROM console_sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_hash = \(secretHash)
+                SELECT s.csrf_token, s.expires_at, u.* FROM console_sessions s JOIN users u ON u.id = s.user_id
+                WHERE s.secret_hash = \(secretHash) AND s.credentials_epoch = u.credentials_epoch
                 """), try row.integer("expires_at") > now.millisecondsSince1970 else { return nil }
             let user = try StoredValues.user(row)
             return user.disabled ? nil : (user, try row.text("csrf_token"))

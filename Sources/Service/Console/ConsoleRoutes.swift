@@ -69,18 +69,23 @@ struct Console: Sendable {
                         headers: [.retryAfter: String(wait)])
         }
         let password = form["password"] ?? ""
-        let found = try await service.repository.userForSignIn(email: email)
-        // The same work when the address is unknown or disabled: timing does not tell which addresses exist.
-        let usable = found.flatMap { $0.0.disabled ? nil : $0.passwordHash }
-        let verified = await service.passwords.verify(password, hash: usable)
-        guard verified, let (user, _) = found else {
+        // The address may have a user in several organizations: the password tells which. Unknown or disabled costs the
+        // same work (the decoy's), so timing does not tell which addresses exist.
+        let candidates = try await service.repository.usersForSignIn(email: email).compactMap { found in
+            found.user.disabled ? nil : found.passwordHash.map { (found.user, $0) }
+        }
+        let opened = await service.passwords.matching(password, hashes: candidates.map(\.1)).map { candidates[$0].0 }
+        guard opened.count == 1, let user = opened.first else {
             await throttle.failed(email)
-            service.logger.notice("console sign-in refused", metadata: ["email": "\(email)"])
-            return page("sign-in", ["title": "Sign in", "email": email, "error": "The e-mail address or the password is wrong."], status: .unauthorized)
+            service.logger.notice("console sign-in refused", metadata: ["email": "\(email)", "accounts opened": "\(opened.count)"])
+            let error = opened.isEmpty ? "The e-mail address or the password is wrong."
+                : "This e-mail address and password open accounts in \(opened.count) organizations; ask an administrator of one of them "
+                    + "to give that account another password, then sign in with the password of the organization you mean."
+            return page("sign-in", ["title": "Sign in", "email": email, "error": error], status: .unauthorized)
         }
         await throttle.succeeded(email)
         let secret = ConsoleSession.randomToken()
-        try await service.repository.createSession(secretHash: ConsoleSession.hash(secret), user: user.id, csrfToken: ConsoleSession.randomToken(),
+        try await service.repository.createSession(secretHash: ConsoleSession.hash(secret), user: user, csrfToken: ConsoleSession.randomToken(),
                                                    expiresAt: Date().addingTimeInterval(ConsoleSession.lifetime))
         service.logger.info("console sign-in", metadata: ["user": "\(user.email)"])
         return Response(status: .seeOther, headers: [.location: "/console", .setCookie: ConsoleSession.cookie(secret)])

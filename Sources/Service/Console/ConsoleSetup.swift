@@ -81,7 +81,7 @@ extension Console {
         let user = User(organizationID: organization.id, email: email, displayName: displayName.isEmpty ? email.value : displayName, role: .admin)
         try await service.repository.createUser(user, passwordHash: await service.passwords.hash(password), by: actor)
         let secret = ConsoleSession.randomToken()
-        try await service.repository.createSession(secretHash: ConsoleSession.hash(secret), user: user.id, csrfToken: ConsoleSession.randomToken(),
+        try await service.repository.createSession(secretHash: ConsoleSession.hash(secret), user: user, csrfToken: ConsoleSession.randomToken(),
                                                    expiresAt: Date().addingTimeInterval(ConsoleSession.lifetime))
         service.logger.notice("first administrator created through the setup link", metadata: ["user": "\(user.email)", "organization": "\(organization.name)"])
         return Response(status: .seeOther, headers: [.location: "/console", .setCookie: ConsoleSession.cookie(secret)])

@@ -69,7 +69,18 @@ extension ConnectorService {
             try principal.require(.admin)
             let change = try await request.decodeJSON(OrganizationChange.self)
             var organization = try await repository.organization(principal.organizationID)
-            if let name = change.name { organization.name = try OrganizationName(name) }
+            if let name = change.name {
+                let asked = try OrganizationName(name)
+                // The name is the operator's handle for the organization (the CLI's --org), unique in the service: a rename
+                // here would answer "taken" for another organization's name. A change of letter case only is no rename.
+                guard asked.comparisonKey == organization.name.comparisonKey else {
+                    throw APIError(.forbidden, code: "name_set_by_operator",
+                                   "An organization's name is set by the service's operator, as it names the organization for the whole service; "
+                                       + "ask them to run: qlik-connector org set --org '\(organization.name)' --name '\(asked.value)'.",
+                                   field: "name")
+                }
+                organization.name = asked
+            }
             if let allow = change.allowCustomTenantHosts { organization.allowCustomTenantHosts = allow }
             if let manager = change.secretsManager { organization.secretsManager = try manager.settings() }
             // Checked and sealed before anything is written.

@@ -5,6 +5,8 @@ import Repository
 
 /// The organization's users: administrators only. An organization always
 /// keeps one enabled administrator: the last cannot be demoted, disabled or deleted.
+/// An e-mail address is unique in its organization only: another organization
+/// may have a user with the same address (a different account).
 extension ConnectorService {
     struct NewUser: Decodable {
         let email: String
@@ -47,7 +49,7 @@ extension ConnectorService {
             let user = User(organizationID: principal.organizationID, email: email,
                             displayName: asked.displayName?.trimmingCharacters(in: .whitespaces) ?? email.value, role: role)
             let hash: String? = if let password { await service.passwords.hash(password) } else { nil }
-            try await repository.createUser(user, passwordHash: hash, by: service.actor(principal))
+            try await Self.emailInUse(user.email) { try await repository.createUser(user, passwordHash: hash, by: service.actor(principal)) }
             return try ServiceJSON.response(UserView(user), status: .created)
         }
         api.get("users/:id") { _, context -> Response in
@@ -70,7 +72,7 @@ extension ConnectorService {
                 throw APIError(.conflict, code: "last_administrator", "This is the organization's last enabled administrator; make another one first.")
             }
             let hash: String? = if let password { await service.passwords.hash(password) } else { nil }
-            try await repository.updateUser(user, passwordHash: hash, by: service.actor(principal))
+            try await Self.emailInUse(user.email) { try await repository.updateUser(user, passwordHash: hash, by: service.actor(principal)) }
             return try ServiceJSON.response(UserView(user))
         }
         api.delete("users/:id") { _, context -> Response in
@@ -95,6 +97,18 @@ extension ConnectorService {
             guard let tokenID = UUID(uuidString: try context.pathParameter("token")) else { throw APIError.notFound("That token") }
             let token = try await repository.revokeAccessToken(AccessTokenID(tokenID), of: user.id, at: Date(), by: service.actor(principal))
             return try ServiceJSON.response(AccessTokenView(token))
+        }
+    }
+
+    /// A taken address answers 409 naming the field. Addresses are unique per organization, so only
+    /// this organization's users can take one: the answer says nothing about other organizations.
+    static func emailInUse(_ email: EmailAddress, _ write: () async throws -> Void) async throws {
+        do {
+            try await write()
+        } catch RepositoryError.duplicateName {
+            throw APIError(.conflict, code: "duplicate_email",
+                           "A user of this organization already has the e-mail address '\(email)' (compared without regard to case); "
+                               + "change that user, or give another address.", field: "email")
         }
     }
 
