@@ -38,6 +38,8 @@ let package = Package(
         .target(name: "QVD", swiftSettings: strictSettings),
         // The QVD reader under libFuzzer (scripts/fuzz-qvd); a plain build replays crash files.
         .executableTarget(name: "QVDFuzz", dependencies: ["QVD"], swiftSettings: strictSettings),
+        // The engine's page parser under libFuzzer (scripts/fuzz-engine-pages); a plain build replays crash files.
+        .executableTarget(name: "EnginePageFuzz", dependencies: ["QlikCloudAPI"], swiftSettings: strictSettings),
         // QVD speed and memory beside qvdrs and pyqvd (scripts/bench-qvd).
         .executableTarget(name: "qvd-benchmark", dependencies: ["QVD"], path: "Benchmarks/QVDBenchmark", swiftSettings: strictSettings),
         // A faithful local Qlik Cloud tenant for tests, demos and benchmarks; shares no code with the client.

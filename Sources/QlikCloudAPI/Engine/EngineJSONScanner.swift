@@ -227,7 +227,8 @@ struct EngineJSONScanner {
     }
 
     /// An element number: a small integer read digit by digit (no Double in
-    /// between), or -1 for anything that is not one.
+    /// between); any other number (`21.5E+3`, `-2.0`) through ``readNumber()``,
+    /// so it means what it means in any key order; -1 when not an Int32.
     @inline(__always) mutating func readElementNumber() throws(Malformed) -> Int32 {
         skipWhitespace()
         let start = position
@@ -252,9 +253,9 @@ struct EngineJSONScanner {
                 }
             }
         }
-        // A fraction, an exponent or a huge number: not an element number the connector can use.
-        try skipValue()
-        return -1
+        // A fraction, an exponent, a space before the comma or a huge number: the slow path's reading.
+        position = start
+        return Int32(exactly: try readNumber()) ?? -1
     }
 
     /// Skips one value of any kind, nested ones included.

@@ -1,8 +1,5 @@
-import Foundation
-import NIOCore
-import NIOFoundationCompat
-
-/// Reading the engine's JSON-RPC messages.
+/// Reading the engine's JSON-RPC messages with ``EngineJSONScanner``: no NIO
+/// here, so the fuzzer (scripts/fuzz-engine-pages) compiles it with the page parser alone.
 enum EngineMessage {
     /// A response's id, or a notification's method. Stops as soon as the id is
     /// read: the engine writes it before the (possibly large) result.
@@ -37,29 +34,12 @@ enum EngineMessage {
         }
         return .rpc(code: code, parameter: parameter, message: message, method: method)
     }
+}
 
-    private struct Envelope<Result: Decodable>: Decodable {
-        struct Failure: Decodable {
-            let code: Int?
-            let parameter: String?
-            let message: String?
-        }
-        let result: Result?
-        let error: Failure?
-    }
-
-    /// A response's `result` as `T`, or the engine's error.
-    static func result<T: Decodable>(_ buffer: ByteBuffer, as type: T.Type, method: String) throws(EngineError) -> T {
-        let envelope: Envelope<T>
-        do {
-            envelope = try JSONDecoder().decode(Envelope<T>.self, from: Data(buffer: buffer))
-        } catch {
-            throw .malformed("the answer to \(method) is not what Qlik documents: \(error)")
-        }
-        if let failure = envelope.error {
-            throw .rpc(code: failure.code ?? 0, parameter: failure.parameter ?? "", message: failure.message ?? "", method: method)
-        }
-        guard let result = envelope.result else { throw .malformed("the answer to \(method) has neither result nor error") }
-        return result
+/// The message router, reachable by the fuzzer's replay build without a socket.
+public enum EngineMessageProbe {
+    /// A response's id, or a notification's method, as the connection routes it.
+    public static func route(_ bytes: UnsafeRawBufferPointer) throws -> (id: Int?, method: String?) {
+        try EngineMessage.route(bytes)
     }
 }

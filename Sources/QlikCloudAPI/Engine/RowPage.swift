@@ -139,6 +139,8 @@ public struct RowPage: Sendable, Equatable {
 /// dictionaries a general decoder would build for every cell.
 enum HyperCubePageParser {
     /// The cells of every page of the answer, in order, or the engine's error.
+    /// Every row must hold `width` cells (0: any), else the page is refused:
+    /// a longer or shorter row would shift every later cell into another column.
     static func parse(_ bytes: UnsafeRawBufferPointer, width: Int, into cells: inout RowPage.Builder) throws -> EngineError? {
         var scanner = EngineJSONScanner(bytes)
         var failure: EngineError?
@@ -150,7 +152,7 @@ enum HyperCubePageParser {
                     guard key.equals("qDataPages") else { return try scanner.skipValue() }
                     try scanner.expect(UInt8(ascii: "["))
                     if scanner.consume(UInt8(ascii: "]")) { return }
-                    repeat { try page(&scanner, into: &cells) } while scanner.consume(UInt8(ascii: ","))
+                    repeat { try page(&scanner, width: width, into: &cells) } while scanner.consume(UInt8(ascii: ","))
                     try scanner.expect(UInt8(ascii: "]"))
                 }
             } else if key.equals("error") {
@@ -162,25 +164,31 @@ enum HyperCubePageParser {
         return failure
     }
 
-    private static func page(_ scanner: inout EngineJSONScanner, into cells: inout RowPage.Builder) throws {
+    private static func page(_ scanner: inout EngineJSONScanner, width: Int, into cells: inout RowPage.Builder) throws {
         try scanner.expect(UInt8(ascii: "{"))
         try scanner.forEachKey { scanner, key in
             guard key.equals("qMatrix") else { return try scanner.skipValue() }
             try scanner.expect(UInt8(ascii: "["))
             if scanner.consume(UInt8(ascii: "]")) { return }
             repeat {
+                let rowStart = scanner.position
+                let before = cells.slots.count
                 try scanner.expect(UInt8(ascii: "["))
                 if !scanner.consume(UInt8(ascii: "]")) {
                     repeat { try cell(&scanner, into: &cells) } while scanner.consume(UInt8(ascii: ","))
                     try scanner.expect(UInt8(ascii: "]"))
+                }
+                let count = cells.slots.count - before
+                if width > 0 && count != width {
+                    throw EngineError.malformed("a GetHyperCubeData page has a row of \(count) cells at byte \(rowStart), where \(width) columns (qWidth) were asked")
                 }
             } while scanner.consume(UInt8(ascii: ","))
             try scanner.expect(UInt8(ascii: "]"))
         }
     }
 
-    /// One cell, read with the keys compared by length and a letter or two:
-    /// the hot loop of a read, so no closures and no Strings.
+    /// One cell in any key order: no closures and no Strings. Keys are compared
+    /// whole (a length and a letter would take `qEmemNumber` for `qElemNumber`).
     @inline(__always) private static func cell(_ scanner: inout EngineJSONScanner, into cells: inout RowPage.Builder) throws {
         // The engine writes a cell's keys in one order: read that shape directly, else fall back to any order.
         if try fastCell(&scanner, into: &cells) { return }
@@ -193,20 +201,19 @@ enum HyperCubePageParser {
         repeat {
             let key = try scanner.readRawString()
             try scanner.expect(UInt8(ascii: ":"))
-            switch key.count {
-            case 5 where key[1] == UInt8(ascii: "T"): // qText
+            if key.equals("qText") {
                 if textStart >= 0 { cells.texts.removeSubrange(textStart...) }
                 textStart = cells.texts.count
                 try scanner.readString(appendingTo: &cells.texts)
-            case 4 where key[1] == UInt8(ascii: "N"): // qNum: "NaN" (a string) for text values
+            } else if key.equals("qNum") { // "NaN" (a string) for text values
                 if scanner.peek() == UInt8(ascii: "\"") { _ = try scanner.readRawString() } else { number = try scanner.readNumber() }
-            case 11 where key[1] == UInt8(ascii: "E"): // qElemNumber: -2 is null
+            } else if key.equals("qElemNumber") { // -2 is null
                 let value = try scanner.readNumber()
                 if value == -2 { isNull = true }
                 element = Int32(exactly: value) ?? -1
-            case 7 where key[1] == UInt8(ascii: "I") && key[3] == UInt8(ascii: "N"): // qIsNull
+            } else if key.equals("qIsNull") {
                 if try scanner.readBool() { isNull = true }
-            default:
+            } else {
                 try scanner.skipValue()
             }
         } while scanner.consume(UInt8(ascii: ","))
@@ -235,8 +242,9 @@ extension HyperCubePageParser {
         if scanner.peek() == UInt8(ascii: "\"") { _ = try scanner.readRawString() } else { number = try scanner.readNumber() }
         guard scanner.matchLiteral(#","qElemNumber":"#) else { return undo(&scanner, start, &cells, textStart) }
         let element = try scanner.readElementNumber()
+        // qState is skipped whatever it is, as in any other key order.
         guard scanner.matchLiteral(#","qState":"#) else { return undo(&scanner, start, &cells, textStart) }
-        _ = try scanner.readRawString()
+        try scanner.skipValue()
         guard scanner.consume(UInt8(ascii: "}")) else { return undo(&scanner, start, &cells, textStart) }
         if element == -2 {
             cells.texts.removeSubrange(textStart...)
