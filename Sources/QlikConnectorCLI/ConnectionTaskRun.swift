@@ -50,7 +50,7 @@ struct ConnectionTaskRun {
             try await SecretResolution.withResolver { resolver in
                 let resolved: Result<TaskConnection, TaskCredentialsUnavailable>?
                 do {
-                    resolved = try await TaskConnections.resolve(started, in: repository, keyring: { try await workspace.keyring() }, resolver: resolver)
+                    resolved = try await TaskConnections.resolve(started, in: repository, keyring: { _ in try await workspace.keyring() }, resolver: resolver)
                 } catch {
                     // The task is closed with the reason, not left running until its lease runs out; the reason is what the user sees.
                     do {

@@ -85,6 +85,40 @@ struct MasterKeyLocation {
         throw SecretsError.wrongActiveKey(repositoryKeyID: activeID, configuredKeyID: key.id)
     }
 
+    /// The keys as they are now, for a running service whose keys turned out stale (another process rotated them).
+    /// Read only: it never generates, retires or moves a key file (the rotating process does, or the next command
+    /// finishes an interrupted rotation); a rotation caught between its commit and its file swap is read from the staged key.
+    func reloaded(keeping held: Keyring, agreeingWith repository: some MasterKeyStore) async throws -> Keyring {
+        guard let activeID = try await repository.activeMasterKeyID(), activeID != held.active.id else { return held }
+        var configured = held.active
+        // Twice: the rotating process may move the staged key into place between the two reads.
+        for _ in 0..<2 {
+            configured = try configuredKey()
+            if configured.id == activeID { return Keyring(active: configured).keeping(held) }
+            if let staged = try stagedKey(), staged.id == activeID { return Keyring(active: staged, others: [configured]).keeping(held) }
+        }
+        throw SecretsError.rotatedKeyNotFound(repositoryKeyID: activeID, heldKeyID: held.active.id, location: describe)
+    }
+
+    /// The configured key as it is now; nothing is generated.
+    private func configuredKey() throws -> MasterKey {
+        switch source {
+        case .file(let path), .managedFile(let path): try MasterKeyFile.read(path)
+        case .environmentText: try MasterKey(text: ProcessInfo.processInfo.environment["QLIK_CONNECTOR_MASTER_KEY"] ?? "")
+        }
+    }
+
+    /// The key a rotation staged before switching the repository to it, while it is there.
+    private func stagedKey() throws -> MasterKey? {
+        guard let next = nextKeyPath, FileManager.default.fileExists(atPath: next) else { return nil }
+        do {
+            return try MasterKeyFile.read(next)
+        } catch SecretsError.keyFileUnreadable {
+            // Moved into place since the check: the key file holds it now, and the next read finds it there.
+            return nil
+        }
+    }
+
     /// Keeps a copy of an old managed key rather than deleting it: a backup
     /// of the repository taken before the rotation still needs it. The key
     /// file itself stays in place until the new one atomically replaces it.

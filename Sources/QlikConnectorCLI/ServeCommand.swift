@@ -41,8 +41,20 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CLIError.usage("--files-dir \(filesDirectory ?? ""): the folder cannot be created: \(error.localizedDescription)")
         }
-        let service = ConnectorService(repository: workspace.repository, keyring: keyring, logger: logger, files: files,
-                                       managerCredentials: managerCredentialsFromEnvironment ? .environment : .organizationsOnly)
+        let location = MasterKeyLocation(global)
+        let repository = workspace.repository
+        let keyLogger = logger
+        // Another process (rotate-key, another replica) may rotate the key while this one serves: it reads the new one where it read its own.
+        let service = ConnectorService(repository: repository, keyring: keyring, logger: logger, files: files,
+                                       managerCredentials: managerCredentialsFromEnvironment ? .environment : .organizationsOnly,
+                                       reloadingKeys: { held in
+                                           let reloaded = try await location.reloaded(keeping: held, agreeingWith: repository)
+                                           if reloaded.active.id != held.active.id {
+                                               keyLogger.notice("loaded the master key another process rotated to",
+                                                                metadata: ["keyID": "\(reloaded.active.id)", "previousKeyID": "\(held.active.id)"])
+                                           }
+                                           return reloaded
+                                       })
         var count = 0
         for organization in try await workspace.repository.organizations() {
             count += try await workspace.repository.administratorCount(of: organization.id)

@@ -202,24 +202,6 @@ public protocol ConsoleSessionStore: Sendable {
     func deleteSession(secretHash: Data) async throws
 }
 
-/// What a create request with an `Idempotency-Key` answered the first time.
-public struct IdempotentResponse: Sendable, Equatable {
-    public let requestHash: Data
-    public let status: Int
-    public let body: Data
-    public init(requestHash: Data, status: Int, body: Data) {
-        self.requestHash = requestHash
-        self.status = status
-        self.body = body
-    }
-}
-
-public protocol IdempotencyStore: Sendable {
-    func idempotentResponse(key: String, in organization: OrganizationID) async throws -> IdempotentResponse?
-    /// Keeps the first answer for `key`; a later one for the same key is ignored.
-    func saveIdempotentResponse(_ response: IdempotentResponse, key: String, in organization: OrganizationID) async throws
-}
-
 /// The task queue: tasks wait per runtime environment and are leased to one
 /// worker at a time. A lease that runs out (its worker died) puts the task
 /// back, at most `maxAttempts` runs in all; only the lease holder can renew

@@ -10,16 +10,20 @@ extension SQLiteRepository: ConnectionStore {
     public func createConnection(in organization: OrganizationID, by actor: AuditActor,
                                  building build: @escaping @Sendable (Organization, [RuntimeEnvironment]) throws -> StoredConnection)
         async throws -> (StoredConnection, [RuntimeEnvironment]) {
-        try await write { db in
-            guard let found = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM organizations WHERE id = ?"), arguments: [organization.description])
-                .map(StoredValues.organization) else {
-                throw RepositoryError.notFound(kind: "organization", name: organization.description, organization: nil)
-            }
-            let environments = try Self.environments(db, of: organization)
-            let connection = try build(found, environments)
-            try self.insertConnection(db, connection, by: actor)
-            return (connection, environments)
+        try await write { db in try self.createConnection(db, in: organization, by: actor, building: build) }
+    }
+
+    /// Builds the connection from the organization as committed and stores it, inside the caller's transaction.
+    func createConnection(_ db: Database, in organization: OrganizationID, by actor: AuditActor,
+                          building build: (Organization, [RuntimeEnvironment]) throws -> StoredConnection) throws -> (StoredConnection, [RuntimeEnvironment]) {
+        guard let found = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM organizations WHERE id = ?"), arguments: [organization.description])
+            .map(StoredValues.organization) else {
+            throw RepositoryError.notFound(kind: "organization", name: organization.description, organization: nil)
         }
+        let environments = try Self.environments(db, of: organization)
+        let connection = try build(found, environments)
+        try insertConnection(db, connection, by: actor)
+        return (connection, environments)
     }
 
     /// Statements on this path are cached: parsing and authorizing SQL was a large share of a create.

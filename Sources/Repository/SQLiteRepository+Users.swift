@@ -177,25 +177,6 @@ extension SQLiteRepository: AccessTokenStore {
     static func token(_ row: Row) throws -> AccessToken { try StoredValues.token(row) }
 }
 
-extension SQLiteRepository: IdempotencyStore {
-    public func idempotentResponse(key: String, in organization: OrganizationID) async throws -> IdempotentResponse? {
-        try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM idempotency_keys WHERE organization_id = ? AND key = ?",
-                             arguments: [organization.description, key]).map { row in
-                IdempotentResponse(requestHash: row["request_hash"], status: row["status"], body: row["body"])
-            }
-        }
-    }
-
-    public func saveIdempotentResponse(_ response: IdempotentResponse, key: String, in organization: OrganizationID) async throws {
-        try await write { db in
-            try db.execute(sql: """
-                INSERT OR IGNORE INTO idempotency_keys (organization_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [organization.description, key, response.requestHash, response.status, response.body, Date().millisecondsSince1970])
-        }
-    }
-}
-
 extension SQLiteRepository: ConsoleSessionStore {
     public func createSession(secretHash: Data, user: User, csrfToken: String, expiresAt: Date) async throws {
         try await write { db in

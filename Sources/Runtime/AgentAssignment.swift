@@ -39,7 +39,7 @@ public struct AgentAssignment: Codable, Sendable {
     public let leaseSeconds: Double
 
     /// The assignment for a task this agent just claimed: its connection read and its sealed values opened here.
-    public static func make(_ record: TaskRecord, repository: any ConnectorRepository, keyring: Keyring?, lease: TimeInterval) async throws -> AgentAssignment {
+    public static func make(_ record: TaskRecord, repository: any ConnectorRepository, keyring: LiveKeyring?, lease: TimeInterval) async throws -> AgentAssignment {
         AgentAssignment(record, connection: try await connection(of: record, repository: repository, keyring: TaskConnections.requiring(keyring)), lease: lease)
     }
 
@@ -58,9 +58,10 @@ public struct AgentAssignment: Codable, Sendable {
         leaseSeconds = lease
     }
 
-    /// The task's connection as the service hands it out: `keyring` is asked for only when a sealed value is opened.
+    /// The task's connection as the service hands it out: `keyring` is asked for only when a sealed value is opened,
+    /// for one holding the key id the value names.
     static func connection(of record: TaskRecord, repository: any ConnectorRepository,
-                           keyring: () async throws -> Keyring) async throws -> Connection? {
+                           keyring: (String) async throws -> Keyring) async throws -> Connection? {
         func unavailable(_ reason: String) -> Connection {
             Connection(baseURL: "", authenticationType: "", values: [:], references: [:], local: [], secretsManager: nil, unavailable: reason)
         }
@@ -72,11 +73,11 @@ public struct AgentAssignment: Codable, Sendable {
         }
         let name = stored.name.value
         var values: [String: String] = [:], references: [String: String] = [:], local: [String] = []
-        // Loaded once, and only when a sealed value is opened.
+        // Loaded only when a sealed value is opened, and again only for a value under a key it lacks.
         var loaded: Keyring?
         func open(_ sealed: SealedSecret, for slot: SealedSlot) async throws -> String {
             let ring: Keyring
-            if let loaded { ring = loaded } else { ring = try await keyring(); loaded = ring }
+            if let loaded, loaded.holds(sealed.keyID) { ring = loaded } else { ring = try await keyring(sealed.keyID); loaded = ring }
             return try ring.open(sealed, for: slot).reveal()
         }
         var manager: SecretReferenceResolver.Manager?
@@ -108,6 +109,9 @@ public struct AgentAssignment: Codable, Sendable {
             }
         } catch let missing as TaskCredentialsUnavailable {
             return unavailable("\(missing.description) (connection '\(name)')")
+        } catch let sealing as SecretsError {
+            // The task fails saying why, rather than its worker giving it up and the queue retrying it until it runs out of attempts.
+            return unavailable("\(sealing.description) (connection '\(name)')")
         }
         return Connection(baseURL: stored.authentication.baseURL.description, authenticationType: stored.authentication.type.rawValue,
                           values: values, references: references, local: local, secretsManager: manager, unavailable: nil)

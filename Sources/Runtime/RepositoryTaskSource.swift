@@ -9,14 +9,14 @@ public import Secrets
 /// credentials are opened with the service's own key.
 public struct RepositoryTaskSource: TaskSource {
     let repository: any ConnectorRepository
-    let keyring: Keyring?
+    let keyring: LiveKeyring?
     let resolver: SecretReferenceResolver
     let owner: String
     public let lease: TimeInterval
     /// The runtime environments this worker takes tasks from, asked before each claim.
     let environments: @Sendable () async throws -> [RuntimeEnvironmentID]
 
-    public init(repository: any ConnectorRepository, keyring: Keyring?, resolver: SecretReferenceResolver, owner: String, lease: TimeInterval = 20,
+    public init(repository: any ConnectorRepository, keyring: LiveKeyring?, resolver: SecretReferenceResolver, owner: String, lease: TimeInterval = 20,
                 environments: @escaping @Sendable () async throws -> [RuntimeEnvironmentID]) {
         self.repository = repository
         self.keyring = keyring
@@ -54,17 +54,19 @@ public struct RepositoryTaskSource: TaskSource {
 /// key, secret references resolved from the organization's secrets manager
 /// (the serverless environment does what an agent does).
 public enum TaskConnections {
-    public static func resolve(_ record: TaskRecord, in repository: any ConnectorRepository, keyring: @escaping @Sendable () async throws -> Keyring,
+    /// `keyring` is asked for a keyring holding the key id a sealed value names.
+    public static func resolve(_ record: TaskRecord, in repository: any ConnectorRepository, keyring: @escaping @Sendable (String) async throws -> Keyring,
                                resolver: SecretReferenceResolver) async throws -> Result<TaskConnection, TaskCredentialsUnavailable>? {
         guard let connection = try await AgentAssignment.connection(of: record, repository: repository, keyring: keyring) else { return nil }
         return await AgentAssignment.resolve(connection, named: record.connectionName, with: resolver, store: nil)
     }
 
-    /// The key as the opening of sealed values asks for it: without one, the task says there is none here.
-    static func requiring(_ keyring: Keyring?) -> @Sendable () async throws -> Keyring {
-        {
+    /// The key as the opening of sealed values asks for it: the keys held, read again when they lack the one a value
+    /// names (another process rotated it); without any, the task says there is none here.
+    static func requiring(_ keyring: LiveKeyring?) -> @Sendable (String) async throws -> Keyring {
+        { keyID in
             guard let keyring else { throw TaskCredentialsUnavailable("This runtime environment has no master key loaded to open stored credentials.") }
-            return keyring
+            return try await keyring.keyring(holding: keyID)
         }
     }
 

@@ -10,7 +10,8 @@ public import ServiceLifecycle
 /// replica runs one; the queue's leases keep each task to one of them.
 public struct ServerlessPool: Service {
     let repository: any ConnectorRepository
-    let keyring: Keyring?
+    /// Read again when another process rotated the master key, so workers keep opening credentials without a restart.
+    let keyring: LiveKeyring?
     let executor: TaskExecutor
     let workers: Int
     let lease: TimeInterval
@@ -23,7 +24,7 @@ public struct ServerlessPool: Service {
     /// Tells this replica's workers apart in the queue's lease owners.
     public let instance = UUID().uuidString.lowercased().prefix(8)
 
-    public init(repository: any ConnectorRepository, keyring: Keyring?, executor: TaskExecutor, workers: Int = 2, lease: TimeInterval = 20,
+    public init(repository: any ConnectorRepository, keyring: LiveKeyring?, executor: TaskExecutor, workers: Int = 2, lease: TimeInterval = 20,
                 idleDelay: Duration = .milliseconds(50), secretTimeToLive: TimeInterval = 300,
                 managerCredentials: ManagerCredentialSource = .organizationsOnly, logger: Logger) {
         self.secretTimeToLive = secretTimeToLive

@@ -17,6 +17,15 @@ public struct Keyring: Sendable {
 
     public var keyIDs: [String] { keys.keys.sorted() }
 
+    /// Whether a value sealed with `keyID` opens here.
+    public func holds(_ keyID: String) -> Bool { keys[keyID] != nil }
+
+    /// This keyring, also holding every key of `older` (its active key stays active): values sealed before a
+    /// rotation, read by a process just before it, still open.
+    public func keeping(_ older: Keyring) -> Keyring {
+        Keyring(active: active, others: Array(keys.values) + Array(older.keys.values))
+    }
+
     /// Seals a credential, bound to its connection and field so that a
     /// ciphertext copied onto another row or field will not open.
     public func seal(_ secret: Secret, for connection: ConnectionID, field: ConnectionField) throws -> SealedSecret {

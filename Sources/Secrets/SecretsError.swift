@@ -9,13 +9,15 @@ public enum SecretsError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownKey(keyID: String, available: [String])
     case integrityCheckFailed(keyID: String, context: String)
     case wrongActiveKey(repositoryKeyID: String, configuredKeyID: String)
+    /// A running process looked for the key another process rotated to, where its own key comes from, and did not find it.
+    case rotatedKeyNotFound(repositoryKeyID: String, heldKeyID: String, location: String)
     case noKeyLoaded(field: String)
 
     /// Whether the user's own setup is at fault (exit code 2) rather than a failure (exit code 1).
     public var isUsageError: Bool {
         switch self {
         case .malformedKey, .keyFileTooOpen, .keyFileExists: true
-        case .keyFileUnreadable, .keyFileUnwritable, .unknownKey, .integrityCheckFailed, .wrongActiveKey, .noKeyLoaded: false
+        case .keyFileUnreadable, .keyFileUnwritable, .unknownKey, .integrityCheckFailed, .wrongActiveKey, .rotatedKeyNotFound, .noKeyLoaded: false
         }
     }
 
@@ -27,6 +29,9 @@ public enum SecretsError: Error, Equatable, Sendable, CustomStringConvertible {
             "Cannot read the master key file \(path): \(reason)."
         case .keyFileUnwritable(let path, let reason):
             "Cannot write the master key file \(path): \(reason)."
+        case .rotatedKeyNotFound(let repositoryKeyID, let heldKeyID, let location):
+            "The repository's master key was rotated to \(repositoryKeyID); this process holds \(heldKeyID) and did not find the new key in \(location); "
+                + "put the new key there (it is looked for again on the next request) or restart this process with the new key configured."
         case .noKeyLoaded(let field):
             "No master key is loaded to seal \(field)."
         case .keyFileExists(let path):

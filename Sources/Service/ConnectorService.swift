@@ -12,7 +12,8 @@ public import ServiceLifecycle
 /// health and metrics. One repository, one master key, one metrics registry.
 public struct ConnectorService: Sendable {
     public let repository: any ConnectorRepository
-    let keyring: Keyring?
+    /// The master keys, read again when another process rotates them (see ``LiveKeyring``); nil: none loaded.
+    let keys: LiveKeyring?
     public let metrics: ServiceMetrics
     let logger: Logger
     /// Runs Test Connection; tests give a shorter timeout.
@@ -31,15 +32,17 @@ public struct ConnectorService: Sendable {
 
     public init(repository: any ConnectorRepository, keyring: Keyring?, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger,
                 tester: ConnectionTester = ConnectionTester(), passwords: PasswordHasher = PasswordHasher(), taskWait: Duration = .seconds(90),
-                files: TaskFiles = .none, managerCredentials: ManagerCredentialSource = .organizationsOnly) {
+                files: TaskFiles = .none, managerCredentials: ManagerCredentialSource = .organizationsOnly, reloadingKeys: LiveKeyring.Reload? = nil) {
+        // Without a way to read the keys again, the ones given are kept as they are.
+        let keys = keyring.map { keyring in reloadingKeys.map { LiveKeyring(keyring, reload: $0) } ?? .fixed(keyring) }
         self.passwords = passwords
         self.taskWait = taskWait
         var poolLogger = logger
         poolLogger[metadataKey: "component"] = "serverless"
-        serverlessPool = ServerlessPool(repository: repository, keyring: keyring, executor: TaskExecutor(tester: tester, files: files, logger: poolLogger),
+        serverlessPool = ServerlessPool(repository: repository, keyring: keys, executor: TaskExecutor(tester: tester, files: files, logger: poolLogger),
                                         managerCredentials: managerCredentials, logger: poolLogger)
         self.repository = repository
-        self.keyring = keyring
+        self.keys = keys
         self.metrics = metrics
         self.logger = logger
         self.tester = tester

@@ -10,15 +10,19 @@ extension PostgresRepository: ConnectionStore {
     public func createConnection(in organization: OrganizationID, by actor: AuditActor,
                                  building build: @escaping @Sendable (Organization, [RuntimeEnvironment]) throws -> StoredConnection)
         async throws -> (StoredConnection, [RuntimeEnvironment]) {
-        try await write { session in
-            guard let found = try await session.first("SELECT * FROM organizations WHERE id = \(organization.description)").map(StoredValues.organization) else {
-                throw RepositoryError.notFound(kind: "organization", name: organization.description, organization: nil)
-            }
-            let environments = try await self.environments(session, of: organization)
-            let connection = try build(found, environments)
-            try await self.insertConnection(session, connection, by: actor)
-            return (connection, environments)
+        try await write { session in try await self.createConnection(session, in: organization, by: actor, building: build) }
+    }
+
+    /// Builds the connection from the organization as committed and stores it, inside the caller's transaction.
+    func createConnection(_ session: PostgresSession, in organization: OrganizationID, by actor: AuditActor,
+                          building build: (Organization, [RuntimeEnvironment]) throws -> StoredConnection) async throws -> (StoredConnection, [RuntimeEnvironment]) {
+        guard let found = try await session.first("SELECT * FROM organizations WHERE id = \(organization.description)").map(StoredValues.organization) else {
+            throw RepositoryError.notFound(kind: "organization", name: organization.description, organization: nil)
         }
+        let environments = try await self.environments(session, of: organization)
+        let connection = try build(found, environments)
+        try await insertConnection(session, connection, by: actor)
+        return (connection, environments)
     }
 
     private func insertConnection(_ session: PostgresSession, _ connection: StoredConnection, by actor: AuditActor) async throws {

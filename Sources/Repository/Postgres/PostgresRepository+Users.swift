@@ -170,26 +170,6 @@ extension PostgresRepository: AccessTokenStore {
     }
 }
 
-extension PostgresRepository: IdempotencyStore {
-    public func idempotentResponse(key: String, in organization: OrganizationID) async throws -> IdempotentResponse? {
-        try await read { session in
-            try await session.first("SELECT * FROM idempotency_keys WHERE organization_id = \(organization.description) AND key = \(key)").map { row in
-                IdempotentResponse(requestHash: try row.bytes("request_hash"), status: Int(try row.integer("status")), body: try row.bytes("body"))
-            }
-        }
-    }
-
-    public func saveIdempotentResponse(_ response: IdempotentResponse, key: String, in organization: OrganizationID) async throws {
-        try await read { session in
-            try await session.execute("""
-                INSERT INTO idempotency_keys (organization_id, key, request_hash, status, body, created_at)
-                VALUES (\(organization.description), \(key), \(response.requestHash), \(Int32(response.status)), \(response.body), \(Date().millisecondsSince1970))
-                ON CONFLICT (organization_id, key) DO NOTHING
-                """)
-        }
-    }
-}
-
 extension PostgresRepository: ConsoleSessionStore {
     public func createSession(secretHash: Data, user: User, csrfToken: String, expiresAt: Date) async throws {
         try await write { session in

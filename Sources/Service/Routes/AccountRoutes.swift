@@ -84,7 +84,8 @@ extension ConnectorService {
             if let allow = change.allowCustomTenantHosts { organization.allowCustomTenantHosts = allow }
             if let manager = change.secretsManager { organization.secretsManager = try manager.settings() }
             // Checked and sealed before anything is written.
-            let sealed = try change.secretsManagerCredentials.map { try service.sealManagerCredentials($0, for: organization) }
+            var sealed: [SecretsManagerField: SealedSecret]?
+            if let given = change.secretsManagerCredentials { sealed = try await service.sealManagerCredentials(given, for: organization) }
             try await repository.updateOrganization(organization, managerCredentials: sealed, by: service.actor(principal))
             return try ServiceJSON.response(OrganizationView(organization,
                                                              managerCredentials: Array(try await repository.secretsManagerCredentials(of: organization.id).keys)))
@@ -119,8 +120,9 @@ extension ConnectorService {
         }
     }
 
-    /// The secrets manager credentials of a request, checked against the organization's manager and sealed to it.
-    func sealManagerCredentials(_ given: [String: String], for organization: Organization) throws -> [SecretsManagerField: SealedSecret] {
+    /// The secrets manager credentials of a request, checked against the organization's manager and sealed to it,
+    /// with the repository's active key (read again if another process rotated it).
+    func sealManagerCredentials(_ given: [String: String], for organization: Organization) async throws -> [SecretsManagerField: SealedSecret] {
         var values: [SecretsManagerField: Secret] = [:]
         for (name, value) in given {
             guard let field = SecretsManagerField(rawValue: name) else {
@@ -132,7 +134,7 @@ extension ConnectorService {
         }
         try SecretsManagerField.check(Set(values.keys), for: organization.secretsManager?.kind)
         guard !values.isEmpty else { return [:] }
-        let keyring = try requireKeyring()
+        let keyring = try await requireKeys().keyring(active: try await repository.activeMasterKeyID())
         var sealed: [SecretsManagerField: SealedSecret] = [:]
         for (field, secret) in values { sealed[field] = try keyring.seal(secret, for: .secretsManager(organization.id, field)) }
         return sealed

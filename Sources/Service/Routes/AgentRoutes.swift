@@ -72,7 +72,7 @@ extension ConnectorService {
     func addAgentRoutes(to router: Router<ServiceContext>) {
         let service = self
         let repository = self.repository
-        let keyring = self.keyring
+        let keys = self.keys
         let agents = router.group("api/v1/agent").add(middleware: AgentAuthentication(agents: repository, cache: agentTokens))
         agents.post("heartbeat") { request, context -> Response in
             let agent = try context.requireAgent()
@@ -94,7 +94,7 @@ extension ConnectorService {
             guard let record = try await repository.claim(in: [agent.runtimeEnvironmentID], owner: Self.owner(agent), lease: lease, now: Date()) else {
                 return Response(status: .noContent)
             }
-            return try ServiceJSON.response(try await AgentAssignment.make(record, repository: repository, keyring: keyring, lease: lease))
+            return try ServiceJSON.response(try await AgentAssignment.make(record, repository: repository, keyring: keys, lease: lease))
         }
         agents.post("tasks/:id/renew") { request, context -> Response in
             let agent = try context.requireAgent()

@@ -56,10 +56,24 @@ extension ConnectorService {
         api.post("connections") { request, context -> Response in
             let principal = try context.requirePrincipal()
             try principal.require(.designer)
-            return try await service.idempotent(request, principal) { body in
+            let body = Data(buffer: try await request.body.collect(upTo: 1 << 20))
+            guard let claim = try Self.idempotencyClaim(request, body: body) else {
                 let (connection, environments) = try await service.createConnection(try ServiceJSON.decode(ConnectionInput.self, from: body).draft(), by: principal)
-                return EncodedResponse(status: .created, body: try ServiceJSON.encoder.encode(ConnectionView(connection, environments: environments, lastTest: nil)),
-                                       headers: [.location: "/api/v1/connections/\(Self.pathComponent(connection.name.value))"])
+                return try ServiceJSON.response(ConnectionView(connection, environments: environments, lastTest: nil), status: .created,
+                                                headers: Self.location(of: connection))
+            }
+            // A retry of a create that committed is answered from a read, without taking the write lock; the create checks again.
+            if let earlier = try await repository.idempotentResponse(key: claim.key, in: principal.organizationID) {
+                return try Self.replay(earlier, for: claim)
+            }
+            let draft = try ServiceJSON.decode(ConnectionInput.self, from: body).draft()
+            switch try await service.createConnection(draft, by: principal, once: claim) {
+            case .created(let connection, let answer):
+                var headers = Self.location(of: connection)
+                headers[.contentType] = "application/json"
+                return Response(status: .init(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+            case .replayed(let earlier):
+                return try Self.replay(earlier, for: claim)
             }
         }
         api.get("connections/:name") { _, context -> Response in
@@ -93,9 +107,31 @@ extension ConnectorService {
 
     /// Validates, seals and stores a new connection; the organization's environments come back for showing it.
     func createConnection(_ draft: ConnectionDraft<CredentialValue>, by principal: Principal) async throws -> (StoredConnection, [RuntimeEnvironment]) {
-        let keyring = self.keyring
-        // Validated against the organization as the same transaction stores it.
-        return try await repository.createConnection(in: principal.organizationID, by: actor(principal)) { organization, environments in
+        let actor = actor(principal)
+        return try await withKeys { keyring in
+            // Validated against the organization as the same transaction stores it.
+            try await repository.createConnection(in: principal.organizationID, by: actor,
+                                                  building: Self.building(draft, sealingWith: keyring)
+        }
+    }
+
+    /// The same, once per `claim`: the connection and the answer kept for its key are stored in one transaction,
+    /// so a create that committed is always answered again to a retry, even after a crash.
+    func createConnection(_ draft: ConnectionDraft<CredentialValue>, by principal: Principal, once claim: IdempotencyClaim) async throws -> IdempotentCreation {
+        let actor = actor(principal)
+        return try await withKeys { keyring in
+            try await repository.createConnection(in: principal.organizationID, by: actor, once: claim,
+                                                  building: Self.building(draft, sealingWith: keyring) {
+                connection, environments in
+                (HTTPResponse.Status.created.code, try ServiceJSON.encoder.encode(ConnectionView(connection, environments: environments, lastTest: nil)))
+            }
+        }
+    }
+
+    /// Builds a new connection from `draft` against the organization as committed; `keyring` seals its values (nil: none loaded).
+    static func building(_ draft: ConnectionDraft<CredentialValue>, sealingWith keyring: Keyring?)
+        -> @Sendable (Organization, [RuntimeEnvironment]) throws -> StoredConnection {
+        { organization, environments in
             let validated = try ConnectionRules(organization: organization, runtimeEnvironments: environments).create(draft)
             guard validated.hasNewValues else { return try validated.sealed(with: nil) }
             guard let keyring else { throw ConnectorService.noKeyring }
@@ -105,12 +141,29 @@ extension ConnectorService {
 
     /// Applies a change: fields and secrets the draft leaves out keep their stored values.
     func updateConnection(named name: String, with draft: ConnectionDraft<CredentialValue>, by principal: Principal) async throws -> (StoredConnection, [RuntimeEnvironment]) {
-        let existing = try await repository.connection(named: name, in: principal.organizationID)
-        let rules = try await rules(for: principal)
-        let validated = try rules.update(existing.mapCredentialValues { _, sealed in CredentialValue.kept(sealed) }, with: draft)
-        let connection = try validated.sealed(with: validated.hasNewValues ? try requireKeyring() : nil)
-        try await repository.updateConnection(connection, replacing: existing, by: actor(principal))
-        return (connection, rules.runtimeEnvironments)
+        try await withKeys { keyring in
+            let existing = try await repository.connection(named: name, in: principal.organizationID)
+            let rules = try await rules(for: principal)
+            let validated = try rules.update(existing.mapCredentialValues { _, sealed in CredentialValue.kept(sealed) }, with: draft)
+            guard !validated.hasNewValues || keyring != nil else { throw Self.noKeyring }
+            let connection = try validated.sealed(with: validated.hasNewValues ? keyring : nil)
+            try await repository.updateConnection(connection, replacing: existing, by: actor(principal))
+            return (connection, rules.runtimeEnvironments)
+        }
+    }
+
+    /// Runs `body` with the master keys held (nil: none loaded). When the repository refuses what they sealed because another
+    /// process rotated the key meanwhile, or a value names a key not held, the keys are read again and `body` runs once more.
+    func withKeys<T>(_ body: (Keyring?) async throws -> T) async throws -> T {
+        guard let keys else { return try await body(nil) }
+        return try await keys.withCurrent(retryingWhen: Self.isStaleKey) { keyring in try await body(keyring) }
+    }
+
+    static func isStaleKey(_ error: any Error) -> Bool {
+        switch error {
+        case RepositoryError.masterKeyChangedMeanwhile, SecretsError.unknownKey: true
+        default: false
+        }
     }
 
     /// Runs Test Connection as a task on the connection's runtime environment, waits for it, keeps and counts the result;
@@ -212,40 +265,27 @@ extension ConnectorService {
                         body: .init(byteBuffer: ByteBuffer(bytes: ConnectionViewCache.page(items, nextCursor: next, total: page.total))))
     }
 
-    /// Runs a create once per `Idempotency-Key`: a retry with the same key and body gets the first answer again;
-    /// the same key with another body is refused.
-    func idempotent(_ request: Request, _ principal: Principal, _ create: (Data) async throws -> EncodedResponse) async throws -> Response {
-        let body = Data(buffer: try await request.body.collect(upTo: 1 << 20))
-        guard let key = request.headers[.idempotencyKey] else { return try await create(body).response }
+    /// The request's `Idempotency-Key` with the fingerprint of its body; nil when it sends none.
+    static func idempotencyClaim(_ request: Request, body: Data) throws -> IdempotencyClaim? {
+        guard let key = request.headers[.idempotencyKey] else { return nil }
         guard !key.isEmpty, key.count <= 200 else { throw APIError.invalid("Idempotency-Key", "An Idempotency-Key has 1 to 200 characters.") }
         // The body's meaning, not its bytes: a client may order keys differently on a retry.
         let canonical = (try? JSONSerialization.jsonObject(with: body)).flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) } ?? body
-        let hash = Data(SHA256.hash(data: canonical))
-        if let earlier = try await repository.idempotentResponse(key: key, in: principal.organizationID) {
-            guard earlier.requestHash == hash else {
-                throw APIError(.unprocessableContent, code: "idempotency_key_reused", "This Idempotency-Key was used with another body; use a new key.",
-                               field: "Idempotency-Key")
-            }
-            return Response(status: .init(code: earlier.status), headers: [.contentType: "application/json", .idempotentReplayed: "true"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: earlier.body)))
-        }
-        let answer = try await create(body)
-        try await repository.saveIdempotentResponse(IdempotentResponse(requestHash: hash, status: answer.status.code, body: answer.body),
-                                                    key: key, in: principal.organizationID)
-        return answer.response
+        return IdempotencyClaim(key: key, requestHash: Data(SHA256.hash(data: canonical)))
     }
 
-    /// A JSON answer kept as bytes, so an idempotent create can store it.
-    struct EncodedResponse {
-        let status: HTTPResponse.Status
-        let body: Data
-        var headers: HTTPFields = [:]
-
-        var response: Response {
-            var headers = headers
-            headers[.contentType] = "application/json"
-            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    /// The first answer to a key again, when the retry sent the same body; the same key with another body is refused.
+    static func replay(_ earlier: IdempotentResponse, for claim: IdempotencyClaim) throws -> Response {
+        guard earlier.requestHash == claim.requestHash else {
+            throw APIError(.unprocessableContent, code: "idempotency_key_reused", "This Idempotency-Key was used with another body; use a new key.",
+                           field: "Idempotency-Key")
         }
+        return Response(status: .init(code: earlier.status), headers: [.contentType: "application/json", .idempotentReplayed: "true"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: earlier.body)))
+    }
+
+    static func location(of connection: StoredConnection) -> HTTPFields {
+        [.location: "/api/v1/connections/\(pathComponent(connection.name.value))"]
     }
 
     /// A connection on the serverless environment whose credentials this service cannot have is refused up front, saying where they are.
@@ -253,7 +293,7 @@ extension ConnectorService {
         guard environments.first(where: { $0.id == connection.runtimeEnvironmentID })?.kind == .serverless else { return }
         for (field, credential) in connection.authentication.credentials {
             switch credential {
-            case .value: _ = try requireKeyring()
+            case .value: _ = try requireKeys()
             case .secretReference: continue
             case .onAgent:
                 throw APIError(.conflict, code: "resolved_on_runtime_environment",
@@ -262,9 +302,9 @@ extension ConnectorService {
         }
     }
 
-    func requireKeyring() throws -> Keyring {
-        guard let keyring else { throw Self.noKeyring }
-        return keyring
+    func requireKeys() throws -> LiveKeyring {
+        guard let keys else { throw Self.noKeyring }
+        return keys
     }
 
     static let noKeyring = APIError(.serviceUnavailable, code: "no_master_key", "The service has no master key loaded to seal credentials.")
