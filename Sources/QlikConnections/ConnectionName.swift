@@ -13,5 +13,8 @@ public struct ConnectionName: Hashable, Sendable, CustomStringConvertible {
 
     /// Equal for names that differ only in case: what the uniqueness rule compares.
     public var comparisonKey: String { NameRules.comparisonKey(value) }
+    /// Equal for names that look the same (look-alike letters of other scripts,
+    /// fullwidth forms): a second rule of uniqueness, so a name cannot pass for another.
+    public var lookalikeKey: String { NameRules.lookalikeKey(value) }
     public var description: String { value }
 }

@@ -30,6 +30,20 @@ enum NameRules {
             .precomposedStringWithCanonicalMapping
     }
 
+    /// A key under which two names that look the same are equal: "Sales A"
+    /// with a Latin, Cyrillic or fullwidth A. The UTS #39 confusable skeleton
+    /// of the name in compatibility form (NFKC: fullwidth letters, ligatures
+    /// and superscripts as their plain letters, a step confusables.txt leaves
+    /// to the caller), case-folded, and the skeleton again: the first pass
+    /// while capitals are capitals (Cyrillic В is B, its small в is not b),
+    /// the second for what folding brings (0 stands for O, which folds to o).
+    /// Broader than the comparison key: 1, l and I are one letter here, as
+    /// they are to a reader.
+    static func lookalikeKey(_ name: String) -> String {
+        let first = comparisonKey(ConfusableSkeleton.of(name.precomposedStringWithCompatibilityMapping))
+        return comparisonKey(ConfusableSkeleton.of(first))
+    }
+
     static func isAllowed(_ character: Character) -> Bool {
         if character == " " || allowedPunctuation.contains(character) { return true }
         // A letter or digit, possibly followed by combining marks (ä written
@@ -56,6 +70,9 @@ enum NameRules {
 
 /// The case folding names are compared with, for searching by a fragment of a name.
 public func nameComparisonKey(_ text: String) -> String { NameRules.comparisonKey(text) }
+
+/// The key under which names that look alike are equal (see ``ConnectionName/lookalikeKey``), for a name as stored.
+public func nameLookalikeKey(_ text: String) -> String { NameRules.lookalikeKey(text) }
 
 /// Why a name was refused.
 public enum NameProblem: Error, Equatable, Sendable {

@@ -61,7 +61,7 @@ struct AgentCommand: AsyncParsableCommand {
             } catch {
                 throw CLIError.usage("--files-dir \(filesDirectory ?? "files in the agent's folder"): the folder cannot be created: \(error.localizedDescription)")
             }
-            var logger = Logger(label: "qlik-connector-agent") { StreamLogHandler.standardError(label: $0) }
+            var logger = Logger.escapingStandardError(label: "qlik-connector-agent")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             let agent = SecureAgent(configuration: .init(service: url, token: token, workers: workers, lease: lease, secretTimeToLive: secretTimeToLive,
                                                             store: AgentCredentialStore(folder: AgentCommand.folder(dataDirectory))),

@@ -2,9 +2,11 @@ import ArgumentParser
 import Connector
 import QlikCloudAPI
 import Foundation
+import Logging
 import QVD
 import QlikConnections
 import Repository
+import Runtime
 import Secrets
 
 /// The entry point of the `qlik-connector` executable.
@@ -13,6 +15,13 @@ public enum QlikConnectorCLI {
     /// failure, 2 usage or validation error. Messages go to standard error.
     public static func run(arguments: [String]) async -> Int32 {
         await QlikConnectorCommand.run(arguments: arguments)
+    }
+
+    /// Makes every logger created without a handler of its own (the built-in
+    /// sandbox's, the HTTP server's) escape control characters and write to
+    /// standard error, like the loggers the commands create. Once per process.
+    public static func bootstrapLogging() {
+        LoggingSystem.bootstrap { label in EscapingLogHandler(wrapping: StreamLogHandler.standardError(label: label)) }
     }
 }
 

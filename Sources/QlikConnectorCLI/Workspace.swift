@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import QlikConnections
 import Repository
+import Runtime
 import Secrets
 
 /// What a command works on: the repository, the organization chosen, and
@@ -62,7 +63,7 @@ extension Logging {
     /// Logs go to standard error, so standard output stays clean for --json.
     static func logger(_ options: GlobalOptions) -> Logger {
         let level = (options.logLevel ?? options.environment["QLIK_CONNECTOR_LOG_LEVEL"]).flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        var logger = Logger(label: "qlik-connector") { label in StreamLogHandler.standardError(label: label) }
+        var logger = Logger.escapingStandardError(label: "qlik-connector")
         logger.logLevel = level
         return logger
     }

@@ -1,4 +1,5 @@
 import GRDB
+import QlikConnections
 
 /// The schema, as numbered steps. A released step never changes: later
 /// versions append steps, and each database records which it has run.
@@ -230,6 +231,20 @@ enum Migrations {
                 ALTER TABLE users_per_organization RENAME TO users;
                 CREATE INDEX users_by_email ON users (email_key);
                 """)
+        }
+        migrator.registerMigration("v12-connection-lookalike-names") { db in
+            // Names that look the same ("Sales A" with a Cyrillic A) are refused like names that differ only in case. The key is
+            // computed in Swift (UTS #39 skeleton). Connections that already look alike are kept: the oldest takes the key, the
+            // others keep none until renamed (README: "Names that look alike").
+            try db.execute(sql: "ALTER TABLE connections ADD COLUMN name_skeleton TEXT")
+            var taken: Set<[String]> = []
+            for row in try Row.fetchAll(db, sql: "SELECT id, organization_id, name FROM connections ORDER BY created_at, id") {
+                let organization: String = row["organization_id"], name: String = row["name"]
+                let key = nameLookalikeKey(name)
+                guard taken.insert([organization, key]).inserted else { continue }
+                try db.execute(sql: "UPDATE connections SET name_skeleton = ? WHERE id = ?", arguments: [key, row["id"] as String])
+            }
+            try db.execute(sql: "CREATE UNIQUE INDEX connections_unique_lookalike ON connections (organization_id, name_skeleton)")
         }
         return migrator
     }

@@ -1,6 +1,8 @@
 /// What the repository refuses or fails at, worded for the person who asked.
 public enum RepositoryError: Error, Equatable, Sendable, CustomStringConvertible {
     case duplicateName(kind: String, name: String)
+    /// `name` differs from the existing `existing` only in look-alike characters.
+    case lookalikeName(kind: String, existing: String, name: String)
     /// `hint`: the existing names nearest to `name` ("did you mean"), or those there are.
     case notFound(kind: String, name: String, organization: String?, hint: String? = nil)
     case runtimeEnvironmentInUse(name: String, connections: [String])
@@ -17,6 +19,8 @@ public enum RepositoryError: Error, Equatable, Sendable, CustomStringConvertible
         switch self {
         case .duplicateName(let kind, let name):
             "A \(kind) named '\(name)' already exists (names are compared without regard to case); choose another name."
+        case .lookalikeName(let kind, let existing, let name):
+            "A \(kind) named '\(existing)' already exists and '\(name)' looks the same (it differs only in look-alike characters); choose another name."
         case .notFound(let kind, let name, let organization, let hint):
             "No \(kind) named '\(name)'" + (organization.map { " in organization '\($0)'" } ?? "") + "." + (hint.map { " " + $0 } ?? "")
         case .runtimeEnvironmentInUse(let name, let connections):
@@ -47,7 +51,7 @@ public enum RepositoryError: Error, Equatable, Sendable, CustomStringConvertible
     /// rather than something failing (exit code 1).
     public var isUsageError: Bool {
         switch self {
-        case .duplicateName, .notFound, .runtimeEnvironmentInUse, .cannotDeleteServerless, .secretsManagerInUse, .databaseAddress: true
+        case .duplicateName, .lookalikeName, .notFound, .runtimeEnvironmentInUse, .cannotDeleteServerless, .secretsManagerInUse, .databaseAddress: true
         case .changedMeanwhile, .masterKeyChangedMeanwhile, .secretsManagerChangedMeanwhile, .corrupt, .storage: false
         }
     }

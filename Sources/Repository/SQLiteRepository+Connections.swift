@@ -31,11 +31,12 @@ extension SQLiteRepository: ConnectionStore {
         do {
             try db.cachedStatement(sql: """
                 INSERT INTO connections (id, organization_id, name, name_key, description, runtime_environment_id,
-                    use_secret_vault, auth_type, base_url, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: Self.columns(connection) + [connection.createdAt.millisecondsSince1970, connection.updatedAt.millisecondsSince1970])
+                    use_secret_vault, auth_type, base_url, created_at, updated_at, name_skeleton)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: Self.columns(connection)
+                    + [connection.createdAt.millisecondsSince1970, connection.updatedAt.millisecondsSince1970, connection.name.lookalikeKey])
         } catch let error as DatabaseError where error.isUniqueViolation {
-            throw RepositoryError.duplicateName(kind: "connection", name: try Self.existingName(db, connection) ?? connection.name.value)
+            throw try Self.takenName(db, connection)
         }
         try self.insertCredentials(db, connection)
         try self.audit(db, organization: connection.organizationID, actor: actor, action: "connection.create",
@@ -140,14 +141,16 @@ extension SQLiteRepository: ConnectionStore {
                 try db.execute(
                     sql: """
                         UPDATE connections SET id = ?, organization_id = ?, name = ?, name_key = ?, description = ?,
-                            runtime_environment_id = ?, use_secret_vault = ?, auth_type = ?, base_url = ?, updated_at = ?
+                            runtime_environment_id = ?, use_secret_vault = ?, auth_type = ?, base_url = ?, updated_at = ?,
+                            name_skeleton = \(Self.keptOrNewSkeleton)
                         WHERE id = ? AND updated_at = ?
                         """,
                     arguments: Self.columns(connection)
-                        + [connection.updatedAt.millisecondsSince1970, previous.id.description, previous.updatedAt.millisecondsSince1970]
+                        + [connection.updatedAt.millisecondsSince1970, connection.name.comparisonKey, connection.name.lookalikeKey,
+                           previous.id.description, previous.updatedAt.millisecondsSince1970]
                 )
             } catch let error as DatabaseError where error.isUniqueViolation {
-                throw RepositoryError.duplicateName(kind: "connection", name: try Self.existingName(db, connection) ?? connection.name.value)
+                throw try Self.takenName(db, connection)
             }
             guard db.changesCount == 1 else { throw RepositoryError.changedMeanwhile(name: previous.name.value) }
             try db.execute(sql: "DELETE FROM connection_credentials WHERE connection_id = ?", arguments: [connection.id.description])
@@ -172,11 +175,23 @@ extension SQLiteRepository: ConnectionStore {
         }
     }
 
-    /// The spelling of the name that is already taken, for the error message.
-    private static func existingName(_ db: Database, _ connection: StoredConnection) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT name FROM connections WHERE organization_id = ? AND name_key = ?",
-                            arguments: [connection.organizationID.description, connection.name.comparisonKey])
+    /// The name already taken, spelt as it is stored: the same name in another case, or one that looks the same.
+    private static func takenName(_ db: Database, _ connection: StoredConnection) throws -> RepositoryError {
+        let others = "SELECT name FROM connections WHERE organization_id = ? AND id <> ?"
+        let organization = connection.organizationID.description, id = connection.id.description
+        if let same = try String.fetchOne(db, sql: others + " AND name_key = ?", arguments: [organization, id, connection.name.comparisonKey]) {
+            return .duplicateName(kind: "connection", name: same)
+        }
+        if let lookalike = try String.fetchOne(db, sql: others + " AND name_skeleton = ?", arguments: [organization, id, connection.name.lookalikeKey]) {
+            return .lookalikeName(kind: "connection", existing: lookalike, name: connection.name.value)
+        }
+        return .duplicateName(kind: "connection", name: connection.name.value)
     }
+
+    /// The look-alike key an update writes (arguments: the new name key, the new look-alike key). A connection
+    /// that came to look like another before the rule (its key left empty by the migration) may still be
+    /// changed under its name; only a new name takes a key, and must be free of look-alikes.
+    static let keptOrNewSkeleton = "CASE WHEN name_skeleton IS NULL AND name_key = ? THEN NULL ELSE ? END"
 
     private static func columns(_ connection: StoredConnection) -> StatementArguments {
         [connection.id.description, connection.organizationID.description, connection.name.value, connection.name.comparisonKey,

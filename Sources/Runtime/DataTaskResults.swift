@@ -6,6 +6,7 @@ import Secrets
 
 /// What a read task did, as its result.
 public struct ReadResult: Codable, Sendable, Equatable {
+    /// Relative to the runtime environment's files folder; absolute only for the command line's own tasks.
     public let path: String
     public let table: String
     public let rows: Int

@@ -26,7 +26,9 @@ struct DataTaskRunner: Sendable {
                 }
             }
         } catch {
-            let (message, inputError) = TaskErrors.describe(error)
+            let (described, inputError) = TaskErrors.describe(error)
+            // Errors from below (a file that cannot be read, a folder that cannot be written) name the absolute path.
+            let message = files.shownError(described)
             await note(["Failed: \(message)"])
             return TaskOutcome(succeeded: false, result: TaskFailureResult(inputError: inputError).encoded, error: message)
         }
@@ -42,7 +44,7 @@ struct DataTaskRunner: Sendable {
 
     private func read(_ parameters: ReadParameters, _ client: QlikCloudClient) async throws -> TaskOutcome {
         try parameters.validate()
-        let path = try files.resolve(parameters.path)
+        let path = try files.fileToWrite(parameters.path)
         let format = TableSink.Format(rawValue: parameters.resolvedFormat) ?? .csv
         let lookup = TenantLookup(client: client)
         let document: TableReader.Document
@@ -85,14 +87,14 @@ struct DataTaskRunner: Sendable {
             return summary
         }
         await note(["Read \(summary.rows) rows of \(summary.fields.count) fields into \(summary.path)"])
-        let result = ReadResult(path: summary.path, table: summary.table, rows: summary.rows, fields: summary.fields, types: summary.types.map(\.rawValue),
+        let result = ReadResult(path: files.shown(summary.path), table: summary.table, rows: summary.rows, fields: summary.fields, types: summary.types.map(\.rawValue),
                                 reconnects: summary.reconnects, mergedRows: summary.mergedRows)
         return TaskOutcome(succeeded: true, result: try TaskResults.encode(result))
     }
 
     private func write(_ parameters: WriteParameters, _ client: QlikCloudClient) async throws -> TaskOutcome {
         try parameters.validate()
-        let path = try files.resolve(parameters.path)
+        let path = try files.existingFile(parameters.path)
         let lookup = TenantLookup(client: client)
         var apps: [TenantLookup.AppRef] = []
         for name in parameters.reload { apps.append(try await lookup.app(name)) }

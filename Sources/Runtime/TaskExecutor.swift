@@ -50,9 +50,10 @@ public struct TaskExecutor: Sendable {
             guard record.kind == .test else {
                 let scoped: TaskFiles
                 do { scoped = try files.scoped(to: record.organizationID) } catch {
-                    return TaskOutcome(succeeded: false, error: "The organization's files folder cannot be made here: \(error)")
+                    return TaskOutcome(succeeded: false, error: "\(error)")
                 }
-                let runner = DataTaskRunner(settings: settings, files: scoped, progress: progress) { lines in await note(log, lines) }
+                // The task's log is read by the organization's users: paths in it are relative to the files folder.
+                let runner = DataTaskRunner(settings: settings, files: scoped, progress: progress) { lines in await note(log, lines.map(scoped.shown)) }
                 return await runner.run(record.kind, payload: record.payload, on: connection)
             }
             await note(log, "Testing connection '\(record.connectionName ?? "?")' against \(connection.baseURL)")

@@ -18,6 +18,8 @@ public struct TaskFiles: Sendable {
     }
 
     let scope: Scope
+    /// The folder as it was given, when following its links made another path of it: errors may name either.
+    var aliases: [String] = []
 
     /// Any path; relative ones from the current directory.
     public static let anywhere = TaskFiles(scope: .anywhere)
@@ -28,7 +30,8 @@ public struct TaskFiles: Sendable {
     public static func inside(_ folder: String) throws -> TaskFiles {
         let url = URL(fileURLWithPath: folder).standardizedFileURL
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return TaskFiles(scope: .inside(url.resolvingSymlinksInPath()))
+        let resolved = url.resolvingSymlinksInPath()
+        return TaskFiles(scope: .inside(resolved), aliases: resolved.path == url.path ? [] : [url.path])
     }
 
     /// Below `folder`, a folder per organization (created when first used).
@@ -40,7 +43,15 @@ public struct TaskFiles: Sendable {
     /// What a task of `organization` may touch.
     public func scoped(to organization: OrganizationID) throws -> TaskFiles {
         guard case .perOrganization(let root) = scope else { return self }
-        return try .inside(root.appendingPathComponent(organization.description).path)
+        let folder = root.appendingPathComponent(organization.description).path
+        do {
+            return try .inside(folder)
+        } catch {
+            // Said without the service's folder or the organization's id: the message reaches the organization's users.
+            let reason = "\(error)".replacingOccurrences(of: folder, with: "the organization's files folder")
+                .replacingOccurrences(of: root.path, with: "the service's files folder")
+            throw TaskParameterError(["The organization's files folder cannot be made on this runtime environment: \(reason)"])
+        }
     }
 
     /// The folder paths are kept inside, if any.
@@ -61,10 +72,61 @@ public struct TaskFiles: Sendable {
         case .inside(let root):
             let candidate = (path.hasPrefix("/") ? URL(fileURLWithPath: path) : root.appendingPathComponent(path)).standardizedFileURL.path
             guard let resolved = Self.followingLinks(candidate), resolved.hasPrefix(root.path + "/") else {
-                throw TaskParameterError(["The path '\(path)' is outside this runtime environment's files folder (\(root.path)); give a path inside it."])
+                // The folder's own path is not said: it is the machine's business, and it holds the organization's id.
+                throw TaskParameterError(["The path '\(path)' is outside this runtime environment's files folder; give a path relative to it, such as orders/2026.csv."])
             }
             return resolved
         }
+    }
+
+    /// The file a task reads (resolved as by ``resolve(_:)``): there, and not a folder.
+    public func existingFile(_ path: String) throws(TaskParameterError) -> String {
+        let resolved = try resolve(path)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isFolder) else {
+            throw TaskParameterError(["There is no file \(named(path)); give the path of an existing .csv, .jsonl or .qvd file."])
+        }
+        guard !isFolder.boolValue else { throw TaskParameterError(["\(named(path).capitalizedFirst) is a folder; give the path of a file in it."]) }
+        return resolved
+    }
+
+    /// The file a task writes (resolved as by ``resolve(_:)``): anything but a folder.
+    public func fileToWrite(_ path: String) throws(TaskParameterError) -> String {
+        let resolved = try resolve(path)
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: resolved, isDirectory: &isFolder), isFolder.boolValue {
+            throw TaskParameterError(["\(named(path).capitalizedFirst) is a folder; give the path of a file to write, such as \(path)/table.csv."])
+        }
+        return resolved
+    }
+
+    /// A path as the task gave it, and where it is looked for.
+    private func named(_ path: String) -> String {
+        if case .inside = scope { return "'\(path)' in the runtime environment's files folder" }
+        return "'\(path)'"
+    }
+
+    /// `text` (a task's log line, result or error) with this folder's absolute
+    /// path taken out: a path inside it shown relative to it, the folder itself
+    /// as "the files folder". What a task says is shown to the organization's
+    /// users, who have no business with where the folder is on the machine (nor
+    /// with the organization id in it). Unchanged where any path may be used:
+    /// the command line's own tasks, for the person at that machine.
+    public func shown(_ text: String) -> String {
+        guard case .inside(let root) = scope else { return text }
+        var shown = text
+        for folder in [root.path] + aliases {
+            for form in [folder, folder.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? folder] {
+                shown = shown.replacingOccurrences(of: form + "/", with: "").replacingOccurrences(of: form, with: "the files folder")
+            }
+        }
+        return shown
+    }
+
+    /// An error's message for the organization's users: paths shown as by ``shown(_:)``, saying what they are relative to.
+    public func shownError(_ message: String) -> String {
+        let shown = shown(message)
+        return shown == message ? message : shown + " (Paths are relative to the runtime environment's files folder.)"
     }
 
     /// The path with every symbolic link along it followed, as far as it exists, so a link inside cannot lead out;
@@ -85,4 +147,8 @@ public struct TaskFiles: Sendable {
         }
         return path
     }
+}
+
+private extension String {
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }

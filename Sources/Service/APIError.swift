@@ -51,7 +51,7 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             return .invalid(error.field, error.message)
         case let error as RepositoryError:
             switch error {
-            case .duplicateName: return APIError(.conflict, code: "duplicate_name", error.description, field: "name")
+            case .duplicateName, .lookalikeName: return APIError(.conflict, code: "duplicate_name", error.description, field: "name")
             case .notFound: return APIError(.notFound, code: "not_found", error.description)
             case .runtimeEnvironmentInUse, .cannotDeleteServerless, .secretsManagerInUse:
                 return APIError(.conflict, code: "in_use", error.description)

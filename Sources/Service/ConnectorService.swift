@@ -37,6 +37,8 @@ public struct ConnectorService: Sendable {
         let keys = keyring.map { keyring in reloadingKeys.map { LiveKeyring(keyring, reload: $0) } ?? .fixed(keyring) }
         self.passwords = passwords
         self.taskWait = taskWait
+        // Whatever handler the caller gave, user input in a log line cannot start a line of its own.
+        let logger = logger.escapingControlCharacters()
         var poolLogger = logger
         poolLogger[metadataKey: "component"] = "serverless"
         serverlessPool = ServerlessPool(repository: repository, keyring: keys, executor: TaskExecutor(tester: tester, files: files, logger: poolLogger),

@@ -50,7 +50,8 @@ struct ServiceDataTaskTests {
                 #expect(reload.object["state"] as? String == "succeeded", "\(reload.text)")
                 #expect(try await result(reload)["app"] as? String == "Sales Analysis")
                 let logs = try await api.call(.get, "/api/v1/tasks/\(read.object["id"] as? String ?? "")/logs", token: viewer).json as? [[String: Any]] ?? []
-                #expect(logs.compactMap { $0["message"] as? String }.contains("Read 2 rows of 2 fields into \(root)/out/cities.jsonl"), "\(logs)")
+                // Said relative to the files folder: where it is on the machine, and the organization's id in it, are not the users' business.
+                #expect(logs.compactMap { $0["message"] as? String }.contains("Read 2 rows of 2 fields into out/cities.jsonl"), "\(logs)")
 
                 // Mistakes in the request are refused before anything is queued; mistakes found on the tenant fail the task, saying which.
                 let testKind = try await api.call(.post, "/api/v1/connections/Data/tasks", token: designer, json: ["kind": "test"])

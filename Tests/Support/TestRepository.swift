@@ -52,6 +52,21 @@ public struct TestRepository: Sendable {
         }
     }
 
+    /// Runs each statement straight on the database, outside the repository: for states it never writes itself
+    /// (data from before a migration).
+    public func execute(_ statements: [String]) async throws {
+        switch backend {
+        case .sqlite:
+            try await DatabaseQueue(path: location).write { db in
+                for statement in statements { try db.execute(sql: statement) }
+            }
+        case .postgres:
+            try await TestPostgres.withConnection(to: location) { connection in
+                for statement in statements { _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: TestPostgres.quiet).collect() }
+            }
+        }
+    }
+
     /// Runs `body` while another connection holds the SQLite database's write lock (an open `BEGIN IMMEDIATE`),
     /// as another process writing would: what `body` does must not need to write.
     public func whileWriteLocked<T: Sendable>(_ body: () async throws -> T) async throws -> T {

@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import QlikConnections
 
 /// The PostgreSQL schema, as numbered steps with the same names and tables as
 /// SQLite's (``Migrations``). A released step never changes; each database
@@ -229,7 +230,33 @@ enum PostgresMigrations {
             "CREATE INDEX users_by_email ON users (email_key)",
             "DROP INDEX users_by_organization",
         ]),
+        // Names that look the same ("Sales A" with a Cyrillic A) are refused like names that differ only in case; the key is
+        // computed in Swift, then indexed (see backfills).
+        ("v12-connection-lookalike-names", [
+            "ALTER TABLE connections ADD COLUMN name_skeleton TEXT COLLATE \"C\"",
+        ]),
     ]
+
+    /// Steps that need a value SQL cannot compute, run right after the step's statements, in its transaction.
+    static let backfills: [String: @Sendable (PostgresConnection, Logger) async throws -> Void] = [
+        "v12-connection-lookalike-names": backfillLookalikeNames,
+    ]
+
+    /// Each connection's look-alike key (UTS #39 skeleton), then the index that keeps them unique. Connections that
+    /// already look alike are kept: the oldest takes the key, the others keep none until renamed (README: "Names that look alike").
+    static func backfillLookalikeNames(_ connection: PostgresConnection, logger: Logger) async throws {
+        var keys: [(id: String, key: String)] = []
+        var taken: Set<[String]> = []
+        let rows = try await connection.query("SELECT id, organization_id, name FROM connections ORDER BY created_at, id", logger: logger)
+        for try await (id, organization, name) in rows.decode((String, String, String).self) {
+            let key = nameLookalikeKey(name)
+            if taken.insert([organization, key]).inserted { keys.append((id, key)) }
+        }
+        for (id, key) in keys {
+            try await connection.query("UPDATE connections SET name_skeleton = \(key) WHERE id = \(id)", logger: logger)
+        }
+        try await connection.query("CREATE UNIQUE INDEX connections_unique_lookalike ON connections (organization_id, name_skeleton)", logger: logger)
+    }
 
     /// Runs the steps this database lacks, in one transaction under an advisory lock.
     static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
@@ -246,6 +273,7 @@ enum PostgresMigrations {
                 for statement in step.statements {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
+                try await backfills[step.name]?(connection, logger)
                 try await connection.query("INSERT INTO schema_migrations (name) VALUES (\(step.name))", logger: logger)
                 logger.info("repository schema migrated", metadata: ["step": "\(step.name)"])
             }

@@ -30,11 +30,11 @@ extension PostgresRepository: ConnectionStore {
         do {
             try await session.execute("""
                 INSERT INTO connections (id, organization_id, name, name_key, description, runtime_environment_id,
-                    use_secret_vault, auth_type, base_url, created_at, updated_at)
+                    use_secret_vault, auth_type, base_url, created_at, updated_at, name_skeleton)
                 VALUES (\(connection.id.description), \(connection.organizationID.description), \(connection.name.value),
                         \(connection.name.comparisonKey), \(connection.description?.value), \(connection.runtimeEnvironmentID.description),
                         \(connection.useSecretVault), \(connection.authentication.type.rawValue), \(connection.authentication.baseURL.description),
-                        \(connection.createdAt.millisecondsSince1970), \(connection.updatedAt.millisecondsSince1970))
+                        \(connection.createdAt.millisecondsSince1970), \(connection.updatedAt.millisecondsSince1970), \(connection.name.lookalikeKey))
                 """)
         } catch where PostgresFailure.isUniqueViolation(error) {
             // Another create of the same name committed between the check and the insert.
@@ -108,6 +108,8 @@ extension PostgresRepository: ConnectionStore {
             do {
                 updated = try await session.rows("""
                     UPDATE connections SET name = \(connection.name.value), name_key = \(connection.name.comparisonKey),
+                        name_skeleton = CASE WHEN name_skeleton IS NULL AND name_key = \(connection.name.comparisonKey) THEN NULL
+                                             ELSE \(connection.name.lookalikeKey) END,
                         description = \(connection.description?.value), runtime_environment_id = \(connection.runtimeEnvironmentID.description),
                         use_secret_vault = \(connection.useSecretVault), auth_type = \(connection.authentication.type.rawValue),
                         base_url = \(connection.authentication.baseURL.description), updated_at = \(connection.updatedAt.millisecondsSince1970)
@@ -149,6 +151,15 @@ extension PostgresRepository: ConnectionStore {
                 AND name_key = \(connection.name.comparisonKey) AND id <> \(connection.id.description)
             """) {
             throw RepositoryError.duplicateName(kind: "connection", name: taken)
+        }
+        // A connection kept under its name since before the look-alike rule (its key empty) is not refused for it.
+        if let lookalike = try await session.value(String.self, """
+            SELECT name FROM connections WHERE organization_id = \(connection.organizationID.description)
+                AND name_skeleton = \(connection.name.lookalikeKey) AND id <> \(connection.id.description)
+                AND NOT EXISTS (SELECT 1 FROM connections kept WHERE kept.id = \(connection.id.description)
+                                AND kept.name_skeleton IS NULL AND kept.name_key = \(connection.name.comparisonKey))
+            """) {
+            throw RepositoryError.lookalikeName(kind: "connection", existing: lookalike, name: connection.name.value)
         }
     }
 

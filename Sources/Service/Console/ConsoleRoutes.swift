@@ -215,6 +215,9 @@ struct Console: Sendable {
         } catch RepositoryError.duplicateName(_, let duplicate) {
             let problem = FieldProblem(.name, "A connection named '\(duplicate)' already exists in the organization (names are compared without regard to case).")
             return try await self.form(context, editing: name, draft: Self.echo(form), problems: [problem], status: .conflict)
+        } catch RepositoryError.lookalikeName(let kind, let existing, let lookalike) {
+            let problem = FieldProblem(.name, RepositoryError.lookalikeName(kind: kind, existing: existing, name: lookalike).description)
+            return try await self.form(context, editing: name, draft: Self.echo(form), problems: [problem], status: .conflict)
         }
     }
 

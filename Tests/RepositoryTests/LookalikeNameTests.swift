@@ -1,0 +1,92 @@
+import Foundation
+import QlikConnections
+@testable import Repository
+import Testing
+import TestRepositories
+
+@Suite("Connection names that look alike (UTS #39 confusables) are refused like names that differ only in case")
+struct LookalikeNameTests {
+    static let cyrillic = "S\u{430}les A"  // а: CYRILLIC SMALL LETTER A
+    static let fullwidth = "\u{FF33}\u{FF41}\u{FF4C}\u{FF45}\u{FF53} \u{FF21}"  // Ｓａｌｅｓ Ａ
+
+    @Test("beside 'Sales A', a create of 'Sаles A' (Cyrillic а) or 'Ｓａｌｅｓ Ａ' (fullwidth) is refused naming 'Sales A'; 'Sales B' is accepted",
+          arguments: RepositoryBackend.allCases)
+    func create(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        try await fixture.repository.createConnection(try await fixture.connection("Sales A"), by: fixture.actor)
+        for lookalike in [Self.cyrillic, Self.fullwidth] {
+            await #expect(throws: RepositoryError.lookalikeName(kind: "connection", existing: "Sales A", name: lookalike)) {
+                try await fixture.repository.createConnection(try await fixture.connection(lookalike), by: fixture.actor)
+            }
+        }
+        try await fixture.repository.createConnection(try await fixture.connection("Sales B"), by: fixture.actor)
+        #expect(try await fixture.repository.connections(of: fixture.organization.id, matching: ConnectionFilter()).map(\.name.value) == ["Sales A", "Sales B"])
+        #expect(RepositoryError.lookalikeName(kind: "connection", existing: "Sales A", name: Self.cyrillic).description
+            == "A connection named 'Sales A' already exists and '\(Self.cyrillic)' looks the same (it differs only in look-alike characters); choose another name.")
+    }
+
+    @Test("renaming a connection to a look-alike of another's name is refused; its own name in look-alike letters is not a clash",
+          arguments: RepositoryBackend.allCases)
+    func rename(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        try await fixture.repository.createConnection(try await fixture.connection("Sales A"), by: fixture.actor)
+        let other = try await fixture.connection("Sales B")
+        try await fixture.repository.createConnection(other, by: fixture.actor)
+        for lookalike in [Self.cyrillic, Self.fullwidth] {
+            let renamed = try await fixture.rules().update(other, with: ConnectionDraft(name: lookalike))
+            await #expect(throws: RepositoryError.lookalikeName(kind: "connection", existing: "Sales A", name: lookalike)) {
+                try await fixture.repository.updateConnection(renamed, replacing: other, by: fixture.actor)
+            }
+        }
+        // "Sales B" respelt with a Cyrillic В only looks like itself.
+        let respelt = try await fixture.rules().update(other, with: ConnectionDraft(name: "Sales \u{412}"))
+        try await fixture.repository.updateConnection(respelt, replacing: other, by: fixture.actor)
+        #expect(try await fixture.repository.connection(named: "Sales \u{412}", in: fixture.organization.id).id == other.id)
+    }
+
+    @Test("another organization may have a look-alike of this one's connection name", arguments: RepositoryBackend.allCases)
+    func otherOrganization(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        try await fixture.repository.createConnection(try await fixture.connection("Sales A"), by: fixture.actor)
+        let other = Organization(name: try OrganizationName("Globex"))
+        try await fixture.repository.createOrganization(other, by: fixture.actor)
+        let rules = ConnectionRules(organization: other, runtimeEnvironments: try await fixture.repository.runtimeEnvironments(of: other.id))
+        let connection = try rules.create(ConnectionDraft(name: Self.cyrillic, runtimeEnvironment: "Serverless", authenticationType: "api-key",
+                                                          baseURL: "https://globex.us.qlikcloud.com", accessToken: .value(SealedSecret(keyID: "k1", combined: [9]))))
+        try await fixture.repository.createConnection(connection, by: fixture.actor)
+        #expect(try await fixture.repository.connection(named: Self.cyrillic, in: other.id).id == connection.id)
+    }
+
+    @Test("the migration keeps connections that already look alike: the older takes the name, the other may still be changed under its own and is refused a new look-alike",
+          arguments: RepositoryBackend.allCases)
+    func migrationKeepsExistingLookalikes(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        let older = try await fixture.connection("Sales A")
+        try await fixture.repository.createConnection(older, by: fixture.actor)
+        let newer = try await fixture.connection("Sales B")
+        try await fixture.repository.createConnection(newer, by: fixture.actor)
+        // The database as it was before the step: no look-alike key, and two names that look the same.
+        let record = backend == .sqlite ? "DELETE FROM grdb_migrations WHERE identifier LIKE '%-connection-lookalike-names'"
+                                        : "DELETE FROM schema_migrations WHERE name LIKE '%-connection-lookalike-names'"
+        try await fixture.store.execute([
+            "DROP INDEX connections_unique_lookalike",
+            "ALTER TABLE connections DROP COLUMN name_skeleton",
+            "UPDATE connections SET name = '\(Self.cyrillic)', name_key = '\(nameComparisonKey(Self.cyrillic))' WHERE id = '\(newer.id)'",
+            record,
+        ])
+        let repository = try await fixture.store.reopen()
+        let names = try await repository.connections(of: fixture.organization.id, matching: ConnectionFilter()).map(\.name.value)
+        #expect(Set(names) == ["Sales A", Self.cyrillic])
+        let kept = try await repository.connection(named: Self.cyrillic, in: fixture.organization.id)
+        let described = try await fixture.rules().update(kept, with: ConnectionDraft(description: "kept as it was"))
+        try await repository.updateConnection(described, replacing: kept, by: fixture.actor)
+        let renamed = try await fixture.rules().update(described, with: ConnectionDraft(name: Self.fullwidth), at: Date().addingTimeInterval(1))
+        await #expect(throws: RepositoryError.lookalikeName(kind: "connection", existing: "Sales A", name: Self.fullwidth)) {
+            try await repository.updateConnection(renamed, replacing: described, by: fixture.actor)
+        }
+        // Renamed to something of its own, it takes a key like any other connection.
+        let fixed = try await fixture.rules().update(described, with: ConnectionDraft(name: "Sales A old"), at: Date().addingTimeInterval(2))
+        try await repository.updateConnection(fixed, replacing: described, by: fixture.actor)
+        #expect(try await fixture.store.texts("name_skeleton IS NOT NULL", from: "connections").count == 2)
+    }
+}
