@@ -153,13 +153,16 @@ extension PostgresRepository: ConnectionStore {
             throw RepositoryError.duplicateName(kind: "connection", name: taken)
         }
         // A connection kept under its name since before the look-alike rule (its key empty) is not refused for it.
-        if let lookalike = try await session.value(String.self, """
-            SELECT name FROM connections WHERE organization_id = \(connection.organizationID.description)
+        // The name key is read again: a create of the same name may have committed since the check above.
+        if let lookalike = try await session.first("""
+            SELECT name, name_key FROM connections WHERE organization_id = \(connection.organizationID.description)
                 AND name_skeleton = \(connection.name.lookalikeKey) AND id <> \(connection.id.description)
                 AND NOT EXISTS (SELECT 1 FROM connections kept WHERE kept.id = \(connection.id.description)
                                 AND kept.name_skeleton IS NULL AND kept.name_key = \(connection.name.comparisonKey))
             """) {
-            throw RepositoryError.lookalikeName(kind: "connection", existing: lookalike, name: connection.name.value)
+            let existing = try lookalike.text("name")
+            if try lookalike.text("name_key") == connection.name.comparisonKey { throw RepositoryError.duplicateName(kind: "connection", name: existing) }
+            throw RepositoryError.lookalikeName(kind: "connection", existing: existing, name: connection.name.value)
         }
     }
 
