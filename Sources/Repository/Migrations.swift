@@ -246,6 +246,17 @@ enum Migrations {
             }
             try db.execute(sql: "CREATE UNIQUE INDEX connections_unique_lookalike ON connections (organization_id, name_skeleton)")
         }
+        migrator.registerMigration("v14-sign-in-attempts") { db in
+            // Console sign-in attempts per e-mail address and per client address, counted before the password check, shared by every process.
+            try db.execute(sql: """
+                CREATE TABLE sign_in_attempts (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    window_ends_at INTEGER NOT NULL
+                );
+                CREATE INDEX sign_in_attempts_window ON sign_in_attempts (window_ends_at);
+                """)
+        }
         return migrator
     }
 }

@@ -258,4 +258,4 @@ public protocol RepositoryLifecycle: Sendable {
 /// Everything the product persists, behind one name: SQLite by default,
 /// PostgreSQL for many nodes, behind the same protocols.
 public typealias ConnectorRepository = OrganizationStore & SecretsManagerCredentialStore & RuntimeEnvironmentStore & ConnectionStore & ConnectionTestStore & MasterKeyStore & AuditTrail
-    & UserStore & AccessTokenStore & IdempotencyStore & ConsoleSessionStore & TaskQueue & AgentStore & RepositoryLifecycle
+    & UserStore & AccessTokenStore & IdempotencyStore & ConsoleSessionStore & SignInAttemptStore & TaskQueue & AgentStore & RepositoryLifecycle

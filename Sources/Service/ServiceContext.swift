@@ -1,10 +1,13 @@
 import Foundation
 public import Hummingbird
+public import NIOCore
 import QlikConnections
 
 /// Each request's context: Hummingbird's core, plus who is calling.
-public struct ServiceContext: RequestContext {
+public struct ServiceContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The TCP peer (never a forwarded-for header, which the caller writes): sign-in attempts are counted per client address.
+    public let remoteAddress: SocketAddress?
     /// Set by ``TokenAuthentication`` on every `/api/v1` route.
     var principal: Principal?
     /// The console session's CSRF token, when the request came with a session cookie.
@@ -14,6 +17,7 @@ public struct ServiceContext: RequestContext {
 
     public init(source: Source) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
         principal = nil
         csrfToken = nil
         agent = nil

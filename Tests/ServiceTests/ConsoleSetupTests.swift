@@ -49,7 +49,7 @@ struct ConsoleSetupTests {
             let again = try await browser.post("/console/setup", ["token": token, "organization": "Evil", "email": "eve@evil.example",
                                                                   "password": "correct horse battery staple", "confirmation": "correct horse battery staple"])
             #expect(again.status == .notFound)
-            let signIn = try await browser.post("/console/sign-in", ["email": "ada@acme.example", "password": "correct horse battery staple"])
+            let signIn = try await browser.signIn("ada@acme.example", "correct horse battery staple")
             #expect(signIn.status == .seeOther)
         }
         let organizations = try await store.repository.organizations()

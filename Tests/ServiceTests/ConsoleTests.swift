@@ -16,11 +16,11 @@ struct ConsoleTests {
     /// A harness whose designer has a password, and a client that keeps the session cookie.
     static func signedIn(_ api: APIClient, _ harness: ServiceHarness, who: String = "designer") async throws -> Browser {
         let browser = Browser(api: api)
-        let answer = try await browser.post("/console/sign-in", ["email": "\(who)@acme.example", "password": Self.password])
+        let answer = try await browser.signIn("\(who)@acme.example", Self.password)
         #expect(answer.status == .seeOther && answer.headers[.location] == "/console")
         let cookie = try #require(answer.headers[.setCookie])
+        #expect(cookie.hasPrefix(ConsoleSession.cookieName + "="))
         #expect(cookie.contains("HttpOnly") && cookie.contains("Secure") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/console"))
-        browser.cookie = String(cookie.prefix { $0 != ";" })
         return browser
     }
 
@@ -43,12 +43,12 @@ struct ConsoleTests {
             #expect(redirected.status == .seeOther && redirected.headers[.location] == "/console/sign-in")
             let form = try await anonymous.get("/console/sign-in")
             #expect(form.status == .ok && form.text.contains(#"<label for="email">"#) && form.text.contains(#"<label for="password">"#))
-            let wrong = try await anonymous.post("/console/sign-in", ["email": "designer@acme.example", "password": "wrong password!!"])
-            let unknown = try await anonymous.post("/console/sign-in", ["email": "nobody@acme.example", "password": "wrong password!!"])
+            let wrong = try await anonymous.signIn("designer@acme.example", "wrong password!!")
+            let unknown = try await anonymous.signIn("nobody@acme.example", "wrong password!!")
             #expect(wrong.status == .unauthorized && unknown.status == .unauthorized)
             #expect(wrong.text.contains("The e-mail address or the password is wrong.") && unknown.text.contains("The e-mail address or the password is wrong."))
-            for _ in 0..<5 { try await anonymous.post("/console/sign-in", ["email": "viewer@acme.example", "password": "not it at all"]) }
-            let throttled = try await anonymous.post("/console/sign-in", ["email": "viewer@acme.example", "password": Self.password])
+            for _ in 0..<5 { try await anonymous.signIn("viewer@acme.example", "not it at all") }
+            let throttled = try await anonymous.signIn("viewer@acme.example", Self.password)
             #expect(throttled.status == .tooManyRequests && throttled.headers[.retryAfter] != nil, "five failures lock the address, even with the right password")
             let browser = try await Self.signedIn(api, harness)
             let list = try await browser.get("/console")
@@ -175,8 +175,21 @@ final class Browser: @unchecked Sendable {
     }
 
     /// The CSRF token a page's forms carry.
-    func csrf(in html: String) -> String? {
+    func csrf(in html: String) -> String? { Self.csrfToken(in: html) }
+
+    static func csrfToken(in html: String) -> String? {
         guard let range = html.range(of: #"name="csrf" value=""#) else { return nil }
         return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    /// Signs in through the form as a browser does: the page first (its cookie and CSRF token), then the post;
+    /// keeps the session cookie when it is signed in.
+    @discardableResult
+    func signIn(_ email: String, _ password: String) async throws -> APIClient.Answer {
+        let page = try await get("/console/sign-in")
+        if let set = page.headers[.setCookie] { cookie = String(set.prefix { $0 != ";" }) }
+        let answer = try await post("/console/sign-in", ["csrf": csrf(in: page.text) ?? "", "email": email, "password": password])
+        if answer.status == .seeOther, let set = answer.headers[.setCookie] { cookie = String(set.prefix { $0 != ";" }) }
+        return answer
     }
 }

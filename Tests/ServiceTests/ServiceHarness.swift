@@ -104,16 +104,22 @@ struct APIClient: Sendable {
 final class LogCapture: LogHandler, @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
-    var metadata: Logger.Metadata = [:]
+    /// Behind the lock too: one instance serves every request's logger, and a live server sets metadata on many threads at once.
+    private var storedMetadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .trace
 
+    var metadata: Logger.Metadata {
+        get { lock.withLock { storedMetadata } }
+        set { lock.withLock { storedMetadata = newValue } }
+    }
+
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
+        get { lock.withLock { storedMetadata[key] } }
+        set { lock.withLock { storedMetadata[key] = newValue } }
     }
 
     func log(event: LogEvent) {
-        lock.withLock { lines.append("\(event.level) \(event.message) \(event.metadata ?? [:]) \(metadata)") }
+        lock.withLock { lines.append("\(event.level) \(event.message) \(event.metadata ?? [:]) \(storedMetadata)") }
     }
 
     var text: String { lock.withLock { lines.joined(separator: "\n") } }

@@ -85,6 +85,9 @@ try:
     call("Runtime.enable")
     go("/console/sign-in")
     shot("1-sign-in")
+    check("the sign-in form carries a CSRF token, and its cookie is not readable by scripts",
+          len(evaluate("(document.querySelector(\"form[action='/console/sign-in'] input[name=csrf]\") || {}).value || ''")) == 43
+          and evaluate("document.cookie") == "")
     fill({"#email": email, "#password": password})
     submit("form[action='/console/sign-in']")
     check("signed in and sees the connections", evaluate("location.pathname") == "/console" and "Connections" in evaluate("document.querySelector('h1').textContent"))

@@ -235,6 +235,17 @@ enum PostgresMigrations {
         ("v12-connection-lookalike-names", [
             "ALTER TABLE connections ADD COLUMN name_skeleton TEXT COLLATE \"C\"",
         ]),
+        // Console sign-in attempts per e-mail address and per client address, counted before the password check, shared by every replica.
+        ("v14-sign-in-attempts", [
+            """
+            CREATE TABLE sign_in_attempts (
+                key TEXT PRIMARY KEY,
+                attempts BIGINT NOT NULL,
+                window_ends_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX sign_in_attempts_window ON sign_in_attempts (window_ends_at)",
+        ]),
     ]
 
     /// Steps that need a value SQL cannot compute, run right after the step's statements, in its transaction.

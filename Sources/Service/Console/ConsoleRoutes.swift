@@ -13,7 +13,6 @@ import Secrets
 struct Console: Sendable {
     let service: ConnectorService
     let library: MustacheLibrary
-    let throttle = SignInThrottle()
 
     init(service: ConnectorService) throws {
         self.service = service
@@ -22,8 +21,8 @@ struct Console: Sendable {
 
     func addRoutes(to router: Router<ServiceContext>) {
         let console = self
-        router.get("console/sign-in") { _, _ in console.page("sign-in", ["title": "Sign in"]) }
-        router.post("console/sign-in") { request, _ in try await console.signIn(request) }
+        router.get("console/sign-in") { request, _ in console.signInPage(request) }
+        router.post("console/sign-in") { request, context in try await console.signIn(request, context) }
         addSetupRoutes(to: router)
         let pages = router.group("console").add(middleware: ConsoleAuthentication(sessions: service.repository))
         pages.get("") { _, context in try await console.list(context, notice: nil) }
@@ -59,38 +58,6 @@ struct Console: Sendable {
         return ["title": title, "csrf": context.csrfToken ?? "", "canManage": principal.canManageConnections,
                 "user": ["email": principal.user.email.value, "role": principal.user.role.rawValue]]
     }
-
-    func signIn(_ request: Request) async throws -> Response {
-        let form = try await FormBody.read(request)
-        let email = form["email"]?.trimmingCharacters(in: .whitespaces) ?? ""
-        if let wait = await throttle.wait(for: email) {
-            return page("sign-in", ["title": "Sign in", "email": email,
-                                    "error": "Too many failed sign-ins for this address. Try again in \(wait / 60 + 1) minute(s)."], status: .tooManyRequests,
-                        headers: [.retryAfter: String(wait)])
-        }
-        let password = form["password"] ?? ""
-        // The address may have a user in several organizations: the password tells which. Unknown or disabled costs the
-        // same work (the decoy's), so timing does not tell which addresses exist.
-        let candidates = try await service.repository.usersForSignIn(email: email).compactMap { found in
-            found.user.disabled ? nil : found.passwordHash.map { (found.user, $0) }
-        }
-        let opened = await service.passwords.matching(password, hashes: candidates.map(\.1)).map { candidates[$0].0 }
-        guard opened.count == 1, let user = opened.first else {
-            await throttle.failed(email)
-            service.logger.notice("console sign-in refused", metadata: ["email": "\(email)", "accounts opened": "\(opened.count)"])
-            let error = opened.isEmpty ? "The e-mail address or the password is wrong."
-                : "This e-mail address and password open accounts in \(opened.count) organizations; ask an administrator of one of them "
-                    + "to give that account another password, then sign in with the password of the organization you mean."
-            return page("sign-in", ["title": "Sign in", "email": email, "error": error], status: .unauthorized)
-        }
-        await throttle.succeeded(email)
-        let secret = ConsoleSession.randomToken()
-        try await service.repository.createSession(secretHash: ConsoleSession.hash(secret), user: user, csrfToken: ConsoleSession.randomToken(),
-                                                   expiresAt: Date().addingTimeInterval(ConsoleSession.lifetime))
-        service.logger.info("console sign-in", metadata: ["user": "\(user.email)"])
-        return Response(status: .seeOther, headers: [.location: "/console", .setCookie: ConsoleSession.cookie(secret)])
-    }
-
 
     func signOut(_ request: Request, _ context: ServiceContext) async throws -> Response {
         _ = try await checkedForm(request, context)

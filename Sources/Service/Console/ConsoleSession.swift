@@ -27,11 +27,14 @@ enum ConsoleSession {
     static let expiredCookie = "\(cookieName)=; Path=/console; Max-Age=0; HttpOnly; Secure; SameSite=Strict"
 
     /// The session secret a request's Cookie header carries.
-    static func secret(in request: Request) -> String? {
+    static func secret(in request: Request) -> String? { cookie(cookieName, in: request) }
+
+    /// The value of the cookie `name` in the request's Cookie headers, when not empty.
+    static func cookie(_ name: String, in request: Request) -> String? {
         for header in request.headers[values: .cookie] {
             for part in header.split(separator: ";") {
                 let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
-                if pair.count == 2, pair[0] == cookieName, !pair[1].isEmpty { return String(pair[1]) }
+                if pair.count == 2, pair[0] == name, !pair[1].isEmpty { return String(pair[1]) }
             }
         }
         return nil
@@ -43,25 +46,6 @@ enum ConsoleSession {
         guard a.count == b.count else { return false }
         return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
-}
-
-/// Signs in only for a moment after repeated failures: five wrong passwords
-/// for one address in 15 minutes lock it for the rest of that window.
-actor SignInThrottle {
-    private var failures: [String: [Date]] = [:]
-    let limit = 5
-    let window: TimeInterval = 15 * 60
-
-    /// Seconds to wait before this address may try again, or nil.
-    func wait(for email: String, now: Date = Date()) -> Int? {
-        let recent = (failures[email.lowercased()] ?? []).filter { now.timeIntervalSince($0) < window }
-        failures[email.lowercased()] = recent
-        guard recent.count >= limit, let oldest = recent.first else { return nil }
-        return max(1, Int((window - now.timeIntervalSince(oldest)).rounded(.up)))
-    }
-
-    func failed(_ email: String, now: Date = Date()) { failures[email.lowercased(), default: []].append(now) }
-    func succeeded(_ email: String) { failures[email.lowercased()] = nil }
 }
 
 /// Every console page but sign-in needs a live session; every POST needs its CSRF token.

@@ -88,6 +88,7 @@ enum ConsoleTemplates {
       <h1>Sign in</h1>
       {{#error}}<p class="summary" role="alert" id="sign-in-error">{{error}}</p>{{/error}}
       <form method="post" action="/console/sign-in">
+        <input type="hidden" name="csrf" value="{{csrf}}">
         <div class="field">
           <label for="email">E-mail address</label>
           <input type="email" id="email" name="email" value="{{email}}" autocomplete="username" required {{#error}}aria-describedby="sign-in-error"{{/error}}>

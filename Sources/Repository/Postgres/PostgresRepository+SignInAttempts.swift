@@ -1,0 +1,39 @@
+public import Foundation
+import PostgresNIO
+
+extension PostgresRepository: SignInAttemptStore {
+    public func reserveAttempt(_ limits: [AttemptLimit], at now: Date) async throws -> AttemptReservation {
+        let nowMS = now.millisecondsSince1970
+        do {
+            // The upsert locks each key's row until the transaction ends; keys in sorted order, so two reservations cannot deadlock.
+            try await write { session in
+                var counted: [(limit: AttemptLimit, attempts: Int64, windowEndsAt: Int64)] = []
+                for limit in limits.sorted(by: { $0.key < $1.key }) {
+                    let ends = nowMS + Int64(limit.window * 1000)
+                    guard let row = try await session.first("""
+                        INSERT INTO sign_in_attempts (key, attempts, window_ends_at) VALUES (\(limit.key), 1, \(ends))
+                        ON CONFLICT (key) DO UPDATE SET
+                            attempts = CASE WHEN sign_in_attempts.window_ends_at <= \(nowMS) THEN 1 ELSE sign_in_attempts.attempts + 1 END,
+                            window_ends_at = CASE WHEN sign_in_attempts.window_ends_at <= \(nowMS) THEN excluded.window_ends_at
+                                                  ELSE sign_in_attempts.window_ends_at END
+                        RETURNING attempts, window_ends_at
+                        """) else { throw RepositoryError.storage(reason: "counting a sign-in attempt returned no row") }
+                    counted.append((limit, try row.integer("attempts"), try row.integer("window_ends_at")))
+                }
+                try AttemptsRefused.check(counted, now: nowMS)
+            }
+            return .reserved
+        } catch let refused as AttemptsRefused {
+            return .refused(keys: refused.keys, retryAfter: refused.retryAfter)
+        }
+    }
+
+    public func releaseAttempt(clearing: [String], returning: [String], at now: Date) async throws {
+        try await write { session in
+            try await session.execute("DELETE FROM sign_in_attempts WHERE key = ANY(\(clearing))")
+            try await session.execute("UPDATE sign_in_attempts SET attempts = attempts - 1 WHERE key = ANY(\(returning)) AND attempts > 0")
+            // Ended windows are swept as sign-ins succeed.
+            try await session.execute("DELETE FROM sign_in_attempts WHERE window_ends_at <= \(now.millisecondsSince1970)")
+        }
+    }
+}

@@ -1,0 +1,48 @@
+public import Foundation
+
+/// At most `limit` attempts under `key` (an e-mail address, a client address) in a window of `window` seconds
+/// that starts at the first attempt.
+public struct AttemptLimit: Sendable, Hashable {
+    public let key: String
+    public let limit: Int
+    public let window: TimeInterval
+
+    public init(key: String, limit: Int, window: TimeInterval) {
+        self.key = key
+        self.limit = limit
+        self.window = window
+    }
+}
+
+/// What a reservation got: the attempt is counted, or it is not and must wait.
+public enum AttemptReservation: Sendable, Equatable {
+    case reserved
+    /// Nothing was counted; `keys` are at their limit, the last of their windows ends in `retryAfter` seconds.
+    case refused(keys: [String], retryAfter: TimeInterval)
+}
+
+/// Sign-in attempts counted in the repository, so every replica on the same database sees the same counts and
+/// concurrent attempts cannot all pass a check made before they are counted.
+public protocol SignInAttemptStore: Sendable {
+    /// Counts one attempt under every key at once, in one transaction, when each is under its limit; when any
+    /// is at it, counts nothing. A window that has ended starts again.
+    func reserveAttempt(_ limits: [AttemptLimit], at now: Date) async throws -> AttemptReservation
+    /// After a sign-in that succeeded: forgets `clearing` keys' attempts, gives one back to each of `returning`,
+    /// and drops every window that has ended.
+    func releaseAttempt(clearing: [String], returning: [String], at now: Date) async throws
+}
+
+/// A reservation that went over a limit: thrown inside the transaction so that it rolls back.
+struct AttemptsRefused: Error {
+    let keys: [String]
+    let retryAfter: TimeInterval
+
+    /// Refused when any key's count went past its limit; waits until the last such window ends (never longer than
+    /// a window: a concurrent attempt that read the clock a moment later may have opened it).
+    static func check(_ counted: [(limit: AttemptLimit, attempts: Int64, windowEndsAt: Int64)], now: Int64) throws {
+        let over = counted.filter { $0.attempts > Int64($0.limit.limit) }
+        guard !over.isEmpty else { return }
+        let wait = over.map { min($0.limit.window, max(0, Double($0.windowEndsAt - now) / 1000)) }.max() ?? 0
+        throw AttemptsRefused(keys: over.map(\.limit.key), retryAfter: wait)
+    }
+}
