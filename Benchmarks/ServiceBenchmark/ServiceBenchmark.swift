@@ -26,7 +26,7 @@ enum ServiceBenchmark {
         _ = try await repository.activeMasterKeyID(registeringIfNone: key.id)
         let keyring = Keyring(active: key)
         let actor = AuditActor("bench")
-        let organization = Organization(name: try OrganizationName("Bench"), allowCustomTenantHosts: true)
+        let organization = Organization(name: try OrganizationName("Bench"))
         try await repository.createOrganization(organization, by: actor)
         let admin = User(organizationID: organization.id, email: try EmailAddress("bench@example.com"), displayName: "Bench", role: .admin)
         try await repository.createUser(admin, passwordHash: nil, by: actor)

@@ -21,7 +21,9 @@ public struct ConnectionTester: Sendable {
         let hint: String?
     }
 
-    public func run(baseURL: TenantURL, authentication: ResolvedAuthentication) async -> ConnectionTestReport {
+    /// - Parameter hosts: the operator's allow-list as read for this run: the host is checked against it, and its addresses
+    ///   after resolution, before anything is sent.
+    public func run(baseURL: TenantURL, authentication: ResolvedAuthentication, hosts: TenantHostPolicy) async -> ConnectionTestReport {
         let started = Date()
         let clock = ContinuousClock()
         let start = clock.now
@@ -50,15 +52,18 @@ public struct ConnectionTester: Sendable {
         let port = baseURL.port ?? (baseURL.scheme == "https" ? 443 : 80)
         await step(names.baseURL) {
             proxy = try settings.proxies.proxy(forHost: baseURL.host, scheme: baseURL.scheme)
+            try hosts.checkTenant(baseURL)
             if baseURL.isQlikCloudHost, let tenant = baseURL.tenantLabel, let region = baseURL.region {
                 return "\(baseURL) is a Qlik Cloud tenant address (tenant '\(tenant)', region '\(region)')."
             }
-            return "\(baseURL) is a custom host, which this organization allows (a sandbox or test tenant)."
+            let entry = hosts.pattern(admitting: baseURL.host, port: port).map { " ('\($0)')" } ?? ""
+            return "\(baseURL) is a custom host, which the operator's tenant host allow-list admits\(entry): a sandbox or test tenant."
         }
         await step(names.dns) {
+            // The addresses are checked here, right before the first connection: none link-local or metadata, none internal unless listed.
+            let addresses = try await TenantHostCheck.beforeRequests(to: baseURL, hosts: hosts, settings: settings) ?? []
             if let proxy { return "Resolved by the proxy \(proxy) (HTTPS_PROXY)." }
-            let addresses = try await NetworkProbe.resolve(host: baseURL.host, port: port)
-            return "\(baseURL.host) resolves to \(addresses.prefix(4).joined(separator: ", "))."
+            return "\(baseURL.host) resolves to \(addresses.prefix(4).map(\.description).joined(separator: ", "))."
         }
         await step(names.transport) {
             if let proxy { return "Through the proxy \(proxy): checked by the requests that follow." }
@@ -156,6 +161,8 @@ public struct ConnectionTester: Sendable {
 
     private static func explain(_ error: any Error, proxy: ProxyEnvironment.Server?) -> StepFailure {
         switch error {
+        case let refusal as HostRefusal:
+            return StepFailure(detail: refusal.reason, hint: refusal.hint)
         case let error as QlikAPIError:
             if let proxy, case .transport(let failure) = error.kind, failure != .readTimeout {
                 return StepFailure(detail: "The tenant is unreachable through the proxy \(proxy): \(failure).",

@@ -6,10 +6,13 @@ public import Foundation
 public struct ConnectionRules: Sendable {
     public let organization: Organization
     public let runtimeEnvironments: [RuntimeEnvironment]
+    /// The operator's allow-list: which hosts outside Qlik Cloud a Base URL may name.
+    public let hosts: TenantHostPolicy
 
-    public init(organization: Organization, runtimeEnvironments: [RuntimeEnvironment]) {
+    public init(organization: Organization, runtimeEnvironments: [RuntimeEnvironment], hosts: TenantHostPolicy = .qlikCloudOnly) {
         self.organization = organization
         self.runtimeEnvironments = runtimeEnvironments
+        self.hosts = hosts
     }
 
     /// Validates a new connection.
@@ -57,11 +60,7 @@ public struct ConnectionRules: Sendable {
             guard let raw = draft.baseURL ?? existing?.authentication.baseURL.description else {
                 throw ConnectionValidationError(.baseURL, "Base URL is required. Expected the form \(TenantURL.expectedForm).")
             }
-            do throws(ConnectionValidationError) {
-                return try TenantURL(raw, policy: organization.tenantHostPolicy)
-            } catch {
-                throw explainingHostPolicy(raw, error)
-            }
+            return try admittedBaseURL(raw)
         }
 
         // Stored values follow the tenant they were given for: a Base URL that moves to another origin must not take them along,
@@ -117,17 +116,36 @@ public struct ConnectionRules: Sendable {
         )
     }
 
-    /// A Base URL refused only because the organization admits Qlik Cloud hosts alone: the refusal says so and names the setting.
-    private func explainingHostPolicy(_ raw: String, _ refusal: ConnectionValidationError) -> ConnectionValidationError {
-        guard organization.tenantHostPolicy == .qlikCloudOnly else { return refusal }
-        do {
-            _ = try TenantURL(raw, policy: .allowCustomHosts)
+    /// A Qlik Cloud tenant URL, or one outside Qlik Cloud that the operator's allow-list admits. A URL refused only
+    /// for want of an entry says so and names the operator's command as the remedy; other refusals keep their own reason.
+    private func admittedBaseURL(_ raw: String) throws(ConnectionValidationError) -> TenantURL {
+        let strictRefusal: ConnectionValidationError
+        do throws(ConnectionValidationError) {
+            let url = try TenantURL(raw, policy: .qlikCloudOnly)
+            do throws(HostRefusal) { try hosts.checkTenant(url) } catch { throw ConnectionValidationError(.baseURL, error.description) }
+            return url
         } catch {
-            // Refused under either policy: the original reason is the one to fix.
-            return refusal
+            strictRefusal = error
         }
-        return ConnectionValidationError(.baseURL, refusal.description + " Organization '\(organization.name)' admits only Qlik Cloud tenant hosts; "
-            + "to reach another host (a sandbox or test tenant), allow custom tenant hosts in its settings.", remedy: .allowCustomTenantHosts)
+        let custom: TenantURL
+        do throws(ConnectionValidationError) {
+            custom = try TenantURL(raw, policy: .allowCustomHosts)
+        } catch {
+            // Refused under either form: the original reason is the one to fix.
+            throw strictRefusal
+        }
+        do throws(HostRefusal) {
+            try hosts.checkTenant(custom)
+        } catch {
+            // A metadata or link-local address: no entry would admit it, so none is suggested.
+            guard error.hint != nil else { throw ConnectionValidationError(.baseURL, error.description) }
+            let port = custom.port ?? (custom.scheme == "https" ? 443 : 80)
+            throw ConnectionValidationError(.baseURL, strictRefusal.description + " Hosts outside Qlik Cloud (a sandbox or test tenant) are admitted "
+                + "only by the operator of this service, on its tenant host allow-list, which does not admit this one"
+                + " (\(TenantHostPolicy.normalized(custom.host)):\(port)).",
+                remedy: .tenantHostAllowList(pattern: "\(TenantHostPolicy.normalized(custom.host)):\(port)"))
+        }
+        return custom
     }
 
     private func resolveEnvironment<Value>(

@@ -4,8 +4,8 @@ public struct FieldProblem: Hashable, Sendable, CustomStringConvertible {
     /// A setting elsewhere whose change makes the field acceptable. Named here, worded by each surface
     /// (the command line names its command, the API its request), since this module knows neither.
     public enum Remedy: Hashable, Sendable {
-        /// The organization's `allowCustomTenantHosts`, off: it admits only Qlik Cloud tenant hosts.
-        case allowCustomTenantHosts
+        /// The operator's tenant host allow-list does not admit the host: only the operator adds it (`qlik-connector hosts allow`).
+        case tenantHostAllowList(pattern: String)
     }
 
     public let field: ConnectionField
@@ -37,7 +37,8 @@ public enum ConnectionField: String, Hashable, Sendable, CaseIterable, Codable {
     case secretsManager
     case credentialStorage
     case service
-    case allowCustomTenantHosts
+    /// The operator's tenant host allow-list, as the audit trail names it.
+    case tenantHosts
 
     public var label: String {
         switch self {
@@ -54,7 +55,7 @@ public enum ConnectionField: String, Hashable, Sendable, CaseIterable, Codable {
         case .secretsManager: "Secrets manager"
         case .credentialStorage: "Credential storage"
         case .service: "Service"
-        case .allowCustomTenantHosts: "allowCustomTenantHosts"
+        case .tenantHosts: "Tenant host allow-list"
         }
     }
 }

@@ -10,12 +10,12 @@ public enum CredentialStorage: String, Hashable, Sendable, Codable, CaseIterable
 }
 
 /// The tenant of this service: it owns connections and runtime environments.
+/// Which hosts outside Qlik Cloud its connections may reach is not its own
+/// setting but the operator's (``TenantHostPolicy``).
 public struct Organization: Hashable, Sendable, Identifiable {
     public let id: OrganizationID
     public var name: OrganizationName
     public var credentialStorage: CredentialStorage
-    /// Admit Base URLs outside Qlik Cloud (the sandbox tenant). Off by default.
-    public var allowCustomTenantHosts: Bool
     public var secretsManager: SecretsManagerSettings?
     public let createdAt: Date
 
@@ -23,19 +23,13 @@ public struct Organization: Hashable, Sendable, Identifiable {
         id: OrganizationID = OrganizationID(),
         name: OrganizationName,
         credentialStorage: CredentialStorage = .repository,
-        allowCustomTenantHosts: Bool = false,
         secretsManager: SecretsManagerSettings? = nil,
         createdAt: Date = Date()
     ) {
         self.id = id
         self.name = name
         self.credentialStorage = credentialStorage
-        self.allowCustomTenantHosts = allowCustomTenantHosts
         self.secretsManager = secretsManager
         self.createdAt = createdAt.millisecondPrecision
-    }
-
-    public var tenantHostPolicy: TenantURL.HostPolicy {
-        allowCustomTenantHosts ? .allowCustomHosts : .qlikCloudOnly
     }
 }

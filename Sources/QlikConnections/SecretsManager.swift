@@ -57,6 +57,26 @@ public struct SecretsManagerSettings: Hashable, Sendable {
     }
 }
 
+extension SecretsManagerSettings {
+    /// Where requests to the manager go: the Vault address, the AWS endpoint, or AWS's own for the region.
+    public var address: String {
+        switch location {
+        case .aws(let region, let endpoint): endpoint ?? "https://secretsmanager.\(region).amazonaws.com"
+        case .vault(let address, _): address
+        }
+    }
+
+    /// The address as the operator's allow-list admits it when the settings are saved: https://, or http:// to a listed host;
+    /// never a link-local or metadata address. Checked again, after name resolution, right before each request.
+    public func checkAddress(admittedBy hosts: TenantHostPolicy) throws(ConnectionValidationError) {
+        do {
+            try hosts.checkServiceAddress(address, what: kind == .hashiCorpVault ? "Vault address" : "AWS endpoint")
+        } catch {
+            throw ConnectionValidationError(.secretsManager, error.description)
+        }
+    }
+}
+
 /// The secrets manager's own credentials, when the administrator keeps them
 /// in the organization's settings (sealed like a connection's) rather than
 /// in each agent's environment: an AWS access key, or Vault's AppRole.

@@ -42,17 +42,22 @@ struct AirbyteCommand: AsyncParsableCommand {
                     organization = try await workspace.organization()
                 }
                 let stored = try await workspace.repository.connection(named: name, in: organization.id)
+                // Right before the first request, against the list as it is now.
+                try await TenantHostCheck.beforeRequests(to: stored.authentication.baseURL, hosts: try await workspace.repository.tenantHostPolicy(),
+                                                         settings: TransportSettings())
                 let authentication = try await stored.resolvedAuthentication(keyring: { try await workspace.keyring() })
                 client = try QlikCloudClient.make(tenant: stored.authentication.baseURL, authentication: authentication)
             case .inline(let inline):
-                // The repository is opened only for the organization the config names: an inline config needs none otherwise.
-                var organization: Organization?
-                if let name = config.organization { organization = try await Workspace.open(global).repository.organization(named: name) }
-                client = try QlikCloudClient.make(tenant: try inline.tenant(admittedBy: organization), authentication: inline.authentication)
+                // The repository is opened only for the allow-list (a host outside Qlik Cloud) or the organization the config names.
+                if let name = config.organization { _ = try await Workspace.open(global).repository.organization(named: name) }
+                let hosts = inline.isQlikCloudTenant ? TenantHostPolicy.qlikCloudOnly : try await Workspace.open(global).repository.tenantHostPolicy()
+                let tenant = try inline.tenant(admittedBy: hosts)
+                try await TenantHostCheck.beforeRequests(to: tenant, hosts: hosts, settings: TransportSettings())
+                client = try QlikCloudClient.make(tenant: tenant, authentication: inline.authentication)
             }
             try await client.run { client in try await body(client, config) }
         } catch {
-            let configError = (error as? ConnectorError)?.isUsageError == true || error is TableReader.Failure || (error as? RepositoryError)?.isUsageError == true
+            let configError = (error as? ConnectorError)?.isUsageError == true || error is TableReader.Failure || error is HostRefusal || (error as? RepositoryError)?.isUsageError == true
             emit(AirbyteMessage.error("\(error)", configError: configError))
             throw ExitCode(1)
         }

@@ -18,16 +18,16 @@ struct OrganizationCommand: AsyncParsableCommand {
         @Argument(help: "Organization name.") var name: String
         @Option(help: "Where credentials are kept when the secret vault is off: repository or local-agent.")
         var credentialStorage: String = CredentialStorage.repository.rawValue
-        @Flag(help: "Admit Base URLs outside Qlik Cloud, such as the sandbox tenant at http://127.0.0.1:PORT.")
-        var allowCustomTenantHosts = false
+        /// Gone: refused with what replaces it, rather than ArgumentParser's bare "unknown option".
+        @Flag(help: .hidden) var allowCustomTenantHosts = false
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
+            if allowCustomTenantHosts { throw CLIError.usage(OrganizationCommand.customHostsMoved) }
             let workspace = try await Workspace.open(global)
             let organization = Organization(
                 name: try OrganizationName(name),
-                credentialStorage: try OrganizationCommand.storage(credentialStorage),
-                allowCustomTenantHosts: allowCustomTenantHosts
+                credentialStorage: try OrganizationCommand.storage(credentialStorage)
             )
             try await workspace.repository.createOrganization(organization, by: workspace.actor)
             if json { try Output.json(OrganizationView(organization)) } else {
@@ -56,8 +56,8 @@ struct OrganizationCommand: AsyncParsableCommand {
         func run() async throws {
             let organizations = try await Workspace.open(global).repository.organizations()
             if json { return try Output.json(organizations.map { OrganizationView($0) }) }
-            Output.table(["NAME", "CREDENTIAL STORAGE", "SECRETS MANAGER", "CUSTOM TENANT HOSTS"], organizations.map {
-                [$0.name.value, $0.credentialStorage.rawValue, $0.secretsManager?.kind.rawValue ?? "none", $0.allowCustomTenantHosts ? "allowed" : "off"]
+            Output.table(["NAME", "CREDENTIAL STORAGE", "SECRETS MANAGER"], organizations.map {
+                [$0.name.value, $0.credentialStorage.rawValue, $0.secretsManager?.kind.rawValue ?? "none"]
             })
         }
     }
@@ -68,7 +68,8 @@ struct OrganizationCommand: AsyncParsableCommand {
         @Option(help: "A new name.") var name: String?
         @Option(help: "repository or local-agent; applies to connections created or given new credentials afterwards.")
         var credentialStorage: String?
-        @Option(help: "true or false: admit Base URLs outside Qlik Cloud.") var allowCustomTenantHosts: Bool?
+        /// Gone: refused with what replaces it.
+        @Option(help: .hidden) var allowCustomTenantHosts: String?
         @Option(help: "none, aws or vault.") var secretsManager: String?
         @Option(help: "AWS region of the secrets manager, such as eu-west-1.") var awsRegion: String?
         @Option(help: "AWS Secrets Manager endpoint override (for a private endpoint).") var awsEndpoint: String?
@@ -88,6 +89,7 @@ struct OrganizationCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
+            if allowCustomTenantHosts != nil { throw CLIError.usage(OrganizationCommand.customHostsMoved) }
             let workspace = try await Workspace.open(global)
             var organization = try await workspace.organization()
             let sources: [(SecretsManagerField, String, String?)] = [
@@ -100,10 +102,10 @@ struct OrganizationCommand: AsyncParsableCommand {
             }
             if let name { organization.name = try OrganizationName(name) }
             if let credentialStorage { organization.credentialStorage = try OrganizationCommand.storage(credentialStorage) }
-            if let allowCustomTenantHosts { organization.allowCustomTenantHosts = allowCustomTenantHosts }
             if let secretsManager {
                 // The repository refuses, inside its transaction, a change that would orphan secret references.
                 organization.secretsManager = try managerSettings(secretsManager)
+                try organization.secretsManager?.checkAddress(admittedBy: try await workspace.repository.tenantHostPolicy())
             } else if awsRegion != nil || awsEndpoint != nil || vaultAddress != nil {
                 throw CLIError.usage("--aws-region, --aws-endpoint and --vault-address go with --secrets-manager aws|vault.")
             }
@@ -147,6 +149,9 @@ struct OrganizationCommand: AsyncParsableCommand {
         }
     }
 
+    static let customHostsMoved = "--allow-custom-tenant-hosts is gone: an organization no longer admits hosts outside Qlik Cloud itself. "
+        + "The operator admits each one service-wide with 'qlik-connector hosts allow HOST:PORT' (for the sandbox: 'qlik-connector hosts allow 127.0.0.1:*')."
+
     static func storage(_ text: String) throws -> CredentialStorage {
         guard let storage = CredentialStorage(rawValue: text.lowercased()) else {
             throw CLIError.usage("Credential storage '\(text)' is unknown; expected repository or local-agent.")
@@ -163,7 +168,7 @@ struct OrganizationCommand: AsyncParsableCommand {
             ("Credential storage", organization.credentialStorage == .repository
                 ? "repository (sealed with AES-256-GCM)" : "local-agent (kept only on the Secure Agents)"),
             ("Secrets manager", view.secretsManager.map { "\($0.summary); \($0.credentialsSummary)" } ?? "none (Use Secret Vault unavailable)"),
-            ("allowCustomTenantHosts", organization.allowCustomTenantHosts ? "true" : "false"),
+            ("Hosts outside Qlik Cloud", "the operator's tenant host allow-list (qlik-connector hosts list)"),
             ("Created", Output.timestamp(organization.createdAt)),
         ])
     }

@@ -33,7 +33,7 @@ struct QlikConnectorCommand: AsyncParsableCommand {
         version: version,
         subcommands: [OrganizationCommand.self, RuntimeEnvironmentCommand.self, ConnectionCommand.self, DiscoverCommand.self, ReadCommand.self, WriteCommand.self,
                       ReloadCommand.self, AirbyteCommand.self, AuditCommand.self, QVDCommand.self, SandboxCommand.self,
-                      ServeCommand.self, UserCommand.self, AgentCommand.self, TaskCommand.self]
+                      ServeCommand.self, UserCommand.self, AgentCommand.self, TaskCommand.self, HostsCommand.self]
     )
     static let version = "0.1.0"
 
@@ -103,7 +103,7 @@ struct QlikConnectorCommand: AsyncParsableCommand {
     /// How this command line makes a field acceptable, for a problem that names a remedy.
     static func remedy(_ remedy: FieldProblem.Remedy?) -> String {
         switch remedy {
-        case .allowCustomTenantHosts?: " Allow them with 'qlik-connector org set --allow-custom-tenant-hosts true'."
+        case .tenantHostAllowList(let pattern)?: " The operator of this service admits it with 'qlik-connector hosts allow \(pattern)'."
         case nil: ""
         }
     }

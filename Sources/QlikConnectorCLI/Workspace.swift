@@ -51,7 +51,8 @@ struct Workspace {
     }
 
     func rules(for organization: Organization) async throws -> ConnectionRules {
-        ConnectionRules(organization: organization, runtimeEnvironments: try await repository.runtimeEnvironments(of: organization.id))
+        ConnectionRules(organization: organization, runtimeEnvironments: try await repository.runtimeEnvironments(of: organization.id),
+                        hosts: try await repository.tenantHostPolicy())
     }
 
     func keyring() async throws -> Keyring {

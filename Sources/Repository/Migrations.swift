@@ -207,7 +207,7 @@ enum Migrations {
                 ALTER TABLE console_sessions ADD COLUMN credentials_epoch INTEGER NOT NULL DEFAULT 0;
                 """)
         }
-        migrator.registerMigration("v11-user-email-per-organization") { db in
+        migrator.registerMigration("v10-user-email-per-organization") { db in
             // An e-mail address is unique in its organization only, so that creating a user never tells whether another organization
             // has that address. SQLite cannot drop a column's UNIQUE: the table is rebuilt (foreign keys are checked after the step).
             try db.execute(sql: """
@@ -232,7 +232,7 @@ enum Migrations {
                 CREATE INDEX users_by_email ON users (email_key);
                 """)
         }
-        migrator.registerMigration("v12-connection-lookalike-names") { db in
+        migrator.registerMigration("v11-connection-lookalike-names") { db in
             // Names that look the same ("Sales A" with a Cyrillic A) are refused like names that differ only in case. The key is
             // computed in Swift (UTS #39 skeleton). Connections that already look alike are kept: the oldest takes the key, the
             // others keep none until renamed (README: "Names that look alike").
@@ -246,7 +246,23 @@ enum Migrations {
             }
             try db.execute(sql: "CREATE UNIQUE INDEX connections_unique_lookalike ON connections (organization_id, name_skeleton)")
         }
-        migrator.registerMigration("v14-sign-in-attempts") { db in
+        migrator.registerMigration("v12-tenant-host-allow-list") { db in
+            // Hosts outside Qlik Cloud are the operator's to admit, service-wide; no organization keeps a switch of its own any more.
+            // An organization that had it on loses it, and the audit trail says so.
+            try db.execute(sql: """
+                CREATE TABLE tenant_hosts (
+                    pattern TEXT PRIMARY KEY NOT NULL,
+                    added_at INTEGER NOT NULL,
+                    added_by TEXT NOT NULL
+                );
+                INSERT INTO audit_events (organization_id, at, actor, action, target_kind, target_id, target_name, changes)
+                    SELECT id, CAST(strftime('%s', 'now') AS INTEGER) * 1000, 'migration v12', 'organization.update', 'organization', id, name,
+                           '[{"field":"allowCustomTenantHosts","old":"true","new":"removed: the operator admits hosts with qlik-connector hosts allow"}]'
+                    FROM organizations WHERE allow_custom_tenant_hosts <> 0;
+                ALTER TABLE organizations DROP COLUMN allow_custom_tenant_hosts;
+                """)
+        }
+        migrator.registerMigration("v13-sign-in-attempts") { db in
             // Console sign-in attempts per e-mail address and per client address, counted before the password check, shared by every process.
             try db.execute(sql: """
                 CREATE TABLE sign_in_attempts (

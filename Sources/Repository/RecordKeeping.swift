@@ -34,9 +34,18 @@ enum RecordKeeping {
         }
         note(.organization, old?.name.value, new.name.value)
         note(.credentialStorage, old?.credentialStorage.rawValue, new.credentialStorage.rawValue)
-        note(.allowCustomTenantHosts, old.map { String($0.allowCustomTenantHosts) }, String(new.allowCustomTenantHosts))
         note(.secretsManager, old?.secretsManager.map(SecretsManagerColumn.summary), new.secretsManager.map(SecretsManagerColumn.summary))
         return changes
+    }
+
+    /// The audit line of manager credentials dropped because the manager moved with none given for its new place; nil when none were kept.
+    static func droppedManagerCredentials(_ fields: some Collection<SecretsManagerField>, from old: Organization, to new: Organization,
+                                          replaced: Bool) -> String? {
+        guard !fields.isEmpty, !replaced, old.secretsManager?.location != new.secretsManager?.location else { return nil }
+        let before = old.secretsManager.map(SecretsManagerColumn.summary) ?? "none"
+        let after = new.secretsManager.map(SecretsManagerColumn.summary) ?? "none"
+        return "\(new.name.value): secrets manager credentials dropped (\(fields.map(\.label).sorted().joined(separator: ", "))) because the manager moved "
+            + "from \(before) to \(after); they are never sent to the new address"
     }
 
     /// Whether changing `old` into `new` changes which manager existing references point at.
@@ -44,6 +53,16 @@ enum RecordKeeping {
         if old.secretsManager?.kind != new.secretsManager?.kind { return true }
         guard case .vault(_, let before)? = old.secretsManager?.location, case .vault(_, let after)? = new.secretsManager?.location else { return false }
         return before != after
+    }
+
+    /// Whether an update ends every session and token of the user: a new password, or a disable.
+    static func signsOut(from before: User, to user: User, passwordChanged: Bool) -> Bool {
+        passwordChanged || (user.disabled && !before.disabled)
+    }
+
+    /// The audit line for a sign-out everywhere.
+    static func signOutChange(revokedTokens: Int, endedSessions: Int) -> AuditChange {
+        AuditChange(field: "signedOut", from: nil, to: "\(revokedTokens) personal API token(s) revoked, \(endedSessions) console session(s) ended")
     }
 
     static func userChanges(from before: User, to user: User, passwordChanged: Bool) -> [AuditChange] {
@@ -55,16 +74,6 @@ enum RecordKeeping {
         // The password itself is a secret: only the fact of a change is recorded.
         if passwordChanged { changes.append(AuditChange(field: "password", from: nil, to: "changed")) }
         return changes
-    /// Whether an update ends every session and token of the user: a new password, or a disable.
-    static func signsOut(from before: User, to user: User, passwordChanged: Bool) -> Bool {
-        passwordChanged || (user.disabled && !before.disabled)
-    }
-
-    /// The audit line for a sign-out everywhere.
-    static func signOutChange(revokedTokens: Int, endedSessions: Int) -> AuditChange {
-        AuditChange(field: "signedOut", from: nil, to: "\(revokedTokens) personal API token(s) revoked, \(endedSessions) console session(s) ended")
-    }
-
     }
 
     /// Checked inside the write transaction, against what is committed now:

@@ -30,6 +30,21 @@ extension OrganizationStore {
     }
 }
 
+/// The operator's tenant host allow-list, for the whole service: written only from the command line that holds the database.
+public protocol TenantHostStore: Sendable {
+    /// The entries, in the order they were added.
+    func tenantHostPatterns() async throws -> [HostPattern]
+    /// Adds an entry; false when the list has it already.
+    func allowTenantHost(_ pattern: HostPattern, by actor: AuditActor) async throws -> Bool
+    /// Removes an entry; false when the list does not have it.
+    func removeTenantHost(_ pattern: HostPattern, by actor: AuditActor) async throws -> Bool
+}
+
+extension TenantHostStore {
+    /// The list as a policy, read now: what a check right before a request uses.
+    public func tenantHostPolicy() async throws -> TenantHostPolicy { TenantHostPolicy(patterns: try await tenantHostPatterns()) }
+}
+
 public protocol RuntimeEnvironmentStore: Sendable {
     func createRuntimeEnvironment(_ environment: RuntimeEnvironment, by actor: AuditActor) async throws
     func runtimeEnvironments(of organization: OrganizationID) async throws -> [RuntimeEnvironment]
@@ -257,5 +272,5 @@ public protocol RepositoryLifecycle: Sendable {
 
 /// Everything the product persists, behind one name: SQLite by default,
 /// PostgreSQL for many nodes, behind the same protocols.
-public typealias ConnectorRepository = OrganizationStore & SecretsManagerCredentialStore & RuntimeEnvironmentStore & ConnectionStore & ConnectionTestStore & MasterKeyStore & AuditTrail
+public typealias ConnectorRepository = OrganizationStore & SecretsManagerCredentialStore & TenantHostStore & RuntimeEnvironmentStore & ConnectionStore & ConnectionTestStore & MasterKeyStore & AuditTrail
     & UserStore & AccessTokenStore & IdempotencyStore & ConsoleSessionStore & SignInAttemptStore & TaskQueue & AgentStore & RepositoryLifecycle

@@ -10,11 +10,11 @@ extension SQLiteRepository: OrganizationStore {
             do {
                 try db.execute(
                     sql: """
-                        INSERT INTO organizations (id, name, name_key, credential_storage, allow_custom_tenant_hosts, secrets_manager, created_at, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO organizations (id, name, name_key, credential_storage, secrets_manager, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [organization.id.description, organization.name.value, organization.name.comparisonKey,
-                                organization.credentialStorage.rawValue, organization.allowCustomTenantHosts, manager,
+                                organization.credentialStorage.rawValue, manager,
                                 organization.createdAt.millisecondsSince1970, organization.createdAt.millisecondsSince1970]
                 )
             } catch let error as DatabaseError where error.isUniqueViolation {
@@ -66,18 +66,24 @@ extension SQLiteRepository: OrganizationStore {
             do {
                 try db.execute(
                     sql: """
-                        UPDATE organizations SET name = ?, name_key = ?, credential_storage = ?, allow_custom_tenant_hosts = ?,
+                        UPDATE organizations SET name = ?, name_key = ?, credential_storage = ?,
                             secrets_manager = ?, updated_at = ? WHERE id = ?
                         """,
                     arguments: [organization.name.value, organization.name.comparisonKey, organization.credentialStorage.rawValue,
-                                organization.allowCustomTenantHosts, manager, Date().millisecondsSince1970, organization.id.description]
+                                manager, Date().millisecondsSince1970, organization.id.description]
                 )
             } catch let error as DatabaseError where error.isUniqueViolation {
                 throw RepositoryError.duplicateName(kind: "organization", name: organization.name.value)
             }
             // Credentials given for a manager that moved are not kept: they would be sent to the new place.
             if managerCredentials != nil || previous.secretsManager?.location != organization.secretsManager?.location {
+                let kept = try String.fetchAll(db, sql: "SELECT field FROM secrets_manager_credentials WHERE organization_id = ?",
+                                               arguments: [organization.id.description]).compactMap(SecretsManagerField.init(rawValue:))
                 try db.execute(sql: "DELETE FROM secrets_manager_credentials WHERE organization_id = ?", arguments: [organization.id.description])
+                if let dropped = RecordKeeping.droppedManagerCredentials(kept, from: previous, to: organization, replaced: managerCredentials != nil) {
+                    try self.audit(db, organization: organization.id, actor: actor, action: "organization.secrets-manager-credentials.dropped",
+                                   targetKind: "organization", targetID: organization.id.description, targetName: dropped)
+                }
             }
             if let managerCredentials {
                 for (field, sealed) in managerCredentials.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {

@@ -25,6 +25,11 @@ extension StoredRow {
 /// The domain values, read back from rows. Stored values passed validation
 /// when written; one that no longer does is reported as corrupt, by name.
 enum StoredValues {
+    /// An entry of the operator's allow-list, stored in its normalised form.
+    static func hostPattern(_ text: String) throws -> HostPattern {
+        do { return try HostPattern(text) } catch { throw RepositoryError.corrupt(reason: "tenant host allow-list entry: \(error)") }
+    }
+
     static func organization(_ row: some StoredRow) throws -> Organization {
         do {
             guard let storage = CredentialStorage(rawValue: try row.text("credential_storage")) else {
@@ -34,7 +39,6 @@ enum StoredValues {
                 id: OrganizationID(try row.id("id", of: "organizations")),
                 name: try OrganizationName(try row.text("name")),
                 credentialStorage: storage,
-                allowCustomTenantHosts: try row.flag("allow_custom_tenant_hosts"),
                 secretsManager: try SecretsManagerColumn.decode(try row.optionalText("secrets_manager")),
                 createdAt: try row.date("created_at")
             )

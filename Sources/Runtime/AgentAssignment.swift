@@ -22,6 +22,9 @@ public struct AgentAssignment: Codable, Sendable {
         public let secretsManager: SecretReferenceResolver.Manager?
         /// Why the agent cannot have the credentials.
         public let unavailable: String?
+        /// The operator's tenant host allow-list when the task was handed out: what the tenant's and the manager's hosts are checked
+        /// against right before each request (nil from a service that predates it: Qlik Cloud hosts only).
+        public let allowedHosts: [String]?
     }
 
     public let taskID: String
@@ -63,7 +66,8 @@ public struct AgentAssignment: Codable, Sendable {
     static func connection(of record: TaskRecord, repository: any ConnectorRepository,
                            keyring: (String) async throws -> Keyring) async throws -> Connection? {
         func unavailable(_ reason: String) -> Connection {
-            Connection(baseURL: "", authenticationType: "", values: [:], references: [:], local: [], secretsManager: nil, unavailable: reason)
+            Connection(baseURL: "", authenticationType: "", values: [:], references: [:], local: [], secretsManager: nil, unavailable: reason,
+                       allowedHosts: nil)
         }
         let stored: StoredConnection
         switch try await TaskConnections.load(record, in: repository) {
@@ -72,6 +76,8 @@ public struct AgentAssignment: Codable, Sendable {
         case .success(let found)?: stored = found
         }
         let name = stored.name.value
+        // Read at each use, so a host the operator takes off the list stops working for existing connections at once.
+        let hosts = try await repository.tenantHostPatterns().map(\.description)
         var values: [String: String] = [:], references: [String: String] = [:], local: [String] = []
         // Loaded only when a sealed value is opened, and again only for a value under a key it lacks.
         var loaded: Keyring?
@@ -91,7 +97,7 @@ public struct AgentAssignment: Codable, Sendable {
             }
             guard !references.isEmpty else {
                 return Connection(baseURL: stored.authentication.baseURL.description, authenticationType: stored.authentication.type.rawValue,
-                                  values: values, references: references, local: local, secretsManager: nil, unavailable: nil)
+                                  values: values, references: references, local: local, secretsManager: nil, unavailable: nil, allowedHosts: hosts)
             }
             // The manager's own credentials, when the organization keeps them, travel with the task like the connection's values.
             var kept: [SecretsManagerField: String] = [:]
@@ -101,10 +107,10 @@ public struct AgentAssignment: Codable, Sendable {
             switch try await repository.organization(record.organizationID).secretsManager?.location {
             case .aws(let region, let endpoint)?:
                 let credentials = kept[.awsAccessKeyID].flatMap { id in kept[.awsSecretAccessKey].map { SecretReferenceResolver.Credentials(aws: id, secretAccessKey: $0) } }
-                manager = SecretReferenceResolver.Manager(region: region, endpoint: endpoint, credentials: credentials)
+                manager = SecretReferenceResolver.Manager(region: region, endpoint: endpoint, credentials: credentials, allowedHosts: hosts)
             case .vault(let address, _)?:
                 let credentials = kept[.vaultRoleID].flatMap { id in kept[.vaultSecretID].map { SecretReferenceResolver.Credentials(vaultRoleID: id, secretID: $0) } }
-                manager = SecretReferenceResolver.Manager(vaultAddress: address, credentials: credentials)
+                manager = SecretReferenceResolver.Manager(vaultAddress: address, credentials: credentials, allowedHosts: hosts)
             case nil: return unavailable("Connection '\(name)' uses the Secret Vault, but its organization has no secrets manager any more.")
             }
         } catch let missing as TaskCredentialsUnavailable {
@@ -114,7 +120,7 @@ public struct AgentAssignment: Codable, Sendable {
             return unavailable("\(sealing.description) (connection '\(name)')")
         }
         return Connection(baseURL: stored.authentication.baseURL.description, authenticationType: stored.authentication.type.rawValue,
-                          values: values, references: references, local: local, secretsManager: manager, unavailable: nil)
+                          values: values, references: references, local: local, secretsManager: manager, unavailable: nil, allowedHosts: hosts)
     }
 
     /// The task as the agent's worker runs it, references resolved with `resolver`, local credentials read from `store`.
@@ -137,6 +143,10 @@ public struct AgentAssignment: Codable, Sendable {
         if let unavailable = connection.unavailable { return .failure(TaskCredentialsUnavailable(unavailable)) }
         do {
             let baseURL = try TenantURL(connection.baseURL, policy: .allowCustomHosts)
+            let hosts: TenantHostPolicy
+            do { hosts = try TenantHostPolicy(parsing: connection.allowedHosts ?? []) } catch {
+                return .failure(TaskCredentialsUnavailable("The service sent a tenant host allow-list this agent cannot read: \(error)"))
+            }
             var kept: [ConnectionField: Secret] = [:]
             if !connection.local.isEmpty {
                 let connectionName = try ConnectionName(name ?? "")
@@ -163,9 +173,10 @@ public struct AgentAssignment: Codable, Sendable {
                 return try await resolver.resolve(try SecretReference(text, for: kind, field: field), in: manager)
             }
             if connection.authenticationType == AuthenticationType.apiKey.rawValue {
-                return .success(TaskConnection(baseURL: baseURL, authentication: .apiKey(try await secret(.accessToken))))
+                return .success(TaskConnection(baseURL: baseURL, authentication: .apiKey(try await secret(.accessToken)), hosts: hosts))
             }
-            return .success(TaskConnection(baseURL: baseURL, authentication: .oauth2(clientID: try await secret(.clientID), clientSecret: try await secret(.clientSecret))))
+            return .success(TaskConnection(baseURL: baseURL, authentication: .oauth2(clientID: try await secret(.clientID), clientSecret: try await secret(.clientSecret)),
+                                           hosts: hosts))
         } catch let unavailable as TaskCredentialsUnavailable {
             return .failure(unavailable)
         } catch {

@@ -27,7 +27,7 @@ public struct ManagerCredentialSource: Sendable {
 public enum SecretResolution {
     public static func withResolver<T: Sendable>(timeToLive: TimeInterval = 300, fallback: ManagerCredentialSource = .environment,
                                                  _ body: (SecretReferenceResolver) async throws -> T) async throws -> T {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let client = SecretReferenceResolver.makeHTTPClient()
         let result: T
         do {
             result = try await body(SecretReferenceResolver(client: client, timeToLive: timeToLive, credentials: fallback.aws, appRole: fallback.appRole))

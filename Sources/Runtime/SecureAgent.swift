@@ -69,7 +69,8 @@ public struct SecureAgent: Sendable {
     /// Runs until cancelled. `onStarted` learns the agent's name and group once the first heartbeat was accepted;
     /// `expectedGroup`, when given, must be the group the token belongs to.
     public func run(expectedGroup: String? = nil, onStarted: @escaping @Sendable (_ agent: String, _ group: String) -> Void = { _, _ in }) async throws {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        // Redirects are never followed: neither the service's answers nor a secrets manager's send a request elsewhere.
+        let client = SecretReferenceResolver.makeHTTPClient()
         do {
             let source = AgentTaskSource(client: client, configuration: configuration,
                                          resolver: SecretReferenceResolver(client: client, timeToLive: configuration.secretTimeToLive))

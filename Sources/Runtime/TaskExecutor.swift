@@ -57,7 +57,7 @@ public struct TaskExecutor: Sendable {
                 return await runner.run(record.kind, payload: record.payload, on: connection)
             }
             await note(log, "Testing connection '\(record.connectionName ?? "?")' against \(connection.baseURL)")
-            let report = await tester.run(baseURL: connection.baseURL, authentication: connection.authentication)
+            let report = await tester.run(baseURL: connection.baseURL, authentication: connection.authentication, hosts: connection.hosts)
             await note(log, report.steps.map { "\($0.verdict.rawValue): \($0.name) (\($0.milliseconds) ms)" })
             do {
                 return TaskOutcome(succeeded: report.succeeded, result: try TaskResults.encode(report), error: report.succeeded ? nil : report.summary)

@@ -19,10 +19,13 @@ public struct ClaimedTask: Sendable {
 public struct TaskConnection: Sendable {
     public let baseURL: TenantURL
     public let authentication: ResolvedAuthentication
+    /// The operator's allow-list as read for this task: checked right before each request to the tenant.
+    public let hosts: TenantHostPolicy
 
-    public init(baseURL: TenantURL, authentication: ResolvedAuthentication) {
+    public init(baseURL: TenantURL, authentication: ResolvedAuthentication, hosts: TenantHostPolicy) {
         self.baseURL = baseURL
         self.authentication = authentication
+        self.hosts = hosts
     }
 }
 

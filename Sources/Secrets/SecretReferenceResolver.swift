@@ -24,19 +24,40 @@ public actor SecretReferenceResolver {
         public let endpoint: String?
         public let vaultAddress: String?
         public let credentials: Credentials?
+        /// The operator's tenant host allow-list: an http:// or internal address is reached only when it admits the host.
+        public let allowedHosts: [String]?
 
-        public init(region: String, endpoint: String?, credentials: Credentials? = nil) {
+        public init(region: String, endpoint: String?, credentials: Credentials? = nil, allowedHosts: [String] = []) {
             self.region = region
             self.endpoint = endpoint
             vaultAddress = nil
             self.credentials = credentials
+            self.allowedHosts = allowedHosts
         }
 
-        public init(vaultAddress: String, credentials: Credentials? = nil) {
+        public init(vaultAddress: String, credentials: Credentials? = nil, allowedHosts: [String] = []) {
             region = ""
             endpoint = nil
             self.vaultAddress = vaultAddress
             self.credentials = credentials
+            self.allowedHosts = allowedHosts
+        }
+
+        /// Where requests go: the Vault address, the AWS endpoint, or AWS's own for the region.
+        var address: String { vaultAddress ?? endpoint ?? "https://secretsmanager.\(region).amazonaws.com" }
+
+        /// Right before a request: https (http only for a listed host), and no address the host resolves to is link-local,
+        /// metadata, or internal unless listed. Nothing is sent, credentials least of all, when this fails.
+        func checkAddress() async throws -> Void {
+            let what = vaultAddress == nil ? "The AWS Secrets Manager endpoint" : "The Vault address"
+            do {
+                let hosts = try TenantHostPolicy(parsing: allowedHosts ?? [])
+                try await hosts.checkServiceAddressBeforeRequest(address, what: what)
+            } catch let refusal as HostRefusal {
+                throw SecretResolutionError("\(refusal) Nothing was sent to it.")
+            } catch {
+                throw SecretResolutionError("\(what) \(address) cannot be checked against the operator's allow-list: \(error)")
+            }
         }
 
         public var description: String {
@@ -106,7 +127,16 @@ public actor SecretReferenceResolver {
     /// The Vault session for `address` with the environment's AppRole: what tests look into.
     func environmentSession(at address: String) -> VaultSession { session(for: nil, address: address) }
 
+    /// An HTTP client for secrets managers: redirects are never followed, so no answer sends a request (or a credential) elsewhere.
+    public static func makeHTTPClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
     public func resolve(_ reference: SecretReference, in manager: Manager) async throws -> Secret {
+        // At each use, cached or not: an address taken off the operator's list stops working at once.
+        try await manager.checkAddress()
         switch reference {
         case .vault(let mount, let path, let key):
             guard let address = manager.vaultAddress else {

@@ -71,7 +71,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     /// How the API makes a field acceptable, for a problem that names a remedy.
     static func remedy(_ remedy: FieldProblem.Remedy?) -> String {
         switch remedy {
-        case .allowCustomTenantHosts?: #" Allow them with PATCH /api/v1/organization {"allowCustomTenantHosts": true} (administrators)."#
+        case .tenantHostAllowList(let pattern)?: " No API request admits such a host: ask the operator of this service to add it to the tenant host "
+            + "allow-list ('qlik-connector hosts allow \(pattern)' on the machine that holds the database)."
         case nil: ""
         }
     }

@@ -226,7 +226,6 @@ enum OpenAPIDocument {
               "id",
               "name",
               "credentialStorage",
-              "allowCustomTenantHosts",
               "createdAt"
             ],
             "properties": {
@@ -243,9 +242,6 @@ enum OpenAPIDocument {
                   "repository",
                   "local-agent"
                 ]
-              },
-              "allowCustomTenantHosts": {
-                "type": "boolean"
               },
               "secretsManager": {
                 "oneOf": [
@@ -295,7 +291,9 @@ enum OpenAPIDocument {
                 "type": [
                   "boolean",
                   "null"
-                ]
+                ],
+                "deprecated": true,
+                "description": "No longer an organization setting: any value answers 422 tenant_hosts_set_by_operator. Hosts outside Qlik Cloud are admitted only by the service's operator (qlik-connector hosts allow HOST:PORT)."
               }
             }
           },
@@ -957,7 +955,7 @@ enum OpenAPIDocument {
           },
           "patch": {
             "operationId": "updateOrganization",
-            "description": "Administrators.",
+            "description": "Administrators. A secrets manager address must be https:// (http:// only for a host on the operator's tenant host allow-list) and never a link-local or metadata address (422 validation_failed). Moving the manager (another kind, region, endpoint, address or mount) drops the credentials kept for it unless new ones come in the same request; the audit trail records organization.secrets-manager-credentials.dropped.",
             "requestBody": {
               "required": true,
               "content": {
@@ -1224,9 +1222,9 @@ enum OpenAPIDocument {
               }
             }
           },
-            "description": "Administrators. A new password or disabled: true signs the user out everywhere: every console session ends and every personal API token is revoked (revokedAt set), at once; enabling the user again revives none of them.",
           "patch": {
             "operationId": "updateUser",
+            "description": "Administrators. A new password or disabled: true signs the user out everywhere: every console session ends and every personal API token is revoked (revokedAt set), at once; enabling the user again revives none of them.",
             "requestBody": {
               "required": true,
               "content": {

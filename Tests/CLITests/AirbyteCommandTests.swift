@@ -68,29 +68,27 @@ struct AirbyteCommandTests {
         return (error["message"] as? String ?? "", error["failure_type"] as? String ?? "")
     }
 
-    @Test("an inline base_url outside Qlik Cloud needs a named organization that allows custom hosts; each refusal says why and what to do; spec says the same")
+    @Test("an inline base_url outside Qlik Cloud needs an entry on the operator's allow-list; each refusal says why and what to do; spec says the same")
     func inlineCustomHost() async throws {
         let harness = try CommandLineHarness()
         try await harness.succeed(["org", "create", "Strict"])
         let inline = #""base_url": "http://127.0.0.1:9", "auth_type": "api_key", "api_key": "a-key""#
         let unnamed = try await harness.run(["airbyte", "check", "--config", try harness.file("unnamed.json", "{\(inline)}")])
-        let noOrganization = try Self.traceError(unnamed)
-        #expect(unnamed.status == 1 && noOrganization.type == "config_error")
-        #expect(noOrganization.message.contains("uses http://") && noOrganization.message.contains(#"add "organization": "NAME" to the config"#)
-            && noOrganization.message.contains("org set --allow-custom-tenant-hosts true"), "\(noOrganization.message)")
-        let strict = try Self.traceError(try await harness.run(["airbyte", "check", "--config", try harness.file("strict.json", #"{"organization": "Strict", \#(inline)}"#)]))
-        #expect(strict.message.contains("Organization 'Strict', which the config names, admits only Qlik Cloud tenant hosts")
-            && strict.message.contains(#"'qlik-connector --org "Strict" org set --allow-custom-tenant-hosts true'"#), "\(strict.message)")
+        let unlisted = try Self.traceError(unnamed)
+        #expect(unnamed.status == 1 && unlisted.type == "config_error")
+        #expect(unlisted.message.contains("allow-list") && unlisted.message.contains("qlik-connector hosts allow '127.0.0.1:9'"), "\(unlisted.message)")
+        let named = try Self.traceError(try await harness.run(["airbyte", "check", "--config", try harness.file("strict.json", #"{"organization": "Strict", \#(inline)}"#)]))
+        #expect(named.message.contains("qlik-connector hosts allow '127.0.0.1:9'"), "an organization admits nothing by itself: \(named.message)")
         let unknown = try Self.traceError(try await harness.run(["airbyte", "check", "--config", try harness.file("unknown.json", #"{"organization": "Nope", \#(inline)}"#)]))
         #expect(unknown.type == "config_error" && unknown.message.contains("No organization named 'Nope'"), "\(unknown)")
         let old = try Self.traceError(try await harness.run(["airbyte", "check", "--config", try harness.file("old.json", #"{"allow_custom_host": true, \#(inline)}"#)]))
-        #expect(old.message.contains(#"replace it with "organization": "NAME""#), "\(old.message)")
+        #expect(old.message.contains("qlik-connector hosts allow HOST:PORT") && old.message.contains("remove it from the config"), "\(old.message)")
         let malformed = try Self.traceError(try await harness.run(["airbyte", "check", "--config",
                                                                     try harness.file("malformed.json", #"{"organization": "Strict", "base_url": "https://x@127.0.0.1:9", "api_key": "k"}"#)]))
-        #expect(malformed.message.contains("user information") && !malformed.message.contains("custom tenant hosts"), "not fixed by the setting: \(malformed.message)")
+        #expect(malformed.message.contains("user information") && !malformed.message.contains("allow-list"), "not fixed by the list: \(malformed.message)")
         let spec = try Self.messages(try await harness.succeed(["airbyte", "spec"]).stdout)
         let properties = try #require(((spec.first?["spec"] as? [String: Any])?["connectionSpecification"] as? [String: Any])?["properties"] as? [String: [String: Any]])
         #expect(properties["organization"]?["type"] as? String == "string" && properties["base_url"]?["pattern"] as? String == "^https?://")
-        #expect((properties["base_url"]?["description"] as? String)?.contains("organization that allows custom tenant hosts") == true)
+        #expect((properties["base_url"]?["description"] as? String)?.contains("operator's tenant host allow-list") == true)
     }
 }

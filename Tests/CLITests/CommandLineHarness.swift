@@ -201,5 +201,4 @@ struct OrganizationJSON: Decodable {
     let id: String
     let name: String
     let credentialStorage: String
-    let allowCustomTenantHosts: Bool
 }

@@ -3,16 +3,21 @@ import Testing
 
 @Suite("What the command line says when something is wrong: the fix named, one error style")
 struct CommandMessageTests {
-    @Test("a Base URL outside Qlik Cloud refused because the organization admits none names the setting and the command that turns it on")
+    @Test("a Base URL outside Qlik Cloud refused for want of an allow-list entry names the operator's command with the entry; the old switch is refused with what replaces it")
     func customHostHint() async throws {
         let harness = try CommandLineHarness()
         try await harness.succeed(["org", "create", "Acme"])
         let refused = try await harness.run(["connection", "create", "S", "--runtime-env", "Serverless", "--auth", "api-key",
                                              "--base-url", "http://127.0.0.1:9090", "--access-token-from", "env:KEY"], environment: ["KEY": "a-token"])
         #expect(refused.status == 2)
-        #expect(refused.stderr.contains("Organization 'Acme' admits only Qlik Cloud tenant hosts")
-            && refused.stderr.contains("'qlik-connector org set --allow-custom-tenant-hosts true'"), "\(refused.stderr)")
-        try await harness.succeed(["org", "set", "--allow-custom-tenant-hosts", "true"])
+        #expect(refused.stderr.contains("admitted only by the operator of this service")
+            && refused.stderr.contains("'qlik-connector hosts allow 127.0.0.1:9090'"), "\(refused.stderr)")
+        for old in [["org", "set", "--allow-custom-tenant-hosts", "true"], ["org", "create", "Other", "--allow-custom-tenant-hosts"]] {
+            let gone = try await harness.run(old)
+            #expect(gone.status == 2 && gone.stderr.contains("--allow-custom-tenant-hosts is gone") && gone.stderr.contains("qlik-connector hosts allow"),
+                    "\(old): \(gone.stderr)")
+        }
+        try await harness.succeed(["hosts", "allow", "127.0.0.1:9090"])
         try await harness.succeed(["connection", "create", "S", "--runtime-env", "Serverless", "--auth", "api-key",
                                    "--base-url", "http://127.0.0.1:9090", "--access-token-from", "env:KEY"], environment: ["KEY": "a-token"])
     }

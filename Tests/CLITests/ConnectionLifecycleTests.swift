@@ -20,7 +20,7 @@ struct ConnectionLifecycleTests {
     func lifecycle() async throws {
         let cli = try CommandLineHarness()
         let org = try await cli.succeed(["org", "create", "Acme Data", "--json"]).json(OrganizationJSON.self)
-        #expect(org.name == "Acme Data" && org.credentialStorage == "repository" && !org.allowCustomTenantHosts)
+        #expect(org.name == "Acme Data" && org.credentialStorage == "repository")
         try await cli.succeed(["runtime-env", "create", "EU Agents"])
 
         let create = try await cli.succeed(
@@ -137,17 +137,29 @@ struct ConnectionLifecycleTests {
         try await cli.succeed(["runtime-env", "delete", "EU Agents"])
     }
 
-    @Test("custom tenant hosts are refused until the organization allows them, and org show tells")
+    @Test("hosts outside Qlik Cloud are refused until the operator lists them; hosts allow, list and remove keep the list, normalised, and refuse bad patterns")
     func customTenantHosts() async throws {
         let cli = try CommandLineHarness()
         try await cli.succeed(["org", "create", "Acme"])
-        #expect(try await cli.succeed(["org", "show"]).stdout.contains("allowCustomTenantHosts  false"))
+        #expect(try await cli.succeed(["org", "show"]).stdout.contains("qlik-connector hosts list"))
+        #expect(try await cli.succeed(["hosts", "list"]).stdout.contains("No entry"))
         let args = ["connection", "create", "Sandbox", "--runtime-env", "Serverless", "--auth", "api-key",
                     "--base-url", "http://127.0.0.1:9090", "--access-token-from", "env:T"]
         #expect(try await cli.run(args, environment: ["T": "x"]).status == 2)
-        try await cli.succeed(["org", "set", "--allow-custom-tenant-hosts", "true"])
-        #expect(try await cli.succeed(["org", "show", "--json"]).json(OrganizationJSON.self).allowCustomTenantHosts)
+        // The integer spelling of 127.0.0.1 is stored as the address it names.
+        try await cli.succeed(["hosts", "allow", "2130706433:*", "*.Test.Internal"])
+        #expect(try await cli.succeed(["hosts", "list", "--json"]).json([String].self) == ["127.0.0.1:*", "*.test.internal:*"])
+        #expect(try await cli.succeed(["hosts", "allow", "127.0.0.1:*"]).stdout.contains("on the list already"))
+        for bad in ["*", "*:8080", "http://127.0.0.1:1", "169.254.169.254:*", "metadata.google.internal", "127.0.0.1:99999", "::1:80", "*.0.0.1"] {
+            let refused = try await cli.run(["hosts", "allow", bad])
+            #expect(refused.status == 2 && refused.stderr.contains("Host pattern"), "\(bad): \(refused.stderr)")
+        }
         try await cli.succeed(args, environment: ["T": "x"])
+        #expect(try await cli.run(["hosts", "remove", "10.0.0.1:*"]).stderr.contains("'127.0.0.1:*'"))
+        try await cli.succeed(["hosts", "remove", "127.0.0.1:*"])
+        #expect(try await cli.succeed(["hosts", "list", "--json"]).json([String].self) == ["*.test.internal:*"])
+        let audit = try await cli.succeed(["audit", "list"]).stdout
+        #expect(audit.contains("tenant-hosts.allow") && audit.contains("tenant-hosts.remove"), "\(audit)")
     }
 
     @Test("two organizations: commands need --org to choose")

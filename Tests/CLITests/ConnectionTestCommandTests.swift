@@ -28,7 +28,8 @@ struct ConnectionTestCommandTests {
         let baseURL = try #require((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["baseURL"] as? String)
         let wrongKey = "planted-wrong-\(UUID().uuidString)"
         let environment = ["KEY": plantedKey, "WRONG": wrongKey, "CLIENT": "fixture-client", "SECRET": plantedSecret, "HTTPS_PROXY": "", "HTTP_PROXY": ""]
-        try await harness.succeed(["org", "create", "Acme", "--allow-custom-tenant-hosts"])
+        try await harness.succeed(["org", "create", "Acme"])
+        try await harness.succeed(["hosts", "allow", "127.0.0.1:*"])
         try await harness.succeed(["connection", "create", "Key", "--runtime-env", "Serverless", "--auth", "api-key", "--base-url", baseURL,
                                    "--access-token-from", "env:KEY"], environment: environment)
         try await harness.succeed(["connection", "create", "Client", "--runtime-env", "Serverless", "--auth", "oauth2", "--base-url", baseURL,

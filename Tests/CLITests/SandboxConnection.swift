@@ -11,7 +11,8 @@ extension CommandLineHarness {
         let server = try start(["sandbox", "--port", "0", "--json", "--fixture", path] + sandboxArguments)
         let line = try #require(await server.nextLine(), "the sandbox printed nothing")
         let baseURL = try #require((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["baseURL"] as? String)
-        try await succeed(["org", "create", "Acme", "--allow-custom-tenant-hosts"])
+        try await succeed(["org", "create", "Acme"])
+        try await succeed(["hosts", "allow", "127.0.0.1:*"])
         if environment != "Serverless" { try await succeed(["runtime-env", "create", environment]) }
         try await succeed(["connection", "create", "S", "--runtime-env", environment, "--auth", "api-key", "--base-url", baseURL,
                            "--access-token-from", "env:KEY"], environment: ["KEY": key])

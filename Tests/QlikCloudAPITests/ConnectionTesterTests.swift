@@ -8,6 +8,8 @@ import Testing
 @Suite("Test Connection against the sandbox tenant")
 struct ConnectionTesterTests {
     static let tester = ConnectionTester(settings: directSettings)
+    /// The operator's list these tests run under: the loopback sandbox, by address and by name, and the host that does not resolve.
+    static let testHosts = TenantHostPolicy(patterns: ["127.0.0.1:*", "localhost:*", "no-such-tenant.invalid:*"].compactMap { try? HostPattern($0) })
 
     @Test("both authentication types pass every check, naming the identity, tenant and roles", arguments: [false, true])
     func passes(oauth: Bool) async throws {
@@ -15,7 +17,7 @@ struct ConnectionTesterTests {
         let report = try await withLiveSandbox(sandbox) { credentials in
             let authentication: ResolvedAuthentication = oauth
                 ? .oauth2(clientID: Secret(credentials.clientID)!, clientSecret: Secret(credentials.clientSecret)!) : .apiKey(Secret(credentials.apiKey)!)
-            return await Self.tester.run(baseURL: try credentials.tenant, authentication: authentication)
+            return await Self.tester.run(baseURL: try credentials.tenant, authentication: authentication, hosts: Self.testHosts)
         }
         #expect(report.succeeded, "\(report.steps)")
         #expect(report.steps.map(\.name).contains("OAuth token exchange") == oauth)
@@ -67,7 +69,7 @@ struct ConnectionTesterTests {
                 authentication = .apiKey(Secret(planted)!)
             case .rateLimited, .serverErrors, .noEngine: authentication = .apiKey(good)
             }
-            return await Self.tester.run(baseURL: url, authentication: authentication)
+            return await Self.tester.run(baseURL: url, authentication: authentication, hosts: Self.testHosts)
         }
         let failed = try #require(report.failedStep, "\(report.steps)")
         let expected: (step: String, detail: String, hint: String) = switch breakage {
@@ -103,10 +105,10 @@ struct ConnectionTesterTests {
             // By name, as tenants are: the certificate names localhost too.
             let tenant = try TenantURL(credentials.baseURL.replacingOccurrences(of: "127.0.0.1", with: "localhost"), policy: .allowCustomHosts)
             let authentication = ResolvedAuthentication.apiKey(Secret(credentials.apiKey)!)
-            let refused = await Self.tester.run(baseURL: tenant, authentication: authentication)
+            let refused = await Self.tester.run(baseURL: tenant, authentication: authentication, hosts: Self.testHosts)
             var settings = directSettings
             settings.caBundlePath = certificate
-            let trusted = await ConnectionTester(settings: settings).run(baseURL: tenant, authentication: authentication)
+            let trusted = await ConnectionTester(settings: settings).run(baseURL: tenant, authentication: authentication, hosts: Self.testHosts)
             return (refused, trusted)
         }
         let failed = try #require(refused.failedStep)
@@ -129,7 +131,7 @@ struct ConnectionTesterTests {
             var settings = directSettings
             settings.caBundlePath = certificate
             let tenant = try TenantURL(credentials.baseURL.replacingOccurrences(of: "127.0.0.1", with: "localhost"), policy: .allowCustomHosts)
-            return await ConnectionTester(settings: settings).run(baseURL: tenant, authentication: .apiKey(Secret(credentials.apiKey)!))
+            return await ConnectionTester(settings: settings).run(baseURL: tenant, authentication: .apiKey(Secret(credentials.apiKey)!), hosts: Self.testHosts)
         }
         let failed = try #require(report.failedStep)
         #expect(failed.name == "TCP and TLS" && failed.detail.contains("not valid for that name"), "\(failed.detail)")
@@ -142,7 +144,7 @@ struct ConnectionTesterTests {
         let report = try await withLiveSandbox(sandbox) { credentials in
             let settings = TransportSettings(proxies: ProxyEnvironment(environment: ["HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"]),
                                              connectTimeout: .seconds(2))
-            return await ConnectionTester(settings: settings).run(baseURL: try credentials.tenant, authentication: .apiKey(Secret(credentials.apiKey)!))
+            return await ConnectionTester(settings: settings).run(baseURL: try credentials.tenant, authentication: .apiKey(Secret(credentials.apiKey)!), hosts: Self.testHosts)
         }
         let failed = try #require(report.failedStep)
         #expect(report.steps.first { $0.name == "DNS resolution" }?.detail.contains("proxy 127.0.0.1:9") == true)

@@ -8,14 +8,16 @@ private struct Fixture {
     let agents: RuntimeEnvironment
     let serverless: RuntimeEnvironment
 
-    init(storage: CredentialStorage = .repository, manager: SecretsManagerSettings? = nil, customHosts: Bool = false) throws {
-        organization = Organization(name: try OrganizationName("Acme"), credentialStorage: storage,
-                                    allowCustomTenantHosts: customHosts, secretsManager: manager)
+    var hosts: TenantHostPolicy
+
+    init(storage: CredentialStorage = .repository, manager: SecretsManagerSettings? = nil, hosts: [String] = []) throws {
+        organization = Organization(name: try OrganizationName("Acme"), credentialStorage: storage, secretsManager: manager)
+        self.hosts = try TenantHostPolicy(parsing: hosts)
         agents = RuntimeEnvironment(organizationID: organization.id, name: try RuntimeEnvironmentName("EU Agents"), kind: .secureAgentGroup)
         serverless = .serverless(for: organization.id)
     }
 
-    var rules: ConnectionRules { ConnectionRules(organization: organization, runtimeEnvironments: [serverless, agents]) }
+    var rules: ConnectionRules { ConnectionRules(organization: organization, runtimeEnvironments: [serverless, agents], hosts: hosts) }
 
     static func apiKey(_ token: CredentialInput<String>? = .value("tok")) -> ConnectionDraft<String> {
         ConnectionDraft(name: "Sales EU", runtimeEnvironment: "eu agents", authenticationType: "api-key",
@@ -173,28 +175,50 @@ struct ConnectionRulesTests {
         #expect(error?.names(.runtimeEnvironment) == true)
     }
 
-    @Test("admits custom tenant hosts only when the organization allows them")
+    @Test("admits a host outside Qlik Cloud only when the operator's allow-list names it, in any numeric spelling")
     func customHosts() throws {
         var draft = Fixture.apiKey()
         draft.baseURL = "http://127.0.0.1:9090"
         #expect(throws: ConnectionValidationError.self) { try Fixture().rules.create(draft) }
-        #expect(try Fixture(customHosts: true).rules.create(draft).authentication.baseURL.description == "http://127.0.0.1:9090")
+        #expect(throws: ConnectionValidationError.self, "another port") { try Fixture(hosts: ["127.0.0.1:9091"]).rules.create(draft) }
+        #expect(try Fixture(hosts: ["127.0.0.1:*"]).rules.create(draft).authentication.baseURL.description == "http://127.0.0.1:9090")
+        #expect(try Fixture(hosts: ["127.0.0.1:9090"]).rules.create(draft).authentication.baseURL.description == "http://127.0.0.1:9090")
+        // The same address spelled as an integer or in hex is the same host to the list, both ways.
+        for spelling in ["http://2130706433:9090", "http://0x7f.1:9090", "http://[::ffff:127.0.0.1]:9090"] {
+            draft.baseURL = spelling
+            #expect(throws: ConnectionValidationError.self, "\(spelling) without an entry") { try Fixture().rules.create(draft) }
+            #expect(try Fixture(hosts: ["127.0.0.1:*"]).rules.create(draft).authentication.baseURL.port == 9090, "\(spelling)")
+        }
+        draft.baseURL = "http://sandbox.test.internal:8080"
+        #expect(try Fixture(hosts: ["*.test.internal"]).rules.create(draft).authentication.baseURL.host == "sandbox.test.internal")
     }
 
-    @Test("a host refused only because the organization admits Qlik Cloud hosts alone says so and names the setting as the remedy; other refusals do not")
+    @Test("a metadata or link-local Base URL is refused whatever the list says, and no entry is suggested for it")
+    func metadataHosts() throws {
+        var draft = Fixture.apiKey()
+        for raw in ["http://169.254.169.254", "http://169.254.169.254:80", "http://2852039166", "http://[fd00:ec2::254]", "http://[fe80::1]:8080",
+                    "http://metadata.google.internal"] {
+            draft.baseURL = raw
+            let refused = #expect(throws: ConnectionValidationError.self, "\(raw)") { try Fixture(hosts: ["127.0.0.1:*", "*.google.internal"]).rules.create(draft) }
+            let problem = refused?.problems.first { $0.field == .baseURL }
+            #expect(problem?.remedy == nil && problem?.message.contains("never") == true, "\(raw): \(problem?.message ?? "")")
+        }
+    }
+
+    @Test("a host refused only for want of an allow-list entry says only the operator admits it and names the entry as the remedy; other refusals do not")
     func customHostRemedy() throws {
         var draft = Fixture.apiKey()
         draft.baseURL = "http://127.0.0.1:9090"
         let refused = #expect(throws: ConnectionValidationError.self) { try Fixture().rules.create(draft) }
         let problem = try #require(refused?.problems.first { $0.field == .baseURL })
-        #expect(problem.remedy == .allowCustomTenantHosts)
-        #expect(problem.message.contains("uses http://") && problem.message.contains("Organization 'Acme' admits only Qlik Cloud tenant hosts"), "\(problem.message)")
+        #expect(problem.remedy == .tenantHostAllowList(pattern: "127.0.0.1:9090"))
+        #expect(problem.message.contains("uses http://") && problem.message.contains("admitted only by the operator of this service"), "\(problem.message)")
         // Refused under either policy: the original reason alone, no remedy that would not help.
         for unfixable in ["http://user@127.0.0.1:9090", "http://acme.eu.qlikcloud.com", "https://127.0.0.1:9090/path"] {
             draft.baseURL = unfixable
             let other = #expect(throws: ConnectionValidationError.self) { try Fixture().rules.create(draft) }
             let baseURLProblem = other?.problems.first { $0.field == .baseURL }
-            #expect(baseURLProblem != nil && baseURLProblem?.remedy == nil && baseURLProblem?.message.contains("admits only") == false, "\(unfixable)")
+            #expect(baseURLProblem != nil && baseURLProblem?.remedy == nil && baseURLProblem?.message.contains("operator") == false, "\(unfixable)")
         }
     }
 
@@ -313,7 +337,7 @@ struct BaseURLHostMoveRulesTests {
 
     @Test("a Base URL that keeps its origin (another spelling, the default port written out) keeps the stored credentials")
     func sameOriginKeeps() throws {
-        let fixture = try Fixture(customHosts: true)
+        let fixture = try Fixture(hosts: ["tenant.test", "other.test"])
         let original = try fixture.rules.create(Fixture.apiKey())
         let respelled = try fixture.rules.update(original, with: ConnectionDraft(baseURL: "HTTPS://ACME.EU.qlikcloud.com/"))
         #expect(respelled.authentication == original.authentication)

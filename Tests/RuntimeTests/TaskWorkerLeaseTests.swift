@@ -51,14 +51,15 @@ struct TaskWorkerLeaseTests {
         return ClaimedTask(record: record, connection: nil)
     }
 
-    @Test("log lines refused (the task is no longer this worker's) stop a 30 s task at once: no outcome is sent, and the worker logs the service's reason")
+    @Test("log lines refused (the task is no longer this worker's) stop a 2-minute task at once: no outcome is sent, and the worker logs the service's reason")
     func refusedLogLinesStopTheRun() async throws {
         let lines = Lines()
         let logger = Logger(label: "worker") { _ in lines }
         let source = RefusingSource(refuseLogs: true, finishRefusal: nil)
         let started = ContinuousClock.now
-        await TaskWorker(source: source, executor: TaskExecutor(logger: logger), logger: logger).runOne(try Self.noop(milliseconds: 30_000))
-        #expect(ContinuousClock.now - started < .seconds(10), "stopped at the refusal, not after the task's 30 s")
+        await TaskWorker(source: source, executor: TaskExecutor(logger: logger), logger: logger).runOne(try Self.noop(milliseconds: 120_000))
+        // Far below the task's 2 minutes, with room for a test machine whose cores are busy with other suites.
+        #expect(ContinuousClock.now - started < .seconds(60), "stopped at the refusal, not after the task's 2 minutes")
         #expect(await source.finished.isEmpty, "no outcome for a task that is not this worker's")
         #expect(await source.logAttempts == 1)
         #expect(lines.text.contains("the service refused the task's log lines") && lines.text.contains("409 lease_lost"), "\(lines.text)")

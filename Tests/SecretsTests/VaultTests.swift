@@ -20,16 +20,16 @@ struct VaultTests {
                 do {
                     let resolver = SecretReferenceResolver(client: client, timeToLive: 300, credentials: { nil }, appRole: { nil })
                     let reference = try SecretReference("secret/data/qlik/prod:token", for: .hashiCorpVault, field: .accessToken)
-                    let right = SecretReferenceResolver.Manager(vaultAddress: address, credentials: .init(vaultRoleID: vault.roleID, secretID: vault.secretID))
+                    let right = SecretReferenceResolver.Manager(vaultAddress: address, credentials: .init(vaultRoleID: vault.roleID, secretID: vault.secretID), allowedHosts: ["127.0.0.1:*"])
                     #expect(try await resolver.resolve(reference, in: right).reveal() == "planted-qlik-token")
                     // The same role id with a guessed secret id: not served from the cache, refused by Vault.
-                    let guessed = SecretReferenceResolver.Manager(vaultAddress: address, credentials: .init(vaultRoleID: vault.roleID, secretID: "guessed"))
+                    let guessed = SecretReferenceResolver.Manager(vaultAddress: address, credentials: .init(vaultRoleID: vault.roleID, secretID: "guessed"), allowedHosts: ["127.0.0.1:*"])
                     await #expect(throws: SecretResolutionError.self) { _ = try await resolver.resolve(reference, in: guessed) }
                     // Another address gets a login of its own, never the first one's token.
-                    let moved = SecretReferenceResolver.Manager(vaultAddress: elsewhere, credentials: .init(vaultRoleID: vault.roleID, secretID: vault.secretID))
+                    let moved = SecretReferenceResolver.Manager(vaultAddress: elsewhere, credentials: .init(vaultRoleID: vault.roleID, secretID: vault.secretID), allowedHosts: ["127.0.0.1:*"])
                     await #expect(throws: SecretResolutionError.self) { _ = try await resolver.resolve(reference, in: moved) }
                     #expect(vault.state.withLock { $0.tokens.count } == 1, "one login at the first address")
-                    let none = SecretReferenceResolver.Manager(vaultAddress: address)
+                    let none = SecretReferenceResolver.Manager(vaultAddress: address, allowedHosts: ["127.0.0.1:*"])
                     let refused = await #expect(throws: SecretResolutionError.self) { _ = try await resolver.resolve(reference, in: none) }
                     #expect(refused?.description.contains("No Vault AppRole") == true)
                 } catch {
@@ -38,6 +38,40 @@ struct VaultTests {
                 }
                 try await client.shutdown()
             }
+        }
+    }
+
+    @Test("a Vault address on loopback over http, or link-local or metadata, is refused before anything is sent: the AppRole's secret id never leaves")
+    func refusedAddresses() async throws {
+        let vault = FakeVault(lease: 60)
+        vault.put("secret/qlik/prod", ["token": "planted-qlik-token"])
+        try await vault.withRunning { address in
+            let client = SecretReferenceResolver.makeHTTPClient()
+            do {
+                let resolver = SecretReferenceResolver(client: client, timeToLive: 300, credentials: { nil }, appRole: { nil })
+                let reference = try SecretReference("secret/data/qlik/prod:token", for: .hashiCorpVault, field: .accessToken)
+                let role = SecretReferenceResolver.Credentials(vaultRoleID: vault.roleID, secretID: vault.secretID)
+                let cases: [(SecretReferenceResolver.Manager, String)] = [
+                    (.init(vaultAddress: address, credentials: role), "uses http://"),
+                    (.init(vaultAddress: address.replacingOccurrences(of: "http://", with: "https://"), credentials: role), "loopback"),
+                    (.init(vaultAddress: "http://169.254.169.254", credentials: role, allowedHosts: ["127.0.0.1:*"]), "link-local"),
+                    (.init(vaultAddress: "https://[fd00:ec2::254]", credentials: role, allowedHosts: ["127.0.0.1:*"]), "metadata"),
+                    (.init(vaultAddress: "https://metadata.google.internal", credentials: role, allowedHosts: ["127.0.0.1:*"]), "metadata"),
+                ]
+                for (manager, expected) in cases {
+                    let refused = await #expect(throws: SecretResolutionError.self, "\(manager)") { _ = try await resolver.resolve(reference, in: manager) }
+                    #expect(refused?.description.contains(expected) == true && refused?.description.contains("Nothing was sent") == true
+                        && refused?.description.contains(vault.secretID) == false, "\(refused?.description ?? "")")
+                }
+                #expect(vault.state.withLock { $0.tokens.isEmpty }, "no login reached the Vault on loopback")
+                // Listed by the operator, the same address works.
+                let listed = SecretReferenceResolver.Manager(vaultAddress: address, credentials: role, allowedHosts: ["127.0.0.1:*"])
+                #expect(try await resolver.resolve(reference, in: listed).reveal() == "planted-qlik-token")
+            } catch {
+                try await client.shutdown()
+                throw error
+            }
+            try await client.shutdown()
         }
     }
 
@@ -52,7 +86,7 @@ struct VaultTests {
                 let role = VaultAppRole(roleID: vault.roleID, secretID: vault.secretID)
                 // No caching here: every resolution goes to Vault, so the token's life is what is exercised.
                 let resolver = SecretReferenceResolver(client: client, timeToLive: 0, appRole: { role }, clock: { clock.now })
-                let manager = SecretReferenceResolver.Manager(vaultAddress: address)
+                let manager = SecretReferenceResolver.Manager(vaultAddress: address, allowedHosts: ["127.0.0.1:*"])
                 let reference = try SecretReference("secret/data/qlik/prod:token", for: .hashiCorpVault, field: .accessToken)
                 #expect(try await resolver.resolve(reference, in: manager).reveal() == "planted-qlik-token")
                 clock.advance(45)

@@ -68,24 +68,6 @@ struct ServiceConnectionTests {
         }
     }
 
-    @Test("a Base URL outside Qlik Cloud refused by the organization's settings names the request that allows custom tenant hosts", arguments: RepositoryBackend.allCases)
-    func customHostRemedy(_ backend: RepositoryBackend) async throws {
-        let harness = try await ServiceHarness.make(backend)
-        try await harness.withClient { api in
-            let admin = harness.token("admin")
-            #expect(try await api.call(.patch, "/api/v1/organization", token: admin, json: ["allowCustomTenantHosts": false]).status == .ok)
-            let body: [String: Any] = ["name": "Sandbox", "runtimeEnvironment": "Serverless", "authenticationType": "api-key",
-                                       "baseURL": "http://127.0.0.1:9090", "accessToken": "a-token"]
-            let refused = try await api.call(.post, "/api/v1/connections", token: admin, json: body)
-            let message = (refused.object["error"] as? [String: Any])?["message"] as? String ?? ""
-            #expect(refused.status == .unprocessableContent && refused.errorField == "baseURL")
-            #expect(message.contains("Organization 'Acme' admits only Qlik Cloud tenant hosts")
-                && message.contains(#"PATCH /api/v1/organization {"allowCustomTenantHosts": true}"#), "\(message)")
-            #expect(try await api.call(.patch, "/api/v1/organization", token: admin, json: ["allowCustomTenantHosts": true]).status == .ok)
-            #expect(try await api.call(.post, "/api/v1/connections", token: admin, json: body).status == .created)
-        }
-    }
-
     @Test("a planted secret never appears in any HTTP answer, the audit trail, a log line, a metric or the database file", arguments: RepositoryBackend.allCases)
     func plantedSecret(_ backend: RepositoryBackend) async throws {
         let harness = try await ServiceHarness.make(backend)

@@ -5,8 +5,8 @@ public import QlikConnections
 /// The `--config` file Airbyte passes: a stored connection's name, or the
 /// connection's own fields (secrets marked `airbyte_secret` in the spec, so
 /// Airbyte keeps them in its secrets store). `organization` names a stored
-/// organization: the stored connection's, or the one whose settings decide
-/// whether an inline `base_url` outside Qlik Cloud (a sandbox) is admitted.
+/// organization: the stored connection's. An inline `base_url` outside Qlik
+/// Cloud (a sandbox) is admitted only by the operator's tenant host allow-list.
 public struct AirbyteConfig: Sendable {
     public enum Credentials: Sendable {
         case storedConnection(String)
@@ -18,32 +18,30 @@ public struct AirbyteConfig: Sendable {
         public let baseURL: String
         public let authentication: ResolvedAuthentication
 
-        /// The Base URL under `organization`'s host policy (nil when the config names none: Qlik Cloud hosts only).
-        public func tenant(admittedBy organization: Organization?) throws(ConnectorError) -> TenantURL {
-            let policy = organization?.tenantHostPolicy ?? .qlikCloudOnly
-            do {
-                return try TenantURL(baseURL, policy: policy)
-            } catch {
-                throw ConnectorError.badInput("base_url: \(error)" + Self.hostPolicyHint(baseURL, policy: policy, organization: organization))
-            }
-        }
+        /// Whether the Base URL is a Qlik Cloud tenant's, which needs no allow-list (nor a repository to read one from).
+        public var isQlikCloudTenant: Bool { (try? TenantURL(baseURL, policy: .qlikCloudOnly)) != nil }
 
-        /// Why a host outside Qlik Cloud was refused and what admits it, when that is the only reason.
-        static func hostPolicyHint(_ baseURL: String, policy: TenantURL.HostPolicy, organization: Organization?) -> String {
-            guard policy == .qlikCloudOnly else { return "" }
+        /// The Base URL: a Qlik Cloud tenant's, or a host the operator's allow-list admits.
+        public func tenant(admittedBy hosts: TenantHostPolicy) throws(ConnectorError) -> TenantURL {
+            let strict: ConnectionValidationError
             do {
-                _ = try TenantURL(baseURL, policy: .allowCustomHosts)
+                return try TenantURL(baseURL, policy: .qlikCloudOnly)
             } catch {
-                // Refused under either policy: the reason given is the one to fix.
-                return ""
+                strict = error
             }
-            guard let organization else {
-                return " An inline config reaches a host outside Qlik Cloud (such as the sandbox) only through a stored organization that allows "
-                    + "custom tenant hosts: add \"organization\": \"NAME\" to the config (allow them with "
-                    + "'qlik-connector --org NAME org set --allow-custom-tenant-hosts true'), or name a stored connection with \"connection\"."
+            let custom: TenantURL
+            do {
+                custom = try TenantURL(baseURL, policy: .allowCustomHosts)
+            } catch {
+                // Refused in either form: the reason given is the one to fix.
+                throw ConnectorError.badInput("base_url: \(strict)")
             }
-            return " Organization '\(organization.name)', which the config names, admits only Qlik Cloud tenant hosts; allow custom tenant hosts with "
-                + "'qlik-connector --org \"\(organization.name)\" org set --allow-custom-tenant-hosts true'."
+            do {
+                try hosts.checkTenant(custom)
+            } catch {
+                throw ConnectorError.badInput("base_url: \(error)")
+            }
+            return custom
         }
     }
 
@@ -66,8 +64,8 @@ public struct AirbyteConfig: Sendable {
         guard ["qvd", "csv"].contains(format) else { throw ConnectorError.badInput("data_file_format is '\(format)'; expected qvd or csv.") }
         let reload = object["reload_apps"] as? [String] ?? []
         if object["allow_custom_host"] != nil {
-            throw ConnectorError.badInput("allow_custom_host is not read any more: a base_url outside Qlik Cloud is admitted by a stored organization "
-                + "that allows custom tenant hosts; replace it with \"organization\": \"NAME\".")
+            throw ConnectorError.badInput("allow_custom_host is not read any more: a base_url outside Qlik Cloud is admitted only by the operator's "
+                + "tenant host allow-list ('qlik-connector hosts allow HOST:PORT'); remove it from the config.")
         }
         let organization: String?
         switch object["organization"] {
@@ -95,8 +93,8 @@ public struct AirbyteConfig: Sendable {
             throw ConnectorError.badInput("auth_type is '\(other)'; expected api_key or oauth2.")
         }
         let inline = InlineConnection(baseURL: base, authentication: authentication)
-        // Checked here already when no organization is named: the answer does not depend on the repository.
-        if organization == nil { _ = try inline.tenant(admittedBy: nil) }
+        // A Qlik Cloud Base URL is checked here already; another one against the operator's allow-list once the repository is open.
+        if inline.isQlikCloudTenant { _ = try inline.tenant(admittedBy: .qlikCloudOnly) }
         return AirbyteConfig(credentials: .inline(inline), organization: organization, apps: apps, dataFileFormat: format, reloadApps: reload)
     }
 
@@ -105,10 +103,10 @@ public struct AirbyteConfig: Sendable {
         var properties: [String: Any] = [
             "connection": ["type": "string", "title": "Stored connection", "description": "The name of a connection defined with qlik-connector (instead of the fields below).", "order": 0],
             "organization": ["type": "string", "minLength": 1, "title": "Organization",
-                             "description": "A stored organization: the stored connection's, or the one whose allowCustomTenantHosts setting admits a Base URL outside Qlik Cloud (such as the sandbox).",
+                             "description": "A stored organization: the stored connection's.",
                              "order": 1],
             "base_url": ["type": "string", "title": "Base URL",
-                         "description": "https://<your-tenant-id>.<region>.qlikcloud.com; another host (http://, a port) only with an organization that allows custom tenant hosts.",
+                         "description": "https://<your-tenant-id>.<region>.qlikcloud.com; another host (http://, a port) only when the operator's tenant host allow-list admits it (qlik-connector hosts allow HOST:PORT).",
                          "pattern": "^https?://", "order": 2],
             "auth_type": ["type": "string", "title": "Authentication type", "enum": ["api_key", "oauth2"], "default": "api_key", "order": 3],
             "api_key": ["type": "string", "title": "Access Token", "airbyte_secret": true, "order": 4],

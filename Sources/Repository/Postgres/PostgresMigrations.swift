@@ -224,7 +224,7 @@ enum PostgresMigrations {
             "ALTER TABLE console_sessions ADD COLUMN credentials_epoch BIGINT NOT NULL DEFAULT 0",
         ]),
         // An e-mail address is unique in its organization only, so that creating a user never tells whether another organization has that address.
-        ("v11-user-email-per-organization", [
+        ("v10-user-email-per-organization", [
             "ALTER TABLE users DROP CONSTRAINT users_email_key_key",
             "ALTER TABLE users ADD CONSTRAINT users_email_per_organization UNIQUE (organization_id, email_key)",
             "CREATE INDEX users_by_email ON users (email_key)",
@@ -232,11 +232,29 @@ enum PostgresMigrations {
         ]),
         // Names that look the same ("Sales A" with a Cyrillic A) are refused like names that differ only in case; the key is
         // computed in Swift, then indexed (see backfills).
-        ("v12-connection-lookalike-names", [
+        ("v11-connection-lookalike-names", [
             "ALTER TABLE connections ADD COLUMN name_skeleton TEXT COLLATE \"C\"",
         ]),
+        // Hosts outside Qlik Cloud are the operator's to admit, service-wide; no organization keeps a switch of its own any more.
+        // An organization that had it on loses it, and the audit trail says so.
+        ("v12-tenant-host-allow-list", [
+            """
+            CREATE TABLE tenant_hosts (
+                pattern TEXT PRIMARY KEY NOT NULL,
+                added_at BIGINT NOT NULL,
+                added_by TEXT NOT NULL
+            )
+            """,
+            """
+            INSERT INTO audit_events (organization_id, at, actor, action, target_kind, target_id, target_name, changes)
+                SELECT id, (extract(epoch FROM now()) * 1000)::bigint, 'migration v12', 'organization.update', 'organization', id, name,
+                       '[{"field":"allowCustomTenantHosts","old":"true","new":"removed: the operator admits hosts with qlik-connector hosts allow"}]'
+                FROM organizations WHERE allow_custom_tenant_hosts
+            """,
+            "ALTER TABLE organizations DROP COLUMN allow_custom_tenant_hosts",
+        ]),
         // Console sign-in attempts per e-mail address and per client address, counted before the password check, shared by every replica.
-        ("v14-sign-in-attempts", [
+        ("v13-sign-in-attempts", [
             """
             CREATE TABLE sign_in_attempts (
                 key TEXT PRIMARY KEY,
@@ -250,7 +268,7 @@ enum PostgresMigrations {
 
     /// Steps that need a value SQL cannot compute, run right after the step's statements, in its transaction.
     static let backfills: [String: @Sendable (PostgresConnection, Logger) async throws -> Void] = [
-        "v12-connection-lookalike-names": backfillLookalikeNames,
+        "v11-connection-lookalike-names": backfillLookalikeNames,
     ]
 
     /// Each connection's look-alike key (UTS #39 skeleton), then the index that keeps them unique. Connections that

@@ -12,9 +12,9 @@ extension PostgresRepository: OrganizationStore {
             }
             do {
                 try await session.execute("""
-                    INSERT INTO organizations (id, name, name_key, credential_storage, allow_custom_tenant_hosts, secrets_manager, created_at, updated_at)
+                    INSERT INTO organizations (id, name, name_key, credential_storage, secrets_manager, created_at, updated_at)
                     VALUES (\(organization.id.description), \(organization.name.value), \(organization.name.comparisonKey),
-                            \(organization.credentialStorage.rawValue), \(organization.allowCustomTenantHosts), \(manager),
+                            \(organization.credentialStorage.rawValue), \(manager),
                             \(organization.createdAt.millisecondsSince1970), \(organization.createdAt.millisecondsSince1970))
                     """)
             } catch where PostgresFailure.isUniqueViolation(error) {
@@ -73,12 +73,18 @@ extension PostgresRepository: OrganizationStore {
             }
             try await session.execute("""
                 UPDATE organizations SET name = \(organization.name.value), name_key = \(organization.name.comparisonKey),
-                    credential_storage = \(organization.credentialStorage.rawValue), allow_custom_tenant_hosts = \(organization.allowCustomTenantHosts),
+                    credential_storage = \(organization.credentialStorage.rawValue),
                     secrets_manager = \(manager), updated_at = \(Date().millisecondsSince1970) WHERE id = \(organization.id.description)
                 """)
             // Credentials given for a manager that moved are not kept: they would be sent to the new place.
             if managerCredentials != nil || previous.secretsManager?.location != organization.secretsManager?.location {
+                let kept = try await session.rows("SELECT field FROM secrets_manager_credentials WHERE organization_id = \(organization.id.description)")
+                    .compactMap { SecretsManagerField(rawValue: try $0.text("field")) }
                 try await session.execute("DELETE FROM secrets_manager_credentials WHERE organization_id = \(organization.id.description)")
+                if let dropped = RecordKeeping.droppedManagerCredentials(kept, from: previous, to: organization, replaced: managerCredentials != nil) {
+                    try await self.audit(session, organization: organization.id, actor: actor, action: "organization.secrets-manager-credentials.dropped",
+                                         targetKind: "organization", targetID: organization.id.description, targetName: dropped)
+                }
             }
             if let managerCredentials {
                 for (field, sealed) in managerCredentials.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {

@@ -8,6 +8,7 @@ import Secrets
 extension ConnectorService {
     struct OrganizationChange: Decodable {
         let name: String?
+        /// No longer an organization's setting: given, the request is refused and says who admits hosts now.
         let allowCustomTenantHosts: Bool?
         /// `{"kind": "none"}` removes it.
         let secretsManager: ManagerChange?
@@ -81,8 +82,16 @@ extension ConnectorService {
                 }
                 organization.name = asked
             }
-            if let allow = change.allowCustomTenantHosts { organization.allowCustomTenantHosts = allow }
-            if let manager = change.secretsManager { organization.secretsManager = try manager.settings() }
+            if change.allowCustomTenantHosts != nil {
+                throw APIError(.unprocessableContent, code: "tenant_hosts_set_by_operator",
+                               "allowCustomTenantHosts is no longer an organization setting: hosts outside Qlik Cloud are admitted only by the operator "
+                                   + "of this service, on its tenant host allow-list ('qlik-connector hosts allow HOST:PORT' on the machine that holds "
+                                   + "the database). Leave the field out.", field: "allowCustomTenantHosts")
+            }
+            if let manager = change.secretsManager {
+                organization.secretsManager = try manager.settings()
+                try organization.secretsManager?.checkAddress(admittedBy: try await repository.tenantHostPolicy())
+            }
             // Checked and sealed before anything is written.
             var sealed: [SecretsManagerField: SealedSecret]?
             if let given = change.secretsManagerCredentials { sealed = try await service.sealManagerCredentials(given, for: organization) }

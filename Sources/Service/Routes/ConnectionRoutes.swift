@@ -111,7 +111,7 @@ extension ConnectorService {
         return try await withKeys { keyring in
             // Validated against the organization as the same transaction stores it.
             try await repository.createConnection(in: principal.organizationID, by: actor,
-                                                  building: Self.building(draft, sealingWith: keyring)
+                                                  building: Self.building(draft, sealingWith: keyring, hosts: try await repository.tenantHostPolicy()))
         }
     }
 
@@ -121,18 +121,19 @@ extension ConnectorService {
         let actor = actor(principal)
         return try await withKeys { keyring in
             try await repository.createConnection(in: principal.organizationID, by: actor, once: claim,
-                                                  building: Self.building(draft, sealingWith: keyring) {
+                                                  building: Self.building(draft, sealingWith: keyring, hosts: try await repository.tenantHostPolicy())) {
                 connection, environments in
                 (HTTPResponse.Status.created.code, try ServiceJSON.encoder.encode(ConnectionView(connection, environments: environments, lastTest: nil)))
             }
         }
     }
 
-    /// Builds a new connection from `draft` against the organization as committed; `keyring` seals its values (nil: none loaded).
-    static func building(_ draft: ConnectionDraft<CredentialValue>, sealingWith keyring: Keyring?)
+    /// Builds a new connection from `draft` against the organization as committed; `keyring` seals its values (nil: none loaded);
+    /// `hosts` is the operator's allow-list.
+    static func building(_ draft: ConnectionDraft<CredentialValue>, sealingWith keyring: Keyring?, hosts: TenantHostPolicy)
         -> @Sendable (Organization, [RuntimeEnvironment]) throws -> StoredConnection {
         { organization, environments in
-            let validated = try ConnectionRules(organization: organization, runtimeEnvironments: environments).create(draft)
+            let validated = try ConnectionRules(organization: organization, runtimeEnvironments: environments, hosts: hosts).create(draft)
             guard validated.hasNewValues else { return try validated.sealed(with: nil) }
             guard let keyring else { throw ConnectorService.noKeyring }
             return try validated.sealed(with: keyring)
@@ -210,7 +211,8 @@ extension ConnectorService {
 
     func rules(for principal: Principal) async throws -> ConnectionRules {
         let organization = try await repository.organization(principal.organizationID)
-        return ConnectionRules(organization: organization, runtimeEnvironments: try await repository.runtimeEnvironments(of: organization.id))
+        return ConnectionRules(organization: organization, runtimeEnvironments: try await repository.runtimeEnvironments(of: organization.id),
+                               hosts: try await repository.tenantHostPolicy())
     }
 
     /// A page of connections, by name, filtered: `limit` (1 to 200, default 50), `cursor` (the last name of the previous page),

@@ -7,7 +7,6 @@ public struct OrganizationView: Codable, Sendable {
     public let id: String
     public let name: String
     public let credentialStorage: String
-    public let allowCustomTenantHosts: Bool
     public let secretsManager: SecretsManagerView?
     public let createdAt: Date
 
@@ -16,7 +15,6 @@ public struct OrganizationView: Codable, Sendable {
         id = organization.id.description
         name = organization.name.value
         credentialStorage = organization.credentialStorage.rawValue
-        allowCustomTenantHosts = organization.allowCustomTenantHosts
         secretsManager = organization.secretsManager.map { SecretsManagerView($0, credentials: managerCredentials) }
         createdAt = organization.createdAt
     }

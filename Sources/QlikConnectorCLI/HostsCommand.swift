@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import QlikConnections
+import Repository
+
+/// The operator's tenant host allow-list: the hosts outside Qlik Cloud (a sandbox, a test tenant, a local
+/// Vault over http) that any organization's connections and secrets manager may reach. Only this command,
+/// which holds the database, changes it: no API request or console page does.
+struct HostsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hosts",
+        abstract: "Admit hosts outside Qlik Cloud for the whole service (the operator's tenant host allow-list).",
+        discussion: """
+            Patterns: host:port, host:* (any port), host (any port), *.domain[:port]; IPv6 in brackets ([::1]:*).
+            Loopback and private addresses are reached only for a listed host; link-local and cloud metadata
+            addresses (169.254.0.0/16, fd00:ec2::254, metadata.google.internal) never are. The list is read
+            again before every request: a removed entry stops existing connections at once.
+              qlik-connector hosts allow '127.0.0.1:*'
+              qlik-connector hosts list
+              qlik-connector hosts remove '127.0.0.1:*'
+            """,
+        subcommands: [Allow.self, List.self, Remove.self],
+        defaultSubcommand: List.self
+    )
+
+    struct Allow: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add entries to the allow-list.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("Host patterns.", valueName: "pattern")) var patterns: [String]
+
+        func run() async throws {
+            // Every pattern is checked before any is written.
+            let parsed = try HostsCommand.parse(patterns)
+            let workspace = try await Workspace.open(global)
+            for pattern in parsed {
+                let added = try await workspace.repository.allowTenantHost(pattern, by: workspace.actor)
+                print(added ? "Allowed \(pattern)." : "\(pattern) is on the list already.")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the allow-list.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let patterns = try await Workspace.open(global).repository.tenantHostPatterns()
+            if json { return try Output.json(patterns.map(\.description)) }
+            if patterns.isEmpty {
+                print("No entry: connections reach Qlik Cloud tenants only, and secrets managers over https:// only.")
+                return
+            }
+            patterns.forEach { print($0.description) }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove entries from the allow-list; connections to those hosts stop working at once.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("Host patterns, as listed.", valueName: "pattern")) var patterns: [String]
+
+        func run() async throws {
+            let parsed = try HostsCommand.parse(patterns)
+            let workspace = try await Workspace.open(global)
+            let listed = try await workspace.repository.tenantHostPatterns()
+            for pattern in parsed where !listed.contains(pattern) {
+                throw CLIError.usage("\(pattern) is not on the allow-list, which has: "
+                    + (listed.isEmpty ? "no entry." : listed.map { "'\($0)'" }.joined(separator: ", ") + "."))
+            }
+            for pattern in parsed {
+                _ = try await workspace.repository.removeTenantHost(pattern, by: workspace.actor)
+                print("Removed \(pattern).")
+            }
+        }
+    }
+
+    static func parse(_ texts: [String]) throws -> [HostPattern] {
+        guard !texts.isEmpty else { throw CLIError.usage("Give at least one host pattern, such as '127.0.0.1:*'.") }
+        var parsed: [HostPattern] = []
+        for text in texts {
+            do { parsed.append(try HostPattern(text)) } catch { throw CLIError.usage(error.description) }
+        }
+        return parsed
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import GRDB
+public import QlikConnections
+
+extension SQLiteRepository: TenantHostStore {
+    public func tenantHostPatterns() async throws -> [HostPattern] {
+        try await read { db in
+            try String.fetchAll(db, sql: "SELECT pattern FROM tenant_hosts ORDER BY added_at, pattern").map(StoredValues.hostPattern)
+        }
+    }
+
+    public func allowTenantHost(_ pattern: HostPattern, by actor: AuditActor) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "INSERT INTO tenant_hosts (pattern, added_at, added_by) VALUES (?, ?, ?) ON CONFLICT (pattern) DO NOTHING",
+                           arguments: [pattern.description, Date().millisecondsSince1970, actor.name])
+            guard db.changesCount > 0 else { return false }
+            try self.audit(db, organization: nil, actor: actor, action: "tenant-hosts.allow", targetKind: "tenant-host",
+                           targetID: pattern.description, targetName: pattern.description,
+                           changes: [FieldChange(field: .tenantHosts, old: nil, new: pattern.description)])
+            return true
+        }
+    }
+
+    public func removeTenantHost(_ pattern: HostPattern, by actor: AuditActor) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM tenant_hosts WHERE pattern = ?", arguments: [pattern.description])
+            guard db.changesCount > 0 else { return false }
+            try self.audit(db, organization: nil, actor: actor, action: "tenant-hosts.remove", targetKind: "tenant-host",
+                           targetID: pattern.description, targetName: pattern.description,
+                           changes: [FieldChange(field: .tenantHosts, old: pattern.description, new: nil)])
+            return true
+        }
+    }
+}
