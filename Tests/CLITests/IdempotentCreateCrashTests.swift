@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestRepositories
 
 @Suite("serve killed during idempotent creates")
 struct IdempotentCreateCrashTests {
@@ -7,9 +8,11 @@ struct IdempotentCreateCrashTests {
         #"{"name":"Sales \#(index)","runtimeEnvironment":"Serverless","authenticationType":"api-key","baseURL":"https://acme.eu.qlikcloud.com","accessToken":"tok-\#(index)"}"#
     }
 
-    @Test("kill -9 of serve during a stream of concurrent creates with an Idempotency-Key: after a restart on the same database every retry is answered, each connection that exists by replay, never 409 duplicate_name")
-    func killedMidway() async throws {
+    @Test("kill -9 of serve during a stream of concurrent creates with an Idempotency-Key: after a restart on the same database every retry is answered, each connection that exists by replay, never 409 duplicate_name",
+          arguments: RepositoryBackend.allCases)
+    func killedMidway(_ backend: RepositoryBackend) async throws {
         let harness = try CommandLineHarness()
+        if backend == .postgres { harness.environment["QLIK_CONNECTOR_DATABASE"] = try await TestPostgres.createDatabase() }
         try await harness.succeed(["org", "create", "Acme"])
         let created = try await harness.succeed(["user", "create", "ada@acme.example", "--admin", "--token", "first"])
         let token = try #require(created.stdout.split(separator: "\n").last.map(String.init))
