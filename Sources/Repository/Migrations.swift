@@ -251,7 +251,8 @@ enum Migrations {
             // An organization that had it on loses it, and the audit trail says so.
             try db.execute(sql: """
                 CREATE TABLE tenant_hosts (
-                    pattern TEXT PRIMARY KEY NOT NULL,
+                    position INTEGER PRIMARY KEY AUTOINCREMENT,
+                    pattern TEXT NOT NULL UNIQUE,
                     added_at INTEGER NOT NULL,
                     added_by TEXT NOT NULL
                 );

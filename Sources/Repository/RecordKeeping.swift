@@ -91,6 +91,13 @@ enum RecordKeeping {
         }
     }
 
+    /// Checked inside the write transaction: values sealed for the secrets manager must be under the active key.
+    static func checkSealed(_ values: some Sequence<SealedSecret>, activeKey: String?) throws {
+        if let stale = values.first(where: { $0.keyID != activeKey }) {
+            throw RepositoryError.masterKeyChangedMeanwhile(sealedWith: stale.keyID, active: activeKey)
+        }
+    }
+
     /// One credential as its row holds it.
     struct CredentialRow {
         let field: String

@@ -86,6 +86,9 @@ extension SQLiteRepository: OrganizationStore {
                 }
             }
             if let managerCredentials {
+                // A rotation committed since they were sealed would leave them under a retired key: refused, to be sealed again.
+                let activeKey = try String.fetchOne(db, sql: "SELECT key_id FROM master_keys WHERE retired_at IS NULL")
+                try RecordKeeping.checkSealed(managerCredentials.values, activeKey: activeKey)
                 for (field, sealed) in managerCredentials.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                     try db.execute(sql: "INSERT INTO secrets_manager_credentials (organization_id, field, key_id, ciphertext) VALUES (?, ?, ?, ?)",
                                    arguments: [organization.id.description, field.rawValue, sealed.keyID, Data(sealed.combined)])

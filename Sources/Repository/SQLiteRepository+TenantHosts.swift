@@ -5,7 +5,7 @@ public import QlikConnections
 extension SQLiteRepository: TenantHostStore {
     public func tenantHostPatterns() async throws -> [HostPattern] {
         try await read { db in
-            try String.fetchAll(db, sql: "SELECT pattern FROM tenant_hosts ORDER BY added_at, pattern").map(StoredValues.hostPattern)
+            try String.fetchAll(db, sql: "SELECT pattern FROM tenant_hosts ORDER BY position").map(StoredValues.hostPattern)
         }
     }
 

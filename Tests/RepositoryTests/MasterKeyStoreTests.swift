@@ -37,6 +37,26 @@ struct MasterKeyStoreTests {
         #expect(stored.authentication.credentials.first?.credential == .value(SealedSecret(keyID: "k2", combined: [1])))
     }
 
+    @Test("secrets manager credentials sealed under a key that a rotation retired meanwhile are refused, and nothing of the change is written",
+          arguments: RepositoryBackend.allCases)
+    func managerCredentialsUnderRetiredKey(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        _ = try await fixture.repository.activeMasterKeyID(registeringIfNone: "k1")
+        var organization = fixture.organization
+        organization.secretsManager = try SecretsManagerSettings.aws(region: "eu-west-1", endpoint: nil)
+        try await fixture.repository.updateOrganization(organization, by: fixture.actor)
+        _ = try await fixture.repository.rotateMasterKey(to: "k2", by: fixture.actor) { _, sealed in SealedSecret(keyID: "k2", combined: sealed.combined) }
+        let sealedBefore: [SecretsManagerField: SealedSecret] = [.awsAccessKeyID: SealedSecret(keyID: "k1", combined: [1]),
+                                                                 .awsSecretAccessKey: SealedSecret(keyID: "k1", combined: [2])]
+        await #expect(throws: RepositoryError.masterKeyChangedMeanwhile(sealedWith: "k1", active: "k2")) {
+            try await fixture.repository.updateOrganization(organization, managerCredentials: sealedBefore, by: fixture.actor)
+        }
+        #expect(try await fixture.repository.secretsManagerCredentials(of: organization.id).isEmpty)
+        let sealedNow = sealedBefore.mapValues { SealedSecret(keyID: "k2", combined: $0.combined) }
+        try await fixture.repository.updateOrganization(organization, managerCredentials: sealedNow, by: fixture.actor)
+        #expect(try await fixture.repository.secretsManagerCredentials(of: organization.id) == sealedNow)
+    }
+
     @Test("rotation re-seals every sealed credential and switches the active key", arguments: RepositoryBackend.allCases)
     func rotates(_ backend: RepositoryBackend) async throws {
         let fixture = try await RepositoryFixture(backend)
@@ -78,7 +98,8 @@ struct MasterKeyStoreTests {
         organization.secretsManager = try SecretsManagerSettings.aws(region: "eu-west-1", endpoint: "https://secretsmanager.example.net")
         try await fixture.repository.updateOrganization(organization, by: fixture.actor)
         #expect(try await fixture.repository.secretsManagerCredentials(of: organization.id).isEmpty, "dropped when the manager moves: they were for the old endpoint")
-        try await fixture.repository.updateOrganization(organization, managerCredentials: aws, by: fixture.actor)
+        try await fixture.repository.updateOrganization(organization, managerCredentials: aws.mapValues { SealedSecret(keyID: "k2", combined: $0.combined) },
+                                                        by: fixture.actor)
         organization.secretsManager = try SecretsManagerSettings.vault(address: "https://vault.example.com:8200")
         try await fixture.repository.updateOrganization(organization, by: fixture.actor)
         #expect(try await fixture.repository.secretsManagerCredentials(of: organization.id).isEmpty, "an AWS key is not kept for a Vault")

@@ -240,7 +240,8 @@ enum PostgresMigrations {
         ("v12-tenant-host-allow-list", [
             """
             CREATE TABLE tenant_hosts (
-                pattern TEXT PRIMARY KEY NOT NULL,
+                position BIGSERIAL PRIMARY KEY,
+                pattern TEXT NOT NULL UNIQUE,
                 added_at BIGINT NOT NULL,
                 added_by TEXT NOT NULL
             )

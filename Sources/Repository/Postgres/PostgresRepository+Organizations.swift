@@ -87,6 +87,9 @@ extension PostgresRepository: OrganizationStore {
                 }
             }
             if let managerCredentials {
+                // A rotation committed since they were sealed would leave them under a retired key: refused, to be sealed again.
+                let activeKey = try await session.value(String.self, "SELECT key_id FROM master_keys WHERE retired_at IS NULL")
+                try RecordKeeping.checkSealed(managerCredentials.values, activeKey: activeKey)
                 for (field, sealed) in managerCredentials.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                     try await session.execute("""
                         INSERT INTO secrets_manager_credentials (organization_id, field, key_id, ciphertext)

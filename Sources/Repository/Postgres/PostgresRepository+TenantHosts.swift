@@ -5,7 +5,7 @@ public import QlikConnections
 extension PostgresRepository: TenantHostStore {
     public func tenantHostPatterns() async throws -> [HostPattern] {
         try await read { session in
-            try await session.rows("SELECT pattern FROM tenant_hosts ORDER BY added_at, pattern").map { try StoredValues.hostPattern(try $0.text("pattern")) }
+            try await session.rows("SELECT pattern FROM tenant_hosts ORDER BY position").map { try StoredValues.hostPattern(try $0.text("pattern")) }
         }
     }
 

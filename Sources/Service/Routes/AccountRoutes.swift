@@ -92,10 +92,13 @@ extension ConnectorService {
                 organization.secretsManager = try manager.settings()
                 try organization.secretsManager?.checkAddress(admittedBy: try await repository.tenantHostPolicy())
             }
-            // Checked and sealed before anything is written.
-            var sealed: [SecretsManagerField: SealedSecret]?
-            if let given = change.secretsManagerCredentials { sealed = try await service.sealManagerCredentials(given, for: organization) }
-            try await repository.updateOrganization(organization, managerCredentials: sealed, by: service.actor(principal))
+            // Checked and sealed before anything is written; sealed again once when another process rotated the key meanwhile.
+            let update = { [organization] in
+                var sealed: [SecretsManagerField: SealedSecret]?
+                if let given = change.secretsManagerCredentials { sealed = try await service.sealManagerCredentials(given, for: organization) }
+                try await repository.updateOrganization(organization, managerCredentials: sealed, by: service.actor(principal))
+            }
+            do { try await update() } catch where ConnectorService.isStaleKey(error) { try await update() }
             return try ServiceJSON.response(OrganizationView(organization,
                                                              managerCredentials: Array(try await repository.secretsManagerCredentials(of: organization.id).keys)))
         }
