@@ -35,7 +35,7 @@ public enum TaskState: String, Hashable, Sendable, Codable, CaseIterable {
 }
 
 /// A task as the queue keeps it: what to do, where, and how far it got.
-/// While running it is leased to one worker until `leaseExpiresAt`; a lease
+/// While running it is leased to one claim of one worker until `leaseExpiresAt`; a lease
 /// that runs out puts the task back in the queue (at most `maxAttempts` runs).
 public struct TaskRecord: Hashable, Sendable, Identifiable {
     public let id: TaskID
@@ -50,6 +50,8 @@ public struct TaskRecord: Hashable, Sendable, Identifiable {
     public var attempts: Int
     public let maxAttempts: Int
     public var leaseOwner: String?
+    /// Made anew at each claim (and first run): what the holder of this claim shows to renew, log and finish.
+    public var leaseToken: String?
     public var leaseExpiresAt: Date?
     public let requestedBy: String
     public let createdAt: Date
@@ -79,7 +81,8 @@ public struct TaskRecord: Hashable, Sendable, Identifiable {
     /// Rebuilds a stored task, every field as kept.
     public init(id: TaskID, organizationID: OrganizationID, runtimeEnvironmentID: RuntimeEnvironmentID, connectionID: ConnectionID?,
                 connectionName: String?, kind: TaskKind, payload: Data, state: TaskState, attempts: Int, maxAttempts: Int, leaseOwner: String?,
-                leaseExpiresAt: Date?, requestedBy: String, createdAt: Date, startedAt: Date?, finishedAt: Date?, result: Data?, error: String?) {
+                leaseToken: String?, leaseExpiresAt: Date?, requestedBy: String, createdAt: Date, startedAt: Date?, finishedAt: Date?, result: Data?,
+                error: String?) {
         self.id = id
         self.organizationID = organizationID
         self.runtimeEnvironmentID = runtimeEnvironmentID
@@ -91,6 +94,7 @@ public struct TaskRecord: Hashable, Sendable, Identifiable {
         self.attempts = attempts
         self.maxAttempts = maxAttempts
         self.leaseOwner = leaseOwner
+        self.leaseToken = leaseToken
         self.leaseExpiresAt = leaseExpiresAt
         self.requestedBy = requestedBy
         self.createdAt = createdAt
@@ -102,16 +106,42 @@ public struct TaskRecord: Hashable, Sendable, Identifiable {
 }
 
 extension TaskRecord {
-    /// The task in its first run, leased to `owner` until `until`.
+    /// The task in its first run, leased to `owner` until `until` under a new lease token.
     public func startedRun(by owner: String, until: Date, at now: Date) -> TaskRecord {
         var started = self
         started.state = .running
         started.attempts = 1
         started.leaseOwner = owner
+        started.leaseToken = TaskLease.newToken()
         started.leaseExpiresAt = until.millisecondPrecision
         started.startedAt = now.millisecondPrecision
         return started
     }
+
+    /// The claim that holds the running task, as its holder shows it; nil when nobody holds it.
+    public var lease: TaskLease? {
+        guard state == .running, let leaseToken else { return nil }
+        return TaskLease(task: id, token: leaseToken)
+    }
+}
+
+/// One claim of a task, as its holder names it to renew the lease, log and finish: the task and the token the queue made for
+/// this claim. Each claim gets a new token, so a worker whose lease ran out cannot write into the run of the worker that
+/// claimed the task after it, even when both claimed for one owner (two workers of one agent). Not a secret: the owner's
+/// own credentials (an agent's token) still decide who may write at all.
+public struct TaskLease: Hashable, Sendable, CustomStringConvertible {
+    public let task: TaskID
+    public let token: String
+
+    public init(task: TaskID, token: String) {
+        self.task = task
+        self.token = token
+    }
+
+    /// A token for a new claim.
+    public static func newToken() -> String { UUID().uuidString.lowercased() }
+
+    public var description: String { "task \(task) (lease \(token))" }
 }
 
 /// One line a task logged while it ran.

@@ -44,6 +44,7 @@ struct ConnectionTaskRun {
                                     connectionName: connection.name.value, kind: kind, payload: payload, maxAttempts: 1, requestedBy: workspace.actor.name)
             let lease: TimeInterval = 20
             let started = try await repository.enqueueStarted(record, owner: owner, lease: lease, now: Date())
+            guard let claim = started.lease else { throw CLIError.failure("Task \(started.id) was stored without a lease token; run the command again.") }
             let workspace = self.workspace
             let executor = TaskExecutor(tester: tester ?? ConnectionTester(settings: settings), settings: settings, files: .anywhere,
                                         progress: progress, logger: workspace.logger)
@@ -54,14 +55,14 @@ struct ConnectionTaskRun {
                 } catch {
                     // The task is closed with the reason, not left running until its lease runs out; the reason is what the user sees.
                     do {
-                        _ = try await repository.finish(started.id, owner: owner, succeeded: false, result: nil, error: "\(error)", at: Date())
+                        _ = try await repository.finish(claim, owner: owner, succeeded: false, result: nil, error: "\(error)", at: Date())
                     } catch let unrecorded {
                         workspace.logger.warning("the task could not be closed; its lease runs out instead", metadata: ["error": "\(unrecorded)"])
                     }
                     throw error
                 }
                 let source = RepositoryTaskSource(repository: repository, keyring: nil, resolver: resolver, owner: owner, lease: lease) { [] }
-                await TaskWorker(source: source, executor: executor, logger: workspace.logger).runOne(ClaimedTask(record: started, connection: resolved))
+                await TaskWorker(source: source, executor: executor, logger: workspace.logger).runOne(ClaimedTask(record: started, lease: claim, connection: resolved))
             }
             return (try await repository.task(started.id, in: organization.id), connection)
         }

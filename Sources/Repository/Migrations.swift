@@ -274,6 +274,11 @@ enum Migrations {
                 CREATE INDEX sign_in_attempts_window ON sign_in_attempts (window_ends_at);
                 """)
         }
+        migrator.registerMigration("v14-task-lease-token") { db in
+            // A token per claim beside the lease's owner: two claims for one owner (two workers of one agent) are told apart. A task
+            // running at the upgrade has none, so its holder writes nothing more; its lease runs out and it runs again.
+            try db.execute(sql: "ALTER TABLE tasks ADD COLUMN lease_token TEXT")
+        }
         return migrator
     }
 }

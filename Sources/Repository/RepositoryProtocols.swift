@@ -218,28 +218,31 @@ public protocol ConsoleSessionStore: Sendable {
 }
 
 /// The task queue: tasks wait per runtime environment and are leased to one
-/// worker at a time. A lease that runs out (its worker died) puts the task
+/// claim at a time. A lease that runs out (its worker died) puts the task
 /// back, at most `maxAttempts` runs in all; only the lease holder can renew
-/// or finish it, so a task finishes exactly once.
+/// or finish it, so a task finishes exactly once. The holder is one claim, not
+/// one owner: each claim gets a new lease token (in the record it answers), and
+/// every write names both the owner and that claim's ``TaskLease``.
 public protocol TaskQueue: Sendable {
     func enqueue(_ task: TaskRecord) async throws
-    /// Stores a task already leased to `owner` until `now + lease` (its first run), for a process that runs the task it starts.
+    /// Stores a task already leased to `owner` until `now + lease` (its first run), for a process that runs the task it starts;
+    /// the answer carries the claim's lease token.
     func enqueueStarted(_ task: TaskRecord, owner: String, lease: TimeInterval, now: Date) async throws -> TaskRecord
-    /// The oldest task ready in any of `environments` (queued, or running with a lease run out),
-    /// leased to `owner` until `now + lease`; tasks whose lease ran out too often fail instead.
+    /// The oldest task ready in any of `environments` (queued, or running with a lease run out), leased to `owner` until
+    /// `now + lease` under a new lease token (``TaskRecord/lease``); tasks whose lease ran out too often fail instead.
     func claim(in environments: [RuntimeEnvironmentID], owner: String, lease: TimeInterval, now: Date) async throws -> TaskRecord?
-    /// Extends the lease; false when `owner` no longer holds it.
-    func renewLease(_ task: TaskID, owner: String, until: Date) async throws -> Bool
-    /// Records the outcome; false (and nothing written) when `owner` no longer holds the lease.
-    func finish(_ task: TaskID, owner: String, succeeded: Bool, result: Data?, error: String?, at: Date) async throws -> Bool
-    /// Records the outcome and keeps the run's last log lines, in one step; false (and nothing written) when `owner` does not hold
-    /// the lease of the running task (or the task is not the organization's).
-    func finish(_ task: TaskID, in organization: OrganizationID, owner: String, succeeded: Bool, result: Data?, error: String?,
+    /// Extends the lease; false when `owner`'s claim `lease` no longer holds it.
+    func renewLease(_ lease: TaskLease, owner: String, until: Date) async throws -> Bool
+    /// Records the outcome; false (and nothing written) when `owner`'s claim `lease` no longer holds the task.
+    func finish(_ lease: TaskLease, owner: String, succeeded: Bool, result: Data?, error: String?, at: Date) async throws -> Bool
+    /// Records the outcome and keeps the run's last log lines, in one step; false (and nothing written) when `owner`'s claim
+    /// `lease` does not hold the running task (or the task is not the organization's).
+    func finish(_ lease: TaskLease, in organization: OrganizationID, owner: String, succeeded: Bool, result: Data?, error: String?,
                 logs: [TaskLogLine], at: Date) async throws -> Bool
-    /// Keeps log lines, after the task's others; false (and nothing written) when `owner` does not hold the lease of the running
-    /// task: a worker that lost it, or any other, cannot write into a run that is not its own, nor into a finished task.
-    /// With no lines, answers whether `owner` holds it.
-    func appendLog(_ task: TaskID, owner: String, _ lines: [TaskLogLine]) async throws -> Bool
+    /// Keeps log lines, after the task's others; false (and nothing written) when `owner`'s claim `lease` does not hold the
+    /// running task: a claim whose lease ran out (even when the task was claimed again for the same owner), or any other,
+    /// cannot write into a run that is not its own, nor into a finished task. With no lines, answers whether it holds it.
+    func appendLog(_ lease: TaskLease, owner: String, _ lines: [TaskLogLine]) async throws -> Bool
     func task(_ id: TaskID, in organization: OrganizationID) async throws -> TaskRecord
     /// The newest first.
     func tasks(of organization: OrganizationID, limit: Int) async throws -> [TaskRecord]

@@ -21,11 +21,11 @@ extension SQLiteRepository: TaskQueue {
         try await write { db in
             try db.cachedStatement(sql: """
                 INSERT INTO tasks (id, organization_id, runtime_environment_id, connection_id, connection_name, kind, payload, state, attempts,
-                    max_attempts, lease_owner, lease_expires_at, requested_by, created_at, started_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'running', 1, ?, ?, ?, ?, ?, ?)
+                    max_attempts, lease_owner, lease_token, lease_expires_at, requested_by, created_at, started_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'running', 1, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [started.id.description, started.organizationID.description, started.runtimeEnvironmentID.description,
                                          started.connectionID?.description, started.connectionName, started.kind.rawValue,
-                                         String(decoding: started.payload, as: UTF8.self), started.maxAttempts, owner,
+                                         String(decoding: started.payload, as: UTF8.self), started.maxAttempts, owner, started.leaseToken,
                                          started.leaseExpiresAt?.millisecondsSince1970, started.requestedBy, started.createdAt.millisecondsSince1970,
                                          started.startedAt?.millisecondsSince1970])
         }
@@ -53,79 +53,84 @@ extension SQLiteRepository: TaskQueue {
             if sweep {
                 // A task whose lease ran out as often as it may run is given up, not run again.
                 try db.execute(sql: """
-                    UPDATE tasks SET state = 'failed', finished_at = ?, lease_owner = NULL,
+                    UPDATE tasks SET state = 'failed', finished_at = ?, lease_owner = NULL, lease_token = NULL,
                         error = 'The task lost its worker ' || attempts || ' time(s) (its lease ran out each time); it is not run again.'
                     WHERE runtime_environment_id IN (\(marks)) AND state = 'running' AND lease_expires_at < ? AND attempts >= max_attempts
                     """, arguments: StatementArguments([nowMS] + ids.map { $0 as (any DatabaseValueConvertible)? } + [nowMS]))
             }
             guard let id = try String.fetchOne(db, sql: "SELECT id \(ready) ORDER BY created_at LIMIT 1", arguments: readyArguments) else { return nil }
+            // A new token at each claim: the worker that held the task before, even for this owner, no longer matches it.
             try db.cachedStatement(sql: """
-                UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
+                UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_token = ?, lease_expires_at = ?,
                     started_at = COALESCE(started_at, ?) WHERE id = ?
-                """).execute(arguments: [owner, now.addingTimeInterval(lease).millisecondsSince1970, nowMS, id])
+                """).execute(arguments: [owner, TaskLease.newToken(), now.addingTimeInterval(lease).millisecondsSince1970, nowMS, id])
             return try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM tasks WHERE id = ?"), arguments: [id]).map(StoredValues.task)
         }
     }
 
-    public func renewLease(_ task: TaskID, owner: String, until: Date) async throws -> Bool {
+    public func renewLease(_ lease: TaskLease, owner: String, until: Date) async throws -> Bool {
         try await write { db in
-            try db.cachedStatement(sql: "UPDATE tasks SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND state = 'running'")
-                .execute(arguments: [until.millisecondsSince1970, task.description, owner])
+            try db.cachedStatement(sql: "UPDATE tasks SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND lease_token = ? AND state = 'running'")
+                .execute(arguments: [until.millisecondsSince1970, lease.task.description, owner, lease.token])
             return db.changesCount == 1
         }
     }
 
-    public func finish(_ task: TaskID, owner: String, succeeded: Bool, result: Data?, error: String?, at: Date) async throws -> Bool {
+    public func finish(_ lease: TaskLease, owner: String, succeeded: Bool, result: Data?, error: String?, at: Date) async throws -> Bool {
         try await write { db in
             try db.cachedStatement(sql: """
-                UPDATE tasks SET state = ?, result = ?, error = ?, finished_at = ?, lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = ? AND lease_owner = ? AND state = 'running'
+                UPDATE tasks SET state = ?, result = ?, error = ?, finished_at = ?, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+                WHERE id = ? AND lease_owner = ? AND lease_token = ? AND state = 'running'
                 """).execute(arguments: [succeeded ? TaskState.succeeded.rawValue : TaskState.failed.rawValue,
-                                         result.map { String(decoding: $0, as: UTF8.self) }, error, at.millisecondsSince1970, task.description, owner])
+                                         result.map { String(decoding: $0, as: UTF8.self) }, error, at.millisecondsSince1970, lease.task.description, owner,
+                                         lease.token])
             return db.changesCount == 1
         }
     }
 
-    public func finish(_ task: TaskID, in organization: OrganizationID, owner: String, succeeded: Bool, result: Data?, error: String?,
+    public func finish(_ lease: TaskLease, in organization: OrganizationID, owner: String, succeeded: Bool, result: Data?, error: String?,
                        logs: [TaskLogLine], at: Date) async throws -> Bool {
         try await write { db in
             // Lines first, under the same condition as the outcome: one transaction, so both are written or neither.
-            guard try Self.append(logs, to: task, in: organization, owner: owner, in: db) else { return false }
+            guard try Self.append(logs, to: lease, in: organization, owner: owner, in: db) else { return false }
             try db.cachedStatement(sql: """
-                UPDATE tasks SET state = ?, result = ?, error = ?, finished_at = ?, lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = ? AND lease_owner = ? AND state = 'running' AND organization_id = ?
+                UPDATE tasks SET state = ?, result = ?, error = ?, finished_at = ?, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+                WHERE id = ? AND lease_owner = ? AND lease_token = ? AND state = 'running' AND organization_id = ?
                 """).execute(arguments: [succeeded ? TaskState.succeeded.rawValue : TaskState.failed.rawValue,
-                                         result.map { String(decoding: $0, as: UTF8.self) }, error, at.millisecondsSince1970, task.description, owner,
-                                         organization.description])
+                                         result.map { String(decoding: $0, as: UTF8.self) }, error, at.millisecondsSince1970, lease.task.description, owner,
+                                         lease.token, organization.description])
             return db.changesCount == 1
         }
     }
 
-    public func appendLog(_ task: TaskID, owner: String, _ lines: [TaskLogLine]) async throws -> Bool {
+    public func appendLog(_ lease: TaskLease, owner: String, _ lines: [TaskLogLine]) async throws -> Bool {
         guard !lines.isEmpty else {
             return try await read { db in
-                try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM tasks WHERE id = ? AND lease_owner = ? AND state = 'running')",
-                                  arguments: [task.description, owner]) ?? false
+                try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM tasks WHERE id = ? AND lease_owner = ? AND lease_token = ? AND state = 'running')",
+                                  arguments: [lease.task.description, owner, lease.token]) ?? false
             }
         }
-        return try await write { db in try Self.append(lines, to: task, in: nil, owner: owner, in: db) }
+        return try await write { db in try Self.append(lines, to: lease, in: nil, owner: owner, in: db) }
     }
 
-    /// Inserts each line only while `owner` holds the lease of the running task (of `organization`, when given): a conditional
+    /// Inserts each line only while `owner`'s claim `lease` holds the running task (of `organization`, when given): a conditional
     /// INSERT, so the check and the write are one statement; false (nothing written) when it does not. No lines: whether it holds it.
-    private static func append(_ lines: [TaskLogLine], to task: TaskID, in organization: OrganizationID?, owner: String, in db: Database) throws -> Bool {
+    private static func append(_ lines: [TaskLogLine], to lease: TaskLease, in organization: OrganizationID?, owner: String, in db: Database) throws -> Bool {
         guard !lines.isEmpty else {
             return try Bool.fetchOne(db, sql: """
-                SELECT EXISTS(SELECT 1 FROM tasks WHERE id = ? AND lease_owner = ? AND state = 'running' AND organization_id = COALESCE(?, organization_id))
-                """, arguments: [task.description, owner, organization?.description]) ?? false
+                SELECT EXISTS(SELECT 1 FROM tasks WHERE id = ? AND lease_owner = ? AND lease_token = ? AND state = 'running'
+                              AND organization_id = COALESCE(?, organization_id))
+                """, arguments: [lease.task.description, owner, lease.token, organization?.description]) ?? false
         }
         let insert = try db.cachedStatement(sql: """
             INSERT INTO task_logs (task_id, sequence, at, level, message)
             SELECT t.id, COALESCE((SELECT MAX(sequence) FROM task_logs WHERE task_id = t.id), 0) + 1, ?, ?, ?
-            FROM tasks t WHERE t.id = ? AND t.lease_owner = ? AND t.state = 'running' AND t.organization_id = COALESCE(?, t.organization_id)
+            FROM tasks t WHERE t.id = ? AND t.lease_owner = ? AND t.lease_token = ? AND t.state = 'running'
+                AND t.organization_id = COALESCE(?, t.organization_id)
             """)
         for line in lines {
-            try insert.execute(arguments: [line.at.millisecondsSince1970, line.level, line.message, task.description, owner, organization?.description])
+            try insert.execute(arguments: [line.at.millisecondsSince1970, line.level, line.message, lease.task.description, owner, lease.token,
+                                           organization?.description])
             // The write transaction holds the database: the first line decides for all.
             guard db.changesCount == 1 else { return false }
         }

@@ -171,8 +171,8 @@ enum StoredValues {
             connectionID: try row.optionalText("connection_id").map { ConnectionID(try UUID.stored($0, column: "tasks.connection_id")) },
             connectionName: try row.optionalText("connection_name"), kind: kind, payload: Data(try row.text("payload").utf8), state: state,
             attempts: Int(try row.integer("attempts")), maxAttempts: Int(try row.integer("max_attempts")), leaseOwner: try row.optionalText("lease_owner"),
-            leaseExpiresAt: try row.optionalDate("lease_expires_at"), requestedBy: try row.text("requested_by"), createdAt: try row.date("created_at"),
-            startedAt: try row.optionalDate("started_at"), finishedAt: try row.optionalDate("finished_at"),
+            leaseToken: try row.optionalText("lease_token"), leaseExpiresAt: try row.optionalDate("lease_expires_at"), requestedBy: try row.text("requested_by"),
+            createdAt: try row.date("created_at"), startedAt: try row.optionalDate("started_at"), finishedAt: try row.optionalDate("finished_at"),
             result: try row.optionalText("result").map { Data($0.utf8) }, error: try row.optionalText("error"))
     }
 

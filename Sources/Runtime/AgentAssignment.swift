@@ -40,6 +40,9 @@ public struct AgentAssignment: Codable, Sendable {
     public let connection: Connection?
     /// How long the lease runs; the agent renews it well before.
     public let leaseSeconds: Double
+    /// This claim's lease token, sent back in the `Lease-Token` header of each renewal, log and outcome: another claim of the
+    /// same task (by another worker of this agent, after this one's lease ran out) has another. Nil from a service that predates it.
+    public let leaseToken: String?
 
     /// The assignment for a task this agent just claimed: its connection read and its sealed values opened here.
     public static func make(_ record: TaskRecord, repository: any ConnectorRepository, keyring: LiveKeyring?, lease: TimeInterval) async throws -> AgentAssignment {
@@ -59,6 +62,7 @@ public struct AgentAssignment: Codable, Sendable {
         connectionName = record.connectionName
         self.connection = connection
         leaseSeconds = lease
+        leaseToken = record.leaseToken
     }
 
     /// The task's connection as the service hands it out: `keyring` is asked for only when a sealed value is opened,
@@ -129,12 +133,17 @@ public struct AgentAssignment: Codable, Sendable {
               let environment = UUID(uuidString: runtimeEnvironmentID), let kind = TaskKind(rawValue: kind) else {
             throw TaskCredentialsUnavailable("The service sent a task this agent cannot read (kind '\(kind)'); upgrade the agent.")
         }
+        guard let leaseToken else {
+            throw TaskCredentialsUnavailable("The service sent task \(taskID) without a lease token: it predates per-claim leases, which this agent "
+                + "needs to renew, log and finish; upgrade the service to this agent's version.")
+        }
         let record = TaskRecord(id: TaskID(task), organizationID: OrganizationID(organization), runtimeEnvironmentID: RuntimeEnvironmentID(environment),
                                 connectionID: connectionID.flatMap(UUID.init(uuidString:)).map(ConnectionID.init), connectionName: connectionName,
                                 kind: kind, payload: Data(payload.utf8), state: .running, attempts: attempts, maxAttempts: maxAttempts, leaseOwner: nil,
-                                leaseExpiresAt: nil, requestedBy: requestedBy, createdAt: Date(), startedAt: Date(), finishedAt: nil, result: nil, error: nil)
-        guard let connection else { return ClaimedTask(record: record, connection: nil) }
-        return ClaimedTask(record: record, connection: await Self.resolve(connection, named: connectionName, with: resolver, store: store))
+                                leaseToken: leaseToken, leaseExpiresAt: nil, requestedBy: requestedBy, createdAt: Date(), startedAt: Date(), finishedAt: nil, result: nil, error: nil)
+        let lease = TaskLease(task: record.id, token: leaseToken)
+        guard let connection else { return ClaimedTask(record: record, lease: lease, connection: nil) }
+        return ClaimedTask(record: record, lease: lease, connection: await Self.resolve(connection, named: connectionName, with: resolver, store: store))
     }
 
     /// `store` is the agent's own credential store; nil where there is none (inside the service).

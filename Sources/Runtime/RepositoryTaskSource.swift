@@ -28,23 +28,27 @@ public struct RepositoryTaskSource: TaskSource {
 
     public func claim() async throws -> ClaimedTask? {
         guard let record = try await repository.claim(in: try await environments(), owner: owner, lease: lease, now: Date()) else { return nil }
-        return ClaimedTask(record: record, connection: try await TaskConnections.resolve(record, in: repository, keyring: TaskConnections.requiring(keyring),
-                                                                                          resolver: resolver))
+        guard let claim = record.lease else {
+            throw RepositoryError.corrupt(reason: "the queue answered a claim of task \(record.id) without a lease token")
+        }
+        return ClaimedTask(record: record, lease: claim, connection: try await TaskConnections.resolve(record, in: repository,
+                                                                                                       keyring: TaskConnections.requiring(keyring), resolver: resolver))
     }
 
-    public func renew(_ task: TaskID) async throws -> Bool {
-        try await repository.renewLease(task, owner: owner, until: Date().addingTimeInterval(lease))
+    public func renew(_ claim: TaskLease) async throws -> Bool {
+        try await repository.renewLease(claim, owner: owner, until: Date().addingTimeInterval(lease))
     }
 
-    public func finish(_ task: TaskID, _ outcome: TaskOutcome) async throws {
-        guard try await repository.finish(task, owner: owner, succeeded: outcome.succeeded, result: outcome.result, error: outcome.error, at: Date()) else {
-            throw TaskLeaseLost("The queue no longer leases task \(task) to \(owner) (its lease ran out and another worker took it, or it finished).")
+    public func finish(_ claim: TaskLease, _ outcome: TaskOutcome) async throws {
+        guard try await repository.finish(claim, owner: owner, succeeded: outcome.succeeded, result: outcome.result, error: outcome.error, at: Date()) else {
+            throw TaskLeaseLost("The queue no longer leases task \(claim.task) to this claim of \(owner) (its lease ran out and the task was claimed "
+                + "again, or it finished).")
         }
     }
 
-    public func log(_ task: TaskID, _ lines: [TaskLogLine]) async throws {
-        guard try await repository.appendLog(task, owner: owner, lines) else {
-            throw TaskLeaseLost("The queue no longer leases task \(task) to \(owner): its log lines were not kept.")
+    public func log(_ claim: TaskLease, _ lines: [TaskLogLine]) async throws {
+        guard try await repository.appendLog(claim, owner: owner, lines) else {
+            throw TaskLeaseLost("The queue no longer leases task \(claim.task) to this claim of \(owner): its log lines were not kept.")
         }
     }
 }

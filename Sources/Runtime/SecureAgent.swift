@@ -118,7 +118,9 @@ public struct SecureAgent: Sendable {
 
 /// The service's agent routes as a task source. Log lines wait here and
 /// travel with the next renewal or the outcome: a short task costs the
-/// service two calls (claim, finish), not one more per line.
+/// service two calls (claim, finish), not one more per line. Each call on a
+/// task carries its claim's lease token (header `Lease-Token`), so the service
+/// tells this agent's claims of one task apart.
 struct AgentTaskSource: TaskSource {
     let client: HTTPClient
     let configuration: SecureAgent.Configuration
@@ -126,19 +128,24 @@ struct AgentTaskSource: TaskSource {
     let resolver: SecretReferenceResolver
     let pending = PendingLogs()
 
+    /// Kept per claim, not per task: two workers of this agent may hold claims of one task one after the other, and the lines
+    /// of the one whose lease ran out must not travel with the other's.
     actor PendingLogs {
-        private var lines: [TaskID: [TaskLogLine]] = [:]
+        private var lines: [TaskLease: [TaskLogLine]] = [:]
 
         /// Adds lines; answers them all once enough wait to be worth a call of their own.
-        func add(_ more: [TaskLogLine], to task: TaskID) -> [TaskLogLine]? {
-            lines[task, default: []] += more
-            return (lines[task]?.count ?? 0) >= 100 ? take(task) : nil
+        func add(_ more: [TaskLogLine], to lease: TaskLease) -> [TaskLogLine]? {
+            lines[lease, default: []] += more
+            return (lines[lease]?.count ?? 0) >= 100 ? take(lease) : nil
         }
 
-        func take(_ task: TaskID) -> [TaskLogLine] {
-            lines.removeValue(forKey: task) ?? []
+        func take(_ lease: TaskLease) -> [TaskLogLine] {
+            lines.removeValue(forKey: lease) ?? []
         }
     }
+
+    /// The header that names the claim in each call on a task.
+    static let leaseHeader = "Lease-Token"
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -171,21 +178,22 @@ struct AgentTaskSource: TaskSource {
     }
 
     func claim() async throws -> ClaimedTask? {
-        let (status, body) = try await post("claim", json: ["leaseSeconds": lease], expecting: [200, 204])
+        // Says that it sends each claim's lease token back: the service hands no task to an agent that does not.
+        let (status, body) = try await post("claim", json: ["leaseSeconds": lease, "sendsLeaseToken": true], expecting: [200, 204])
         guard status == 200 else { return nil }
         return try await JSONDecoder().decode(AgentAssignment.self, from: body).claimed(resolver: resolver, store: configuration.store)
     }
 
-    func renew(_ task: TaskID) async throws -> Bool {
-        try await send(await pending.take(task), of: task)
-        let (status, body) = try await post("tasks/\(task)/renew", json: ["leaseSeconds": lease], expecting: [204, 404, 409])
+    func renew(_ claim: TaskLease) async throws -> Bool {
+        try await send(await pending.take(claim), of: claim)
+        let (status, body) = try await post("tasks/\(claim.task)/renew", json: ["leaseSeconds": lease], lease: claim, expecting: [204, 404, 409])
         if status != 204 { throw TaskLeaseLost(Self.refusal(status, body, of: "renewal")) }
         return true
     }
 
-    func finish(_ task: TaskID, _ outcome: TaskOutcome) async throws {
-        let body = try Self.encoder.encode(AgentTaskOutcome(outcome, logs: await pending.take(task)))
-        let (status, answer) = try await post("tasks/\(task)/finish", body: body, expecting: [204, 404, 409, 422])
+    func finish(_ claim: TaskLease, _ outcome: TaskOutcome) async throws {
+        let body = try Self.encoder.encode(AgentTaskOutcome(outcome, logs: await pending.take(claim)))
+        let (status, answer) = try await post("tasks/\(claim.task)/finish", body: body, lease: claim, expecting: [204, 404, 409, 422])
         switch status {
         case 204: return
         // The service kept the task as failed, saying why the result was refused: nothing to send again.
@@ -194,14 +202,14 @@ struct AgentTaskSource: TaskSource {
         }
     }
 
-    func log(_ task: TaskID, _ lines: [TaskLogLine]) async throws {
-        if let due = await pending.add(lines, to: task) { try await send(due, of: task) }
+    func log(_ claim: TaskLease, _ lines: [TaskLogLine]) async throws {
+        if let due = await pending.add(lines, to: claim) { try await send(due, of: claim) }
     }
 
-    /// Throws ``TaskLeaseLost`` when the service refuses the lines: the task is no longer this agent's.
-    private func send(_ lines: [TaskLogLine], of task: TaskID) async throws {
+    /// Throws ``TaskLeaseLost`` when the service refuses the lines: the task is no longer this claim's.
+    private func send(_ lines: [TaskLogLine], of claim: TaskLease) async throws {
         guard !lines.isEmpty else { return }
-        let (status, body) = try await post("tasks/\(task)/logs", body: try Self.encoder.encode(lines), expecting: [204, 404, 409])
+        let (status, body) = try await post("tasks/\(claim.task)/logs", body: try Self.encoder.encode(lines), lease: claim, expecting: [204, 404, 409])
         if status != 204 { throw TaskLeaseLost(Self.refusal(status, body, of: "\(lines.count) log line(s)")) }
     }
 
@@ -213,15 +221,16 @@ struct AgentTaskSource: TaskSource {
         return "The service refused the task's \(what) (\(status) \(said))"
     }
 
-    private func post(_ path: String, json: [String: any Sendable], expecting: Set<Int>) async throws -> (status: Int, body: Data) {
-        try await post(path, body: try JSONSerialization.data(withJSONObject: json), expecting: expecting)
+    private func post(_ path: String, json: [String: any Sendable], lease: TaskLease? = nil, expecting: Set<Int>) async throws -> (status: Int, body: Data) {
+        try await post(path, body: try JSONSerialization.data(withJSONObject: json), lease: lease, expecting: expecting)
     }
 
-    private func post(_ path: String, body: Data, expecting: Set<Int>) async throws -> (status: Int, body: Data) {
+    private func post(_ path: String, body: Data, lease: TaskLease? = nil, expecting: Set<Int>) async throws -> (status: Int, body: Data) {
         var request = HTTPClientRequest(url: configuration.service.appendingPathComponent("api/v1/agent/" + path).absoluteString)
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(configuration.token)")
         request.headers.add(name: "Content-Type", value: "application/json")
+        if let lease { request.headers.add(name: Self.leaseHeader, value: lease.token) }
         request.body = .bytes(ByteBuffer(data: body))
         let response = try await client.execute(request, timeout: .seconds(30))
         let data = Data(buffer: try await response.body.collect(upTo: 16 << 20))

@@ -4,13 +4,16 @@ public import QlikConnections
 
 /// A task handed to a worker, with what it needs to run: the connection's
 /// tenant and credentials (in memory only), or why this worker cannot have
-/// them; nil when the task is on no connection.
+/// them; nil when the task is on no connection. `lease` names this claim in
+/// every renewal, log line and outcome.
 public struct ClaimedTask: Sendable {
     public let record: TaskRecord
+    public let lease: TaskLease
     public let connection: Result<TaskConnection, TaskCredentialsUnavailable>?
 
-    public init(record: TaskRecord, connection: Result<TaskConnection, TaskCredentialsUnavailable>?) {
+    public init(record: TaskRecord, lease: TaskLease, connection: Result<TaskConnection, TaskCredentialsUnavailable>?) {
         self.record = record
+        self.lease = lease
         self.connection = connection
     }
 }
@@ -37,17 +40,18 @@ public struct TaskCredentialsUnavailable: Error, Sendable, CustomStringConvertib
 
 /// Where a worker gets tasks and reports on them: the repository directly
 /// (the service's serverless pool) or the service over HTTPS (a Secure Agent).
+/// Every report names the claim (``ClaimedTask/lease``), not only the task.
 public protocol TaskSource: Sendable {
     /// How long a claimed task is leased; the worker renews it well before.
     var lease: TimeInterval { get }
     func claim() async throws -> ClaimedTask?
-    /// False when the lease was lost (it ran out and another worker took the task); ``TaskLeaseLost`` when the service said so otherwise.
-    func renew(_ task: TaskID) async throws -> Bool
-    /// Records the outcome. Throws ``TaskLeaseLost`` when this worker no longer holds the task (nothing was recorded), and
+    /// False when the lease was lost (it ran out and another claim took the task); ``TaskLeaseLost`` when the service said so otherwise.
+    func renew(_ lease: TaskLease) async throws -> Bool
+    /// Records the outcome. Throws ``TaskLeaseLost`` when this claim no longer holds the task (nothing was recorded), and
     /// ``TaskOutcomeRefused`` when the service refused the outcome and failed the task instead.
-    func finish(_ task: TaskID, _ outcome: TaskOutcome) async throws
-    /// Throws ``TaskLeaseLost`` when this worker no longer holds the task: its lines were not kept, and the run should stop.
-    func log(_ task: TaskID, _ lines: [TaskLogLine]) async throws
+    func finish(_ lease: TaskLease, _ outcome: TaskOutcome) async throws
+    /// Throws ``TaskLeaseLost`` when this claim no longer holds the task: its lines were not kept, and the run should stop.
+    func log(_ lease: TaskLease, _ lines: [TaskLogLine]) async throws
 }
 
 /// This worker no longer holds the task's lease (it ran out and another worker took the task, or the task finished):

@@ -38,7 +38,7 @@ public struct TaskWorker: Sendable {
 
     /// One task: its outcome, or nothing when its lease was lost.
     public func runOne(_ claimed: ClaimedTask) async {
-        let id = claimed.record.id
+        let id = claimed.record.id, lease = claimed.lease
         var logger = logger
         logger[metadataKey: "task"] = "\(id)"
         let source = self.source, executor = self.executor
@@ -48,13 +48,13 @@ public struct TaskWorker: Sendable {
         let outcome: TaskOutcome? = await withTaskGroup(of: TaskOutcome?.self) { group in
             group.addTask {
                 await executor.execute(claimed, log: { lines in
-                    do { try await source.log(id, lines) } catch let lost as TaskLeaseLost {
+                    do { try await source.log(lease, lines) } catch let lost as TaskLeaseLost {
                         refused.yield(lost)
                         throw lost
                     }
                 })
             }
-            group.addTask { await Self.keepLease(id, source: source, logger: taskLogger) }
+            group.addTask { await Self.keepLease(lease, source: source, logger: taskLogger) }
             group.addTask {
                 for await lost in refusals {
                     taskLogger.warning("the service refused the task's log lines", metadata: ["reason": "\(lost)"])
@@ -77,7 +77,7 @@ public struct TaskWorker: Sendable {
             return
         }
         do {
-            try await source.finish(id, outcome)
+            try await source.finish(lease, outcome)
             logger.info("task finished", metadata: ["succeeded": "\(outcome.succeeded)"])
         } catch let lost as TaskLeaseLost {
             logger.warning("the task's outcome was not recorded: this worker no longer holds its lease", metadata: ["reason": "\(lost)"])
@@ -89,7 +89,7 @@ public struct TaskWorker: Sendable {
     }
 
     /// Renews the lease every third of its length; returns (nil) only when it is lost.
-    static func keepLease(_ id: TaskID, source: any TaskSource, logger: Logger) async -> TaskOutcome? {
+    static func keepLease(_ lease: TaskLease, source: any TaskSource, logger: Logger) async -> TaskOutcome? {
         var heldUntil = Date().addingTimeInterval(source.lease)
         while true {
             do {
@@ -98,7 +98,7 @@ public struct TaskWorker: Sendable {
                 return nil
             }
             do {
-                if try await source.renew(id) {
+                if try await source.renew(lease) {
                     heldUntil = Date().addingTimeInterval(source.lease)
                 } else {
                     return nil

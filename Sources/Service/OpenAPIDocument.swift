@@ -1780,11 +1780,11 @@ enum OpenAPIDocument {
         "/api/v1/agent/claim": {
           "post": {
             "operationId": "agentClaim",
-            "description": "Secure Agents: leases the oldest task of the agent's group, with the connection's credentials when the service holds them.",
+            "description": "Secure Agents: leases the oldest task of the agent's group, with the connection's credentials when the service holds them. Each claim gets its own lease token (leaseToken), which the agent sends back in the Lease-Token header of renew, logs and finish: the lease belongs to this claim, not to the agent, so after a lease ran out and the task was claimed again (by another agent or by another worker of this agent) the first claim can no longer write to it. The agent says it does so with sendsLeaseToken: true; an agent that does not (one that predates per-claim leases) gets no task and is answered 400 (agent_upgrade_required).",
             "security": [{ "agentToken": [] }],
-            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": { "leaseSeconds": { "type": "number", "minimum": 2, "maximum": 300 } } } } } },
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["sendsLeaseToken"], "properties": { "leaseSeconds": { "type": "number", "minimum": 2, "maximum": 300 }, "sendsLeaseToken": { "type": "boolean", "description": "Must be true: the agent sends each claim's leaseToken back in the Lease-Token header." } } } } } },
             "responses": {
-              "200": { "description": "A task, leased to this agent", "content": { "application/json": { "schema": { "type": "object", "required": ["taskID", "kind", "payload", "leaseSeconds"] } } } },
+              "200": { "description": "A task, leased to this claim", "content": { "application/json": { "schema": { "type": "object", "required": ["taskID", "kind", "payload", "leaseSeconds", "leaseToken"], "properties": { "leaseToken": { "type": "string", "description": "This claim's lease token: send it in the Lease-Token header of renew, logs and finish." } } } } } },
               "204": { "description": "No task waits" },
               "400": { "$ref": "#/components/responses/Error" },
               "401": { "$ref": "#/components/responses/Error" },
@@ -1796,11 +1796,12 @@ enum OpenAPIDocument {
         },
         "/api/v1/agent/tasks/{id}/renew": {
           "parameters": [
-            { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }
+            { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } },
+            { "name": "Lease-Token", "in": "header", "required": true, "description": "The leaseToken of the claim's answer: names the claim, so that only the claim holding the lease writes. Without it (an agent that predates per-claim leases) the answer is 428 (agent_upgrade_required) and nothing is kept.", "schema": { "type": "string", "minLength": 1 } }
           ],
           "post": {
             "operationId": "agentRenewLease",
-            "description": "Secure Agents: extends the lease of a task the agent holds. 404 (not_found) for a task not of the agent's group; 409 when the agent does not hold the lease (lease_lost: queued, or another worker runs it) or the task is over (task_finished): the agent stops working on it.",
+            "description": "Secure Agents: extends the lease of the claim named by Lease-Token. 404 (not_found) for a task not of the agent's group; 409 when that claim does not hold the lease (lease_lost: queued, or claimed again, by another agent or another worker of this agent, after this claim's lease ran out) or the task is over (task_finished): the agent stops working on it.",
             "security": [{ "agentToken": [] }],
             "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": { "leaseSeconds": { "type": "number", "minimum": 2, "maximum": 300 } } } } } },
             "responses": {
@@ -1809,17 +1810,19 @@ enum OpenAPIDocument {
               "401": { "$ref": "#/components/responses/Error" },
               "404": { "$ref": "#/components/responses/Error" },
               "409": { "$ref": "#/components/responses/Error" },
-              "422": { "$ref": "#/components/responses/Error" }
+              "422": { "$ref": "#/components/responses/Error" },
+              "428": { "$ref": "#/components/responses/Error" }
             }
           }
         },
         "/api/v1/agent/tasks/{id}/finish": {
           "parameters": [
-            { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }
+            { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } },
+            { "name": "Lease-Token", "in": "header", "required": true, "description": "The leaseToken of the claim's answer: names the claim, so that only the claim holding the lease writes. Without it (an agent that predates per-claim leases) the answer is 428 (agent_upgrade_required) and nothing is kept.", "schema": { "type": "string", "minLength": 1 } }
           ],
           "post": {
             "operationId": "agentFinishTask",
-            "description": "Secure Agents: records how a task the agent holds ended, with its last log lines, only while the agent holds the lease of the running task (checked in the same statement that writes): 404 (not_found) for a task not of the agent's group, 409 when it does not hold the lease (lease_lost) or the task is over (task_finished), and then nothing is kept. A result that does not decode to the task kind's result (a Test Connection report, a catalog, a read's, write's or reload's summary; for a failed data task {\"inputError\": bool}) fails the task with an error saying what was wrong and the shape expected, and is answered 422 (result_malformed) with that error.",
+            "description": "Secure Agents: records how a task ended, with its last log lines, only while the claim named by Lease-Token holds the lease of the running task (checked in the same statement that writes): 404 (not_found) for a task not of the agent's group, 409 when that claim does not hold the lease (lease_lost: another claim, even of this agent, took the task after this one's lease ran out) or the task is over (task_finished), and then nothing is kept. A result that does not decode to the task kind's result (a Test Connection report, a catalog, a read's, write's or reload's summary; for a failed data task {\"inputError\": bool}) fails the task with an error saying what was wrong and the shape expected, and is answered 422 (result_malformed) with that error.",
             "security": [{ "agentToken": [] }],
             "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["succeeded"], "properties": { "succeeded": { "type": "boolean" }, "result": { "type": "string", "description": "The task kind's result, as JSON text" }, "error": { "type": "string" }, "logs": { "type": "array", "items": { "$ref": "#/components/schemas/TaskLogLine" } } } } } } },
             "responses": {
@@ -1828,17 +1831,19 @@ enum OpenAPIDocument {
               "401": { "$ref": "#/components/responses/Error" },
               "404": { "$ref": "#/components/responses/Error" },
               "409": { "$ref": "#/components/responses/Error" },
-              "422": { "$ref": "#/components/responses/Error" }
+              "422": { "$ref": "#/components/responses/Error" },
+              "428": { "$ref": "#/components/responses/Error" }
             }
           }
         },
         "/api/v1/agent/tasks/{id}/logs": {
           "parameters": [
-            { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }
+            { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } },
+            { "name": "Lease-Token", "in": "header", "required": true, "description": "The leaseToken of the claim's answer: names the claim, so that only the claim holding the lease writes. Without it (an agent that predates per-claim leases) the answer is 428 (agent_upgrade_required) and nothing is kept.", "schema": { "type": "string", "minLength": 1 } }
           ],
           "post": {
             "operationId": "agentTaskLogs",
-            "description": "Secure Agents: adds log lines to a task, only while the agent holds the lease of the running task (checked in the same statement that writes). 404 (not_found) for a task not of the agent's group; 409 when it does not hold the lease (lease_lost) or the task is over (task_finished), and no line is kept: the agent stops working on the task.",
+            "description": "Secure Agents: adds log lines to a task, only while the claim named by Lease-Token holds the lease of the running task (checked in the same statement that writes). 404 (not_found) for a task not of the agent's group; 409 when that claim does not hold the lease (lease_lost: another claim, even of this agent, took the task after this one's lease ran out) or the task is over (task_finished), and no line is kept: the agent stops working on the task.",
             "security": [{ "agentToken": [] }],
             "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/TaskLogLine" } } } } },
             "responses": {
@@ -1847,7 +1852,8 @@ enum OpenAPIDocument {
               "401": { "$ref": "#/components/responses/Error" },
               "404": { "$ref": "#/components/responses/Error" },
               "409": { "$ref": "#/components/responses/Error" },
-              "422": { "$ref": "#/components/responses/Error" }
+              "422": { "$ref": "#/components/responses/Error" },
+              "428": { "$ref": "#/components/responses/Error" }
             }
           }
         },

@@ -25,7 +25,8 @@ struct TaskQueueTests {
                     let repository = try await fixture.store.reopen()
                     var mine: [TaskID] = []
                     while let task = try await repository.claim(in: [environment], owner: "worker-\(worker)", lease: 60, now: Date()) {
-                        #expect(try await repository.finish(task.id, owner: "worker-\(worker)", succeeded: true, result: nil, error: nil, at: Date()))
+                        #expect(try await repository.finish(try #require(task.lease), owner: "worker-\(worker)", succeeded: true, result: nil, error: nil,
+                                                            at: Date()))
                         mine.append(task.id)
                     }
                     await repository.close()
@@ -48,14 +49,15 @@ struct TaskQueueTests {
         let t0 = Date()
         let first = try #require(try await fixture.repository.claim(in: [environment], owner: "a", lease: 30, now: t0))
         #expect(first.id == queued.id && first.state == .running && first.attempts == 1 && first.leaseOwner == "a")
+        let firstLease = try #require(first.lease)
         #expect(try await fixture.repository.claim(in: [environment], owner: "b", lease: 30, now: t0.addingTimeInterval(10)) == nil, "leased: nobody else gets it")
-        #expect(try await fixture.repository.renewLease(queued.id, owner: "a", until: t0.addingTimeInterval(40)))
+        #expect(try await fixture.repository.renewLease(firstLease, owner: "a", until: t0.addingTimeInterval(40)))
         #expect(try await fixture.repository.claim(in: [environment], owner: "b", lease: 30, now: t0.addingTimeInterval(35)) == nil, "renewed")
         // Worker a dies: its lease runs out and b takes the task over.
         let second = try #require(try await fixture.repository.claim(in: [environment], owner: "b", lease: 30, now: t0.addingTimeInterval(41)))
         #expect(second.attempts == 2 && second.leaseOwner == "b")
-        #expect(try await !fixture.repository.renewLease(queued.id, owner: "a", until: t0.addingTimeInterval(100)))
-        #expect(try await !fixture.repository.finish(queued.id, owner: "a", succeeded: true, result: nil, error: nil, at: t0.addingTimeInterval(42)))
+        #expect(try await !fixture.repository.renewLease(firstLease, owner: "a", until: t0.addingTimeInterval(100)))
+        #expect(try await !fixture.repository.finish(firstLease, owner: "a", succeeded: true, result: nil, error: nil, at: t0.addingTimeInterval(42)))
         // b dies too: two attempts were all it had.
         #expect(try await fixture.repository.claim(in: [environment], owner: "c", lease: 30, now: t0.addingTimeInterval(80)) == nil)
         let failed = try await fixture.repository.task(queued.id, in: fixture.organization.id)
@@ -71,9 +73,10 @@ struct TaskQueueTests {
         try await fixture.repository.enqueue(newer)
         let claimed = try #require(try await fixture.repository.claim(in: [older.runtimeEnvironmentID], owner: "w", lease: 60, now: Date()))
         #expect(claimed.id == older.id, "the oldest first")
-        #expect(try await fixture.repository.appendLog(claimed.id, owner: "w", [TaskLogLine(message: "one"), TaskLogLine(level: "warning", message: "two")]))
-        #expect(try await fixture.repository.appendLog(claimed.id, owner: "w", [TaskLogLine(message: "three")]))
-        #expect(try await fixture.repository.finish(claimed.id, owner: "w", succeeded: false, result: Data(#"{"ok":false}"#.utf8), error: "it broke", at: Date()))
+        let lease = try #require(claimed.lease)
+        #expect(try await fixture.repository.appendLog(lease, owner: "w", [TaskLogLine(message: "one"), TaskLogLine(level: "warning", message: "two")]))
+        #expect(try await fixture.repository.appendLog(lease, owner: "w", [TaskLogLine(message: "three")]))
+        #expect(try await fixture.repository.finish(lease, owner: "w", succeeded: false, result: Data(#"{"ok":false}"#.utf8), error: "it broke", at: Date()))
         #expect(try await fixture.repository.logs(of: claimed.id).map(\.message) == ["one", "two", "three"])
         let stored = try await fixture.repository.task(claimed.id, in: fixture.organization.id)
         #expect(stored.state == .failed && stored.error == "it broke" && stored.result == Data(#"{"ok":false}"#.utf8) && stored.finishedAt != nil)
@@ -87,20 +90,20 @@ struct TaskQueueTests {
         let queued = try await task(fixture)
         try await fixture.repository.enqueue(queued)
         let environment = queued.runtimeEnvironmentID
-        _ = try #require(try await fixture.repository.claim(in: [environment], owner: "a", lease: 60, now: Date()))
-        #expect(try await fixture.repository.appendLog(queued.id, owner: "a", [TaskLogLine(message: "one")]))
+        let lease = try #require(try await fixture.repository.claim(in: [environment], owner: "a", lease: 60, now: Date())?.lease)
+        #expect(try await fixture.repository.appendLog(lease, owner: "a", [TaskLogLine(message: "one")]))
         let lines = [TaskLogLine(message: "two"), TaskLogLine(level: "warning", message: "three, with 'quotes' and\nnewline")]
-        #expect(try await !fixture.repository.finish(queued.id, in: OrganizationID(), owner: "a", succeeded: true, result: nil, error: nil,
+        #expect(try await !fixture.repository.finish(lease, in: OrganizationID(), owner: "a", succeeded: true, result: nil, error: nil,
                                                      logs: [TaskLogLine(message: "stranger")], at: Date()), "another organization's task")
-        #expect(try await !fixture.repository.finish(queued.id, in: fixture.organization.id, owner: "b", succeeded: false, result: nil, error: "not mine",
+        #expect(try await !fixture.repository.finish(lease, in: fixture.organization.id, owner: "b", succeeded: false, result: nil, error: "not mine",
                                                      logs: [TaskLogLine(message: "from b")], at: Date()), "not the lease holder")
-        #expect(try await fixture.repository.finish(queued.id, in: fixture.organization.id, owner: "a", succeeded: true, result: Data(#"{"n":1}"#.utf8),
+        #expect(try await fixture.repository.finish(lease, in: fixture.organization.id, owner: "a", succeeded: true, result: Data(#"{"n":1}"#.utf8),
                                                     error: nil, logs: lines, at: Date()))
-        #expect(try await !fixture.repository.finish(queued.id, in: fixture.organization.id, owner: "a", succeeded: false, result: nil, error: "again",
+        #expect(try await !fixture.repository.finish(lease, in: fixture.organization.id, owner: "a", succeeded: false, result: nil, error: "again",
                                                      logs: [TaskLogLine(message: "late")], at: Date()), "a task finishes once")
         #expect(try await fixture.repository.logs(of: queued.id).map(\.message) == ["one", "two", "three, with 'quotes' and\nnewline"])
         let stored = try await fixture.repository.task(queued.id, in: fixture.organization.id)
-        #expect(stored.state == .succeeded && stored.result == Data(#"{"n":1}"#.utf8) && stored.leaseOwner == nil)
+        #expect(stored.state == .succeeded && stored.result == Data(#"{"n":1}"#.utf8) && stored.leaseOwner == nil && stored.leaseToken == nil)
     }
 
     @Test("only the lease holder of a running task adds log lines: not another worker, not the one whose lease was taken over, not anyone once it finished",
@@ -109,20 +112,63 @@ struct TaskQueueTests {
         let fixture = try await RepositoryFixture(backend)
         let queued = try await task(fixture, maxAttempts: 3)
         try await fixture.repository.enqueue(queued)
-        #expect(try await !fixture.repository.appendLog(queued.id, owner: "a", [TaskLogLine(message: "queued")]), "nobody holds a queued task")
+        let guessed = TaskLease(task: queued.id, token: TaskLease.newToken())
+        #expect(try await !fixture.repository.appendLog(guessed, owner: "a", [TaskLogLine(message: "queued")]), "nobody holds a queued task")
         let t0 = Date()
-        _ = try #require(try await fixture.repository.claim(in: [queued.runtimeEnvironmentID], owner: "a", lease: 30, now: t0))
-        #expect(try await !fixture.repository.appendLog(queued.id, owner: "b", [TaskLogLine(message: "b, not holding")]))
-        #expect(try await !fixture.repository.appendLog(queued.id, owner: "b", []), "no lines: whether it holds the lease")
-        #expect(try await fixture.repository.appendLog(queued.id, owner: "a", []))
-        #expect(try await fixture.repository.appendLog(queued.id, owner: "a", [TaskLogLine(message: "a-1"), TaskLogLine(message: "a-2")]))
+        let a = try #require(try await fixture.repository.claim(in: [queued.runtimeEnvironmentID], owner: "a", lease: 30, now: t0)?.lease)
+        #expect(try await !fixture.repository.appendLog(a, owner: "b", [TaskLogLine(message: "b, not holding")]), "a's token is not b's")
+        #expect(try await !fixture.repository.appendLog(a, owner: "b", []), "no lines: whether it holds the lease")
+        #expect(try await fixture.repository.appendLog(a, owner: "a", []))
+        #expect(try await fixture.repository.appendLog(a, owner: "a", [TaskLogLine(message: "a-1"), TaskLogLine(message: "a-2")]))
         // a's lease runs out and b takes the task over: a's late lines are refused, b's kept.
-        _ = try #require(try await fixture.repository.claim(in: [queued.runtimeEnvironmentID], owner: "b", lease: 30, now: t0.addingTimeInterval(31)))
-        #expect(try await !fixture.repository.appendLog(queued.id, owner: "a", [TaskLogLine(message: "a, taken over")]))
-        #expect(try await fixture.repository.appendLog(queued.id, owner: "b", [TaskLogLine(message: "b-1")]))
-        #expect(try await fixture.repository.finish(queued.id, owner: "b", succeeded: true, result: nil, error: nil, at: Date()))
-        #expect(try await !fixture.repository.appendLog(queued.id, owner: "b", [TaskLogLine(message: "b, after the end")]), "a finished task takes no lines")
+        let b = try #require(try await fixture.repository.claim(in: [queued.runtimeEnvironmentID], owner: "b", lease: 30, now: t0.addingTimeInterval(31))?.lease)
+        #expect(try await !fixture.repository.appendLog(a, owner: "a", [TaskLogLine(message: "a, taken over")]))
+        #expect(try await fixture.repository.appendLog(b, owner: "b", [TaskLogLine(message: "b-1")]))
+        #expect(try await fixture.repository.finish(b, owner: "b", succeeded: true, result: nil, error: nil, at: Date()))
+        #expect(try await !fixture.repository.appendLog(b, owner: "b", [TaskLogLine(message: "b, after the end")]), "a finished task takes no lines")
         #expect(try await fixture.repository.logs(of: queued.id).map(\.message) == ["a-1", "a-2", "b-1"])
+    }
+
+    @Test("two workers of one owner (two of an agent's): once the first one's lease ran out and the second claimed the task again, the first claim renews, logs and finishes nothing and nothing of it is kept; the second claim's are",
+          arguments: RepositoryBackend.allCases)
+    func twoClaimsOfOneOwner(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        let queued = try await task(fixture, maxAttempts: 3)
+        try await fixture.repository.enqueue(queued)
+        let environment = queued.runtimeEnvironmentID, organization = fixture.organization.id, owner = "agent:one"
+        let t0 = Date()
+        // Worker 1 and worker 2 run side by side on their own repository handles, as an agent's workers do behind the service.
+        let worker1 = try await fixture.store.reopen(), worker2 = try await fixture.store.reopen()
+        let first = try #require(try await worker1.claim(in: [environment], owner: owner, lease: 30, now: t0))
+        let firstLease = try #require(first.lease)
+        #expect(try await worker1.appendLog(firstLease, owner: owner, [TaskLogLine(message: "first, while it holds the lease")]))
+        // Worker 1 stalls past its lease; worker 2 of the same owner claims the task again.
+        let second = try #require(try await worker2.claim(in: [environment], owner: owner, lease: 30, now: t0.addingTimeInterval(31)))
+        let secondLease = try #require(second.lease)
+        #expect(second.id == first.id && second.attempts == 2 && second.leaseOwner == owner && secondLease != firstLease)
+
+        #expect(try await !worker1.renewLease(firstLease, owner: owner, until: t0.addingTimeInterval(90)), "the first claim renews nothing")
+        #expect(try await !worker1.appendLog(firstLease, owner: owner, [TaskLogLine(message: "first, after its lease ran out")]))
+        #expect(try await !worker1.appendLog(firstLease, owner: owner, []), "no lines: the first claim does not hold the task")
+        #expect(try await !worker1.finish(firstLease, owner: owner, succeeded: false, result: nil, error: "first says it failed", at: Date()))
+        #expect(try await !worker1.finish(firstLease, in: organization, owner: owner, succeeded: false, result: Data(#"{"by":"first"}"#.utf8),
+                                          error: "first says it failed", logs: [TaskLogLine(message: "first, with its outcome")], at: Date()))
+        let meanwhile = try await fixture.repository.task(queued.id, in: organization)
+        #expect(meanwhile.state == .running && meanwhile.leaseToken == secondLease.token && meanwhile.error == nil && meanwhile.result == nil,
+                "the first claim's outcome is not kept")
+
+        #expect(try await worker2.renewLease(secondLease, owner: owner, until: t0.addingTimeInterval(90)))
+        #expect(try await worker2.appendLog(secondLease, owner: owner, [TaskLogLine(message: "second-1")]))
+        #expect(try await worker2.finish(secondLease, in: organization, owner: owner, succeeded: true, result: Data(#"{"by":"second"}"#.utf8), error: nil,
+                                         logs: [TaskLogLine(message: "second-2")], at: Date()))
+        #expect(try await !worker1.finish(firstLease, owner: owner, succeeded: false, result: nil, error: "first, late", at: Date()), "over: still refused")
+        await worker1.close()
+        await worker2.close()
+
+        #expect(try await fixture.repository.logs(of: queued.id).map(\.message) == ["first, while it holds the lease", "second-1", "second-2"],
+                "one run's lines after the other's, none of the first claim's after its lease ran out")
+        let stored = try await fixture.repository.task(queued.id, in: organization)
+        #expect(stored.state == .succeeded && stored.result == Data(#"{"by":"second"}"#.utf8) && stored.error == nil && stored.leaseToken == nil)
     }
 
     @Test("log lines written at once by several handles of the lease holder are all kept, numbered apart; a worker that lost the lease writes none",
@@ -131,17 +177,17 @@ struct TaskQueueTests {
         let fixture = try await RepositoryFixture(backend)
         let queued = try await task(fixture)
         try await fixture.repository.enqueue(queued)
-        _ = try #require(try await fixture.repository.claim(in: [queued.runtimeEnvironmentID], owner: "new", lease: 60, now: Date()))
+        let lease = try #require(try await fixture.repository.claim(in: [queued.runtimeEnvironmentID], owner: "new", lease: 60, now: Date())?.lease)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<4 {
                 group.addTask {
                     let repository = try await fixture.store.reopen()
                     for line in 0..<10 {
                         if writer == 0, line == 9 {
-                            #expect(try await !repository.finish(queued.id, in: fixture.organization.id, owner: "old", succeeded: false, result: nil,
+                            #expect(try await !repository.finish(lease, in: fixture.organization.id, owner: "old", succeeded: false, result: nil,
                                                                  error: nil, logs: [TaskLogLine(message: "old-a"), TaskLogLine(message: "old-b")], at: Date()))
                         } else {
-                            #expect(try await repository.appendLog(queued.id, owner: "new", [TaskLogLine(message: "w\(writer)-\(line)")]))
+                            #expect(try await repository.appendLog(lease, owner: "new", [TaskLogLine(message: "w\(writer)-\(line)")]))
                         }
                     }
                     await repository.close()

@@ -20,12 +20,12 @@ struct TaskWorkerLeaseTests {
         }
 
         func claim() async throws -> ClaimedTask? { nil }
-        func renew(_ task: TaskID) async throws -> Bool { true }
-        func finish(_ task: TaskID, _ outcome: TaskOutcome) async throws {
+        func renew(_ lease: TaskLease) async throws -> Bool { true }
+        func finish(_ lease: TaskLease, _ outcome: TaskOutcome) async throws {
             finished.append(outcome)
             if let finishRefusal { throw finishRefusal }
         }
-        func log(_ task: TaskID, _ lines: [TaskLogLine]) async throws {
+        func log(_ lease: TaskLease, _ lines: [TaskLogLine]) async throws {
             logAttempts += 1
             if refuseLogs { throw TaskLeaseLost("The service refused the task's 1 log line(s) (409 lease_lost: another worker runs it)") }
         }
@@ -48,7 +48,7 @@ struct TaskWorkerLeaseTests {
     static func noop(milliseconds: Int) throws -> ClaimedTask {
         let record = TaskRecord(organizationID: OrganizationID(), runtimeEnvironmentID: RuntimeEnvironmentID(), connectionID: nil, connectionName: nil,
                                 kind: .noop, payload: try TaskResults.encode(NoopPayload(milliseconds: milliseconds)), requestedBy: "test")
-        return ClaimedTask(record: record, connection: nil)
+        return ClaimedTask(record: record, lease: TaskLease(task: record.id, token: TaskLease.newToken()), connection: nil)
     }
 
     @Test("log lines refused (the task is no longer this worker's) stop a 2-minute task at once: no outcome is sent, and the worker logs the service's reason")

@@ -18,12 +18,12 @@ struct ServiceAgentResultTests {
     /// Claims until the agent gets a task (the request queuing it runs beside).
     static func claim(_ token: String, _ api: APIClient) async throws -> APIClient.Answer {
         for _ in 0..<500 {
-            let claimed = try await api.call(.post, "/api/v1/agent/claim", token: token, json: ["leaseSeconds": 60])
+            let claimed = try await api.call(.post, "/api/v1/agent/claim", token: token, json: ["leaseSeconds": 60, "sendsLeaseToken": true])
             if claimed.status == .ok { return claimed }
             try await Task.sleep(for: .milliseconds(20))
         }
         Issue.record("no task came to claim")
-        return try await api.call(.post, "/api/v1/agent/claim", token: token, json: ["leaseSeconds": 60])
+        return try await api.call(.post, "/api/v1/agent/claim", token: token, json: ["leaseSeconds": 60, "sendsLeaseToken": true])
     }
 
     @Test("a Test Connection result that is not a report is refused with 422 and fails the task saying what was wrong; POST .../test answers 409 with it, not 500",
@@ -35,8 +35,10 @@ struct ServiceAgentResultTests {
             async let tested = api.call(.post, "/api/v1/connections/On%20agents/test", token: harness.token("designer"))
             let claimed = try await Self.claim(agent, api)
             let id = try #require(claimed.object["taskID"] as? String)
+            let lease = ServiceAgentLeaseTests.holding(claimed)
             let finish = try await api.call(.post, "/api/v1/agent/tasks/\(id)/finish", token: agent,
-                                            json: ["succeeded": true, "result": #"{"steps": "all good"}"#, "logs": [["at": "2026-12-06T10:00:00Z", "level": "info", "message": "ran"]]])
+                                            json: ["succeeded": true, "result": #"{"steps": "all good"}"#, "logs": [["at": "2026-12-06T10:00:00Z", "level": "info", "message": "ran"]]],
+                                            headers: lease)
             #expect(finish.status == .unprocessableContent && finish.errorCode == "result_malformed", "\(finish.text)")
             #expect(finish.text.contains("result for a Test Connection task did not decode") && finish.text.contains("expected"), "\(finish.text)")
             let answer = try await tested
@@ -48,7 +50,7 @@ struct ServiceAgentResultTests {
             #expect(result.status == .notFound && result.errorCode == "no_result", "the malformed result is not kept: \(result.text)")
             let logs = try await api.call(.get, "/api/v1/tasks/\(id)/logs", token: harness.token("viewer")).json as? [[String: Any]] ?? []
             #expect(logs.compactMap { $0["message"] as? String } == ["ran"], "the run's lines stay")
-            #expect(try await api.call(.post, "/api/v1/agent/tasks/\(id)/finish", token: agent, json: ["succeeded": true]).errorCode == "task_finished")
+            #expect(try await api.call(.post, "/api/v1/agent/tasks/\(id)/finish", token: agent, json: ["succeeded": true], headers: lease).errorCode == "task_finished")
         }
     }
 
@@ -58,15 +60,19 @@ struct ServiceAgentResultTests {
         try await harness.withClient { api in
             let agent = try await Self.liveAgent(harness, api)
             async let tested = api.call(.post, "/api/v1/connections/On%20agents/test", token: harness.token("designer"))
-            let test = try #require(try await Self.claim(agent, api).object["taskID"] as? String)
-            let notJSON = try await api.call(.post, "/api/v1/agent/tasks/\(test)/finish", token: agent, json: ["succeeded": false, "result": "<html>oops"])
+            let testClaim = try await Self.claim(agent, api)
+            let test = try #require(testClaim.object["taskID"] as? String)
+            let notJSON = try await api.call(.post, "/api/v1/agent/tasks/\(test)/finish", token: agent, json: ["succeeded": false, "result": "<html>oops"],
+                                             headers: ServiceAgentLeaseTests.holding(testClaim))
             #expect(notJSON.status == .unprocessableContent && notJSON.text.contains("is not JSON"), "\(notJSON.text)")
             #expect(try await tested.status == .conflict)
 
             let queued = try await api.call(.post, "/api/v1/connections/On%20agents/tasks", token: harness.token("designer"), json: ["kind": "discover"])
             #expect(queued.status == .accepted)
-            let discover = try #require(try await Self.claim(agent, api).object["taskID"] as? String)
-            let wrong = try await api.call(.post, "/api/v1/agent/tasks/\(discover)/finish", token: agent, json: ["succeeded": true, "result": #"{"tenant": 7}"#])
+            let discoverClaim = try await Self.claim(agent, api)
+            let discover = try #require(discoverClaim.object["taskID"] as? String)
+            let wrong = try await api.call(.post, "/api/v1/agent/tasks/\(discover)/finish", token: agent, json: ["succeeded": true, "result": #"{"tenant": 7}"#],
+                                           headers: ServiceAgentLeaseTests.holding(discoverClaim))
             #expect(wrong.status == .unprocessableContent && wrong.text.contains("result for a Discover task did not decode")
                 && wrong.text.contains("'tenant'"), "\(wrong.text)")
             let task = try await api.call(.get, "/api/v1/tasks/\(discover)", token: harness.token("viewer"))
@@ -89,7 +95,7 @@ struct ServiceAgentResultTests {
                 if task == nil { try await Task.sleep(for: .milliseconds(20)) }
             }
             let claimed = try #require(task)
-            #expect(try await harness.repository.finish(claimed.id, owner: "agent:old", succeeded: true, result: Data(#"{"steps":[{"name":1}]}"#.utf8),
+            #expect(try await harness.repository.finish(try #require(claimed.lease), owner: "agent:old", succeeded: true, result: Data(#"{"steps":[{"name":1}]}"#.utf8),
                                                         error: nil, at: Date()))
             let answer = try await tested
             #expect(answer.status == .conflict && answer.errorCode == "task_failed"

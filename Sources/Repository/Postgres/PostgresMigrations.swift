@@ -265,6 +265,11 @@ enum PostgresMigrations {
             """,
             "CREATE INDEX sign_in_attempts_window ON sign_in_attempts (window_ends_at)",
         ]),
+        // A token per claim beside the lease's owner: two claims for one owner (two workers of one agent) are told apart. A task
+        // running at the upgrade has none, so its holder writes nothing more; its lease runs out and it runs again.
+        ("v14-task-lease-token", [
+            "ALTER TABLE tasks ADD COLUMN lease_token TEXT",
+        ]),
     ]
 
     /// Steps that need a value SQL cannot compute, run right after the step's statements, in its transaction.

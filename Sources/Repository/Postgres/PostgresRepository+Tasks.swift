@@ -20,10 +20,10 @@ extension PostgresRepository: TaskQueue {
         try await read { session in
             try await session.execute("""
                 INSERT INTO tasks (id, organization_id, runtime_environment_id, connection_id, connection_name, kind, payload, state, attempts,
-                    max_attempts, lease_owner, lease_expires_at, requested_by, created_at, started_at)
+                    max_attempts, lease_owner, lease_token, lease_expires_at, requested_by, created_at, started_at)
                 VALUES (\(started.id.description), \(started.organizationID.description), \(started.runtimeEnvironmentID.description),
                         \(started.connectionID?.description), \(started.connectionName), \(started.kind.rawValue),
-                        \(String(decoding: started.payload, as: UTF8.self)), 'running', 1, \(Int32(started.maxAttempts)), \(owner),
+                        \(String(decoding: started.payload, as: UTF8.self)), 'running', 1, \(Int32(started.maxAttempts)), \(owner), \(started.leaseToken),
                         \(started.leaseExpiresAt?.millisecondsSince1970), \(started.requestedBy), \(started.createdAt.millisecondsSince1970),
                         \(started.startedAt?.millisecondsSince1970))
                 """)
@@ -40,35 +40,36 @@ extension PostgresRepository: TaskQueue {
         let sweep = giveUpSweep.due(now)
         return try await read { session in
             if sweep { try await session.execute("""
-                UPDATE tasks SET state = 'failed', finished_at = \(nowMS), lease_owner = NULL,
+                UPDATE tasks SET state = 'failed', finished_at = \(nowMS), lease_owner = NULL, lease_token = NULL,
                     error = 'The task lost its worker ' || attempts || ' time(s) (its lease ran out each time); it is not run again.'
                 WHERE id IN (SELECT id FROM tasks WHERE runtime_environment_id = ANY(\(ids)) AND state = 'running'
                              AND lease_expires_at < \(nowMS) AND attempts >= max_attempts FOR UPDATE SKIP LOCKED)
                 """) }
-            return try await session.rows(PreparedQueue.Claim(owner: owner, expires: expires, now: nowMS, environments: ids)).first.map(StoredValues.task)
+            return try await session.rows(PreparedQueue.Claim(owner: owner, token: TaskLease.newToken(), expires: expires, now: nowMS, environments: ids)).first.map(StoredValues.task)
         }
     }
 
-    public func renewLease(_ task: TaskID, owner: String, until: Date) async throws -> Bool {
+    public func renewLease(_ lease: TaskLease, owner: String, until: Date) async throws -> Bool {
         try await read { session in
-            try await !session.rows(PreparedQueue.Renew(until: until.millisecondsSince1970, task: task.description, owner: owner)).isEmpty
+            try await !session.rows(PreparedQueue.Renew(until: until.millisecondsSince1970, task: lease.task.description, owner: owner,
+                                                        token: lease.token)).isEmpty
         }
     }
 
-    public func finish(_ task: TaskID, owner: String, succeeded: Bool, result: Data?, error: String?, at: Date) async throws -> Bool {
+    public func finish(_ lease: TaskLease, owner: String, succeeded: Bool, result: Data?, error: String?, at: Date) async throws -> Bool {
         let state = succeeded ? TaskState.succeeded.rawValue : TaskState.failed.rawValue
         let text = result.map { String(decoding: $0, as: UTF8.self) }
         return try await read { session in
-            try await !session.rows(PreparedQueue.Finish(state: state, result: text, error: error, at: at.millisecondsSince1970, task: task.description,
-                                                         owner: owner)).isEmpty
+            try await !session.rows(PreparedQueue.Finish(state: state, result: text, error: error, at: at.millisecondsSince1970,
+                                                         task: lease.task.description, owner: owner, token: lease.token)).isEmpty
         }
     }
 
-    public func finish(_ task: TaskID, in organization: OrganizationID, owner: String, succeeded: Bool, result: Data?, error: String?,
+    public func finish(_ lease: TaskLease, in organization: OrganizationID, owner: String, succeeded: Bool, result: Data?, error: String?,
                        logs: [TaskLogLine], at: Date) async throws -> Bool {
         let statement = PreparedQueue.FinishReporting(
             state: succeeded ? TaskState.succeeded.rawValue : TaskState.failed.rawValue, result: result.map { String(decoding: $0, as: UTF8.self) },
-            error: error, at: at.millisecondsSince1970, task: task.description, owner: owner, logAt: logs.map(\.at.millisecondsSince1970),
+            error: error, at: at.millisecondsSince1970, task: lease.task.description, owner: owner, token: lease.token, logAt: logs.map(\.at.millisecondsSince1970),
             logLevel: logs.map(\.level), logMessage: logs.map(\.message), organization: organization.description)
         return try await read { session in try await Self.numberingLogLines { try await !session.rows(statement).isEmpty } }
     }
@@ -86,16 +87,16 @@ extension PostgresRepository: TaskQueue {
         }
     }
 
-    public func appendLog(_ task: TaskID, owner: String, _ lines: [TaskLogLine]) async throws -> Bool {
+    public func appendLog(_ lease: TaskLease, owner: String, _ lines: [TaskLogLine]) async throws -> Bool {
         guard !lines.isEmpty else {
             return try await read { session in
                 try await session.first("""
-                    SELECT 1 FROM tasks WHERE id = \(task.description) AND lease_owner = \(owner) AND state = 'running'
+                    SELECT 1 FROM tasks WHERE id = \(lease.task.description) AND lease_owner = \(owner) AND lease_token = \(lease.token) AND state = 'running'
                     """) != nil
             }
         }
-        // One statement for all the lines: kept together, or none of them when `owner` does not hold the task.
-        let statement = PreparedQueue.AppendLog(task: task.description, owner: owner, at: lines.map(\.at.millisecondsSince1970),
+        // One statement for all the lines: kept together, or none of them when `owner`'s claim does not hold the task.
+        let statement = PreparedQueue.AppendLog(task: lease.task.description, owner: owner, token: lease.token, at: lines.map(\.at.millisecondsSince1970),
                                                 level: lines.map(\.level), message: lines.map(\.message))
         return try await read { session in try await Self.numberingLogLines { try await !session.rows(statement).isEmpty } }
     }

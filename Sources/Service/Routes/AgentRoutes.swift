@@ -25,6 +25,14 @@ extension ConnectorService {
     struct ClaimRequest: Decodable {
         /// Seconds; bounded to 2 to 300 (default 20).
         let leaseSeconds: Double?
+        /// The agent sends each claim's lease token back on renew, logs and finish; an agent that does not say so predates
+        /// per-claim leases and gets no task (it could not report on it).
+        let sendsLeaseToken: Bool?
+    }
+
+    struct RenewRequest: Decodable {
+        /// Seconds; bounded to 2 to 300 (default 20).
+        let leaseSeconds: Double?
     }
 
     /// Administrators' side: create agents, list them, ping a group.
@@ -90,6 +98,11 @@ extension ConnectorService {
         agents.post("claim") { request, context -> Response in
             let agent = try context.requireAgent()
             let asked = try await request.decodeJSON(ClaimRequest.self)
+            guard asked.sendsLeaseToken == true else {
+                throw APIError(.badRequest, code: "agent_upgrade_required",
+                               "This agent predates per-claim leases: its claim does not say sendsLeaseToken, so it would not send the lease token back "
+                                   + "on renew, logs and finish. No task was handed out; upgrade the agent to the service's version.", field: "sendsLeaseToken")
+            }
             let lease = min(300, max(2, asked.leaseSeconds ?? 20))
             guard let record = try await repository.claim(in: [agent.runtimeEnvironmentID], owner: Self.owner(agent), lease: lease, now: Date()) else {
                 return Response(status: .noContent)
@@ -98,23 +111,24 @@ extension ConnectorService {
         }
         agents.post("tasks/:id/renew") { request, context -> Response in
             let agent = try context.requireAgent()
-            let id = try Self.taskID(context)
-            let asked = try await request.decodeJSON(ClaimRequest.self)
-            let held = try await repository.renewLease(id, owner: Self.owner(agent), until: Date().addingTimeInterval(min(300, max(2, asked.leaseSeconds ?? 20))))
-            guard held else { throw try await service.agentRefusal(of: id, to: agent, writing: "lease renewal") }
+            let lease = try Self.lease(request, context)
+            let asked = try await request.decodeJSON(RenewRequest.self)
+            let held = try await repository.renewLease(lease, owner: Self.owner(agent), until: Date().addingTimeInterval(min(300, max(2, asked.leaseSeconds ?? 20))))
+            guard held else { throw try await service.agentRefusal(of: lease.task, to: agent, writing: "lease renewal") }
             return Response(status: .noContent)
         }
         agents.post("tasks/:id/finish") { request, context -> Response in
             let agent = try context.requireAgent()
-            let id = try Self.taskID(context)
+            let lease = try Self.lease(request, context)
+            let id = lease.task
             let report = try await request.decodeJSON(AgentTaskOutcome.self)
             let task = try await repository.task(id, in: agent.organizationID)
             guard task.runtimeEnvironmentID == agent.runtimeEnvironmentID else { throw Self.unseenTask(id) }
             // A result that is not what the task's kind gives fails the task, saying why, instead of breaking whoever reads it later.
             let malformed = TaskResultCheck.problem(with: report.outcome.result, of: task.kind, succeeded: report.outcome.succeeded)
             let outcome = malformed.map { TaskOutcome(succeeded: false, error: $0.description) } ?? report.outcome
-            // Only the lease holder's outcome and lines are kept, together, while the task runs.
-            let recorded = try await repository.finish(id, in: agent.organizationID, owner: Self.owner(agent), succeeded: outcome.succeeded,
+            // Only the lease holder's outcome and lines are kept, together, while the task runs: this agent's claim, not any of its claims.
+            let recorded = try await repository.finish(lease, in: agent.organizationID, owner: Self.owner(agent), succeeded: outcome.succeeded,
                                                        result: outcome.result, error: outcome.error, logs: report.logs ?? [], at: Date())
             guard recorded else { throw try await service.agentRefusal(of: id, to: agent, writing: "outcome and log lines") }
             if let malformed {
@@ -125,16 +139,30 @@ extension ConnectorService {
         }
         agents.post("tasks/:id/logs") { request, context -> Response in
             let agent = try context.requireAgent()
-            let id = try Self.taskID(context)
+            let lease = try Self.lease(request, context)
             let lines = try await request.decodeJSON([TaskLogLineView].self).map { TaskLogLine(at: $0.at, level: $0.level, message: $0.message) }
-            guard try await repository.appendLog(id, owner: Self.owner(agent), lines) else {
-                throw try await service.agentRefusal(of: id, to: agent, writing: "log lines")
+            guard try await repository.appendLog(lease, owner: Self.owner(agent), lines) else {
+                throw try await service.agentRefusal(of: lease.task, to: agent, writing: "log lines")
             }
             return Response(status: .noContent)
         }
     }
 
+    /// Every worker of an agent claims for this one owner: the lease token tells their claims apart.
     static func owner(_ agent: Agent) -> String { "agent:\(agent.id)" }
+
+    /// The task of the path and the claim the agent names in header `Lease-Token` (the `leaseToken` of the claim's answer).
+    /// Without the header the agent predates per-claim leases: it is not taken for the holder of any claim, and is told to upgrade (428).
+    static func lease(_ request: Request, _ context: ServiceContext) throws -> TaskLease {
+        let task = try taskID(context)
+        guard let token = request.headers.first(where: { $0.name.canonicalName == "lease-token" })?.value, !token.isEmpty else {
+            throw APIError(.preconditionRequired, code: "agent_upgrade_required",
+                           "No Lease-Token header: this agent predates per-claim leases, so nothing it sends on task \(task) is taken as the lease "
+                               + "holder's. Send the leaseToken of the claim's answer in the Lease-Token header; upgrade the agent to the service's version.",
+                           field: "Lease-Token")
+        }
+        return TaskLease(task: task, token: token)
+    }
 }
 
 /// An agent's token: `qca_` and 43 characters of base64url; only its SHA-256 is stored.
