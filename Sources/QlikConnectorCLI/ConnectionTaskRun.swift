@@ -4,6 +4,7 @@ import QlikCloudAPI
 import QlikConnections
 import Repository
 import Runtime
+import Secrets
 
 /// A connection's operation started from the command line, as a task on the
 /// connection's runtime environment, so it shows in `task list`, the API and
@@ -51,7 +52,13 @@ struct ConnectionTaskRun {
             try await SecretResolution.withResolver { resolver in
                 let resolved: Result<TaskConnection, TaskCredentialsUnavailable>?
                 do {
-                    resolved = try await TaskConnections.resolve(started, in: repository, keyring: { _ in try await workspace.keyring() }, resolver: resolver)
+                    resolved = try await TaskConnections.resolve(started, in: repository, keyring: { _ in
+                        // The task keeps words for the organization's users (no path on this machine); the person here reads the detail.
+                        do { return try await workspace.keyring() } catch let error as SecretsError {
+                            workspace.logger.error("the master key could not be loaded", metadata: ["error": "\(error)"])
+                            throw error
+                        }
+                    }, resolver: resolver)
                 } catch {
                     // The task is closed with the reason, not left running until its lease runs out; the reason is what the user sees.
                     do {

@@ -121,7 +121,8 @@ public struct AgentAssignment: Codable, Sendable {
             return unavailable("\(missing.description) (connection '\(name)')")
         } catch let sealing as SecretsError {
             // The task fails saying why, rather than its worker giving it up and the queue retrying it until it runs out of attempts.
-            return unavailable("\(sealing.description) (connection '\(name)')")
+            // In the words for the organization's users: the service logged where its key was looked for (ConnectorService).
+            return unavailable("\(sealing.userFacingDescription) (connection '\(name)')")
         }
         return Connection(baseURL: stored.authentication.baseURL.description, authenticationType: stored.authentication.type.rawValue,
                           values: values, references: references, local: local, secretsManager: manager, unavailable: nil, allowedHosts: hosts)

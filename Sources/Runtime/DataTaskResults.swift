@@ -76,7 +76,7 @@ enum TaskErrors {
         case let error as TaskParameterError: (error.description, true)
         case let error as QlikAPIError: (error.description, false)
         case let error as EngineError: (error.description, false)
-        case let error as SecretsError: (error.description, error.isUsageError)
+        case let error as SecretsError: (error.userFacingDescription, error.isUsageError)
         case let error as any CustomStringConvertible: (error.description, false)
         default: ("\(error)", false)
         }

@@ -21,6 +21,25 @@ public enum SecretsError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// What the organization's users (an API answer, a task's error, an agent) are told: no path or place on the
+    /// service's machine, since where the operator keeps the key is theirs alone; ``description`` has the detail,
+    /// for the operator's log and the command line.
+    public var userFacingDescription: String {
+        switch self {
+        case .rotatedKeyNotFound(let repositoryKeyID, _, _):
+            "The service could not load the master key \(repositoryKeyID) that the repository was rotated to; the operator must put the new key "
+                + "where this service reads its key, or restart the service with it configured (the service's log says where it looked)."
+        case .keyFileUnreadable, .keyFileTooOpen, .keyFileUnwritable, .keyFileExists:
+            "The master key file could not be used; the operator must repair it (the log of the service or command that read it names the file "
+                + "and what is wrong)."
+        case .malformedKey:
+            "The configured master key is not usable; the operator must configure a valid one (the log of the service or command that read it "
+                + "says what is wrong)."
+        case .unknownKey, .integrityCheckFailed, .wrongActiveKey, .noKeyLoaded:
+            description
+        }
+    }
+
     public var description: String {
         switch self {
         case .malformedKey(let reason):

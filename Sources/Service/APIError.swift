@@ -17,18 +17,22 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     public let problems: [Problem]
     /// The methods a path takes, for a 405.
     var allowed: [String] = []
+    /// What went wrong in the operator's words (it may name paths or addresses on the service's machine): written to
+    /// the service's log by ``ErrorMapping``, never answered.
+    var detail: String?
 
     public struct Problem: Codable, Sendable, Equatable {
         public let field: String
         public let message: String
     }
 
-    init(_ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil, problems: [Problem] = []) {
+    init(_ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil, problems: [Problem] = [], detail: String? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.field = field
         self.problems = problems
+        self.detail = detail
     }
 
     public var description: String { "\(status.code) \(code): \(message)" }
@@ -57,14 +61,18 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
                 return APIError(.conflict, code: "in_use", error.description)
             case .changedMeanwhile, .masterKeyChangedMeanwhile, .secretsManagerChangedMeanwhile:
                 return APIError(.conflict, code: "changed_meanwhile", error.description)
-            case .corrupt, .storage, .databaseAddress: return APIError(.internalServerError, code: "storage_failed", error.description)
+            case .corrupt, .storage, .databaseAddress:
+                // The reason may name the database's file or address: the operator's to read, in the log.
+                return APIError(.internalServerError, code: "storage_failed",
+                                "The service's repository could not complete this request; the operator finds why in the service's log.",
+                                detail: error.description)
             }
         case let error as CredentialsElsewhere:
             return APIError(.conflict, code: "resolved_on_runtime_environment", error.description)
         case let error as SecretsError:
-            return APIError(.internalServerError, code: "sealing_failed", error.description)
+            return APIError(.internalServerError, code: "sealing_failed", error.userFacingDescription, detail: error.description)
         default:
-            return APIError(.internalServerError, code: "internal", "The request failed: \(type(of: error)).")
+            return APIError(.internalServerError, code: "internal", "The request failed: \(type(of: error)).", detail: "\(error)")
         }
     }
 

@@ -33,12 +33,22 @@ public struct ConnectorService: Sendable {
     public init(repository: any ConnectorRepository, keyring: Keyring?, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger,
                 tester: ConnectionTester = ConnectionTester(), passwords: PasswordHasher = PasswordHasher(), taskWait: Duration = .seconds(90),
                 files: TaskFiles = .none, managerCredentials: ManagerCredentialSource = .organizationsOnly, reloadingKeys: LiveKeyring.Reload? = nil) {
-        // Without a way to read the keys again, the ones given are kept as they are.
-        let keys = keyring.map { keyring in reloadingKeys.map { LiveKeyring(keyring, reload: $0) } ?? .fixed(keyring) }
-        self.passwords = passwords
-        self.taskWait = taskWait
         // Whatever handler the caller gave, user input in a log line cannot start a line of its own.
         let logger = logger.escapingControlCharacters()
+        // Without a way to read the keys again, the ones given are kept as they are. A reload that fails is logged here with
+        // where the key was looked for; requests and tasks say only that the operator must act (SecretsError.userFacingDescription).
+        let keys = keyring.map { keyring in
+            reloadingKeys.map { reload in
+                LiveKeyring(keyring) { held in
+                    do { return try await reload(held) } catch {
+                        logger.error("the master key could not be read again after another process rotated it", metadata: ["error": "\(error)"])
+                        throw error
+                    }
+                }
+            } ?? .fixed(keyring)
+        }
+        self.passwords = passwords
+        self.taskWait = taskWait
         var poolLogger = logger
         poolLogger[metadataKey: "component"] = "serverless"
         serverlessPool = ServerlessPool(repository: repository, keyring: keys, executor: TaskExecutor(tester: tester, files: files, logger: poolLogger),

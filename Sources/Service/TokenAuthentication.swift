@@ -36,10 +36,21 @@ struct ErrorMapping: RouterMiddleware {
             // No route matched (Hummingbird marks the endpoint "NotFound"): a documented path with another method is a 405, not a 404.
             if let notAllowed = APIError.methodNotAllowed(request) { throw notAllowed }
             throw error
+        } catch let error as APIError {
+            Self.logDetail(of: error, context: context)
+            throw error
         } catch let error as any HTTPResponseError {
             throw error
         } catch {
-            throw APIError.from(error)
+            let mapped = APIError.from(error)
+            Self.logDetail(of: mapped, context: context)
+            throw mapped
         }
+    }
+
+    /// The operator's account of a failure the answer words for the client (without paths or addresses on this machine).
+    static func logDetail(of error: APIError, context: ServiceContext) {
+        guard let detail = error.detail else { return }
+        context.logger.error("request failed", metadata: ["status": "\(error.status.code)", "code": "\(error.code)", "error": "\(detail)"])
     }
 }
