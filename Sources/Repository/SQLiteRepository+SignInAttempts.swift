@@ -19,6 +19,10 @@ extension SQLiteRepository: SignInAttemptStore {
                     guard let row else { throw RepositoryError.storage(reason: "counting a sign-in attempt returned no row") }
                     counted.append((limit, try row.integer("attempts"), try row.integer("window_ends_at")))
                 }
+                // SQLite's DELETE takes no LIMIT unless built for it: the keys are chosen by a bounded subselect on the window index.
+                try db.execute(sql: """
+                    DELETE FROM sign_in_attempts WHERE key IN (SELECT key FROM sign_in_attempts WHERE window_ends_at <= ? LIMIT ?)
+                    """, arguments: [nowMS, EndedAttemptWindows.sweptPerReservation])
                 try AttemptsRefused.check(counted, now: nowMS)
             }
             return .reserved
@@ -33,7 +37,7 @@ extension SQLiteRepository: SignInAttemptStore {
             for key in returning {
                 try db.execute(sql: "UPDATE sign_in_attempts SET attempts = attempts - 1 WHERE key = ? AND attempts > 0", arguments: [key])
             }
-            // Ended windows are swept as sign-ins succeed.
+            // Every ended window goes as a sign-in succeeds (a bounded number also go at each reservation).
             try db.execute(sql: "DELETE FROM sign_in_attempts WHERE window_ends_at <= ?", arguments: [now.millisecondsSince1970])
         }
     }

@@ -25,11 +25,20 @@ public enum AttemptReservation: Sendable, Equatable {
 /// concurrent attempts cannot all pass a check made before they are counted.
 public protocol SignInAttemptStore: Sendable {
     /// Counts one attempt under every key at once, in one transaction, when each is under its limit; when any
-    /// is at it, counts nothing. A window that has ended starts again.
+    /// is at it, counts nothing. A window that has ended starts again; a bounded number of other keys' ended windows are
+    /// deleted meanwhile (``EndedAttemptWindows``).
     func reserveAttempt(_ limits: [AttemptLimit], at now: Date) async throws -> AttemptReservation
     /// After a sign-in that succeeded: forgets `clearing` keys' attempts, gives one back to each of `returning`,
     /// and drops every window that has ended.
     func releaseAttempt(clearing: [String], returning: [String], at now: Date) async throws
+}
+
+/// Ended windows are deleted as attempts are reserved, not only when a sign-in succeeds: addresses tried once and never again
+/// (a spray of made-up addresses from many clients) would otherwise grow the table without bound. Each reservation adds at most
+/// one row per key and takes away up to this many ended ones, through the index on `window_ends_at`, so the work per sign-in stays
+/// small and the ended rows cannot pile up. A refused reservation rolls its sweep back with the rest, but it added nothing either.
+enum EndedAttemptWindows {
+    static let sweptPerReservation = 100
 }
 
 /// A reservation that went over a limit: thrown inside the transaction so that it rolls back.

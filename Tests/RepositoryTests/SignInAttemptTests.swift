@@ -1,4 +1,5 @@
 import Foundation
+import QlikConnections
 import Testing
 @testable import Repository
 import TestRepositories
@@ -70,6 +71,29 @@ struct SignInAttemptTests {
         #expect(try await other.reserveAttempt(Self.limits("email:a"), at: now) == .refused(keys: ["email:a"], retryAfter: Self.window),
                 "after the clear, the address has its five again")
         await other.close()
+    }
+
+    @Test("the attack: made-up addresses sprayed from many clients, no sign-in ever succeeding; ended windows go as later attempts are reserved, so the table holds only windows still running", arguments: RepositoryBackend.allCases)
+    func endedWindowsGoWithoutSuccess(_ backend: RepositoryBackend) async throws {
+        let store = try await TestRepository.make(backend)
+        let start = Self.now
+        for index in 0..<150 {
+            #expect(try await store.repository.reserveAttempt(Self.limits("email:spray\(index)@example.com", client: "client:\(index)"), at: start) == .reserved)
+        }
+        #expect(try await store.texts("COUNT(*)", from: "sign_in_attempts") == ["300"])
+        // The windows have ended; the spray goes on with new addresses from new clients.
+        let later = start.addingTimeInterval(Self.window + 1)
+        for index in 0..<10 {
+            #expect(try await store.repository.reserveAttempt(Self.limits("email:later\(index)@example.com", client: "client:later\(index)"), at: later)
+                == .reserved)
+        }
+        let endedWindows = try await store.texts("COUNT(*)", from: "sign_in_attempts WHERE window_ends_at <= \(later.millisecondsSince1970)")
+        #expect(endedWindows == ["0"], "ended windows kept without a successful sign-in")
+        #expect(try await store.texts("COUNT(*)", from: "sign_in_attempts") == ["20"], "only the running windows are left")
+        // A key whose window ended and was swept starts again, as it would had its row been kept.
+        for _ in 0..<5 { #expect(try await store.repository.reserveAttempt(Self.limits("email:spray0@example.com"), at: later) == .reserved) }
+        #expect(try await store.repository.reserveAttempt(Self.limits("email:spray0@example.com"), at: later)
+            == .refused(keys: ["email:spray0@example.com"], retryAfter: Self.window))
     }
 }
 

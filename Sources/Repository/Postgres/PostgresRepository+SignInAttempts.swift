@@ -20,6 +20,13 @@ extension PostgresRepository: SignInAttemptStore {
                         """) else { throw RepositoryError.storage(reason: "counting a sign-in attempt returned no row") }
                     counted.append((limit, try row.integer("attempts"), try row.integer("window_ends_at")))
                 }
+                // After the upserts, and skipping rows another reservation holds: this transaction never waits while it holds
+                // rows another may wait for, so two reservations cannot deadlock over an ended window.
+                try await session.execute("""
+                    DELETE FROM sign_in_attempts WHERE ctid = ANY(ARRAY(
+                        SELECT ctid FROM sign_in_attempts WHERE window_ends_at <= \(nowMS)
+                        LIMIT \(EndedAttemptWindows.sweptPerReservation) FOR UPDATE SKIP LOCKED))
+                    """)
                 try AttemptsRefused.check(counted, now: nowMS)
             }
             return .reserved
@@ -32,7 +39,7 @@ extension PostgresRepository: SignInAttemptStore {
         try await write { session in
             try await session.execute("DELETE FROM sign_in_attempts WHERE key = ANY(\(clearing))")
             try await session.execute("UPDATE sign_in_attempts SET attempts = attempts - 1 WHERE key = ANY(\(returning)) AND attempts > 0")
-            // Ended windows are swept as sign-ins succeed.
+            // Every ended window goes as a sign-in succeeds (a bounded number also go at each reservation).
             try await session.execute("DELETE FROM sign_in_attempts WHERE window_ends_at <= \(now.millisecondsSince1970)")
         }
     }
