@@ -6,13 +6,26 @@ import HummingbirdBcrypt
 /// second by design, and on the cooperative pool (two threads here) it
 /// would stall every other request meanwhile.
 public struct PasswordHasher: Sendable {
+    /// How many hashes every sign-in checks its password against: the address's accounts, padded with the decoy. An address
+    /// with no account, one, or up to this many costs the same bcrypt work, so the time a sign-in takes does not tell whether
+    /// the address has accounts in other organizations. Only an address with more accounts than this costs more (one check
+    /// each): the README says so.
+    public static let checksPerSignIn = 3
+
     /// 12 in service; tests lower it (4) to keep their run short.
     public let cost: UInt8
-    /// Verified against when an address is unknown, so a refusal costs the same either way.
+    /// Verified against in place of an account that is not there, so a refusal costs the same either way.
     private let decoy: String
+    /// bcrypt's check; tests count the calls through it.
+    private let check: @Sendable (_ password: String, _ hash: String) -> Bool
 
     public init(cost: UInt8 = 12) {
+        self.init(cost: cost) { password, hash in Bcrypt.verify(password, hash: hash) }
+    }
+
+    init(cost: UInt8, check: @escaping @Sendable (_ password: String, _ hash: String) -> Bool) {
         self.cost = cost
+        self.check = check
         decoy = Bcrypt.hash("no such user", cost: cost)
     }
 
@@ -23,20 +36,18 @@ public struct PasswordHasher: Sendable {
 
     /// Whether `password` matches `hash`; with no hash, the same work against the decoy, then false.
     public func verify(_ password: String, hash: String?) async -> Bool {
-        let decoy = self.decoy
-        let verified = await Self.offPool { Bcrypt.verify(password, hash: hash ?? decoy) }
+        let decoy = self.decoy, check = self.check
+        let verified = await Self.offPool { check(password, hash ?? decoy) }
         return hash != nil && verified
     }
 
-    /// The indexes of `hashes` that `password` matches, checked side by side; with none to check, the decoy's work, then none.
-    /// An address may have a user in several organizations (e-mail addresses are unique per organization), each with its own password.
+    /// The indexes of `hashes` that `password` matches, checked side by side, always against ``checksPerSignIn`` hashes at least
+    /// (the decoy makes up the number). An address may have a user in several organizations (e-mail addresses are unique per
+    /// organization), each with its own password.
     public func matching(_ password: String, hashes: [String]) async -> [Int] {
-        guard !hashes.isEmpty else {
-            _ = await verify(password, hash: nil)
-            return []
-        }
+        let padded: [String?] = hashes + Array(repeating: nil, count: max(0, Self.checksPerSignIn - hashes.count))
         return await withTaskGroup(of: (Int, Bool).self) { group in
-            for (index, hash) in hashes.enumerated() {
+            for (index, hash) in padded.enumerated() {
                 group.addTask { (index, await self.verify(password, hash: hash)) }
             }
             var matched: [Int] = []
