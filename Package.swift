@@ -222,7 +222,7 @@ let package = Package(
             path: "Tests/Support",
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "RepositoryTests", dependencies: ["Repository", "QlikConnections", "TestRepositories"], swiftSettings: strictSettings),
+        .testTarget(name: "RepositoryTests", dependencies: ["Repository", "QlikConnections", "TestRepositories", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
         .testTarget(
             name: "CLITests",
             dependencies: ["QlikConnections", "Secrets", "Repository", "TestRepositories"],

@@ -169,6 +169,12 @@ extension SQLiteRepository: ConnectionStore {
                 throw try Self.connectionNotFound(db, name, in: organization)
             }
             try db.execute(sql: "DELETE FROM connections WHERE id = ?", arguments: [connection.id.description])
+            // A look-alike kept without the key since the migration takes it over, so the rule still holds for its name.
+            let kept = try Row.fetchAll(db, sql: "SELECT id, name FROM connections WHERE organization_id = ? AND name_skeleton IS NULL ORDER BY created_at, id",
+                                        arguments: [organization.description])
+            if let heir = kept.first(where: { row in (try? ConnectionName(row["name"] as String).lookalikeKey) == connection.name.lookalikeKey }) {
+                try db.execute(sql: "UPDATE connections SET name_skeleton = ? WHERE id = ?", arguments: [connection.name.lookalikeKey, heir["id"] as String])
+            }
             try self.audit(db, organization: organization, actor: actor, action: "connection.delete",
                            targetKind: "connection", targetID: connection.id.description, targetName: connection.name.value)
             return connection

@@ -11,6 +11,16 @@ public final class SQLiteRepository: RepositoryLifecycle {
     /// Tasks that ran out of attempts are given up by a sweep at most once a second, not on every claim.
     let giveUpSweep = Sweep(interval: 1)
 
+    /// SQLite 3.35 brought `RETURNING` and `ALTER TABLE … DROP COLUMN`, which the repository's statements and migrations use.
+    static let minimumSQLiteVersion = [3, 35]
+
+    /// Whether a `sqlite_version()` text is at least ``minimumSQLiteVersion``.
+    static func supports(sqliteVersion text: String) -> Bool {
+        let parts = text.split(separator: ".").map { Int($0) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else { return false }
+        return !parts.compactMap { $0 }.lexicographicallyPrecedes(minimumSQLiteVersion)
+    }
+
     public init(path: String) throws {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
@@ -23,6 +33,12 @@ public final class SQLiteRepository: RepositoryLifecycle {
         configuration.foreignKeysEnabled = true
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            let version = try pool.read { db in try String.fetchOne(db, sql: "SELECT sqlite_version()") } ?? "unknown"
+            guard Self.supports(sqliteVersion: version) else {
+                throw RepositoryError.storage(reason: "this machine's SQLite library is version \(version); the repository needs "
+                    + "\(Self.minimumSQLiteVersion.map(String.init).joined(separator: ".")) or newer (Debian 12 and Ubuntu 22.04 have it): "
+                    + "upgrade libsqlite3, or use a PostgreSQL repository (--database postgres://...)")
+            }
             try Migrations.migrator.migrate(pool)
         } catch let error as DatabaseError {
             throw RepositoryError.storage(reason: "cannot open \(path): \(error.message ?? error.description)")

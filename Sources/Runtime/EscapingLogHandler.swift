@@ -11,13 +11,17 @@ public struct EscapingLogHandler: LogHandler {
     /// Kept here rather than on the wrapped handler: what a provider adds is escaped too.
     public var metadataProvider: Logger.MetadataProvider?
 
+    /// As set, unescaped: read back, changed and set again, a value is escaped once, when it is written.
+    public var metadata: Logger.Metadata
+
     public init(wrapping handler: any LogHandler) {
         var handler = handler
         metadataProvider = handler.metadataProvider
         // Set only when there is one: a handler without provider support warns when it is set at all.
         if metadataProvider != nil { handler.metadataProvider = nil }
-        // Metadata the wrapped handler already holds was set without escaping.
-        handler.metadata = Self.escaped(handler.metadata)
+        // The wrapped handler's own metadata moves here, to be escaped with the rest of each event's.
+        metadata = handler.metadata
+        handler.metadata = [:]
         wrapped = handler
     }
 
@@ -26,28 +30,25 @@ public struct EscapingLogHandler: LogHandler {
         set { wrapped.logLevel = newValue }
     }
 
-    public var metadata: Logger.Metadata {
-        get { wrapped.metadata }
-        set { wrapped.metadata = Self.escaped(newValue) }
-    }
-
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { wrapped[metadataKey: LogEscaping.escape(key)] }
-        set { wrapped[metadataKey: LogEscaping.escape(key)] = newValue.map(Self.escaped) }
+        get { metadata[key] }
+        set { metadata[key] = newValue }
     }
 
     public func log(event: LogEvent) {
-        var metadata = metadataProvider?.get() ?? [:]
-        if let explicit = event.metadata { metadata.merge(explicit) { _, explicit in explicit } }
+        // The handler's metadata, then the provider's, then the event's own, each overriding the one before, as Logger merges them.
+        var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { _, provided in provided } }
+        if let explicit = event.metadata { merged.merge(explicit) { _, explicit in explicit } }
         // An error's description is user input as often as anything else: it goes as escaped metadata, as StreamLogHandler shows it.
         if let error = event.error {
-            metadata["error.message"] = "\(error)"
-            metadata["error.type"] = "\(String(reflecting: type(of: error)))"
+            merged["error.message"] = "\(error)"
+            merged["error.type"] = "\(String(reflecting: type(of: error)))"
         }
         var escaped = event
         escaped.error = nil
         escaped.message = "\(LogEscaping.escape(event.message.description))"
-        escaped.metadata = metadata.isEmpty ? nil : Self.escaped(metadata)
+        escaped.metadata = merged.isEmpty ? nil : Self.escaped(merged)
         wrapped.log(event: escaped)
     }
 

@@ -89,4 +89,24 @@ struct LookalikeNameTests {
         try await repository.updateConnection(fixed, replacing: described, by: fixture.actor)
         #expect(try await fixture.store.texts("name_skeleton IS NOT NULL", from: "connections").count == 2)
     }
+
+    @Test("when the connection holding a name's look-alike key is deleted, a look-alike kept since the migration takes the key over: a new look-alike is still refused",
+          arguments: RepositoryBackend.allCases)
+    func deletedHolderHandsTheKeyOver(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        try await fixture.repository.createConnection(try await fixture.connection("Sales A"), by: fixture.actor)
+        let newer = try await fixture.connection("Sales B")
+        try await fixture.repository.createConnection(newer, by: fixture.actor)
+        // As the migration leaves two names that already looked alike: the older holds the key, the other has none.
+        try await fixture.store.execute([
+            "UPDATE connections SET name = '\(Self.cyrillic)', name_key = '\(nameComparisonKey(Self.cyrillic))', name_skeleton = NULL WHERE id = '\(newer.id)'",
+        ])
+        _ = try await fixture.repository.deleteConnection(named: "Sales A", in: fixture.organization.id, by: fixture.actor)
+        await #expect(throws: RepositoryError.lookalikeName(kind: "connection", existing: Self.cyrillic, name: Self.fullwidth)) {
+            try await fixture.repository.createConnection(try await fixture.connection(Self.fullwidth), by: fixture.actor)
+        }
+        await #expect(throws: RepositoryError.lookalikeName(kind: "connection", existing: Self.cyrillic, name: "Sales A")) {
+            try await fixture.repository.createConnection(try await fixture.connection("Sales A"), by: fixture.actor)
+        }
+    }
 }

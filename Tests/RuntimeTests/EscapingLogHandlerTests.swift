@@ -56,6 +56,17 @@ struct EscapingLogHandlerTests {
         #expect(output.text.contains("a\\nb") && !output.text.contains("a\\\\nb"))
     }
 
+    @Test("metadata read back, changed and set again is escaped once, when the line is written")
+    func metadataReadBack() {
+        let output = CapturedStream()
+        var logger = Logger(label: "tests") { StreamLogHandler(label: $0, stream: output, metadataProvider: nil) }.escapingControlCharacters()
+        logger[metadataKey: "path"] = "a\nb"
+        #expect(logger[metadataKey: "path"] == "a\nb", "read back as it was set")
+        if case .string(let text)? = logger[metadataKey: "path"] { logger[metadataKey: "path"] = .string(text + "!") }
+        logger.info("x")
+        #expect(output.text.contains("a\\nb!") && !output.text.contains("a\\\\nb"), "\(output.text)")
+    }
+
     struct ForgedError: Error, CustomStringConvertible {
         var description: String { "boom\nforged error" }
     }

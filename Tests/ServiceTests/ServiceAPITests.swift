@@ -138,7 +138,7 @@ struct ServiceAPITests {
         for (_, person) in harness.people { #expect(stored.range(of: Data(person.token.utf8)) == nil, "token secrets are stored as hashes only") }
     }
 
-    @Test("create with an Idempotency-Key runs once: a retry gets the first answer, another body with the same key is refused", arguments: RepositoryBackend.allCases)
+    @Test("create with an Idempotency-Key runs once: a retry gets the first answer and its Location, another body with the same key is refused", arguments: RepositoryBackend.allCases)
     func idempotency(_ backend: RepositoryBackend) async throws {
         let harness = try await ServiceHarness.make(backend)
         try await harness.withClient { api in
@@ -147,6 +147,7 @@ struct ServiceAPITests {
             let again = try await api.call(.post, "/api/v1/connections", token: harness.token("designer"), json: Self.apiKeyConnection, headers: key)
             #expect(first.status == .created && again.status == .created && first.text == again.text, "\(first.status) \(first.text) / \(again.status) \(again.text)")
             #expect(again.headers[.idempotentReplayed] == "true")
+            #expect(again.headers[.location] != nil && again.headers[.location] == first.headers[.location], "the replay carries the first answer's Location")
             var changed = Self.apiKeyConnection
             changed["description"] = "another body"
             let reused = try await api.call(.post, "/api/v1/connections", token: harness.token("designer"), json: changed, headers: key)

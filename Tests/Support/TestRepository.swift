@@ -1,7 +1,7 @@
 public import Foundation
 import GRDB
 import Logging
-import PostgresNIO
+public import PostgresNIO
 public import Repository
 
 /// The databases a repository test runs on: every store must behave the same on both.
@@ -146,7 +146,7 @@ public enum TestPostgres {
         }
     }
 
-    static func withConnection<T: Sendable>(to url: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    public static func withConnection<T: Sendable>(to url: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         let address = try PostgresAddress(url)
         guard let components = URLComponents(string: url) else { throw Missing() }
         let configuration = PostgresConnection.Configuration(host: address.host, port: address.port, username: address.username,

@@ -294,7 +294,8 @@ enum PostgresMigrations {
     }
 
     /// Runs the steps this database lacks, in one transaction under an advisory lock.
-    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+    /// - Parameter last: the last step to run (nil: all); tests use it to build a database as an older version left it.
+    static func migrate(_ connection: PostgresConnection, upTo last: String? = nil, logger: Logger) async throws {
         try await connection.query("BEGIN", logger: logger)
         do {
             try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
@@ -304,7 +305,8 @@ enum PostgresMigrations {
             for try await name in try await connection.query("SELECT name FROM schema_migrations", logger: logger).decode(String.self) {
                 applied.insert(name)
             }
-            for step in steps where !applied.contains(step.name) {
+            let wanted = last.flatMap { last in steps.firstIndex { $0.name == last } }.map { steps[...$0] } ?? steps[...]
+            for step in wanted where !applied.contains(step.name) {
                 for statement in step.statements {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }

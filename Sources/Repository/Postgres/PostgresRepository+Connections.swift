@@ -138,6 +138,14 @@ extension PostgresRepository: ConnectionStore {
                 throw try await self.connectionNotFound(session, name, in: organization)
             }
             try await session.execute("DELETE FROM connections WHERE id = \(connection.id.description)")
+            // A look-alike kept without the key since the migration takes it over, so the rule still holds for its name.
+            let kept = try await session.rows("""
+                SELECT id, name FROM connections WHERE organization_id = \(organization.description) AND name_skeleton IS NULL ORDER BY created_at, id
+                """)
+            for row in kept where (try? ConnectionName(try row.text("name")).lookalikeKey) == connection.name.lookalikeKey {
+                try await session.execute("UPDATE connections SET name_skeleton = \(connection.name.lookalikeKey) WHERE id = \(try row.text("id"))")
+                break
+            }
             try await self.audit(session, organization: organization, actor: actor, action: "connection.delete",
                                  targetKind: "connection", targetID: connection.id.description, targetName: connection.name.value)
             return connection

@@ -282,9 +282,16 @@ extension ConnectorService {
             throw APIError(.unprocessableContent, code: "idempotency_key_reused", "This Idempotency-Key was used with another body; use a new key.",
                            field: "Idempotency-Key")
         }
-        return Response(status: .init(code: earlier.status), headers: [.contentType: "application/json", .idempotentReplayed: "true"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: earlier.body)))
+        var headers: HTTPFields = [.contentType: "application/json", .idempotentReplayed: "true"]
+        // The first answer's Location, from the connection it created: a retry gets the same answer.
+        if earlier.status == 201, let created = try? JSONDecoder().decode(CreatedName.self, from: earlier.body) {
+            headers[.location] = "/api/v1/connections/\(pathComponent(created.name))"
+        }
+        return Response(status: .init(code: earlier.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: earlier.body)))
     }
+
+    /// The one field of a created connection's answer that its Location needs.
+    private struct CreatedName: Decodable { let name: String }
 
     static func location(of connection: StoredConnection) -> HTTPFields {
         [.location: "/api/v1/connections/\(pathComponent(connection.name.value))"]
