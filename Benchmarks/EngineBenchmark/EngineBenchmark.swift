@@ -21,7 +21,7 @@ struct EngineBenchmark {
             FileHandle.standardError.write(Data("usage: engine-benchmark read BASE_URL API_KEY APP_ID TABLE | check BASE_URL API_KEY N\n".utf8))
             exit(2)
         }
-        let tenant = try TenantURL(arguments[1], policy: .allowCustomHosts)
+        let tenant = try TenantURL(arguments[1], policy: .anyWellFormedHost)
         guard let key = Secret(arguments[2]) else { exit(2) }
         let settings = TransportSettings(proxies: ProxyEnvironment(environment: [:]))
         let client = try QlikCloudClient.make(tenant: tenant, authentication: .apiKey(key), settings: settings)
@@ -53,11 +53,13 @@ struct EngineBenchmark {
 
     static func check(_ client: QlikCloudClient, tenant: TenantURL, key: String, count: Int) async throws {
         let tester = ConnectionTester()
-        _ = await tester.quickCheck(client: client, baseURL: tenant) // warm: token, connection
+        // The benchmark's tenant is the operator's own (a local sandbox): its host:port is the one entry.
+        let hosts = try TenantHostPolicy(parsing: [TenantHostPolicy.normalized(tenant.host) + ":" + String(tenant.port ?? (tenant.scheme == "https" ? 443 : 80))])
+        _ = await tester.quickCheck(client: client, baseURL: tenant, hosts: hosts) // warm: token, connection
         var checks: [Double] = []
         for _ in 0..<count {
             let start = ContinuousClock.now
-            let report = await tester.quickCheck(client: client, baseURL: tenant)
+            let report = await tester.quickCheck(client: client, baseURL: tenant, hosts: hosts)
             guard report.succeeded else { print("check failed: \(report.summary)"); exit(1) }
             checks.append((ContinuousClock.now - start).seconds * 1000)
         }

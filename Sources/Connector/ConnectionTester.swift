@@ -1,4 +1,5 @@
 import Foundation
+public import HostResolution
 public import QlikCloudAPI
 public import QlikConnections
 
@@ -11,9 +12,12 @@ public import QlikConnections
 /// app in the engine when the tenant has one.
 public struct ConnectionTester: Sendable {
     public let settings: TransportSettings
+    /// Resolves the tenant's host for the address check (tests answer for it).
+    public let resolver: any HostNameResolver
 
-    public init(settings: TransportSettings = TransportSettings()) {
+    public init(settings: TransportSettings = TransportSettings(), resolver: any HostNameResolver = SystemHostResolver()) {
         self.settings = settings
+        self.resolver = resolver
     }
 
     private struct StepFailure: Error {
@@ -32,6 +36,8 @@ public struct ConnectionTester: Sendable {
         var stopped = false
         let names = Self.stepNames(authentication)
         var proxy: ProxyEnvironment.Server?
+        // Replaced by the checked settings (the host pinned to a checked address) once the DNS step passes.
+        var settings = settings
 
         func step(_ name: String, _ body: () async throws -> String) async {
             guard !stopped else {
@@ -61,9 +67,12 @@ public struct ConnectionTester: Sendable {
         }
         await step(names.dns) {
             // The addresses are checked here, right before the first connection: none link-local or metadata, none internal unless listed.
-            let addresses = try await TenantHostCheck.beforeRequests(to: baseURL, hosts: hosts, settings: settings) ?? []
+            let checked = try await TenantHostCheck.beforeRequests(to: baseURL, hosts: hosts, settings: settings, resolver: resolver)
+            settings = checked.settings
             if let proxy { return "Resolved by the proxy \(proxy) (HTTPS_PROXY)." }
-            return "\(baseURL.host) resolves to \(addresses.prefix(4).map(\.description).joined(separator: ", "))."
+            let resolved = "\(baseURL.host) resolves to \((checked.addresses ?? []).prefix(4).map(\.description).joined(separator: ", "))"
+            guard let pinned = settings.pinnedAddresses[baseURL.host] else { return resolved + "." }
+            return resolved + "; the checks and requests that follow connect to \(pinned)."
         }
         await step(names.transport) {
             if let proxy { return "Through the proxy \(proxy): checked by the requests that follow." }
@@ -119,9 +128,10 @@ public struct ConnectionTester: Sendable {
                                     identity: identity, milliseconds: Self.milliseconds(clock.now - start))
     }
 
-    /// A re-test on a warm client (token cached, connection open): only the
-    /// authenticated call, which is what can have changed since the full test.
-    public func quickCheck(client: QlikCloudClient, baseURL: TenantURL) async -> ConnectionTestReport {
+    /// A re-test on a warm client (token cached, connection open): the host check against `hosts` as read now, then
+    /// only the authenticated call, which is what can have changed since the full test. The client should have been
+    /// made with the settings of a full test's check (``TenantHostCheck``), so that it still connects where that check allowed.
+    public func quickCheck(client: QlikCloudClient, baseURL: TenantURL, hosts: TenantHostPolicy) async -> ConnectionTestReport {
         let started = Date()
         let clock = ContinuousClock()
         let begin = clock.now
@@ -129,6 +139,7 @@ public struct ConnectionTester: Sendable {
         let step: ConnectionTestReport.Step
         var identity: ConnectionTestReport.Identity?
         do {
+            _ = try await TenantHostCheck.beforeRequests(to: baseURL, hosts: hosts, settings: client.settings, resolver: resolver)
             let user = try await client.me()
             identity = .init(userID: user.id, name: user.name, email: user.email, tenantID: user.tenantId, status: user.status,
                              roles: (user.assignedRoles ?? []).compactMap(\.name))

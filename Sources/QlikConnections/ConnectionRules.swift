@@ -129,7 +129,7 @@ public struct ConnectionRules: Sendable {
         }
         let custom: TenantURL
         do throws(ConnectionValidationError) {
-            custom = try TenantURL(raw, policy: .allowCustomHosts)
+            custom = try TenantURL(raw, policy: .anyWellFormedHost)
         } catch {
             // Refused under either form: the original reason is the one to fix.
             throw strictRefusal

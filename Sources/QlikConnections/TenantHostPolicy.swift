@@ -118,8 +118,9 @@ public struct HostRefusal: Error, Hashable, Sendable, CustomStringConvertible {
 /// set from the command line that holds the database (`qlik-connector hosts allow`),
 /// never by an organization. Qlik Cloud tenant hosts need no entry.
 ///
-/// Checked when a connection or secrets manager is saved, and again right before each
-/// outgoing request, after name resolution, so a host taken off the list stops working at once.
+/// Checked when a connection or secrets manager is saved, and again, after name resolution, right before
+/// a task's first request (whose connections then go to an address checked), each engine session and each
+/// secrets manager call, so a host taken off the list stops working from the next task on.
 public struct TenantHostPolicy: Hashable, Sendable, CustomStringConvertible {
     public let patterns: [HostPattern]
 
@@ -187,10 +188,10 @@ public struct TenantHostPolicy: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// A secrets manager's address right before a request: its form, then every address its host resolves to.
-    public func checkServiceAddressBeforeRequest(_ address: String, what: String) async throws(HostRefusal) {
+    public func checkServiceAddressBeforeRequest(_ address: String, what: String, resolver: any HostNameResolver) async throws(HostRefusal) {
         try checkServiceAddress(address, what: what)
         guard let (_, host, port) = Self.split(address) else { return }
-        try await resolveAndCheck(host: host, port: port)
+        try await resolveAndCheck(host: host, port: port, resolver: resolver)
     }
 
     /// After resolution: no address may be link-local or metadata; a loopback or private one only for a host the list admits.
@@ -210,15 +211,16 @@ public struct TenantHostPolicy: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Resolves `host` as the request would and checks every address it gives: what runs right before a request.
-    /// - Returns: the addresses, for a report.
+    /// - Returns: the addresses, in the resolver's order: a caller that can connect to one of them (pin it) should.
     @discardableResult
-    public func resolveAndCheck(host: String, port: Int) async throws(HostRefusal) -> [HostAddress] {
+    public func resolveAndCheck(host: String, port: Int, resolver: any HostNameResolver) async throws(HostRefusal) -> [HostAddress] {
         try checkName(host, port: port, what: host)
         let addresses: [HostAddress]
         if let literal = HostAddress(literal: host) {
             addresses = [literal]
         } else {
-            addresses = try await HostResolver.addresses(of: host, port: port)
+            addresses = try await resolver.addresses(of: host, port: port)
+            guard !addresses.isEmpty else { throw HostRefusal("\(host) resolves to no IPv4 or IPv6 address.") }
         }
         try checkAddresses(addresses, host: host, port: port)
         return addresses

@@ -4,13 +4,16 @@
 /// Parsed by hand rather than through Foundation's URL, whose leniency
 /// (user-info, odd ports, percent-encoding) is exactly what must be refused.
 public struct TenantURL: Hashable, Sendable, CustomStringConvertible {
-    /// Which hosts an organization admits.
+    /// Which Base URLs parse.
     public enum HostPolicy: Sendable {
         /// Only Qlik Cloud tenant hosts over https: the seed page's rule.
         case qlikCloudOnly
-        /// Any host, http or https, with a port: for the sandbox tenant or a
-        /// test double. Off unless the organization turns it on.
-        case allowCustomHosts
+        /// Any well-formed host, http or https, with a port. Only the form is checked here: whether the
+        /// host is reached is the operator's allow-list's to decide (``TenantHostPolicy``).
+        case anyWellFormedHost
+
+        /// The former name of ``anyWellFormedHost``, while files other engineers have open still use it.
+        public static var allowCustomHosts: HostPolicy { .anyWellFormedHost }
     }
 
     public static let expectedForm = "https://<your-tenant-id>.<region>.qlikcloud.com"
@@ -61,7 +64,7 @@ public struct TenantURL: Hashable, Sendable, CustomStringConvertible {
         }
         let scheme = raw[..<separator.lowerBound].lowercased()
         switch (scheme, policy) {
-        case ("https", _), ("http", .allowCustomHosts): break
+        case ("https", _), ("http", .anyWellFormedHost): break
         case ("http", .qlikCloudOnly):
             throw fail("Base URL uses http://; Qlik Cloud is reached only over https://.")
         default:
@@ -84,7 +87,7 @@ public struct TenantURL: Hashable, Sendable, CustomStringConvertible {
         if let colon = authority.lastIndex(of: ":"), !authority.hasPrefix("[") || authority[..<colon].hasSuffix("]") {
             let portText = authority[authority.index(after: colon)...]
             hostPart = authority[..<colon]
-            guard policy == .allowCustomHosts else {
+            guard policy == .anyWellFormedHost else {
                 throw fail("Base URL names a port (':\(portText)'); Qlik Cloud tenants use the default https port.")
             }
             guard !portText.isEmpty, portText.allSatisfy({ $0.isASCII && $0.isWholeNumber }),
@@ -106,7 +109,7 @@ public struct TenantURL: Hashable, Sendable, CustomStringConvertible {
             if scheme != "https" { throw fail("Base URL uses http://; Qlik Cloud is reached only over https://.") }
             if port != nil { throw fail("Base URL names a port; Qlik Cloud tenants use the default https port.") }
         }
-        if policy == .allowCustomHosts, !Self.isPlausibleHost(host) {
+        if policy == .anyWellFormedHost, !Self.isPlausibleHost(host) {
             throw ConnectionValidationError(.baseURL, "Base URL host '\(host)' is not a valid host name or IP address.")
         }
         self.scheme = scheme

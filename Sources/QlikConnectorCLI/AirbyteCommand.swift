@@ -42,18 +42,18 @@ struct AirbyteCommand: AsyncParsableCommand {
                     organization = try await workspace.organization()
                 }
                 let stored = try await workspace.repository.connection(named: name, in: organization.id)
-                // Right before the first request, against the list as it is now.
-                try await TenantHostCheck.beforeRequests(to: stored.authentication.baseURL, hosts: try await workspace.repository.tenantHostPolicy(),
-                                                         settings: TransportSettings())
+                // Right before the first request, against the list as it is now; the client connects to the address checked.
+                let checked = try await TenantHostCheck.beforeRequests(to: stored.authentication.baseURL, hosts: try await workspace.repository.tenantHostPolicy(),
+                                                                       settings: TransportSettings())
                 let authentication = try await stored.resolvedAuthentication(keyring: { try await workspace.keyring() })
-                client = try QlikCloudClient.make(tenant: stored.authentication.baseURL, authentication: authentication)
+                client = try QlikCloudClient.make(tenant: stored.authentication.baseURL, authentication: authentication, settings: checked.settings)
             case .inline(let inline):
                 // The repository is opened only for the allow-list (a host outside Qlik Cloud) or the organization the config names.
                 if let name = config.organization { _ = try await Workspace.open(global).repository.organization(named: name) }
                 let hosts = inline.isQlikCloudTenant ? TenantHostPolicy.qlikCloudOnly : try await Workspace.open(global).repository.tenantHostPolicy()
                 let tenant = try inline.tenant(admittedBy: hosts)
-                try await TenantHostCheck.beforeRequests(to: tenant, hosts: hosts, settings: TransportSettings())
-                client = try QlikCloudClient.make(tenant: tenant, authentication: inline.authentication)
+                let checked = try await TenantHostCheck.beforeRequests(to: tenant, hosts: hosts, settings: TransportSettings())
+                client = try QlikCloudClient.make(tenant: tenant, authentication: inline.authentication, settings: checked.settings)
             }
             try await client.run { client in try await body(client, config) }
         } catch {

@@ -15,9 +15,10 @@ struct DataTaskRunner: Sendable {
     /// The task's outcome; an error thrown on the way is its error, with whether it was in the input.
     func run(_ kind: TaskKind, payload: Data, on connection: TaskConnection) async -> TaskOutcome {
         do {
-            // Right before the first request: a host taken off the operator's list, or one that now resolves where it must not, is not reached.
-            try await TenantHostCheck.beforeRequests(to: connection.baseURL, hosts: connection.hosts, settings: settings)
-            let client = try QlikCloudClient.make(tenant: connection.baseURL, authentication: connection.authentication, settings: settings)
+            // Right before the first request: a host taken off the operator's list, or one that now resolves where it must not, is not reached;
+            // the client connects to the address checked, and the engine's sockets check again before they open.
+            let checked = try await TenantHostCheck.beforeRequests(to: connection.baseURL, hosts: connection.hosts, settings: settings)
+            let client = try QlikCloudClient.make(tenant: connection.baseURL, authentication: connection.authentication, settings: checked.settings)
             return try await client.run { client in
                 switch kind {
                 case .discover: return try await discover(try TaskResults.decode(DiscoverParameters.self, from: payload), client)

@@ -1,6 +1,7 @@
 public import AsyncHTTPClient
 public import Foundation
 import Crypto
+public import HostResolution
 import NIOCore
 import NIOFoundationCompat
 public import QlikConnections
@@ -48,11 +49,11 @@ public actor SecretReferenceResolver {
 
         /// Right before a request: https (http only for a listed host), and no address the host resolves to is link-local,
         /// metadata, or internal unless listed. Nothing is sent, credentials least of all, when this fails.
-        func checkAddress() async throws -> Void {
+        func checkAddress(resolver: any HostNameResolver) async throws -> Void {
             let what = vaultAddress == nil ? "The AWS Secrets Manager endpoint" : "The Vault address"
             do {
                 let hosts = try TenantHostPolicy(parsing: allowedHosts ?? [])
-                try await hosts.checkServiceAddressBeforeRequest(address, what: what)
+                try await hosts.checkServiceAddressBeforeRequest(address, what: what, resolver: resolver)
             } catch let refusal as HostRefusal {
                 throw SecretResolutionError("\(refusal) Nothing was sent to it.")
             } catch {
@@ -109,6 +110,8 @@ public actor SecretReferenceResolver {
     /// One Vault session per address and AppRole: a token is never sent to another address than the one that issued it.
     private var vaultSessions: [String: VaultSession] = [:]
     private let appRole: @Sendable () -> VaultAppRole?
+    /// Resolves a manager's host for the check before each call (tests answer for it).
+    private let hostResolver: any HostNameResolver
 
     /// Tests move time by hand: cache and token ages do not depend on how busy the machine is.
     private let clock: @Sendable () -> Date
@@ -116,8 +119,9 @@ public actor SecretReferenceResolver {
     public init(client: HTTPClient, timeToLive: TimeInterval = 300,
                 credentials: @escaping @Sendable () -> SigV4.Credentials? = { SigV4.Credentials.fromStandardChain() },
                 appRole: @escaping @Sendable () -> VaultAppRole? = { VaultAppRole.fromEnvironment() },
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+                clock: @escaping @Sendable () -> Date = { Date() }, hostResolver: any HostNameResolver = SystemHostResolver()) {
         self.client = client
+        self.hostResolver = hostResolver
         self.timeToLive = timeToLive
         self.credentials = credentials
         self.clock = clock
@@ -136,7 +140,7 @@ public actor SecretReferenceResolver {
 
     public func resolve(_ reference: SecretReference, in manager: Manager) async throws -> Secret {
         // At each use, cached or not: an address taken off the operator's list stops working at once.
-        try await manager.checkAddress()
+        try await manager.checkAddress(resolver: hostResolver)
         switch reference {
         case .vault(let mount, let path, let key):
             guard let address = manager.vaultAddress else {

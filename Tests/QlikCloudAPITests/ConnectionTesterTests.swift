@@ -65,7 +65,7 @@ struct ConnectionTesterTests {
                 await tenant.setUserStatus(userID, "disabled")
                 authentication = .apiKey(good)
             case .wrongHost:
-                url = try TenantURL("http://no-such-tenant.invalid:\(url.port ?? 80)", policy: .allowCustomHosts)
+                url = try TenantURL("http://no-such-tenant.invalid:\(url.port ?? 80)", policy: .anyWellFormedHost)
                 authentication = .apiKey(Secret(planted)!)
             case .rateLimited, .serverErrors, .noEngine: authentication = .apiKey(good)
             }
@@ -103,7 +103,7 @@ struct ConnectionTesterTests {
         let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(tlsCertificatePath: certificate, tlsKeyPath: key))
         let (refused, trusted) = try await withLiveSandbox(sandbox) { credentials in
             // By name, as tenants are: the certificate names localhost too.
-            let tenant = try TenantURL(credentials.baseURL.replacingOccurrences(of: "127.0.0.1", with: "localhost"), policy: .allowCustomHosts)
+            let tenant = try TenantURL(credentials.baseURL.replacingOccurrences(of: "127.0.0.1", with: "localhost"), policy: .anyWellFormedHost)
             let authentication = ResolvedAuthentication.apiKey(Secret(credentials.apiKey)!)
             let refused = await Self.tester.run(baseURL: tenant, authentication: authentication, hosts: Self.testHosts)
             var settings = directSettings
@@ -130,7 +130,7 @@ struct ConnectionTesterTests {
         let report = try await withLiveSandbox(sandbox) { credentials in
             var settings = directSettings
             settings.caBundlePath = certificate
-            let tenant = try TenantURL(credentials.baseURL.replacingOccurrences(of: "127.0.0.1", with: "localhost"), policy: .allowCustomHosts)
+            let tenant = try TenantURL(credentials.baseURL.replacingOccurrences(of: "127.0.0.1", with: "localhost"), policy: .anyWellFormedHost)
             return await ConnectionTester(settings: settings).run(baseURL: tenant, authentication: .apiKey(Secret(credentials.apiKey)!), hosts: Self.testHosts)
         }
         let failed = try #require(report.failedStep)

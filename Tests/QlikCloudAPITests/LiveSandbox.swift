@@ -15,7 +15,7 @@ struct TestFailure: Error, CustomStringConvertible {
 
 extension SandboxCredentials {
     var tenant: TenantURL {
-        get throws { try TenantURL(baseURL, policy: .allowCustomHosts) }
+        get throws { try TenantURL(baseURL, policy: .anyWellFormedHost) }
     }
 
     func client(oauth: Bool = false, retry: RetryPolicy = .standard, settings: TransportSettings = TransportSettings()) throws -> QlikCloudClient {

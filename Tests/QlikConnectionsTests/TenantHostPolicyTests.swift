@@ -42,7 +42,54 @@ struct TenantHostPolicyTests {
         ("172.16.0.1", "private"), ("192.168.1.1", "private"), ("100.64.0.1", "private"), ("fd12::1", "private"), ("::ffff:10.0.0.1", "private"),
         ("8.8.8.8", "public"), ("2001:4860:4860::8888", "public"), ("172.32.0.1", "public"),
     ])
-    func classifies(_ text: String, _ expected: String) throws {
+    func classifiesKnownForms(_ text: String, _ expected: String) throws {
+        try classifies(text, expected)
+    }
+
+    @Test("metadata services outside 169.254.0.0/16 are never reached: Alibaba's 100.100.100.200 (inside CGNAT), AWS's fd00:ec2::/32 (EKS Pod Identity), GCP's fd20:ce::254, Azure's WireServer", arguments: [
+        ("100.100.100.200", "forbidden"), ("fd00:ec2::23", "forbidden"), ("fd00:ec2::254", "forbidden"), ("fd00:ec2:1:2::3", "forbidden"),
+        ("fd20:ce::254", "forbidden"), ("168.63.129.16", "forbidden"),
+        // Their neighbours keep their class.
+        ("100.100.100.201", "private"), ("fd00:ec3::23", "private"), ("fd20:ce::253", "private"), ("168.63.129.17", "public"),
+    ])
+    func classifiesMetadata(_ text: String, _ expected: String) throws {
+        try classifies(text, expected)
+    }
+
+    @Test("an IPv6 address that carries an IPv4 one is classified by it: IPv4-compatible, -mapped, -translated, 6to4, NAT64 (well-known and local-use), Teredo (client bits inverted)", arguments: [
+        ("::a9fe:a9fe", "forbidden"), ("::169.254.169.254", "forbidden"), ("::127.0.0.1", "private"), ("::8.8.8.8", "public"),
+        ("::ffff:0:a9fe:a9fe", "forbidden"), ("::ffff:0:10.0.0.1", "private"),
+        ("2002:a9fe:a9fe::", "forbidden"), ("2002:a9fe:a9fe:1::1", "forbidden"), ("2002:7f00:1::1", "private"), ("2002:0808:0808::1", "public"),
+        ("64:ff9b::10.1.2.3", "private"), ("64:ff9b::8.8.8.8", "public"),
+        // Local-use NAT64 in each RFC 6052 layout: /48, /56, /64, /96.
+        ("64:ff9b:1:a9fe:a9:fe00::", "forbidden"), ("64:ff9b:1:00a9:fe:a9fe::", "forbidden"), ("64:ff9b:1::a9:fea9:fe00:0", "forbidden"),
+        ("64:ff9b:1::a9fe:a9fe", "forbidden"), ("64:ff9b:1::808:808", "private"),
+        // Teredo: server 65.54.227.120, client 169.254.169.254 stored inverted (5601:5601), and client 8.8.8.8 (f7f7:f7f7).
+        ("2001:0:4136:e378:8000:63bf:5601:5601", "forbidden"), ("2001:0:4136:e378:8000:63bf:f7f7:f7f7", "public"),
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", "private"),
+    ])
+    func classifiesEmbeddedIPv4(_ text: String, _ expected: String) throws {
+        try classifies(text, expected)
+    }
+
+    @Test("the unspecified address reaches this machine (0.0.0.0 does on Linux): loopback-like, listed hosts only; multicast, broadcast and reserved never", arguments: [
+        ("0.0.0.0", "private"), ("0.1.2.3", "private"), ("0", "private"), ("::", "private"), ("[::]", "private"),
+        ("224.0.0.1", "forbidden"), ("239.255.255.250", "forbidden"), ("240.0.0.1", "forbidden"), ("255.255.255.255", "forbidden"),
+        ("ff02::1", "forbidden"), ("ff05::2", "forbidden"), ("::ffff:224.0.0.1", "forbidden"),
+    ])
+    func classifiesSpecialRanges(_ text: String, _ expected: String) throws {
+        try classifies(text, expected)
+    }
+
+    @Test("a refused embedded address says which IPv4 address it carries")
+    func embeddedReason() throws {
+        let address = try #require(HostAddress(literal: "2002:a9fe:a9fe::1"))
+        guard case .forbidden(let why) = address.reach else { Issue.record("\(address) is \(address.reach)"); return }
+        #expect(why.contains("6to4") && why.contains("169.254.169.254"), "\(why)")
+        let refused = #expect(throws: HostPatternError.self) { try HostPattern("[2002:a9fe:a9fe::1]:*") }
+        #expect(refused?.description.contains("never reached") == true, "\(refused?.description ?? "")")
+    }
+    private func classifies(_ text: String, _ expected: String) throws {
         let address = try #require(HostAddress(literal: text))
         let reach = switch address.reach {
         case .publicInternet: "public"
@@ -65,14 +112,30 @@ struct TenantHostPolicyTests {
         try TenantHostPolicy.qlikCloudOnly.checkAddresses([try #require(HostAddress(literal: "34.1.2.3"))], host: "acme.eu.qlikcloud.com", port: 443)
     }
 
-    @Test("'localhost' resolves (getaddrinfo) to loopback: refused without an entry, reached with one; a metadata name is refused before any lookup")
+    @Test("a name that resolves to loopback is refused without an entry and reached with one; a metadata name or address is refused before any lookup")
     func localhost() async throws {
-        let refused = await #expect(throws: HostRefusal.self) { try await TenantHostPolicy.qlikCloudOnly.resolveAndCheck(host: "localhost", port: 8080) }
+        let resolver = AnsweringResolver(["localhost": ["::1", "127.0.0.1"]])
+        let refused = await #expect(throws: HostRefusal.self) { try await TenantHostPolicy.qlikCloudOnly.resolveAndCheck(host: "localhost", port: 8080, resolver: resolver) }
         #expect(refused?.reason.contains("loopback") == true, "\(refused?.description ?? "")")
-        let addresses = try await TenantHostPolicy(parsing: ["localhost:8080"]).resolveAndCheck(host: "localhost", port: 8080)
-        #expect(!addresses.isEmpty && addresses.allSatisfy { if case .privateNetwork = $0.reach { true } else { false } })
-        for host in ["metadata.google.internal", "169.254.169.254", "2852039166", "[fd00:ec2::254]"] {
-            await #expect(throws: HostRefusal.self, "\(host)") { try await TenantHostPolicy(parsing: ["*.google.internal"]).resolveAndCheck(host: host, port: 80) }
+        let addresses = try await TenantHostPolicy(parsing: ["localhost:8080"]).resolveAndCheck(host: "localhost", port: 8080, resolver: resolver)
+        #expect(addresses.map(\.description) == ["::1", "127.0.0.1"], "in the resolver's order")
+        for host in ["metadata.google.internal", "169.254.169.254", "2852039166", "[fd00:ec2::254]", "100.100.100.200", "[::a9fe:a9fe]"] {
+            await #expect(throws: HostRefusal.self, "\(host)") {
+                try await TenantHostPolicy(parsing: ["*.google.internal"]).resolveAndCheck(host: host, port: 80, resolver: resolver)
+            }
+        }
+        #expect(await resolver.askedFor == ["localhost", "localhost"], "names only: literal addresses and metadata names are never looked up")
+    }
+
+    @Test("a listed name that resolves to an address carrying a metadata address (6to4, IPv4-compatible, local-use NAT64, Teredo) is refused")
+    func embeddedAfterResolution() async throws {
+        let listed = try TenantHostPolicy(parsing: ["*.test.internal"])
+        for answer in ["2002:a9fe:a9fe::1", "::a9fe:a9fe", "64:ff9b:1::a9fe:a9fe", "2001:0:4136:e378:8000:63bf:5601:5601", "fd00:ec2::23", "100.100.100.200"] {
+            let resolver = AnsweringResolver(["tenant.test.internal": ["10.0.0.7", answer]])
+            let refused = await #expect(throws: HostRefusal.self, "\(answer)") {
+                try await listed.resolveAndCheck(host: "tenant.test.internal", port: 443, resolver: resolver)
+            }
+            #expect(refused?.reason.contains("never connects to") == true, "\(refused?.description ?? "")")
         }
     }
 
@@ -80,11 +143,11 @@ struct TenantHostPolicyTests {
     func tenants() throws {
         try TenantHostPolicy.qlikCloudOnly.checkTenant(try TenantURL("https://acme.eu.qlikcloud.com"))
         for raw in ["http://169.254.169.254", "http://127.0.0.1:22", "http://[::1]:8080", "http://2130706433:8080"] {
-            let url = try TenantURL(raw, policy: .allowCustomHosts)
+            let url = try TenantURL(raw, policy: .anyWellFormedHost)
             #expect(throws: HostRefusal.self, "\(raw)") { try TenantHostPolicy.qlikCloudOnly.checkTenant(url) }
         }
         #expect(throws: HostRefusal.self, "never, even listed") {
-            try TenantHostPolicy(parsing: ["127.0.0.1:*"]).checkTenant(try TenantURL("http://169.254.169.254", policy: .allowCustomHosts))
+            try TenantHostPolicy(parsing: ["127.0.0.1:*"]).checkTenant(try TenantURL("http://169.254.169.254", policy: .anyWellFormedHost))
         }
     }
 
@@ -98,5 +161,19 @@ struct TenantHostPolicyTests {
         for address in ["http://169.254.169.254", "https://169.254.169.254/latest", "https://metadata.google.internal", "https://[fd00:ec2::254]:443"] {
             #expect(throws: HostRefusal.self, "\(address)") { try TenantHostPolicy(parsing: ["127.0.0.1:*"]).checkServiceAddress(address, what: "Vault address") }
         }
+    }
+}
+
+/// A resolver with fixed answers, which records the names it was asked for.
+actor AnsweringResolver: HostNameResolver {
+    let answers: [String: [String]]
+    private(set) var askedFor: [String] = []
+
+    init(_ answers: [String: [String]]) { self.answers = answers }
+
+    func addresses(of host: String, port: Int) async throws(HostRefusal) -> [HostAddress] {
+        askedFor.append(host)
+        guard let texts = answers[host] else { throw HostRefusal("\(host) does not resolve to any address (test resolver).") }
+        return texts.compactMap { HostAddress(literal: $0) }
     }
 }

@@ -31,7 +31,7 @@ public struct AirbyteConfig: Sendable {
             }
             let custom: TenantURL
             do {
-                custom = try TenantURL(baseURL, policy: .allowCustomHosts)
+                custom = try TenantURL(baseURL, policy: .anyWellFormedHost)
             } catch {
                 // Refused in either form: the reason given is the one to fix.
                 throw ConnectorError.badInput("base_url: \(strict)")

@@ -8,7 +8,8 @@ import NIOSSL
 /// One engine (QIX) session: JSON-RPC over the WebSocket at `/app/{appId}`,
 /// opened with the client's bearer token. Many requests may be in flight;
 /// answers are matched by id. The session lives inside ``withSession(client:appID:_:)``,
-/// so the socket is closed however the work ends.
+/// so the socket is closed however the work ends. With an ``AddressCheck`` in the client's
+/// settings, the tenant's host is resolved and checked again right before each socket opens.
 public struct EngineSession: Sendable {
     let connection: EngineConnection
     public let appID: String
@@ -23,6 +24,12 @@ public struct EngineSession: Sendable {
             // The WebSocket client always sends the host as TLS SNI, which an IP address cannot be.
             throw EngineError.upgradeRefused("over TLS the engine needs the tenant's host name, not an IP address (\(client.host))")
         }
+        let proxy = try client.settings.proxies.proxy(forHost: client.host, scheme: url.hasPrefix("wss") ? "https" : "http")
+        if proxy == nil, let check = client.settings.addressCheck {
+            // The WebSocket client resolves the name itself and takes no address to connect to while it verifies the name,
+            // so its connection cannot be pinned: the name is resolved and every address checked again right before it opens.
+            try await check.beforeConnecting(to: client.host, port: Self.port(of: client.baseURL))
+        }
         let token = try await client.currentToken()
         let connection = EngineConnection()
         var headers = HTTPFields()
@@ -30,7 +37,6 @@ public struct EngineSession: Sendable {
         headers[.userAgent] = client.settings.userAgent
         let configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 26, additionalHeaders: headers)
         let tls = try Self.tlsConfiguration(client.settings)
-        let proxy = try client.settings.proxies.proxy(forHost: client.host, scheme: url.hasPrefix("wss") ? "https" : "http")
         let logger = Logger(label: "qlik-connector.engine", factory: { _ in SwiftLogNoOpLogHandler() })
         let session = EngineSession(connection: connection, appID: appID)
         return try await withThrowingTaskGroup(of: T?.self) { group in
@@ -97,6 +103,11 @@ public struct EngineSession: Sendable {
     static func webSocketURL(baseURL: String, appID: String) -> String {
         let socketBase = baseURL.hasPrefix("https://") ? "wss://" + baseURL.dropFirst(8) : "ws://" + baseURL.dropFirst(7)
         return socketBase + "/app/" + (appID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? appID)
+    }
+
+    /// The tenant's port: the one the Base URL names, else the scheme's.
+    static func port(of baseURL: String) -> Int {
+        URLComponents(string: baseURL)?.port ?? (baseURL.hasPrefix("https://") ? 443 : 80)
     }
 
     static func tlsConfiguration(_ settings: TransportSettings) throws(QlikAPIError) -> TLSConfiguration {

@@ -3,43 +3,10 @@ import NIOCore
 import NIOTLS
 import NIOPosix
 import NIOSSL
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The network steps under a request, checked one by one so a failure names
-/// its layer: name resolution, the TCP connection, the TLS handshake and the
-/// certificate (with its issuer, when it is not trusted).
+/// its layer: the TCP connection, the TLS handshake and the certificate (with
+/// its issuer, when it is not trusted). Name resolution is the host check's.
 public enum NetworkProbe {
-    /// The addresses `host` resolves to.
-    public static func resolve(host: String, port: Int) async throws(TransportFailure) -> [String] {
-        let result: Result<[String], TransportFailure>
-        do {
-            result = try await NIOThreadPool.singleton.runIfActive { () -> Result<[String], TransportFailure> in
-                var hints = addrinfo()
-                hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-                var list: UnsafeMutablePointer<addrinfo>?
-                let status = getaddrinfo(host, String(port), &hints, &list)
-                guard status == 0, let first = list else { return .failure(.unknownHost(host)) }
-                defer { freeaddrinfo(list) }
-                var addresses: [String] = []
-                var cursor: UnsafeMutablePointer<addrinfo>? = first
-                while let entry = cursor {
-                    var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-                    if getnameinfo(entry.pointee.ai_addr, entry.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0 {
-                        let address = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                        if !addresses.contains(address) { addresses.append(address) }
-                    }
-                    cursor = entry.pointee.ai_next
-                }
-                return .success(addresses)
-            }
-        } catch {
-            throw .other("name resolution could not run: \(error)")
-        }
-        return try result.get()
-    }
-
     public struct TLSReport: Sendable, Equatable {
         public let protocolVersion: String?
         /// The leaf certificate's subject and issuer common names / organizations.
@@ -51,18 +18,20 @@ public enum NetworkProbe {
     /// Connects over TCP and, for https, completes a TLS handshake with the
     /// same trust as the client. When the certificate is refused, a second
     /// handshake reads the chain anyway, to name its issuer in the message.
+    /// Connects to the host's address in `settings.pinnedAddresses` when it has one (the certificate is still checked for `host`).
     public static func handshake(host: String, port: Int, tls: Bool, settings: TransportSettings) async throws(TransportFailure) -> TLSReport? {
         let configuration = try settings.tlsConfiguration()
         let timeout = settings.connectTimeout
+        let address = settings.pinnedAddresses[host]
         guard tls else {
-            do { try await connect(host: host, port: port, timeout: timeout, ssl: nil) } catch {
+            do { try await connect(host: host, address: address, port: port, timeout: timeout, ssl: nil) } catch {
                 throw AsyncHTTPTransport.failure(error, host: host)
             }
             return nil
         }
         do {
             let context = try NIOSSLContext(configuration: configuration)
-            let chain = try await connect(host: host, port: port, timeout: timeout, ssl: (context, false))
+            let chain = try await connect(host: host, address: address, port: port, timeout: timeout, ssl: (context, false))
             return chain.first.map { report($0) }
         } catch let failure as TransportFailure {
             guard case .tlsHandshake = failure else { throw failure }
@@ -70,7 +39,7 @@ public enum NetworkProbe {
             var lenient = configuration
             lenient.certificateVerification = .none
             guard let context = try? NIOSSLContext(configuration: lenient),
-                  let chain = try? await connect(host: host, port: port, timeout: timeout, ssl: (context, true)), let leaf = chain.first else {
+                  let chain = try? await connect(host: host, address: address, port: port, timeout: timeout, ssl: (context, true)), let leaf = chain.first else {
                 throw failure
             }
             let seen = report(leaf)
@@ -93,9 +62,10 @@ public enum NetworkProbe {
                          notValidAfter: Date(timeIntervalSince1970: TimeInterval(certificate.notValidAfter)))
     }
 
-    /// Opens a connection (with TLS when `ssl` is given), returns the peer's chain, and closes it.
+    /// Opens a connection (with TLS when `ssl` is given) to `address`, or to `host` resolved when nil, returns the peer's chain, and closes it.
     @discardableResult
-    private static func connect(host: String, port: Int, timeout: Duration, ssl: (NIOSSLContext, lenient: Bool)?) async throws -> [NIOSSLCertificate] {
+    private static func connect(host: String, address: String?, port: Int, timeout: Duration,
+                                ssl: (NIOSSLContext, lenient: Bool)?) async throws -> [NIOSSLCertificate] {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let chain = loop.makePromise(of: [NIOSSLCertificate].self)
         let bootstrap = ClientBootstrap(group: loop)
@@ -120,7 +90,7 @@ public enum NetworkProbe {
             }
         let channel: any Channel
         do {
-            channel = try await bootstrap.connect(host: host, port: port).get()
+            channel = try await bootstrap.connect(host: address ?? host, port: port).get()
         } catch {
             chain.fail(error)
             throw AsyncHTTPTransport.failure(error, host: host)

@@ -27,6 +27,9 @@ public final class AsyncHTTPTransport: HTTPTransport {
         if let proxy {
             let authorization = proxy.credentials.map { HTTPClient.Authorization.basic(credentials: Data($0.utf8).base64EncodedString()) }
             configuration.proxy = .server(host: proxy.host, port: proxy.port, authorization: authorization)
+        } else {
+            // Each new connection goes to the checked address; SNI, Host and the certificate check keep the name.
+            configuration.dnsOverride = settings.pinnedAddresses
         }
         client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
         userAgent = settings.userAgent

@@ -12,6 +12,14 @@ public struct TransportSettings: Sendable {
     /// Longest silence while an answer is read.
     public var readTimeout: Duration
     public var userAgent: String
+    /// Host name to the IP address (canonical text, IPv6 without brackets) that connections to it go to instead of
+    /// resolving the name again: set to an address the check before a task's first request accepted, so a name
+    /// whose DNS answers differently later (DNS rebinding) is not followed. The REST transport and the TLS probe use
+    /// it, keeping the name for SNI, the Host header and certificate verification; never through a proxy, which
+    /// resolves names itself.
+    public var pinnedAddresses: [String: String] = [:]
+    /// The check the engine's WebSocket repeats right before it opens (it resolves the name itself); nil: none.
+    public var addressCheck: AddressCheck?
 
     public static let version = "0.5.0"
 
