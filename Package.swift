@@ -63,11 +63,17 @@ let package = Package(
             path: "Benchmarks/SandboxBenchmark",
             swiftSettings: strictSettings
         ),
+        // The system's name resolver (getaddrinfo) off the Swift concurrency threads, for the address checks before requests.
+        .target(
+            name: "HostResolution",
+            dependencies: ["QlikConnections", .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
         // Talking to a tenant: transport, token providers, REST resources, the engine, diagnosis.
         .target(
             name: "QlikCloudAPI",
             dependencies: [
-                "QlikConnections",
+                "QlikConnections", "HostResolution",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -84,7 +90,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // What a connection is for: test (and later discover, read, write, reload).
-        .target(name: "Connector", dependencies: ["QlikCloudAPI", "QlikConnections", "QVD", "Secrets"], swiftSettings: strictSettings),
+        .target(name: "Connector", dependencies: ["QlikCloudAPI", "QlikConnections", "QVD", "Secrets", "HostResolution"], swiftSettings: strictSettings),
         // Engine reads and Test Connection beside their peers (scripts/bench-engine).
         .executableTarget(
             name: "engine-benchmark",
@@ -96,7 +102,7 @@ let package = Package(
         .target(
             name: "Secrets",
             dependencies: [
-                "QlikConnections",
+                "QlikConnections", "HostResolution",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -195,7 +201,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QlikCloudAPITests",
-            dependencies: ["QlikCloudAPI", "QlikConnections", "QlikCloudSandbox", "Connector"],
+            dependencies: ["QlikCloudAPI", "QlikConnections", "QlikCloudSandbox", "Connector", "HostResolution"],
             swiftSettings: strictSettings
         ),
         .testTarget(
