@@ -40,37 +40,61 @@ struct HostsCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the allow-list.")
+        static let configuration = CommandConfiguration(abstract: "List the allow-list, with any entry this version refuses and how to remove it.")
         @OptionGroup var global: GlobalOptions
-        @Flag(help: "Print JSON.") var json = false
+        @Flag(help: "Print JSON: the entries that admit hosts (refused ones are named on standard error).") var json = false
 
         func run() async throws {
-            let patterns = try await Workspace.open(global).repository.tenantHostPatterns()
-            if json { return try Output.json(patterns.map(\.description)) }
-            if patterns.isEmpty {
+            let entries = try await Workspace.open(global).repository.tenantHostEntries()
+            if json {
+                // Standard output stays the list of patterns a script reads; a refused entry is said beside it.
+                for entry in entries where entry.pattern == nil { printError(Self.refusal(entry)) }
+                return try Output.json(entries.compactMap(\.pattern).map(\.description))
+            }
+            if entries.isEmpty {
                 print("No entry: connections reach Qlik Cloud tenants only, and secrets managers over https:// only.")
                 return
             }
-            patterns.forEach { print($0.description) }
+            for entry in entries {
+                switch entry {
+                case .admitted(let pattern): print(pattern.description)
+                case .refused: print(Self.refusal(entry))
+                }
+            }
+        }
+
+        static func refusal(_ entry: TenantHostEntry) -> String {
+            guard case .refused(let text, let reason) = entry else { return entry.text }
+            return "\(text)    refused: not a host pattern (\(reason)); it admits nothing. Remove it with \(entry.removal)"
         }
     }
 
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove entries from the allow-list; connections to those hosts stop working at once.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: ArgumentHelp("Host patterns, as listed.", valueName: "pattern")) var patterns: [String]
+        @Argument(help: ArgumentHelp("Host patterns, as listed (a refused entry exactly as listed).", valueName: "pattern")) var patterns: [String]
 
         func run() async throws {
-            let parsed = try HostsCommand.parse(patterns)
+            guard !patterns.isEmpty else { throw CLIError.usage("Give at least one host pattern, such as '127.0.0.1:*'.") }
             let workspace = try await Workspace.open(global)
-            let listed = try await workspace.repository.tenantHostPatterns()
-            for pattern in parsed where !listed.contains(pattern) {
-                throw CLIError.usage("\(pattern) is not on the allow-list, which has: "
-                    + (listed.isEmpty ? "no entry." : listed.map { "'\($0)'" }.joined(separator: ", ") + "."))
+            let listed = try await workspace.repository.tenantHostEntries()
+            // Each argument names a stored entry: a refused one by its text as stored, any other read as a pattern. All are checked first.
+            var removals: [String] = []
+            for argument in patterns {
+                if listed.contains(where: { $0.pattern == nil && $0.text == argument }) {
+                    removals.append(argument)
+                    continue
+                }
+                let pattern = try HostsCommand.parse([argument])[0]
+                guard listed.contains(.admitted(pattern)) else {
+                    throw CLIError.usage("\(pattern) is not on the allow-list, which has: "
+                        + (listed.isEmpty ? "no entry." : listed.map { "'\($0.text)'" }.joined(separator: ", ") + "."))
+                }
+                removals.append(pattern.description)
             }
-            for pattern in parsed {
-                _ = try await workspace.repository.removeTenantHost(pattern, by: workspace.actor)
-                print("Removed \(pattern).")
+            for entry in removals {
+                _ = try await workspace.repository.removeTenantHost(entry: entry, by: workspace.actor)
+                print("Removed \(entry).")
             }
         }
     }

@@ -32,12 +32,13 @@ extension OrganizationStore {
 
 /// The operator's tenant host allow-list, for the whole service: written only from the command line that holds the database.
 public protocol TenantHostStore: Sendable {
-    /// The entries, in the order they were added.
-    func tenantHostPatterns() async throws -> [HostPattern]
+    /// Every stored entry, in the order they were added, those this version cannot read among them (``TenantHostEntry``);
+    /// ``tenantHostPatterns(loggingTo:)`` gives those that admit hosts.
+    func tenantHostEntries() async throws -> [TenantHostEntry]
     /// Adds an entry; false when the list has it already.
     func allowTenantHost(_ pattern: HostPattern, by actor: AuditActor) async throws -> Bool
-    /// Removes an entry; false when the list does not have it.
-    func removeTenantHost(_ pattern: HostPattern, by actor: AuditActor) async throws -> Bool
+    /// Removes the entry stored as `entry` (``TenantHostEntry/text``), one this version reads or not; false when the list does not have it.
+    func removeTenantHost(entry: String, by actor: AuditActor) async throws -> Bool
 }
 
 extension TenantHostStore {

@@ -3,9 +3,9 @@ import GRDB
 public import QlikConnections
 
 extension SQLiteRepository: TenantHostStore {
-    public func tenantHostPatterns() async throws -> [HostPattern] {
+    public func tenantHostEntries() async throws -> [TenantHostEntry] {
         try await read { db in
-            try String.fetchAll(db, sql: "SELECT pattern FROM tenant_hosts ORDER BY position").map(StoredValues.hostPattern)
+            try String.fetchAll(db, sql: "SELECT pattern FROM tenant_hosts ORDER BY position").map(TenantHostEntry.init(stored:))
         }
     }
 
@@ -21,13 +21,12 @@ extension SQLiteRepository: TenantHostStore {
         }
     }
 
-    public func removeTenantHost(_ pattern: HostPattern, by actor: AuditActor) async throws -> Bool {
+    public func removeTenantHost(entry: String, by actor: AuditActor) async throws -> Bool {
         try await write { db in
-            try db.execute(sql: "DELETE FROM tenant_hosts WHERE pattern = ?", arguments: [pattern.description])
+            try db.execute(sql: "DELETE FROM tenant_hosts WHERE pattern = ?", arguments: [entry])
             guard db.changesCount > 0 else { return false }
             try self.audit(db, organization: nil, actor: actor, action: "tenant-hosts.remove", targetKind: "tenant-host",
-                           targetID: pattern.description, targetName: pattern.description,
-                           changes: [FieldChange(field: .tenantHosts, old: pattern.description, new: nil)])
+                           targetID: entry, targetName: entry, changes: [FieldChange(field: .tenantHosts, old: entry, new: nil)])
             return true
         }
     }

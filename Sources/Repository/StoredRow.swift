@@ -25,11 +25,6 @@ extension StoredRow {
 /// The domain values, read back from rows. Stored values passed validation
 /// when written; one that no longer does is reported as corrupt, by name.
 enum StoredValues {
-    /// An entry of the operator's allow-list, stored in its normalised form.
-    static func hostPattern(_ text: String) throws -> HostPattern {
-        do { return try HostPattern(text) } catch { throw RepositoryError.corrupt(reason: "tenant host allow-list entry: \(error)") }
-    }
-
     static func organization(_ row: some StoredRow) throws -> Organization {
         do {
             guard let storage = CredentialStorage(rawValue: try row.text("credential_storage")) else {

@@ -28,6 +28,37 @@ struct TenantHostStoreTests {
         #expect(try await repository.auditEvents(of: fixture.organization.id, limit: 10).contains { $0.action == "tenant-hosts.remove" })
     }
 
+    @Test("the attack: an entry stored that no longer parses (a looser version kept it, or it was written by hand) does not stop the list: the other entries are read and admit their hosts", arguments: RepositoryBackend.allCases)
+    func unreadableEntryIsSkipped(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        let repository = fixture.repository
+        #expect(try await repository.allowTenantHost(try HostPattern("127.0.0.1:*"), by: fixture.actor))
+        try await fixture.store.execute(["INSERT INTO tenant_hosts (pattern, added_at, added_by) VALUES ('https://old.example.com/tenant', 0, 'hand')"])
+        #expect(try await repository.allowTenantHost(try HostPattern("*.test.internal"), by: fixture.actor))
+        #expect(try await repository.tenantHostPatterns().map(\.description) == ["127.0.0.1:*", "*.test.internal:*"])
+        #expect(try await repository.tenantHostPolicy().pattern(admitting: "127.0.0.1", port: 9) != nil)
+    }
+
+    @Test("an entry that does not parse is listed as refused with why, skipped when the list is read, and removed by its text as stored", arguments: RepositoryBackend.allCases)
+    func unreadableEntryIsReportedAndRemoved(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        let repository = fixture.repository
+        let bad = "https://old.example.com/tenant"
+        try await fixture.store.execute(["INSERT INTO tenant_hosts (pattern, added_at, added_by) VALUES ('\(bad)', 0, 'hand')"])
+        #expect(try await repository.allowTenantHost(try HostPattern("127.0.0.1:*"), by: fixture.actor))
+        let entries = try await repository.tenantHostEntries()
+        #expect(entries.map(\.text) == [bad, "127.0.0.1:*"])
+        guard case .refused(_, let reason)? = entries.first else { Issue.record("not refused: \(entries)"); return }
+        #expect(reason.contains("scheme"), "\(reason)")
+        // The warning each read logs (naming the entry and the command) is checked through the command line: RefusedHostEntryCommandTests.
+        #expect(try await repository.tenantHostPatterns().map(\.description) == ["127.0.0.1:*"])
+        #expect(entries.last?.removal == "qlik-connector hosts remove '127.0.0.1:*'")
+        #expect(TenantHostEntry.refused(text: "it's", reason: "").removal == #"qlik-connector hosts remove 'it'\''s'"#, "quoted for a POSIX shell")
+        #expect(try await repository.removeTenantHost(entry: bad, by: fixture.actor))
+        #expect(try await repository.tenantHostEntries() == [.admitted(try HostPattern("127.0.0.1:*"))])
+        #expect(try await repository.auditEvents(of: nil, limit: 10).contains { $0.action == "tenant-hosts.remove" && $0.targetName == bad })
+    }
+
     @Test("a Vault address change drops the AppRole kept for the old address, and the audit trail says so; the same address keeps it; new credentials given with the move are kept",
           arguments: RepositoryBackend.allCases)
     func vaultAddressChange(_ backend: RepositoryBackend) async throws {
@@ -58,3 +89,4 @@ struct TenantHostStoreTests {
         #expect(try await repository.auditEvents(of: organization.id, limit: 50).filter { $0.action == "organization.secrets-manager-credentials.dropped" }.count == 1)
     }
 }
+

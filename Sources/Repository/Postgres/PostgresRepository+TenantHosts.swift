@@ -3,9 +3,9 @@ import PostgresNIO
 public import QlikConnections
 
 extension PostgresRepository: TenantHostStore {
-    public func tenantHostPatterns() async throws -> [HostPattern] {
+    public func tenantHostEntries() async throws -> [TenantHostEntry] {
         try await read { session in
-            try await session.rows("SELECT pattern FROM tenant_hosts ORDER BY position").map { try StoredValues.hostPattern(try $0.text("pattern")) }
+            try await session.rows("SELECT pattern FROM tenant_hosts ORDER BY position").map { TenantHostEntry(stored: try $0.text("pattern")) }
         }
     }
 
@@ -23,13 +23,12 @@ extension PostgresRepository: TenantHostStore {
         }
     }
 
-    public func removeTenantHost(_ pattern: HostPattern, by actor: AuditActor) async throws -> Bool {
+    public func removeTenantHost(entry: String, by actor: AuditActor) async throws -> Bool {
         try await write { session in
-            let removed = try await session.first("DELETE FROM tenant_hosts WHERE pattern = \(pattern.description) RETURNING pattern") != nil
+            let removed = try await session.first("DELETE FROM tenant_hosts WHERE pattern = \(entry) RETURNING pattern") != nil
             guard removed else { return false }
             try await self.audit(session, organization: nil, actor: actor, action: "tenant-hosts.remove", targetKind: "tenant-host",
-                                 targetID: pattern.description, targetName: pattern.description,
-                                 changes: [FieldChange(field: .tenantHosts, old: pattern.description, new: nil)])
+                                 targetID: entry, targetName: entry, changes: [FieldChange(field: .tenantHosts, old: entry, new: nil)])
             return true
         }
     }
