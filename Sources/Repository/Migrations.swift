@@ -251,8 +251,7 @@ enum Migrations {
             // An organization that had it on loses it, and the audit trail says so.
             try db.execute(sql: """
                 CREATE TABLE tenant_hosts (
-                    position INTEGER PRIMARY KEY AUTOINCREMENT,
-                    pattern TEXT NOT NULL UNIQUE,
+                    pattern TEXT PRIMARY KEY NOT NULL,
                     added_at INTEGER NOT NULL,
                     added_by TEXT NOT NULL
                 );
@@ -278,6 +277,21 @@ enum Migrations {
             // A token per claim beside the lease's owner: two claims for one owner (two workers of one agent) are told apart. A task
             // running at the upgrade has none, so its holder writes nothing more; its lease runs out and it runs again.
             try db.execute(sql: "ALTER TABLE tasks ADD COLUMN lease_token TEXT")
+        }
+        migrator.registerMigration("v15-tenant-host-order") { db in
+            // Entries listed in the order they were added: added_at ties within a millisecond, a row number does not.
+            try db.execute(sql: """
+                CREATE TABLE tenant_hosts_ordered (
+                    position INTEGER PRIMARY KEY AUTOINCREMENT,
+                    pattern TEXT NOT NULL UNIQUE,
+                    added_at INTEGER NOT NULL,
+                    added_by TEXT NOT NULL
+                );
+                INSERT INTO tenant_hosts_ordered (pattern, added_at, added_by)
+                    SELECT pattern, added_at, added_by FROM tenant_hosts ORDER BY added_at, pattern;
+                DROP TABLE tenant_hosts;
+                ALTER TABLE tenant_hosts_ordered RENAME TO tenant_hosts;
+                """)
         }
         return migrator
     }

@@ -240,8 +240,7 @@ enum PostgresMigrations {
         ("v12-tenant-host-allow-list", [
             """
             CREATE TABLE tenant_hosts (
-                position BIGSERIAL PRIMARY KEY,
-                pattern TEXT NOT NULL UNIQUE,
+                pattern TEXT PRIMARY KEY NOT NULL,
                 added_at BIGINT NOT NULL,
                 added_by TEXT NOT NULL
             )
@@ -269,6 +268,20 @@ enum PostgresMigrations {
         // running at the upgrade has none, so its holder writes nothing more; its lease runs out and it runs again.
         ("v14-task-lease-token", [
             "ALTER TABLE tasks ADD COLUMN lease_token TEXT",
+        ]),
+        // Entries listed in the order they were added: added_at ties within a millisecond, a sequence does not.
+        ("v15-tenant-host-order", [
+            "CREATE SEQUENCE tenant_hosts_position",
+            "ALTER TABLE tenant_hosts ADD COLUMN position BIGINT",
+            """
+            UPDATE tenant_hosts SET position = ordered.n FROM (
+                SELECT pattern, row_number() OVER (ORDER BY added_at, pattern) AS n FROM tenant_hosts
+            ) AS ordered WHERE tenant_hosts.pattern = ordered.pattern
+            """,
+            "SELECT setval('tenant_hosts_position', COALESCE((SELECT max(position) FROM tenant_hosts), 0) + 1, false)",
+            "ALTER TABLE tenant_hosts ALTER COLUMN position SET DEFAULT nextval('tenant_hosts_position')",
+            "ALTER TABLE tenant_hosts ALTER COLUMN position SET NOT NULL",
+            "ALTER SEQUENCE tenant_hosts_position OWNED BY tenant_hosts.position",
         ]),
     ]
 
