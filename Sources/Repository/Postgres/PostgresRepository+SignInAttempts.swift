@@ -36,11 +36,21 @@ extension PostgresRepository: SignInAttemptStore {
     }
 
     public func releaseAttempt(clearing: [String], returning: [String], at now: Date) async throws {
+        let nowMS = now.millisecondsSince1970
         try await write { session in
-            try await session.execute("DELETE FROM sign_in_attempts WHERE key = ANY(\(clearing))")
-            try await session.execute("UPDATE sign_in_attempts SET attempts = attempts - 1 WHERE key = ANY(\(returning)) AND attempts > 0")
-            // Every ended window goes as a sign-in succeeds (a bounded number also go at each reservation).
-            try await session.execute("DELETE FROM sign_in_attempts WHERE window_ends_at <= \(now.millisecondsSince1970)")
+            // Keys in sorted order, as a reservation takes them, and ended windows skipped when another holds them: no deadlock.
+            for key in Set(clearing + returning).sorted() {
+                if clearing.contains(key) {
+                    try await session.execute("DELETE FROM sign_in_attempts WHERE key = \(key)")
+                } else {
+                    try await session.execute("UPDATE sign_in_attempts SET attempts = attempts - 1 WHERE key = \(key) AND attempts > 0")
+                }
+            }
+            try await session.execute("""
+                DELETE FROM sign_in_attempts WHERE ctid = ANY(ARRAY(
+                    SELECT ctid FROM sign_in_attempts WHERE window_ends_at <= \(nowMS)
+                    LIMIT \(EndedAttemptWindows.sweptPerReservation) FOR UPDATE SKIP LOCKED))
+                """)
         }
     }
 }
