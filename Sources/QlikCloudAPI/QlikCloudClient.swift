@@ -9,6 +9,8 @@ public import QlikConnections
 public struct QlikCloudClient: Sendable {
     public let baseURL: String
     public let host: String
+    /// Where links from answers may lead (nil when the Base URL does not parse: then no link is followed).
+    let linkScope: TenantLinkScope?
     let transport: any HTTPTransport
     let tokens: any AccessTokenProvider
     public let retry: RetryPolicy
@@ -19,6 +21,7 @@ public struct QlikCloudClient: Sendable {
                 settings: TransportSettings = TransportSettings()) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         host = URLComponents(string: baseURL)?.host ?? baseURL
+        linkScope = TenantLinkScope(baseURL: baseURL)
         self.tokens = tokens
         self.transport = transport
         self.retry = retry
@@ -63,7 +66,7 @@ public struct QlikCloudClient: Sendable {
 
     // MARK: Requests
 
-    /// Sends one request to `path` (under the base URL) or to an absolute URL on the tenant's host.
+    /// Sends one request to `path` (under the base URL) or to an absolute URL on the Base URL's own origin and path.
     public func send(_ method: TransportRequest.Method, _ path: String, query: [(String, String?)] = [], body: TransportRequest.Body = .none,
                      contentType: String? = nil, idempotent: Bool? = nil, maximumBodySize: Int = 64 << 20) async throws(QlikAPIError) -> TransportResponse {
         let url = try self.url(path, query: query)
@@ -128,12 +131,9 @@ public struct QlikCloudClient: Sendable {
 
     func url(_ path: String, query: [(String, String?)]) throws(QlikAPIError) -> String {
         var url: String
-        if path.hasPrefix("http://") || path.hasPrefix("https://") {
-            // A link from an answer: follow it only on the tenant's own host, so the bearer never leaves it.
-            guard let components = URLComponents(string: path), components.host == host, path.hasPrefix(baseURL) else {
-                throw QlikAPIError(kind: .unexpectedResponse, operation: "Following a link", message: "The tenant sent a link to another host, which is not followed.")
-            }
-            url = path
+        if URLComponents(string: path)?.scheme != nil || path.hasPrefix("//") {
+            // An absolute URL can only have come from an answer: it goes through the same check as every link.
+            url = try link(path, operation: "Following a link")
         } else {
             url = baseURL + (path.hasPrefix("/") ? path : "/" + path)
         }
@@ -152,6 +152,15 @@ public struct QlikCloudClient: Sendable {
             url = built
         }
         return url
+    }
+
+    /// The URL to request for a link the tenant handed back (a page's `links.next.href`, a `Location`):
+    /// only on the Base URL's exact origin and under its path, or the request is not made.
+    func link(_ link: String, operation: String) throws(QlikAPIError) -> String {
+        guard let linkScope else {
+            throw QlikAPIError(kind: .invalidBaseURL, operation: operation, message: "The Base URL \(baseURL) cannot be read, so no link from the tenant is followed.")
+        }
+        return try linkScope.url(for: link, operation: operation)
     }
 
     /// The path without the query, for messages.

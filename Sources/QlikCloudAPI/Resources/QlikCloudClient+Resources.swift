@@ -126,9 +126,16 @@ extension QlikCloudClient {
         let length = try source.size()
         let response = try await send(.post, "/api/v1/temp-contents", query: [("filename", filename), ("ttl", String(ttlSeconds))],
                                       body: .stream(length: length, make: { source.chunks(validator: validator) }), contentType: "application/octet-stream", idempotent: false)
-        guard let location = response.header("Location"), let id = location.split(separator: "/").last.map(String.init), !id.isEmpty else {
+        guard let location = response.header("Location") else {
             throw QlikAPIError(kind: .unexpectedResponse, operation: "POST /api/v1/temp-contents", status: response.status,
                                message: "The answer has no Location header naming the temporary content.")
+        }
+        // The id is requested later with the bearer: a Location on another origin, or outside the Base URL, is refused here.
+        let url = try link(location, operation: "Reading the Location of POST /api/v1/temp-contents")
+        let path = URLComponents(string: url)?.path ?? ""
+        guard let id = path.split(separator: "/").last.map(String.init), !id.isEmpty else {
+            throw QlikAPIError(kind: .unexpectedResponse, operation: "POST /api/v1/temp-contents", status: response.status,
+                               message: "The answer's Location header names no temporary content.")
         }
         return id
     }
