@@ -38,10 +38,16 @@ enum NameRules {
     /// while capitals are capitals (Cyrillic В is B, its small в is not b),
     /// the second for what folding brings (0 stands for O, which folds to o).
     /// Broader than the comparison key: 1, l and I are one letter here, as
-    /// they are to a reader.
+    /// they are to a reader; and a run of spaces is one space, as HTML shows
+    /// it ("Sales  A" is drawn exactly as "Sales A").
     static func lookalikeKey(_ name: String) -> String {
         let first = comparisonKey(ConfusableSkeleton.of(name.precomposedStringWithCompatibilityMapping))
-        return comparisonKey(ConfusableSkeleton.of(first))
+        return collapsingSpaces(comparisonKey(ConfusableSkeleton.of(first)))
+    }
+
+    /// Each run of whitespace as one space, none at either end.
+    static func collapsingSpaces(_ text: String) -> String {
+        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
     static func isAllowed(_ character: Character) -> Bool {

@@ -12,6 +12,17 @@ struct ConfusableSkeletonTests {
         #expect(try ConnectionName("Sales B").lookalikeKey != latin)
     }
 
+    @Test("a run of spaces inside a name is one space in the look-alike key, as HTML draws it; the comparison key keeps the name as typed")
+    func runsOfSpaces() throws {
+        let single = try ConnectionName("Sales A")
+        for doubled in ["Sales  A", "Sales   A", "S\u{430}les    A", "  Sales  A  "] {
+            #expect(try ConnectionName(doubled).lookalikeKey == single.lookalikeKey, "\(doubled)")
+        }
+        #expect(try ConnectionName("Sales  A").comparisonKey != single.comparisonKey)
+        #expect(try ConnectionName("SalesA").lookalikeKey != single.lookalikeKey)
+        #expect(nameLookalikeKey("Sales A") == "sales a")
+    }
+
     @Test("every fullwidth letter and digit, and the Cyrillic and Greek letters drawn like Latin ones, take the Latin letter's key")
     func scripts() {
         let pairs = Array(zip(0xFF21...0xFF3A, 0x41...0x5A)) + Array(zip(0xFF41...0xFF5A, 0x61...0x7A)) + Array(zip(0xFF10...0xFF19, 0x30...0x39))

@@ -8,13 +8,14 @@ import TestRepositories
 struct LookalikeNameTests {
     static let cyrillic = "S\u{430}les A"  // а: CYRILLIC SMALL LETTER A
     static let fullwidth = "\u{FF33}\u{FF41}\u{FF4C}\u{FF45}\u{FF53} \u{FF21}"  // Ｓａｌｅｓ Ａ
+    static let doubledSpace = "Sales  A"  // two spaces: HTML draws it as 'Sales A'
 
-    @Test("beside 'Sales A', a create of 'Sаles A' (Cyrillic а) or 'Ｓａｌｅｓ Ａ' (fullwidth) is refused naming 'Sales A'; 'Sales B' is accepted",
+    @Test("beside 'Sales A', a create of 'Sаles A' (Cyrillic а), 'Ｓａｌｅｓ Ａ' (fullwidth) or 'Sales  A' (two spaces) is refused naming 'Sales A'; 'Sales B' is accepted",
           arguments: RepositoryBackend.allCases)
     func create(_ backend: RepositoryBackend) async throws {
         let fixture = try await RepositoryFixture(backend)
         try await fixture.repository.createConnection(try await fixture.connection("Sales A"), by: fixture.actor)
-        for lookalike in [Self.cyrillic, Self.fullwidth] {
+        for lookalike in [Self.cyrillic, Self.fullwidth, Self.doubledSpace] {
             await #expect(throws: RepositoryError.lookalikeName(kind: "connection", existing: "Sales A", name: lookalike)) {
                 try await fixture.repository.createConnection(try await fixture.connection(lookalike), by: fixture.actor)
             }
@@ -25,14 +26,14 @@ struct LookalikeNameTests {
             == "A connection named 'Sales A' already exists and '\(Self.cyrillic)' looks the same (it differs only in look-alike characters); choose another name.")
     }
 
-    @Test("renaming a connection to a look-alike of another's name is refused; its own name in look-alike letters is not a clash",
+    @Test("renaming a connection to a look-alike of another's name (look-alike letters, two spaces) is refused; its own name in look-alike letters or spacing is not a clash",
           arguments: RepositoryBackend.allCases)
     func rename(_ backend: RepositoryBackend) async throws {
         let fixture = try await RepositoryFixture(backend)
         try await fixture.repository.createConnection(try await fixture.connection("Sales A"), by: fixture.actor)
         let other = try await fixture.connection("Sales B")
         try await fixture.repository.createConnection(other, by: fixture.actor)
-        for lookalike in [Self.cyrillic, Self.fullwidth] {
+        for lookalike in [Self.cyrillic, Self.fullwidth, Self.doubledSpace] {
             let renamed = try await fixture.rules().update(other, with: ConnectionDraft(name: lookalike))
             await #expect(throws: RepositoryError.lookalikeName(kind: "connection", existing: "Sales A", name: lookalike)) {
                 try await fixture.repository.updateConnection(renamed, replacing: other, by: fixture.actor)
@@ -42,6 +43,9 @@ struct LookalikeNameTests {
         let respelt = try await fixture.rules().update(other, with: ConnectionDraft(name: "Sales \u{412}"))
         try await fixture.repository.updateConnection(respelt, replacing: other, by: fixture.actor)
         #expect(try await fixture.repository.connection(named: "Sales \u{412}", in: fixture.organization.id).id == other.id)
+        let spaced = try await fixture.rules().update(respelt, with: ConnectionDraft(name: "Sales  \u{412}"))
+        try await fixture.repository.updateConnection(spaced, replacing: respelt, by: fixture.actor)
+        #expect(try await fixture.repository.connection(named: "Sales  \u{412}", in: fixture.organization.id).id == other.id)
     }
 
     @Test("another organization may have a look-alike of this one's connection name", arguments: RepositoryBackend.allCases)
