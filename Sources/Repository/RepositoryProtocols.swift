@@ -186,8 +186,10 @@ public protocol UserStore: Sendable {
     func user(_ id: UserID, in organization: OrganizationID) async throws -> User
     /// The organization's user with this address (any case), if any.
     func user(email: String, in organization: OrganizationID) async throws -> User?
-    /// Every user with this address, in whichever organization, with their password hashes: sign-in tells them apart by password.
-    func usersForSignIn(email: String) async throws -> [(user: User, passwordHash: String?)]
+    /// The user with this address (any case) in the organization with this name (compared as organization names are),
+    /// with the password hash, if there is one; nil for a name that is no organization's or not a valid name. Sign-in
+    /// looks in the organization it names only, so no other organization's accounts change its answer.
+    func userForSignIn(email: String, organization: String) async throws -> (user: User, passwordHash: String?)?
     /// A new password (`passwordHash` not nil) or a disable also signs the user out everywhere, in the
     /// same transaction: the credentials epoch moves on, every personal API token is revoked and every
     /// console session ends; enabling the user again revives none of them.

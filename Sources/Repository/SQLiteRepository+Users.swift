@@ -46,10 +46,14 @@ extension SQLiteRepository: UserStore {
         }
     }
 
-    public func usersForSignIn(email: String) async throws -> [(user: User, passwordHash: String?)] {
-        try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM users WHERE email_key = ? ORDER BY created_at",
-                             arguments: [email.trimmingCharacters(in: .whitespaces).lowercased()])
+    public func userForSignIn(email: String, organization: String) async throws -> (user: User, passwordHash: String?)? {
+        // A text that is not a valid organization name is no organization's: nothing to find, as for an unknown name.
+        guard let name = try? OrganizationName(organization) else { return nil }
+        return try await read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT users.* FROM users JOIN organizations ON organizations.id = users.organization_id
+                WHERE organizations.name_key = ? AND users.email_key = ?
+                """, arguments: [name.comparisonKey, email.trimmingCharacters(in: .whitespaces).lowercased()])
                 .map { row in (try Self.user(row), row["password_hash"] as String?) }
         }
     }

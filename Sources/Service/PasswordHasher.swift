@@ -6,11 +6,11 @@ import HummingbirdBcrypt
 /// second by design, and on the cooperative pool (two threads here) it
 /// would stall every other request meanwhile.
 public struct PasswordHasher: Sendable {
-    /// How many hashes every sign-in checks its password against: the address's accounts, padded with the decoy. An address
-    /// with no account, one, or up to this many costs the same bcrypt work, so the time a sign-in takes does not tell whether
-    /// the address has accounts in other organizations. Only an address with more accounts than this costs more (one check
-    /// each): the README says so.
-    public static let checksPerSignIn = 3
+    /// How many hashes every sign-in checks its password against: one, the account's in the organization the sign-in
+    /// names, or the decoy when there is none there (unknown organization or address, disabled, no password). A wrong
+    /// organization, an unknown address and a wrong password cost the same bcrypt work, so timing tells them apart no
+    /// better than the answer does.
+    public static let checksPerSignIn = 1
 
     /// 12 in service; tests lower it (4) to keep their run short.
     public let cost: UInt8
@@ -39,21 +39,6 @@ public struct PasswordHasher: Sendable {
         let decoy = self.decoy, check = self.check
         let verified = await Self.offPool { check(password, hash ?? decoy) }
         return hash != nil && verified
-    }
-
-    /// The indexes of `hashes` that `password` matches, checked side by side, always against ``checksPerSignIn`` hashes at least
-    /// (the decoy makes up the number). An address may have a user in several organizations (e-mail addresses are unique per
-    /// organization), each with its own password.
-    public func matching(_ password: String, hashes: [String]) async -> [Int] {
-        let padded: [String?] = hashes + Array(repeating: nil, count: max(0, Self.checksPerSignIn - hashes.count))
-        return await withTaskGroup(of: (Int, Bool).self) { group in
-            for (index, hash) in padded.enumerated() {
-                group.addTask { (index, await self.verify(password, hash: hash)) }
-            }
-            var matched: [Int] = []
-            for await (index, verified) in group where verified { matched.append(index) }
-            return matched.sorted()
-        }
     }
 
     private static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {

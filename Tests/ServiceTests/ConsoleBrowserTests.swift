@@ -22,7 +22,7 @@ struct ConsoleBrowserTests {
             && ProcessInfo.processInfo.environment["QVD_PEERS_UNAVAILABLE"] == nil
     }
 
-    @Test("sign in, an API-key connection with a bad Base URL then fixed, an OAuth one, Test Connection: screenshots under .build/test-output/console",
+    @Test("sign in from a link naming the organization, an API-key connection with a bad Base URL then fixed, an OAuth one, Test Connection, sign out and the organization remembered: screenshots under .build/test-output/console",
           .enabled(if: ConsoleBrowserTests.available, "chromium and the peers' Python are installed by scripts/test"))
     func browser() async throws {
         let harness = try await ServiceHarness.make()
@@ -41,7 +41,7 @@ struct ConsoleBrowserTests {
                 }
                 var ports = ready.makeAsyncIterator()
                 guard let port = await ports.next() else { throw APIError.notFound("the service's port") }
-                let result = try await Self.drive(["http://127.0.0.1:\(port)", "designer@acme.example", password, tenant.baseURL, tenant.apiKey,
+                let result = try await Self.drive(["http://127.0.0.1:\(port)", harness.acme.name.value, "designer@acme.example", password, tenant.baseURL, tenant.apiKey,
                                              tenant.clientID, tenant.clientSecret, output])
                 group.cancelAll()
                 return result
@@ -49,10 +49,10 @@ struct ConsoleBrowserTests {
         }
         #expect(status == 0, "the browser checks failed:\n\(text)")
         let checks = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]] ?? []
-        #expect(checks.count >= 13, "\(text)")
+        #expect(checks.count >= 18, "\(text)")
         for check in checks where check["passed"] as? Bool != true { Issue.record("\(check["check"] ?? "?"): \(check["detail"] ?? "")") }
         let shots = (try? FileManager.default.contentsOfDirectory(atPath: output))?.filter { $0.hasSuffix(".png") } ?? []
-        #expect(shots.count >= 7)
+        #expect(shots.count >= 8)
     }
 
     /// Runs the driver off the cooperative pool: it waits for a browser while the service answers it.

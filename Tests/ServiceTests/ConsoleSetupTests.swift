@@ -40,6 +40,7 @@ struct ConsoleSetupTests {
                                                                     "confirmation": "correct horse battery staple"])
             #expect(created.status == .seeOther && created.headers[.location] == "/console")
             let cookie = try #require(created.headers[.setCookie])
+            #expect(created.headers[values: .setCookie].contains { $0.hasPrefix("qc_org=Acme;") }, "the next sign-in form is filled with the organization")
             browser.cookie = String(cookie.prefix { $0 != ";" })
             let list = try await browser.get("/console")
             #expect(list.status == .ok && list.text.contains("ada@acme.example"), "the new administrator is signed in")
@@ -49,7 +50,7 @@ struct ConsoleSetupTests {
             let again = try await browser.post("/console/setup", ["token": token, "organization": "Evil", "email": "eve@evil.example",
                                                                   "password": "correct horse battery staple", "confirmation": "correct horse battery staple"])
             #expect(again.status == .notFound)
-            let signIn = try await browser.signIn("ada@acme.example", "correct horse battery staple")
+            let signIn = try await browser.signIn("Acme", "ada@acme.example", "correct horse battery staple")
             #expect(signIn.status == .seeOther)
         }
         let organizations = try await store.repository.organizations()

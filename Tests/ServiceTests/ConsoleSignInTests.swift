@@ -52,7 +52,7 @@ struct ConsoleSignInTests {
         try await Self.withLiveService(harness.service) { console in
             let form = try await console.signInForm()
             let answers = try await console.concurrently(30) { _ in
-                try await console.signIn(form, email: "designer@acme.example", password: "not the password")
+                try await console.signIn(form, organization: "Acme", email: "designer@acme.example", password: "not the password")
             }
             #expect(answers.filter { $0.status == .unauthorized }.count == 5, "\(answers.map(\.status.code))")
             #expect(answers.filter { $0.status == .tooManyRequests }.count == 25, "\(answers.map(\.status.code))")
@@ -69,9 +69,9 @@ struct ConsoleSignInTests {
         let harness = try await Self.harness(backend)
         try await Self.withLiveService(harness.service) { console in
             let form = try await console.signInForm()
-            for _ in 0..<5 { #expect(try await console.signIn(form, email: "designer@acme.example", password: "wrong").status == .unauthorized) }
+            for _ in 0..<5 { #expect(try await console.signIn(form, organization: "Acme", email: "designer@acme.example", password: "wrong").status == .unauthorized) }
             let answers = try await console.concurrently(30) { index in
-                try await console.signIn(form, email: "Designer@Acme.example", password: index == 17 ? Self.password : "still wrong")
+                try await console.signIn(form, organization: "Acme", email: "Designer@Acme.example", password: index == 17 ? Self.password : "still wrong")
             }
             #expect(answers.allSatisfy { $0.status == .tooManyRequests }, "\(answers.map(\.status.code))")
             #expect(!answers.contains { $0.headers[.setCookie]?.contains(ConsoleSession.cookieName) == true }, "no session was issued")
@@ -84,10 +84,10 @@ struct ConsoleSignInTests {
         try await Self.withLiveService(harness.service) { console in
             let form = try await console.signInForm()
             let answers = try await console.concurrently(20) { index in
-                try await console.signIn(form, email: "someone\(index)@acme.example", password: "guess")
+                try await console.signIn(form, organization: "Acme", email: "someone\(index)@acme.example", password: "guess")
             }
             #expect(answers.allSatisfy { $0.status == .unauthorized })
-            let refused = try await console.signIn(form, email: "designer@acme.example", password: Self.password)
+            let refused = try await console.signIn(form, organization: "Acme", email: "designer@acme.example", password: Self.password)
             #expect(refused.status == .tooManyRequests && refused.text.contains("Too many failed sign-ins from your network address."))
         }
     }
@@ -97,10 +97,10 @@ struct ConsoleSignInTests {
         let harness = try await Self.harness()
         try await Self.withLiveService(harness.service) { console in
             let form = try await console.signInForm()
-            for _ in 0..<4 { #expect(try await console.signIn(form, email: "viewer@acme.example", password: "wrong").status == .unauthorized) }
-            #expect(try await console.signIn(form, email: "viewer@acme.example", password: Self.password).status == .seeOther)
-            for _ in 0..<4 { #expect(try await console.signIn(form, email: "viewer@acme.example", password: "wrong").status == .unauthorized) }
-            #expect(try await console.signIn(form, email: "viewer@acme.example", password: Self.password).status == .seeOther)
+            for _ in 0..<4 { #expect(try await console.signIn(form, organization: "Acme", email: "viewer@acme.example", password: "wrong").status == .unauthorized) }
+            #expect(try await console.signIn(form, organization: "Acme", email: "viewer@acme.example", password: Self.password).status == .seeOther)
+            for _ in 0..<4 { #expect(try await console.signIn(form, organization: "Acme", email: "viewer@acme.example", password: "wrong").status == .unauthorized) }
+            #expect(try await console.signIn(form, organization: "Acme", email: "viewer@acme.example", password: Self.password).status == .seeOther)
         }
     }
 
@@ -114,10 +114,10 @@ struct ConsoleSignInTests {
         try await Self.withLiveService(harness.service) { first in
             try await Self.withLiveService(replica) { other in
                 let form = try await first.signInForm()
-                for _ in 0..<3 { #expect(try await first.signIn(form, email: "viewer@acme.example", password: "wrong").status == .unauthorized) }
-                for _ in 0..<2 { #expect(try await other.signIn(form, email: "viewer@acme.example", password: "wrong").status == .unauthorized) }
-                #expect(try await first.signIn(form, email: "viewer@acme.example", password: Self.password).status == .tooManyRequests)
-                #expect(try await other.signIn(form, email: "viewer@acme.example", password: Self.password).status == .tooManyRequests)
+                for _ in 0..<3 { #expect(try await first.signIn(form, organization: "Acme", email: "viewer@acme.example", password: "wrong").status == .unauthorized) }
+                for _ in 0..<2 { #expect(try await other.signIn(form, organization: "Acme", email: "viewer@acme.example", password: "wrong").status == .unauthorized) }
+                #expect(try await first.signIn(form, organization: "Acme", email: "viewer@acme.example", password: Self.password).status == .tooManyRequests)
+                #expect(try await other.signIn(form, organization: "Acme", email: "viewer@acme.example", password: Self.password).status == .tooManyRequests)
             }
         }
         await second.close()
@@ -135,15 +135,15 @@ struct ConsoleSignInTests {
             let token = try #require(browser.csrf(in: page.text))
             #expect(cookie.hasPrefix("__Host-qc_sign_in=\(token);"), "the form and the cookie carry the same token")
             // A cross-site form: no cookie (SameSite=Strict keeps it home), no token.
-            let forged = try await browser.post("/console/sign-in", ["email": "designer@acme.example", "password": Self.password])
+            let forged = try await browser.post("/console/sign-in", ["organization": "Acme", "email": "designer@acme.example", "password": Self.password])
             #expect(forged.status == .forbidden && forged.text.contains("security token is missing or does not match"))
             #expect(forged.headers[.setCookie]?.contains(ConsoleSession.cookieName) != true, "no session")
             // The cookie alone, or a token that is not the cookie's, is not enough either.
             browser.cookie = String(cookie.prefix { $0 != ";" })
-            #expect(try await browser.post("/console/sign-in", ["email": "designer@acme.example", "password": Self.password]).status == .forbidden)
-            #expect(try await browser.post("/console/sign-in", ["csrf": ConsoleSession.randomToken(), "email": "designer@acme.example",
+            #expect(try await browser.post("/console/sign-in", ["organization": "Acme", "email": "designer@acme.example", "password": Self.password]).status == .forbidden)
+            #expect(try await browser.post("/console/sign-in", ["csrf": ConsoleSession.randomToken(), "organization": "Acme", "email": "designer@acme.example",
                                                                 "password": Self.password]).status == .forbidden)
-            let signedIn = try await browser.post("/console/sign-in", ["csrf": token, "email": "designer@acme.example", "password": Self.password])
+            let signedIn = try await browser.post("/console/sign-in", ["csrf": token, "organization": "Acme", "email": "designer@acme.example", "password": Self.password])
             #expect(signedIn.status == .seeOther && signedIn.headers[.location] == "/console")
             #expect(signedIn.headers[.setCookie]?.hasPrefix(ConsoleSession.cookieName + "=") == true)
             // The page served again to the same browser keeps its token, so two open tabs both work.
@@ -188,9 +188,9 @@ struct LiveConsole: Sendable {
         return Form(cookie: String(cookie), token: token)
     }
 
-    func signIn(_ form: Form, email: String, password: String) async throws -> APIClient.Answer {
+    func signIn(_ form: Form, organization: String, email: String, password: String) async throws -> APIClient.Answer {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
-        let body = [("csrf", form.token), ("email", email), ("password", password)]
+        let body = [("csrf", form.token), ("organization", organization), ("email", email), ("password", password)]
             .map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
         return try await send("/console/sign-in", method: .post, headers: [.cookie: form.cookie, .contentType: "application/x-www-form-urlencoded"], body: body)
     }

@@ -16,7 +16,7 @@ struct ConsoleTests {
     /// A harness whose designer has a password, and a client that keeps the session cookie.
     static func signedIn(_ api: APIClient, _ harness: ServiceHarness, who: String = "designer") async throws -> Browser {
         let browser = Browser(api: api)
-        let answer = try await browser.signIn("\(who)@acme.example", Self.password)
+        let answer = try await browser.signIn("Acme", "\(who)@acme.example", Self.password)
         #expect(answer.status == .seeOther && answer.headers[.location] == "/console")
         let cookie = try #require(answer.headers[.setCookie])
         #expect(cookie.hasPrefix(ConsoleSession.cookieName + "="))
@@ -42,13 +42,14 @@ struct ConsoleTests {
             let redirected = try await anonymous.get("/console")
             #expect(redirected.status == .seeOther && redirected.headers[.location] == "/console/sign-in")
             let form = try await anonymous.get("/console/sign-in")
-            #expect(form.status == .ok && form.text.contains(#"<label for="email">"#) && form.text.contains(#"<label for="password">"#))
-            let wrong = try await anonymous.signIn("designer@acme.example", "wrong password!!")
-            let unknown = try await anonymous.signIn("nobody@acme.example", "wrong password!!")
+            #expect(form.status == .ok && form.text.contains(#"<label for="organization">"#) && form.text.contains(#"<label for="email">"#)
+                    && form.text.contains(#"<label for="password">"#))
+            let wrong = try await anonymous.signIn("Acme", "designer@acme.example", "wrong password!!")
+            let unknown = try await anonymous.signIn("Acme", "nobody@acme.example", "wrong password!!")
             #expect(wrong.status == .unauthorized && unknown.status == .unauthorized)
-            #expect(wrong.text.contains("The e-mail address or the password is wrong.") && unknown.text.contains("The e-mail address or the password is wrong."))
-            for _ in 0..<5 { try await anonymous.signIn("viewer@acme.example", "not it at all") }
-            let throttled = try await anonymous.signIn("viewer@acme.example", Self.password)
+            #expect(wrong.text.contains(Console.refusal) && unknown.text.contains(Console.refusal))
+            for _ in 0..<5 { try await anonymous.signIn("Acme", "viewer@acme.example", "not it at all") }
+            let throttled = try await anonymous.signIn("Acme", "viewer@acme.example", Self.password)
             #expect(throttled.status == .tooManyRequests && throttled.headers[.retryAfter] != nil, "five failures lock the address, even with the right password")
             let browser = try await Self.signedIn(api, harness)
             let list = try await browser.get("/console")
@@ -185,10 +186,11 @@ final class Browser: @unchecked Sendable {
     /// Signs in through the form as a browser does: the page first (its cookie and CSRF token), then the post;
     /// keeps the session cookie when it is signed in.
     @discardableResult
-    func signIn(_ email: String, _ password: String) async throws -> APIClient.Answer {
+    func signIn(_ organization: String, _ email: String, _ password: String) async throws -> APIClient.Answer {
         let page = try await get("/console/sign-in")
         if let set = page.headers[.setCookie] { cookie = String(set.prefix { $0 != ";" }) }
-        let answer = try await post("/console/sign-in", ["csrf": csrf(in: page.text) ?? "", "email": email, "password": password])
+        let answer = try await post("/console/sign-in", ["csrf": csrf(in: page.text) ?? "", "organization": organization, "email": email,
+                                                       "password": password])
         if answer.status == .seeOther, let set = answer.headers[.setCookie] { cookie = String(set.prefix { $0 != ";" }) }
         return answer
     }

@@ -1,5 +1,4 @@
 import Foundation
-import HummingbirdBcrypt
 import QlikConnections
 import Repository
 import Testing
@@ -40,31 +39,6 @@ struct CrossOrganizationNamesTests {
             #expect(taken.status == .conflict && taken.errorCode == "duplicate_email", "\(taken.text)")
             let elsewhere = try await api.call(.patch, "/api/v1/users/\(viewer)", token: admin, json: ["email": "nobody.yet.either@other.example"])
             #expect(elsewhere.status == .ok, "\(elsewhere.text)")
-        }
-    }
-
-    @Test("one address in two organizations: each password opens its own organization's account; one password opening both is refused with what to do",
-          arguments: RepositoryBackend.allCases)
-    func signInByPassword(_ backend: RepositoryBackend) async throws {
-        let harness = try await ServiceHarness.make(backend)
-        let theirs = try #require(harness.people["otherAdmin"]?.user)
-        let ours = User(organizationID: harness.acme.id, email: try EmailAddress(Self.otherAddress), displayName: "Namesake", role: .viewer)
-        try await harness.repository.createUser(ours, passwordHash: Bcrypt.hash("password of the Acme account", cost: 4), by: AuditActor("test"))
-        try await harness.repository.updateUser(theirs, passwordHash: Bcrypt.hash("password of the Other account", cost: 4), by: AuditActor("test"))
-        try await harness.withClient { api in
-            for (password, organization) in [("password of the Acme account", "Acme"), ("password of the Other account", "Other")] {
-                let browser = Browser(api: api)
-                let answer = try await browser.signInThroughForm(email: Self.otherAddress.lowercased(), password: password)
-                #expect(answer.status == .seeOther, "\(answer.status)")
-                let page = try await browser.get("/console/connections/new")
-                // The serverless environment is there in both; the role tells the accounts apart (Acme's is a viewer).
-                #expect(organization == "Acme" ? page.status == .forbidden : page.status == .ok, "\(organization): \(page.status)")
-            }
-            let wrong = try await Browser(api: api).signInThroughForm(email: Self.otherAddress, password: "neither of the two passwords")
-            #expect(wrong.status == .unauthorized && wrong.text.contains("The e-mail address or the password is wrong."))
-            try await harness.repository.updateUser(ours, passwordHash: Bcrypt.hash("password of the Other account", cost: 4), by: AuditActor("test"))
-            let both = try await Browser(api: api).signInThroughForm(email: Self.otherAddress, password: "password of the Other account")
-            #expect(both.status == .unauthorized && both.text.contains("open accounts in 2 organizations"), "\(both.text)")
         }
     }
 

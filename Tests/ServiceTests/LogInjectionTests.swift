@@ -23,7 +23,7 @@ struct LogInjectionTests {
             let browser = Browser(api: APIClient(client: client))
             let form = try await browser.get("/console/sign-in")
             browser.cookie = form.headers[.setCookie].map { String($0.prefix { $0 != ";" }) }
-            var fields = ["email": "mallory@acme.example\n\(forged)", "password": "not the password"]
+            var fields = ["organization": "Acme", "email": "mallory@acme.example\n\(forged)", "password": "not the password"]
             fields["csrf"] = browser.csrf(in: form.text)
             return try await browser.post("/console/sign-in", fields)
         }

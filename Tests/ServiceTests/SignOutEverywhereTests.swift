@@ -14,7 +14,7 @@ struct SignOutEverywhereTests {
     /// The designer signed in to the console, with a personal API token issued by the API: (browser, token).
     static func signedInWithToken(_ api: APIClient, _ harness: ServiceHarness, password: String) async throws -> (Browser, String) {
         let browser = Browser(api: api)
-        let answer = try await browser.signInThroughForm(email: "designer@acme.example", password: password)
+        let answer = try await browser.signInThroughForm(organization: "Acme", email: "designer@acme.example", password: password)
         #expect(answer.status == .seeOther && answer.headers[.location] == "/console", "\(answer.status)")
         let designer = try #require(harness.people["designer"]?.user)
         // A token issued the way the CLI does, for the user as stored now.
@@ -62,7 +62,7 @@ struct SignOutEverywhereTests {
             #expect(try await again.get("/console").status == .ok)
             #expect(try await api.call(.patch, path, token: admin, json: ["disabled": true]).status == .ok)
             try await Self.expectRefused(api, again, [newToken], "after the disable")
-            let whileDisabled = try await Browser(api: api).signInThroughForm(email: "designer@acme.example", password: Self.second)
+            let whileDisabled = try await Browser(api: api).signInThroughForm(organization: "Acme", email: "designer@acme.example", password: Self.second)
             #expect(whileDisabled.status == .unauthorized)
             #expect(try await api.call(.patch, path, token: admin, json: ["disabled": false]).status == .ok)
             try await Self.expectRefused(api, browser, [token], "from before the password change, after the re-enable")

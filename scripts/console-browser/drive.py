@@ -1,15 +1,17 @@
 """Drives the console in headless Chromium over the DevTools protocol, as a
-person would: sign in, create an API-key connection, see the field errors of
+person would: open the sign-in link an administrator sends (it names the
+organization), sign in, create an API-key connection, see the field errors of
 a bad Base URL, create an OAuth one, run Test Connection against the sandbox.
 Saves a screenshot of each state and prints the checks as JSON; exits 1 when
-a check fails.
+a check fails. At the end it signs out and checks that the sign-in form
+remembers the organization.
 
-Usage: drive.py CHROMIUM CONSOLE_URL EMAIL PASSWORD TENANT_URL API_KEY CLIENT_ID CLIENT_SECRET OUT_DIR
+Usage: drive.py CHROMIUM CONSOLE_URL ORGANIZATION EMAIL PASSWORD TENANT_URL API_KEY CLIENT_ID CLIENT_SECRET OUT_DIR
 """
-import base64, json, os, subprocess, sys, tempfile, time, urllib.request
+import base64, json, os, subprocess, sys, tempfile, time, urllib.parse, urllib.request
 import websocket  # websocket-client, installed with qlik-sdk in the peers' venv
 
-chromium, console, email, password, tenant, api_key, client_id, client_secret, out = sys.argv[1:10]
+chromium, console, organization, email, password, tenant, api_key, client_id, client_secret, out = sys.argv[1:11]
 os.makedirs(out, exist_ok=True)
 profile = tempfile.mkdtemp(prefix="console-browser-")
 browser = subprocess.Popen([chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -83,11 +85,13 @@ try:
 
     call("Page.enable")
     call("Runtime.enable")
-    go("/console/sign-in")
+    go("/console/sign-in?organization=" + urllib.parse.quote(organization))
     shot("1-sign-in")
     check("the sign-in form carries a CSRF token, and its cookie is not readable by scripts",
           len(evaluate("(document.querySelector(\"form[action='/console/sign-in'] input[name=csrf]\") || {}).value || ''")) == 43
           and evaluate("document.cookie") == "")
+    check("the administrator's link fills in the organization", evaluate("document.querySelector('#organization').value") == organization,
+          evaluate("document.querySelector('#organization').value"))
     fill({"#email": email, "#password": password})
     submit("form[action='/console/sign-in']")
     check("signed in and sees the connections", evaluate("location.pathname") == "/console" and "Connections" in evaluate("document.querySelector('h1').textContent"))
@@ -132,6 +136,18 @@ try:
     rows = evaluate("[...document.querySelectorAll('tbody tr')].map(r => r.textContent.replace(/\\s+/g, ' ').trim())")
     check("the list shows both connections with their last test", len(rows) == 2 and all("Passed" in r for r in rows), rows)
     shot("7-connections")
+    submit("form[action='/console/sign-out']")
+    check("signed out, back at the sign-in form", evaluate("location.pathname") == "/console/sign-in")
+    check("the sign-in form remembers the organization signed in to (a cookie scripts cannot read)",
+          evaluate("document.querySelector('#organization').value") == organization and evaluate("document.cookie") == "",
+          evaluate("document.querySelector('#organization').value"))
+    fill({"#organization": "Not " + organization, "#email": email, "#password": password})
+    submit("form[action='/console/sign-in']")
+    check("the right password naming another organization is refused",
+          evaluate("location.pathname") == "/console/sign-in"
+          and "The organization, the e-mail address or the password is wrong." in evaluate("(document.querySelector('#sign-in-error') || {}).textContent || ''"),
+          evaluate("(document.querySelector('#sign-in-error') || {}).textContent || ''"))
+    shot("8-signed-out")
 except Exception as error:  # a step that could not run is a failed check, reported with the others
     check("the walk-through ran to the end", False, f"{type(error).__name__}: {error}")
 finally:

@@ -42,12 +42,15 @@ extension PostgresRepository: UserStore {
         }
     }
 
-    public func usersForSignIn(email: String) async throws -> [(user: User, passwordHash: String?)] {
-        let key = email.trimmingCharacters(in: .whitespaces).lowercased()
+    public func userForSignIn(email: String, organization: String) async throws -> (user: User, passwordHash: String?)? {
+        // A text that is not a valid organization name is no organization's: nothing to find, as for an unknown name.
+        guard let name = try? OrganizationName(organization) else { return nil }
+        let key = email.trimmingCharacters(in: .whitespaces).lowercased(), organizationKey = name.comparisonKey
         return try await read { session in
-            try await session.rows("SELECT * FROM users WHERE email_key = \(key) ORDER BY created_at").map { row in
-                (try StoredValues.user(row), try row.optionalText("password_hash"))
-            }
+            try await session.first("""
+                SELECT users.* FROM users JOIN organizations ON organizations.id = users.organization_id
+                WHERE organizations.name_key = \(organizationKey) AND users.email_key = \(key)
+                """).map { row in (try StoredValues.user(row), try row.optionalText("password_hash")) }
         }
     }
 

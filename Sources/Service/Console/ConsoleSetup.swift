@@ -84,7 +84,7 @@ extension Console {
         try await service.repository.createSession(secretHash: ConsoleSession.hash(secret), user: user, csrfToken: ConsoleSession.randomToken(),
                                                    expiresAt: Date().addingTimeInterval(ConsoleSession.lifetime))
         service.logger.notice("first administrator created through the setup link", metadata: ["user": "\(user.email)", "organization": "\(organization.name)"])
-        return Response(status: .seeOther, headers: [.location: "/console", .setCookie: ConsoleSession.cookie(secret)])
+        return Self.signedIn(secret: secret, organization: organization.name)
     }
 
     private func hasAdministrator() async throws -> Bool {

@@ -1,20 +1,29 @@
 import Foundation
 import Hummingbird
 import HTTPTypes
+import QlikConnections
 import Repository
 
 /// Signing in to the console: the form (with its CSRF token), then the
-/// attempt counted, then the password checked, then the session.
+/// attempt counted, then the account looked up in the organization the form
+/// names and its password checked, then the session. The organization is
+/// part of the sign-in so that no answer depends on another organization's
+/// accounts: an e-mail address may have an account in several, each its own.
 extension Console {
     var throttle: SignInThrottle { SignInThrottle(attempts: service.repository) }
 
+    /// One refusal for a wrong organization, an unknown address and a wrong password alike.
+    static let refusal = "The organization, the e-mail address or the password is wrong."
+
     func signInPage(_ request: Request) -> Response {
-        signInForm(token: SignInToken.carried(by: request) ?? ConsoleSession.randomToken())
+        signInForm(token: SignInToken.carried(by: request) ?? ConsoleSession.randomToken(), organization: OrganizationCookie.prefill(request))
     }
 
     /// The form, its token in a hidden field and (again) in the cookie.
-    func signInForm(token: String, email: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok, retryAfter: Int? = nil) -> Response {
+    func signInForm(token: String, organization: String? = nil, email: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok,
+                    retryAfter: Int? = nil) -> Response {
         var values: [String: Any] = ["title": "Sign in", "csrf": token]
+        values["organization"] = organization
         values["email"] = email
         values["error"] = error
         var headers: HTTPFields = [.setCookie: SignInToken.cookie(token)]
@@ -24,11 +33,12 @@ extension Console {
 
     func signIn(_ request: Request, _ context: ServiceContext) async throws -> Response {
         let form = try await FormBody.read(request)
+        let organization = form["organization"]?.trimmingCharacters(in: .whitespaces) ?? ""
         let email = form["email"]?.trimmingCharacters(in: .whitespaces) ?? ""
         guard SignInToken.matches(request, form) else {
             // Nothing is counted or checked: a forged post must not lock the address out either.
             service.logger.notice("console sign-in refused: the form's CSRF token is missing or wrong")
-            return signInForm(token: SignInToken.carried(by: request) ?? ConsoleSession.randomToken(), email: email,
+            return signInForm(token: SignInToken.carried(by: request) ?? ConsoleSession.randomToken(), organization: organization, email: email,
                               error: "This sign-in form's security token is missing or does not match (the page was open for more than "
                                   + "\(SignInToken.lifetime / 3600) hours, cookies are blocked, or the form was sent from another site). "
                                   + "Nothing was checked: sign in again with this form.",
@@ -36,35 +46,42 @@ extension Console {
         }
         let token = SignInToken.carried(by: request) ?? ConsoleSession.randomToken()
         let keys = SignInThrottle.keys(email: email, client: context.remoteAddress)
-        // Counted before the password check, atomically: concurrent tries over the limit never reach it.
+        // Counted before the password check, atomically: concurrent tries over the limit never reach it. Per address in
+        // whichever organization (the key is the address alone), so naming other organizations buys no more guesses.
         if case .refused(let seconds, let byClient) = try await throttle.reserve(keys) {
             let minutes = (seconds + 59) / 60
             let at = ISODate.string(Date().addingTimeInterval(Double(seconds))).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC")
             let whose = byClient ? "from your network address" : "for this e-mail address"
             service.logger.notice("console sign-in throttled", metadata: ["email": "\(email)", "byClient": "\(byClient)"])
-            return signInForm(token: token, email: email,
+            return signInForm(token: token, organization: organization, email: email,
                               error: "Too many failed sign-ins \(whose). Try again in \(minutes) minute(s), after \(at).",
                               status: .tooManyRequests, retryAfter: seconds)
         }
         let password = form["password"] ?? ""
-        // The address may have a user in several organizations: the password tells which. Unknown or disabled costs the
-        // same work (the decoy's), so timing does not tell which addresses exist.
-        let candidates = try await service.repository.usersForSignIn(email: email).compactMap { found in
-            found.user.disabled ? nil : found.passwordHash.map { (found.user, $0) }
-        }
-        let opened = await service.passwords.matching(password, hashes: candidates.map(\.1)).map { candidates[$0].0 }
-        guard opened.count == 1, let user = opened.first else {
-            service.logger.notice("console sign-in refused", metadata: ["email": "\(email)", "accounts opened": "\(opened.count)"])
-            let error = opened.isEmpty ? "The e-mail address or the password is wrong."
-                : "This e-mail address and password open accounts in \(opened.count) organizations; ask an administrator of one of them "
-                    + "to give that account another password, then sign in with the password of the organization you mean."
-            return signInForm(token: token, email: email, error: error, status: .unauthorized)
+        // Looked up in the named organization only. Whatever is found or not (no such organization, no such address there,
+        // disabled, no password), one bcrypt check is made (PasswordHasher.checksPerSignIn): the decoy's when there is no
+        // account to check, so the time taken does not tell which.
+        let account = try await service.repository.userForSignIn(email: email, organization: organization)
+        let hash = account.flatMap { $0.user.disabled ? nil : $0.passwordHash }
+        guard await service.passwords.verify(password, hash: hash), let user = account?.user else {
+            service.logger.notice("console sign-in refused", metadata: ["organization": "\(organization)", "email": "\(email)"])
+            return signInForm(token: token, organization: organization, email: email, error: Self.refusal, status: .unauthorized)
         }
         try await throttle.succeeded(keys)
         let secret = ConsoleSession.randomToken()
         try await service.repository.createSession(secretHash: ConsoleSession.hash(secret), user: user, csrfToken: ConsoleSession.randomToken(),
                                                    expiresAt: Date().addingTimeInterval(ConsoleSession.lifetime))
-        service.logger.info("console sign-in", metadata: ["user": "\(user.email)"])
-        return Response(status: .seeOther, headers: [.location: "/console", .setCookie: ConsoleSession.cookie(secret)])
+        let organizationName = try await service.repository.organization(user.organizationID).name
+        service.logger.info("console sign-in", metadata: ["user": "\(user.email)", "organization": "\(organizationName)"])
+        return Self.signedIn(secret: secret, organization: organizationName)
+    }
+
+    /// Into the console with the new session's cookie (first, as browsers and tests take it) and the organization remembered
+    /// for the next sign-in.
+    static func signedIn(secret: String, organization: OrganizationName) -> Response {
+        var headers: HTTPFields = [.location: "/console"]
+        headers.append(HTTPField(name: .setCookie, value: ConsoleSession.cookie(secret)))
+        headers.append(HTTPField(name: .setCookie, value: OrganizationCookie.cookie(organization)))
+        return Response(status: .seeOther, headers: headers)
     }
 }

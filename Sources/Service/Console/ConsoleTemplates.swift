@@ -90,6 +90,11 @@ enum ConsoleTemplates {
       <form method="post" action="/console/sign-in">
         <input type="hidden" name="csrf" value="{{csrf}}">
         <div class="field">
+          <label for="organization">Organization</label>
+          <p class="rule" id="organization-rule">The name of your organization in this service, as your administrator gave it (any letter case).</p>
+          <input type="text" id="organization" name="organization" value="{{organization}}" autocomplete="organization" required aria-describedby="organization-rule{{#error}} sign-in-error{{/error}}">
+        </div>
+        <div class="field">
           <label for="email">E-mail address</label>
           <input type="email" id="email" name="email" value="{{email}}" autocomplete="username" required {{#error}}aria-describedby="sign-in-error"{{/error}}>
         </div>
