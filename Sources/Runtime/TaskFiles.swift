@@ -90,14 +90,31 @@ public struct TaskFiles: Sendable {
         return resolved
     }
 
-    /// The file a task writes (resolved as by ``resolve(_:)``): anything but a folder.
+    /// The file a task writes (resolved as by ``resolve(_:)``): anything but a folder, and not below a file.
     public func fileToWrite(_ path: String) throws(TaskParameterError) -> String {
         let resolved = try resolve(path)
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: resolved, isDirectory: &isFolder), isFolder.boolValue {
             throw TaskParameterError(["\(named(path).capitalizedFirst) is a folder; give the path of a file to write, such as \(path)/table.csv."])
         }
+        // Checked here, or making the folders on the way fails with the file system's own words (Cocoa error 516).
+        if let file = fileInTheWay(of: path) {
+            throw TaskParameterError(["\(named(file).capitalizedFirst) is a file, so '\(path)' cannot be created below it; choose a path in a folder."])
+        }
         return resolved
+    }
+
+    /// The first part of `path`, spelt as the task gave it, that is a file where a folder must be.
+    private func fileInTheWay(of path: String) -> String? {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/").dropLast() {
+            prefix += (prefix.isEmpty || prefix == "/" ? "" : "/") + part
+            // A part outside the folder is not this task's to name; the whole path was checked to be inside.
+            guard let resolved = try? resolve(prefix) else { continue }
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: resolved, isDirectory: &isFolder), !isFolder.boolValue { return prefix }
+        }
+        return nil
     }
 
     /// A path as the task gave it, and where it is looked for.

@@ -51,4 +51,22 @@ struct TaskParameterTests {
         let refused = #expect(throws: TaskParameterError.self) { try TaskFiles.none.resolve("x.csv") }
         #expect(refused?.description.contains("--files-dir") == true)
     }
+
+    @Test("a file to write below a file is refused in words naming the file in the way as given, in a files folder and anywhere; below a folder it is not")
+    func fileBelowAFile() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("task-files-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let files = try TaskFiles.inside(root.path)
+        let folder = try #require(files.folder)
+        try FileManager.default.createDirectory(atPath: folder + "/out", withIntermediateDirectories: true)
+        try Data("a\n".utf8).write(to: URL(fileURLWithPath: folder + "/ok.csv"))
+        let inFolder = #expect(throws: TaskParameterError.self) { try files.fileToWrite("ok.csv/x.csv") }
+        #expect(inFolder?.problems == ["'ok.csv' in the runtime environment's files folder is a file, so 'ok.csv/x.csv' cannot be created below it; choose a path in a folder."])
+        let absolute = #expect(throws: TaskParameterError.self) { try files.fileToWrite(folder + "/ok.csv/deeper/x.csv") }
+        #expect(absolute?.problems.first?.hasPrefix("'\(folder)/ok.csv' in the runtime environment's files folder is a file") == true, "\(String(describing: absolute))")
+        let anywhere = #expect(throws: TaskParameterError.self) { try TaskFiles.anywhere.fileToWrite(folder + "/ok.csv/x.csv") }
+        #expect(anywhere?.problems == ["'\(folder)/ok.csv' is a file, so '\(folder)/ok.csv/x.csv' cannot be created below it; choose a path in a folder."])
+        #expect(try files.fileToWrite("out/new/x.csv") == folder + "/out/new/x.csv")
+        #expect(try files.fileToWrite("ok.csv") == folder + "/ok.csv")
+    }
 }
