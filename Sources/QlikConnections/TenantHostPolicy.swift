@@ -161,6 +161,18 @@ public struct TenantHostPolicy: Hashable, Sendable, CustomStringConvertible {
         return patterns.first { $0.admits(host: name, port: port) }
     }
 
+    /// Only the entries that admit `host` on `port`: all a task needs to reach that host, and nothing of what the operator listed for others.
+    public func restricted(toHost host: String, port: Int) -> TenantHostPolicy {
+        let name = Self.normalized(host)
+        return TenantHostPolicy(patterns: patterns.filter { $0.admits(host: name, port: port) })
+    }
+
+    /// Only the entries that admit the host and effective port of an http(s) `address` (none when it is not one).
+    public func restricted(toAddress address: String) -> TenantHostPolicy {
+        guard let (_, host, port) = Self.split(address) else { return .qlikCloudOnly }
+        return restricted(toHost: host, port: port)
+    }
+
     // MARK: Checks before any request
 
     /// A tenant's Base URL, by name: a Qlik Cloud tenant host, or a host the list admits.

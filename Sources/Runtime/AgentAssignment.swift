@@ -22,8 +22,10 @@ public struct AgentAssignment: Codable, Sendable {
         public let secretsManager: SecretReferenceResolver.Manager?
         /// Why the agent cannot have the credentials.
         public let unavailable: String?
-        /// The operator's tenant host allow-list when the task was handed out: what the tenant's and the manager's hosts are checked
-        /// against right before each request (nil from a service that predates it: Qlik Cloud hosts only).
+        /// The entries of the operator's tenant host allow-list that admit the Base URL's host and port when the task was handed out
+        /// (the manager carries those that admit its address): what the tenant's host is checked against right before each request.
+        /// Only these, so an agent learns nothing of the hosts listed for other organizations. Nil from a service that predates it:
+        /// Qlik Cloud hosts only.
         public let allowedHosts: [String]?
     }
 
@@ -81,7 +83,9 @@ public struct AgentAssignment: Codable, Sendable {
         }
         let name = stored.name.value
         // Read at each use, so a host the operator takes off the list stops working for existing connections at once.
-        let hosts = try await repository.tenantHostPatterns().map(\.description)
+        let listed = TenantHostPolicy(patterns: try await repository.tenantHostPatterns())
+        let baseURL = stored.authentication.baseURL
+        let hosts = listed.restricted(toHost: baseURL.host, port: baseURL.port ?? (baseURL.scheme == "https" ? 443 : 80)).patterns.map(\.description)
         var values: [String: String] = [:], references: [String: String] = [:], local: [String] = []
         // Loaded only when a sealed value is opened, and again only for a value under a key it lacks.
         var loaded: Keyring?
@@ -111,10 +115,10 @@ public struct AgentAssignment: Codable, Sendable {
             switch try await repository.organization(record.organizationID).secretsManager?.location {
             case .aws(let region, let endpoint)?:
                 let credentials = kept[.awsAccessKeyID].flatMap { id in kept[.awsSecretAccessKey].map { SecretReferenceResolver.Credentials(aws: id, secretAccessKey: $0) } }
-                manager = SecretReferenceResolver.Manager(region: region, endpoint: endpoint, credentials: credentials, allowedHosts: hosts)
+                manager = SecretReferenceResolver.Manager(region: region, endpoint: endpoint, credentials: credentials).allowing(listed)
             case .vault(let address, _)?:
                 let credentials = kept[.vaultRoleID].flatMap { id in kept[.vaultSecretID].map { SecretReferenceResolver.Credentials(vaultRoleID: id, secretID: $0) } }
-                manager = SecretReferenceResolver.Manager(vaultAddress: address, credentials: credentials, allowedHosts: hosts)
+                manager = SecretReferenceResolver.Manager(vaultAddress: address, credentials: credentials).allowing(listed)
             case nil: return unavailable("Connection '\(name)' uses the Secret Vault, but its organization has no secrets manager any more.")
             }
         } catch let missing as TaskCredentialsUnavailable {

@@ -44,6 +44,20 @@ public actor SecretReferenceResolver {
             self.allowedHosts = allowedHosts
         }
 
+        /// The same manager with only the entries of `hosts` that admit its address: an agent learns nothing else of the list.
+        public func allowing(_ hosts: TenantHostPolicy) -> Manager {
+            Manager(region: region, endpoint: endpoint, vaultAddress: vaultAddress, credentials: credentials,
+                    allowedHosts: hosts.restricted(toAddress: address).patterns.map(\.description))
+        }
+
+        private init(region: String, endpoint: String?, vaultAddress: String?, credentials: Credentials?, allowedHosts: [String]) {
+            self.region = region
+            self.endpoint = endpoint
+            self.vaultAddress = vaultAddress
+            self.credentials = credentials
+            self.allowedHosts = allowedHosts
+        }
+
         /// Where requests go: the Vault address, the AWS endpoint, or AWS's own for the region.
         var address: String { vaultAddress ?? endpoint ?? "https://secretsmanager.\(region).amazonaws.com" }
 

@@ -139,6 +139,18 @@ struct TenantHostPolicyTests {
         }
     }
 
+    @Test("restricted to one host, the list keeps only the entries that admit it (any spelling of the host, its port): what a task is handed")
+    func restricted() throws {
+        let policy = try TenantHostPolicy(parsing: ["127.0.0.1:9000", "*.test.internal", "[::1]:*", "other.test.internal:8443", "127.0.0.1:*"])
+        #expect(policy.restricted(toHost: "2130706433", port: 9000).patterns.map(\.description) == ["127.0.0.1:9000", "127.0.0.1:*"])
+        #expect(policy.restricted(toHost: "127.0.0.1", port: 22).patterns.map(\.description) == ["127.0.0.1:*"])
+        #expect(policy.restricted(toHost: "A.Test.Internal.", port: 443).patterns.map(\.description) == ["*.test.internal:*"])
+        #expect(policy.restricted(toHost: "other.test.internal", port: 8443).patterns.map(\.description) == ["*.test.internal:*", "other.test.internal:8443"])
+        #expect(policy.restricted(toAddress: "http://[::1]:8200/v1").patterns.map(\.description) == ["[::1]:*"])
+        #expect(policy.restricted(toAddress: "https://vault.example.com").patterns.isEmpty)
+        #expect(policy.restricted(toAddress: "not an address").patterns.isEmpty)
+    }
+
     @Test("a Base URL: Qlik Cloud tenants need no entry; 169.254.169.254, 127.0.0.1:22, [::1] and 2130706433 are refused without one")
     func tenants() throws {
         try TenantHostPolicy.qlikCloudOnly.checkTenant(try TenantURL("https://acme.eu.qlikcloud.com"))
