@@ -7,6 +7,7 @@ extension SQLiteRepository: OrganizationStore {
         let manager = try SecretsManagerColumn.encode(organization.secretsManager)
         let serverless = RuntimeEnvironment.serverless(for: organization.id)
         try await write { db in
+            try LookalikeNames.refuse(organization.name.value, kind: "organization", among: try String.fetchAll(db, sql: "SELECT name FROM organizations"))
             do {
                 try db.execute(
                     sql: """
@@ -62,6 +63,12 @@ extension SQLiteRepository: OrganizationStore {
                 let users = try String.fetchAll(db, sql: "SELECT name FROM connections WHERE organization_id = ? AND use_secret_vault = 1 ORDER BY name_key",
                                                 arguments: [organization.id.description])
                 if !users.isEmpty { throw RepositoryError.secretsManagerInUse(connections: users) }
+            }
+            // Only a new name is compared: settings, or letter case (the API's only change, which must not name another
+            // organization), change as ever; the look-alike key folds case, so a case change makes no new look-alike.
+            if previous.name.comparisonKey != organization.name.comparisonKey {
+                try LookalikeNames.refuse(organization.name.value, kind: "organization", among: try String.fetchAll(
+                    db, sql: "SELECT name FROM organizations WHERE id <> ?", arguments: [organization.id.description]))
             }
             do {
                 try db.execute(

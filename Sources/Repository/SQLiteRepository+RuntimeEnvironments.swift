@@ -35,6 +35,8 @@ extension SQLiteRepository: RuntimeEnvironmentStore {
     }
 
     func insertEnvironment(_ db: Database, _ environment: RuntimeEnvironment) throws {
+        try LookalikeNames.refuse(environment.name.value, kind: "runtime environment", among: try String.fetchAll(
+            db, sql: "SELECT name FROM runtime_environments WHERE organization_id = ?", arguments: [environment.organizationID.description]))
         do {
             try db.execute(
                 sql: "INSERT INTO runtime_environments (id, organization_id, name, name_key, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)",

@@ -48,6 +48,58 @@ struct LookalikeNameTests {
         #expect(try await fixture.repository.connection(named: "Sales  \u{412}", in: fixture.organization.id).id == other.id)
     }
 
+    @Test("a runtime environment beside 'EU Agents' named 'EU  Agents' (two spaces) or 'ЕU Agents' (Cyrillic Е) is refused naming it; 'Server1ess' beside Serverless too; 'EU Agents 2' is accepted",
+          arguments: RepositoryBackend.allCases)
+    func runtimeEnvironments(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        func environment(_ name: String) throws -> RuntimeEnvironment {
+            RuntimeEnvironment(organizationID: fixture.organization.id, name: try RuntimeEnvironmentName(name), kind: .secureAgentGroup)
+        }
+        try await fixture.repository.createRuntimeEnvironment(try environment("EU Agents"), by: fixture.actor)
+        for lookalike in ["EU  Agents", "\u{415}U Agents"] {
+            await #expect(throws: RepositoryError.lookalikeName(kind: "runtime environment", existing: "EU Agents", name: lookalike)) {
+                try await fixture.repository.createRuntimeEnvironment(try environment(lookalike), by: fixture.actor)
+            }
+        }
+        await #expect(throws: RepositoryError.lookalikeName(kind: "runtime environment", existing: "Serverless", name: "Server1ess")) {
+            try await fixture.repository.createRuntimeEnvironment(try environment("Server1ess"), by: fixture.actor)
+        }
+        await #expect(throws: RepositoryError.duplicateName(kind: "runtime environment", name: "eu agents"), "the same name is a duplicate, said as such") {
+            try await fixture.repository.createRuntimeEnvironment(try environment("eu agents"), by: fixture.actor)
+        }
+        try await fixture.repository.createRuntimeEnvironment(try environment("EU Agents 2"), by: fixture.actor)
+        #expect(try await fixture.repository.runtimeEnvironments(of: fixture.organization.id).map(\.name.value) == ["Serverless", "EU Agents", "EU Agents 2"])
+    }
+
+    @Test("an organization created or renamed onto a look-alike of another's name ('Acme  Corp', 'Асme Corp') is refused naming it; its other settings still change",
+          arguments: RepositoryBackend.allCases)
+    func organizations(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        let corp = Organization(name: try OrganizationName("Acme Corp"))
+        try await fixture.repository.createOrganization(corp, by: fixture.actor)
+        for lookalike in ["Acme  Corp", "\u{410}\u{441}me Corp"] {
+            await #expect(throws: RepositoryError.lookalikeName(kind: "organization", existing: "Acme Corp", name: lookalike)) {
+                try await fixture.repository.createOrganization(Organization(name: try OrganizationName(lookalike)), by: fixture.actor)
+            }
+            var renamed = fixture.organization
+            renamed.name = try OrganizationName(lookalike)
+            await #expect(throws: RepositoryError.lookalikeName(kind: "organization", existing: "Acme Corp", name: lookalike)) {
+                try await fixture.repository.updateOrganization(renamed, managerCredentials: nil, by: fixture.actor)
+            }
+        }
+        var kept = corp
+        kept.credentialStorage = .localAgent
+        try await fixture.repository.updateOrganization(kept, managerCredentials: nil, by: fixture.actor)
+        // A change of letter case (all the API lets an organization's administrator do) compares nothing, so it never names another organization.
+        let lookalike = Organization(name: try OrganizationName("Acrne"))
+        try await fixture.store.execute(["INSERT INTO organizations (id, name, name_key, credential_storage, created_at, updated_at) "
+            + "VALUES ('\(lookalike.id)', 'Acrne', 'acrne', 'repository', 0, 0)"])
+        var recased = fixture.organization
+        recased.name = try OrganizationName("ACME")
+        try await fixture.repository.updateOrganization(recased, managerCredentials: nil, by: fixture.actor)
+        #expect(try await fixture.repository.organizations().map(\.name.value).sorted() == ["ACME", "Acme Corp", "Acrne"])
+    }
+
     @Test("another organization may have a look-alike of this one's connection name", arguments: RepositoryBackend.allCases)
     func otherOrganization(_ backend: RepositoryBackend) async throws {
         let fixture = try await RepositoryFixture(backend)

@@ -6,10 +6,13 @@ extension PostgresRepository: OrganizationStore {
     public func createOrganization(_ organization: Organization, by actor: AuditActor) async throws {
         let manager = try SecretsManagerColumn.encode(organization.secretsManager)
         let serverless = RuntimeEnvironment.serverless(for: organization.id)
-        try await write { session in
+        // Exclusive: the look-alike comparison reads every name, which no stored key guards; two creates must not pass it together.
+        try await write(.exclusive) { session in
             if try await session.first("SELECT 1 FROM organizations WHERE name_key = \(organization.name.comparisonKey)") != nil {
                 throw RepositoryError.duplicateName(kind: "organization", name: organization.name.value)
             }
+            try LookalikeNames.refuse(organization.name.value, kind: "organization",
+                                      among: try await session.rows("SELECT name FROM organizations").map { try $0.text("name") })
             do {
                 try await session.execute("""
                     INSERT INTO organizations (id, name, name_key, credential_storage, secrets_manager, created_at, updated_at)
@@ -71,6 +74,12 @@ extension PostgresRepository: OrganizationStore {
                 """) != nil {
                 throw RepositoryError.duplicateName(kind: "organization", name: organization.name.value)
             }
+            // Only a new name is compared: settings, or letter case (the API's only change, which must not name another
+            // organization), change as ever; the look-alike key folds case, so a case change makes no new look-alike.
+            if previous.name.comparisonKey != organization.name.comparisonKey {
+                try LookalikeNames.refuse(organization.name.value, kind: "organization", among: try await session.rows(
+                    "SELECT name FROM organizations WHERE id <> \(organization.id.description)").map { try $0.text("name") })
+            }
             try await session.execute("""
                 UPDATE organizations SET name = \(organization.name.value), name_key = \(organization.name.comparisonKey),
                     credential_storage = \(organization.credentialStorage.rawValue),
@@ -109,7 +118,8 @@ extension PostgresRepository: OrganizationStore {
 
 extension PostgresRepository: RuntimeEnvironmentStore {
     public func createRuntimeEnvironment(_ environment: RuntimeEnvironment, by actor: AuditActor) async throws {
-        try await write { session in
+        // Exclusive: the look-alike comparison reads the organization's names, which no stored key guards.
+        try await write(.exclusive) { session in
             try await self.insertEnvironment(session, environment)
             try await self.audit(session, organization: environment.organizationID, actor: actor, action: "runtime-environment.create",
                                  targetKind: "runtime-environment", targetID: environment.id.description, targetName: environment.name.value)
@@ -153,6 +163,9 @@ extension PostgresRepository: RuntimeEnvironmentStore {
             """) != nil {
             throw RepositoryError.duplicateName(kind: "runtime environment", name: environment.name.value)
         }
+        try LookalikeNames.refuse(environment.name.value, kind: "runtime environment", among: try await session.rows("""
+            SELECT name FROM runtime_environments WHERE organization_id = \(environment.organizationID.description)
+            """).map { try $0.text("name") })
         do {
             try await session.execute("""
                 INSERT INTO runtime_environments (id, organization_id, name, name_key, kind, created_at)
