@@ -54,6 +54,8 @@ let package = Package(
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
             ],
+            // Qlik's engine schema and its notice are data for scripts/engine-coverage and the tests, not sources.
+            exclude: ["EngineSchema"],
             swiftSettings: strictSettings
         ),
         // Sandbox speed: hypercube pages over a real socket, and a server for wrk (scripts/bench-sandbox).
