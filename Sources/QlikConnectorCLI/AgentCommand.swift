@@ -226,7 +226,8 @@ struct TaskCommand: AsyncParsableCommand {
             guard let uuid = UUID(uuidString: id) else { throw CLIError.usage("'\(id)' is not a task id (a UUID, as 'task list' shows).") }
             let task = try await workspace.repository.task(TaskID(uuid), in: organization.id)
             for line in try await workspace.repository.logs(of: task.id) {
-                print("\(Output.timestamp(line.at)) \(line.level.uppercased()) \(line.message)")
+                // The message carries the tenant's and users' text (a file name, a Qlik error): escaped, it cannot forge a line.
+                print("\(Output.timestamp(line.at)) \(line.level.uppercased()) \(line.message)".printable)
             }
         }
     }

@@ -44,7 +44,7 @@ struct ReadCommand: AsyncParsableCommand {
         if json {
             try Output.json(summary)
         } else {
-            print("Read \(summary.rows) rows of \(summary.fields.count) fields into \(summary.path).")
+            print("Read \(summary.rows) rows of \(summary.fields.count) fields into \(summary.path).".printable)
             if summary.mergedRows > 0 {
                 print("Note: \(summary.mergedRows) rows were identical to others in every field read and came out once (the engine reads distinct rows).")
             }
@@ -88,12 +88,12 @@ struct WriteCommand: AsyncParsableCommand {
         if json {
             try Output.json(summary)
         } else {
-            print("\(summary.replaced ? "Replaced" : "Created") data file '\(summary.dataFile.name)' (\(summary.dataFile.size) bytes, \(summary.format)\(summary.throughTempContent ? ", through temporary contents" : "")).")
-            for reload in summary.reloads { print("Reload of '\(reload.app)': \(reload.status) (\(reload.id))") }
+            print("\(summary.replaced ? "Replaced" : "Created") data file '\(summary.dataFile.name)' (\(summary.dataFile.size) bytes, \(summary.format)\(summary.throughTempContent ? ", through temporary contents" : "")).".printable)
+            for reload in summary.reloads { print("Reload of '\(reload.app)': \(reload.status) (\(reload.id))".printable) }
         }
         let failed = summary.reloads.filter(\.failed)
         for reload in failed {
-            FileHandle.standardError.write(Data("Reload of '\(reload.app)' \(reload.status). Its log:\n\(reload.log ?? "(no log)")\n".utf8))
+            FileHandle.standardError.write(Data("\("Reload of '\(reload.app)' \(reload.status).".printable) Its log:\n\((reload.log ?? "(no log)").printableLines)\n".utf8))
         }
         if !failed.isEmpty { throw ExitCode(1) }
     }
@@ -118,10 +118,10 @@ struct ReloadCommand: AsyncParsableCommand {
         if json {
             try Output.json(reload)
         } else {
-            print("Reload of '\(reload.app)': \(reload.status) (\(reload.id))")
+            print("Reload of '\(reload.app)': \(reload.status) (\(reload.id))".printable)
         }
         if reload.failed {
-            FileHandle.standardError.write(Data("Its log:\n\(reload.log ?? "(no log)")\n".utf8))
+            FileHandle.standardError.write(Data("Its log:\n\((reload.log ?? "(no log)").printableLines)\n".utf8))
             throw ExitCode(1)
         }
     }

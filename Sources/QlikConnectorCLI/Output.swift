@@ -1,4 +1,5 @@
 import Foundation
+import Runtime
 
 /// Prints results: JSON for scripts, aligned text for people.
 enum Output {
@@ -35,14 +36,15 @@ enum Output {
 }
 
 extension String {
-    /// Text stored by someone else (a description, say) shown without its
-    /// control characters, so it cannot move the cursor or recolour the terminal.
-    var printable: String {
-        guard unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return self }
-        return String(String.UnicodeScalarView(unicodeScalars.flatMap { scalar -> [Unicode.Scalar] in
-            if scalar == "\n" { return ["\u{21B5}"] }
-            return scalar.properties.generalCategory == .control ? Array("\\u{\(String(scalar.value, radix: 16))}".unicodeScalars) : [scalar]
-        }))
+    /// Text stored or sent by someone else (a task's log line or error, a
+    /// description, a name from the tenant) as the log handler writes it:
+    /// every control character escaped (``LogEscaping/escape(_:)``), so it
+    /// stays on its line and cannot move the cursor or recolour the terminal.
+    var printable: String { LogEscaping.escape(self) }
+
+    /// Text of many lines from someone else (a reload log): each line escaped as ``printable``, kept on lines of its own.
+    var printableLines: String {
+        split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { String($0).printable }.joined(separator: "\n")
     }
 
     func trimmingSpacesAtEnd() -> String {

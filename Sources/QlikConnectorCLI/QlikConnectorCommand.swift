@@ -51,38 +51,39 @@ struct QlikConnectorCommand: AsyncParsableCommand {
         }
     }
 
+    /// Each typed error's message on one line, escaped: it can carry a task's error, so the tenant's or a user's text.
     static func report(_ error: any Error) -> Int32 {
         switch error {
         case let error as CLIError:
-            printError("error: \(error.description)")
+            printError("error: \(error.description.printable)")
             return error.kind == .usage ? 2 : 1
         case let error as ConnectionValidationError:
             printError("error: the definition breaks \(error.problems.count == 1 ? "a rule" : "\(error.problems.count) rules"):")
-            error.problems.forEach { printError("  - \($0.description)" + remedy($0.remedy)) }
+            error.problems.forEach { printError(("  - \($0.description)" + remedy($0.remedy)).printable) }
             return 2
         case let error as RepositoryError:
-            printError("error: \(error.description)")
+            printError("error: \(error.description.printable)")
             return error.isUsageError ? 2 : 1
         case let error as QVDError:
-            printError("error: \(error.description)")
+            printError("error: \(error.description.printable)")
             return [.invalidInput, .unknownField].contains(error.kind) ? 2 : 1
         case let error as SecretsError:
-            printError("error: \(error.description)")
+            printError("error: \(error.description.printable)")
             return error.isUsageError ? 2 : 1
         case let error as ConnectorError:
-            printError("error: \(error.description)")
+            printError("error: \(error.description.printable)")
             return error.isUsageError ? 2 : 1
         case let error as TableReader.Failure:
-            printError("error: \(error.description)")
+            printError("error: \(error.description.printable)")
             return 2
         case let error as QlikAPIError:
-            printError("error: \(error.description)")
+            printError("error: \(error.description.printable)")
             return 1
         case let error as EngineError:
-            printError("error: \(error.description)")
+            printError("error: \(error.description.printable)")
             return 1
         case let error as UserValidationError:
-            printError("error: \(error.description)")
+            printError("error: \(error.description.printable)")
             return 2
         default:
             let code = exitCode(for: error)

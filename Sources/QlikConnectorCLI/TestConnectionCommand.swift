@@ -55,7 +55,7 @@ extension ConnectionCommand {
             if json {
                 print(String(decoding: encoded, as: UTF8.self))
             } else {
-                print("Testing '\(connection.name)' (\(report.authentication), \(report.baseURL))")
+                print("Testing '\(connection.name)' (\(report.authentication), \(report.baseURL))".printable)
                 for step in report.steps {
                     let mark = switch step.verdict { case .passed: "ok  "; case .failed: "FAIL"; case .skipped: "--  " }
                     print("\(mark) \(step.name) (\(step.milliseconds) ms)".printable)

@@ -59,7 +59,7 @@ struct UserCommand: AsyncParsableCommand {
             let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             for user in try await workspace.repository.users(of: organization.id) {
-                print("\(user.email)\t\(user.role.rawValue)\(user.disabled ? "\tdisabled" : "")\t\(user.displayName)")
+                print("\(user.email)\t\(user.role.rawValue)\(user.disabled ? "\tdisabled" : "")\t\(user.displayName.printable)")
             }
         }
     }
