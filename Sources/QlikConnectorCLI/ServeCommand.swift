@@ -24,15 +24,23 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("secrets-manager-credentials-from-environment"),
           help: "Let the serverless environment read secrets with this service's own AWS or Vault identity (its environment) when an organization keeps no secrets manager credentials. Only for a service whose organizations trust each other: each could read whatever that identity can.")
     var managerCredentialsFromEnvironment = false
+    @Option(name: .customLong("trusted-proxy"), help: ArgumentHelp(
+        "A reverse proxy in front of this service, as a CIDR (10.0.0.0/8, 127.0.0.1/32, ::1/128; repeat for more). From such a peer, the "
+            + "console counts sign-in failures per client by the right-most X-Forwarded-For address that is not itself a trusted proxy; "
+            + "from any other peer the header is ignored.", valueName: "CIDR"))
+    var trustedProxy: [String] = []
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port takes 0 to 65535.") }
+        do { _ = try TrustedProxies(parsing: trustedProxy) } catch { throw ValidationError(error.description) }
     }
 
     func run() async throws {
         let workspace = try await Workspace.open(global)
         // The key is loaded (or generated) before the first request needs it.
         let keyring = try await workspace.keyring()
+        let proxies: TrustedProxies
+        do { proxies = try TrustedProxies(parsing: trustedProxy) } catch { throw CLIError.usage(error.description) }
         var logger = workspace.logger
         logger[metadataKey: "component"] = "service"
         let files: TaskFiles
@@ -54,7 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
                                                                 metadata: ["keyID": "\(reloaded.active.id)", "previousKeyID": "\(held.active.id)"])
                                            }
                                            return reloaded
-                                       })
+                                       }, trustedProxies: proxies)
         var count = 0
         for organization in try await workspace.repository.organizations() {
             count += try await workspace.repository.administratorCount(of: organization.id)

@@ -29,10 +29,13 @@ public struct ConnectorService: Sendable {
     let agentTokens = AgentTokenCache()
     /// How long Test Connection waits for its task before answering 202 with the task to follow.
     let taskWait: Duration
+    /// The reverse proxies whose X-Forwarded-For names the client a console sign-in counts against.
+    let trustedProxies: TrustedProxies
 
     public init(repository: any ConnectorRepository, keyring: Keyring?, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger,
                 tester: ConnectionTester = ConnectionTester(), passwords: PasswordHasher = PasswordHasher(), taskWait: Duration = .seconds(90),
-                files: TaskFiles = .none, managerCredentials: ManagerCredentialSource = .organizationsOnly, reloadingKeys: LiveKeyring.Reload? = nil) {
+                files: TaskFiles = .none, managerCredentials: ManagerCredentialSource = .organizationsOnly, reloadingKeys: LiveKeyring.Reload? = nil,
+                trustedProxies: TrustedProxies = .none) {
         // Whatever handler the caller gave, user input in a log line cannot start a line of its own.
         let logger = logger.escapingControlCharacters()
         // Without a way to read the keys again, the ones given are kept as they are. A reload that fails is logged here with
@@ -49,6 +52,7 @@ public struct ConnectorService: Sendable {
         }
         self.passwords = passwords
         self.taskWait = taskWait
+        self.trustedProxies = trustedProxies
         var poolLogger = logger
         poolLogger[metadataKey: "component"] = "serverless"
         serverlessPool = ServerlessPool(repository: repository, keyring: keys, executor: TaskExecutor(tester: tester, files: files, logger: poolLogger),

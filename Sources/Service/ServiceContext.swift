@@ -6,7 +6,7 @@ import QlikConnections
 /// Each request's context: Hummingbird's core, plus who is calling.
 public struct ServiceContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// The TCP peer (never a forwarded-for header, which the caller writes): sign-in attempts are counted per client address.
+    /// The TCP peer, never a forwarded-for header (which the caller writes); sign-in reads one only from a trusted proxy (``TrustedProxies``).
     public let remoteAddress: SocketAddress?
     /// Set by ``TokenAuthentication`` on every `/api/v1` route.
     var principal: Principal?

@@ -45,7 +45,9 @@ extension Console {
                               status: .forbidden)
         }
         let token = SignInToken.carried(by: request) ?? ConsoleSession.randomToken()
-        let keys = SignInThrottle.keys(email: email, client: context.remoteAddress)
+        // Behind a trusted reverse proxy the client is the address the proxies forwarded, not the proxy's own.
+        let client = service.trustedProxies.client(peer: context.remoteAddress, forwardedFor: request.headers[values: SignInThrottle.forwardedFor])
+        let keys = SignInThrottle.keys(email: email, client: client)
         // Counted before the password check, atomically: concurrent tries over the limit never reach it. Per address in
         // whichever organization (the key is the address alone), so naming other organizations buys no more guesses.
         if case .refused(let seconds, let byClient) = try await throttle.reserve(keys) {

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import NIOCore
 import Repository
 
@@ -12,6 +13,8 @@ struct SignInThrottle: Sendable {
     static let perAddress = 5
     static let perClient = 20
     static let window: TimeInterval = 15 * 60
+    /// Read only from a trusted proxy (``TrustedProxies``).
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For") ?? .via
 
     let attempts: any SignInAttemptStore
 
