@@ -55,7 +55,7 @@ public struct ConnectionTester: Sendable {
             }
         }
 
-        let port = baseURL.port ?? (baseURL.scheme == "https" ? 443 : 80)
+        let port = baseURL.effectivePort
         await step(names.baseURL) {
             proxy = try settings.proxies.proxy(forHost: baseURL.host, scheme: baseURL.scheme)
             try hosts.checkTenant(baseURL)

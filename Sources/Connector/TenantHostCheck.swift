@@ -20,7 +20,7 @@ public enum TenantHostCheck {
     public static func beforeRequests(to tenant: TenantURL, hosts: TenantHostPolicy, settings: TransportSettings,
                                       resolver: any HostNameResolver = SystemHostResolver()) async throws(HostRefusal) -> Checked {
         try hosts.checkTenant(tenant)
-        let port = tenant.port ?? (tenant.scheme == "https" ? 443 : 80)
+        let port = tenant.effectivePort
         let proxied: Bool
         do { proxied = try settings.proxies.proxy(forHost: tenant.host, scheme: tenant.scheme) != nil } catch {
             throw HostRefusal("The proxy settings for \(tenant.host) cannot be read: \(error).")

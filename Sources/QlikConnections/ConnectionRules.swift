@@ -139,7 +139,7 @@ public struct ConnectionRules: Sendable {
         } catch {
             // A metadata or link-local address: no entry would admit it, so none is suggested.
             guard error.hint != nil else { throw ConnectionValidationError(.baseURL, error.description) }
-            let port = custom.port ?? (custom.scheme == "https" ? 443 : 80)
+            let port = custom.effectivePort
             throw ConnectionValidationError(.baseURL, strictRefusal.description + " Hosts outside Qlik Cloud (a sandbox or test tenant) are admitted "
                 + "only by the operator of this service, on its tenant host allow-list, which does not admit this one"
                 + " (\(TenantHostPolicy.normalized(custom.host)):\(port)).",

@@ -177,7 +177,7 @@ public struct TenantHostPolicy: Hashable, Sendable, CustomStringConvertible {
 
     /// A tenant's Base URL, by name: a Qlik Cloud tenant host, or a host the list admits.
     public func checkTenant(_ url: TenantURL) throws(HostRefusal) {
-        let port = url.port ?? (url.scheme == "https" ? 443 : 80)
+        let port = url.effectivePort
         try checkName(url.host, port: port, what: "Base URL \(url)")
         if url.isQlikCloudHost { return }
         guard pattern(admitting: url.host, port: port) != nil else {

@@ -11,9 +11,6 @@ public struct TenantURL: Hashable, Sendable, CustomStringConvertible {
         /// Any well-formed host, http or https, with a port. Only the form is checked here: whether the
         /// host is reached is the operator's allow-list's to decide (``TenantHostPolicy``).
         case anyWellFormedHost
-
-        /// The former name of ``anyWellFormedHost``, while files other engineers have open still use it.
-        public static var allowCustomHosts: HostPolicy { .anyWellFormedHost }
     }
 
     public static let expectedForm = "https://<your-tenant-id>.<region>.qlikcloud.com"
@@ -34,7 +31,8 @@ public struct TenantURL: Hashable, Sendable, CustomStringConvertible {
         scheme == other.scheme && host == other.host && effectivePort == other.effectivePort
     }
 
-    private var effectivePort: Int { port ?? (scheme == "https" ? 443 : 80) }
+    /// The port connections go to: the one written, else the scheme's default.
+    public var effectivePort: Int { port ?? (scheme == "https" ? 443 : 80) }
 
     /// The tenant label (`acme` in `acme.eu.qlikcloud.com`), for Qlik hosts.
     public var tenantLabel: String? {

@@ -66,7 +66,10 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The form two addresses are compared in.
-    public var comparisonKey: String { value.lowercased() }
+    public var comparisonKey: String { Self.comparisonKey(value) }
+
+    /// The same form for text as typed (a sign-in form's field), which may not be an address at all.
+    public static func comparisonKey(_ text: String) -> String { text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() }
     public var description: String { value }
 }
 

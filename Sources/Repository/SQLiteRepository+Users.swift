@@ -42,7 +42,7 @@ extension SQLiteRepository: UserStore {
     public func user(email: String, in organization: OrganizationID) async throws -> User? {
         try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM users WHERE organization_id = ? AND email_key = ?",
-                             arguments: [organization.description, email.trimmingCharacters(in: .whitespaces).lowercased()]).map(Self.user)
+                             arguments: [organization.description, EmailAddress.comparisonKey(email)]).map(Self.user)
         }
     }
 
@@ -53,7 +53,7 @@ extension SQLiteRepository: UserStore {
             try Row.fetchOne(db, sql: """
                 SELECT users.* FROM users JOIN organizations ON organizations.id = users.organization_id
                 WHERE organizations.name_key = ? AND users.email_key = ?
-                """, arguments: [name.comparisonKey, email.trimmingCharacters(in: .whitespaces).lowercased()])
+                """, arguments: [name.comparisonKey, EmailAddress.comparisonKey(email)])
                 .map { row in (try Self.user(row), row["password_hash"] as String?) }
         }
     }

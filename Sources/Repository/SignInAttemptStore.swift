@@ -29,7 +29,7 @@ public protocol SignInAttemptStore: Sendable {
     /// deleted meanwhile (``EndedAttemptWindows``).
     func reserveAttempt(_ limits: [AttemptLimit], at now: Date) async throws -> AttemptReservation
     /// After a sign-in that succeeded: forgets `clearing` keys' attempts, gives one back to each of `returning`,
-    /// and drops every window that has ended.
+    /// and drops windows that have ended (on PostgreSQL a bounded number, skipping rows another transaction holds).
     func releaseAttempt(clearing: [String], returning: [String], at now: Date) async throws
 }
 

@@ -131,7 +131,7 @@ enum StoredValues {
             }
         }
         // Stored URLs passed validation when written; read them back as they are.
-        let baseURL = try TenantURL(try row.text("base_url"), policy: .allowCustomHosts)
+        let baseURL = try TenantURL(try row.text("base_url"), policy: .anyWellFormedHost)
         let authentication: Authentication<SealedSecret>
         switch try row.text("auth_type") {
         case AuthenticationType.apiKey.rawValue:

@@ -83,9 +83,9 @@ public struct AgentAssignment: Codable, Sendable {
         }
         let name = stored.name.value
         // Read at each use, so a host the operator takes off the list stops working for existing connections at once.
-        let listed = TenantHostPolicy(patterns: try await repository.tenantHostPatterns())
+        let listed = try await repository.tenantHostPolicy()
         let baseURL = stored.authentication.baseURL
-        let hosts = listed.restricted(toHost: baseURL.host, port: baseURL.port ?? (baseURL.scheme == "https" ? 443 : 80)).patterns.map(\.description)
+        let hosts = listed.restricted(toHost: baseURL.host, port: baseURL.effectivePort).patterns.map(\.description)
         var values: [String: String] = [:], references: [String: String] = [:], local: [String] = []
         // Loaded only when a sealed value is opened, and again only for a value under a key it lacks.
         var loaded: Keyring?
@@ -156,7 +156,7 @@ public struct AgentAssignment: Codable, Sendable {
                         store: AgentCredentialStore?) async -> Result<TaskConnection, TaskCredentialsUnavailable> {
         if let unavailable = connection.unavailable { return .failure(TaskCredentialsUnavailable(unavailable)) }
         do {
-            let baseURL = try TenantURL(connection.baseURL, policy: .allowCustomHosts)
+            let baseURL = try TenantURL(connection.baseURL, policy: .anyWellFormedHost)
             let hosts: TenantHostPolicy
             do { hosts = try TenantHostPolicy(parsing: connection.allowedHosts ?? []) } catch {
                 return .failure(TaskCredentialsUnavailable("The service sent a tenant host allow-list this agent cannot read: \(error)"))

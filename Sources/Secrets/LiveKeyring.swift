@@ -36,12 +36,6 @@ public final class LiveKeyring: Sendable {
         return held.holds(keyID) ? held : try await reloaded(after: held)
     }
 
-    /// The keys held now when `keyID` is their active key, else the keys read again.
-    public func keyring(active keyID: String?) async throws -> Keyring {
-        let held = current
-        return keyID == nil || held.active.id == keyID ? held : try await reloaded(after: held)
-    }
-
     /// The keys read again, unless someone already replaced `stale` meanwhile (then theirs): one read at a time.
     public func reloaded(after stale: Keyring) async throws -> Keyring {
         let joined: Keyring? = try await withCheckedThrowingContinuation { continuation in

@@ -20,13 +20,8 @@ extension PostgresRepository: SignInAttemptStore {
                         """) else { throw RepositoryError.storage(reason: "counting a sign-in attempt returned no row") }
                     counted.append((limit, try row.integer("attempts"), try row.integer("window_ends_at")))
                 }
-                // After the upserts, and skipping rows another reservation holds: this transaction never waits while it holds
-                // rows another may wait for, so two reservations cannot deadlock over an ended window.
-                try await session.execute("""
-                    DELETE FROM sign_in_attempts WHERE ctid = ANY(ARRAY(
-                        SELECT ctid FROM sign_in_attempts WHERE window_ends_at <= \(nowMS)
-                        LIMIT \(EndedAttemptWindows.sweptPerReservation) FOR UPDATE SKIP LOCKED))
-                    """)
+                // After the upserts: this transaction never waits while it holds rows another may wait for.
+                try await Self.sweepEndedWindows(session, endedBy: nowMS)
                 try AttemptsRefused.check(counted, now: nowMS)
             }
             return .reserved
@@ -46,11 +41,17 @@ extension PostgresRepository: SignInAttemptStore {
                     try await session.execute("UPDATE sign_in_attempts SET attempts = attempts - 1 WHERE key = \(key) AND attempts > 0")
                 }
             }
-            try await session.execute("""
-                DELETE FROM sign_in_attempts WHERE ctid = ANY(ARRAY(
-                    SELECT ctid FROM sign_in_attempts WHERE window_ends_at <= \(nowMS)
-                    LIMIT \(EndedAttemptWindows.sweptPerReservation) FOR UPDATE SKIP LOCKED))
-                """)
+            try await Self.sweepEndedWindows(session, endedBy: nowMS)
         }
+    }
+
+    /// Deletes a bounded number of ended windows, skipping rows another transaction holds, so it never waits on one
+    /// and two sign-ins cannot deadlock over an ended window.
+    private static func sweepEndedWindows(_ session: PostgresSession, endedBy nowMS: Int64) async throws {
+        try await session.execute("""
+            DELETE FROM sign_in_attempts WHERE ctid = ANY(ARRAY(
+                SELECT ctid FROM sign_in_attempts WHERE window_ends_at <= \(nowMS)
+                LIMIT \(EndedAttemptWindows.sweptPerReservation) FOR UPDATE SKIP LOCKED))
+            """)
     }
 }

@@ -36,7 +36,7 @@ extension PostgresRepository: UserStore {
     }
 
     public func user(email: String, in organization: OrganizationID) async throws -> User? {
-        let key = email.trimmingCharacters(in: .whitespaces).lowercased()
+        let key = EmailAddress.comparisonKey(email)
         return try await read { session in
             try await session.first("SELECT * FROM users WHERE organization_id = \(organization.description) AND email_key = \(key)").map(StoredValues.user)
         }
@@ -45,7 +45,7 @@ extension PostgresRepository: UserStore {
     public func userForSignIn(email: String, organization: String) async throws -> (user: User, passwordHash: String?)? {
         // A text that is not a valid organization name is no organization's: nothing to find, as for an unknown name.
         guard let name = try? OrganizationName(organization) else { return nil }
-        let key = email.trimmingCharacters(in: .whitespaces).lowercased(), organizationKey = name.comparisonKey
+        let key = EmailAddress.comparisonKey(email), organizationKey = name.comparisonKey
         return try await read { session in
             try await session.first("""
                 SELECT users.* FROM users JOIN organizations ON organizations.id = users.organization_id

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import NIOCore
+import QlikConnections
 import Repository
 
 /// Console sign-in attempts, counted in the repository before the password
@@ -32,7 +33,7 @@ struct SignInThrottle: Sendable {
     }
 
     static func keys(email: String, client: SocketAddress?) -> Keys {
-        Keys(address: "email:" + email.trimmingCharacters(in: .whitespaces).lowercased(), client: client.flatMap(clientKey))
+        Keys(address: "email:" + EmailAddress.comparisonKey(email), client: client.flatMap(clientKey))
     }
 
     /// An IPv4 address as it is; an IPv6 one by its /64, the block one subscriber usually holds whole.

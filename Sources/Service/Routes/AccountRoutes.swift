@@ -92,13 +92,11 @@ extension ConnectorService {
                 organization.secretsManager = try manager.settings()
                 try organization.secretsManager?.checkAddress(admittedBy: try await repository.tenantHostPolicy())
             }
-            // Checked and sealed before anything is written; sealed again once when another process rotated the key meanwhile.
-            let update = { [organization] in
-                var sealed: [SecretsManagerField: SealedSecret]?
-                if let given = change.secretsManagerCredentials { sealed = try await service.sealManagerCredentials(given, for: organization) }
+            // Checked and sealed before anything is written; sealed again once under the new key when another process rotated it meanwhile.
+            try await service.withKeys { [organization] keyring in
+                let sealed = try change.secretsManagerCredentials.map { try service.sealManagerCredentials($0, for: organization, with: keyring) }
                 try await repository.updateOrganization(organization, managerCredentials: sealed, by: service.actor(principal))
             }
-            do { try await update() } catch where ConnectorService.isStaleKey(error) { try await update() }
             return try ServiceJSON.response(OrganizationView(organization,
                                                              managerCredentials: Array(try await repository.secretsManagerCredentials(of: organization.id).keys)))
         }
@@ -134,7 +132,7 @@ extension ConnectorService {
 
     /// The secrets manager credentials of a request, checked against the organization's manager and sealed to it,
     /// with the repository's active key (read again if another process rotated it).
-    func sealManagerCredentials(_ given: [String: String], for organization: Organization) async throws -> [SecretsManagerField: SealedSecret] {
+    func sealManagerCredentials(_ given: [String: String], for organization: Organization, with keyring: Keyring?) throws -> [SecretsManagerField: SealedSecret] {
         var values: [SecretsManagerField: Secret] = [:]
         for (name, value) in given {
             guard let field = SecretsManagerField(rawValue: name) else {
@@ -146,7 +144,7 @@ extension ConnectorService {
         }
         try SecretsManagerField.check(Set(values.keys), for: organization.secretsManager?.kind)
         guard !values.isEmpty else { return [:] }
-        let keyring = try await requireKeys().keyring(active: try await repository.activeMasterKeyID())
+        guard let keyring else { throw Self.noKeyring }
         var sealed: [SecretsManagerField: SealedSecret] = [:]
         for (field, secret) in values { sealed[field] = try keyring.seal(secret, for: .secretsManager(organization.id, field)) }
         return sealed

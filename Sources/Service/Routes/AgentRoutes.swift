@@ -103,7 +103,7 @@ extension ConnectorService {
                                "This agent predates per-claim leases: its claim does not say sendsLeaseToken, so it would not send the lease token back "
                                    + "on renew, logs and finish. No task was handed out; upgrade the agent to the service's version.", field: "sendsLeaseToken")
             }
-            let lease = min(300, max(2, asked.leaseSeconds ?? 20))
+            let lease = Self.leaseLength(asked.leaseSeconds)
             guard let record = try await repository.claim(in: [agent.runtimeEnvironmentID], owner: Self.owner(agent), lease: lease, now: Date()) else {
                 return Response(status: .noContent)
             }
@@ -113,7 +113,7 @@ extension ConnectorService {
             let agent = try context.requireAgent()
             let lease = try Self.lease(request, context)
             let asked = try await request.decodeJSON(RenewRequest.self)
-            let held = try await repository.renewLease(lease, owner: Self.owner(agent), until: Date().addingTimeInterval(min(300, max(2, asked.leaseSeconds ?? 20))))
+            let held = try await repository.renewLease(lease, owner: Self.owner(agent), until: Date().addingTimeInterval(Self.leaseLength(asked.leaseSeconds)))
             guard held else { throw try await service.agentRefusal(of: lease.task, to: agent, writing: "lease renewal") }
             return Response(status: .noContent)
         }
@@ -151,11 +151,14 @@ extension ConnectorService {
     /// Every worker of an agent claims for this one owner: the lease token tells their claims apart.
     static func owner(_ agent: Agent) -> String { "agent:\(agent.id)" }
 
+    /// The lease an agent asked for, within 2 s to 5 minutes (20 s when it asks for none).
+    static func leaseLength(_ asked: Double?) -> TimeInterval { min(300, max(2, asked ?? 20)) }
+
     /// The task of the path and the claim the agent names in header `Lease-Token` (the `leaseToken` of the claim's answer).
     /// Without the header the agent predates per-claim leases: it is not taken for the holder of any claim, and is told to upgrade (428).
     static func lease(_ request: Request, _ context: ServiceContext) throws -> TaskLease {
         let task = try taskID(context)
-        guard let token = request.headers.first(where: { $0.name.canonicalName == "lease-token" })?.value, !token.isEmpty else {
+        guard let token = request.headers[.leaseToken], !token.isEmpty else {
             throw APIError(.preconditionRequired, code: "agent_upgrade_required",
                            "No Lease-Token header: this agent predates per-claim leases, so nothing it sends on task \(task) is taken as the lease "
                                + "holder's. Send the leaseToken of the claim's answer in the Lease-Token header; upgrade the agent to the service's version.",

@@ -333,4 +333,6 @@ extension HTTPField.Name {
     // Both literals are valid field names; the initializer fails only on invalid ones.
     static let idempotencyKey = HTTPField.Name("Idempotency-Key") ?? .contentType
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed") ?? .contentType
+    /// The claim's lease token an agent sends back on renew, logs and finish (the agent's side names it the same).
+    static let leaseToken = HTTPField.Name("Lease-Token") ?? .contentType
 }
