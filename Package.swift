@@ -1,9 +1,12 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    // Every build refuses a warning, not only a clean one: incremental builds print a file's warnings only when they
+    // recompile it, which let two unused imports reach CI.
+    .treatAllWarnings(as: .error),
 ]
 
 let package = Package(

@@ -1,4 +1,4 @@
-public import Connector
+import Connector
 public import Foundation
 public import QlikConnections
 
