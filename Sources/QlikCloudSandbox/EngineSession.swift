@@ -19,11 +19,15 @@ struct EngineSession {
     let tenant: Tenant
     let appID: String
     let userID: String
-    private var openDoc: (id: String, isSessionApp: Bool)?
-    private var sessionScript = ""
-    private var sessionModel = DataModel()
-    private var objects: [Int: HyperCube] = [:]
-    private var nextHandle = 2
+    /// The document this socket opened: the tenant's app, or a session app that lives as long as the socket.
+    var openDoc: (id: String, isSessionApp: Bool)?
+    var sessionScript = ""
+    var sessionModel = DataModel()
+    /// What each handle the session gave out stands for; the Doc's handle is ``docHandle``, Global's ``globalHandle``.
+    var handles: [Int: EngineHandle] = [:]
+    /// The data of session hypercubes, by handle: built once per definition, so pages are copies of prepared cells.
+    var objects: [Int: HyperCube] = [:]
+    var nextHandle = 2
 
     init(tenant: Tenant, appID: String, userID: String) {
         self.tenant = tenant
@@ -56,116 +60,42 @@ struct EngineSession {
         }
     }
 
+    /// Routes a call to the methods of the class its handle stands for; each class's methods live in their own file.
     private mutating func dispatch(method: String, handle: Int, params: Params) async throws -> [String: Any] {
-        switch (handle, method) {
-        case (Self.globalHandle, "EngineVersion"):
-            return ["qVersion": ["qComponentVersion": "12.2100.0"]]
-        case (Self.globalHandle, "OpenDoc"):
-            let requested = params.string(0, "qDocName") ?? ""
-            guard requested == appID, await tenant.app(appID) != nil else {
-                throw RPCError(code: 1002, parameter: requested, message: "App not found")
-            }
-            openDoc = (appID, false)
-            return ["qReturn": ["qType": "Doc", "qHandle": Self.docHandle, "qGenericId": appID]]
-        case (Self.globalHandle, "CreateSessionApp"):
-            let id = "SessionApp_" + Identifier.uuid()
-            openDoc = (id, true)
-            sessionScript = ""
-            sessionModel = DataModel()
-            return ["qReturn": ["qType": "Doc", "qHandle": Self.docHandle, "qGenericId": id], "qSessionAppId": id]
-        case (Self.globalHandle, _):
-            throw RPCError(code: -32601, parameter: method, message: "Method not found")
-        case (Self.docHandle, _):
-            guard openDoc != nil else { throw RPCError(code: -32602, parameter: "handle", message: "Invalid handle") }
+        if handle == Self.globalHandle { return try await globalMethod(method, params) }
+        if handle == Self.docHandle {
+            guard openDoc != nil else { throw RPCError.invalidHandle }
             return try await docMethod(method, params)
-        default:
-            guard let cube = objects[handle] else { throw RPCError(code: -32602, parameter: "handle", message: "Invalid handle") }
-            return try objectMethod(method, cube, handle: handle, params)
+        }
+        guard let target = handles[handle] else { throw RPCError.invalidHandle }
+        switch target {
+        case .genericObject: return try await genericObjectMethod(method, handle: handle, params)
         }
     }
 
-    private func model() async -> DataModel {
+    /// Gives out the next handle for `target`: the `qReturn` an engine call that opens an object answers with.
+    mutating func open(_ target: EngineHandle, type: String, genericID: String) -> [String: Any] {
+        let handle = nextHandle
+        nextHandle += 1
+        handles[handle] = target
+        return ["qType": type, "qHandle": handle, "qGenericId": genericID]
+    }
+
+    func model() async -> DataModel {
         if openDoc?.isSessionApp == true { return sessionModel }
         return await tenant.app(appID)?.dataModel ?? DataModel()
     }
+}
 
-    private mutating func docMethod(_ method: String, _ params: Params) async throws -> [String: Any] {
-        switch method {
-        case "GetTablesAndKeys":
-            if openDoc?.isSessionApp == true { return EngineViews.tablesAndKeys(sessionModel) }
-            // Counting distinct values reads every cell: the tenant keeps the answer per data model.
-            let cached = await tenant.tablesAndKeys(appID: appID)
-            return ["qtr": cached.tables, "qk": cached.keys]
-        case "GetTableData":
-            let offset = params.int(0, "qOffset") ?? 0, rows = params.int(1, "qRows") ?? 0
-            let name = params.string(3, "qTableName") ?? ""
-            guard let table = await model().table(name) else { throw RPCError(code: 1001, parameter: name, message: "Table not found") }
-            guard offset >= 0, rows >= 0 else { throw RPCError(code: 2, parameter: "qOffset", message: "Invalid parameters") }
-            return ["qData": EngineViews.tableData(table, offset: offset, rows: rows)]
-        case "CreateSessionObject":
-            let definition = params.object(0, "qProp") ?? [:]
-            let cube: HyperCube
-            if openDoc?.isSessionApp == true {
-                cube = try HyperCube(definition: definition, model: sessionModel)
-            } else {
-                let plan = try HyperCube.Plan(definition: definition, model: await model())
-                var indexes: [ColumnIndex] = []
-                for field in plan.fields { indexes.append(await tenant.columnIndex(appID: appID, table: plan.table.name, field: field)) }
-                cube = HyperCube(plan: plan, indexes: indexes)
-            }
-            let handle = nextHandle
-            nextHandle += 1
-            objects[handle] = cube
-            return ["qReturn": ["qType": "GenericObject", "qHandle": handle, "qGenericType": cube.type, "qGenericId": cube.id]]
-        case "DestroySessionObject":
-            let id = params.string(0, "qId") ?? ""
-            let handles = objects.filter { $0.value.id == id }.map(\.key)
-            handles.forEach { objects[$0] = nil }
-            return ["qSuccess": !handles.isEmpty]
-        case "GetScript":
-            if openDoc?.isSessionApp == true { return ["qScript": sessionScript] }
-            return ["qScript": await tenant.app(appID)?.script ?? ""]
-        case "SetScript":
-            let script = params.string(0, "qScript") ?? ""
-            if openDoc?.isSessionApp == true { sessionScript = script } else { _ = await tenant.setScript(appID, script: script, message: "SetScript", userID: userID) }
-            return [:]
-        case "DoReload":
-            let isSessionApp = openDoc?.isSessionApp == true
-            let app = isSessionApp ? nil : await tenant.app(appID)
-            let files = await tenant.dataFileLibrary(appSpaceID: app?.spaceID)
-            switch LoadScript(dataFile: files.content).run(isSessionApp ? sessionScript : app?.script ?? "") {
-            case .success(let (model, _)):
-                if isSessionApp { sessionModel = model } else { await tenant.setDataModel(appID, model) }
-                return ["qReturn": true]
-            case .failure:
-                if !isSessionApp { await tenant.markReloadFailed(appID) }
-                return ["qReturn": false]
-            }
-        case "DoSave":
-            return [:]
-        default:
-            throw RPCError(code: -32601, parameter: method, message: "Method not found")
-        }
-    }
+extension EngineSession.RPCError {
+    /// How the engine answers a method its object's class does not offer (or Qlik Cloud does not).
+    static func methodNotFound(_ method: String) -> Self { .init(code: -32601, parameter: method, message: "Method not found") }
+    static let invalidHandle = Self(code: -32602, parameter: "handle", message: "Invalid handle")
+}
 
-    private func objectMethod(_ method: String, _ cube: HyperCube, handle: Int, _ params: Params) throws -> [String: Any] {
-        switch method {
-        case "GetLayout":
-            return ["qLayout": cube.layout]
-        case "GetHyperCubeData":
-            let pages = params.array(1, "qPages") ?? []
-            let areas = pages.compactMap { $0 as? [String: Any] }.map {
-                (top: $0["qTop"] as? Int ?? 0, left: $0["qLeft"] as? Int ?? 0, width: $0["qWidth"] as? Int ?? 0, height: $0["qHeight"] as? Int ?? 0)
-            }
-            let cells = areas.reduce(0) { $0 + max(0, $1.width) * max(0, $1.height) }
-            guard cells <= Self.maximumCells else {
-                throw RPCError(code: 7009, parameter: "qPages", message: "Calculation pages too large: \(cells) cells requested, at most \(Self.maximumCells)")
-            }
-            return ["qDataPages": areas.map { cube.page(top: $0.top, left: $0.left, width: $0.width, height: $0.height) }]
-        default:
-            throw RPCError(code: -32601, parameter: method, message: "Method not found")
-        }
-    }
+/// What a handle of a session stands for: the engine class whose methods it answers, and which object.
+enum EngineHandle {
+    case genericObject(id: String)
 }
 
 /// JSON-RPC params, given by position or by name.

@@ -1,0 +1,62 @@
+import Foundation
+
+/// The Doc class: the open app, its data model, script and the objects in it.
+extension EngineSession {
+    mutating func docMethod(_ method: String, _ params: Params) async throws -> [String: Any] {
+        switch method {
+        case "GetTablesAndKeys":
+            if openDoc?.isSessionApp == true { return EngineViews.tablesAndKeys(sessionModel) }
+            // Counting distinct values reads every cell: the tenant keeps the answer per data model.
+            let cached = await tenant.tablesAndKeys(appID: appID)
+            return ["qtr": cached.tables, "qk": cached.keys]
+        case "GetTableData":
+            let offset = params.int(0, "qOffset") ?? 0, rows = params.int(1, "qRows") ?? 0
+            let name = params.string(3, "qTableName") ?? ""
+            guard let table = await model().table(name) else { throw RPCError(code: 1001, parameter: name, message: "Table not found") }
+            guard offset >= 0, rows >= 0 else { throw RPCError(code: 2, parameter: "qOffset", message: "Invalid parameters") }
+            return ["qData": EngineViews.tableData(table, offset: offset, rows: rows)]
+        case "CreateSessionObject":
+            let definition = params.object(0, "qProp") ?? [:]
+            let cube: HyperCube
+            if openDoc?.isSessionApp == true {
+                cube = try HyperCube(definition: definition, model: sessionModel)
+            } else {
+                let plan = try HyperCube.Plan(definition: definition, model: await model())
+                var indexes: [ColumnIndex] = []
+                for field in plan.fields { indexes.append(await tenant.columnIndex(appID: appID, table: plan.table.name, field: field)) }
+                cube = HyperCube(plan: plan, indexes: indexes)
+            }
+            let opened = open(.genericObject(id: cube.id), type: "GenericObject", genericID: cube.id)
+            if let handle = opened["qHandle"] as? Int { objects[handle] = cube }
+            return ["qReturn": opened.merging(["qGenericType": cube.type]) { first, _ in first }]
+        case "DestroySessionObject":
+            let id = params.string(0, "qId") ?? ""
+            let closed = handles.filter { if case .genericObject(id) = $0.value { true } else { false } }.map(\.key)
+            closed.forEach { handles[$0] = nil; objects[$0] = nil }
+            return ["qSuccess": !closed.isEmpty]
+        case "GetScript":
+            if openDoc?.isSessionApp == true { return ["qScript": sessionScript] }
+            return ["qScript": await tenant.app(appID)?.script ?? ""]
+        case "SetScript":
+            let script = params.string(0, "qScript") ?? ""
+            if openDoc?.isSessionApp == true { sessionScript = script } else { _ = await tenant.setScript(appID, script: script, message: "SetScript", userID: userID) }
+            return [:]
+        case "DoReload":
+            let isSessionApp = openDoc?.isSessionApp == true
+            let app = isSessionApp ? nil : await tenant.app(appID)
+            let files = await tenant.dataFileLibrary(appSpaceID: app?.spaceID)
+            switch LoadScript(dataFile: files.content).run(isSessionApp ? sessionScript : app?.script ?? "") {
+            case .success(let (model, _)):
+                if isSessionApp { sessionModel = model } else { await tenant.setDataModel(appID, model) }
+                return ["qReturn": true]
+            case .failure:
+                if !isSessionApp { await tenant.markReloadFailed(appID) }
+                return ["qReturn": false]
+            }
+        case "DoSave":
+            return [:]
+        default:
+            throw RPCError.methodNotFound(method)
+        }
+    }
+}
