@@ -16,19 +16,13 @@ extension EngineSession {
             guard offset >= 0, rows >= 0 else { throw RPCError(code: 2, parameter: "qOffset", message: "Invalid parameters") }
             return ["qData": EngineViews.tableData(table, offset: offset, rows: rows)]
         case "CreateSessionObject":
-            let definition = params.object(0, "qProp") ?? [:]
-            let cube: HyperCube
-            if openDoc?.isSessionApp == true {
-                cube = try HyperCube(definition: definition, model: sessionModel)
-            } else {
-                let plan = try HyperCube.Plan(definition: definition, model: await model())
-                var indexes: [ColumnIndex] = []
-                for field in plan.fields { indexes.append(await tenant.columnIndex(appID: appID, table: plan.table.name, field: field)) }
-                cube = HyperCube(plan: plan, indexes: indexes)
-            }
-            let opened = open(.genericObject(id: cube.id), type: "GenericObject", genericID: cube.id)
-            if let handle = opened["qHandle"] as? Int { objects[handle] = cube }
-            return ["qReturn": opened.merging(["qGenericType": cube.type]) { first, _ in first }]
+            let properties = params.object(0, "qProp") ?? [:]
+            let info = properties["qInfo"] as? [String: Any]
+            let id = (info?["qId"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? Identifier.hex(bytes: 8)
+            let type = info?["qType"] as? String ?? "x"
+            let opened = open(.genericObject(id: id), type: "GenericObject", genericID: id)
+            if let handle = opened["qHandle"] as? Int { _ = try await dataLayout(for: properties, id: id, type: type, handle: handle) }
+            return ["qReturn": opened.merging(["qGenericType": type]) { first, _ in first }]
         case "DestroySessionObject":
             let id = params.string(0, "qId") ?? ""
             let closed = handles.filter { if case .genericObject(id) = $0.value { true } else { false } }.map(\.key)

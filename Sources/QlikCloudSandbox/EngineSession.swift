@@ -28,6 +28,8 @@ struct EngineSession {
     /// The data of session hypercubes, by handle: built once per definition, so pages are copies of prepared cells.
     var objects: [Int: HyperCube] = [:]
     var nextHandle = 2
+    /// Handles whose layout the current call invalidated: the engine lists them in the answer's `change`, so clients refresh.
+    var changed: Set<Int> = []
 
     init(tenant: Tenant, appID: String, userID: String) {
         self.tenant = tenant
@@ -48,9 +50,12 @@ struct EngineSession {
         let handle = (message["handle"] as? Int) ?? Self.globalHandle
         let params = Params(message["params"])
         do {
+            changed = []
             let result = try await dispatch(method: method, handle: handle, params: params)
             guard let id else { return nil }
-            return ["jsonrpc": "2.0", "id": id, "result": result]
+            var answer: [String: Any] = ["jsonrpc": "2.0", "id": id, "result": result]
+            if !changed.isEmpty { answer["change"] = changed.sorted() }
+            return answer
         } catch let error as RPCError {
             guard let id else { return nil }
             return ["jsonrpc": "2.0", "id": id, "error": ["code": error.code, "parameter": error.parameter, "message": error.message]]
@@ -79,6 +84,12 @@ struct EngineSession {
         nextHandle += 1
         handles[handle] = target
         return ["qType": type, "qHandle": handle, "qGenericId": genericID]
+    }
+
+    /// Every open object's layout may differ now (selections moved, the data was reloaded): all go in the answer's `change`.
+    mutating func markAllObjectsChanged() {
+        changed.formUnion(handles.keys)
+        if openDoc != nil { changed.insert(Self.docHandle) }
     }
 
     func model() async -> DataModel {
