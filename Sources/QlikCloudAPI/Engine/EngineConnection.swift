@@ -6,7 +6,8 @@ import NIOCore
 /// and whether `OnConnected` has arrived. Frames come in from the socket's
 /// reader; calls go out from any task.
 actor EngineConnection {
-    private var outbound: WebSocketOutboundWriter?
+    /// Writes one text frame: the socket's writer, or a test's fake engine.
+    private var outbound: (@Sendable (String) async throws -> Void)?
     private var pending: [Int: CheckedContinuation<ByteBuffer, any Error>] = [:]
     /// Requests written but not yet waiting: an answer that beats its caller back is kept here.
     private var sent: Set<Int> = []
@@ -16,7 +17,10 @@ actor EngineConnection {
     private var connectedWaiters: [CheckedContinuation<Void, any Error>] = []
     private var ended: EngineError?
 
-    func attach(_ writer: WebSocketOutboundWriter) { outbound = writer }
+    func attach(_ writer: WebSocketOutboundWriter) { outbound = { try await writer.write(.text($0)) } }
+
+    /// Sends requests through `send` instead of a socket: how tests stand in for the engine.
+    func attach(send: @escaping @Sendable (String) async throws -> Void) { outbound = send }
 
     /// Routes one complete message: an answer to its caller, `OnConnected` to the waiters.
     func deliver(_ message: ByteBuffer) {
@@ -68,7 +72,7 @@ actor EngineConnection {
         nextID += 1
         sent.insert(id)
         do {
-            try await outbound.write(.text(#"{"jsonrpc":"2.0","id":\#(id),"handle":\#(handle),"method":"\#(method)","params":\#(params)}"#))
+            try await outbound(#"{"jsonrpc":"2.0","id":\#(id),"handle":\#(handle),"method":"\#(method)","params":\#(params)}"#)
         } catch {
             sent.remove(id)
             throw ended ?? .connectionLost("sending \(method) failed: \(error)")

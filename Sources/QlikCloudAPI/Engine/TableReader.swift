@@ -7,6 +7,10 @@ import QlikConnections
 /// delivered in row order. A dropped socket is reopened and the read resumes
 /// at the first row not yet delivered.
 ///
+/// With selections, each is made in its field before the hypercube is
+/// created (again on each reopened socket: the engine keeps selections per
+/// session), so the cube holds only the rows associated with them.
+///
 /// A hypercube holds distinct combinations: rows identical in every field
 /// read come out once. ``Header/tableRows`` against ``Header/rows`` tells.
 public struct TableReader: Sendable {
@@ -32,6 +36,16 @@ public struct TableReader: Sendable {
         case unknownField(String, table: String, hint: String)
         case tableChanged(String)
         case loadFailed
+        case unknownSelectionField(String, appFields: [String])
+        case repeatedSelectionField(String)
+        case unknownSelectionValues(field: String, missing: [MissingValue])
+        case selectionRefused(String)
+
+        /// A value asked for that the field does not hold, with the field's values nearest to it.
+        public struct MissingValue: Sendable, Equatable {
+            public let value: String
+            public let nearest: [String]
+        }
 
         public var description: String {
             switch self {
@@ -39,6 +53,16 @@ public struct TableReader: Sendable {
             case .unknownField(let name, let table, let hint): "The table '\(table)' has no field '\(name)'. \(hint)"
             case .tableChanged(let why): "The table changed while it was read (\(why)); read it again."
             case .loadFailed: "The engine could not load the data (its load script failed): check that the file is a QVD or a comma-separated text file with a header."
+            case .unknownSelectionField(let name, let fields):
+                "The app has no field '\(name)' to select in. \(NearestNames.suggest(name, among: fields).map { "Did you mean '\($0)'? " }.first ?? "")"
+                    + "Its fields: \(fields.prefix(50).map { "'\($0)'" }.joined(separator: ", "))\(fields.count > 50 ? ", … (\(fields.count) in all)" : "")."
+            case .repeatedSelectionField(let name):
+                "The field '\(name)' is selected twice; give all its values in one selection (\(name)=A,B)."
+            case .unknownSelectionValues(let field, let missing):
+                "The field '\(field)' has no value " + missing.map { value in
+                    "'\(value.value)' (nearest: \(value.nearest.isEmpty ? "none, the field has no values" : value.nearest.map { "'\($0)'" }.joined(separator: ", ")))"
+                }.joined(separator: " nor ") + ". Values match exactly: texts as texts (letter case too), numbers as numbers."
+            case .selectionRefused(let field): "The engine did not make the selection in '\(field)'; read again, or without that selection."
             }
         }
     }
@@ -56,22 +80,25 @@ public struct TableReader: Sendable {
     public let table: String
     /// The fields to read, in this order; all of the table's when nil.
     public let fields: [String]?
+    /// Made before reading, each narrowing the others; none: the whole table.
+    public let selections: [FieldSelection]
     public var pagesInFlight: Int
     public var maximumReconnects: Int
     public var cellsPerPage: Int
 
-    public init(client: QlikCloudClient, appID: String, table: String, fields: [String]? = nil, pagesInFlight: Int = 4,
+    public init(client: QlikCloudClient, appID: String, table: String, fields: [String]? = nil, selections: [FieldSelection] = [], pagesInFlight: Int = 4,
                 maximumReconnects: Int = 5, cellsPerPage: Int = 10_000) {
-        self.init(client: client, document: .app(appID), table: table, fields: fields, pagesInFlight: pagesInFlight,
+        self.init(client: client, document: .app(appID), table: table, fields: fields, selections: selections, pagesInFlight: pagesInFlight,
                   maximumReconnects: maximumReconnects, cellsPerPage: cellsPerPage)
     }
 
-    public init(client: QlikCloudClient, document: Document, table: String, fields: [String]? = nil, pagesInFlight: Int = 4,
+    public init(client: QlikCloudClient, document: Document, table: String, fields: [String]? = nil, selections: [FieldSelection] = [], pagesInFlight: Int = 4,
                 maximumReconnects: Int = 5, cellsPerPage: Int = 10_000) {
         self.client = client
         self.document = document
         self.table = table
         self.fields = fields
+        self.selections = selections
         self.pagesInFlight = max(1, pagesInFlight)
         self.maximumReconnects = maximumReconnects
         self.cellsPerPage = max(1, min(cellsPerPage, 10_000))
@@ -82,8 +109,11 @@ public struct TableReader: Sendable {
         var nextRow = 0
         var pages = 0
         var header: Header?
+        /// Resolved on the first session; a reopened one only applies them.
+        var selections: ResolvedSelections?
         func delivered(_ page: RowPage) { nextRow += page.rowCount; pages += 1 }
         func setHeader(_ header: Header) { self.header = header }
+        func setSelections(_ selections: ResolvedSelections) { self.selections = selections }
     }
 
     /// Reads the table: `start` gets the header once, then `consume` each page in order (awaited, so a slow consumer slows the read).
@@ -128,6 +158,16 @@ public struct TableReader: Sendable {
         let wanted = fields ?? tableFields
         for field in wanted where !tableFields.contains(field) {
             throw Failure.unknownField(field, table: table, hint: NearestNames.hint(field, among: tableFields))
+        }
+        if !selections.isEmpty {
+            let resolved: ResolvedSelections
+            if let known = await progress.selections {
+                resolved = known
+            } else {
+                resolved = try await ResolvedSelections.resolve(selections, session: session, doc: doc, model: model)
+                await progress.setSelections(resolved)
+            }
+            try await resolved.apply(session: session, doc: doc)
         }
         let object = try await session.createHyperCube(doc: doc, fields: wanted)
         let size = try await session.cubeSize(object: object)
