@@ -31,13 +31,14 @@ public struct TableExport: Sendable {
         return "[\(table.replacingOccurrences(of: "]", with: "]]"))]:\nLOAD * FROM [lib://DataFiles/\(name.replacingOccurrences(of: "]", with: "]]"))] \(format);"
     }
 
-    public func run(document: TableReader.Document, table: String, fields: [String]?, to path: String, format: TableSink.Format,
+    /// With `selections`, only the rows associated with them (see ``TableReader``); none may be left.
+    public func run(document: TableReader.Document, table: String, fields: [String]?, selections: [FieldSelection] = [], to path: String, format: TableSink.Format,
                     progress: @escaping @Sendable (Progress) async -> Void = { _ in }) async throws -> Summary {
         let sink = try TableSink(path: path, format: format)
         let box = SinkBox(sink)
         let start = ContinuousClock.now
         do {
-            let reader = TableReader(client: client, document: document, table: table, fields: fields)
+            let reader = TableReader(client: client, document: document, table: table, fields: fields, selections: selections)
             let summary = try await reader.read(start: { header in
                 try await box.begin(header)
             }, consume: { page in
@@ -46,8 +47,10 @@ public struct TableExport: Sendable {
             })
             try await box.finish()
             let header = await box.header
+            // Under selections the table's row count says nothing about rows merged: the selections left rows out.
+            let merged = selections.isEmpty ? max(0, (header?.tableRows ?? summary.rows) - summary.rows) : 0
             return Summary(path: path, table: table, fields: header?.fields ?? [], types: await box.types, rows: summary.rows,
-                           reconnects: summary.reconnects, mergedRows: max(0, (header?.tableRows ?? summary.rows) - summary.rows))
+                           reconnects: summary.reconnects, mergedRows: merged)
         } catch {
             await box.abort()
             throw error

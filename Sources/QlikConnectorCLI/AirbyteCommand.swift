@@ -104,9 +104,9 @@ struct AirbyteCommand: AsyncParsableCommand {
         @Option(help: "State file (accepted; every sync is a full refresh).") var state: String?
 
         func run() async throws {
-            try await AirbyteCommand.withClient(global, config: config) { client, _ in
+            try await AirbyteCommand.withClient(global, config: config) { client, config in
                 if let state { AirbyteCommand.emit(AirbyteMessage.log("State \(state) noted: streams are read in full (full refresh).")) }
-                try await AirbyteSource(client: client, emit: AirbyteCommand.emit).read(catalog: try ConfiguredCatalog.load(path: catalog))
+                try await AirbyteSource(client: client, emit: AirbyteCommand.emit).read(catalog: try ConfiguredCatalog.load(path: catalog), selections: config.selections)
             }
         }
     }

@@ -10,8 +10,10 @@ struct ReadCommand: AsyncParsableCommand {
         abstract: "Stream a table of an app, or a data file's rows, into a CSV, JSON Lines or QVD file.",
         discussion: """
             Values are typed from the fields' tags: text, integer, double, date, timestamp, or dual (see the README).
-            The file appears under its name only once complete. Examples:
+            The file appears under its name only once complete. With --select, only the rows associated with the selections
+            are read (each --select narrows the others, as selections do in Qlik). Examples:
               qlik-connector read "Sales EU" --app "Sales Analysis" --table Orders --to orders.qvd
+              qlik-connector read "Sales EU" --app "Sales Analysis" --table Orders --select Region=EMEA,APAC --select Channel=Web --to web.csv
               qlik-connector read "Sales EU" --data-file orders.csv --to orders.jsonl
             """
     )
@@ -23,15 +25,28 @@ struct ReadCommand: AsyncParsableCommand {
     @Option(help: "A data file to read instead of an app's table.") var dataFile: String?
     @Option(help: "Output file: .csv, .jsonl or .qvd.") var to: String
     @Option(help: "Output format, when the file's extension does not say it: csv, jsonl or qvd.") var format: String?
+    @Option(name: .customLong("select"),
+            help: ArgumentHelp("Select values in a field before reading (repeatable; each narrows the others): FIELD=VALUE[,VALUE...]. "
+                + "Quote a value holding a comma, '=' or surrounding spaces in double quotes, a double quote inside doubled: "
+                + "'Region=\"North, East\",West'. Texts match texts exactly, numbers match numbers.", valueName: "field=values"))
+    var select: [String] = []
     @Flag(help: "Print the summary as JSON.") var json = false
 
     var parameters: ReadParameters {
-        ReadParameters(app: app, table: table, dataFile: dataFile,
-                       fields: fields?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, path: to, format: format)
+        get throws(FieldSelection.Invalid) {
+            let selections = try select.map { text throws(FieldSelection.Invalid) in try FieldSelection(parsing: text) }
+            return ReadParameters(app: app, table: table, dataFile: dataFile,
+                                  fields: fields?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, path: to, format: format,
+                                  selections: selections.isEmpty ? nil : selections)
+        }
     }
 
     func validate() throws {
-        do { try parameters.validate() } catch { throw ValidationError(error.description) }
+        do { try parameters.validate() } catch let error as FieldSelection.Invalid {
+            throw ValidationError("--select: \(error.description)")
+        } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     func run() async throws {
@@ -39,12 +54,16 @@ struct ReadCommand: AsyncParsableCommand {
         let printer = ProgressPrinter(label: app.map { "\($0) / \(table ?? "")" } ?? dataFile ?? to)
         let (task, _) = try await target.taskRun(workspace) { progress in
             printer.show(rows: progress.rows, total: progress.totalRows, elapsed: progress.elapsed)
-        }.run(.read, parameters)
+        }.run(.read, try parameters)
         let summary = try ConnectionTaskRun.result(ReadResult.self, of: task)
         if json {
             try Output.json(summary)
         } else {
             print("Read \(summary.rows) rows of \(summary.fields.count) fields into \(summary.path).".printable)
+            if let selections = summary.selections, !selections.isEmpty {
+                let written = selections.map(\.written).joined(separator: "; ")
+                print((summary.rows == 0 ? "No rows are associated with the selections \(written)." : "Only rows associated with the selections \(written).").printable)
+            }
             if summary.mergedRows > 0 {
                 print("Note: \(summary.mergedRows) rows were identical to others in every field read and came out once (the engine reads distinct rows).")
             }

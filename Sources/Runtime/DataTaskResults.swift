@@ -1,7 +1,7 @@
 import Connector
 import Foundation
 import QVD
-import QlikCloudAPI
+public import QlikCloudAPI
 import Secrets
 
 /// What a read task did, as its result.
@@ -15,6 +15,8 @@ public struct ReadResult: Codable, Sendable, Equatable {
     public let reconnects: Int
     /// Rows identical in every field read came out once (a hypercube's distinct rows).
     public let mergedRows: Int
+    /// The selections the rows are associated with; nil for a whole table.
+    public let selections: [FieldSelection]?
 }
 
 /// One reload, as a reload or write task reports it.
@@ -73,6 +75,7 @@ enum TaskErrors {
         case let error as ConnectorError: (error.description, error.isUsageError)
         case let error as QVDError: (error.description, [.invalidInput, .unknownField].contains(error.kind))
         case let error as TableReader.Failure: (error.description, true)
+        case let error as FieldSelection.Invalid: (error.description, true)
         case let error as TaskParameterError: (error.description, true)
         case let error as QlikAPIError: (error.description, false)
         case let error as EngineError: (error.description, false)

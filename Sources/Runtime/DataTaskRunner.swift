@@ -40,8 +40,11 @@ struct DataTaskRunner: Sendable {
     private func discover(_ parameters: DiscoverParameters, _ client: QlikCloudClient) async throws -> TaskOutcome {
         try parameters.validate()
         await note(["Cataloging \(client.baseURL)"])
-        let catalog = try await Catalog.discover(client, filter: Catalog.Filter(space: parameters.space, spaceType: parameters.spaceType, app: parameters.app))
-        await note(["Cataloged \(catalog.spaces.count) space(s), \(catalog.apps.count) app(s), \(catalog.dataFiles.count) data file(s)"])
+        let pace = parameters.sequential == true ? Catalog.Pace.sequential : Catalog.Pace(concurrency: parameters.concurrency ?? 8, pipelined: true)
+        let catalog = try await Catalog.discover(client, filter: Catalog.Filter(space: parameters.space, spaceType: parameters.spaceType, app: parameters.app), pace: pace)
+        let problems = catalog.apps.reduce(0) { $0 + $1.problems.count }
+        await note(["Cataloged \(catalog.spaces.count) space(s), \(catalog.apps.count) app(s), \(catalog.dataFiles.count) data file(s)"
+                    + (problems > 0 ? "; \(problems) object(s) could not be read (each named in its app's problems)" : "")])
         return TaskOutcome(succeeded: true, result: try TaskResults.encode(catalog))
     }
 
@@ -64,6 +67,9 @@ struct DataTaskRunner: Sendable {
             document = .sessionApp(script: TableExport.loadScript(dataFile: name, table: table))
             await note(["Reading data file '\(name)' into \(path)"])
         }
+        if let selections = parameters.selections, !selections.isEmpty {
+            await note(["Only rows associated with the selections " + selections.map(\.written).joined(separator: "; ")])
+        }
         // Folders on the way are made, as a user naming out/orders.csv expects.
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         // Progress goes to the log at each tenth of the table; the stream keeps the read from waiting on the log.
@@ -81,7 +87,8 @@ struct DataTaskRunner: Sendable {
                 return nil
             }
             defer { sink.finish() }
-            let summary = try await TableExport(client: client).run(document: document, table: table, fields: parameters.fields, to: path, format: format) { step in
+            let summary = try await TableExport(client: client).run(document: document, table: table, fields: parameters.fields,
+                                                                  selections: parameters.selections ?? [], to: path, format: format) { step in
                 show?(step)
                 sink.yield(step)
             }
@@ -91,7 +98,7 @@ struct DataTaskRunner: Sendable {
         }
         await note(["Read \(summary.rows) rows of \(summary.fields.count) fields into \(summary.path)"])
         let result = ReadResult(path: files.shown(summary.path), table: summary.table, rows: summary.rows, fields: summary.fields, types: summary.types.map(\.rawValue),
-                                reconnects: summary.reconnects, mergedRows: summary.mergedRows)
+                                reconnects: summary.reconnects, mergedRows: summary.mergedRows, selections: parameters.selections)
         return TaskOutcome(succeeded: true, result: try TaskResults.encode(result))
     }
 

@@ -1,4 +1,5 @@
 public import Foundation
+public import QlikCloudAPI
 public import QlikConnections
 
 /// Parameters a task of each kind takes, as they travel in its payload.
@@ -16,17 +17,26 @@ public struct DiscoverParameters: Codable, Sendable, Equatable {
     /// shared, managed or data.
     public var spaceType: String?
     public var app: String?
+    /// Apps read at once, one engine session each (8 when absent).
+    public var concurrency: Int?
+    /// One app at a time, one request in flight, as simple clients read: for comparison.
+    public var sequential: Bool?
 
-    public init(space: String? = nil, spaceType: String? = nil, app: String? = nil) {
+    public init(space: String? = nil, spaceType: String? = nil, app: String? = nil, concurrency: Int? = nil, sequential: Bool? = nil) {
         self.space = space
         self.spaceType = spaceType
         self.app = app
+        self.concurrency = concurrency
+        self.sequential = sequential
     }
 
     public func validate() throws(TaskParameterError) {
+        var problems: [String] = []
         if let spaceType, !["shared", "managed", "data"].contains(spaceType) {
-            throw TaskParameterError(["spaceType is '\(spaceType)'; expected shared, managed or data."])
+            problems.append("spaceType is '\(spaceType)'; expected shared, managed or data.")
         }
+        if let concurrency, !(1...256).contains(concurrency) { problems.append("concurrency is \(concurrency); expected 1 to 256 apps at once.") }
+        if !problems.isEmpty { throw TaskParameterError(problems) }
     }
 }
 
@@ -41,14 +51,18 @@ public struct ReadParameters: Codable, Sendable, Equatable {
     public var path: String
     /// csv, jsonl or qvd; from the path's extension when absent.
     public var format: String?
+    /// Made before reading (`[{field, values}]`), each narrowing the others: only the associated rows are read.
+    public var selections: [FieldSelection]?
 
-    public init(app: String? = nil, table: String? = nil, dataFile: String? = nil, fields: [String]? = nil, path: String, format: String? = nil) {
+    public init(app: String? = nil, table: String? = nil, dataFile: String? = nil, fields: [String]? = nil, path: String, format: String? = nil,
+                selections: [FieldSelection]? = nil) {
         self.app = app
         self.table = table
         self.dataFile = dataFile
         self.fields = fields
         self.path = path
         self.format = format
+        self.selections = selections
     }
 
     public func validate() throws(TaskParameterError) {
@@ -63,6 +77,10 @@ public struct ReadParameters: Codable, Sendable, Equatable {
             problems.append("\(path): the output must end in .csv, .jsonl or .qvd (or give format).")
         }
         if let fields, fields.isEmpty || fields.contains(where: \.isEmpty) { problems.append("fields must name at least one field, none empty.") }
+        let selected = (selections ?? []).map(\.field)
+        for field in Set(selected).sorted() where selected.count(where: { $0 == field }) > 1 {
+            problems.append("selections select in '\(field)' more than once; give all its values in one selection.")
+        }
         if !problems.isEmpty { throw TaskParameterError(problems) }
     }
 
@@ -169,6 +187,8 @@ public enum TaskPayloads {
             }
         } catch let error as TaskParameterError {
             throw error
+        } catch let error as FieldSelection.Invalid {
+            throw TaskParameterError(["selections: \(error.description)"])
         } catch let DecodingError.keyNotFound(key, _) {
             throw TaskParameterError(["The \(kind.rawValue) parameters lack '\(key.stringValue)'."])
         } catch let DecodingError.typeMismatch(_, context) where !context.codingPath.isEmpty {
@@ -201,11 +221,11 @@ protocol CheckedTaskParameters: Codable {
 }
 
 extension DiscoverParameters: CheckedTaskParameters {
-    static let fieldNames: Set<String> = ["space", "spaceType", "app"]
+    static let fieldNames: Set<String> = ["space", "spaceType", "app", "concurrency", "sequential"]
 }
 
 extension ReadParameters: CheckedTaskParameters {
-    static let fieldNames: Set<String> = ["app", "table", "dataFile", "fields", "path", "format"]
+    static let fieldNames: Set<String> = ["app", "table", "dataFile", "fields", "path", "format", "selections"]
 }
 
 extension WriteParameters: CheckedTaskParameters {

@@ -25,12 +25,31 @@ struct TaskParameterTests {
         #expect(problems(.discover, #"{"spaceType": "personal"}"#) == ["spaceType is 'personal'; expected shared, managed or data."])
         #expect(problems(.discover, "[1]") == ["The discover parameters are not a JSON object of the documented fields."])
         #expect(problems(.read, #"{"dataFile": "d.qvd", "path": "x.csv", "feilds": ["a"]}"#)
-                == ["'feilds' is not a parameter here; expected app, dataFile, fields, format, path, table."])
+                == ["'feilds' is not a parameter here; expected app, dataFile, fields, format, path, selections, table."])
         #expect(problems(.write, #"{"path": "in.csv", "dataFile": "d.qvd", "Mode": "replace"}"#).first?.hasPrefix("'Mode' is not a parameter here") == true)
         #expect(problems(.read, #"{"dataFile": "d.qvd", "table": "T", "path": "x.csv"}"#) == ["table goes with app; a data file's rows are read whole."])
         let stored = try TaskPayloads.checked(.write, Data(#"{"path": "in.csv", "dataFile": "d.qvd"}"#.utf8))
         let decoded = try JSONSerialization.jsonObject(with: stored) as? [String: Any]
         #expect(decoded?["mode"] as? String == "create" && decoded?["wait"] as? Bool == false && (decoded?["reload"] as? [String])?.isEmpty == true)
+    }
+
+    @Test("a read's selections are stored as given; a field selected twice, an empty field or no value is named")
+    func selections() throws {
+        func problems(_ selections: String) -> [String] {
+            do {
+                _ = try TaskPayloads.checked(.read, Data(#"{"app": "A", "table": "T", "path": "x.csv", "selections": \#(selections)}"#.utf8))
+                return []
+            } catch {
+                return error.problems
+            }
+        }
+        #expect(problems(#"[{"field": "Region", "values": []}]"#).first?.hasPrefix("selections: The selection in 'Region' gives no value; expected FIELD=VALUE") == true)
+        #expect(problems(#"[{"field": "", "values": ["EMEA"]}]"#).first?.hasPrefix("selections: A selection names no field") == true)
+        #expect(problems(#"[{"field": "Region", "values": ["EMEA"]}, {"field": "Region", "values": ["APAC"]}]"#)
+                == ["selections select in 'Region' more than once; give all its values in one selection."])
+        let stored = try TaskPayloads.checked(.read, Data(#"{"app": "A", "table": "T", "path": "x.csv", "selections": [{"field": "Year", "values": ["2024", "a,b"]}]}"#.utf8))
+        let decoded = try JSONDecoder().decode(ReadParameters.self, from: stored)
+        #expect(decoded.selections?.map(\.written) == [#"Year=2024,"a,b""#])
     }
 
     @Test("a folder-scoped environment resolves relative paths inside it and refuses .., absolute paths and links that lead out")

@@ -50,6 +50,8 @@ public struct AirbyteConfig: Sendable {
     public let organization: String?
     /// Source: apps whose tables become streams (patterns); all when empty.
     public let apps: [String]
+    /// Source: selections made before each stream is read, so a stream holds only the rows associated with them; none: whole tables.
+    public let selections: [FieldSelection]
     /// Destination: the data files' format, and apps to reload after a sync.
     public let dataFileFormat: String
     public let reloadApps: [String]
@@ -63,6 +65,7 @@ public struct AirbyteConfig: Sendable {
         let format = (object["data_file_format"] as? String ?? "qvd").lowercased()
         guard ["qvd", "csv"].contains(format) else { throw ConnectorError.badInput("data_file_format is '\(format)'; expected qvd or csv.") }
         let reload = object["reload_apps"] as? [String] ?? []
+        let selections = try Self.selections(object["selections"])
         if object["allow_custom_host"] != nil {
             throw ConnectorError.badInput("allow_custom_host is not read any more: a base_url outside Qlik Cloud is admitted only by the operator's "
                 + "tenant host allow-list ('qlik-connector hosts allow HOST:PORT'); remove it from the config.")
@@ -74,7 +77,8 @@ public struct AirbyteConfig: Sendable {
         default: throw ConnectorError.badInput("organization is not a stored organization's name (a non-empty string).")
         }
         if let name = object["connection"] as? String {
-            return AirbyteConfig(credentials: .storedConnection(name), organization: organization, apps: apps, dataFileFormat: format, reloadApps: reload)
+            return AirbyteConfig(credentials: .storedConnection(name), organization: organization, apps: apps, selections: selections, dataFileFormat: format,
+                                 reloadApps: reload)
         }
         guard let base = object["base_url"] as? String else {
             throw ConnectorError.badInput("The config needs either 'connection' (a stored connection's name) or 'base_url' with credentials.")
@@ -95,7 +99,30 @@ public struct AirbyteConfig: Sendable {
         let inline = InlineConnection(baseURL: base, authentication: authentication)
         // A Qlik Cloud Base URL is checked here already; another one against the operator's allow-list once the repository is open.
         if inline.isQlikCloudTenant { _ = try inline.tenant(admittedBy: .qlikCloudOnly) }
-        return AirbyteConfig(credentials: .inline(inline), organization: organization, apps: apps, dataFileFormat: format, reloadApps: reload)
+        return AirbyteConfig(credentials: .inline(inline), organization: organization, apps: apps, selections: selections, dataFileFormat: format,
+                                 reloadApps: reload)
+    }
+
+    /// `selections`: `[{"field": "Region", "values": ["EMEA", "APAC"]}]`, each field once.
+    static func selections(_ value: Any?) throws(ConnectorError) -> [FieldSelection] {
+        guard let value else { return [] }
+        let expected = #"expected [{"field": "Region", "values": ["EMEA", "APAC"]}]"#
+        guard let entries = value as? [[String: Any]] else { throw ConnectorError.badInput("selections is not a list of selections; \(expected).") }
+        var selections: [FieldSelection] = []
+        for (index, entry) in entries.enumerated() {
+            guard let field = entry["field"] as? String, let values = entry["values"] as? [String] else {
+                throw ConnectorError.badInput("selections[\(index)] needs 'field' (a text) and 'values' (a list of texts); \(expected).")
+            }
+            do {
+                selections.append(try FieldSelection(field: field, values: values))
+            } catch {
+                throw ConnectorError.badInput("selections[\(index)]: \(error)")
+            }
+            if selections.dropLast().contains(where: { $0.field == field }) {
+                throw ConnectorError.badInput("selections select in '\(field)' more than once; give all its values in one selection.")
+            }
+        }
+        return selections
     }
 
     /// The connection specification Airbyte shows as the connector's form.
@@ -118,6 +145,15 @@ public struct AirbyteConfig: Sendable {
             properties["reload_apps"] = ["type": "array", "items": ["type": "string"], "title": "Apps to reload after a sync", "order": 8]
         } else {
             properties["apps"] = ["type": "array", "items": ["type": "string"], "title": "Apps (name patterns; all when empty)", "order": 7]
+            properties["selections"] = [
+                "type": "array", "title": "Selections (every stream holds only the rows associated with them)", "order": 8,
+                "description": "Made in each app before each of its tables is read; each narrows the others, as selections do in Qlik. "
+                    + "Texts match texts exactly, numbers match numbers. A field or value the app does not hold stops the read, naming the nearest ones.",
+                "items": ["type": "object", "required": ["field", "values"], "additionalProperties": false, "properties": [
+                    "field": ["type": "string", "minLength": 1, "title": "Field"],
+                    "values": ["type": "array", "minItems": 1, "items": ["type": "string"], "title": "Values"],
+                ]],
+            ]
         }
         var spec: [String: Any] = [
             "documentationUrl": "https://github.com/qlik-connector/qlik-connector#the-airbyte-protocol",

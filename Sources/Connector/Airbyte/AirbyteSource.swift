@@ -55,8 +55,9 @@ public struct AirbyteSource: Sendable {
         }
     }
 
-    /// Reads every selected stream of the configured catalog as RECORD messages, a STATE after each.
-    public func read(catalog: ConfiguredCatalog) async throws {
+    /// Reads every selected stream of the configured catalog as RECORD messages, a STATE after each;
+    /// with `selections`, only the rows associated with them (made in each stream's app before it is read).
+    public func read(catalog: ConfiguredCatalog, selections: [FieldSelection] = []) async throws {
         let lookup = TenantLookup(client: client)
         for stream in catalog.streams {
             let app = try await lookup.app(stream.namespace ?? "")
@@ -64,7 +65,7 @@ public struct AirbyteSource: Sendable {
             let prefix = #"{"type":"RECORD","record":{"stream":\#(FieldType.quote(stream.name)),"namespace":\#(FieldType.quote(app.name)),"emitted_at":\#(AirbyteMessage.now),"data":{"#
             let keys = KeysBox()
             let emit = self.emit
-            let summary = try await TableReader(client: client, appID: app.id, table: stream.name).read(start: { header in
+            let summary = try await TableReader(client: client, appID: app.id, table: stream.name, selections: selections).read(start: { header in
                 await keys.set(header.fields.map { FieldType.quote($0) + ":" }, header.tags.map(FieldType.init(tags:)))
             }, consume: { page in
                 let (names, types) = await keys.value
