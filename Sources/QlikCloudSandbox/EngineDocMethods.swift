@@ -50,6 +50,7 @@ extension EngineSession {
         case "DoSave":
             return [:]
         default:
+            if let answer = try await docSelectionMethod(method, params) { return answer }
             throw RPCError.methodNotFound(method)
         }
     }

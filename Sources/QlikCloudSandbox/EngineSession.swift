@@ -30,6 +30,10 @@ struct EngineSession {
     var nextHandle = 2
     /// Handles whose layout the current call invalidated: the engine lists them in the answer's `change`, so clients refresh.
     var changed: Set<Int> = []
+    /// This session's selections, locks and Back/Forward history (Qlik keeps them per session, not per app).
+    var selections = SelectionState()
+    /// The list objects (`qListObjectDef`) of session objects, by handle.
+    var listObjects: [Int: ListObject] = [:]
 
     init(tenant: Tenant, appID: String, userID: String) {
         self.tenant = tenant
@@ -75,6 +79,7 @@ struct EngineSession {
         guard let target = handles[handle] else { throw RPCError.invalidHandle }
         switch target {
         case .genericObject: return try await genericObjectMethod(method, handle: handle, params)
+        case .field(let name): return try await fieldMethod(method, field: name, params)
         }
     }
 
@@ -107,6 +112,7 @@ extension EngineSession.RPCError {
 /// What a handle of a session stands for: the engine class whose methods it answers, and which object.
 enum EngineHandle {
     case genericObject(id: String)
+    case field(name: String)
 }
 
 /// JSON-RPC params, given by position or by name.

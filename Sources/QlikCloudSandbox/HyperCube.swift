@@ -58,6 +58,8 @@ final class ColumnIndex: @unchecked Sendable {
 
 /// A session object's hypercube over dimensions of one table: its distinct
 /// rows in load order, each cell with the value's element number in its field.
+/// Under selections it is restricted (``restricted(toRows:states:stateCounts:)``)
+/// to the combinations of possible rows, its selected cells in state S.
 struct HyperCube {
     /// What a cube definition asks for, checked against the data model.
     struct Plan {
@@ -65,6 +67,8 @@ struct HyperCube {
         let type: String
         let fields: [String]
         let table: DataTable
+        /// Each measure's title and expression.
+        let measures: [(label: String, expression: ChartExpression)]
         let initialPages: [[String: Any]]
 
         init(definition: [String: Any], model: DataModel) throws {
@@ -74,9 +78,18 @@ struct HyperCube {
             guard let cube = definition["qHyperCubeDef"] as? [String: Any] else {
                 throw EngineSession.RPCError(code: -32602, parameter: "qHyperCubeDef", message: "The object has no qHyperCubeDef")
             }
-            if let measures = cube["qMeasures"] as? [Any], !measures.isEmpty {
-                throw EngineSession.RPCError(code: -32602, parameter: "qMeasures", message: "Measures are not supported by the sandbox engine")
+            var measures: [(label: String, expression: ChartExpression)] = []
+            for measure in (cube["qMeasures"] as? [[String: Any]]) ?? [] {
+                let def = measure["qDef"] as? [String: Any]
+                let text = def?["qDef"] as? String ?? ""
+                let label = (def?["qLabel"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? text
+                do {
+                    measures.append((label, try ChartExpression.parse(text)))
+                } catch {
+                    throw EngineSession.RPCError(code: -32602, parameter: "qMeasures", message: "The measure '\(text)' is no expression the engine reads: \(error.message)")
+                }
             }
+            self.measures = measures
             let dimensions = (cube["qDimensions"] as? [[String: Any]]) ?? []
             let fields = dimensions.compactMap { (($0["qDef"] as? [String: Any])?["qFieldDefs"] as? [String])?.first }.map { LoadScript.unquote($0) }
             self.fields = fields
@@ -99,8 +112,21 @@ struct HyperCube {
     let id: String
     let type: String
     let fields: [String]
+    /// The table the dimensions come from.
+    let tableName: String
+    private let tableRowCount: Int
     /// The table rows that make the cube's distinct combinations.
-    private let rows: [Int]
+    private var rows: [Int]
+    /// Per dimension, the state letter to write in each element's cell instead of the prepared `O` (0: keep it);
+    /// nil for a dimension without selected values.
+    private var cellStates: [[UInt8]?]
+    private var hasCellStates = false
+    /// Per dimension, its NxStateCounts.
+    private var stateCounts: [[String: Int]]
+    /// The measures' titles and expressions; their values come with ``withMeasures(_:)``.
+    let measures: [(label: String, expression: ChartExpression)]
+    private var measureColumns: [MeasureColumn] = []
+    private var measureErrors: [String?] = []
     /// Per dimension, each table row's element number (-2 for null).
     private let elements: [[Int32]]
     /// Per dimension, how many distinct values it has.
@@ -116,7 +142,7 @@ struct HyperCube {
     /// (one more entry than elements: the last is the end).
     private let cellStarts: [[Int]]
     /// Per dimension, its longest serialized cell (the null cell at least).
-    private let longestCell: [Int]
+    private var longestCell: [Int]
     private let initialPages: [[String: Any]]
 
     private static let nullCell = Array(#"{"qText":"-","qNum":"NaN","qElemNumber":-2,"qState":"O","qIsNull":true}"#.utf8)
@@ -126,6 +152,9 @@ struct HyperCube {
         id = plan.id
         type = plan.type
         fields = plan.fields
+        tableName = plan.table.name
+        tableRowCount = plan.table.rowCount
+        measures = plan.measures
         initialPages = plan.initialPages
         elements = indexes.map(\.elements)
         cardinals = indexes.map(\.cardinal)
@@ -136,17 +165,71 @@ struct HyperCube {
         longestCell = cellStarts.map { starts in
             zip(starts, starts.dropFirst()).reduce(Self.nullCell.count) { longest, cell in max(longest, cell.1 - cell.0) }
         }
-        let rowCount = plan.table.rowCount
+        cellStates = Array(repeating: nil, count: indexes.count)
+        stateCounts = cardinals.map { Self.counts(optional: $0) }
+        rows = []
+        rows = distinctRows(possible: nil)
+    }
+
+    /// The first row of each distinct combination of dimension values, in load order, among `possible` rows (all when nil).
+    private func distinctRows(possible: [Bool]?) -> [Int] {
+        let rowCount = tableRowCount
         // A dimension whose values are all distinct makes every row distinct: no need to hash rows.
         if cardinals.contains(rowCount) {
-            rows = Array(0..<rowCount)
-        } else {
-            var seen = Set<[Int32]>()
-            var rows: [Int] = []
-            let elements = self.elements
-            for row in 0..<rowCount where seen.insert(elements.map { $0[row] }).inserted { rows.append(row) }
-            self.rows = rows
+            guard let possible else { return Array(0..<rowCount) }
+            return (0..<rowCount).filter { possible[$0] }
         }
+        var seen = Set<[Int32]>()
+        var rows: [Int] = []
+        let elements = self.elements
+        for row in 0..<rowCount where (possible?[row] ?? true) && seen.insert(elements.map { $0[row] }).inserted { rows.append(row) }
+        return rows
+    }
+
+    /// This cube under selections: only combinations of `possible` rows; `states` gives per dimension each of its
+    /// (table-local) elements' state letter for the cells (nil: all `O`), `stateCounts` each dimension's NxStateCounts.
+    func restricted(toRows possible: [Bool]?, states: [[UInt8]?], stateCounts: [[String: Int]]) -> HyperCube {
+        var cube = self
+        cube.rows = distinctRows(possible: possible)
+        cube.cellStates = states
+        cube.hasCellStates = states.contains { $0 != nil }
+        cube.stateCounts = stateCounts
+        return cube
+    }
+
+    /// The cube's table rows behind each cube row (those with its combination of dimension values) among `possible` rows.
+    func groups(possible: [Bool]?) -> [[Int]] {
+        var groupOf: [[Int32]: Int] = [:]
+        for (cubeRow, row) in rows.enumerated() { groupOf[elements.map { $0[row] }] = cubeRow }
+        var groups = [[Int]](repeating: [], count: rows.count)
+        for row in 0..<tableRowCount where possible?[row] ?? true {
+            if let cubeRow = groupOf[elements.map { $0[row] }] { groups[cubeRow].append(row) }
+        }
+        return groups
+    }
+
+    /// Per dimension, the table-local element number of a cube row's value (-2 for null).
+    func dimensionElements(_ cubeRow: Int) -> [Int32] { elements.map { $0[rows[cubeRow]] } }
+
+    var rowCount: Int { rows.count }
+
+    /// This cube with its measures' values: `values[m][r]` is measure m on cube row r; a measure that failed on a row
+    /// shows an empty cell there and its error in its NxMeasureInfo.
+    func withMeasures(_ values: [[Result<QlikValue, ChartEvaluator.EvaluationError>]]) -> HyperCube {
+        var cube = self
+        cube.measureColumns = values.map { column in MeasureColumn(column.map { (try? $0.get()) ?? .null }) }
+        cube.measureErrors = values.map { column in
+            column.lazy.compactMap { result -> String? in if case .failure(let error) = result { error.message } else { nil } }.first
+        }
+        cube.longestCell = Array(longestCell.prefix(fields.count)) + cube.measureColumns.map { max($0.longestCell, 1) }
+        return cube
+    }
+
+    /// NxStateCounts with `optional` values in state O and none in another state.
+    static func counts(optional: Int, selected: Int = 0, locked: Int = 0, alternative: Int = 0, excluded: Int = 0,
+                       selectedExcluded: Int = 0, lockedExcluded: Int = 0) -> [String: Int] {
+        ["qLocked": locked, "qSelected": selected, "qOption": optional, "qDeselected": 0, "qAlternative": alternative,
+         "qExcluded": excluded, "qSelectedExcluded": selectedExcluded, "qLockedExcluded": lockedExcluded]
     }
 
     /// A cube built without a cache (session apps).
@@ -159,19 +242,27 @@ struct HyperCube {
         [
             "qInfo": ["qId": id, "qType": type],
             "qHyperCube": [
-                "qSize": ["qcx": fields.count, "qcy": rows.count],
+                "qSize": ["qcx": fields.count + measureColumns.count, "qcy": rows.count],
                 "qDimensionInfo": fields.enumerated().map { index, field in
                     ["qFallbackTitle": field, "qGroupFieldDefs": [field], "qCardinal": cardinals[index],
-                     "qTags": [String](), "qSortIndicator": "A", "qIsSemantic": false] as [String: Any]
+                     "qTags": [String](), "qSortIndicator": "A", "qIsSemantic": false, "qStateCounts": stateCounts[index]] as [String: Any]
                 },
-                "qMeasureInfo": [Any](),
+                "qMeasureInfo": zip(measures, measureColumns).enumerated().map { position, pair in
+                    let (measure, column) = pair
+                    var info: [String: Any] = ["qFallbackTitle": measure.label, "qApprMaxGlyphCount": column.longestCell, "qCardinal": 0, "qSortIndicator": "N",
+                     "qMin": column.minimum ?? 0, "qMax": column.maximum ?? 0, "qIsAutoFormat": true, "qReverseSort": false,
+                     "qNumFormat": ["qType": "U", "qnDec": 10, "qUseThou": 0, "qFmt": "", "qDec": "", "qThou": ""],
+                     "qAttrExprInfo": [Any](), "qAttrDimInfo": [Any](), "qCalcCondMsg": ""]
+                    if let message = measureErrors[position] { info["qError"] = ["qErrorCode": 7005, "qContext": measure.label, "qExtendedMessage": message] }
+                    return info
+                },
                 "qDataPages": initialPages.map {
                     page(top: $0["qTop"] as? Int ?? 0, left: $0["qLeft"] as? Int ?? 0, width: $0["qWidth"] as? Int ?? 0, height: $0["qHeight"] as? Int ?? 0)
                 },
                 "qMode": "S",
                 "qNoOfLeftDims": -1,
                 "qGrandTotalRow": [Any](),
-                "qEffectiveInterColumnSortOrder": Array(fields.indices),
+                "qEffectiveInterColumnSortOrder": Array(0..<(fields.count + measureColumns.count)),
             ] as [String: Any],
         ]
     }
@@ -179,8 +270,9 @@ struct HyperCube {
     /// One data page; the area is clipped to the cube, as the engine does.
     /// The engine's hot path: each cell is a copy of its element's prepared JSON.
     func page(top: Int, left: Int, width: Int, height: Int) -> RawJSON {
-        let top = max(0, min(top, rows.count)), left = max(0, min(left, fields.count))
-        let bottom = min(rows.count, top + max(0, height)), right = min(fields.count, left + max(0, width))
+        let columnCount = fields.count + measureColumns.count, dimensionCount = fields.count
+        let top = max(0, min(top, rows.count)), left = max(0, min(left, columnCount))
+        let bottom = min(rows.count, top + max(0, height)), right = min(columnCount, left + max(0, width))
         // Room for the longest cell of each column on every row: one allocation, no growth.
         let rowSize = (left..<right).reduce(2) { $0 + longestCell[$1] + 1 }
         var json = JSONWriter(capacity: 160 + rowSize * (bottom - top))
@@ -199,6 +291,13 @@ struct HyperCube {
                     let row = rows[cubeRow]
                     for column in left..<right {
                         if column > left { base.storeBytes(of: UInt8(ascii: ","), toByteOffset: position, as: UInt8.self); position += 1 }
+                        if column >= dimensionCount {
+                            let measure = measureColumns[column - dimensionCount]
+                            let start = measure.starts[cubeRow], count = measure.starts[cubeRow + 1] - start
+                            if let source = measure.cells.baseAddress { (base + position).copyMemory(from: source + start, byteCount: count) }
+                            position += count
+                            continue
+                        }
                         let element = Int(elements[column][row])
                         let cell: UnsafeRawBufferPointer
                         if element < 0 {
@@ -209,6 +308,10 @@ struct HyperCube {
                         }
                         if let source = cell.baseAddress { (base + position).copyMemory(from: source, byteCount: cell.count) }
                         position += cell.count
+                        // A prepared cell ends in `"qState":"O"}`: a selected value's letter replaces the O.
+                        if hasCellStates, element >= 0, let states = cellStates[column], states[element] != 0 {
+                            base.storeBytes(of: states[element], toByteOffset: position - 3, as: UInt8.self)
+                        }
                     }
                     base.storeBytes(of: UInt8(ascii: "]"), toByteOffset: position, as: UInt8.self)
                     position += 1
@@ -283,7 +386,8 @@ enum EngineViews {
         return (offset..<end).map { row in
             ["qValue": table.columns.map { column -> [String: Any] in
                 let value = column[row]
-                if value.isNull { return ["qText": "", "qIsNumeric": false, "qNumber": 0, "qIsNull": true] }
+                // The schema's FieldValue has no null flag: the engine answers a null as an empty text that is no number.
+                if value.isNull { return ["qText": "", "qIsNumeric": false, "qNumber": 0] }
                 return ["qText": value.displayText ?? "", "qIsNumeric": value.number != nil, "qNumber": value.number ?? 0]
             }]
         }
