@@ -18,18 +18,21 @@ struct DataFileLibrary: Sendable {
     /// The reloading app's space; nil for a personal or session app.
     let appSpaceID: String?
 
-    func content(_ reference: LoadScript.DataFileReference) -> [UInt8]? {
+    func content(_ reference: LoadScript.DataFileReference) -> [UInt8]? { file(reference)?.content }
+
+    /// The file a script's path names.
+    func file(_ reference: LoadScript.DataFileReference) -> File? {
         let named = files.filter { $0.name == reference.name }
         switch reference.space {
         case nil:
             let own = named.first { $0.spaceID == appSpaceID }
-            return (own ?? named.first { $0.spaceID == nil } ?? named.first)?.content
+            return own ?? named.first { $0.spaceID == nil } ?? named.first
         case ""?:
-            return named.first { $0.spaceID == appSpaceID }?.content
+            return named.first { $0.spaceID == appSpaceID }
         case let space?:
             // Space names are unique in a tenant, and Qlik matches connection names without regard to case.
             let ids = Set(spaceNames.filter { $0.value.lowercased() == space.lowercased() }.keys)
-            return named.first { $0.spaceID.map(ids.contains) == true }?.content
+            return named.first { $0.spaceID.map(ids.contains) == true }
         }
     }
 }

@@ -46,12 +46,38 @@ struct LoadScript {
     /// Reads a data file's bytes (``DataFileLibrary`` finds them as the tenant's DataFiles connections hold them).
     let dataFile: (DataFileReference) -> [UInt8]?
 
+    /// Where one table of the app's data comes from, field by field: what Qlik's lineage graph shows.
+    struct TableSource: Equatable, Sendable {
+        /// An app field and the source column it is loaded from.
+        struct Field: Equatable, Sendable {
+            let name: String
+            let column: String
+        }
+        /// The app table's name once the script has run (a concatenated load adds to the table it joins).
+        let table: String
+        /// The file read; nil for INLINE data.
+        let file: DataFileReference?
+        /// The table's name in its source (the file's base name, or INLINE).
+        let sourceTable: String
+        let fields: [Field]
+    }
+
     func run(_ script: String) -> Result<(DataModel, log: [String]), Failure> {
+        run(script, headersOnly: false).map { ($0.model, $0.log) }
+    }
+
+    /// The sources of each table the script leaves in the app, reading only the header of each file.
+    func sources(_ script: String) -> Result<[TableSource], Failure> {
+        run(script, headersOnly: true).map(\.sources)
+    }
+
+    private func run(_ script: String, headersOnly: Bool) -> Result<(model: DataModel, log: [String], sources: [TableSource]), Failure> {
         var model = DataModel()
         var log = ["Started loading data"]
+        var sources: [TableSource] = []
         for statement in Self.statements(script) {
             do {
-                try execute(statement, model: &model, log: &log)
+                try execute(statement, model: &model, log: &log, sources: &sources, headersOnly: headersOnly)
             } catch let failure as Failure {
                 return .failure(failure)
             } catch {
@@ -60,7 +86,8 @@ struct LoadScript {
         }
         log += ["Creating search index", "Search index creation completed successfully", "App saved", "Finished successfully",
                 "\(model.tables.count) table(s), \(model.tables.reduce(0) { $0 + $1.rowCount }) row(s)"]
-        return .success((model, log))
+        let kept = Set(model.tables.map(\.name))
+        return .success((model, log, sources.filter { kept.contains($0.table) }))
     }
 
     struct Statement {
@@ -117,7 +144,7 @@ struct LoadScript {
         return result
     }
 
-    private func execute(_ statement: Statement, model: inout DataModel, log: inout [String]) throws {
+    private func execute(_ statement: Statement, model: inout DataModel, log: inout [String], sources: inout [TableSource], headersOnly: Bool) throws {
         var text = statement.text
         func fail(_ message: String) -> Failure { Failure(message: message, line: statement.line, statement: statement.text) }
         let upper = text.uppercased()
@@ -127,6 +154,7 @@ struct LoadScript {
             for name in names {
                 guard let index = model.tables.firstIndex(where: { $0.name == name }) else { throw fail("Table '\(name)' not found") }
                 model.tables.remove(at: index)
+                sources.removeAll { $0.table == name }
             }
             return
         }
@@ -139,8 +167,10 @@ struct LoadScript {
         guard text.uppercased().hasPrefix("LOAD") else {
             throw fail("Unknown statement: \(text.prefix(60))")
         }
-        var table = try load(String(text.dropFirst(4)), fail: fail, log: &log)
+        let (loaded, file, fields) = try load(String(text.dropFirst(4)), fail: fail, headersOnly: headersOnly)
+        var table = loaded
         if let existing = model.tables.firstIndex(where: { Set($0.fields) == Set(table.fields) }) {
+            sources.append(TableSource(table: model.tables[existing].name, file: file, sourceTable: loaded.name, fields: fields))
             model.tables[existing].append(table)
             log.append("\(model.tables[existing].name) << \(table.name) \(table.rowCount) Lines fetched (concatenated)")
             return
@@ -148,6 +178,7 @@ struct LoadScript {
         table.name = label ?? table.name
         var unique = table.name, suffix = 0
         while model.tables.contains(where: { $0.name == unique }) { suffix += 1; unique = "\(table.name)-\(suffix)" }
+        sources.append(TableSource(table: unique, file: file, sourceTable: loaded.name, fields: fields))
         table.name = unique
         log.append("\(table.name) << \(table.name)")
         log.append("Lines fetched: \(table.rowCount)")
@@ -171,7 +202,8 @@ struct LoadScript {
     }
 
     /// `<fields> INLINE [...]` or `<fields> FROM [lib://DataFiles/<name>] (<format>)`.
-    private func load(_ body: String, fail: (String) -> Failure, log: inout [String]) throws -> DataTable {
+    private func load(_ body: String, fail: (String) -> Failure, headersOnly: Bool) throws
+        -> (DataTable, DataFileReference?, [TableSource.Field]) {
         let upper = body.uppercased()
         if let inline = upper.range(of: "INLINE") {
             let fieldList = String(body[..<inline.lowerBound])
@@ -180,7 +212,8 @@ struct LoadScript {
             }
             let data = String(body[body.index(after: open)..<close])
             let source = try parseCSV(Array(data.trimmingCharacters(in: .whitespacesAndNewlines).utf8), delimiter: ",", name: "INLINE", fail: fail)
-            return try project(source, fields: fieldList, fail: fail)
+            let (table, fields) = try project(source, fields: fieldList, fail: fail)
+            return (table, nil, fields)
         }
         guard let from = upper.range(of: "FROM") else { throw fail("LOAD needs INLINE data or FROM a file") }
         let fieldList = String(body[..<from.lowerBound])
@@ -196,7 +229,7 @@ struct LoadScript {
         let base = (name as NSString).deletingPathExtension
         let source: DataTable
         if format.hasPrefix("qvd") || (format.isEmpty && name.lowercased().hasSuffix(".qvd")) {
-            source = try readQVD(bytes, name: base, fail: fail)
+            source = try readQVD(bytes, name: base, headersOnly: headersOnly, fail: fail)
         } else if format.hasPrefix("txt") || format.isEmpty {
             guard format.isEmpty || format.contains("embedded labels") else { throw fail("Only text files with embedded labels are supported") }
             var delimiter: Character = ","
@@ -204,16 +237,23 @@ struct LoadScript {
                 let spec = format[range.upperBound...].trimmingCharacters(in: CharacterSet(charactersIn: "' ,"))
                 delimiter = spec.hasPrefix("\\t") || spec.hasPrefix("'\\t'") ? "\t" : (spec.first ?? ",")
             }
-            source = try parseCSV(bytes, delimiter: delimiter, name: base, fail: fail)
+            source = try parseCSV(headersOnly ? Self.firstLine(bytes) : bytes, delimiter: delimiter, name: base, fail: fail)
         } else {
             throw fail("The file format '\(format)' is not supported")
         }
-        return try project(source, fields: fieldList, fail: fail)
+        let (table, fields) = try project(source, fields: fieldList, fail: fail)
+        return (table, reference, fields)
     }
 
-    private func readQVD(_ bytes: [UInt8], name: String, fail: (String) -> Failure) throws -> DataTable {
+    /// The header line of a text file, for tracing sources without reading the data.
+    private static func firstLine(_ bytes: [UInt8]) -> [UInt8] {
+        Array(bytes.prefix { $0 != UInt8(ascii: "\n") })
+    }
+
+    private func readQVD(_ bytes: [UInt8], name: String, headersOnly: Bool, fail: (String) -> Failure) throws -> DataTable {
         do {
             let reader = try QVDReader(source: QVDMemory(bytes))
+            if headersOnly { return DataTable(name: name, fields: reader.fieldNames, columns: reader.fieldNames.map { _ in [] }) }
             var iterator = try reader.batches()
             var columns = Array(repeating: [QlikValue](), count: reader.fieldNames.count)
             while let batch = try iterator.next() {
@@ -263,10 +303,10 @@ struct LoadScript {
     }
 
     /// `*`, or `Field`, `[Field Name]`, `Field AS Alias` separated by commas.
-    private func project(_ source: DataTable, fields list: String, fail: (String) -> Failure) throws -> DataTable {
+    private func project(_ source: DataTable, fields list: String, fail: (String) -> Failure) throws -> (DataTable, [TableSource.Field]) {
         let trimmed = list.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed == "*" { return source }
-        var fields: [String] = [], columns: [[QlikValue]] = []
+        if trimmed == "*" { return (source, source.fields.map { TableSource.Field(name: $0, column: $0) }) }
+        var fields: [String] = [], columns: [[QlikValue]] = [], origins: [TableSource.Field] = []
         for item in Self.splitFields(trimmed) {
             let parts = item.components(separatedBy: " AS ").count > 1 ? item.components(separatedBy: " AS ")
                 : item.components(separatedBy: " as ")
@@ -275,8 +315,9 @@ struct LoadScript {
             guard let index = source.fields.firstIndex(of: sourceName) else { throw fail("Field '\(sourceName)' not found") }
             fields.append(alias)
             columns.append(source.columns[index])
+            origins.append(TableSource.Field(name: alias, column: sourceName))
         }
-        return DataTable(name: source.name, fields: fields, columns: columns)
+        return (DataTable(name: source.name, fields: fields, columns: columns), origins)
     }
 
     private static func splitFields(_ list: String) -> [String] {

@@ -26,6 +26,7 @@ struct RESTRoutes {
         DataFileRoutes(tenant: tenant, base: base).register(on: group)
         ReloadRoutes(tenant: tenant, base: base).register(on: group)
         TempContentRoutes(tenant: tenant, base: base).register(on: group)
+        LineageGraphRoutes(tenant: tenant).register(on: group)
     }
 
     private func registerSpaces(on group: RouterGroup<SandboxContext>) {
