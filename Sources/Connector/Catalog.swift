@@ -22,8 +22,19 @@ public struct Catalog: Sendable, Codable {
         public let sizeBytes: Double?
         public let tables: [TableEntry]
         public let fields: [FieldEntry]
+        /// The script parser's lineage (`source: script-parser`): what the load script reads, stores and connects to.
         public let lineage: ScriptLineage
         public let lineageNote: String?
+        /// Qlik's own lineage graph (`source: qlik-lineage-graph`), field level, where the tenant has it.
+        public let qlikLineage: QlikLineage?
+        public let sheets: [AppContents.Sheet]?
+        public let masterDimensions: [AppContents.MasterDimension]?
+        public let masterMeasures: [AppContents.MasterMeasure]?
+        public let variables: [AppContents.Variable]?
+        public let bookmarks: [AppContents.Bookmark]?
+        public let dataModel: AppContents.DataModel?
+        /// What could not be read, one entry per object: the rest of the app is still catalogued.
+        public let problems: [Problem]
     }
     public struct DataFileEntry: Sendable, Codable {
         public let id, name: String
@@ -52,7 +63,20 @@ public struct Catalog: Sendable, Codable {
         }
     }
 
-    public static func discover(_ client: QlikCloudClient, filter: Filter = Filter()) async throws -> Catalog {
+    /// How the apps are read: how many at once (one engine session each), and whether each session has many requests in flight.
+    public struct Pace: Sendable, Equatable {
+        public var concurrency: Int
+        public var pipelined: Bool
+        public static let standard = Pace(concurrency: 8, pipelined: true)
+        /// One app at a time, one request in flight: as simple clients read a tenant.
+        public static let sequential = Pace(concurrency: 1, pipelined: false)
+        public init(concurrency: Int, pipelined: Bool) {
+            self.concurrency = max(1, concurrency)
+            self.pipelined = pipelined
+        }
+    }
+
+    public static func discover(_ client: QlikCloudClient, filter: Filter = Filter(), pace: Pace = .standard) async throws -> Catalog {
         let allSpaces = try await client.spaces().collect()
         let spaces = allSpaces.filter { space in
             (filter.space.map { Glob.matches($0, space.name) } ?? true) && (filter.spaceType.map { $0.lowercased() == space.type?.lowercased() } ?? true)
@@ -63,25 +87,7 @@ public struct Catalog: Sendable, Codable {
         let items = try await client.items(resourceType: "app").collect().filter { item in
             (filter.app.map { Glob.matches($0, item.name) } ?? true) && (!spaceFiltered || item.spaceId.map(chosen.contains) == true)
         }
-        var apps: [AppEntry] = []
-        for item in items {
-            guard let id = item.resourceId else { continue }
-            let metadata = try await client.dataModelMetadata(appID: id)
-            // An app whose script the user may not read still belongs in the catalog; its entry says why it has no lineage.
-            var script: String?
-            var lineageNote: String?
-            do { script = try await client.script(appID: id).script } catch { lineageNote = "The load script could not be read: \(error.message)" }
-            let tables = (metadata.tables ?? []).map { TableEntry(name: $0.name ?? "", rows: $0.no_of_rows, fields: $0.no_of_fields) }
-            let fields = (metadata.fields ?? []).filter { $0.is_system != true }.map { field in
-                FieldEntry(name: field.name ?? "", tables: field.src_tables ?? [], type: FieldType(tags: field.tags ?? []), tags: field.tags ?? [],
-                           distinctValues: field.cardinal, isKey: (field.src_tables?.count ?? 0) > 1)
-            }
-            // Qlik answers "" for an app never reloaded.
-            let lastReload = item.resourceReloadEndTime.flatMap { $0.isEmpty ? nil : $0 }
-            apps.append(AppEntry(id: id, name: item.name, spaceID: item.spaceId, space: item.spaceId.flatMap { spaceNames[$0] }, ownerID: item.ownerId,
-                                 lastReload: lastReload, sizeBytes: item.resourceSize?.appFile, tables: tables, fields: fields,
-                                 lineage: ScriptLineage(script: script ?? ""), lineageNote: lineageNote))
-        }
+        let apps = try await Self.catalogApps(items, client: client, spaceNames: spaceNames, pace: pace)
         let files = try await client.dataFiles().collect().filter { file in !spaceFiltered || file.spaceId.map(chosen.contains) == true }
         var edges: [Edge] = []
         for app in apps {
@@ -96,31 +102,174 @@ public struct Catalog: Sendable, Codable {
                        edges: edges)
     }
 
+    /// Each app catalogued by its own task, at most `pace.concurrency` at once; the answer keeps the items' order.
+    static func catalogApps(_ items: [Item], client: QlikCloudClient, spaceNames: [String: String], pace: Pace) async throws -> [AppEntry] {
+        try await inOrder(items.filter { $0.resourceId != nil }, atMost: pace.concurrency) { item in
+            try await catalogApp(item, client: client, spaceNames: spaceNames, pipelined: pace.pipelined)
+        }
+    }
+
+    /// `body` over `items`, at most `limit` running at once; the results in the items' order.
+    static func inOrder<T: Sendable, R: Sendable>(_ items: [T], atMost limit: Int, _ body: @escaping @Sendable (T) async throws -> R) async throws -> [R] {
+        try await withThrowingTaskGroup(of: (Int, R).self) { group in
+            var results = [R?](repeating: nil, count: items.count)
+            var next = 0
+            while next < min(max(1, limit), items.count) {
+                let index = next
+                group.addTask { (index, try await body(items[index])) }
+                next += 1
+            }
+            while let (index, result) = try await group.next() {
+                results[index] = result
+                if next < items.count {
+                    let index = next
+                    group.addTask { (index, try await body(items[index])) }
+                    next += 1
+                }
+            }
+            return results.compactMap { $0 }
+        }
+    }
+
+    /// One app: its REST metadata, script and lineage graph, and its contents over one engine session.
+    static func catalogApp(_ item: Item, client: QlikCloudClient, spaceNames: [String: String], pipelined: Bool) async throws -> AppEntry {
+        let id = item.resourceId ?? ""
+        let metadata: DataModelMetadata
+        let script: Result<String, QlikAPIError>
+        let graph: Result<LineageGraphLevels, QlikAPIError>
+        let contents: Result<AppContents, EngineError>
+        let reader: @Sendable (any EngineCalls) async throws(EngineError) -> AppContents = { engine throws(EngineError) in
+            let doc = try await engine.openDoc(id)
+            return await AppContentsReader(engine: engine, pipelined: pipelined).read(doc: doc)
+        }
+        if pipelined {
+            async let metadataRead = client.dataModelMetadata(appID: id)
+            async let scriptRead = Self.result { () async throws(QlikAPIError) in try await client.script(appID: id).script ?? "" }
+            async let graphRead = Self.result { () async throws(QlikAPIError) in try await client.lineageGraph(appID: id) }
+            async let contentsRead = Self.engineContents(client: client, appID: id, reader)
+            (metadata, script, graph, contents) = (try await metadataRead, await scriptRead, await graphRead, await contentsRead)
+        } else {
+            metadata = try await client.dataModelMetadata(appID: id)
+            script = await Self.result { () async throws(QlikAPIError) in try await client.script(appID: id).script ?? "" }
+            graph = await Self.result { () async throws(QlikAPIError) in try await client.lineageGraph(appID: id) }
+            contents = await Self.engineContents(client: client, appID: id, reader)
+        }
+        var problems: [Problem] = []
+        // An app whose script the user may not read still belongs in the catalog; its entry says why it has no lineage.
+        var lineageNote: String?
+        if case .failure(let error) = script { lineageNote = "The load script could not be read: \(error.message)" }
+        var qlikLineage: QlikLineage?
+        switch graph {
+        case .success(let graph): qlikLineage = QlikLineage(graph: graph, appID: id)
+        case .failure(let error):
+            // A tenant without lineage for the app (404) has the script parser's reading only; other refusals are said.
+            if error.kind != .notFound { problems.append(Problem(object: "lineage graph", message: error.description)) }
+        }
+        var read = AppContents()
+        switch contents {
+        case .success(let value): read = value
+        case .failure(let error): problems.append(Problem(object: "app \(item.name) (engine)", message: error.description))
+        }
+        let opened = (try? contents.get()) != nil
+        let tables = (metadata.tables ?? []).map { TableEntry(name: $0.name ?? "", rows: $0.no_of_rows, fields: $0.no_of_fields) }
+        let fields = (metadata.fields ?? []).filter { $0.is_system != true }.map { field in
+            FieldEntry(name: field.name ?? "", tables: field.src_tables ?? [], type: FieldType(tags: field.tags ?? []), tags: field.tags ?? [],
+                       distinctValues: field.cardinal, isKey: (field.src_tables?.count ?? 0) > 1)
+        }
+        // Qlik answers "" for an app never reloaded.
+        let lastReload = item.resourceReloadEndTime.flatMap { $0.isEmpty ? nil : $0 }
+        return AppEntry(id: id, name: item.name, spaceID: item.spaceId, space: item.spaceId.flatMap { spaceNames[$0] }, ownerID: item.ownerId,
+                        lastReload: lastReload, sizeBytes: item.resourceSize?.appFile, tables: tables, fields: fields,
+                        lineage: ScriptLineage(script: (try? script.get()) ?? ""), lineageNote: lineageNote, qlikLineage: qlikLineage,
+                        sheets: opened ? read.sheets : nil, masterDimensions: opened ? read.masterDimensions : nil,
+                        masterMeasures: opened ? read.masterMeasures : nil, variables: opened ? read.variables : nil,
+                        bookmarks: opened ? read.bookmarks : nil, dataModel: read.dataModel, problems: problems + read.problems)
+    }
+
+    /// The app's contents over its own engine session; a session that does not open is the app's problem, not the catalog's.
+    static func engineContents(client: QlikCloudClient, appID: String,
+                               _ reader: @escaping @Sendable (any EngineCalls) async throws(EngineError) -> AppContents) async -> Result<AppContents, EngineError> {
+        do {
+            return .success(try await EngineSession.withSession(client: client, appID: appID) { session in try await reader(session) })
+        } catch let error as EngineError {
+            return .failure(error)
+        } catch let error as QlikAPIError {
+            return .failure(.upgradeRefused(error.description))
+        } catch {
+            return .failure(.connectionLost("\(error)"))
+        }
+    }
+
+    static func result<T: Sendable>(_ body: () async throws(QlikAPIError) -> T) async -> Result<T, QlikAPIError> {
+        do throws(QlikAPIError) { return .success(try await body()) } catch { return .failure(error) }
+    }
+
     /// A dataset node: a data file by name, otherwise the path or table as written.
     static func dataset(_ path: String) -> String {
         if let name = ScriptLineage.dataFileName(path) { return "datafile:\(name)" }
         return "dataset:\(path)"
     }
 
-    /// OpenLineage run events, one per app: its reads as inputs, its stores as outputs.
-    public func openLineageEvents(producer: String = "https://github.com/qlik-connector/qlik-connector") -> [[String: Any]] {
+    /// OpenLineage run events, one per app: its reads as inputs, its stores and its own data model as outputs. The data
+    /// model's dataset carries its schema, column-level lineage (`columnLineage`, from Qlik's lineage graph where the tenant
+    /// has one) and which charts use which fields (the custom facet `qlikConnector_chartUsage`).
+    public func openLineageEvents(producer: String = Self.producer) -> [[String: Any]] {
         apps.map { app in
             func dataset(_ path: String) -> [String: Any] {
                 if let name = ScriptLineage.dataFileName(path) { return ["namespace": tenant + "/datafiles", "name": name] }
                 return ["namespace": tenant, "name": path]
             }
+            func graphDataset(_ name: String?, _ qri: String?) -> [String: Any] {
+                ["namespace": tenant + "/lineage", "name": name ?? qri ?? "unknown"]
+            }
+            let inputs: [[String: Any]] = app.qlikLineage.map { lineage in lineage.datasets.map { graphDataset($0.name, $0.qri) } } ?? app.lineage.reads.map(dataset)
+            var facets: [String: Any] = [:]
+            let fieldNames = app.dataModel.map { model in model.tables.flatMap { $0.fields.map(\.name) } } ?? app.fields.map(\.name)
+            var uniqueFields: [String] = []
+            for name in fieldNames where !uniqueFields.contains(name) { uniqueFields.append(name) }
+            facets["schema"] = ["_producer": producer, "_schemaURL": "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet",
+                                "fields": uniqueFields.map { ["name": $0] }]
+            if let lineage = app.qlikLineage, !lineage.fields.isEmpty {
+                var columns: [String: Any] = [:]
+                for field in lineage.fields {
+                    var inputFields = (columns[field.field] as? [String: Any])?["inputFields"] as? [[String: Any]] ?? []
+                    for input in field.inputs {
+                        var entry = graphDataset(input.dataset, input.datasetQRI)
+                        entry["field"] = input.field
+                        inputFields.append(entry)
+                    }
+                    columns[field.field] = ["inputFields": inputFields]
+                }
+                facets["columnLineage"] = ["_producer": producer, "_schemaURL": "https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet",
+                                           "fields": columns]
+            }
+            let charts: [[String: Any]] = (app.sheets ?? []).flatMap { sheet in
+                sheet.charts.map { chart in
+                    ["sheetId": sheet.id, "sheet": sheet.title ?? sheet.id, "chartId": chart.id, "type": chart.type, "title": chart.title ?? "",
+                     "fields": chart.fields,
+                     "masterItems": (chart.dimensions.compactMap(\.masterItem) + chart.measures.compactMap(\.masterItem)).map { $0.title ?? $0.id }] as [String: Any]
+                }
+            }
+            if !charts.isEmpty {
+                facets["qlikConnector_chartUsage"] = ["_producer": producer, "_schemaURL": Self.chartUsageSchemaURL, "charts": charts]
+            }
+            let model: [String: Any] = ["namespace": tenant + "/apps", "name": app.name, "facets": facets]
             return [
                 "eventType": "COMPLETE",
                 "eventTime": app.lastReload ?? ISO8601DateFormatter().string(from: Date()),
                 "run": ["runId": Self.runID(app.id + (app.lastReload ?? ""))],
                 "job": ["namespace": tenant, "name": app.name],
-                "inputs": app.lineage.reads.map(dataset),
-                "outputs": app.lineage.stores.map(dataset),
+                "inputs": inputs,
+                "outputs": app.lineage.stores.map(dataset) + [model],
                 "producer": producer,
                 "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
             ]
         }
     }
+
+    public static let producer = "https://github.com/qlik-connector/qlik-connector"
+    /// The custom facet's schema, kept in the repository (docs/openlineage/ChartUsageDatasetFacet.json).
+    public static let chartUsageSchemaURL = "https://github.com/qlik-connector/qlik-connector/blob/main/docs/openlineage/ChartUsageDatasetFacet.json"
 
     /// A stable UUID-shaped run id from the app and its reload time.
     static func runID(_ seed: String) -> String {

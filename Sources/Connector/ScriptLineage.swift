@@ -3,6 +3,8 @@
 /// '<connection>'` and, after it, `SQL SELECT ... FROM <table>`. Comments and
 /// quoted text are skipped, so a `FROM` inside a string is not a source.
 public struct ScriptLineage: Sendable, Equatable, Codable {
+    /// Where this lineage comes from, as the catalog labels it beside Qlik's own graph (``QlikLineage``).
+    public var source: String? = "script-parser"
     public var reads: [String] = []
     public var stores: [String] = []
     public var connections: [String] = []

@@ -21,15 +21,19 @@ struct DiscoverCommand: AsyncParsableCommand {
     @Option(help: "Only apps whose name matches.") var app: String?
     @Flag(help: "Print the catalog as JSON.") var json = false
     @Option(help: "text (default), json, or openlineage (one run event per app and line).") var format: String?
+    @Option(help: "Apps read at once, one engine session each (1 to 256).") var concurrency: Int = 8
+    @Flag(help: "One app at a time and one request in flight, as simple clients read (for comparison).") var sequential = false
 
     func validate() throws {
         if let format, !["text", "json", "openlineage"].contains(format) { throw ValidationError("--format takes text, json or openlineage.") }
         if let spaceType, !["shared", "managed", "data"].contains(spaceType) { throw ValidationError("--space-type takes shared, managed or data.") }
+        if !(1...256).contains(concurrency) { throw ValidationError("--concurrency takes 1 to 256 (apps read at once); got \(concurrency).") }
     }
 
     func run() async throws {
         let workspace = try await Workspace.open(global)
-        let (task, _) = try await target.taskRun(workspace).run(.discover, DiscoverParameters(space: space, spaceType: spaceType, app: app))
+        let (task, _) = try await target.taskRun(workspace).run(.discover, DiscoverParameters(space: space, spaceType: spaceType, app: app,
+                                                                                                  concurrency: concurrency, sequential: sequential ? true : nil))
         let catalog = try ConnectionTaskRun.result(Catalog.self, of: task)
         switch json ? "json" : (format ?? "text") {
         case "json":
@@ -52,6 +56,23 @@ struct DiscoverCommand: AsyncParsableCommand {
                 if !app.lineage.reads.isEmpty { print("    reads: \(app.lineage.reads.joined(separator: ", "))".printable) }
                 if !app.lineage.stores.isEmpty { print("    stores: \(app.lineage.stores.joined(separator: ", "))".printable) }
                 if !app.lineage.connections.isEmpty { print("    connects to: \(app.lineage.connections.joined(separator: ", "))".printable) }
+                if let lineage = app.qlikLineage, !lineage.datasets.isEmpty {
+                    print("    Qlik lineage graph: \(lineage.datasets.map(\.name).joined(separator: ", ")); \(lineage.fields.count) field(s) traced".printable)
+                }
+                for sheet in app.sheets ?? [] {
+                    print("    sheet \(sheet.title ?? sheet.id)\(sheet.published == true ? " (published)" : "")\(sheet.owner.map { ", owner \($0)" } ?? ""): \(sheet.charts.count) chart(s)".printable)
+                    for chart in sheet.charts {
+                        let items = (chart.dimensions.compactMap(\.masterItem) + chart.measures.compactMap(\.masterItem)).map { $0.title ?? $0.id }
+                        print("      \(chart.type) \(chart.title.map { "'\($0)'" } ?? chart.id): fields \(chart.fields.joined(separator: ", "))\(items.isEmpty ? "" : "; master items \(items.joined(separator: ", "))")".printable)
+                    }
+                }
+                let dimensions = app.masterDimensions ?? [], measures = app.masterMeasures ?? []
+                if !dimensions.isEmpty || !measures.isEmpty {
+                    print("    master items: \((dimensions.map { $0.title ?? $0.id } + measures.map { $0.title ?? $0.id }).joined(separator: ", "))".printable)
+                }
+                if let variables = app.variables, !variables.isEmpty { print("    variables: \(variables.map(\.name).joined(separator: ", "))".printable) }
+                if let bookmarks = app.bookmarks, !bookmarks.isEmpty { print("    bookmarks: \(bookmarks.map { $0.title ?? $0.id }.joined(separator: ", "))".printable) }
+                for problem in app.problems { print("    problem: \(problem.object): \(problem.message)".printable) }
             }
             print("\nData files (\(catalog.dataFiles.count)):")
             Output.table(["name", "size", "modified"], catalog.dataFiles.map { [$0.name, $0.size.map(String.init) ?? "-", $0.modified ?? "-"] })
