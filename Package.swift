@@ -57,8 +57,9 @@ let package = Package(
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
             ],
-            // Qlik's engine schema and its notice are data for scripts/engine-coverage and the tests, not sources.
-            exclude: ["EngineSchema"],
+            // Qlik's engine schema (names) and result types, read at run time to check engine traffic (EngineSchemaCheck.swift),
+            // and by scripts/engine-coverage.
+            resources: [.copy("EngineSchema")],
             swiftSettings: strictSettings
         ),
         // Sandbox speed: hypercube pages over a real socket, and a server for wrk (scripts/bench-sandbox).

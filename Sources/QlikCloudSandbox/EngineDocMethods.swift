@@ -26,7 +26,7 @@ extension EngineSession {
         case "DestroySessionObject":
             let id = params.string(0, "qId") ?? ""
             let closed = handles.filter { if case .genericObject(id) = $0.value { true } else { false } }.map(\.key)
-            closed.forEach { handles[$0] = nil; objects[$0] = nil }
+            closed.forEach { close($0) }
             return ["qSuccess": !closed.isEmpty]
         case "GetScript":
             if openDoc?.isSessionApp == true { return ["qScript": sessionScript] }

@@ -36,8 +36,11 @@ struct EngineRoutes {
             guard try await send(EngineSession.onConnected) else { return }
             for try await message in inbound.messages(maxSize: 16 << 20) {
                 guard case .text(let text) = message else { continue }
-                guard let request = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
-                    guard try await send(["jsonrpc": "2.0", "id": NSNull(), "error": ["code": -32700, "parameter": "", "message": "Parse error"]]) else { return }
+                let request: [String: Any]
+                switch Self.incoming(text) {
+                case .request(let object): request = object
+                case .refused(let answer):
+                    guard try await send(answer) else { return }
                     continue
                 }
                 if let reply = await session.handle(request) {
@@ -47,6 +50,24 @@ struct EngineRoutes {
             }
         }
         return router
+    }
+
+    /// A text message as the engine takes it: one JSON-RPC request object, or the error answer for anything else
+    /// (-32700 for text that is not JSON, -32600 for JSON that is not one request object: a batch array, a bare value).
+    enum Incoming {
+        case request([String: Any])
+        case refused([String: Any])
+    }
+
+    static func incoming(_ text: String) -> Incoming {
+        guard let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else {
+            return .refused(["jsonrpc": "2.0", "id": NSNull(), "error": ["code": -32700, "parameter": "", "message": "Parse error: the message is not JSON"]])
+        }
+        guard let request = parsed as? [String: Any] else {
+            return .refused(["jsonrpc": "2.0", "id": NSNull(),
+                             "error": ["code": -32600, "parameter": "", "message": "Invalid Request: a message must be one JSON-RPC request object"]])
+        }
+        return .request(request)
     }
 
     private func authenticate(_ request: Request) async throws -> SandboxUser {

@@ -34,39 +34,114 @@ struct EngineSession {
     var selections = SelectionState()
     /// The list objects (`qListObjectDef`) of session objects, by handle.
     var listObjects: [Int: ListObject] = [:]
+    /// Handles the current call destroyed: the engine lists them in the answer's `close`.
+    var closedHandles: Set<Int> = []
+    /// The last result of each call made with `"delta": true`, by handle and then method and params, as the base of the next patch.
+    var deltaResults: [Int: [String: [String: Any]]] = [:]
+    /// Check every answer against Qlik's engine schema (``SandboxConfiguration/checksEngineAnswers``).
+    var checksAnswers: Bool
 
     init(tenant: Tenant, appID: String, userID: String) {
         self.tenant = tenant
         self.appID = appID
         self.userID = userID
+        checksAnswers = tenant.configuration.checksEngineAnswers
     }
 
     /// What the engine says first on a new socket.
     static var onConnected: [String: Any] { ["jsonrpc": "2.0", "method": "OnConnected", "params": ["qSessionState": "SESSION_CREATED"]] }
 
-    /// Answers one request message; notifications (no id) get no answer.
+    /// Answers one request message; notifications (no id) get no answer. The answer carries the `change` list
+    /// (handles whose layout the call invalidated) and the `close` list (handles it destroyed), as the engine's do;
+    /// with `"delta": true` each result value is a JSON Patch against this call's previous result.
     mutating func handle(_ message: [String: Any]) async -> [String: Any]? {
-        // JSON-RPC ids are numbers or strings; keep them as Swift values so they are written back as they came.
-        let id: Any? = (message["id"] as? Int).map { $0 as Any } ?? (message["id"] as? String).map { $0 as Any }
+        // JSON-RPC ids are numbers or strings, written back exactly as they came: a client may send the same id every time.
+        let id = Self.requestID(message["id"])
+        func answer(_ body: [String: Any]) -> [String: Any]? { id.map { body.merging(["jsonrpc": "2.0", "id": $0]) { $1 } } }
         guard let method = message["method"] as? String else {
-            return id.map { ["jsonrpc": "2.0", "id": $0, "error": ["code": -32600, "parameter": "", "message": "Invalid Request"]] }
+            return answer(["error": ["code": -32600, "parameter": "method", "message": "Invalid Request: a request needs a method name (a string)"]])
         }
-        let handle = (message["handle"] as? Int) ?? Self.globalHandle
+        let handle: Int
+        switch message["handle"] {
+        case nil: handle = Self.globalHandle
+        case let value? where EngineJSON.kind(value) == .number && EngineJSON.number(value).map({ $0 == $0.rounded() }) == true:
+            handle = Int(EngineJSON.number(value) ?? 0)
+        default:
+            return answer(["error": ["code": -32600, "parameter": "handle", "message": "Invalid Request: handle must be an integer (-1 for Global)"]])
+        }
+        if let params = message["params"], !(params is [Any]), !(params is [String: Any]), !(params is NSNull) {
+            return answer(["error": ["code": -32602, "parameter": "params", "message": "Invalid parameters: params must be an array (by position) or an object (by name)"]])
+        }
         let params = Params(message["params"])
+        changed = []
+        closedHandles = []
         do {
-            changed = []
-            let result = try await dispatch(method: method, handle: handle, params: params)
-            guard let id else { return nil }
-            var answer: [String: Any] = ["jsonrpc": "2.0", "id": id, "result": result]
-            if !changed.isEmpty { answer["change"] = changed.sorted() }
-            return answer
+            let engineClass = engineClass(of: handle)
+            let schema = try Self.schema()
+            if let engineClass { try schema.checkParameters(of: engineClass, method, params) }
+            var result = try await dispatch(method: method, handle: handle, params: params)
+            if checksAnswers, let engineClass {
+                let plain = EngineJSON.plain(result) as? [String: Any] ?? [:]
+                if let problem = schema.problem(in: plain, of: engineClass, method) {
+                    throw RPCError(code: -32603, parameter: method,
+                        message: "The sandbox's answer to \(engineClass).\(method) departs from Qlik's engine schema: \(problem)")
+                }
+            }
+            if EngineJSON.kind(message["delta"] ?? false) == .boolean, message["delta"] as? Bool == true {
+                result = delta(result, handle: handle, method: method, params: params)
+            }
+            var body: [String: Any] = ["result": result]
+            let close = closedHandles.sorted()
+            let change = changed.subtracting(closedHandles).sorted()
+            if !change.isEmpty { body["change"] = change }
+            if !close.isEmpty { body["close"] = close }
+            return answer(body)
         } catch let error as RPCError {
-            guard let id else { return nil }
-            return ["jsonrpc": "2.0", "id": id, "error": ["code": error.code, "parameter": error.parameter, "message": error.message]]
+            return answer(["error": ["code": error.code, "parameter": error.parameter, "message": error.message]])
         } catch {
-            guard let id else { return nil }
-            return ["jsonrpc": "2.0", "id": id, "error": ["code": -32603, "parameter": "", "message": "\(error)"]]
+            return answer(["error": ["code": -32603, "parameter": method, "message": "Internal error: \(error)"]])
         }
+    }
+
+    /// The request's id as it came (integer, other number or string); nil for a notification.
+    private static func requestID(_ raw: Any?) -> Any? {
+        guard let raw, !(raw is NSNull) else { return nil }
+        if let text = raw as? String { return text }
+        guard EngineJSON.kind(raw) == .number, let number = EngineJSON.number(raw) else { return nil }
+        if number == number.rounded(), abs(number) < 1e15 { return Int(number) }
+        return number
+    }
+
+    private static func schema() throws(RPCError) -> EngineSchema {
+        switch EngineSchema.shared {
+        case .success(let schema): return schema
+        case .failure(let error): throw RPCError(code: -32603, parameter: "", message: "Internal error: \(error.description)")
+        }
+    }
+
+    /// The engine class a handle's methods belong to, named as Qlik's schema names it; nil for a handle the session did not give out.
+    func engineClass(of handle: Int) -> String? {
+        if handle == Self.globalHandle { return "Global" }
+        if handle == Self.docHandle { return openDoc == nil ? nil : "Doc" }
+        return handles[handle]?.engineClass
+    }
+
+    /// Each value of `result` as a JSON Patch from this handle, method and params' previous result (kept per handle).
+    private mutating func delta(_ result: [String: Any], handle: Int, method: String, params: Params) -> [String: Any] {
+        let plain = EngineJSON.plain(result) as? [String: Any] ?? [:]
+        let call = method + " " + JSONWriter.serialize(EngineJSON.plain(params.raw ?? [Any]()))
+        let previous = deltaResults[handle]?[call]
+        deltaResults[handle, default: [:]][call] = plain
+        return Dictionary(uniqueKeysWithValues: plain.map { key, value in (key, JSONPatchDiff.patches(from: previous?[key], to: value) as Any) })
+    }
+
+    /// Destroys a handle: it goes in the answer's `close` list, and its object and delta history are forgotten.
+    mutating func close(_ handle: Int) {
+        handles[handle] = nil
+        objects[handle] = nil
+        listObjects[handle] = nil
+        deltaResults[handle] = nil
+        closedHandles.insert(handle)
     }
 
     /// Routes a call to the methods of the class its handle stands for; each class's methods live in their own file.
@@ -113,6 +188,15 @@ extension EngineSession.RPCError {
 enum EngineHandle {
     case genericObject(id: String)
     case field(name: String)
+}
+
+extension EngineHandle {
+    /// The schema's name of the handle's class, read from the case's name (`genericDimension` -> GenericDimension),
+    /// which names it as scripts/engine-coverage does, so a new case needs no entry here.
+    var engineClass: String {
+        let name = String(describing: self).prefix { $0 != "(" }
+        return name.prefix(1).uppercased() + name.dropFirst()
+    }
 }
 
 /// JSON-RPC params, given by position or by name.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a sandbox tenant behaves. Every value has Qlik Cloud's default;
 /// tests shorten token lifetimes, tighten rate limits or quotas.
 public struct SandboxConfiguration: Sendable {
@@ -19,6 +21,10 @@ public struct SandboxConfiguration: Sendable {
     /// PEM certificate chain and private key: serve HTTPS (and WSS) instead of plain HTTP.
     public var tlsCertificatePath: String?
     public var tlsKeyPath: String?
+    /// Check every engine answer against Qlik's engine schema: an answer that departs from it becomes an engine
+    /// error naming the method, the key and what the schema wants. On in the package's tests (see
+    /// ``checksEngineAnswersByDefault``), off otherwise: it walks every value of every answer.
+    public var checksEngineAnswers: Bool
 
     public init(
         host: String = "127.0.0.1",
@@ -31,7 +37,8 @@ public struct SandboxConfiguration: Sendable {
         tenantName: String = "sandbox",
         faults: SandboxFaults = .none,
         tlsCertificatePath: String? = nil,
-        tlsKeyPath: String? = nil
+        tlsKeyPath: String? = nil,
+        checksEngineAnswers: Bool = SandboxConfiguration.checksEngineAnswersByDefault
     ) {
         self.host = host
         self.port = port
@@ -44,6 +51,14 @@ public struct SandboxConfiguration: Sendable {
         self.faults = faults
         self.tlsCertificatePath = tlsCertificatePath
         self.tlsKeyPath = tlsKeyPath
+        self.checksEngineAnswers = checksEngineAnswers
+    }
+
+    /// QLIK_SANDBOX_CHECK_ENGINE_ANSWERS=1 (or 0) decides; without it, sandboxes started by the package's test runner
+    /// (`swift test` runs QlikConnectorPackageTests) check, so every engine answer the test suite produces is checked.
+    public static var checksEngineAnswersByDefault: Bool {
+        if let setting = ProcessInfo.processInfo.environment["QLIK_SANDBOX_CHECK_ENGINE_ANSWERS"] { return setting == "1" }
+        return ProcessInfo.processInfo.processName.hasPrefix("QlikConnectorPackageTests")
     }
 
     var scheme: String { tlsCertificatePath == nil ? "http" : "https" }
