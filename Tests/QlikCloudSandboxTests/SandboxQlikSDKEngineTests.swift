@@ -9,7 +9,7 @@ struct SandboxQlikSDKEngineTests {
         URL(fileURLWithPath: QlikSDK.script).deletingLastPathComponent().appendingPathComponent("qlik_sdk_engine_flows.py").path
     }
 
-    @Test("qlik-sdk 0.17.0's generated Qix classes, unmodified: Global methods, OpenDoc, GetActiveDoc, GetTablesAndKeys, a hypercube session object")
+    @Test("qlik-sdk 0.17.0's generated Qix classes, unmodified: Global methods, OpenDoc, GetActiveDoc, GetTablesAndKeys, a hypercube session object, a field selection narrowing Evaluate")
     func engineFlows() async throws {
         let sandbox = await QlikCloudSandbox.make()
         let app = try #require(await sandbox.tenant.apps.first { $0.name == "Sales Analysis" })
@@ -37,5 +37,8 @@ struct SandboxQlikSDKEngineTests {
         let regions = await sandbox.tenant.app(app.id)?.dataModel.table("Regions")
         let distinct = Set((regions?.columns.last ?? []).map { "\($0)" }).count
         #expect((cube["qSize"] as? [String: Any])?["qcy"] as? Int == distinct)
+        // Region = EMEA selected through Field.SelectValues: Evaluate sees one region.
+        #expect(summary["select_values"] as? Bool == true)
+        #expect(summary["evaluate"] as? String == "1")
     }
 }

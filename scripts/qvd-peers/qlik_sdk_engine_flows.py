@@ -72,8 +72,8 @@ def main():
             "qDimensions": [{"qDef": {"qFieldDefs": ["Region"]}}], "qMeasures": [],
             "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 20}]})
         record("hypercube", lambda: doc.create_session_object(cube).get_layout())
-        record("select_values", lambda: doc.get_field("Region").select_values([{"qText": "EU"}]))
-        record("evaluate", lambda: doc.evaluate("Count(Region)"))
+        record("select_values", lambda: doc.get_field("Region").select_values([{"qText": "EMEA", "qIsNumeric": False, "qNumber": 0}]))
+        record("evaluate", lambda: doc.evaluate("Count(DISTINCT Region)"))
     print(json.dumps(summary, default=str))
 
 
