@@ -32,20 +32,26 @@ enum DefaultTenant {
             tenant.logger.error("The sandbox could not write its sample file products.qvd: \(error)")
         }
 
-        await addApp(tenant, name: "Sales Analysis", spaceID: sales.id, ownerID: developer.id, script: salesAnalysisScript,
+        let analysis = await addApp(tenant, name: "Sales Analysis", spaceID: sales.id, ownerID: developer.id, script: salesAnalysisScript,
                      description: "Orders of 2024 with their customers, products and regions, associated by CustomerID, ProductID and Country; "
                         + "loaded from the \(dataSpace) space.")
-        await addApp(tenant, name: "Sales Dashboard", spaceID: published.id, ownerID: developer.id, script: salesDashboardScript,
+        let dashboard = await addApp(tenant, name: "Sales Dashboard", spaceID: published.id, ownerID: developer.id, script: salesDashboardScript,
                      description: "Published revenue of 2024 by customer, segment and region, for consumers.")
-        await addApp(tenant, name: "Personal Scratchpad", spaceID: nil, ownerID: admin.id, script: scratchpadScript,
+        // Sheets, charts and master items, as their developer built them on the loaded data.
+        await tenant.setAppObjects(analysis.id, DefaultAppContent.salesAnalysis(ownerID: developer.id, now: tenant.clock(),
+                                                                                model: await tenant.app(analysis.id)?.dataModel ?? DataModel()))
+        await tenant.setAppObjects(dashboard.id, DefaultAppContent.salesDashboard(ownerID: developer.id, now: tenant.clock(),
+                                                                                  model: await tenant.app(dashboard.id)?.dataModel ?? DataModel()))
+        _ = await addApp(tenant, name: "Personal Scratchpad", spaceID: nil, ownerID: admin.id, script: scratchpadScript,
                      description: "Quarterly revenue targets per region, typed in the script while planning.")
         return TenantSnapshot.Administrator(userID: admin.id, apiKeyToken: apiKey.token, clientID: client.clientID)
     }
 
-    private static func addApp(_ tenant: Tenant, name: String, spaceID: String?, ownerID: String, script: String, description: String) async {
+    private static func addApp(_ tenant: Tenant, name: String, spaceID: String?, ownerID: String, script: String, description: String) async -> SandboxApp {
         let app = await tenant.addApp(name: name, description: description, spaceID: spaceID, ownerID: ownerID)
         _ = await tenant.setScript(app.id, script: script, message: "First version", userID: ownerID)
         _ = await tenant.reloadNow(appID: app.id, userID: ownerID)
+        return app
     }
 
     private static let csvFormat = "(txt, utf8, embedded labels, delimiter is ',')"

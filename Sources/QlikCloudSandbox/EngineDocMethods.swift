@@ -15,19 +15,6 @@ extension EngineSession {
             guard let table = await model().table(name) else { throw RPCError(code: 1001, parameter: name, message: "Table not found") }
             guard offset >= 0, rows >= 0 else { throw RPCError(code: 2, parameter: "qOffset", message: "Invalid parameters") }
             return ["qData": EngineViews.tableData(table, offset: offset, rows: rows)]
-        case "CreateSessionObject":
-            let properties = params.object(0, "qProp") ?? [:]
-            let info = properties["qInfo"] as? [String: Any]
-            let id = (info?["qId"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? Identifier.hex(bytes: 8)
-            let type = info?["qType"] as? String ?? "x"
-            let opened = open(.genericObject(id: id), type: "GenericObject", genericID: id)
-            if let handle = opened["qHandle"] as? Int { _ = try await dataLayout(for: properties, id: id, type: type, handle: handle) }
-            return ["qReturn": opened.merging(["qGenericType": type]) { first, _ in first }]
-        case "DestroySessionObject":
-            let id = params.string(0, "qId") ?? ""
-            let closed = handles.filter { if case .genericObject(id) = $0.value { true } else { false } }.map(\.key)
-            closed.forEach { close($0) }
-            return ["qSuccess": !closed.isEmpty]
         case "GetScript":
             if openDoc?.isSessionApp == true { return ["qScript": sessionScript] }
             return ["qScript": await tenant.app(appID)?.script ?? ""]
@@ -51,6 +38,7 @@ extension EngineSession {
             return [:]
         default:
             if let answer = try await docSelectionMethod(method, params) { return answer }
+            if let answer = try await docAppContentMethod(method, params) { return answer }
             throw RPCError.methodNotFound(method)
         }
     }

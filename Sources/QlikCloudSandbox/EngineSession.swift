@@ -27,6 +27,12 @@ struct EngineSession {
     var handles: [Int: EngineHandle] = [:]
     /// The data of session hypercubes, by handle: built once per definition, so pages are copies of prepared cells.
     var objects: [Int: HyperCube] = [:]
+    /// Objects that live as long as the socket (CreateSessionObject, CreateSessionVariable).
+    var sessionObjects = AppObjects()
+    /// A session app's own objects (CreateObject on it): they go with the app, when the socket closes.
+    var sessionAppObjects = AppObjects()
+    /// Properties changed by soft patches (ApplyPatches with qSoftPatch): this session sees them, the app keeps its own.
+    var softPatches: [String: JSONValue] = [:]
     var nextHandle = 2
     /// Handles whose layout the current call invalidated: the engine lists them in the answer's `change`, so clients refresh.
     var changed: Set<Int> = []
@@ -155,6 +161,11 @@ struct EngineSession {
         switch target {
         case .genericObject: return try await genericObjectMethod(method, handle: handle, params)
         case .field(let name): return try await fieldMethod(method, field: name, params)
+        case .genericDimension(let id): return try await genericDimensionMethod(method, id: id, handle: handle, params)
+        case .genericMeasure(let id): return try await genericMeasureMethod(method, id: id, handle: handle, params)
+        case .genericVariable(let id): return try await genericVariableMethod(method, id: id, handle: handle, params)
+        case .variable(let id): return try await variableMethod(method, id: id, params)
+        case .genericBookmark(let id): return try await genericBookmarkMethod(method, id: id, handle: handle, params)
         }
     }
 
@@ -188,6 +199,12 @@ extension EngineSession.RPCError {
 enum EngineHandle {
     case genericObject(id: String)
     case field(name: String)
+    case genericDimension(id: String)
+    case genericMeasure(id: String)
+    case genericVariable(id: String)
+    /// A variable opened through the older Variable class (`GetVariable`), by its object id.
+    case variable(id: String)
+    case genericBookmark(id: String)
 }
 
 extension EngineHandle {

@@ -12,7 +12,10 @@ public import Foundation
 ///      "spaces": [{"name": "Finance", "type": "shared"}],
 ///      "dataFiles": [{"name": "orders.csv", "path": "orders.csv"}],
 ///      "apps": [{"name": "Orders", "space": "Finance", "reload": true,
-///                "script": "Orders: LOAD * FROM [lib://DataFiles/orders.csv] (txt, utf8, embedded labels, delimiter is ',');"}],
+///                "script": "Orders: LOAD * FROM [lib://DataFiles/orders.csv] (txt, utf8, embedded labels, delimiter is ',');",
+///                "objects": [{"properties": {"qInfo": {"qId": "sheet-1", "qType": "sheet"}, "qMetaDef": {"title": "Orders"}}, "published": true},
+///                            {"properties": {"qInfo": {"qId": "dim-1", "qType": "dimension"}, "qDim": {"qFieldDefs": ["Region"]}}},
+///                            {"properties": {"qInfo": {"qId": "bm-1", "qType": "bookmark"}}, "selections": {"Region": ["EU"]}}]}],
 ///      "generatedApps": [{"name": "Big", "rows": 1000000, "columns": 10, "seed": 1}]}
 public struct SandboxFixture: Decodable, Sendable {
     public struct User: Decodable, Sendable {
@@ -59,6 +62,20 @@ public struct SandboxFixture: Decodable, Sendable {
         public var owner: String?
         public var script: String?
         public var reload: Bool?
+        /// Its sheets, charts, master items, variables and bookmarks, each as the engine's properties.
+        public var objects: [AppObjectEntry]?
+        /// The app's own properties beyond its name (`qThumbnail`, client keys), as `GetAppProperties` shows them.
+        var appProperties: JSONValue?
+    }
+
+    /// One object of an app: its properties (`qInfo.qId` and `qInfo.qType` required), its parent's id (a chart's sheet),
+    /// whether it is published, its owner's email, and for a bookmark its selections (field name to values).
+    public struct AppObjectEntry: Decodable, Sendable {
+        var properties: JSONValue
+        public var parent: String?
+        public var published: Bool?
+        public var owner: String?
+        public var selections: [String: [String]]?
     }
 
     public struct GeneratedApp: Decodable, Sendable {
@@ -110,6 +127,27 @@ public struct SandboxFixture: Decodable, Sendable {
     }
 
     static let spaceTypes: Set<String> = ["shared", "managed", "data"]
+
+    /// An app's objects: each with an id and a type, ids unique, parents among them, selections only on bookmarks.
+    private static func checkObjects(_ objects: [AppObjectEntry], _ place: String,
+                                     owner: (String?, String) throws(SandboxSetupError) -> Void) throws(SandboxSetupError) {
+        let ids = objects.map { $0.properties.value(at: "/qInfo/qId")?.string ?? "" }
+        for (index, object) in objects.enumerated() {
+            let at = "\(place)[\(index)]"
+            guard case .object = object.properties, !ids[index].isEmpty,
+                  let type = object.properties.value(at: "/qInfo/qType")?.string, !type.isEmpty else {
+                throw SandboxSetupError("\(at).properties needs qInfo with a qId and a qType, such as {\"qInfo\": {\"qId\": \"sheet-1\", \"qType\": \"sheet\"}}.")
+            }
+            guard ids.filter({ $0 == ids[index] }).count == 1 else { throw SandboxSetupError("\(at): the id \(ids[index]) is used twice in the app.") }
+            if let parent = object.parent, parent == ids[index] || !ids.contains(parent) {
+                throw SandboxSetupError("\(at).parent is '\(parent)', which is not another object of the app (ids: \(ids.joined(separator: ", "))).")
+            }
+            if object.selections != nil && type != "bookmark" {
+                throw SandboxSetupError("\(at).selections is only for bookmarks; this object's qType is \(type).")
+            }
+            try owner(object.owner, at)
+        }
+    }
 
     /// Seeds an empty tenant; every reference is checked first, so a bad
     /// fixture changes nothing and the error names the entry.
@@ -168,6 +206,12 @@ public struct SandboxFixture: Decodable, Sendable {
         for (index, app) in (apps ?? []).enumerated() {
             try space(app.space, "apps[\(index)]")
             _ = try owner(app.owner, "apps[\(index)]")
+            try Self.checkObjects(app.objects ?? [], "apps[\(index)].objects") { email, place throws(SandboxSetupError) in _ = try owner(email, place) }
+            if let properties = app.appProperties {
+                guard case .object = properties else {
+                    throw SandboxSetupError("apps[\(index)].appProperties should be a JSON object, such as {\"qThumbnail\": {\"qUrl\": \"\"}}.")
+                }
+            }
         }
         for (index, app) in (generatedApps ?? []).enumerated() {
             try space(app.space, "generatedApps[\(index)]")
@@ -225,6 +269,15 @@ public struct SandboxFixture: Decodable, Sendable {
             if let script = app.script { _ = await tenant.setScript(added.id, script: script, message: "From the fixture", userID: ownerID(app.owner)) }
             // Checked above, so it succeeds; recorded as a reload, as a real tenant's history would show it.
             if app.reload == true { _ = await tenant.reloadNow(appID: added.id, userID: ownerID(app.owner)) }
+            if app.objects != nil || app.appProperties != nil {
+                let now = tenant.clock()
+                let objects = (app.objects ?? []).map { entry in
+                    AppObject(properties: entry.properties, parentID: entry.parent, ownerID: ownerID(entry.owner ?? app.owner),
+                              published: entry.published ?? false, createdAt: now, modifiedAt: now,
+                              bookmarkSelections: entry.selections.map { $0.sorted { $0.key < $1.key }.map { BookmarkSelection(field: $0.key, values: $0.value) } })
+                }
+                await tenant.setAppObjects(added.id, AppObjects(objects, appProperties: app.appProperties))
+            }
         }
         for app in generatedApps ?? [] {
             _ = await tenant.addGeneratedApp(name: app.name, rows: app.rows, columns: app.columns ?? 10, seed: app.seed ?? 1,

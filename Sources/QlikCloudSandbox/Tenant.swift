@@ -376,6 +376,50 @@ actor Tenant {
         persist()
     }
 
+    // MARK: App objects
+
+    /// Replaces all of an app's objects and app properties, as seeding from a fixture or the default tenant does.
+    @discardableResult
+    func setAppObjects(_ appID: String, _ objects: AppObjects) -> Bool {
+        updateObjects(of: appID) { $0 = objects }
+    }
+
+    /// Adds an object to an app, or replaces the one with its id.
+    @discardableResult
+    func putAppObject(_ appID: String, _ object: AppObject) -> Bool {
+        updateObjects(of: appID) { $0.put(object) }
+    }
+
+    /// Removes an object and its descendants from an app; the ids removed (none when the app or object does not exist).
+    func removeAppObject(_ appID: String, id: String) -> [String] {
+        var removed: [String] = []
+        updateObjects(of: appID) { removed = $0.remove(id) }
+        return removed
+    }
+
+    /// Sets the app's own properties; a `qTitle` renames the app and a `description` describes it, as Qlik Cloud's app properties do.
+    @discardableResult
+    func setAppProperties(_ appID: String, _ properties: JSONValue) -> Bool {
+        guard let index = apps.firstIndex(where: { $0.id == appID }) else { return false }
+        var rest = properties.members
+        if let title = rest.removeValue(forKey: "qTitle")?.string, !title.isEmpty { apps[index].name = title }
+        if let description = rest["description"]?.string { apps[index].description = description }
+        for derived in ["qLastReloadTime", "qSavedInProductVersion", "qMigrationHash"] { rest[derived] = nil }
+        apps[index].objects.appProperties = .object(rest)
+        apps[index].updatedAt = clock()
+        persist()
+        return true
+    }
+
+    @discardableResult
+    private func updateObjects(of appID: String, _ change: (inout AppObjects) -> Void) -> Bool {
+        guard let index = apps.firstIndex(where: { $0.id == appID }) else { return false }
+        change(&apps[index].objects)
+        apps[index].updatedAt = clock()
+        persist()
+        return true
+    }
+
     // MARK: Reloads
 
     /// Queues a reload of the app's current script; the worker runs it.

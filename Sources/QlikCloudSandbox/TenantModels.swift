@@ -69,9 +69,17 @@ struct SandboxApp: Sendable, Codable {
     var lastReloadTime: Date?
     /// How its last reload ended, successful or not, as its item reports it (`resourceReloadEndTime`, `resourceReloadStatus`).
     var lastReload: ReloadMark?
+    /// Its sheets, charts, master items, variables, bookmarks and own properties; nil in tenants saved before apps held objects.
+    var savedObjects: AppObjects?
+
+    var objects: AppObjects {
+        get { savedObjects ?? AppObjects() }
+        set { savedObjects = newValue }
+    }
 
     private enum CodingKeys: String, CodingKey {
         case sequence, id, itemID, name, description, spaceID, ownerID, createdAt, updatedAt, script, scriptVersions, lastReloadTime, lastReload
+        case savedObjects = "objects"
     }
 }
 

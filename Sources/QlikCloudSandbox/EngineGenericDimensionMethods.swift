@@ -1,0 +1,71 @@
+import Foundation
+import QVD
+
+/// The GenericDimension class: a master dimension, its definition, the data
+/// of its fields and the charts that use it.
+extension EngineSession {
+    mutating func genericDimensionMethod(_ method: String, id: String, handle: Int, _ params: Params) async throws -> [String: Any] {
+        let dimension = try await requireObject(id)
+        switch method {
+        case "GetLayout":
+            var infos: [[String: Any]] = []
+            for field in (dimension.properties["qDim"]?["qFieldDefs"]).map(Self.strings) ?? [] {
+                let values = await fieldValues(field)
+                infos.append(["qApprMaxGlyphCount": values.map { ($0.displayText ?? "").count }.max() ?? 0, "qCardinal": Set(values).count,
+                              "qTags": EngineViews.tags(values), "qIsSemantic": false, "qAndMode": false])
+            }
+            return ["qLayout": ["qInfo": Self.info(dimension), "qMeta": meta(dimension),
+                                "qDim": dimension.properties["qDim"]?.dictionary ?? [:], "qDimInfos": infos]]
+        case "GetDimension":
+            return ["qDim": dimension.properties["qDim"]?.dictionary ?? [:]]
+        case "GetActiveField":
+            // A single dimension, or a drill-down group at its first field: the sandbox keeps no drill position.
+            return ["qReturn": 0]
+        default:
+            return try await masterItemMethod(method, dimension, params)
+        }
+    }
+
+    /// Methods that master dimensions, measures, variables and bookmarks share: properties, info, patches and linked objects.
+    mutating func masterItemMethod(_ method: String, _ item: AppObject, _ params: Params) async throws -> [String: Any] {
+        switch method {
+        case "GetProperties":
+            return ["qProp": item.properties.dictionary]
+        case "GetInfo":
+            return ["qInfo": Self.info(item)]
+        case "SetProperties":
+            guard let properties = params.object(0, "qProp") else { throw RPCError.missingProperties }
+            try await replaceProperties(of: item, with: JSONValue(any: properties))
+            await invalidateUsers(of: item.id)
+            return [:]
+        case "ApplyPatches":
+            try await replaceProperties(of: item, with: try JSONPatch.applying(params.array(0, "qPatches") ?? [], to: item.properties))
+            await invalidateUsers(of: item.id)
+            return [:]
+        case "GetLinkedObjects" where item.engineClass == .genericDimension || item.engineClass == .genericMeasure:
+            let all = await reachableObjects()
+            let users = all.items.filter { MasterItems.references(in: $0.properties).contains(item.id) }
+            return ["qItems": users.map { ["qRootId": all.rootID(of: $0.id), "qInfo": Self.info($0)] as [String: Any] }]
+        default:
+            throw RPCError.methodNotFound(method)
+        }
+    }
+
+    /// A master item changed: the charts that use it compute anew.
+    private mutating func invalidateUsers(of id: String) async {
+        for user in await reachableObjects().items where MasterItems.references(in: user.properties).contains(id) { invalidate(user) }
+    }
+
+    /// The non-null values of a field (`[Name]` or `Name`) in the app's data model, over every table that holds it.
+    func fieldValues(_ field: String) async -> [QlikValue] {
+        let name = LoadScript.unquote(field)
+        return await model().tables.flatMap { table in
+            table.fields.firstIndex(of: name).map { table.columns[$0].filter { !$0.isNull } } ?? []
+        }
+    }
+
+    static func strings(_ value: JSONValue) -> [String] {
+        if case .array(let values) = value { return values.compactMap(\.string) }
+        return []
+    }
+}
