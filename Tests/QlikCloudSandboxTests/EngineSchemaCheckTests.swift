@@ -43,7 +43,7 @@ struct EngineSchemaCheckTests {
         #expect(SandboxConfiguration().checksEngineAnswers == (ProcessInfo.processInfo.environment["QLIK_SANDBOX_CHECK_ENGINE_ANSWERS"] ?? "1" == "1"))
     }
 
-    @Test("a scripted conversation over every Global and Doc method the sandbox answers passes the schema check")
+    @Test("a scripted conversation over every Global and Doc method the sandbox answers (and Field and list-object selections) passes the schema check")
     func conversation() async throws {
         let (sandbox, app) = try await EngineSessionTests.sandboxWithOrders()
         var session = EngineSession(tenant: sandbox.tenant, appID: app.id, userID: try #require(await sandbox.tenant.usersByCreation.first).id)
@@ -69,6 +69,40 @@ struct EngineSchemaCheckTests {
         if let handle = (created["qReturn"] as? [String: Any])?["qHandle"] as? Int {
             _ = await call("GetLayout", handle: handle)
             _ = await call("GetHyperCubeData", handle: handle, ["/qHyperCubeDef", [["qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 10]]])
+        }
+        // Selections: a field, the Doc's selection and evaluation methods, a list object's selection methods.
+        if let field = (await call("GetField", handle: 1, ["Region"])["qReturn"] as? [String: Any])?["qHandle"] as? Int {
+            let fieldCalls: [(String, [Any])] = [
+                ("Select", ["EU"]), ("GetCardinal", []), ("GetAndMode", []), ("GetNxProperties", []), ("ToggleSelect", ["US"]),
+                ("SelectValues", [[["qText": "EU", "qIsNumeric": false, "qNumber": 0]]]), ("LowLevelSelect", [[0], false]),
+                ("SelectAll", []), ("SelectPossible", []), ("SelectExcluded", []), ("SelectAlternative", []), ("ClearAllButThis", []),
+                ("Lock", []), ("Unlock", []), ("Clear", []),
+            ]
+            for (method, params) in fieldCalls { _ = await call(method, handle: field, params) }
+        }
+        for (method, params) in [("Evaluate", ["Sum(Amount)"]), ("EvaluateEx", ["Count(OrderID)"]), ("CheckExpression", ["Sum(Amount)"]),
+                                 ("CheckNumberOrExpression", ["Sum(Amount)"]), ("GetFieldsFromExpression", ["Sum(Amount)"]),
+                                 ("GetFieldDescription", ["Region"]), ("ClearAll", [false]), ("LockAll", []), ("UnlockAll", []),
+                                 ("Back", []), ("Forward", []), ("BackCount", []), ("ForwardCount", [])] as [(String, [Any])] {
+            _ = await call(method, handle: 1, params)
+        }
+        let list: [String: Any] = ["qInfo": ["qId": "l1", "qType": "listbox"], "qListObjectDef": [
+            "qDef": ["qFieldDefs": ["Region"]], "qInitialDataFetch": [["qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 10]]]]
+        if let handle = ((await call("CreateSessionObject", handle: 1, [list]))["qReturn"] as? [String: Any])?["qHandle"] as? Int {
+            let page: [String: Any] = ["qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 10]
+            let listCalls: [(String, [Any])] = [
+                ("GetLayout", []), ("GetListObjectData", ["/qListObjectDef", [page]]), ("BeginSelections", [["/qListObjectDef"]]),
+                ("SelectListObjectValues", ["/qListObjectDef", [0], false]), ("EndSelections", [true]),
+                ("SelectListObjectPossible", ["/qListObjectDef"]), ("SelectListObjectExcluded", ["/qListObjectDef"]),
+                ("SelectListObjectAll", ["/qListObjectDef"]), ("SelectListObjectAlternative", ["/qListObjectDef"]),
+                ("ResetMadeSelections", []), ("ClearSelections", ["/qListObjectDef"]),
+            ]
+            for (method, params) in listCalls { _ = await call(method, handle: handle, params) }
+        }
+        if let handle = ((await call("CreateSessionObject", handle: 1, [cube]))["qReturn"] as? [String: Any])?["qHandle"] as? Int {
+            let page: [String: Any] = ["qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 10]
+            _ = await call("GetHyperCubeReducedData", handle: handle, ["/qHyperCubeDef", [page], -1, "N"])
+            _ = await call("SelectHyperCubeValues", handle: handle, ["/qHyperCubeDef", 0, [0], false])
         }
         _ = await call("DestroySessionObject", handle: 1, ["c1"])
         _ = await call("GetScript", handle: 1)
