@@ -124,6 +124,19 @@ struct AppCatalogTests {
         #expect(contents.problems.count == 2)
     }
 
+    @Test("a method the engine refuses (the variable list, GetAllInfos) is a problem naming it; everything else is still read")
+    func refusedMethods() async {
+        var answers = salesApp
+        answers["CreateSessionObject@1:qVariableListDef"] = nil
+        let withoutVariables = await AppContentsReader(engine: FakeEngine(answers: answers), pipelined: true).read(doc: 1)
+        #expect(withoutVariables.variables.isEmpty && withoutVariables.sheets.count == 2 && withoutVariables.bookmarks.count == 1)
+        #expect(withoutVariables.problems.contains { $0.object == "variables (qVariableListDef)" && $0.message.contains("Method not found") })
+        answers["GetAllInfos@1"] = nil
+        let withoutObjects = await AppContentsReader(engine: FakeEngine(answers: answers), pipelined: true).read(doc: 1)
+        #expect(withoutObjects.sheets.isEmpty && withoutObjects.masterMeasures.count == 1 && withoutObjects.dataModel != nil)
+        #expect(withoutObjects.problems.contains { $0.object == "app objects (GetAllInfos)" })
+    }
+
     @Test("read one request at a time, the contents are the same as pipelined")
     func sequentialReadsTheSame() async {
         let pipelined = await read(pipelined: true)
