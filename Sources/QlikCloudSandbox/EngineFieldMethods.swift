@@ -38,7 +38,7 @@ extension EngineSession {
             return ["qReturn": select(values, in: name, toggle: toggle, softLock: softLock)]
         case "SelectAll", "SelectPossible", "SelectExcluded", "SelectAlternative":
             let softLock = params.value(0, "qSoftLock") as? Bool ?? false
-            let wanted = Self.statesChosen(by: method)
+            let wanted = Self.fieldStatesChosen(by: method)
             let states = selections.states(of: number, in: index)
             let values = field.values.indices.filter { wanted.contains(states[$0]) }.map { field.values[$0] }
             return ["qReturn": select(values, in: name, toggle: false, softLock: softLock)]
@@ -74,7 +74,7 @@ extension EngineSession {
 
     /// Which states a SelectAll/Possible/Excluded/Alternative call selects. SelectExcluded inverts the selection,
     /// so it takes the alternative values too.
-    static func statesChosen(by method: String) -> Set<AssociativeInference.State> {
+    static func fieldStatesChosen(by method: String) -> Set<AssociativeInference.State> {
         switch method {
         case "SelectPossible": [.optional, .selected, .locked]
         case "SelectExcluded": [.excluded, .alternative]

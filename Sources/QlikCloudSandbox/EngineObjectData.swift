@@ -10,27 +10,37 @@ extension EngineSession {
     mutating func dataLayout(for properties: [String: Any], id: String, type: String, handle: Int) async throws -> [String: Any] {
         var layout: [String: Any] = [:]
         if let definition = properties["qListObjectDef"] as? [String: Any] {
-            if listObjects[handle] == nil {
-                let list = try ListObject(definition: definition)
-                _ = try await field(named: list.field)
-                listObjects[handle] = list
-            }
+            // Parsed anew on every layout: the object's properties may have changed since (SetProperties, patches).
+            let list = try ListObject(definition: definition)
+            _ = try await field(named: list.field)
+            listObjects[handle] = list
             layout.merge(try await listObjectView(handle).layout) { _, new in new }
         }
         guard properties["qHyperCubeDef"] != nil else { return layout }
         if objects[handle] == nil {
             var definition = properties
             definition["qInfo"] = ["qId": id, "qType": type]
-            let cube: HyperCube
-            if openDoc?.isSessionApp == true {
-                cube = try HyperCube(definition: definition, model: sessionModel)
-            } else {
-                let plan = try HyperCube.Plan(definition: definition, model: await model())
-                var indexes: [ColumnIndex] = []
-                for field in plan.fields { indexes.append(await tenant.columnIndex(appID: appID, table: plan.table.name, field: field)) }
-                cube = HyperCube(plan: plan, indexes: indexes)
+            let model = await model()
+            var cube: HyperCube
+            do {
+                if openDoc?.isSessionApp == true {
+                    cube = try HyperCube(definition: definition, model: model)
+                } else {
+                    let plan = try HyperCube.Plan(definition: definition, model: model)
+                    var indexes: [ColumnIndex] = []
+                    for field in plan.fields { indexes.append(await tenant.columnIndex(appID: appID, table: plan.table.name, field: field)) }
+                    cube = HyperCube(plan: plan, indexes: indexes)
+                }
+            } catch let error as RPCError where error.code == 1001 {
+                // Dimensions from several tables: the cube reads their rows joined over the keys.
+                let fields = error.parameter.split(separator: ",").map(String.init)
+                guard let join = JoinedRows(fields: fields, index: selections.index(of: model)) else { throw error }
+                let plan = try HyperCube.Plan(definition: definition, model: model, joined: join.table)
+                cube = HyperCube(plan: plan, indexes: plan.fields.map { ColumnIndex(plan.column($0)) })
+                cube.join = join
             }
             objects[handle] = cube
+            selections.forgetCubeView(handle)
         }
         layout.merge(await currentCube(handle)?.layout ?? [:]) { _, new in new }
         return layout
@@ -55,18 +65,16 @@ extension EngineSession {
         guard hasSelections || !cube.measures.isEmpty else { return cube }
         let index = await associativeIndex()
         if let view = selections.cubeView(handle, index: index) { return view }
-        guard let table = index.table(cube.tableName) else { return cube }
-        let columns = cube.fields.compactMap { name in index.tables[table].fields.firstIndex { index.fields[$0].name == name } }
-        guard columns.count == cube.fields.count else { return cube }
         let inference = selections.inference(index)
+        guard let source = Self.cubeSource(cube, inference: inference) else { return cube }
         var view = cube
         if hasSelections {
             var states: [[UInt8]?] = []
             var counts: [[String: Int]] = []
-            for column in columns {
-                let fieldStates = selections.states(of: index.tables[table].fields[column], in: index)
+            for dimension in source.dimensions {
+                let fieldStates = selections.states(of: dimension.field, in: index)
                 counts.append(Self.stateCounts(fieldStates))
-                let letters = index.tables[table].localToField[column].map { element -> UInt8 in
+                let letters = dimension.localToField.map { element -> UInt8 in
                     switch fieldStates[Int(element)] {
                     case .selected: UInt8(ascii: "S")
                     case .locked: UInt8(ascii: "L")
@@ -75,29 +83,58 @@ extension EngineSession {
                 }
                 states.append(letters.contains { $0 != 0 } ? letters : nil)
             }
-            view = cube.restricted(toRows: inference.possibleRows[table], states: states, stateCounts: counts)
+            view = cube.restricted(toRows: source.possible, states: states, stateCounts: counts)
         }
         if !cube.measures.isEmpty {
-            view = view.withMeasures(measureValues(view, table: table, columns: columns, inference: inference))
+            view = view.withMeasures(measureValues(view, source: source, inference: inference))
         }
         selections.keep(cubeView: view, for: handle, index: index)
         return view
     }
 
-    /// Each measure on each cube row. A measure over the cube's own table aggregates the rows of the row's group;
-    /// one over other tables, the rows associated with the row's dimension values (as if they were selected).
-    private func measureValues(_ cube: HyperCube, table: Int, columns: [Int], inference: AssociativeInference) -> [[Result<QlikValue, ChartEvaluator.EvaluationError>]] {
+    /// Where a cube's rows come from in the associative index: which of them the inference leaves possible, and per
+    /// dimension its field and the field element of each of the cube's element numbers. `table` is the one table
+    /// the cube reads, nil for joined rows.
+    static func cubeSource(_ cube: HyperCube, inference: AssociativeInference)
+        -> (possible: [Bool]?, table: Int?, dimensions: [(field: Int, localToField: [Int32])])? {
         let index = inference.index
-        let tableFields = Set(index.tables[table].fields)
+        let fields = cube.fields.compactMap { index.fieldNumber[$0] }
+        guard fields.count == cube.fields.count else { return nil }
+        if let join = cube.join {
+            return (join.possibleRows(inference.possibleRows), nil, Array(zip(fields, join.localToField)))
+        }
+        guard let table = index.table(cube.tableName) else { return nil }
+        let columns = fields.compactMap { index.tables[table].fields.firstIndex(of: $0) }
+        guard columns.count == fields.count else { return nil }
+        return (inference.possibleRows[table], table, columns.map { (index.tables[table].fields[$0], index.tables[table].localToField[$0]) })
+    }
+
+    /// Each measure on each cube row. A measure over the cube's own table (or one of its joined tables) aggregates
+    /// the rows behind the row's group; any other, the rows associated with the row's dimension values (as if selected).
+    private func measureValues(_ cube: HyperCube, source: (possible: [Bool]?, table: Int?, dimensions: [(field: Int, localToField: [Int32])]),
+                               inference: AssociativeInference) -> [[Result<QlikValue, ChartEvaluator.EvaluationError>]] {
+        let index = inference.index
         var groups: [[Int]]?
         var associated: [[[Bool]?]]?
         return cube.measures.map { measure in
-            let local = measure.expression.fields.allSatisfy { index.fieldNumber[$0].map(tableFields.contains) ?? true }
-            if local {
-                if groups == nil { groups = cube.groups(possible: inference.possibleRows[table]) }
+            if let table = source.table,
+               measure.expression.fields.allSatisfy({ index.fieldNumber[$0].map(index.tables[table].fields.contains) ?? true }) {
+                if groups == nil { groups = cube.groups(possible: source.possible) }
                 return (groups ?? []).map { rows in
                     Result { () throws(ChartEvaluator.EvaluationError) -> QlikValue in
                         try ChartEvaluator(index: index, possibleRows: inference.possibleRows, group: (table, rows)).evaluate(measure.expression)
+                    }
+                }
+            }
+            // Joined rows: a measure over one of the joined tables aggregates that table's rows behind the row's group.
+            if source.table == nil, let join = cube.join, let joined = join.sources.first(where: { joined in
+                measure.expression.fields.allSatisfy { index.fieldNumber[$0].map(index.tables[joined.table].fields.contains) ?? true }
+            }) {
+                if groups == nil { groups = cube.groups(possible: source.possible) }
+                return (groups ?? []).map { rows in
+                    let tableRows = Array(Set(rows.map { Int(joined.rows[$0]) }.filter { $0 >= 0 })).sorted()
+                    return Result { () throws(ChartEvaluator.EvaluationError) -> QlikValue in
+                        try ChartEvaluator(index: index, possibleRows: inference.possibleRows, group: (joined.table, tableRows)).evaluate(measure.expression)
                     }
                 }
             }
@@ -106,9 +143,9 @@ extension EngineSession {
                 associated = (0..<cube.rowCount).map { cubeRow in
                     var narrowed = selected
                     for (dimension, element) in cube.dimensionElements(cubeRow).enumerated() where element >= 0 {
-                        let field = index.tables[table].fields[columns[dimension]]
+                        let field = source.dimensions[dimension].field
                         var only = [Bool](repeating: false, count: index.fields[field].cardinal)
-                        only[Int(index.tables[table].localToField[columns[dimension]][Int(element)])] = true
+                        only[Int(source.dimensions[dimension].localToField[Int(element)])] = true
                         narrowed[field] = only
                     }
                     return AssociativeInference(index: index, selected: narrowed).possibleRows

@@ -37,7 +37,7 @@ extension EngineSession {
         case "SelectListObjectPossible", "SelectListObjectExcluded", "SelectListObjectAll", "SelectListObjectAlternative":
             let view = try await listObjectView(handle)
             let softLock = params.value(1, "qSoftLock") as? Bool ?? false
-            let wanted = Self.statesChosen(by: method.replacingOccurrences(of: "ListObject", with: ""))
+            let wanted = Self.fieldStatesChosen(by: method.replacingOccurrences(of: "ListObject", with: ""))
             let values = view.field.values.indices.filter { wanted.contains(view.states[$0]) }.map { view.field.values[$0] }
             return ["qSuccess": select(values, in: view.field.name, toggle: false, softLock: softLock)]
         case "SelectHyperCubeValues":
@@ -48,14 +48,12 @@ extension EngineSession {
             }
             let elements = (params.array(2, "qValues") ?? []).compactMap { $0 as? Int }
             let toggle = params.value(3, "qToggleMode") as? Bool ?? false
-            let index = await associativeIndex()
-            let name = cube.fields[dimension]
-            guard let table = index.table(cube.tableName), let number = index.fieldNumber[name],
-                  let column = index.tables[table].fields.firstIndex(of: number) else { return ["qSuccess": false] }
-            // The cube numbers a dimension's values as its table does; the selection needs the field's values.
-            let local = index.tables[table].localToField[column]
-            let values = elements.filter { local.indices.contains($0) }.map { index.fields[number].values[Int(local[$0])] }
-            return ["qSuccess": select(values, in: name, toggle: toggle, softLock: false)]
+            let inference = await inference()
+            guard let source = Self.cubeSource(cube, inference: inference) else { return ["qSuccess": false] }
+            // The cube numbers a dimension's values as its rows do; the selection needs the field's values.
+            let (number, local) = source.dimensions[dimension]
+            let values = elements.filter { local.indices.contains($0) }.map { inference.index.fields[number].values[Int(local[$0])] }
+            return ["qSuccess": select(values, in: cube.fields[dimension], toggle: toggle, softLock: false)]
         case "ClearSelections":
             let columns = (params.array(1, "qColIndices") ?? []).compactMap { $0 as? Int }
             var fields: [String] = []

@@ -71,7 +71,8 @@ struct HyperCube {
         let measures: [(label: String, expression: ChartExpression)]
         let initialPages: [[String: Any]]
 
-        init(definition: [String: Any], model: DataModel) throws {
+        /// `joined`: the rows to read when the dimensions come from more than one table (``JoinedRows``).
+        init(definition: [String: Any], model: DataModel, joined: DataTable? = nil) throws {
             let info = definition["qInfo"] as? [String: Any]
             id = (info?["qId"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? Identifier.hex(bytes: 8)
             type = info?["qType"] as? String ?? "x"
@@ -96,9 +97,9 @@ struct HyperCube {
             guard !fields.isEmpty, fields.count == dimensions.count else {
                 throw EngineSession.RPCError(code: -32602, parameter: "qDimensions", message: "Each dimension needs qDef.qFieldDefs with a field name")
             }
-            guard let table = model.tables.first(where: { table in fields.allSatisfy(table.fields.contains) }) else {
+            guard let table = model.tables.first(where: { table in fields.allSatisfy(table.fields.contains) }) ?? joined else {
                 throw EngineSession.RPCError(code: 1001, parameter: fields.joined(separator: ","),
-                                             message: "Field not found, or the fields are in different tables (the sandbox engine reads one table per cube)")
+                                             message: "Field not found, or the fields' tables are not associated through keys")
             }
             self.table = table
             initialPages = (cube["qInitialDataFetch"] as? [[String: Any]]) ?? []
@@ -125,6 +126,8 @@ struct HyperCube {
     private var stateCounts: [[String: Int]]
     /// The measures' titles and expressions; their values come with ``withMeasures(_:)``.
     let measures: [(label: String, expression: ChartExpression)]
+    /// The joined rows the cube reads when its dimensions come from more than one table; nil for one table.
+    var join: JoinedRows?
     private var measureColumns: [MeasureColumn] = []
     private var measureErrors: [String?] = []
     /// Per dimension, each table row's element number (-2 for null).

@@ -47,6 +47,11 @@ struct SelectionState {
         cubeViews[handle] = (version, index, cube)
     }
 
+    /// The handle's cube was built anew (its properties changed): what was computed from the old one is stale.
+    mutating func forgetCubeView(_ handle: Int) {
+        cubeViews[handle] = nil
+    }
+
     /// Changes the selections; records a Back step only when something changed. Answers whether it did.
     @discardableResult
     mutating func update(_ change: (inout Selections) -> Void) -> Bool {

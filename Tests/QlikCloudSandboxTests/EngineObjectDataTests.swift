@@ -87,3 +87,21 @@ struct EngineObjectDataTests {
         #expect(try await app.evaluate("Sum(Amount)") == "112")
     }
 }
+
+@Suite("Sandbox engine: hypercubes over associated tables")
+struct EngineJoinedCubeTests {
+    @Test("dimensions from two tables make the combinations their rows associate, outer as associations are")
+    func joinedDimensions() async throws {
+        var app = try await AssociativeFixture.make()
+        let cube = try await app.object(EngineObjectDataTests.cube(["Name", "Category"], measures: ["Sum(Amount)"]))
+        #expect(try await EngineObjectDataTests.rows(&app, cube) == [
+            ["Ann/O", "Tools/O", "50/L"], ["Ann/O", "Toys/O", "20/L"], ["Bob/O", "Tools/O", "30/L"], ["Cid/O", "Tools/O", "5/L"],
+            ["Dee/O", "-/O", "0/L"], ["-/O", "Toys/O", "7/L"], ["-/O", "Food/O", "0/L"],
+        ])
+        try await app.select("Country", ["US"])
+        #expect(try await EngineObjectDataTests.rows(&app, cube) == [["Bob/O", "Tools/O", "30/L"], ["Cid/O", "Tools/O", "5/L"]])
+        let answer = try await app.result("SelectHyperCubeValues", handle: cube, ["/qHyperCubeDef", 0, [1], false])
+        #expect(answer["qSuccess"] as? Bool == true)
+        #expect(try await app.evaluate("Only(Name)") == "Bob")
+    }
+}
