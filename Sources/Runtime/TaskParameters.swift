@@ -192,7 +192,9 @@ public enum TaskPayloads {
         } catch let DecodingError.keyNotFound(key, _) {
             throw TaskParameterError(["The \(kind.rawValue) parameters lack '\(key.stringValue)'."])
         } catch let DecodingError.typeMismatch(_, context) where !context.codingPath.isEmpty {
-            throw TaskParameterError(["The \(kind.rawValue) parameters' '\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type."])
+            // Array positions as [0], so 'selections[0].values' reads as the JSON it names.
+            let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined().dropFirst()
+            throw TaskParameterError(["The \(kind.rawValue) parameters' '\(path)' has the wrong type."])
         } catch {
             throw TaskParameterError(["The \(kind.rawValue) parameters are not a JSON object of the documented fields."])
         }
