@@ -9,7 +9,7 @@ struct SandboxQlikSDKEngineTests {
         URL(fileURLWithPath: QlikSDK.script).deletingLastPathComponent().appendingPathComponent("qlik_sdk_engine_flows.py").path
     }
 
-    @Test("qlik-sdk 0.17.0's generated Qix classes, unmodified: Global methods, OpenDoc, GetActiveDoc, GetTablesAndKeys, a hypercube session object, a field selection narrowing Evaluate")
+    @Test("qlik-sdk 0.17.0's generated Qix classes, unmodified: Global methods, OpenDoc, GetActiveDoc, GetTablesAndKeys, GetAppLayout, GetAllInfos, a field list and a hypercube session object, a sheet and its children, a master dimension, a field selection narrowing Evaluate")
     func engineFlows() async throws {
         let sandbox = await QlikCloudSandbox.make()
         let app = try #require(await sandbox.tenant.apps.first { $0.name == "Sales Analysis" })
@@ -37,6 +37,15 @@ struct SandboxQlikSDKEngineTests {
         let regions = await sandbox.tenant.app(app.id)?.dataModel.table("Regions")
         let distinct = Set((regions?.columns.last ?? []).map { "\($0)" }).count
         #expect((cube["qSize"] as? [String: Any])?["qcy"] as? Int == distinct)
+        #expect((summary["get_app_layout"] as? [String: Any])?["qTitle"] as? String == "Sales Analysis")
+        #expect((summary["get_all_infos"] as? [[String: Any]])?.contains { $0["qId"] as? String == "sheet-overview" && $0["qType"] as? String == "sheet" } == true)
+        let fields = ((summary["field_list"] as? [String: Any])?["qFieldList"] as? [String: Any])?["qItems"] as? [[String: Any]]
+        #expect(fields?.contains { $0["qName"] as? String == "Region" } == true)
+        #expect(((summary["sheet_layout"] as? [String: Any])?["qInfo"] as? [String: Any])?["qType"] as? String == "sheet")
+        #expect((summary["sheet_info"] as? [String: Any])?["qId"] as? String == "sheet-overview")
+        #expect((summary["sheet_children"] as? [[String: Any]])?.contains { $0["qType"] as? String == "barchart" } == true)
+        #expect(((summary["sheet_properties"] as? [String: Any])?["qMetaDef"] as? [String: Any])?["title"] as? String == "Sales overview")
+        #expect(((summary["dimension_properties"] as? [String: Any])?["qDim"] as? [String: Any])?["qFieldDefs"] as? [String] == ["Region"])
         // Region = EMEA selected through Field.SelectValues: Evaluate sees one region.
         #expect(summary["select_values"] as? Bool == true)
         #expect(summary["evaluate"] as? String == "1")

@@ -72,6 +72,12 @@ def main():
             "qDimensions": [{"qDef": {"qFieldDefs": ["Region"]}}], "qMeasures": [],
             "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 20}]})
         record("hypercube", lambda: doc.create_session_object(cube).get_layout())
+        # App objects: a sheet through GenericObject, a master dimension through GenericDimension.
+        record("sheet_layout", lambda: doc.get_object("sheet-overview").get_layout())
+        record("sheet_info", lambda: doc.get_object("sheet-overview").get_info())
+        record("sheet_children", lambda: doc.get_object("sheet-overview").get_child_infos())
+        record("sheet_properties", lambda: doc.get_object("sheet-overview").get_properties())
+        record("dimension_properties", lambda: doc.get_dimension("dim-region").get_properties())
         record("select_values", lambda: doc.get_field("Region").select_values([{"qText": "EMEA", "qIsNumeric": False, "qNumber": 0}]))
         record("evaluate", lambda: doc.evaluate("Count(DISTINCT Region)"))
     print(json.dumps(summary, default=str))
