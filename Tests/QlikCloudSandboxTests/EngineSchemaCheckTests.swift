@@ -111,4 +111,68 @@ struct EngineSchemaCheckTests {
         _ = await call("DoSave", handle: 1)
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
+
+    @Test("a scripted conversation over an app's objects (sheets, charts, master items, variables, bookmarks, app properties) passes the schema check")
+    func appObjectConversation() async throws {
+        let sandbox = await QlikCloudSandbox.make()
+        let app = try #require(await sandbox.tenant.apps.first { $0.name == "Sales Analysis" })
+        var session = EngineSession(tenant: sandbox.tenant, appID: app.id, userID: try #require(await sandbox.tenant.usersByCreation.first).id)
+        session.checksAnswers = true
+        var failures: [String] = []
+        var id = 0
+        func call(_ method: String, handle: Int, _ params: Any = [Any]()) async -> [String: Any] {
+            id += 1
+            let reply = await EngineSessionTests.call(&session, id, method, handle: handle, params)
+            if let error = reply["error"] as? [String: Any] { failures.append("\(method): \(error["message"] ?? "")") }
+            return reply["result"] as? [String: Any] ?? [:]
+        }
+        func handle(_ result: [String: Any]) -> Int? { (result["qReturn"] as? [String: Any])?["qHandle"] as? Int }
+        _ = await call("OpenDoc", handle: -1, [app.id])
+        _ = await call("GetAppLayout", handle: 1)
+        let properties = await call("GetAppProperties", handle: 1)["qProp"] ?? [String: Any]()
+        _ = await call("SetAppProperties", handle: 1, [properties])
+        for method in ["GetAllInfos", "GetLocaleInfo", "GetLineage", "GetScriptEx"] { _ = await call(method, handle: 1) }
+        _ = await call("GetObjects", handle: 1, [["qTypes": ["sheet", "barchart"]]])
+        let bookmarks = await call("GetBookmarks", handle: 1, [["qTypes": ["bookmark"]]])["qList"] as? [[String: Any]] ?? []
+        let connections = await call("GetConnections", handle: 1)["qConnections"] as? [[String: Any]] ?? []
+        if let connection = connections.first?["qId"] as? String { _ = await call("GetConnection", handle: 1, [connection]) }
+        if let sheet = handle(await call("GetObject", handle: 1, ["sheet-overview"])) {
+            for method in ["GetLayout", "GetInfo", "GetEffectiveProperties", "GetFullPropertyTree", "GetChildInfos"] { _ = await call(method, handle: sheet) }
+            let sheetProperties = await call("GetProperties", handle: sheet)["qProp"] ?? [String: Any]()
+            _ = await call("SetProperties", handle: sheet, [sheetProperties])
+            _ = await call("ApplyPatches", handle: sheet, [[["qOp": "replace", "qPath": "/qMetaDef/title", "qValue": "\"Overview\""]], true])
+            if let child = handle(await call("GetChild", handle: sheet, ["kpi-revenue"])) {
+                _ = await call("GetLayout", handle: child)
+                _ = await call("GetParent", handle: child)
+            }
+        }
+        if let dimension = handle(await call("GetDimension", handle: 1, ["dim-region"])) {
+            for method in ["GetLayout", "GetDimension", "GetActiveField"] { _ = await call(method, handle: dimension) }
+        }
+        if let measure = handle(await call("GetMeasure", handle: 1, ["msr-revenue"])) {
+            for method in ["GetLayout", "GetMeasure"] { _ = await call(method, handle: measure) }
+        }
+        _ = await call("CreateDimension", handle: 1, [["qInfo": ["qId": "dim-new", "qType": "dimension"], "qDim": ["qFieldDefs": ["Country"]], "qMetaDef": ["title": "Country"]]])
+        _ = await call("DestroyDimension", handle: 1, ["dim-new"])
+        _ = await call("CreateMeasure", handle: 1, [["qInfo": ["qId": "msr-new", "qType": "measure"], "qMeasure": ["qDef": "Count(OrderID)", "qLabel": "Orders"], "qMetaDef": ["title": "Orders"]]])
+        _ = await call("DestroyMeasure", handle: 1, ["msr-new"])
+        _ = await call("CreateObject", handle: 1, [["qInfo": ["qId": "obj-new", "qType": "table"], "qMetaDef": ["title": "New"]]])
+        _ = await call("DestroyObject", handle: 1, ["obj-new"])
+        if let variable = handle(await call("CreateSessionVariable", handle: 1, [["qInfo": ["qId": "var-new", "qType": "variable"], "qName": "vYear", "qDefinition": "2024"]])) {
+            for method in ["GetLayout", "GetRawContent"] { _ = await call(method, handle: variable) }
+        }
+        _ = await call("GetVariableByName", handle: 1, ["vYear"])
+        _ = await call("GetVariableById", handle: 1, ["var-new"])
+        if let variable = handle(await call("GetVariable", handle: 1, ["vYear"])) {
+            for method in ["GetContent", "GetRawContent", "GetNxProperties"] { _ = await call(method, handle: variable) }
+        }
+        _ = await call("DestroySessionVariableById", handle: 1, ["var-new"])
+        if let bookmark = bookmarks.first.flatMap({ ($0["qInfo"] as? [String: Any])?["qId"] as? String }),
+           let opened = handle(await call("GetBookmark", handle: 1, [bookmark])) {
+            _ = await call("GetLayout", handle: opened)
+            _ = await call("GetFieldValues", handle: opened, ["Region", false, ["qStartIndex": 0, "qEndIndex": 10]])
+        }
+        _ = await call("DoReloadEx", handle: 1, [["qMode": 0, "qPartial": false, "qDebug": false]])
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+    }
 }
