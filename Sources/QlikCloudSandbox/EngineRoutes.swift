@@ -10,6 +10,8 @@ struct EngineRoutes {
     let tenant: Tenant
     /// Fault injection: close the socket after sending this many messages.
     var dropAfterMessages: Int?
+    /// Fault injection: each message sent this long after it is ready (see ``SandboxFaults/engineMessageLatency``).
+    var messageLatency: Duration = .zero
 
     func router() -> Router<BasicWebSocketRequestContext> {
         let router = Router(context: BasicWebSocketRequestContext.self)
@@ -26,6 +28,10 @@ struct EngineRoutes {
             let user = try await authenticate(context.request)
             let appID = try context.requestContext.parameters.require("appId")
             var session = EngineSession(tenant: tenant, appID: appID, userID: user.id)
+            if messageLatency > .zero {
+                try await answerLate(inbound: inbound, outbound: outbound, session: &session)
+                return
+            }
             var sent = 0
             func send(_ object: [String: Any]) async throws -> Bool {
                 // The reply's buffer is the frame's payload: no String in between.
@@ -50,6 +56,38 @@ struct EngineRoutes {
             }
         }
         return router
+    }
+
+    /// The session's loop with every message sent `messageLatency` after it is ready, by a sender beside the reader,
+    /// so the delay is a network's: it does not hold up the next request.
+    private func answerLate(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, session: inout EngineSession) async throws {
+        let (queue, feed) = AsyncStream.makeStream(of: (due: ContinuousClock.Instant, frame: ByteBuffer).self)
+        let latency = messageLatency, dropAfter = dropAfterMessages
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var sent = 0
+                for await message in queue {
+                    try await Task.sleep(until: message.due, clock: .continuous)
+                    try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: message.frame)))
+                    sent += 1
+                    if let dropAfter, sent >= dropAfter { break }
+                }
+            }
+            feed.yield((.now + latency, JSONWriter.serializeToBuffer(EngineSession.onConnected)))
+            for try await message in inbound.messages(maxSize: 16 << 20) {
+                guard case .text(let text) = message else { continue }
+                let request: [String: Any]
+                switch Self.incoming(text) {
+                case .request(let object): request = object
+                case .refused(let answer):
+                    feed.yield((.now + latency, JSONWriter.serializeToBuffer(answer)))
+                    continue
+                }
+                if let reply = await session.handle(request) { feed.yield((.now + latency, JSONWriter.serializeToBuffer(reply))) }
+            }
+            feed.finish()
+            try await group.waitForAll()
+        }
     }
 
     /// A text message as the engine takes it: one JSON-RPC request object, or the error answer for anything else

@@ -99,6 +99,14 @@ public struct QlikCloudSandbox: Sendable {
         await tenant.addGeneratedApp(name: name, rows: rows, columns: columns, seed: seed, spaceID: nil, ownerID: self.seed.userID).id
     }
 
+    /// Adds `count` apps for catalog benchmarks ("Catalog app 0001" ...: 5 sheets of 6 charts, 20 master items,
+    /// a 20-table data model each; see ``Tenant/addCatalogApps``), unless the tenant has them already. Returns how many it has.
+    public func addCatalogApps(count: Int) async -> Int {
+        let existing = await tenant.apps.filter { $0.name.hasPrefix("Catalog app ") }.count
+        guard existing == 0 else { return existing }
+        return await tenant.addCatalogApps(count: count, ownerID: seed.userID).count
+    }
+
     public func credentials(port: Int) -> SandboxCredentials {
         SandboxCredentials(baseURL: "\(configuration.scheme)://\(configuration.host):\(port)", apiKey: seed.apiKeyToken, clientID: seed.clientID,
                            clientSecret: seed.clientSecret, userID: seed.userID)
@@ -124,7 +132,8 @@ public struct QlikCloudSandbox: Sendable {
         logger.logLevel = .critical
         let sandbox = self
         var server = HTTPServerBuilder.http1WebSocketUpgrade(
-            webSocketRouter: EngineRoutes(tenant: tenant, dropAfterMessages: configuration.faults.dropWebSocketAfterMessages).router())
+            webSocketRouter: EngineRoutes(tenant: tenant, dropAfterMessages: configuration.faults.dropWebSocketAfterMessages,
+                                         messageLatency: configuration.faults.engineMessageLatency).router())
         if let certificatePath = configuration.tlsCertificatePath {
             server = try .tls(server, tlsConfiguration: try Self.tls(certificate: certificatePath, key: configuration.tlsKeyPath))
         }

@@ -3,6 +3,9 @@
 public struct SandboxFaults: Sendable {
     /// Added to every HTTP answer.
     public var latency: Duration
+    /// Added to every engine message the sandbox sends, as a network's one-way delay: answers keep their order and
+    /// requests in flight together are delayed together, so a client that pipelines pays it once per step, not per call.
+    public var engineMessageLatency: Duration = .zero
     /// Share (0...1) of requests answered 502 or 503 instead.
     public var serverErrorShare: Double
     /// Share (0...1) of requests answered 429 (a storm when near 1), with this Retry-After.

@@ -16,6 +16,7 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "PEM private key for --tls-cert.") var tlsKey: String?
     @Option(help: "Lifetime of OAuth access tokens, in seconds (Qlik's: 21600).") var tokenLifetime: Int = 21_600
     @Option(help: "Fault: milliseconds added to every HTTP answer.") var faultLatencyMs: Int = 0
+    @Option(help: "Fault: milliseconds each engine message takes to arrive (a network's delay: pipelined requests overlap).") var faultEngineLatencyMs: Int = 0
     @Option(help: "Fault: share (0 to 1) of requests answered 502 or 503.") var faultServerErrors: Double = 0
     @Option(help: "Fault: share (0 to 1) of requests answered 429.") var faultRateLimited: Double = 0
     @Option(name: .customLong("fault-drop-websocket-after"), help: "Fault: close engine sockets after this many messages.") var faultDropWebSocketAfter: Int?
@@ -24,6 +25,7 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Seed a new tenant from this JSON fixture (users, keys, OAuth clients, spaces, apps, data files; see the README).") var fixture: String?
     @Option(help: "Add an app with a generated table of this many rows, for benchmarks (deterministic from --generate-seed).") var generateRows: Int?
     @Option(help: "Columns of the generated table.") var generateColumns: Int = 10
+    @Option(help: "Add this many apps for catalog benchmarks, each with 5 sheets of 6 charts, 20 master items and a 20-table data model.") var generateCatalogApps: Int?
     @Option(help: "Seed of the generated table's values.") var generateSeed: UInt64 = 1
     @Option(name: .customLong("env-file"), help: "Once the port is bound, write the address and credentials here as shell 'export' lines (QLIK_SANDBOX_URL, QLIK_SANDBOX_API_KEY, ...), for '. FILE'.")
     var environmentFile: String?
@@ -34,10 +36,13 @@ struct SandboxCommand: AsyncParsableCommand {
             throw ValidationError("--fault-server-errors and --fault-rate-limited are shares from 0 to 1, together at most 1.")
         }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together.") }
-        guard tokenLifetime > 0, faultLatencyMs >= 0 else { throw ValidationError("--token-lifetime must be positive and --fault-latency-ms not negative.") }
+        guard tokenLifetime > 0, faultLatencyMs >= 0, faultEngineLatencyMs >= 0 else {
+            throw ValidationError("--token-lifetime must be positive, and --fault-latency-ms and --fault-engine-latency-ms not negative.")
+        }
         guard (generateRows ?? 0) >= 0, (1...1000).contains(generateColumns) else {
             throw ValidationError("--generate-rows takes 0 or more rows and --generate-columns 1 to 1000 columns.")
         }
+        if let count = generateCatalogApps, !(1...100_000).contains(count) { throw ValidationError("--generate-catalog-apps takes 1 to 100000 apps; got \(count).") }
     }
 
     func run() async throws {
@@ -55,8 +60,9 @@ struct SandboxCommand: AsyncParsableCommand {
                 }
             }
         }
-        let faults = SandboxFaults(latency: .milliseconds(faultLatencyMs), serverErrorShare: faultServerErrors, rateLimitShare: faultRateLimited,
+        var faults = SandboxFaults(latency: .milliseconds(faultLatencyMs), serverErrorShare: faultServerErrors, rateLimitShare: faultRateLimited,
                                    dropWebSocketAfterMessages: faultDropWebSocketAfter, tokenValidity: faultTokenValidity.map { .seconds($0) })
+        faults.engineMessageLatency = .milliseconds(faultEngineLatencyMs)
         let configuration = SandboxConfiguration(host: host, port: port, accessTokenLifetime: .seconds(tokenLifetime), faults: faults,
                                                  tlsCertificatePath: tlsCert, tlsKeyPath: tlsKey)
         let sandbox: QlikCloudSandbox
@@ -75,6 +81,7 @@ struct SandboxCommand: AsyncParsableCommand {
                 generated = await sandbox.addGeneratedApp(name: name, rows: rows, columns: generateColumns, seed: generateSeed)
             }
         }
+        if let count = generateCatalogApps { _ = await sandbox.addCatalogApps(count: count) }
         let generatedApp = generated
         let asJSON = json
         let environment = environmentFile.map(SandboxEnvironmentFile.init(path:))

@@ -50,8 +50,8 @@ struct DiscoverCommandTests {
     }
 
     /// The default sandbox tenant, with a connection named S to it.
-    private func defaultSandbox(_ harness: CommandLineHarness) async throws -> CommandLineHarness.Server {
-        let server = try harness.start(["sandbox", "--port", "0", "--json"])
+    private func defaultSandbox(_ harness: CommandLineHarness, _ arguments: [String] = []) async throws -> CommandLineHarness.Server {
+        let server = try harness.start(["sandbox", "--port", "0", "--json"] + arguments)
         let line = try #require(await server.nextLine(), "the sandbox printed nothing")
         let started = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         let baseURL = try #require(started["baseURL"] as? String), key = try #require(started["apiKey"] as? String)
@@ -130,6 +130,23 @@ struct DiscoverCommandTests {
         #expect((apps[1]["sheets"] as? [Any])?.isEmpty == true)
         let text = try await harness.succeed(["discover", "S"])
         #expect(text.stdout.contains("problem: chart chart-broken on sheet 'Orders'"))
+        #expect(await server.stop() == 0)
+    }
+
+    @Test("the benchmark's generated apps (sandbox --generate-catalog-apps) are catalogued whole: 5 sheets of 6 charts, 20 master items, 20 tables each, with engine latency")
+    func generatedCatalogApps() async throws {
+        let harness = try CommandLineHarness()
+        let server = try await defaultSandbox(harness, ["--generate-catalog-apps", "3", "--fault-engine-latency-ms", "5"])
+        let json = try await harness.succeed(["discover", "S", "--app", "Catalog app *", "--json", "--concurrency", "2"])
+        let apps = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["apps"] as? [[String: Any]])
+        #expect(apps.map { $0["name"] as? String } == ["Catalog app 1", "Catalog app 2", "Catalog app 3"])
+        for app in apps {
+            let sheets = try #require(app["sheets"] as? [[String: Any]])
+            #expect(sheets.map { ($0["charts"] as? [[String: Any]])?.count } == [6, 6, 6, 6, 6])
+            #expect((app["masterDimensions"] as? [Any])?.count == 10 && (app["masterMeasures"] as? [Any])?.count == 10)
+            #expect(((app["dataModel"] as? [String: Any])?["tables"] as? [Any])?.count == 20)
+            #expect((app["problems"] as? [Any])?.isEmpty == true, "\(app["problems"] ?? "")")
+        }
         #expect(await server.stop() == 0)
     }
 }
