@@ -47,19 +47,29 @@ struct EngineSchema: Sendable {
     }
 
     private static func resource(_ name: String) throws(EngineSchemaError) -> [String: Any] {
-        guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "EngineSchema") else {
-            throw EngineSchemaError("The sandbox's resources lack EngineSchema/\(name).json; rebuild the package (Package.swift copies Sources/QlikCloudSandbox/EngineSchema).")
+        let file = "EngineSchema/\(name).json"
+        guard let url = resourceFolders.map({ $0.appendingPathComponent(file) }).first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+            throw EngineSchemaError("Qlik's engine schema (\(file)) is not beside the executable: keep the QlikConnector_QlikCloudSandbox.resources folder the build makes next to it.")
         }
         do {
             guard let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] else {
-                throw EngineSchemaError("EngineSchema/\(name).json is not a JSON object.")
+                throw EngineSchemaError("\(url.path) is not a JSON object.")
             }
             return object
         } catch let error as EngineSchemaError {
             throw error
         } catch {
-            throw EngineSchemaError("EngineSchema/\(name).json cannot be read: \(error.localizedDescription)")
+            throw EngineSchemaError("\(url.path) cannot be read: \(error.localizedDescription)")
         }
+    }
+
+    /// Where the target's resources are: the bundle SwiftPM puts beside the executable (or test bundle), else the
+    /// sources themselves. Looked up by hand because SwiftPM's `Bundle.module` stops the process when it is missing,
+    /// and a sandbox copied without it should still answer (only unchecked, see ``EngineSession``).
+    private static var resourceFolders: [URL] {
+        let bundleName = "QlikConnector_QlikCloudSandbox.resources"
+        let beside = [Bundle.main.bundleURL, Bundle.main.executableURL?.deletingLastPathComponent()].compactMap { $0 }
+        return beside.map { $0.appendingPathComponent(bundleName) } + [URL(fileURLWithPath: #filePath).deletingLastPathComponent()]
     }
 
     /// A type as engine-types.json writes it (scripts/engine-types).

@@ -83,10 +83,13 @@ struct EngineSession {
         closedHandles = []
         do {
             let engineClass = engineClass(of: handle)
-            let schema = try Self.schema()
-            if let engineClass { try schema.checkParameters(of: engineClass, method, params) }
+            // Without the schema (an executable copied without its resources) parameters go unchecked, unless answers
+            // must be checked: then every call answers why the check cannot run.
+            let schema: EngineSchema?
+            if checksAnswers { schema = try Self.schema() } else { schema = try? EngineSchema.shared.get() }
+            if let engineClass, let schema { try schema.checkParameters(of: engineClass, method, params) }
             var result = try await dispatch(method: method, handle: handle, params: params)
-            if checksAnswers, let engineClass {
+            if checksAnswers, let engineClass, let schema {
                 let plain = EngineJSON.plain(result) as? [String: Any] ?? [:]
                 if let problem = schema.problem(in: plain, of: engineClass, method) {
                     throw RPCError(code: -32603, parameter: method,
