@@ -10,8 +10,12 @@ struct DataFileRoutes {
         let maxFileSize: Int
         let maxLargeFileSize: Int
         let maxFiles: Int
+        /// The sandbox sets no limit on a user's total: the largest integer a JSON client reads exactly.
+        let maxSize = 9_007_199_254_740_991
         let size: Int
         let allowedExtensions: [String]
+        /// The sandbox keeps no system-internal files.
+        let allowedInternalExtensions: [String] = []
     }
 
     /// The `Json` part of an upload.
@@ -26,6 +30,20 @@ struct DataFileRoutes {
         let name: String
         let type: String
         let spaceId: String?
+        let connectStatement: String
+
+        init(_ connection: (id: String, name: String, spaceID: String?)) {
+            id = connection.id
+            name = connection.name
+            type = "qix-datafiles.exe"
+            spaceId = connection.spaceID
+            connectStatement = "CUSTOM CONNECT TO \"provider=qix-datafiles.exe;\""
+        }
+    }
+
+    private struct ConnectionPage: Encodable {
+        let data: [ConnectionView]
+        let links: DataFileView.Links
     }
 
     func register(on group: RouterGroup<SandboxContext>) {
@@ -37,18 +55,43 @@ struct DataFileRoutes {
         group.get("data-files/connections") { request, _ in
             var connections = await tenant.dataFileConnections()
             if let space = request.uri.queryParameters["spaceId"].map(String.init) { connections = connections.filter { $0.spaceID == space } }
-            let views = connections.map { ConnectionView(id: $0.id, name: $0.name, type: "qix-datafiles.exe", spaceId: $0.spaceID) }
-            return try JSONResponse.make(ListEnvelope(data: views, links: Paging.links(request, base: base, next: nil, prev: nil, cursorName: "page")))
+            let links = Paging.links(request, base: base, next: nil, prev: nil, cursorName: "page")
+            return try JSONResponse.make(ConnectionPage(data: connections.map(ConnectionView.init),
+                                                        links: DataFileView.Links(self: links.`self`, next: .init(nil), prev: .init(nil))))
         }
-        group.get("data-files") { request, _ in
+        group.get("data-files/connections/:id") { _, context in
+            let id = try context.parameters.require("id")
+            guard let connection = await tenant.dataFileConnections().first(where: { $0.id == id }) else {
+                throw QlikErrorResponse.notFound("No DataFiles connection with id \(id).")
+            }
+            return try JSONResponse.make(ConnectionView(connection))
+        }
+        group.get("data-files") { request, context in
+            let user = try context.requireUser()
             let paging = try Paging(request, defaultLimit: 20, cursorName: "page")
             var files = await tenant.dataFiles
             let query = request.uri.queryParameters
             if let name = query["name"].map(String.init) { files = files.filter { $0.name == name } }
-            if let connection = query["connectionId"].map(String.init) { files = files.filter { $0.connectionID == connection } }
+            // As Qlik lists them: the files of one connection, else the caller's personal space, or with includeAllSpaces every space too.
+            if let connection = query["connectionId"].map(String.init) {
+                files = files.filter { $0.connectionID == connection }
+            } else if query["includeAllSpaces"] == "true" {
+                files = files.filter { $0.spaceID != nil || $0.ownerID == user.id }
+            } else {
+                files = files.filter { $0.spaceID == nil && $0.ownerID == user.id }
+            }
+            if let owner = query["ownerId"].map(String.init) { files = files.filter { $0.ownerID == owner } }
+            if let owner = query["notOwnerId"].map(String.init) { files = files.filter { $0.ownerID != owner } }
+            if let pattern = query["baseNameWildcard"].map(String.init) {
+                files = files.filter { Self.matches(($0.name as NSString).lastPathComponent, wildcard: pattern) }
+            }
+            if let sort = query["sort"].map(String.init) {
+                let sorted = try Self.sorted(files, by: sort)
+                let page = paging.page(Array(sorted.enumerated()), sequence: { $0.offset + 1 })
+                return try Self.list(page.items.map(\.element), next: page.next, prev: page.prev, request: request, base: base)
+            }
             let page = paging.page(files, sequence: \.sequence)
-            return try JSONResponse.make(ListEnvelope(data: page.items.map(DataFileView.init),
-                                                      links: Paging.links(request, base: base, next: page.next, prev: page.prev, cursorName: "page")))
+            return try Self.list(page.items, next: page.next, prev: page.prev, request: request, base: base)
         }
         group.post("data-files") { request, context in
             let user = try context.requireUser()
@@ -73,6 +116,41 @@ struct DataFileRoutes {
             guard await tenant.deleteDataFile(id) else { throw QlikErrorResponse.notFound("No data file with id \(id).") }
             return Response(status: .noContent)
         }
+    }
+
+    private static func list(_ files: [DataFile], next: String?, prev: String?, request: Request, base: BaseURL) throws -> Response {
+        let links = Paging.links(request, base: base, next: next, prev: prev, cursorName: "page")
+        // Qlik's data-files lists always carry next and prev, empty when there is no such page.
+        return try JSONResponse.make(DataFileView.Page(data: files.map(DataFileView.init),
+                                                       links: DataFileView.Links(self: links.`self`, next: DataFileView.OptionalLink(links.next),
+                                                                                 prev: DataFileView.OptionalLink(links.prev))))
+    }
+
+    /// `*` any run of characters, `?` one character; case-insensitive, as Qlik matches base names.
+    static func matches(_ name: String, wildcard: String) -> Bool {
+        let pattern = "^" + NSRegularExpression.escapedPattern(for: wildcard).replacingOccurrences(of: "\\*", with: ".*")
+            .replacingOccurrences(of: "\\?", with: ".") + "$"
+        return name.range(of: pattern, options: [.regularExpression, .caseInsensitive]) != nil
+    }
+
+    private static func sorted(_ files: [DataFile], by sort: String) throws(QlikErrorResponse) -> [DataFile] {
+        let descending = sort.hasPrefix("-")
+        let field = sort.hasPrefix("-") || sort.hasPrefix("+") ? String(sort.dropFirst()) : sort
+        let ordered: (DataFile, DataFile) -> Bool
+        switch field {
+        case "name": ordered = { $0.name.lowercased() < $1.name.lowercased() }
+        case "baseName": ordered = { ($0.name as NSString).lastPathComponent.lowercased() < ($1.name as NSString).lastPathComponent.lowercased() }
+        case "size": ordered = { $0.content.count < $1.content.count }
+        case "modifiedDate": ordered = { $0.modifiedAt < $1.modifiedAt }
+        // Data files are never folders here, so all sort alike.
+        case "folder": return files
+        default: throw .badRequest("sort must be name, baseName, size, modifiedDate or folder, with + or -; got '\(sort)'.")
+        }
+        return files.enumerated().sorted { left, right in
+            if ordered(left.element, right.element) { return !descending }
+            if ordered(right.element, left.element) { return descending }
+            return left.offset < right.offset
+        }.map(\.element)
     }
 
     /// The upload's `Json` fields and its content: the `File` part, or the temporary

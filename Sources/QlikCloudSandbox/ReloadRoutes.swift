@@ -63,6 +63,7 @@ struct ReloadRoutes {
             let user = try context.requireUser()
             let body = try await JSONResponse.decode(CreateReload.self, from: request)
             let reload = try await tenant.queueReload(appID: body.appId, userID: user.id, partial: body.partial ?? false)
+            await tenant.recordAudit("com.qlik.v1.reload.created", source: "com.qlik/reloads", userID: user.id, data: ["id": reload.id, "appId": body.appId])
             return try JSONResponse.make(ReloadView(reload, tenantID: tenant.tenantID, origin: base.origin(of: request)), status: .created)
         }
         group.get("reloads") { request, _ in

@@ -39,14 +39,25 @@ struct UserView: Encodable, Sendable {
         name = user.name
         email = user.email
         status = user.status
-        // Users of a tenant saved before users had roles were all administrators.
-        assignedRoles = (user.roles ?? ["TenantAdmin"]).compactMap { Role.defaults[$0] }
+        assignedRoles = Self.roles(of: user)
         assignedScopes = []
         assignedGroups = []
         createdAt = user.createdAt
         lastUpdatedAt = user.createdAt
         locale = "en"
         links = Links(self: Link(href: "\(origin)/api/v1/users/\(user.id)"))
+    }
+
+    static func roles(of user: SandboxUser) -> [Role] {
+        // Users of a tenant saved before users had roles were all administrators.
+        (user.roles ?? ["TenantAdmin"]).compactMap { Role.defaults[$0] }
+    }
+
+    /// `Users`: a page of users, with the total when asked for.
+    struct Page: Encodable, Sendable {
+        let data: [UserView]
+        let links: PageLinks
+        let totalResults: Int?
     }
 }
 
@@ -83,8 +94,7 @@ struct SpaceView: Encodable, Sendable {
         createdAt = space.createdAt
         createdBy = space.ownerID
         updatedAt = space.updatedAt
-        meta = Meta(actions: ["create", "delete", "read", "update"], roles: [],
-                    assignableRoles: space.type == "shared" ? ["consumer", "dataconsumer", "facilitator", "producer"] : ["consumer", "contributor", "publisher"])
+        meta = Meta(actions: ["create", "delete", "read", "update"], roles: [], assignableRoles: Tenant.assignableRoles(spaceType: space.type))
         links = Links(self: Link(href: "\(origin)/api/v1/spaces/\(space.id)"), assignments: Link(href: "\(origin)/api/v1/spaces/\(space.id)/assignments"))
     }
 }
@@ -176,10 +186,10 @@ struct ItemView: Encodable, Sendable {
     /// "" until the app's first reload, as Qlik answers.
     let resourceReloadEndTime: String
     let resourceReloadStatus: String
-    let actions: [String]
+    private(set) var actions: [String]
     let collectionIds: [String]
     let isFavorited: Bool
-    let meta: Meta
+    private(set) var meta: Meta
     let links: Links
 
     init(_ app: SandboxApp, tenantID: String, origin: String) {
@@ -210,6 +220,49 @@ struct ItemView: Encodable, Sendable {
         meta = Meta(actions: actions, collections: [], isFavorited: false, tags: [])
         links = Links(self: Link(href: "\(origin)/api/v1/items/\(app.itemID)"), open: Link(href: "\(origin)/sense/app/\(app.id)"))
     }
+
+    /// A data file as the catalog lists it: resourceType `dataset`, subtype `qix-df`; its item id is the file's id.
+    init(dataset file: DataFile, tenantID: String, origin: String) {
+        id = file.id
+        name = file.name
+        description = ""
+        resourceType = "dataset"
+        resourceId = file.id
+        resourceSubType = "qix-df"
+        spaceId = file.spaceID
+        ownerId = file.ownerID
+        creatorId = file.ownerID
+        updaterId = file.ownerID
+        tenantId = tenantID
+        createdAt = file.createdAt
+        updatedAt = file.modifiedAt
+        resourceCreatedAt = file.createdAt
+        resourceUpdatedAt = file.modifiedAt
+        resourceAttributes = Attributes(id: file.id, name: file.name, description: "", createdDate: file.createdAt, modifiedDate: file.modifiedAt,
+                                        owner: file.ownerID, lastReloadTime: "", spaceId: file.spaceID)
+        resourceCustomAttributes = [:]
+        resourceReloadEndTime = ""
+        resourceReloadStatus = ""
+        actions = ["read", "update", "delete"]
+        collectionIds = []
+        isFavorited = false
+        meta = Meta(actions: actions, collections: [], isFavorited: false, tags: [])
+        links = Links(self: Link(href: "\(origin)/api/v1/items/\(file.id)"), open: Link(href: "\(origin)/api/v1/data-files/\(file.id)"))
+    }
+
+    /// The item without the caller's actions, as `noActions=true` asks (Qlik skips working them out).
+    func withoutActions() -> ItemView {
+        var item = self
+        item.actions = []
+        item.meta = Meta(actions: [], collections: meta.collections, isFavorited: meta.isFavorited, tags: meta.tags)
+        return item
+    }
+
+    /// `ItemsListItemsResponseBody`
+    struct Page: Encodable, Sendable {
+        let data: [ItemView]
+        let links: PageLinks
+    }
 }
 
 struct DataFileView: Encodable, Sendable {
@@ -225,6 +278,34 @@ struct DataFileView: Encodable, Sendable {
     let actions: [String]
     let folder: Bool
     let baseName: String
+    /// The file's QRI, as its data set and the lineage graph name it.
+    let qri: String
+    let folderStats: FolderStats
+
+    /// `FolderStatsResponse`: a file holds no files or folders.
+    struct FolderStats: Encodable, Sendable {
+        let aggregateAppScopedFileSize = 0, aggregateFileSize = 0, aggregateInternalFileSize = 0, directAppScopedFileCount = 0
+        let directFileCount = 0, directFolderCount = 0, directInternalFileCount = 0, totalAppScopedFileCount = 0, totalFileCount = 0
+        let totalFolderCount = 0, totalInternalFileCount = 0
+    }
+
+    /// `{"href": ...}`, or `{}` where there is no such page.
+    struct OptionalLink: Encodable, Sendable {
+        let href: String?
+        init(_ link: Link?) { href = link?.href }
+    }
+
+    struct Links: Encodable, Sendable {
+        let `self`: Link
+        let next: OptionalLink
+        let prev: OptionalLink
+    }
+
+    /// `GetDataFileInfosResponse`
+    struct Page: Encodable, Sendable {
+        let data: [DataFileView]
+        let links: Links
+    }
 
     init(_ file: DataFile) {
         id = file.id
@@ -239,5 +320,7 @@ struct DataFileView: Encodable, Sendable {
         actions = ["read", "update", "delete"]
         folder = false
         baseName = (file.name as NSString).lastPathComponent
+        qri = LineageGraph.datasetQRI(fileID: file.id, spaceID: file.spaceID, ownerID: file.ownerID)
+        folderStats = FolderStats()
     }
 }

@@ -10,14 +10,19 @@ actor Tenant {
     private(set) var users: [String: SandboxUser] = [:]
     /// User ids in the order the users were added (several may share a creation time).
     private var userOrder: [String] = []
-    private var apiKeys: [String: APIKey] = [:]
+    /// By token; read and changed by the api-keys resource (Tenant+APIKeys.swift).
+    var apiKeys: [String: APIKey] = [:]
     private var clients: [String: OAuthClient] = [:]
     private var tokens: [String: AccessToken] = [:]
-    private(set) var spaces: [Space] = []
-    private(set) var apps: [SandboxApp] = []
+    /// Changed by the spaces resource too (Tenant+Spaces.swift).
+    var spaces: [Space] = []
+    /// Changed by the app resource's copy too (Tenant+Apps.swift).
+    var apps: [SandboxApp] = []
     private(set) var dataFiles: [DataFile] = []
     private(set) var reloads: [Reload] = []
     private var tempContents: [String: TempContent] = [:]
+    /// What the REST resources keep beside the tenant's content: audit events, space assignments, API-key settings.
+    var restState = TenantRESTState()
     /// Reloads waiting for the worker (``ReloadWorker``), in order.
     nonisolated let reloadQueue: AsyncStream<String>
     private let reloadQueueInput: AsyncStream<String>.Continuation
@@ -94,6 +99,7 @@ actor Tenant {
             return reload
         }
         reloads = restored
+        restState = snapshot.rest ?? TenantRESTState()
         for reload in restored where reload.status == "QUEUED" { reloadQueueInput.yield(reload.id) }
     }
 
@@ -117,7 +123,7 @@ actor Tenant {
                        users: usersByCreation,
                        apiKeys: apiKeys.values.sorted { $0.id < $1.id }, clients: clients.values.sorted { $0.clientID < $1.clientID },
                        tokens: tokens.values.sorted { $0.token < $1.token }, spaces: spaces, apps: apps, dataFiles: dataFiles, reloads: reloads,
-                       tempContents: tempContents.values.sorted { $0.id < $1.id }, models: models)
+                       tempContents: tempContents.values.sorted { $0.id < $1.id }, models: models, rest: restState)
     }
 
     /// Saves the state after a change. A sandbox that cannot write its

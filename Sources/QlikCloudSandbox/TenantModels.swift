@@ -19,6 +19,11 @@ struct APIKey: Sendable, Codable {
     let userID: String
     let expiresAt: Date?
     var revoked: Bool
+    /// Nil in tenants saved before keys were created through the api-keys resource.
+    var description: String? = nil
+    var createdAt: Date? = nil
+    var createdByUserID: String? = nil
+    var updatedAt: Date? = nil
 }
 
 struct OAuthClient: Sendable, Codable {
@@ -46,7 +51,7 @@ struct Space: Sendable, Codable {
     var name: String
     let type: String
     var description: String
-    let ownerID: String
+    var ownerID: String
     let createdAt: Date
     var updatedAt: Date
 }

@@ -34,4 +34,6 @@ struct TenantSnapshot: Codable, Sendable {
     let reloads: [Reload]
     let tempContents: [TempContent]
     let models: [String: ModelRecord]
+    /// Absent in tenants saved before the REST resources kept state of their own.
+    var rest: TenantRESTState? = nil
 }

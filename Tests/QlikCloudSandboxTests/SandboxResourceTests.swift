@@ -137,7 +137,12 @@ struct SandboxResourceTests {
                 #expect(try Wire.json(response.body)["size"] as? Int == 20)
             }
             #expect(await sandbox.tenant.dataFile(id)?.content == Array("id,amount\n1,2.5\n2,7\n".utf8))
+            // Without a connection, Qlik lists the caller's personal space; includeAllSpaces adds the spaces' files.
             try await client.execute(uri: "/api/v1/data-files?name=orders.csv", method: .get, headers: Wire.bearer(key)) { (response: TestResponse) throws in
+                #expect((try Wire.json(response.body)["data"] as? [[String: Any]])?.map { $0["id"] as? String } == [id])
+            }
+            try await client.execute(uri: "/api/v1/data-files?name=orders.csv&includeAllSpaces=true", method: .get, headers: Wire.bearer(key)) {
+                (response: TestResponse) throws in
                 #expect((try Wire.json(response.body)["data"] as? [[String: Any]])?.count == 2)
             }
             try await client.execute(uri: "/api/v1/data-files?name=orders.csv&connectionId=\(personal)", method: .get, headers: Wire.bearer(key)) {

@@ -76,7 +76,9 @@ extension QlikCloudClient {
     // MARK: Data files
 
     public func dataFiles(name: String? = nil, connectionID: String? = nil, limit: Int = 100) -> PagedList<DataFile> {
-        PagedList(client: self, path: "/api/v1/data-files", query: [("name", name), ("connectionId", connectionID), ("limit", String(limit))])
+        // Without a connection Qlik lists only the caller's personal space; the client means every space it can see.
+        PagedList(client: self, path: "/api/v1/data-files", query: [("name", name), ("connectionId", connectionID),
+                                                                   ("includeAllSpaces", connectionID == nil ? "true" : nil), ("limit", String(limit))])
     }
 
     public func dataFile(id: String) async throws(QlikAPIError) -> DataFile {
