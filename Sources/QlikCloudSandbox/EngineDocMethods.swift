@@ -29,6 +29,8 @@ extension EngineSession {
             switch LoadScript(dataFile: files.content).run(isSessionApp ? sessionScript : app?.script ?? "") {
             case .success(let (model, _)):
                 if isSessionApp { sessionModel = model } else { await tenant.setDataModel(appID, model) }
+                // New data: every open object's layout may differ, as after a reload in the engine.
+                markAllObjectsChanged()
                 return ["qReturn": true]
             case .failure:
                 if !isSessionApp { await tenant.markReloadFailed(appID) }

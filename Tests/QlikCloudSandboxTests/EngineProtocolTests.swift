@@ -106,6 +106,21 @@ struct EngineProtocolTests {
         #expect((await EngineSessionTests.call(&session, 6, "GetScript", handle: 1)["result"] as? [String: Any])?["qScript"] as? String == "LOAD 1 AS X AUTOGENERATE 1;")
     }
 
+    @Test("a successful reload lists the doc and every open object in the answer's change list")
+    func reloadChangesAll() async throws {
+        let (sandbox, app) = try await EngineSessionTests.sandboxWithOrders()
+        var session = EngineSession(tenant: sandbox.tenant, appID: app.id, userID: "u")
+        _ = await EngineSessionTests.call(&session, 1, "CreateSessionApp")
+        _ = await EngineSessionTests.call(&session, 2, "SetScript", handle: 1, ["T:\nLOAD * INLINE [A, B\n1, x\n2, y];"])
+        _ = await EngineSessionTests.call(&session, 3, "DoReload", handle: 1)
+        let definition: [String: Any] = ["qInfo": ["qType": "x"], "qHyperCubeDef": ["qDimensions": [["qDef": ["qFieldDefs": ["A"]]]], "qMeasures": [Any]()]]
+        let created = await EngineSessionTests.call(&session, 4, "CreateSessionObject", handle: 1, [definition])
+        let handle = try #require(((created["result"] as? [String: Any])?["qReturn"] as? [String: Any])?["qHandle"] as? Int)
+        let reloaded = await EngineSessionTests.call(&session, 5, "DoReload", handle: 1)
+        #expect(reloaded["change"] as? [Int] == [1, handle])
+        #expect(await EngineSessionTests.call(&session, 6, "GetScript", handle: 1)["change"] == nil)
+    }
+
     @Test("destroying a session object lists its handle in the answer's close list, and the handle is gone")
     func closeList() async throws {
         let (sandbox, app) = try await EngineSessionTests.sandboxWithOrders()
