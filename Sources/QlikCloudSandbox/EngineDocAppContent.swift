@@ -107,6 +107,12 @@ extension EngineSession {
             let types = Set(options["qTypes"].map(Self.strings) ?? []).subtracting([""])
             let bookmarks = await reachableObjects().items.filter { $0.engineClass == .genericBookmark && (types.isEmpty || types.contains($0.type)) }
             return ["qList": bookmarks.map { containerEntry($0, data: options["qData"]) }]
+        case "ApplyBookmark", "ApplyAndVerifyBookmark":
+            let id = params.string(0, "qId") ?? ""
+            guard let bookmark = await appObject(id), bookmark.engineClass == .genericBookmark else { throw RPCError.objectNotFound(id) }
+            let (applied, warnings) = await apply(bookmark)
+            if method == "ApplyBookmark" { return ["qSuccess": applied] }
+            return ["qResult": ["qApplySuccess": applied, "qWarnings": warnings]]
         case "GetLineage":
             return ["qLineage": ScriptSources.lineage(of: await currentScript()).map { ["qDiscriminator": $0.discriminator, "qStatement": $0.statement] }]
         case "GetConnections":

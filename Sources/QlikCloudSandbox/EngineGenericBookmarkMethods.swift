@@ -1,4 +1,5 @@
 import Foundation
+import QVD
 
 /// The GenericBookmark class: a bookmark's description and the selections it holds.
 extension EngineSession {
@@ -30,9 +31,46 @@ extension EngineSession {
             let values = excluded ? [] : selections.first { $0.field == field }?.values ?? []
             let start = max(0, page["qStartIndex"] as? Int ?? 0), end = min(values.count, page["qEndIndex"] as? Int ?? values.count)
             return ["qFieldValues": start < end ? values[start..<end].map(Self.fieldValue) : []]
+        case "Apply":
+            return ["qSuccess": await apply(bookmark).applied]
+        case "ApplyAndVerify":
+            let (applied, warnings) = await apply(bookmark)
+            return ["qResult": ["qApplySuccess": applied, "qWarnings": warnings]]
+        case "GetProperties":
+            return ["qProp": bookmark.properties.dictionary]
+        case "GetInfo":
+            return ["qInfo": Self.info(bookmark)]
+        case "SetProperties":
+            return try await setItemProperties(bookmark, params)
+        case "ApplyPatches":
+            return try await patchItem(bookmark, params)
         default:
-            return try await masterItemMethod(method, bookmark, params)
+            throw RPCError.methodNotFound(method)
         }
+    }
+
+    /// Makes a bookmark's selections the session's (locked fields keep theirs), matching each value to the field's values
+    /// by text; `BookmarkFieldVerifyWarning` per field says which values or fields the data no longer has.
+    mutating func apply(_ bookmark: AppObject) async -> (applied: Bool, warnings: [[String: Any]]) {
+        var chosen: [String: [QlikValue]] = [:]
+        var warnings: [[String: Any]] = []
+        let model = await model()
+        for selection in bookmark.bookmarkSelections ?? [] {
+            guard model.tables.contains(where: { $0.fields.contains(selection.field) }) else {
+                warnings.append(["qState": "$", "qField": selection.field, "qVerifyResult": "FIELD_MISSING", "qMissingValues": selection.values])
+                continue
+            }
+            let known = await fieldValues(selection.field)
+            var values: [QlikValue] = [], missing: [String] = []
+            for text in selection.values {
+                if let value = known.first(where: { $0.displayText == text }) { values.append(value) } else { missing.append(text) }
+            }
+            warnings.append(["qState": "$", "qField": selection.field, "qVerifyResult": missing.isEmpty ? "FIELD_VALUE_MATCH_ALL" : "FIELD_VALUE_MISSING",
+                             "qMissingValues": missing])
+            if !values.isEmpty { chosen[selection.field] = values }
+        }
+        if selections.apply(chosen) { markAllObjectsChanged() }
+        return (true, warnings)
     }
 
     /// `FieldValue`: a selected value as text, with its number when it reads as one.

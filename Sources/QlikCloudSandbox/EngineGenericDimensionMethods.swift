@@ -21,39 +21,48 @@ extension EngineSession {
         case "GetActiveField":
             // A single dimension, or a drill-down group at its first field: the sandbox keeps no drill position.
             return ["qReturn": 0]
-        default:
-            return try await masterItemMethod(method, dimension, params)
-        }
-    }
-
-    /// Methods that master dimensions, measures, variables and bookmarks share: properties, info, patches and linked objects.
-    mutating func masterItemMethod(_ method: String, _ item: AppObject, _ params: Params) async throws -> [String: Any] {
-        switch method {
         case "GetProperties":
-            return ["qProp": item.properties.dictionary]
+            return ["qProp": dimension.properties.dictionary]
         case "GetInfo":
-            return ["qInfo": Self.info(item)]
+            return ["qInfo": Self.info(dimension)]
         case "SetProperties":
-            guard let properties = params.object(0, "qProp") else { throw RPCError.missingProperties }
-            try await replaceProperties(of: item, with: JSONValue(any: properties))
-            await invalidateUsers(of: item.id)
-            return [:]
+            return try await setItemProperties(dimension, params)
         case "ApplyPatches":
-            try await replaceProperties(of: item, with: try JSONPatch.applying(params.array(0, "qPatches") ?? [], to: item.properties))
-            await invalidateUsers(of: item.id)
-            return [:]
-        case "GetLinkedObjects" where item.engineClass == .genericDimension || item.engineClass == .genericMeasure:
-            let all = await reachableObjects()
-            let users = all.items.filter { MasterItems.references(in: $0.properties).contains(item.id) }
-            return ["qItems": users.map { ["qRootId": all.rootID(of: $0.id), "qInfo": Self.info($0)] as [String: Any] }]
+            return try await patchItem(dimension, params)
+        case "GetLinkedObjects":
+            return ["qItems": await linkedObjects(dimension)]
         default:
             throw RPCError.methodNotFound(method)
         }
     }
 
+    /// SetProperties of a master item, variable or bookmark: the objects that use it compute anew.
+    mutating func setItemProperties(_ item: AppObject, _ params: Params) async throws -> [String: Any] {
+        guard let properties = params.object(0, "qProp") else { throw RPCError.missingProperties }
+        try await replaceProperties(of: item, with: JSONValue(any: properties))
+        await invalidateUsers(of: item.id)
+        return [:]
+    }
+
+    /// ApplyPatches of a master item, variable or bookmark (their patches are never soft).
+    mutating func patchItem(_ item: AppObject, _ params: Params) async throws -> [String: Any] {
+        try await replaceProperties(of: item, with: try JSONPatch.applying(params.array(0, "qPatches") ?? [], to: item.properties))
+        await invalidateUsers(of: item.id)
+        return [:]
+    }
+
+    /// `NxLinkedObjectInfo` of each object that uses an item: charts on a master item (qLibraryId), objects extending it (qExtendsId),
+    /// with the root of their tree (the sheet) as `qRootId`.
+    func linkedObjects(_ item: AppObject) async -> [[String: Any]] {
+        let all = await reachableObjects()
+        let users = all.items.filter { MasterItems.references(in: $0.properties).contains(item.id) || $0.properties["qExtendsId"]?.string == item.id }
+        return users.map { ["qRootId": all.rootID(of: $0.id), "qInfo": Self.info($0)] }
+    }
+
     /// A master item changed: the charts that use it compute anew.
     private mutating func invalidateUsers(of id: String) async {
-        for user in await reachableObjects().items where MasterItems.references(in: user.properties).contains(id) { invalidate(user) }
+        for user in await reachableObjects().items
+        where MasterItems.references(in: user.properties).contains(id) || user.properties["qExtendsId"]?.string == id { invalidate(user) }
     }
 
     /// The non-null values of a field (`[Name]` or `Name`) in the app's data model, over every table that holds it.

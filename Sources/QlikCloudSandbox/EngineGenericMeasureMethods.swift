@@ -9,8 +9,18 @@ extension EngineSession {
             return ["qLayout": ["qInfo": Self.info(measure), "qMeta": meta(measure), "qMeasure": measure.properties["qMeasure"]?.dictionary ?? [:]]]
         case "GetMeasure":
             return ["qMeasure": measure.properties["qMeasure"]?.dictionary ?? [:]]
+        case "GetProperties":
+            return ["qProp": measure.properties.dictionary]
+        case "GetInfo":
+            return ["qInfo": Self.info(measure)]
+        case "SetProperties":
+            return try await setItemProperties(measure, params)
+        case "ApplyPatches":
+            return try await patchItem(measure, params)
+        case "GetLinkedObjects":
+            return ["qItems": await linkedObjects(measure)]
         default:
-            return try await masterItemMethod(method, measure, params)
+            throw RPCError.methodNotFound(method)
         }
     }
 }

@@ -17,6 +17,8 @@ extension EngineSession {
             return ["qPropEntry": propertyTree(object, in: await reachableObjects())]
         case "GetInfo":
             return ["qInfo": Self.info(object)]
+        case "GetLinkedObjects":
+            return ["qItems": await linkedObjects(object)]
         case "GetChildInfos":
             let all = await reachableObjects()
             return ["qInfos": object.childIDs.compactMap { all.object($0) }.map(Self.info)]

@@ -12,8 +12,16 @@ extension EngineSession {
             return ["qLayout": layout]
         case "GetRawContent":
             return ["qReturn": variable.properties["qDefinition"]?.string ?? ""]
+        case "GetProperties":
+            return ["qProp": variable.properties.dictionary]
+        case "GetInfo":
+            return ["qInfo": Self.info(variable)]
+        case "SetProperties":
+            return try await setItemProperties(variable, params)
+        case "ApplyPatches":
+            return try await patchItem(variable, params)
         default:
-            return try await masterItemMethod(method, variable, params)
+            throw RPCError.methodNotFound(method)
         }
     }
 

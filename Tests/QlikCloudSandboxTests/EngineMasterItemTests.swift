@@ -134,6 +134,58 @@ struct EngineMasterItemTests {
         #expect((try Doc.result(await EngineSessionTests.call(&session, 6, "GetProperties", handle: handle))["qProp"] as? [String: Any])?["qIncludeVariables"] as? Bool == false)
     }
 
+    static func evaluate(_ session: inout EngineSession, _ expression: String) async throws -> String? {
+        ((try Doc.result(await EngineSessionTests.call(&session, 80, "EvaluateEx", handle: 1, [expression]))["qValue"]) as? [String: Any])?["qText"] as? String
+    }
+
+    @Test("GenericBookmark.Apply makes the bookmark's selections the session's; every open object is in the change list")
+    func applyBookmark() async throws {
+        var (session, _, _) = try await Doc.session()
+        let chart = try Doc.handle(await EngineSessionTests.call(&session, 2, "GetObject", handle: 1, ["bar-revenue-region"]))
+        let handle = try Doc.handle(await EngineSessionTests.call(&session, 3, "GetBookmark", handle: 1, ["bm-emea-enterprise"]))
+        let answer = await EngineSessionTests.call(&session, 4, "Apply", handle: handle)
+        #expect(try Doc.result(answer)["qSuccess"] as? Bool == true && (answer["change"] as? [Int])?.contains(chart) == true)
+        #expect(try await Self.evaluate(&session, "Only(Region)") == "EMEA")
+        #expect(try await Self.evaluate(&session, "Only(Segment)") == "Enterprise")
+    }
+
+    @Test("Doc.ApplyAndVerifyBookmark applies and reports per field; a value the data lacks is FIELD_VALUE_MISSING, an unknown bookmark error 2")
+    func applyAndVerify() async throws {
+        var (session, sandbox, app) = try await Doc.session()
+        let now = Date()
+        await sandbox.tenant.putAppObject(app.id, AppObject(properties: JSONValue(any: ["qInfo": ["qId": "bm-old", "qType": "bookmark"]]), ownerID: app.ownerID,
+                                                            createdAt: now, modifiedAt: now,
+                                                            bookmarkSelections: [BookmarkSelection(field: "Region", values: ["APAC", "Atlantis"]),
+                                                                                 BookmarkSelection(field: "Planet", values: ["Mars"])]))
+        let result = try #require(try Doc.result(await EngineSessionTests.call(&session, 2, "ApplyAndVerifyBookmark", handle: 1, ["bm-old"]))["qResult"] as? [String: Any])
+        let warnings = try #require(result["qWarnings"] as? [[String: Any]])
+        #expect(result["qApplySuccess"] as? Bool == true)
+        #expect(warnings.first?["qVerifyResult"] as? String == "FIELD_VALUE_MISSING" && warnings.first?["qMissingValues"] as? [String] == ["Atlantis"])
+        #expect(warnings.last?["qVerifyResult"] as? String == "FIELD_MISSING")
+        #expect(try await Self.evaluate(&session, "Only(Region)") == "APAC")
+        #expect(try Doc.result(await EngineSessionTests.call(&session, 3, "ApplyBookmark", handle: 1, ["bm-emea-enterprise"]))["qSuccess"] as? Bool == true)
+        #expect(try await Self.evaluate(&session, "Only(Region)") == "EMEA")
+        #expect((await EngineSessionTests.call(&session, 4, "ApplyBookmark", handle: 1, ["none"])["error"] as? [String: Any])?["code"] as? Int == 2)
+    }
+
+    @Test("a variable defined by an expression (=...) shows the expression's value in its layout")
+    func variableExpression() async throws {
+        var (session, _, _) = try await Doc.session()
+        let total = try #require(try await Self.evaluate(&session, "Sum(Amount) * 1.1"))
+        let handle = try Doc.handle(await EngineSessionTests.call(&session, 2, "GetVariableByName", handle: 1, ["vRevenueGoal"]))
+        let layout = try await Doc.layout(&session, handle)
+        #expect(layout["qText"] as? String == total && layout["qNum"] is Double)
+    }
+
+    @Test("GenericObject.GetLinkedObjects lists the objects that extend it")
+    func objectLinks() async throws {
+        var (session, _, _) = try await Doc.session()
+        _ = await EngineSessionTests.call(&session, 2, "CreateObject", handle: 1, [["qInfo": ["qId": "derived-kpi", "qType": "kpi"], "qExtendsId": "kpi-orders"]])
+        let handle = try Doc.handle(await EngineSessionTests.call(&session, 3, "GetObject", handle: 1, ["kpi-orders"]))
+        let items = try #require(try Doc.result(await EngineSessionTests.call(&session, 4, "GetLinkedObjects", handle: handle))["qItems"] as? [[String: Any]])
+        #expect(items.compactMap { ($0["qInfo"] as? [String: String])?["qId"] } == ["derived-kpi"])
+    }
+
     @Test("methods a class does not offer answer Method not found")
     func methodNotFound() async throws {
         var (session, _, _) = try await Doc.session()
