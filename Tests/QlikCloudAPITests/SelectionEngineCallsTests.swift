@@ -127,12 +127,26 @@ struct SelectionEngineCallsTests {
     @Test("the field's values are read page by page to the list's size")
     func paging() async throws {
         let engine = Self.engine(values: Self.regions)
-        let values = try await engine.session().fieldValues(doc: 1, field: "Unit Price", valuesPerPage: 2)
-        #expect(values.map(\.text) == ["EMEA", "APAC", "Americas"] && values.allSatisfy { $0.number == nil })
-        let pages = await engine.requests.filter { $0.contains("GetListObjectData") }
-        #expect(pages.map { $0.contains(#""qTop":0,"qLeft":0,"qWidth":1,"qHeight":2"#) } == [true, false])
-        #expect(pages.last?.contains(#""qTop":2,"qLeft":0,"qWidth":1,"qHeight":1"#) == true)
+        let pages = PagesBox()
+        try await engine.session().forEachFieldValuePage(doc: 1, field: "Unit Price", valuesPerPage: 2) { pages.value.append($0.map(\.text)) }
+        #expect(pages.value == [["EMEA", "APAC"], ["Americas"]])
+        let requests = await engine.requests.filter { $0.contains("GetListObjectData") }
+        #expect(requests.map { $0.contains(#""qTop":0,"qLeft":0,"qWidth":1,"qHeight":2"#) } == [true, false])
+        #expect(requests.last?.contains(#""qTop":2,"qLeft":0,"qWidth":1,"qHeight":1"#) == true)
         #expect(await engine.requests.first?.contains(#""qFieldDefs":["[Unit Price]"]"#) == true)
+    }
+
+    /// Pages as handed to the (non-escaping, synchronous) page body.
+    final class PagesBox { var value: [[String]] = [] }
+
+    @Test("at most five nearest values: a difference of letter case first, then a prefix, then by edit distance, ties by text")
+    func nearestRanking() async throws {
+        let values = (1...12).map { ("Region \($0)", Optional<Double>.none) } + [("EMEA-North", nil), ("emea", nil)]
+        let failure = await #expect(throws: TableReader.Failure.self) {
+            try await Self.resolveAndApply(Self.engine(values: values), [try FieldSelection(field: "Region", values: ["EMEA"])])
+        }
+        #expect(failure?.description.hasPrefix("The field 'Region' has no value 'EMEA' (nearest: 'emea', 'EMEA-North', 'Region 1', 'Region 2', 'Region 3').") == true,
+                "\(failure?.description ?? "")")
     }
 
     @Test("a selection the engine does not make stops the read, naming the field")

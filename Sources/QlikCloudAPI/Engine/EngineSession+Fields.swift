@@ -40,8 +40,10 @@ extension EngineSession {
         return try await call("SelectValues", handle: field, params: "[[\(list)],false,false]", as: Returned<Bool>.self).qReturn
     }
 
-    /// Every distinct value of a field, read through a session list object (pages of at most 10,000 values) that is destroyed afterwards.
-    public func fieldValues(doc: Int, field: String, valuesPerPage: Int = 10_000) async throws(EngineError) -> [FieldValue] {
+    /// Every distinct value of a field, handed to `body` a page (at most 10,000 values) at a time, so a field of
+    /// millions of values is never held whole; read through a session list object that is destroyed afterwards.
+    public func forEachFieldValuePage(doc: Int, field: String, valuesPerPage: Int = 10_000,
+                                      _ body: ([FieldValue]) -> Void) async throws(EngineError) {
         let definition = #"[{"qInfo":{"qType":"qlik-connector-field-values"},"qListObjectDef":{"qDef":{"qFieldDefs":[\#(Self.quote(Self.fieldReference(field)))]},"qInitialDataFetch":[]}}]"#
         let object = try await call("CreateSessionObject", handle: doc, params: definition, as: Returned<Handle>.self).qReturn
         struct Layout: Decodable {
@@ -50,8 +52,6 @@ extension EngineSession {
         }
         let count = try await call("GetLayout", handle: object.qHandle, as: Layout.self).qLayout.qListObject.qSize.qcy
         let height = max(1, min(valuesPerPage, 10_000))
-        var values: [FieldValue] = []
-        values.reserveCapacity(count)
         var top = 0
         while top < count {
             let pages = try await call("GetListObjectData", handle: object.qHandle,
@@ -60,14 +60,13 @@ extension EngineSession {
             let rows = pages.flatMap(\.qMatrix)
             // An empty page before the end would loop for ever: the list changed under the read.
             guard !rows.isEmpty else { throw .malformed("GetListObjectData sent no values at \(top) of \(count) in field '\(field)'") }
-            for row in rows {
-                guard let cell = row.first, let text = cell.qText ?? cell.qNum.map(FieldValue.jsonNumber) else { continue }
-                values.append(FieldValue(text: text, number: cell.qNum))
-            }
+            body(rows.compactMap { row in
+                guard let cell = row.first, let text = cell.qText ?? cell.qNum.map(FieldValue.jsonNumber) else { return nil }
+                return FieldValue(text: text, number: cell.qNum)
+            })
             top += rows.count
         }
         if let id = object.qGenericId { try await destroySessionObject(doc: doc, id: id) }
-        return values
     }
 
     /// `GetListObjectData`'s answer: cells whose `qNum` is a number, or "NaN" for a value without one.

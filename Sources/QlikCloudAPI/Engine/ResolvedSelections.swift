@@ -24,15 +24,27 @@ struct ResolvedSelections: Sendable, Equatable {
         }
         var entries: [Entry] = []
         for selection in selections {
-            let known = try await session.fieldValues(doc: doc, field: selection.field)
-            var found: [FieldValue] = []
-            var missing: [TableReader.Failure.MissingValue] = []
-            for asked in selection.values {
-                let matches = match(asked, among: known)
-                if matches.isEmpty { missing.append(.init(value: asked, nearest: nearest(asked, among: known))) }
-                for value in matches where !found.contains(value) { found.append(value) }
+            // One pass over the field's values finds the asked ones; only when some are missing does a second pass rank the nearest.
+            let numbers = selection.values.map(number)
+            var matches = Array(repeating: [FieldValue](), count: selection.values.count)
+            try await session.forEachFieldValuePage(doc: doc, field: selection.field) { page in
+                for value in page {
+                    for (index, asked) in selection.values.enumerated() where value.text == asked || (numbers[index] != nil && value.number == numbers[index]) {
+                        matches[index].append(value)
+                    }
+                }
             }
-            if !missing.isEmpty { throw TableReader.Failure.unknownSelectionValues(field: selection.field, missing: missing) }
+            let missing = selection.values.indices.filter { matches[$0].isEmpty }.map { selection.values[$0] }
+            guard missing.isEmpty else {
+                var nearest = missing.map { NearestValues(to: $0) }
+                try await session.forEachFieldValuePage(doc: doc, field: selection.field) { page in
+                    for value in page { for index in nearest.indices { nearest[index].consider(value.text) } }
+                }
+                throw TableReader.Failure.unknownSelectionValues(field: selection.field, missing: nearest.map { .init(value: $0.asked, nearest: $0.texts) })
+            }
+            // In the order asked, each value once.
+            var found: [FieldValue] = []
+            for value in matches.joined() where !found.contains(value) { found.append(value) }
             entries.append(Entry(field: selection.field, values: found))
         }
         return ResolvedSelections(entries: entries)
@@ -46,21 +58,37 @@ struct ResolvedSelections: Sendable, Equatable {
         }
     }
 
-    /// The field's values an asked value names, as the engine compares them: the same text, or, for an asked number, the same number.
-    static func match(_ asked: String, among values: [FieldValue]) -> [FieldValue] {
-        let number = Double(asked.trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite ? $0 : nil }
-        return values.filter { $0.text == asked || (number != nil && $0.number == number) }
+    /// An asked value as the number it names, if it names one: matched against the values' numbers, as the engine matches numeric values.
+    static func number(_ asked: String) -> Double? {
+        Double(asked.trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite ? $0 : nil }
+    }
+}
+
+/// The at most `limit` values nearest an asked one, kept while the field's values stream by: the same but for
+/// letter case first, then those it starts (or that start it), then by edit distance; ties by text.
+struct NearestValues {
+    let asked: String
+    let limit: Int
+    private let target: [Character]
+    private let targetText: String
+    private var kept: [(rank: Int, distance: Int, text: String)] = []
+
+    init(to asked: String, limit: Int = 5) {
+        self.asked = asked
+        self.limit = limit
+        targetText = asked.lowercased()
+        target = Array(targetText)
     }
 
-    /// At most `limit` values nearest an asked one: the same but for letter case first, then those it starts (or that start it), then by edit distance.
-    static func nearest(_ asked: String, among values: [FieldValue], limit: Int = 5) -> [String] {
-        let target = asked.lowercased()
-        let targetCharacters = Array(target)
-        let ranked = values.map { value -> (text: String, rank: Int, distance: Int) in
-            let lowered = value.text.lowercased()
-            let rank = lowered == target ? 0 : (!lowered.isEmpty && (lowered.hasPrefix(target) || target.hasPrefix(lowered)) ? 1 : 2)
-            return (value.text, rank, NearestNames.distance(targetCharacters, Array(lowered)))
-        }
-        return ranked.sorted { ($0.rank, $0.distance, $0.text) < ($1.rank, $1.distance, $1.text) }.prefix(limit).map(\.text)
+    var texts: [String] { kept.map(\.text) }
+
+    mutating func consider(_ text: String) {
+        let lowered = text.lowercased()
+        let prefix = !lowered.isEmpty && (lowered.hasPrefix(targetText) || targetText.hasPrefix(lowered))
+        let candidate = (rank: lowered == targetText ? 0 : (prefix ? 1 : 2), distance: NearestNames.distance(target, Array(lowered)), text: text)
+        if kept.count == limit, let last = kept.last, (last.rank, last.distance, last.text) <= (candidate.rank, candidate.distance, candidate.text) { return }
+        let position = kept.firstIndex { ($0.rank, $0.distance, $0.text) > (candidate.rank, candidate.distance, candidate.text) } ?? kept.endIndex
+        kept.insert(candidate, at: position)
+        if kept.count > limit { kept.removeLast() }
     }
 }
