@@ -42,7 +42,8 @@ struct EngineSession {
     var listObjects: [Int: ListObject] = [:]
     /// Handles the current call destroyed: the engine lists them in the answer's `close`.
     var closedHandles: Set<Int> = []
-    /// The last result of each call made with `"delta": true`, by handle and then method and params, as the base of the next patch.
+    /// The last result of each method called with `"delta": true`, by handle and method, as the base of the next patch:
+    /// enigma.js keeps its copy per handle and method (whatever the params), so the engine's base is the same.
     var deltaResults: [Int: [String: [String: Any]]] = [:]
     /// Check every answer against Qlik's engine schema (``SandboxConfiguration/checksEngineAnswers``).
     var checksAnswers: Bool
@@ -59,7 +60,7 @@ struct EngineSession {
 
     /// Answers one request message; notifications (no id) get no answer. The answer carries the `change` list
     /// (handles whose layout the call invalidated) and the `close` list (handles it destroyed), as the engine's do;
-    /// with `"delta": true` each result value is a JSON Patch against this call's previous result.
+    /// with `"delta": true` each result value is a JSON Patch against the previous result of the same method on the handle.
     mutating func handle(_ message: [String: Any]) async -> [String: Any]? {
         // JSON-RPC ids are numbers or strings, written back exactly as they came: a client may send the same id every time.
         let id = Self.requestID(message["id"])
@@ -96,10 +97,11 @@ struct EngineSession {
                         message: "The sandbox's answer to \(engineClass).\(method) departs from Qlik's engine schema: \(problem)")
                 }
             }
-            if EngineJSON.kind(message["delta"] ?? false) == .boolean, message["delta"] as? Bool == true {
-                result = delta(result, handle: handle, method: method, params: params)
-            }
+            let isDelta = EngineJSON.kind(message["delta"] ?? false) == .boolean && message["delta"] as? Bool == true
+            if isDelta { result = delta(result, handle: handle, method: method) }
             var body: [String: Any] = ["result": result]
+            // Clients apply patches only to an answer that says it holds them.
+            if isDelta { body["delta"] = true }
             let close = closedHandles.sorted()
             let change = changed.subtracting(closedHandles).sorted()
             if !change.isEmpty { body["change"] = change }
@@ -135,12 +137,11 @@ struct EngineSession {
         return handles[handle]?.engineClass
     }
 
-    /// Each value of `result` as a JSON Patch from this handle, method and params' previous result (kept per handle).
-    private mutating func delta(_ result: [String: Any], handle: Int, method: String, params: Params) -> [String: Any] {
+    /// Each value of `result` as a JSON Patch from the previous result of this method on this handle.
+    private mutating func delta(_ result: [String: Any], handle: Int, method: String) -> [String: Any] {
         let plain = EngineJSON.plain(result) as? [String: Any] ?? [:]
-        let call = method + " " + JSONWriter.serialize(EngineJSON.plain(params.raw ?? [Any]()))
-        let previous = deltaResults[handle]?[call]
-        deltaResults[handle, default: [:]][call] = plain
+        let previous = deltaResults[handle]?[method]
+        deltaResults[handle, default: [:]][method] = plain
         return Dictionary(uniqueKeysWithValues: plain.map { key, value in (key, JSONPatchDiff.patches(from: previous?[key], to: value) as Any) })
     }
 

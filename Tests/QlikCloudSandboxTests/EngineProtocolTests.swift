@@ -86,24 +86,31 @@ struct EngineProtocolTests {
         #expect(openDoc.code == -32602 && openDoc.parameter == "qDocName")
     }
 
-    @Test("with delta, the first answer replaces the root and the next ones patch the previous result of the same call")
+    @Test("with delta, the answer says so; the first replaces the root and the next ones patch the previous result of the method on that handle")
     func delta() async throws {
         let (sandbox, app) = try await EngineSessionTests.sandboxWithOrders()
         var session = EngineSession(tenant: sandbox.tenant, appID: app.id, userID: "u")
         _ = await EngineSessionTests.call(&session, 1, "OpenDoc", [app.id])
-        func script(_ id: Int) async -> [[String: Any]]? {
-            let reply = await Self.send(&session, ["jsonrpc": "2.0", "id": id, "method": "GetScript", "handle": 1, "params": [Any](), "delta": true])
-            return (reply?["result"] as? [String: Any])?["qScript"] as? [[String: Any]]
+        func deltaCall(_ id: Int, _ method: String, _ params: [Any] = []) async -> (flag: Bool?, result: [String: Any]) {
+            let reply = await Self.send(&session, ["jsonrpc": "2.0", "id": id, "method": method, "handle": 1, "params": params, "delta": true])
+            return (reply?["delta"] as? Bool, reply?["result"] as? [String: Any] ?? [:])
         }
         let original = await sandbox.tenant.app(app.id)?.script ?? ""
-        let first = try #require(await script(2))
-        #expect(first.count == 1 && first[0]["op"] as? String == "replace" && first[0]["path"] as? String == "/" && first[0]["value"] as? String == original)
-        #expect(await script(3)?.isEmpty == true)
+        let first = await deltaCall(2, "GetScript")
+        let patches = try #require(first.result["qScript"] as? [[String: Any]])
+        #expect(first.flag == true)
+        #expect(patches.count == 1 && patches[0]["op"] as? String == "replace" && patches[0]["path"] as? String == "/" && patches[0]["value"] as? String == original)
+        #expect(((await deltaCall(3, "GetScript")).result["qScript"] as? [Any])?.isEmpty == true)
         _ = await EngineSessionTests.call(&session, 4, "SetScript", handle: 1, ["LOAD 1 AS X AUTOGENERATE 1;"])
-        let changed = try #require(await script(5))
+        let changed = try #require((await deltaCall(5, "GetScript")).result["qScript"] as? [[String: Any]])
         #expect(changed.count == 1 && changed[0]["value"] as? String == "LOAD 1 AS X AUTOGENERATE 1;")
-        // The same call without delta answers the value itself.
-        #expect((await EngineSessionTests.call(&session, 6, "GetScript", handle: 1)["result"] as? [String: Any])?["qScript"] as? String == "LOAD 1 AS X AUTOGENERATE 1;")
+        // Other params, same method: patched against the previous GetTableData (rows 0-1), as enigma.js caches per method.
+        _ = await deltaCall(6, "GetTableData", [0, 2, false, "Orders"])
+        let next = try #require((await deltaCall(7, "GetTableData", [1, 2, false, "Orders"])).result["qData"] as? [[String: Any]])
+        #expect(!next.isEmpty && next.allSatisfy { ($0["path"] as? String)?.hasPrefix("/0/") == true || ($0["path"] as? String)?.hasPrefix("/1/") == true })
+        // The same call without delta answers the value itself, and says nothing of delta.
+        let plain = await EngineSessionTests.call(&session, 8, "GetScript", handle: 1)
+        #expect((plain["result"] as? [String: Any])?["qScript"] as? String == "LOAD 1 AS X AUTOGENERATE 1;" && plain["delta"] == nil)
     }
 
     @Test("a successful reload lists the doc and every open object in the answer's change list")
