@@ -10,8 +10,8 @@ struct ReadCommand: AsyncParsableCommand {
         abstract: "Stream a table of an app, or a data file's rows, into a CSV, JSON Lines or QVD file.",
         discussion: """
             Values are typed from the fields' tags: text, integer, double, date, timestamp, or dual (see the README).
-            The file appears under its name only once complete. With --select, only the rows associated with the selections
-            are read (each --select narrows the others, as selections do in Qlik). Examples:
+            The file appears under its name only once complete.
+            With --select, only the rows associated with the selections are read (each narrows the others, as in Qlik). Examples:
               qlik-connector read "Sales EU" --app "Sales Analysis" --table Orders --to orders.qvd
               qlik-connector read "Sales EU" --app "Sales Analysis" --table Orders --select Region=EMEA,APAC --select Channel=Web --to web.csv
               qlik-connector read "Sales EU" --data-file orders.csv --to orders.jsonl
