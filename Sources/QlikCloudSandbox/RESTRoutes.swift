@@ -11,6 +11,7 @@ struct RESTRoutes {
         SpaceRoutes(tenant: tenant, base: base).register(on: group)
         ItemRoutes(tenant: tenant, base: base).register(on: group)
         AppRoutes(tenant: tenant, base: base).register(on: group)
+        AppObjectRoutes(tenant: tenant).register(on: group)
         APIKeyRoutes(tenant: tenant, base: base).register(on: group)
         TenantRoutes(tenant: tenant, base: base).register(on: group)
         AuditRoutes(tenant: tenant, base: base).register(on: group)

@@ -62,6 +62,22 @@ struct SandboxCatalogResourceTests {
         }
     }
 
+    @Test("an app object's owner changes through change-owner; an unknown user is 400 and an unknown object 404")
+    func objectOwner() async throws {
+        let setup = try await SandboxWithDeveloper.make()
+        let app = try #require(await setup.sandbox.appID(named: "Sales Analysis"))
+        let sheet = try #require(await setup.sandbox.tenant.app(app)?.objects.items.first { $0.type == "sheet" }?.id)
+        let uri = "/api/v1/apps/\(app)/objects/\(sheet)/actions/change-owner"
+        try await setup.sandbox.application().test(.router) { client in
+            let changed = try await client.call(.post, uri, key: setup.adminKey, json: #"{"ownerId":"\#(setup.developerID)"}"#)
+            #expect((try changed.object()["attributes"] as? [String: Any])?["ownerId"] as? String == setup.developerID)
+            #expect(await setup.sandbox.tenant.app(app)?.objects.object(sheet)?.ownerID == setup.developerID)
+            #expect(try await client.call(.post, uri, key: setup.adminKey, json: #"{"ownerId":"nobody"}"#).status == .badRequest)
+            #expect(try await client.call(.post, "/api/v1/apps/\(app)/objects/nope/actions/change-owner", key: setup.adminKey,
+                                          json: #"{"ownerId":"\#(setup.developerID)"}"#).status == .notFound)
+        }
+    }
+
     @Test("each data file is a data set in its connection's data store, with its schema and the lineage graph's QRI")
     func dataSets() async throws {
         let sandbox = await QlikCloudSandbox.make()

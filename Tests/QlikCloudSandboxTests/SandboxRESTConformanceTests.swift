@@ -152,6 +152,9 @@ struct SandboxRESTConformanceTests {
             try await check(.get, "/api/v1/apps/{appId}/data/lineage", "/api/v1/apps/\(app)/data/lineage")
             try await check(.get, "/api/v1/apps/{appId}/media/thumbnail", "/api/v1/apps/\(app)/media/thumbnail")
             try await check(.delete, "/api/v1/apps/{appId}", "/api/v1/apps/\(newApp)")
+            let sheet = try #require(await sandbox.tenant.app(app)?.objects.items.first { $0.type == "sheet" }?.id)
+            try await check(.post, "/api/v1/apps/{appId}/objects/{objectId}/actions/change-owner", "/api/v1/apps/\(app)/objects/\(sheet)/actions/change-owner",
+                            json: #"{"ownerId":"\#(steward.id)"}"#)
 
             try await check(.get, "/api/v1/api-keys", "/api/v1/api-keys")
             let apiKey = try #require(try await check(.post, "/api/v1/api-keys", "/api/v1/api-keys", json: #"{"description":"conformance"}"#).object()["id"] as? String)
@@ -202,7 +205,7 @@ struct SandboxRESTConformanceTests {
                             "/api/v1/lineage-graphs/impact/\(fileQRI.segment)/actions/search?filter=\(#"label co "sales""#.segment)")
 
             #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
-            #expect(checked == 64)
+            #expect(checked == 65)
         }
     }
 }
