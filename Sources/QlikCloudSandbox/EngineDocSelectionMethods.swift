@@ -74,7 +74,7 @@ extension EngineSession {
                 throw RPCError(code: 2, parameter: "qExpr", message: "Invalid expression: \(error.message)")
             }
         default:
-            return nil
+            return try await docSearchMethod(method, params)
         }
     }
 

@@ -53,7 +53,12 @@ extension EngineSession {
         }
         let (index, number) = try await field(named: list.field)
         let states = selections.states(of: number, in: index)
-        let order = list.order(index.fields[number], states: states)
+        var order = list.order(index.fields[number], states: states)
+        // While a search is open (SearchListObjectFor) the list shows the values it matches.
+        if let search = selections.listSearches[handle] {
+            let matcher = FieldSearch(search)
+            order = order.filter { matcher.matches(index.fields[number].values[$0]) }
+        }
         return (list, index.fields[number], states, order, list.layout(index.fields[number], states: states, order: order))
     }
 

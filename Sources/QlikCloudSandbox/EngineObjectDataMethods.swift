@@ -8,6 +8,8 @@ extension EngineSession {
     static let objectDataMethods: Set<String> = [
         "GetHyperCubeData", "GetHyperCubeReducedData", "GetListObjectData", "SelectListObjectValues", "SelectListObjectPossible",
         "SelectListObjectExcluded", "SelectListObjectAll", "SelectListObjectAlternative", "SelectHyperCubeValues", "ClearSelections",
+        "SearchListObjectFor", "AcceptListObjectSearch", "AbortListObjectSearch", "SelectListObjectContinuousRange", "SelectHyperCubeCells",
+        "RangeSelectHyperCubeValues", "MultiRangeSelectHyperCubeValues", "SelectHyperCubeContinuousRange",
     ]
 
     /// Answers GenericObject's data methods; nil for any other method, so the object's dispatch goes on.
@@ -63,6 +65,75 @@ extension EngineSession {
             }
             changeSelections { state in for field in fields where !state.locked.contains(field) { state.values[field] = nil } }
             return [:]
+        case "SearchListObjectFor":
+            let view = try await listObjectView(handle)
+            let match = params.string(1, "qMatch") ?? ""
+            selections.listSearches[handle] = match
+            markAllObjectsChanged()
+            let matcher = FieldSearch(match)
+            return ["qSuccess": view.field.values.contains(where: matcher.matches)]
+        case "AcceptListObjectSearch":
+            let view = try await listObjectView(handle)
+            let toggle = params.value(1, "qToggleMode") as? Bool ?? false
+            let softLock = params.value(2, "qSoftLock") as? Bool ?? false
+            selections.listSearches[handle] = nil
+            markAllObjectsChanged()
+            _ = select(view.order.map { view.field.values[$0] }, in: view.field.name, toggle: toggle, softLock: softLock)
+            return [:]
+        case "AbortListObjectSearch":
+            _ = try await listObjectView(handle)
+            if selections.listSearches.removeValue(forKey: handle) != nil { markAllObjectsChanged() }
+            return [:]
+        case "SelectListObjectContinuousRange":
+            let view = try await listObjectView(handle)
+            let ranges = (params.array(1, "qRanges") ?? []).compactMap { $0 as? [String: Any] }
+            let softLock = params.value(2, "qSoftLock") as? Bool ?? false
+            let values = view.field.values.filter { value in ranges.contains { Self.range($0, contains: value.number) } }
+            return ["qSuccess": select(values, in: view.field.name, toggle: false, softLock: softLock)]
+        case "SelectHyperCubeCells":
+            guard let cube = await currentCube(handle) else { throw Self.noDefinition("qHyperCubeDef") }
+            let rows = (params.array(1, "qRowIndices") ?? []).compactMap { $0 as? Int }.filter { (0..<cube.rowCount).contains($0) }
+            let columns = (params.array(2, "qColIndices") ?? []).compactMap { $0 as? Int }.filter { cube.fields.indices.contains($0) }
+            let softLock = params.value(3, "qSoftLock") as? Bool ?? false
+            return ["qSuccess": try await selectCubeRows(cube, rows: rows, columns: columns, softLock: softLock)]
+        case "RangeSelectHyperCubeValues", "MultiRangeSelectHyperCubeValues":
+            guard let cube = await currentCube(handle) else { throw Self.noDefinition("qHyperCubeDef") }
+            let orMode = params.value(method == "RangeSelectHyperCubeValues" ? 3 : 2, "qOrMode") as? Bool ?? false
+            // One request of ranges and columns, or several (MultiRange), each applied in turn.
+            let requests: [(ranges: [[String: Any]], columns: [Int])] = method == "RangeSelectHyperCubeValues"
+                ? [((params.array(1, "qRanges") ?? []).compactMap { $0 as? [String: Any] }, (params.array(2, "qColumnsToSelect") ?? []).compactMap { $0 as? Int })]
+                : (params.array(1, "qRanges") ?? []).compactMap { $0 as? [String: Any] }.map {
+                    (($0["qRanges"] as? [[String: Any]]) ?? [], ($0["qColumnsToSelect"] as? [Int]) ?? [])
+                }
+            var success = true
+            for request in requests {
+                let rows = (0..<cube.rowCount).filter { row in
+                    let inRange = request.ranges.map { range -> Bool in
+                        let measure = range["qMeasureIx"] as? Int ?? 0
+                        guard cube.measureValues.indices.contains(measure) else { return false }
+                        return Self.range(range["qRange"] as? [String: Any] ?? [:], contains: cube.measureValues[measure][row].number)
+                    }
+                    return orMode ? inRange.contains(true) : !inRange.contains(false)
+                }
+                let columns = request.columns.isEmpty ? Array(cube.fields.indices) : request.columns.filter { cube.fields.indices.contains($0) }
+                success = try await selectCubeRows(cube, rows: rows, columns: columns, softLock: false) && success
+            }
+            return ["qSuccess": success]
+        case "SelectHyperCubeContinuousRange":
+            guard let cube = await currentCube(handle) else { throw Self.noDefinition("qHyperCubeDef") }
+            let softLock = params.value(2, "qSoftLock") as? Bool ?? false
+            var success = true
+            for range in (params.array(1, "qRanges") ?? []).compactMap({ $0 as? [String: Any] }) {
+                let dimension = range["qDimIx"] as? Int ?? 0
+                guard cube.fields.indices.contains(dimension) else {
+                    throw RPCError(code: -32602, parameter: "qDimIx", message: "qDimIx \(dimension) is no dimension of the cube: it has \(cube.fields.count)")
+                }
+                let (_, number) = try await field(named: cube.fields[dimension])
+                let field = await associativeIndex().fields[number]
+                let values = field.values.filter { Self.range(range["qRange"] as? [String: Any] ?? [:], contains: $0.number) }
+                success = select(values, in: field.name, toggle: false, softLock: softLock) && success
+            }
+            return ["qSuccess": success]
         case "BeginSelections":
             selections.beginModal()
             return [:]
@@ -76,6 +147,31 @@ extension EngineSession {
         default:
             return nil
         }
+    }
+
+    /// Selects, in each of `columns` (dimensions), the values the cube shows on `rows`.
+    private mutating func selectCubeRows(_ cube: HyperCube, rows: [Int], columns: [Int], softLock: Bool) async throws -> Bool {
+        let inference = await inference()
+        guard let source = Self.cubeSource(cube, inference: inference) else { return false }
+        var success = true
+        for column in columns {
+            let (number, local) = source.dimensions[column]
+            var seen = Set<Int32>()
+            let elements = rows.map { cube.dimensionElements($0)[column] }.filter { $0 >= 0 && seen.insert($0).inserted }
+            let values = elements.map { inference.index.fields[number].values[Int(local[Int($0)])] }
+            success = select(values, in: cube.fields[column], toggle: false, softLock: softLock) && success
+        }
+        return success
+    }
+
+    /// Whether a number lies in a QRange (qMin/qMax, each bound inclusive when its InclEq says so).
+    static func range(_ range: [String: Any], contains number: Double?) -> Bool {
+        guard let number else { return false }
+        let minimum = (range["qMin"] as? NSNumber)?.doubleValue ?? -Double.infinity
+        let maximum = (range["qMax"] as? NSNumber)?.doubleValue ?? Double.infinity
+        let aboveMinimum = range["qMinInclEq"] as? Bool == true ? number >= minimum : number > minimum
+        let belowMaximum = range["qMaxInclEq"] as? Bool == true ? number <= maximum : number < maximum
+        return aboveMinimum && belowMaximum
     }
 
     private static func noDefinition(_ key: String) -> RPCError {

@@ -130,6 +130,8 @@ struct HyperCube {
     var join: JoinedRows?
     private var measureColumns: [MeasureColumn] = []
     private var measureErrors: [String?] = []
+    /// Per measure, its value on each cube row (what range selections compare).
+    private(set) var measureValues: [[QlikValue]] = []
     /// Per dimension, each table row's element number (-2 for null).
     private let elements: [[Int32]]
     /// Per dimension, how many distinct values it has.
@@ -220,7 +222,8 @@ struct HyperCube {
     /// shows an empty cell there and its error in its NxMeasureInfo.
     func withMeasures(_ values: [[Result<QlikValue, ChartEvaluator.EvaluationError>]]) -> HyperCube {
         var cube = self
-        cube.measureColumns = values.map { column in MeasureColumn(column.map { (try? $0.get()) ?? .null }) }
+        cube.measureValues = values.map { column in column.map { (try? $0.get()) ?? .null } }
+        cube.measureColumns = cube.measureValues.map(MeasureColumn.init)
         cube.measureErrors = values.map { column in
             column.lazy.compactMap { result -> String? in if case .failure(let error) = result { error.message } else { nil } }.first
         }

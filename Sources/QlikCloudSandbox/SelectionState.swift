@@ -24,6 +24,21 @@ struct SelectionState {
     /// Per field number, the inference without that field's own selection (what makes its values alternative).
     private var alternativeCache: (version: Int, byField: [Int: [Bool]]) = (-1, [:])
 
+    /// Selection states kept by StoreTempSelectionState, by id.
+    private var temporaryStates: [String: Selections] = [:]
+
+    /// Keeps the current selections under a new id (StoreTempSelectionState) and answers it.
+    mutating func storeTemporary() -> String {
+        let id = Identifier.uuid()
+        temporaryStates[id] = current
+        return id
+    }
+
+    func temporary(_ id: String) -> Selections? { temporaryStates[id] }
+
+    /// A list object's search in progress (SearchListObjectFor), by handle, until accepted or aborted.
+    var listSearches: [Int: String] = [:]
+
     /// The selections when a selection mode began (GenericObject.BeginSelections), until it ends.
     private(set) var modalStart: Selections?
 
