@@ -18,7 +18,7 @@ extension EngineSession {
         let all = await reachableObjects()
         let resolved = MasterItems(all).resolving(object.properties)
         let properties = resolved.dictionary
-        var layout = properties.filter { Self.computedDefinitions[$0.key] == nil }
+        var layout = await evaluatingExpressions(properties.filter { Self.computedDefinitions[$0.key] == nil }) as? [String: Any] ?? [:]
         layout["qInfo"] = Self.info(object)
         layout["qMeta"] = meta(object)
         layout["qSelectionInfo"] = [String: Any]()

@@ -89,6 +89,21 @@ struct EngineDocObjectTests {
         }
     }
 
+    @Test("a layout shows qStringExpression as its text and qValueExpression as its number, evaluated under the selections")
+    func layoutExpressions() async throws {
+        var (session, _, _) = try await Self.session()
+        let handle = try Self.handle(await EngineSessionTests.call(&session, 2, "CreateSessionObject", handle: 1, [[
+            "qInfo": ["qType": "text"], "title": ["qStringExpression": ["qExpr": "=Count(OrderID)"]],
+            "footnotes": [["qValueExpression": ["qExpr": "=Sum(Quantity)"]], "plain"],
+        ]]))
+        let expected = try #require(((try Self.result(await EngineSessionTests.call(&session, 3, "EvaluateEx", handle: 1, ["Sum(Quantity)"]))["qValue"]) as? [String: Any])?["qNumber"] as? Double)
+        let layout = try await Self.layout(&session, handle)
+        #expect(layout["title"] as? String == "120")
+        #expect((layout["footnotes"] as? [Any])?.first as? Double == expected && (layout["footnotes"] as? [Any])?.last as? String == "plain")
+        let properties = try #require(try Self.result(await EngineSessionTests.call(&session, 4, "GetProperties", handle: handle))["qProp"] as? [String: Any])
+        #expect(properties["title"] is [String: Any], "properties keep the expression")
+    }
+
     @Test("GetObject of an unknown id is the engine's error 2, naming the id")
     func unknownObject() async throws {
         var (session, _, _) = try await Self.session()
