@@ -61,7 +61,7 @@ struct Paging {
         let origin = base.origin(of: request)
         let path = request.uri.path
         let kept = request.uri.queryParameters.filter { $0.key != Substring(cursorName) && $0.key != "prev" }
-            .map { "\($0.key)=\($0.value)" }
+            .map { "\($0.key)=\(Query.escape(String($0.value)))" }
         func url(_ extra: [String]) -> String {
             let query = (kept + extra).joined(separator: "&")
             return origin + path + (query.isEmpty ? "" : "?" + query)

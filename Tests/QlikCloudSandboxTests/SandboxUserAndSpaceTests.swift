@@ -21,6 +21,17 @@ struct SandboxUserAndSpaceTests {
         }
     }
 
+    @Test("a filtered list's next link keeps the filter, encoded, so the second page is still filtered")
+    func filteredPaging() async throws {
+        let sandbox = await QlikCloudSandbox.make()
+        let filter = #"status eq "active" or status eq "invited""#.segment
+        try await sandbox.application().test(.router) { client in
+            let (users, pages) = try await client.collect("/api/v1/users?limit=2&filter=\(filter)", key: sandbox.credentials(port: 0).apiKey)
+            #expect(pages == 2)
+            #expect(users.count == 4)
+        }
+    }
+
     @Test("a filter that is not Qlik's syntax is 400 saying what is expected")
     func badFilter() async throws {
         let sandbox = await QlikCloudSandbox.make()
