@@ -175,4 +175,66 @@ struct EngineSchemaCheckTests {
         _ = await call("DoReloadEx", handle: 1, [["qMode": 0, "qPartial": false, "qDebug": false]])
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
+
+    @Test("a scripted conversation over search, temporary selection states, bookmark application and range selections passes the schema check")
+    func searchAndRangeConversation() async throws {
+        let sandbox = await QlikCloudSandbox.make()
+        let app = try #require(await sandbox.tenant.apps.first { $0.name == "Sales Analysis" })
+        var session = EngineSession(tenant: sandbox.tenant, appID: app.id, userID: try #require(await sandbox.tenant.usersByCreation.first).id)
+        session.checksAnswers = true
+        var failures: [String] = []
+        var id = 0
+        func call(_ method: String, handle: Int, _ params: Any = [Any]()) async -> [String: Any] {
+            id += 1
+            let reply = await EngineSessionTests.call(&session, id, method, handle: handle, params)
+            if let error = reply["error"] as? [String: Any] { failures.append("\(method): \(error["message"] ?? "")") }
+            return reply["result"] as? [String: Any] ?? [:]
+        }
+        func handle(_ result: [String: Any]) -> Int? { (result["qReturn"] as? [String: Any])?["qHandle"] as? Int }
+        _ = await call("OpenDoc", handle: -1, [app.id])
+        let options: [String: Any] = ["qSearchFields": ["Region", "Country"], "qContext": "Cleared"]
+        _ = await call("SearchSuggest", handle: 1, [options, ["E"]])
+        _ = await call("SearchResults", handle: 1, [options, ["EMEA"], ["qOffset": 0, "qCount": 5, "qMaxNbrFieldMatches": 5]])
+        _ = await call("SearchValues", handle: 1, [["qSearchFields": ["Region"]], ["EM"], ["qOffset": 0, "qCount": 5, "qMaxNbrFieldMatches": 5]])
+        _ = await call("SelectAssociations", handle: 1, [options, ["EMEA"], 0])
+        _ = await call("GetMatchingFields", handle: 1, [["$numeric"]])
+        _ = await call("FindMatchingFields", handle: 1, ["Country", ["$text"]])
+        let stored = await call("StoreTempSelectionState", handle: 1, [60])
+        if let state = stored["qId"] as? String { _ = await call("RestoreTempSelectionState", handle: 1, [state]) }
+        let bookmarks = await call("GetBookmarks", handle: 1, [["qTypes": ["bookmark"]]])["qList"] as? [[String: Any]] ?? []
+        if let bookmark = bookmarks.first.flatMap({ ($0["qInfo"] as? [String: Any])?["qId"] as? String }) {
+            _ = await call("ApplyBookmark", handle: 1, [bookmark])
+            _ = await call("ApplyAndVerifyBookmark", handle: 1, [bookmark])
+            if let opened = handle(await call("GetBookmark", handle: 1, [bookmark])) {
+                _ = await call("Apply", handle: opened)
+                _ = await call("ApplyAndVerify", handle: opened)
+            }
+        }
+        _ = await call("ClearAll", handle: 1, [false])
+        let list: [String: Any] = ["qInfo": ["qType": "listbox"], "qListObjectDef": ["qDef": ["qFieldDefs": ["Country"]]]]
+        if let object = handle(await call("CreateSessionObject", handle: 1, [list])) {
+            _ = await call("SearchListObjectFor", handle: object, ["/qListObjectDef", "Ger*"])
+            _ = await call("AcceptListObjectSearch", handle: object, ["/qListObjectDef", false])
+            _ = await call("SearchListObjectFor", handle: object, ["/qListObjectDef", "Fr*"])
+            _ = await call("AbortListObjectSearch", handle: object, ["/qListObjectDef"])
+            _ = await call("SelectListObjectContinuousRange", handle: object, ["/qListObjectDef", [["qMin": 0, "qMax": 100, "qMinInclEq": true, "qMaxInclEq": true]]])
+            _ = await call("GetLinkedObjects", handle: object)
+        }
+        let cube: [String: Any] = ["qInfo": ["qType": "table"], "qHyperCubeDef": [
+            "qDimensions": [["qDef": ["qFieldDefs": ["Region"]]]], "qMeasures": [["qDef": ["qDef": "Sum(Quantity)"]]]]]
+        if let object = handle(await call("CreateSessionObject", handle: 1, [cube])) {
+            let range: [String: Any] = ["qRange": ["qMin": 0, "qMax": 1_000_000, "qMinInclEq": true, "qMaxInclEq": true], "qMeasureIx": 0]
+            _ = await call("RangeSelectHyperCubeValues", handle: object, ["/qHyperCubeDef", [range]])
+            _ = await call("MultiRangeSelectHyperCubeValues", handle: object, ["/qHyperCubeDef", [["qRanges": [range], "qColumnsToSelect": [0]]]])
+            _ = await call("SelectHyperCubeCells", handle: object, ["/qHyperCubeDef", [0], [0]])
+            _ = await call("SelectHyperCubeContinuousRange", handle: object, ["/qHyperCubeDef", [["qRange": ["qMin": 0, "qMax": 1, "qMinInclEq": true, "qMaxInclEq": true], "qDimIx": 0]]])
+        }
+        if let variable = handle(await call("CreateSessionVariable", handle: 1, [["qInfo": ["qId": "v1", "qType": "variable"], "qName": "vOne", "qDefinition": "1"]])) {
+            _ = await call("GetLayout", handle: variable)
+        }
+        _ = await call("DestroySessionVariableByName", handle: 1, ["vOne"])
+        _ = await call("CreateSessionVariable", handle: 1, [["qInfo": ["qId": "v2", "qType": "variable"], "qName": "vTwo", "qDefinition": "2"]])
+        _ = await call("DestroySessionVariable", handle: 1, ["v2"])
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+    }
 }
