@@ -12,6 +12,7 @@ extension EngineSession {
         "qMetaDef": "qMeta", "qHyperCubeDef": "qHyperCube", "qListObjectDef": "qListObject", "qChildListDef": "qChildList",
         "qFieldListDef": "qFieldList", "qDimensionListDef": "qDimensionList", "qMeasureListDef": "qMeasureList",
         "qVariableListDef": "qVariableList", "qBookmarkListDef": "qBookmarkList", "qAppObjectListDef": "qAppObjectList",
+        "qSelectionObjectDef": "qSelectionObject",
     ]
 
     mutating func genericObjectLayout(_ object: AppObject, handle: Int) async throws -> [String: Any] {
@@ -34,6 +35,7 @@ extension EngineSession {
                                "qError": ["qErrorCode": error.code, "qContext": error.parameter, "qExtendedMessage": error.message]]
             }
         }
+        if resolved["qSelectionObjectDef"] != nil { layout["qSelectionObject"] = await currentSelectionsLayout() }
         if let definition = resolved["qChildListDef"] {
             let children = object.childIDs.compactMap { all.object($0) }
             layout["qChildList"] = ["qItems": children.map { containerEntry($0, data: definition["qData"]) }]

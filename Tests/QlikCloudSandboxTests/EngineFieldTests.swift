@@ -99,3 +99,22 @@ struct EngineFieldTests {
         #expect(description["qIsNumeric"] as? Bool == true)
     }
 }
+
+@Suite("Sandbox engine: current selections object")
+struct EngineCurrentSelectionsTests {
+    @Test("a qSelectionObjectDef's layout lists each field's selected values, counts, lock and the Back count")
+    func currentSelections() async throws {
+        var app = try await AssociativeFixture.make()
+        let object = try await app.object(["qInfo": ["qType": "current-selections"], "qSelectionObjectDef": [String: Any]()])
+        try await app.select("Country", ["US"])
+        try await app.select("Name", ["Bob", "Cid"])
+        _ = try await app.result("Lock", handle: try await app.field("Country"))
+        let layout = try #require(try await app.result("GetLayout", handle: object)["qLayout"] as? [String: Any])
+        let selection = try #require(layout["qSelectionObject"] as? [String: Any])
+        #expect(selection["qBackCount"] as? Int == 3)
+        let items = try #require(selection["qSelections"] as? [[String: Any]])
+        #expect(items.map { $0["qField"] as? String } == ["Name", "Country"])
+        #expect(items[0]["qSelected"] as? String == "Bob, Cid" && items[0]["qSelectedCount"] as? Int == 2 && items[0]["qTotal"] as? Int == 4)
+        #expect(items[1]["qLocked"] as? Bool == true && items[1]["qSelected"] as? String == "US")
+    }
+}
