@@ -21,6 +21,11 @@ struct ServerWarmUp: Service {
     let onReady: @Sendable (Int) async -> Void
 
     func run() async throws {
+        // Qlik's engine schema is read here, before the first client, not during its first engine call; an executable
+        // copied without its resources still serves, and says what it cannot check.
+        if case .failure(let error) = EngineSchema.shared {
+            FileHandle.standardError.write(Data("qlik-cloud-sandbox: engine requests and answers are not checked against Qlik's schema: \(error.description)\n".utf8))
+        }
         await cancelWhenGracefulShutdown {
             for await port in boundPorts {
                 do {
