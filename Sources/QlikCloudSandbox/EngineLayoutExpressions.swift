@@ -2,7 +2,8 @@ import Foundation
 
 /// Expressions inside an object's properties, computed in its layout as the
 /// engine does: `{"qStringExpression": {"qExpr": "='Revenue ' & Year(Today())"}}`
-/// becomes the text it evaluates to, `{"qValueExpression": {"qExpr": "=Sum(Amount)"}}` the number.
+/// becomes the text it evaluates to, `{"qValueExpression": {"qExpr": "=Sum(Amount)"}}` the number, and a
+/// `qStaticContentUrlDef` its `qStaticContentUrl`.
 extension EngineSession {
     mutating func evaluatingExpressions(_ value: Any) async -> Any {
         if let members = value as? [String: Any] {
@@ -13,7 +14,9 @@ extension EngineSession {
                 return await layoutValue(of: expression).number ?? 0
             }
             var result: [String: Any] = [:]
-            for (key, member) in members { result[key] = await evaluatingExpressions(member) }
+            for (key, member) in members where key != "qStaticContentUrlDef" { result[key] = await evaluatingExpressions(member) }
+            // A content URL definition (a sheet's thumbnail) shows as the URL it resolves to.
+            if let definition = members["qStaticContentUrlDef"] as? [String: Any] { result["qStaticContentUrl"] = ["qUrl": definition["qUrl"] as? String ?? ""] }
             return result
         }
         if let values = value as? [Any] {

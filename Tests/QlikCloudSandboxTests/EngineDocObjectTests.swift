@@ -47,6 +47,7 @@ struct EngineDocObjectTests {
         #expect(meta["title"] as? String == "Sales overview" && meta["published"] as? Bool == true && meta["ownerId"] as? String == app.ownerID)
         #expect((layout["qInfo"] as? [String: String]) == ["qId": "sheet-overview", "qType": "sheet"])
         #expect(layout["qMetaDef"] == nil && layout["qChildListDef"] == nil && (layout["cells"] as? [Any])?.count == 6)
+        #expect((layout["thumbnail"] as? [String: Any])?["qStaticContentUrl"] as? [String: String] == ["qUrl": ""], "the thumbnail's definition computed")
         let children = try #require((layout["qChildList"] as? [String: Any])?["qItems"] as? [[String: Any]])
         #expect(children.count == 6)
         #expect(children.first { ($0["qInfo"] as? [String: String])?["qId"] == "bar-revenue-region" }.flatMap { $0["qData"] as? [String: String] } == ["title": "Revenue by region"])
