@@ -147,6 +147,7 @@ struct SandboxRESTConformanceTests {
             let script = try #require((try await check(.get, "/api/v1/apps/{appId}/scripts", "/api/v1/apps/\(newApp)/scripts").object()["scripts"]
                                        as? [[String: Any]])?.first?["scriptId"] as? String)
             try await check(.get, "/api/v1/apps/{appId}/scripts/{id}", "/api/v1/apps/\(newApp)/scripts/\(script)")
+            try await check(.get, "/api/v1/apps/{appId}/scripts/{id}", "/api/v1/apps/\(newApp)/scripts/current")
             try await check(.post, "/api/v1/apps/{appId}/copy", "/api/v1/apps/\(app)/copy", json: #"{"attributes":{"name":"Copy"}}"#)
             try await check(.get, "/api/v1/apps/{appId}/data/metadata", "/api/v1/apps/\(app)/data/metadata")
             try await check(.get, "/api/v1/apps/{appId}/data/lineage", "/api/v1/apps/\(app)/data/lineage")
@@ -172,6 +173,8 @@ struct SandboxRESTConformanceTests {
             let reload = try #require(try await check(.post, "/api/v1/reloads", "/api/v1/reloads", json: #"{"appId":"\#(app)"}"#).object()["id"] as? String)
             try await check(.get, "/api/v1/reloads", "/api/v1/reloads?limit=2")
             try await check(.get, "/api/v1/reloads/{reloadId}", "/api/v1/reloads/\(reload)")
+            // The router-only test application runs no reload worker, so the reload is still queued and can be canceled.
+            try await check(.post, "/api/v1/reloads/{reloadId}/actions/cancel", "/api/v1/reloads/\(reload)/actions/cancel")
 
             let event = try #require(try await check(.get, "/api/v1/audits", "/api/v1/audits?limit=3").data().first?["id"] as? String)
             try await check(.get, "/api/v1/audits/{id}", "/api/v1/audits/\(event)")
@@ -205,7 +208,7 @@ struct SandboxRESTConformanceTests {
                             "/api/v1/lineage-graphs/impact/\(fileQRI.segment)/actions/search?filter=\(#"label co "sales""#.segment)")
 
             #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
-            #expect(checked == 65)
+            #expect(checked == 67)
         }
     }
 }
