@@ -32,7 +32,7 @@ extension EngineSession {
             let terms = (params.array(1, "qTerms") ?? []).compactMap { $0 as? String }.filter { !$0.isEmpty }
             let page = params.object(2, "qPage") ?? [:]
             let matches = await searchMatches(terms: terms, in: (options["qSearchFields"] as? [String]) ?? [])
-            return ["qResult": Self.searchResult(method, terms: terms, matches: matches, page: page)]
+            return ["qResult": Self.docSearchResult(method, terms: terms, matches: matches, page: page)]
         case "SelectAssociations":
             let options = params.object(0, "qOptions") ?? [:]
             let terms = (params.array(1, "qTerms") ?? []).compactMap { $0 as? String }.filter { !$0.isEmpty }
@@ -73,7 +73,7 @@ extension EngineSession {
         }
     }
 
-    private static func searchResult(_ method: String, terms: [String], matches: [(field: AssociativeIndex.Field, values: [(element: Int, terms: [Int])])],
+    private static func docSearchResult(_ method: String, terms: [String], matches: [(field: AssociativeIndex.Field, values: [(element: Int, terms: [Int])])],
                                      page: [String: Any]) -> [String: Any] {
         let offset = page["qOffset"] as? Int ?? 0, count = page["qCount"] as? Int ?? matches.count
         let perField = (page["qMaxNbrFieldMatches"] as? Int).flatMap { $0 > 0 ? $0 : nil } ?? Int.max
