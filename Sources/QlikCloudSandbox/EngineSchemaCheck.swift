@@ -18,6 +18,8 @@ struct EngineSchema: Sendable {
         let parameters: [(name: String, type: TypeSpec)]
         let outputs: [String]
         let returns: TypeSpec
+        /// The types of a method's several results, by name (the d.ts gives such methods no result type).
+        let outputTypes: [String: TypeSpec]
     }
 
     let classes: [String: [String: Method]]
@@ -31,6 +33,7 @@ struct EngineSchema: Sendable {
         let types = try resource("engine-types")
         let returns = types["methods"] as? [String: [String: Any]] ?? [:]
         let parameterTypes = types["parameters"] as? [String: [String: [Any]]] ?? [:]
+        let outputTypes = types["outputs"] as? [String: [String: [String: Any]]] ?? [:]
         let definitions = (types["definitions"] as? [String: Any] ?? [:]).mapValues(spec)
         var classes: [String: [String: Method]] = [:]
         for (engineClass, methods) in names {
@@ -40,7 +43,8 @@ struct EngineSchema: Sendable {
                 classes[engineClass, default: [:]][name] = Method(
                     parameters: inputs.enumerated().map { ($0.element, $0.offset < typesIn.count ? spec(typesIn[$0.offset]) : .any) },
                     outputs: (method["Out"] as? [[String: Any]] ?? []).compactMap { $0["Name"] as? String },
-                    returns: returns[engineClass]?[name].map(spec) ?? .any)
+                    returns: returns[engineClass]?[name].map(spec) ?? .any,
+                    outputTypes: outputTypes[engineClass]?[name]?.mapValues(spec) ?? [:])
             }
         }
         return EngineSchema(classes: classes, definitions: definitions)
@@ -143,6 +147,7 @@ struct EngineSchema: Sendable {
         default:
             break
         }
+        expected.merge(schema.outputTypes) { _, named in named }
         for name in required where result[name] == nil {
             return "the result has no \(name), which the schema requires"
         }

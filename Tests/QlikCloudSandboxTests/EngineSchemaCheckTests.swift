@@ -38,6 +38,12 @@ struct EngineSchemaCheckTests {
         #expect(problem?.hasPrefix("qDataPages/0/qMatrix/0/0/qState: the schema wants one of") == true)
     }
 
+    @Test("the results of a method with several (GetTablesAndKeys' qtr and qk) are typed too")
+    func severalResults() throws {
+        let problem = try Self.schema().problem(in: ["qtr": [["qName": "T", "qNoOfRows": "many"]], "qk": [Any]()], of: "Doc", "GetTablesAndKeys")
+        #expect(problem == "qtr/0/qNoOfRows: the schema wants a number, the answer has the string \"many\"")
+    }
+
     @Test("sandboxes the test suite starts check every engine answer against the schema")
     func onInTests() {
         #expect(SandboxConfiguration().checksEngineAnswers == (ProcessInfo.processInfo.environment["QLIK_SANDBOX_CHECK_ENGINE_ANSWERS"] ?? "1" == "1"))
