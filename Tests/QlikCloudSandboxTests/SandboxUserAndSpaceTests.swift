@@ -117,6 +117,17 @@ struct SandboxUserAndSpaceTests {
 
 @Suite("The REST resources' own state under --data")
 struct SandboxRESTStatePersistenceTests {
+    @Test("the audit trail keeps the newest events only, dropping the oldest past its limit")
+    func auditRetention() async throws {
+        let sandbox = await QlikCloudSandbox.make()
+        for index in 0...Tenant.auditsKept {
+            await sandbox.tenant.recordAudit("com.qlik.v1.app.created", source: "com.qlik/engine", userID: "u", data: ["id": String(index)])
+        }
+        let audits = await sandbox.tenant.audits
+        #expect(audits.count == Tenant.auditsKept)
+        #expect(audits.first?.data["id"] == "1")
+    }
+
     @Test("audit events, space assignments and API-key settings come back after a restart; a tenant saved without them opens with none")
     func restart() async throws {
         let directory = try SandboxPersistenceTests.temporaryDirectory()
