@@ -105,6 +105,23 @@ struct EngineDocObjectTests {
         #expect(properties["title"] is [String: Any], "properties keep the expression")
     }
 
+    @Test("a session app keeps its objects and properties with the socket: CreateObject, GetObjects, SetAppProperties, GetAppLayout")
+    func sessionApp() async throws {
+        let sandbox = await QlikCloudSandbox.make()
+        let app = try #require(await sandbox.tenant.apps.first)
+        var session = EngineSession(tenant: sandbox.tenant, appID: app.id, userID: app.ownerID)
+        _ = await EngineSessionTests.call(&session, 1, "CreateSessionApp")
+        _ = await EngineSessionTests.call(&session, 2, "CreateObject", handle: 1, [["qInfo": ["qId": "s1", "qType": "sheet"], "qMetaDef": ["title": "Scratch"]]])
+        let list = try #require(try Self.result(await EngineSessionTests.call(&session, 3, "GetObjects", handle: 1,
+            [["qTypes": ["sheet"], "qData": ["title": "/qMetaDef/title"]]]))["qList"] as? [[String: Any]])
+        #expect(list.compactMap { ($0["qData"] as? [String: String])?["title"] } == ["Scratch"])
+        _ = await EngineSessionTests.call(&session, 4, "SetAppProperties", handle: 1, [["qTitle": "Scratch app"]])
+        let layout = try #require(try Self.result(await EngineSessionTests.call(&session, 5, "GetAppLayout", handle: 1))["qLayout"] as? [String: Any])
+        #expect(layout["qTitle"] as? String == "Scratch app" && layout["qIsSessionApp"] as? Bool == true && layout["qHasData"] as? Bool == false)
+        let stored = await sandbox.tenant.app(app.id)
+        #expect(stored?.objects.object("s1") == nil && stored?.name == app.name, "the tenant's app is untouched")
+    }
+
     @Test("GetObject of an unknown id is the engine's error 2, naming the id")
     func unknownObject() async throws {
         var (session, _, _) = try await Self.session()
