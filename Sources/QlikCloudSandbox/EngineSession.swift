@@ -119,7 +119,9 @@ struct EngineSession {
         guard let raw, !(raw is NSNull) else { return nil }
         if let text = raw as? String { return text }
         guard EngineJSON.kind(raw) == .number, let number = EngineJSON.number(raw) else { return nil }
-        if number == number.rounded(), abs(number) < 1e15 { return Int(number) }
+        if let int = raw as? Int, type(of: raw) == Int.self { return int }
+        // A parsed integer keeps all its digits (a Double would round ids beyond 2^53).
+        if let parsed = raw as? NSNumber, !["d", "f"].contains(String(cString: parsed.objCType)) { return parsed.intValue }
         return number
     }
 

@@ -22,6 +22,10 @@ struct EngineProtocolTests {
         #expect(await Self.send(&session, ["jsonrpc": "2.0", "id": "req-7", "method": "EngineVersion", "handle": -1])?["id"] as? String == "req-7")
         #expect(await Self.send(&session, ["jsonrpc": "2.0", "id": 2.5, "method": "EngineVersion", "handle": -1])?["id"] as? Double == 2.5)
         #expect(await Self.send(&session, ["jsonrpc": "2.0", "method": "EngineVersion", "handle": -1]) == nil)
+        // As a client's parser hands them over: a large integer keeps every digit.
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(#"{"id":9007199254740993,"method":"EngineVersion","handle":-1}"#.utf8)) as? [String: Any])
+        let reply = try #require(await session.handle(parsed))
+        #expect(JSONWriter.serialize(reply).contains(#""id":9007199254740993"#))
     }
 
     @Test("a client that sends the same id on every request gets exactly one answer per request, in order, over the socket")
