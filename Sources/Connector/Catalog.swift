@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import QlikCloudAPI
 
 /// `discover`: the tenant's catalog as the connection's user sees it.
@@ -77,36 +77,80 @@ public struct Catalog: Sendable, Codable {
     }
 
     public static func discover(_ client: QlikCloudClient, filter: Filter = Filter(), pace: Pace = .standard) async throws -> Catalog {
-        let allSpaces = try await client.spaces().collect()
-        let spaces = allSpaces.filter { space in
-            (filter.space.map { Glob.matches($0, space.name) } ?? true) && (filter.spaceType.map { $0.lowercased() == space.type?.lowercased() } ?? true)
+        let scope = try await Scope.read(client, filter: filter)
+        let apps = try await inOrder(scope.items, atMost: pace.concurrency) { item in
+            try await catalogApp(item, client: client, spaceNames: scope.spaceNames, pipelined: pace.pipelined)
         }
-        let spaceNames = Dictionary(allSpaces.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
-        let chosen = Set(spaces.map(\.id))
-        let spaceFiltered = filter.space != nil || filter.spaceType != nil
-        let items = try await client.items(resourceType: "app").collect().filter { item in
-            (filter.app.map { Glob.matches($0, item.name) } ?? true) && (!spaceFiltered || item.spaceId.map(chosen.contains) == true)
-        }
-        let apps = try await Self.catalogApps(items, client: client, spaceNames: spaceNames, pace: pace)
-        let files = try await client.dataFiles().collect().filter { file in !spaceFiltered || file.spaceId.map(chosen.contains) == true }
-        var edges: [Edge] = []
-        for app in apps {
-            let node = "app:\(app.name)"
-            for source in app.lineage.reads { edges.append(Edge(from: Self.dataset(source), to: node, kind: "reads")) }
-            for target in app.lineage.stores { edges.append(Edge(from: node, to: Self.dataset(target), kind: "stores")) }
-            for connection in app.lineage.connections { edges.append(Edge(from: "connection:\(connection)", to: node, kind: "connects")) }
-        }
-        return Catalog(tenant: client.baseURL, spaces: spaces.map { SpaceEntry(id: $0.id, name: $0.name, type: $0.type) }, apps: apps,
-                       dataFiles: files.map { DataFileEntry(id: $0.id, name: $0.name, size: $0.size, spaceID: $0.spaceId, created: $0.createdDate,
-                                                            modified: $0.modifiedDate) },
-                       edges: edges)
+        return Catalog(tenant: client.baseURL, spaces: scope.spaces, apps: apps, dataFiles: scope.dataFiles, edges: apps.flatMap(Self.edges))
     }
 
-    /// Each app catalogued by its own task, at most `pace.concurrency` at once; the answer keeps the items' order.
-    static func catalogApps(_ items: [Item], client: QlikCloudClient, spaceNames: [String: String], pace: Pace) async throws -> [AppEntry] {
-        try await inOrder(items.filter { $0.resourceId != nil }, atMost: pace.concurrency) { item in
-            try await catalogApp(item, client: client, spaceNames: spaceNames, pipelined: pace.pipelined)
+    /// What a catalog written as JSON holds, counted.
+    public struct Written: Sendable {
+        public let json: Data
+        public let spaces, apps, dataFiles, problems: Int
+    }
+
+    /// The catalog as compact JSON with sorted keys (the JSON ``json(pretty:)`` writes of ``discover(_:filter:pace:)``'s
+    /// catalog), each app encoded as soon as it is read and its entry let go: a thousand apps' sheets and charts
+    /// are held as text, not as values many times its size.
+    public static func discoverJSON(_ client: QlikCloudClient, filter: Filter = Filter(), pace: Pace = .standard) async throws -> Written {
+        let scope = try await Scope.read(client, filter: filter)
+        let apps = try await inOrder(scope.items, atMost: pace.concurrency) { item -> (json: Data, edges: [Edge], problems: Int) in
+            let app = try await catalogApp(item, client: client, spaceNames: scope.spaceNames, pipelined: pace.pipelined)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            return (try encoder.encode(app), edges(app), app.problems.count)
         }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        var out = Data("{\"apps\":[".utf8)
+        for (index, app) in apps.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(app.json)
+        }
+        out.append(contentsOf: "],\"dataFiles\":".utf8)
+        out.append(try encoder.encode(scope.dataFiles))
+        out.append(contentsOf: ",\"edges\":".utf8)
+        out.append(try encoder.encode(apps.flatMap(\.edges)))
+        out.append(contentsOf: ",\"spaces\":".utf8)
+        out.append(try encoder.encode(scope.spaces))
+        out.append(contentsOf: ",\"tenant\":".utf8)
+        out.append(try encoder.encode(client.baseURL))
+        out.append(UInt8(ascii: "}"))
+        return Written(json: out, spaces: scope.spaces.count, apps: apps.count, dataFiles: scope.dataFiles.count, problems: apps.reduce(0) { $0 + $1.problems })
+    }
+
+    /// The part of the tenant a catalog covers: its spaces, apps (as items) and data files, filtered.
+    struct Scope: Sendable {
+        let spaces: [SpaceEntry]
+        let spaceNames: [String: String]
+        let items: [Item]
+        let dataFiles: [DataFileEntry]
+
+        static func read(_ client: QlikCloudClient, filter: Filter) async throws -> Scope {
+            let allSpaces = try await client.spaces().collect()
+            let spaces = allSpaces.filter { space in
+                (filter.space.map { Glob.matches($0, space.name) } ?? true) && (filter.spaceType.map { $0.lowercased() == space.type?.lowercased() } ?? true)
+            }
+            let spaceNames = Dictionary(allSpaces.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+            let chosen = Set(spaces.map(\.id))
+            let spaceFiltered = filter.space != nil || filter.spaceType != nil
+            let items = try await client.items(resourceType: "app").collect().filter { item in
+                item.resourceId != nil && (filter.app.map { Glob.matches($0, item.name) } ?? true) && (!spaceFiltered || item.spaceId.map(chosen.contains) == true)
+            }
+            let files = try await client.dataFiles().collect().filter { file in !spaceFiltered || file.spaceId.map(chosen.contains) == true }
+            return Scope(spaces: spaces.map { SpaceEntry(id: $0.id, name: $0.name, type: $0.type) }, spaceNames: spaceNames, items: items,
+                         dataFiles: files.map { DataFileEntry(id: $0.id, name: $0.name, size: $0.size, spaceID: $0.spaceId, created: $0.createdDate,
+                                                              modified: $0.modifiedDate) })
+        }
+    }
+
+    /// The lineage graph's edges an app's script gives: what it reads, stores and connects to.
+    static func edges(_ app: AppEntry) -> [Edge] {
+        let node = "app:\(app.name)"
+        return app.lineage.reads.map { Edge(from: Self.dataset($0), to: node, kind: "reads") }
+            + app.lineage.stores.map { Edge(from: node, to: Self.dataset($0), kind: "stores") }
+            + app.lineage.connections.map { Edge(from: "connection:\($0)", to: node, kind: "connects") }
     }
 
     /// `body` over `items`, at most `limit` running at once; the results in the items' order.
@@ -202,6 +246,43 @@ public struct Catalog: Sendable, Codable {
 
     static func result<T: Sendable>(_ body: () async throws(QlikAPIError) -> T) async -> Result<T, QlikAPIError> {
         do throws(QlikAPIError) { return .success(try await body()) } catch { return .failure(error) }
+    }
+
+    /// The catalog as JSON with sorted keys (indented when `pretty`), encoded one app at a time: an encoder holds
+    /// its whole value as a tree while it writes, which for a thousand apps' sheets and charts is many times the
+    /// text; app by app, only one app's tree is alive at once.
+    public func json(pretty: Bool) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys]
+        func piece<T: Encodable>(_ value: T, indent: Int) throws -> Data {
+            let data = try encoder.encode(value)
+            guard pretty, indent > 0 else { return data }
+            // JSON text has no raw line breaks inside strings, so each line break starts a line to indent.
+            var indented = Data(capacity: data.count + data.count / 8)
+            let margin = [UInt8](repeating: UInt8(ascii: " "), count: indent)
+            for byte in data {
+                indented.append(byte)
+                if byte == UInt8(ascii: "\n") { indented.append(contentsOf: margin) }
+            }
+            return indented
+        }
+        let (open, between, last, close) = pretty ? ("{\n  \"apps\" : [\n    ", ",\n    ", "\n  ],\n  ", "\n}") : ("{\"apps\":[", ",", "],", "}")
+        var out = Data(open.utf8)
+        for (index, app) in apps.enumerated() {
+            if index > 0 { out.append(contentsOf: between.utf8) }
+            out.append(try piece(app, indent: 4))
+        }
+        out.append(contentsOf: last.utf8)
+        let separator = pretty ? " : " : ":"
+        let rest: [(String, Data)] = [("dataFiles", try piece(dataFiles, indent: 2)), ("edges", try piece(edges, indent: 2)),
+                                      ("spaces", try piece(spaces, indent: 2)), ("tenant", try piece(tenant, indent: 2))]
+        for (index, (key, value)) in rest.enumerated() {
+            if index > 0 { out.append(contentsOf: (pretty ? ",\n  " : ",").utf8) }
+            out.append(contentsOf: "\"\(key)\"\(separator)".utf8)
+            out.append(value)
+        }
+        out.append(contentsOf: close.utf8)
+        return out
     }
 
     /// A dataset node: a data file by name, otherwise the path or table as written.

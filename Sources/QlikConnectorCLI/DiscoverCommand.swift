@@ -34,12 +34,15 @@ struct DiscoverCommand: AsyncParsableCommand {
         let workspace = try await Workspace.open(global)
         let (task, _) = try await target.taskRun(workspace).run(.discover, DiscoverParameters(space: space, spaceType: spaceType, app: app,
                                                                                                   concurrency: concurrency, sequential: sequential ? true : nil))
+        let shown = json ? "json" : (format ?? "text")
+        if shown == "json" {
+            // Printed from the task's text, indented: a large catalog is never held as values.
+            _ = try ConnectionTaskRun.result(CatalogShape.self, of: task)
+            IndentedJSON.write(task.result ?? Data(), to: FileHandle.standardOutput)
+            return
+        }
         let catalog = try ConnectionTaskRun.result(Catalog.self, of: task)
-        switch json ? "json" : (format ?? "text") {
-        case "json":
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(catalog), as: UTF8.self))
+        switch shown {
         case "openlineage":
             for event in catalog.openLineageEvents() {
                 print(String(decoding: try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
@@ -78,4 +81,11 @@ struct DiscoverCommand: AsyncParsableCommand {
             Output.table(["name", "size", "modified"], catalog.dataFiles.map { [$0.name, $0.size.map(String.init) ?? "-", $0.modified ?? "-"] })
         }
     }
+}
+
+/// What a catalog's JSON must have to be printed as it is: a tenant and a list of apps.
+private struct CatalogShape: Decodable {
+    struct App: Decodable { let id: String }
+    let tenant: String
+    let apps: [App]
 }

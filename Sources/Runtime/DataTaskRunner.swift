@@ -41,11 +41,11 @@ struct DataTaskRunner: Sendable {
         try parameters.validate()
         await note(["Cataloging \(client.baseURL)"])
         let pace = parameters.sequential == true ? Catalog.Pace.sequential : Catalog.Pace(concurrency: parameters.concurrency ?? 8, pipelined: true)
-        let catalog = try await Catalog.discover(client, filter: Catalog.Filter(space: parameters.space, spaceType: parameters.spaceType, app: parameters.app), pace: pace)
-        let problems = catalog.apps.reduce(0) { $0 + $1.problems.count }
-        await note(["Cataloged \(catalog.spaces.count) space(s), \(catalog.apps.count) app(s), \(catalog.dataFiles.count) data file(s)"
-                    + (problems > 0 ? "; \(problems) object(s) could not be read (each named in its app's problems)" : "")])
-        return TaskOutcome(succeeded: true, result: try TaskResults.encode(catalog))
+        // Written app by app as each is read: a thousand apps' catalog is held as its text, not as values many times its size.
+        let catalog = try await Catalog.discoverJSON(client, filter: Catalog.Filter(space: parameters.space, spaceType: parameters.spaceType, app: parameters.app), pace: pace)
+        await note(["Cataloged \(catalog.spaces) space(s), \(catalog.apps) app(s), \(catalog.dataFiles) data file(s)"
+                    + (catalog.problems > 0 ? "; \(catalog.problems) object(s) could not be read (each named in its app's problems)" : "")])
+        return TaskOutcome(succeeded: true, result: catalog.json)
     }
 
     private func read(_ parameters: ReadParameters, _ client: QlikCloudClient) async throws -> TaskOutcome {

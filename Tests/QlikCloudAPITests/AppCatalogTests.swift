@@ -187,6 +187,29 @@ struct CatalogLineageTests {
                     {"source":"qri:qdf:space://s1#f1#t9#y2","target":"qri:app:sense://a1#t1#x2"}]}]}}
         """#
 
+    @Test("the catalog's JSON, written app by app, is the JSON an encoder writes of the whole catalog, compact and indented")
+    func jsonAppByApp() throws {
+        let app = Catalog.AppEntry(id: "a1", name: "Sales / EU", spaceID: nil, space: nil, ownerID: nil, lastReload: nil, sizeBytes: nil, tables: [], fields: [],
+                                   lineage: ScriptLineage(script: "LOAD * FROM [lib://DataFiles/a.csv];"), lineageNote: nil, qlikLineage: nil,
+                                   sheets: [AppContents.Sheet(id: "s1", title: "A \"quoted\"\nline", description: nil, owner: nil, published: true, charts: [])],
+                                   masterDimensions: [], masterMeasures: [], variables: [], bookmarks: [], dataModel: nil, problems: [Problem(object: "x", message: "y")])
+        for apps in [[], [app], [app, app]] {
+            let catalog = Catalog(tenant: "https://t.example", spaces: [Catalog.SpaceEntry(id: "1", name: "S", type: nil)], apps: apps, dataFiles: [],
+                                  edges: [Catalog.Edge(from: "a", to: "b", kind: "reads")])
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            let whole = try JSONSerialization.jsonObject(with: encoder.encode(catalog)) as? NSDictionary
+            for pretty in [false, true] {
+                let written = try catalog.json(pretty: pretty)
+                #expect(try JSONSerialization.jsonObject(with: written) as? NSDictionary == whole)
+            }
+            // Indented, one key per line, slashes as written.
+            let lines = String(decoding: try catalog.json(pretty: true), as: UTF8.self).split(separator: "\n")
+            #expect(lines.contains("  \"tenant\" : \"https://t.example\""))
+            if !apps.isEmpty { #expect(lines.contains("      \"name\" : \"Sales / EU\",")) }
+        }
+    }
+
     @Test("a field-level lineage graph becomes, per app field, its table and the dataset fields it comes from")
     func fieldLineage() throws {
         let lineage = QlikLineage(graph: try JSONDecoder().decode(LineageGraphLevels.self, from: Data(Self.graph.utf8)), appID: "a1")

@@ -1,0 +1,65 @@
+import Foundation
+
+/// JSON text indented two spaces a level (`"key" : value`, one member or element a line), written from
+/// the compact text byte by byte: a catalog of a thousand apps is printed without being decoded.
+enum IndentedJSON {
+    static func write(_ json: Data, to output: FileHandle) {
+        var out = Data()
+        out.reserveCapacity(1 << 16)
+        var depth = 0
+        var inString = false, escaped = false
+        let bytes = [UInt8](json)
+        var index = 0
+        func newline() {
+            out.append(UInt8(ascii: "\n"))
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: depth * 2))
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            if inString {
+                if escaped, byte == UInt8(ascii: "/") {
+                    // An encoder's `\/` is printed as the `/` it stands for.
+                    out.removeLast()
+                }
+                out.append(byte)
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                inString = true
+                out.append(byte)
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                out.append(byte)
+                // An empty object or array stays on its line.
+                if index < bytes.count, bytes[index] == UInt8(ascii: "}") || bytes[index] == UInt8(ascii: "]") {
+                    out.append(bytes[index])
+                    index += 1
+                } else {
+                    depth += 1
+                    newline()
+                }
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                newline()
+                out.append(byte)
+            case UInt8(ascii: ","):
+                out.append(byte)
+                newline()
+            case UInt8(ascii: ":"):
+                out.append(contentsOf: Array(" : ".utf8))
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
+                break
+            default:
+                out.append(byte)
+            }
+            if out.count >= 1 << 16 {
+                output.write(out)
+                out.removeAll(keepingCapacity: true)
+            }
+        }
+        out.append(UInt8(ascii: "\n"))
+        output.write(out)
+    }
+}
