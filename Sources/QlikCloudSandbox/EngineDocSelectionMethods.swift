@@ -9,22 +9,52 @@ extension EngineSession {
         switch method {
         case "GetField":
             let name = params.string(0, "qFieldName") ?? ""
+            let state = params.string(1, "qStateName").flatMap { $0.isEmpty || $0 == "$" ? nil : $0 }
             _ = try await field(named: name)
-            if let existing = handles.first(where: { if case .field(name) = $0.value { true } else { false } }) {
+            if let state, selections.alternates[state] == nil {
+                throw RPCError(code: -32602, parameter: "qStateName", message: "No alternate state '\(state)': add it with AddSessionAlternateState first")
+            }
+            if let existing = handles.first(where: { entry in
+                if case .field(name) = entry.value { selections.handleStates[entry.key] == state } else { false }
+            }) {
                 return ["qReturn": ["qType": "Field", "qHandle": existing.key, "qGenericId": name]]
             }
-            return ["qReturn": open(.field(name: name), type: "Field", genericID: name)]
+            let opened = open(.field(name: name), type: "Field", genericID: name)
+            if let handle = opened["qHandle"] as? Int { selections.handleStates[handle] = state }
+            return ["qReturn": opened]
+        case "AddSessionAlternateState":
+            let name = params.string(0, "qStateName") ?? ""
+            guard !name.isEmpty, name != "$" else {
+                throw RPCError(code: -32602, parameter: "qStateName", message: "An alternate state needs a name other than '' and '$' (the default state)")
+            }
+            let source = params.string(1, "qSourceStateName").flatMap { $0.isEmpty || $0 == "$" ? nil : $0 }
+            guard selections.alternates[name] == nil else { return [:] }
+            var state = SelectionState()
+            // A new state starts from its source state's selections (none when it names no source).
+            if params.string(1, "qSourceStateName") != nil {
+                let start = try await inSelectionState(source) { $0.selections.current }
+                state.update { $0 = start }
+            }
+            selections.alternates[name] = state
+            return [:]
+        case "RemoveSessionAlternateState":
+            let name = params.string(0, "qStateName") ?? ""
+            guard selections.alternates.removeValue(forKey: name) != nil else { return ["qSuccess": false] }
+            selections.handleStates = selections.handleStates.filter { $0.value != name }
+            markAllObjectsChanged()
+            return ["qSuccess": true]
         case "ClearAll":
             let lockedAlso = params.value(0, "qLockedAlso") as? Bool ?? false
-            changeSelections { state in
-                if lockedAlso { state = SelectionState.Selections() } else { state.values = state.values.filter { state.locked.contains($0.key) } }
+            try await inSelectionState(params.string(1, "qStateName")) { session in
+                session.changeSelections { state in
+                    if lockedAlso { state = SelectionState.Selections() } else { state.values = state.values.filter { state.locked.contains($0.key) } }
+                }
             }
             return [:]
-        case "LockAll":
-            changeSelections { $0.locked.formUnion($0.values.keys) }
-            return [:]
-        case "UnlockAll":
-            changeSelections { $0.locked = [] }
+        case "LockAll", "UnlockAll":
+            try await inSelectionState(params.string(0, "qStateName")) { session in
+                session.changeSelections { state in if method == "LockAll" { state.locked.formUnion(state.values.keys) } else { state.locked = [] } }
+            }
             return [:]
         case "Back", "Forward":
             if method == "Back" ? selections.goBack() : selections.goForward() { markAllObjectsChanged() }

@@ -3,7 +3,12 @@ import QVD
 
 /// The Field class: one field of the open app, its values and the selections in it.
 extension EngineSession {
-    mutating func fieldMethod(_ method: String, field name: String, _ params: Params) async throws -> [String: Any] {
+    /// A Field handle works in the state it was opened in (GetField's qStateName).
+    mutating func fieldMethod(_ method: String, handle: Int, field name: String, _ params: Params) async throws -> [String: Any] {
+        try await inSelectionState(selections.handleStates[handle]) { try await $0.fieldStateMethod(method, field: name, params) }
+    }
+
+    private mutating func fieldStateMethod(_ method: String, field name: String, _ params: Params) async throws -> [String: Any] {
         let (index, number) = try await field(named: name)
         let field = index.fields[number]
         switch method {

@@ -14,9 +14,12 @@ extension EngineSession {
             let list = try ListObject(definition: definition)
             _ = try await field(named: list.field)
             listObjects[handle] = list
-            layout.merge(try await listObjectView(handle).layout) { _, new in new }
+            selections.handleStates[handle] = try stateName(definition)
+            let view = try await inSelectionState(selections.handleStates[handle]) { try await $0.listObjectView(handle) }
+            layout.merge(view.layout) { _, new in new }
         }
-        guard properties["qHyperCubeDef"] != nil else { return layout }
+        guard let cubeDefinition = properties["qHyperCubeDef"] as? [String: Any] else { return layout }
+        selections.handleStates[handle] = try stateName(cubeDefinition)
         if objects[handle] == nil {
             var definition = properties
             definition["qInfo"] = ["qId": id, "qType": type]
@@ -42,8 +45,18 @@ extension EngineSession {
             objects[handle] = cube
             selections.forgetCubeView(handle)
         }
-        layout.merge(await currentCube(handle)?.layout ?? [:]) { _, new in new }
+        let cube = try await inSelectionState(selections.handleStates[handle]) { await $0.currentCube(handle) }
+        layout.merge(cube?.layout ?? [:]) { _, new in new }
         return layout
+    }
+
+    /// The alternate state a definition names (qStateName); nil for the default state. A state not added is an error.
+    private func stateName(_ definition: [String: Any]) throws -> String? {
+        guard let name = definition["qStateName"] as? String, !name.isEmpty, name != "$" else { return nil }
+        guard selections.alternates[name] != nil else {
+            throw RPCError(code: -32602, parameter: "qStateName", message: "No alternate state '\(name)': add it with AddSessionAlternateState first")
+        }
+        return name
     }
 
     /// The list object of a handle as the current selections leave it: its field, each value's state and the display order.
@@ -69,7 +82,7 @@ extension EngineSession {
         let hasSelections = !selections.current.values.isEmpty
         guard hasSelections || !cube.measures.isEmpty else { return cube }
         let index = await associativeIndex()
-        if let view = selections.cubeView(handle, index: index) { return view }
+        if let view = selections.cubeView(handle, index: index, of: cube) { return view }
         let inference = selections.inference(index)
         guard let source = Self.cubeSource(cube, inference: inference) else { return cube }
         var view = cube

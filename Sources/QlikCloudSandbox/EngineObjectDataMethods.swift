@@ -12,8 +12,14 @@ extension EngineSession {
         "RangeSelectHyperCubeValues", "MultiRangeSelectHyperCubeValues", "SelectHyperCubeContinuousRange",
     ]
 
-    /// Answers GenericObject's data methods; nil for any other method, so the object's dispatch goes on.
+    /// Answers GenericObject's data methods, in the state the object's definition names (qStateName); nil for any
+    /// other method, so the object's dispatch goes on.
     mutating func genericObjectDataMethod(_ method: String, handle: Int, _ params: Params) async throws -> [String: Any]? {
+        guard Self.objectDataMethods.contains(method) || ["BeginSelections", "EndSelections", "ResetMadeSelections"].contains(method) else { return nil }
+        return try await inSelectionState(selections.handleStates[handle]) { try await $0.genericObjectStateMethod(method, handle: handle, params) }
+    }
+
+    private mutating func genericObjectStateMethod(_ method: String, handle: Int, _ params: Params) async throws -> [String: Any]? {
         switch method {
         case "GetHyperCubeData", "GetHyperCubeReducedData":
             guard let cube = await currentCube(handle) else { throw Self.noDefinition("qHyperCubeDef") }

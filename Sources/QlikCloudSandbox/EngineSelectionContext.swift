@@ -21,6 +21,28 @@ extension EngineSession {
         return (index, number)
     }
 
+    /// Runs `body` on the selections of the alternate state `name`; the default state (`$`) for nil, "" or "$".
+    @discardableResult
+    mutating func inSelectionState<T>(_ name: String?, _ body: (inout EngineSession) async throws -> T) async throws -> T {
+        guard let name, !name.isEmpty, name != "$" else { return try await body(&self) }
+        var main = selections
+        guard let alternate = main.alternates.removeValue(forKey: name) else {
+            throw RPCError(code: -32602, parameter: "qStateName", message: "No alternate state '\(name)': add it with AddSessionAlternateState first")
+        }
+        // The alternate state stands in for the default one while `body` runs, then goes back under its name.
+        selections = alternate
+        do {
+            let result = try await body(&self)
+            main.alternates[name] = selections
+            selections = main
+            return result
+        } catch {
+            main.alternates[name] = selections
+            selections = main
+            throw error
+        }
+    }
+
     /// Changes the selections; when something changed, every open object's layout is stale and goes in the answer's `change`.
     @discardableResult
     mutating func changeSelections(_ change: (inout SelectionState.Selections) -> Void) -> Bool {

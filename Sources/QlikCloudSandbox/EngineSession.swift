@@ -166,7 +166,7 @@ struct EngineSession {
         guard let target = handles[handle] else { throw RPCError.invalidHandle }
         switch target {
         case .genericObject: return try await genericObjectMethod(method, handle: handle, params)
-        case .field(let name): return try await fieldMethod(method, field: name, params)
+        case .field(let name): return try await fieldMethod(method, handle: handle, field: name, params)
         case .genericDimension(let id): return try await genericDimensionMethod(method, id: id, handle: handle, params)
         case .genericMeasure(let id): return try await genericMeasureMethod(method, id: id, handle: handle, params)
         case .genericVariable(let id): return try await genericVariableMethod(method, id: id, handle: handle, params)

@@ -115,6 +115,8 @@ struct HyperCube {
     let fields: [String]
     /// The table the dimensions come from.
     let tableName: String
+    /// Which build of a definition this is: views computed from an older build are stale.
+    let identity = UUID()
     private let tableRowCount: Int
     /// The table rows that make the cube's distinct combinations.
     private var rows: [Int]

@@ -36,6 +36,11 @@ struct SelectionState {
 
     func temporary(_ id: String) -> Selections? { temporaryStates[id] }
 
+    /// Alternate states (AddSessionAlternateState), by name: each with its own selections and history.
+    var alternates: [String: SelectionState] = [:]
+    /// The alternate state a Field or object handle works in (qStateName); absent: the default state, `$`.
+    var handleStates: [Int: String] = [:]
+
     /// A list object's search in progress (SearchListObjectFor), by handle, until accepted or aborted.
     var listSearches: [Int: String] = [:]
 
@@ -53,8 +58,8 @@ struct SelectionState {
     /// Objects' cubes as computed for a version of the selections and an index, by handle.
     private var cubeViews: [Int: (version: Int, index: AssociativeIndex, cube: HyperCube)] = [:]
 
-    func cubeView(_ handle: Int, index: AssociativeIndex) -> HyperCube? {
-        guard let view = cubeViews[handle], view.version == version, view.index === index else { return nil }
+    func cubeView(_ handle: Int, index: AssociativeIndex, of cube: HyperCube) -> HyperCube? {
+        guard let view = cubeViews[handle], view.version == version, view.index === index, view.cube.identity == cube.identity else { return nil }
         return view.cube
     }
 
