@@ -46,6 +46,32 @@ extension EngineSession {
             let match = matches[matchIndex]
             _ = select(match.values.map { match.field.values[$0.element] }, in: match.field.name, toggle: false, softLock: softLock)
             return [:]
+        case "SearchObjects":
+            let terms = (params.array(1, "qTerms") ?? []).compactMap { $0 as? String }.filter { !$0.isEmpty }
+            let page = params.object(2, "qPage") ?? [:]
+            return ["qResult": Self.docObjectSearchResult(terms: terms, objects: await reachableObjects().items, page: page)]
+        case "CreateTemporaryBookmark":
+            let options = params.object(0, "qOptions") ?? [:]
+            let ids = Set((params.array(1, "qObjectIdsToPatch") ?? []).compactMap { $0 as? String })
+            let allPatches = options["qIncludeAllPatches"] as? Bool ?? false
+            let id = Identifier.uuid()
+            selections.temporaryBookmarks[id] = SelectionState.TemporaryBookmark(
+                selections: selections.current, alternates: selections.alternates.mapValues(\.current),
+                patches: softPatches.filter { allPatches || ids.contains($0.key) })
+            return ["qId": id, "qReturn": true]
+        case "ApplyTemporaryBookmark":
+            guard let bookmark = selections.temporaryBookmarks[params.string(0, "qId") ?? ""] else { return ["qReturn": false] }
+            changeSelections { $0 = bookmark.selections }
+            for (name, stored) in bookmark.alternates where selections.alternates[name] != nil {
+                try await inSelectionState(name) { session in session.changeSelections { $0 = stored } }
+            }
+            for (objectID, patched) in bookmark.patches {
+                softPatches[objectID] = patched
+                // The objects' data was built from the properties before the patch.
+                for (handle, target) in handles { if case .genericObject(objectID) = target { objects[handle] = nil } }
+            }
+            markAllObjectsChanged()
+            return ["qReturn": true]
         case "StoreTempSelectionState":
             return ["qId": selections.storeTemporary()]
         case "RestoreTempSelectionState":
@@ -71,6 +97,33 @@ extension EngineSession {
             }
             return values.isEmpty ? nil : (field, values)
         }
+    }
+
+    /// SearchObjects: the app's objects whose title contains a term, regardless of case;
+    /// a group per object, as SearchResults makes a group per field.
+    private static func docObjectSearchResult(terms: [String], objects: [AppObject], page: [String: Any]) -> [String: Any] {
+        let found: [(object: AppObject, title: String, terms: [Int])] = objects.compactMap { object in
+            // A sheet's title is in qMetaDef, a chart's at the root (as Qlik Sense writes them), a master item's in its definition.
+            let title = [object.title, object.properties.value(at: "/title")?.string ?? "", object.properties.value(at: "/qMeasure/qLabel")?.string ?? "",
+                         object.properties.value(at: "/qDim/title")?.string ?? ""].first { !$0.isEmpty } ?? ""
+            let matched = terms.indices.filter { title.range(of: terms[$0], options: .caseInsensitive) != nil }
+            return matched.isEmpty ? nil : (object, title, matched)
+        }
+        let offset = page["qOffset"] as? Int ?? 0, count = page["qCount"] as? Int ?? found.count
+        let groups: [[String: Any]] = found.dropFirst(max(0, offset)).prefix(max(0, count)).enumerated().map { position, match in
+            let ranges: [[String: Any]] = match.terms.compactMap { term in
+                guard let range = match.title.range(of: terms[term], options: .caseInsensitive) else { return nil }
+                return ["qCharPos": match.title.distance(from: match.title.startIndex, to: range.lowerBound), "qCharCount": terms[term].count, "qTerm": term]
+            }
+            let item: [String: Any] = [
+                "qItemType": "GENERIC_OBJECT", "qTotalNumberOfMatches": 1, "qIdentifier": match.object.id, "qSearchTermsMatched": match.terms,
+                "qMatchType": "FM_SUBSTRING",
+                "qItemMatches": [["qText": match.title, "qRanges": ranges, "qAttributes": [["qKey": "qType", "qValue": match.object.type]]]],
+            ]
+            return ["qId": offset + position, "qGroupType": "GENERIC_OBJECTS_GROUP", "qSearchTermsMatched": match.terms,
+                    "qTotalNumberOfItems": 1, "qItems": [item]]
+        }
+        return ["qSearchTerms": terms, "qTotalNumberOfGroups": found.count, "qSearchGroupArray": groups]
     }
 
     private static func docSearchResult(_ method: String, terms: [String], matches: [(field: AssociativeIndex.Field, values: [(element: Int, terms: [Int])])],

@@ -36,6 +36,15 @@ struct SelectionState {
 
     func temporary(_ id: String) -> Selections? { temporaryStates[id] }
 
+    /// What a temporary bookmark keeps (CreateTemporaryBookmark): the selections of every state and soft patches by object id.
+    struct TemporaryBookmark {
+        let selections: Selections
+        let alternates: [String: Selections]
+        let patches: [String: JSONValue]
+    }
+
+    var temporaryBookmarks: [String: TemporaryBookmark] = [:]
+
     /// Alternate states (AddSessionAlternateState), by name: each with its own selections and history.
     var alternates: [String: SelectionState] = [:]
     /// The alternate state a Field or object handle works in (qStateName); absent: the default state, `$`.

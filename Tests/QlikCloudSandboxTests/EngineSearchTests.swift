@@ -92,3 +92,41 @@ struct EngineRangeSelectionTests {
         #expect(try await app.evaluate("Sum(Amount)") == "100")
     }
 }
+
+@Suite("Sandbox engine: object search")
+struct EngineObjectSearchTests {
+    @Test("SearchObjects finds the app's objects whose title contains a term, a group per object")
+    func searchObjects() async throws {
+        var app = try await AssociativeFixture.make()
+        let result = try #require(try await app.result("SearchObjects", [["qAttributes": [String]()], ["REVENUE"], ["qOffset": 0, "qCount": 50]])["qResult"] as? [String: Any])
+        let groups = try #require(result["qSearchGroupArray"] as? [[String: Any]])
+        let identifiers = groups.compactMap { ($0["qItems"] as? [[String: Any]])?.first?["qIdentifier"] as? String }
+        #expect(identifiers.contains("kpi-revenue") && identifiers.contains("bar-revenue-region"))
+        #expect(groups.allSatisfy { $0["qGroupType"] as? String == "GENERIC_OBJECTS_GROUP" })
+        #expect(result["qTotalNumberOfGroups"] as? Int == groups.count)
+    }
+}
+
+@Suite("Sandbox engine: temporary bookmarks")
+struct EngineTemporaryBookmarkTests {
+    @Test("ApplyTemporaryBookmark brings back the selections of every state that CreateTemporaryBookmark kept")
+    func temporaryBookmark() async throws {
+        var app = try await AssociativeFixture.make()
+        _ = try await app.result("AddSessionAlternateState", ["B"])
+        try await app.select("Country", ["US"])
+        let other = try #require((try await app.result("GetField", ["Category", "B"])["qReturn"] as? [String: Any])?["qHandle"] as? Int)
+        _ = try await app.result("SelectValues", handle: other, [[["qText": "Toys"]]])
+        let created = try await app.result("CreateTemporaryBookmark", [["qIncludeVariables": false, "qIncludeAllPatches": true], [String]()])
+        let id = try #require(created["qId"] as? String)
+        _ = try await app.result("ClearAll")
+        _ = try await app.result("ClearAll", [false, "B"])
+        #expect(try await app.result("ApplyTemporaryBookmark", [id])["qReturn"] as? Bool == true)
+        #expect(try await app.evaluate("Sum(Amount)") == "35")
+        let list = try await app.object(["qInfo": ["qType": "listbox"], "qListObjectDef": ["qStateName": "B", "qDef": ["qFieldDefs": ["Category"]],
+                                          "qInitialDataFetch": [["qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 10]]]])
+        let layout = try #require(try await app.result("GetLayout", handle: list)["qLayout"] as? [String: Any])
+        let counts = try #require(((layout["qListObject"] as? [String: Any])?["qDimensionInfo"] as? [String: Any])?["qStateCounts"] as? [String: Any])
+        #expect(counts["qSelected"] as? Int == 1)
+        #expect(try await app.result("ApplyTemporaryBookmark", ["unknown"])["qReturn"] as? Bool == false)
+    }
+}
