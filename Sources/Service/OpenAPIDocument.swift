@@ -745,9 +745,10 @@ enum OpenAPIDocument {
               "kind": { "type": "string", "enum": ["discover", "read", "write", "reload"] },
               "parameters": {
                 "type": "object",
-                "description": "discover: space, spaceType (shared, managed, data), app (patterns with * and ?). read: app with table, or dataFile; fields; path (.csv, .jsonl, .qvd); format; selections (made before reading, each narrowing the others: only the associated rows are read; a field selected twice, an empty field or no value answers 400; a field or value the app does not hold fails the task naming the nearest ones). write: path, dataFile, space, format (qvd, csv), mode (create, replace), reload (app names), wait. reload: app, wait.",
+                "description": "discover: space, spaceType (shared, managed, data), app (patterns with * and ?), concurrency (apps read at once, 1 to 256, default 8), sequential (one app and one request at a time, for comparison). read: app with table, or dataFile; fields; path (.csv, .jsonl, .qvd); format; selections (made before reading, each narrowing the others: only the associated rows are read; a field selected twice, an empty field or no value answers 400; a field or value the app does not hold fails the task naming the nearest ones). write: path, dataFile, space, format (qvd, csv), mode (create, replace), reload (app names), wait. reload: app, wait.",
                 "properties": {
                   "space": { "type": "string" }, "spaceType": { "type": "string", "enum": ["shared", "managed", "data"] }, "app": { "type": "string" },
+                  "concurrency": { "type": "integer", "minimum": 1, "maximum": 256 }, "sequential": { "type": "boolean" },
                   "table": { "type": "string" }, "dataFile": { "type": "string" }, "fields": { "type": "array", "items": { "type": "string" } },
                   "path": { "type": "string" }, "format": { "type": "string", "enum": ["csv", "jsonl", "qvd"] },
                   "mode": { "type": "string", "enum": ["create", "replace"] }, "reload": { "type": "array", "items": { "type": "string" } },
