@@ -178,7 +178,7 @@ public struct Catalog: Sendable, Codable {
     /// One app: its REST metadata, script and lineage graph, and its contents over one engine session.
     static func catalogApp(_ item: Item, client: QlikCloudClient, spaceNames: [String: String], pipelined: Bool) async throws -> AppEntry {
         let id = item.resourceId ?? ""
-        let metadata: DataModelMetadata
+        let metadataRead: Result<DataModelMetadata, QlikAPIError>
         let script: Result<String, QlikAPIError>
         let graph: Result<LineageGraphLevels, QlikAPIError>
         let contents: Result<AppContents, EngineError>
@@ -187,13 +187,13 @@ public struct Catalog: Sendable, Codable {
             return await AppContentsReader(engine: engine, pipelined: pipelined).read(doc: doc)
         }
         if pipelined {
-            async let metadataRead = client.dataModelMetadata(appID: id)
+            async let metadataAnswer = Self.result { () async throws(QlikAPIError) in try await client.dataModelMetadata(appID: id) }
             async let scriptRead = Self.result { () async throws(QlikAPIError) in try await client.script(appID: id).script ?? "" }
             async let graphRead = Self.result { () async throws(QlikAPIError) in try await client.lineageGraph(appID: id) }
             async let contentsRead = Self.engineContents(client: client, appID: id, reader)
-            (metadata, script, graph, contents) = (try await metadataRead, await scriptRead, await graphRead, await contentsRead)
+            (metadataRead, script, graph, contents) = (await metadataAnswer, await scriptRead, await graphRead, await contentsRead)
         } else {
-            metadata = try await client.dataModelMetadata(appID: id)
+            metadataRead = await Self.result { () async throws(QlikAPIError) in try await client.dataModelMetadata(appID: id) }
             script = await Self.result { () async throws(QlikAPIError) in try await client.script(appID: id).script ?? "" }
             graph = await Self.result { () async throws(QlikAPIError) in try await client.lineageGraph(appID: id) }
             contents = await Self.engineContents(client: client, appID: id, reader)
@@ -215,8 +215,14 @@ public struct Catalog: Sendable, Codable {
         case .failure(let error): problems.append(Problem(object: "app \(item.name) (engine)", message: error.description))
         }
         let opened = (try? contents.get()) != nil
-        let tables = (metadata.tables ?? []).map { TableEntry(name: $0.name ?? "", rows: $0.no_of_rows, fields: $0.no_of_fields) }
-        let fields = (metadata.fields ?? []).filter { $0.is_system != true }.map { field in
+        // An app whose metadata the caller may not read is still catalogued, with the refusal in its problems.
+        var metadataTables: [DataModelMetadata.Table] = [], metadataFields: [DataModelMetadata.Field] = []
+        switch metadataRead {
+        case .success(let metadata): (metadataTables, metadataFields) = (metadata.tables ?? [], metadata.fields ?? [])
+        case .failure(let error): problems.append(Problem(object: "data model metadata (REST)", message: error.description))
+        }
+        let tables = metadataTables.map { TableEntry(name: $0.name ?? "", rows: $0.no_of_rows, fields: $0.no_of_fields) }
+        let fields = metadataFields.filter { $0.is_system != true }.map { field in
             FieldEntry(name: field.name ?? "", tables: field.src_tables ?? [], type: FieldType(tags: field.tags ?? []), tags: field.tags ?? [],
                        distinctValues: field.cardinal, isKey: (field.src_tables?.count ?? 0) > 1)
         }
