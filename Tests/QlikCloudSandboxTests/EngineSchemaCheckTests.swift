@@ -182,7 +182,7 @@ struct EngineSchemaCheckTests {
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
 
-    @Test("a scripted conversation over search, temporary selection states, bookmark application and range selections passes the schema check")
+    @Test("a scripted conversation over search, temporary selection states and bookmarks, alternate states, bookmark application and range selections passes the schema check")
     func searchAndRangeConversation() async throws {
         let sandbox = await QlikCloudSandbox.make()
         let app = try #require(await sandbox.tenant.apps.first { $0.name == "Sales Analysis" })
@@ -216,6 +216,11 @@ struct EngineSchemaCheckTests {
                 _ = await call("ApplyAndVerify", handle: opened)
             }
         }
+        _ = await call("SearchObjects", handle: 1, [["qAttributes": ["title"]], ["revenue"], ["qOffset": 0, "qCount": 5, "qMaxNbrFieldMatches": 5]])
+        let temporary = await call("CreateTemporaryBookmark", handle: 1, [["qIncludeVariables": true, "qIncludeAllPatches": false]])
+        if let bookmark = temporary["qId"] as? String { _ = await call("ApplyTemporaryBookmark", handle: 1, [bookmark]) }
+        _ = await call("AddSessionAlternateState", handle: 1, ["Compare"])
+        _ = await call("RemoveSessionAlternateState", handle: 1, ["Compare"])
         _ = await call("ClearAll", handle: 1, [false])
         let list: [String: Any] = ["qInfo": ["qType": "listbox"], "qListObjectDef": ["qDef": ["qFieldDefs": ["Country"]]]]
         if let object = handle(await call("CreateSessionObject", handle: 1, [list])) {
