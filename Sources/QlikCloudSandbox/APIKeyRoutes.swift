@@ -93,7 +93,8 @@ struct APIKeyRoutes {
                 switch (patch.path, patch.value) {
                 case ("/max_api_key_expiry", .string(let text)) where ISODuration.seconds(text) != nil: config.maxAPIKeyExpiry = text
                 case ("/scim_externalClient_expiry", .string(let text)) where ISODuration.seconds(text) != nil: config.scimExternalClientExpiry = text
-                case ("/max_keys_per_user", .number(let count)) where count >= 1 && count == count.rounded(): config.maxKeysPerUser = Int(count)
+                // Int(exactly:) rather than Int(): a number beyond Int's range would trap the server.
+                case ("/max_keys_per_user", .number(let count)) where Int(exactly: count).map({ $0 >= 1 }) == true: config.maxKeysPerUser = Int(count)
                 default:
                     throw QlikErrorResponse.badRequest("Cannot set \(patch.path) to that value: /max_api_key_expiry and /scim_externalClient_expiry take ISO 8601 durations (P30D), /max_keys_per_user a whole number of at least 1.")
                 }

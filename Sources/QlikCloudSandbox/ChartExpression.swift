@@ -25,6 +25,7 @@ indirect enum ChartExpression: Equatable {
         if trimmed.first == "=" { trimmed = trimmed.dropFirst() }
         var parser = Parser(tokens: try Lexer.tokens(String(trimmed)))
         guard !parser.tokens.isEmpty else { throw SyntaxError(message: "The expression is empty") }
+        try Parser.checkSize(parser.tokens)
         let expression = try parser.orExpression()
         if let extra = parser.peek { throw SyntaxError(message: "Unexpected '\(extra.text)' after a complete expression") }
         return expression
@@ -112,6 +113,29 @@ indirect enum ChartExpression: Equatable {
     struct Parser {
         let tokens: [Token]
         var position = 0
+
+        /// Parsing, evaluating and freeing an expression recurse once per level of its tree or of its parentheses, and
+        /// a client sends any text: more values and operators than this (the tree's depth is at most their count), or
+        /// parentheses nested deeper, are refused before they can exhaust the stack.
+        static let maximumTerms = 1_000
+        static let maximumNesting = 100
+
+        /// Checks the expression's size without recursing.
+        static func checkSize(_ tokens: [Token]) throws(SyntaxError) {
+            var nesting = 0, terms = 0
+            for token in tokens {
+                switch (token.kind, token.text) {
+                case (.symbol, "("):
+                    nesting += 1
+                    guard nesting <= maximumNesting else { throw SyntaxError(message: "The expression nests parentheses more than \(maximumNesting) deep") }
+                case (.symbol, ")"): nesting -= 1
+                case (.symbol, ","): break
+                default:
+                    terms += 1
+                    guard terms <= maximumTerms else { throw SyntaxError(message: "The expression has more than \(maximumTerms) values and operators") }
+                }
+            }
+        }
 
         init(tokens: [Token]) { self.tokens = tokens }
 

@@ -70,6 +70,9 @@ indirect enum UserFilter: Sendable {
     private struct Parser {
         var tokens: [Token]
         var position = 0
+        /// Parentheses open around the current token: each recurses, and a client's filter could nest until the stack ends.
+        var nesting = 0
+        static let maximumNesting = 50
         var atEnd: Bool { position == tokens.count }
 
         mutating func keyword(_ word: String) -> Bool {
@@ -94,6 +97,9 @@ indirect enum UserFilter: Sendable {
             guard position < tokens.count else { throw .badRequest("filter ends where a comparison such as name eq \"Ann\" should be.") }
             if tokens[position] == .open {
                 position += 1
+                nesting += 1
+                guard nesting <= Self.maximumNesting else { throw .badRequest("filter nests parentheses more than \(Self.maximumNesting) deep.") }
+                defer { nesting -= 1 }
                 let inner = try disjunction()
                 guard position < tokens.count, tokens[position] == .close else { throw .badRequest("filter has a '(' without its ')'.") }
                 position += 1

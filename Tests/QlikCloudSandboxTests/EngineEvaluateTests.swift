@@ -25,6 +25,16 @@ struct EngineEvaluateTests {
         #expect(try await app.evaluate("Count(CustomerID)") == "2")
     }
 
+    @Test("an expression nested or chained beyond what the stack holds is an error text, not a crash")
+    func deepExpressions() async throws {
+        var app = try await AssociativeFixture.make()
+        let nested = String(repeating: "(", count: 200_000) + "1" + String(repeating: ")", count: 200_000)
+        #expect(try await app.evaluate(nested).hasPrefix("Error: "))
+        #expect(try await app.evaluate(String(repeating: "-", count: 200_000) + "1").hasPrefix("Error: "))
+        #expect(try await app.evaluate(Array(repeating: "1", count: 200_000).joined(separator: "+")).hasPrefix("Error: "))
+        #expect(try await app.evaluate(Array(repeating: "1", count: 300).joined(separator: "+")) == "300")
+    }
+
     @Test("EvaluateEx answers a FieldValue")
     func evaluateEx() async throws {
         var app = try await AssociativeFixture.make()

@@ -85,4 +85,15 @@ struct SandboxAPIKeyTests {
             #expect(try await client.call(.post, "/api/v1/api-keys", key: setup.developerKey, json: #"{"description":"two"}"#).status == .badRequest)
         }
     }
+
+    @Test("a key count beyond a whole number's range is refused as a bad request, not a crash")
+    func configCountOutOfRange() async throws {
+        let setup = try await SandboxWithDeveloper.make()
+        let tenantID = setup.sandbox.tenant.tenantID
+        try await setup.sandbox.application().test(.router) { client in
+            let patch = #"[{"op":"replace","path":"/max_keys_per_user","value":1e300}]"#
+            let answer = try await client.call(.patch, "/api/v1/api-keys/configs/\(tenantID)", key: setup.adminKey, json: patch)
+            #expect(answer.status == .badRequest)
+        }
+    }
 }

@@ -42,6 +42,13 @@ struct SandboxUserAndSpaceTests {
         }
     }
 
+    @Test("a filter nesting parentheses past the limit is refused as a bad request, not a stack overflow")
+    func deeplyNestedFilter() throws {
+        let nested = String(repeating: "(", count: 100_000) + #"name eq "a""# + String(repeating: ")", count: 100_000)
+        #expect(throws: QlikErrorResponse.self) { try UserFilter.parse(nested) }
+        #expect(throws: Never.self) { try UserFilter.parse(#"((name eq "a") or (email co "b"))"#) }
+    }
+
     @Test("users sort by -name and page over two pages; one user reads by id, an unknown id is 404")
     func sortPageAndGet() async throws {
         let sandbox = await QlikCloudSandbox.make()
