@@ -84,6 +84,19 @@ extension EngineSession {
         let index = await associativeIndex()
         if let view = selections.cubeView(handle, index: index, of: cube) { return view }
         let inference = selections.inference(index)
+        let totals = cube.measures.map { measure in
+            (try? ChartEvaluator(index: index, possibleRows: inference.possibleRows).evaluate(measure.expression)) ?? .null
+        }
+        // Measures without dimensions (a KPI): the one row is the totals, evaluated over what the selections leave possible.
+        if cube.fields.isEmpty {
+            let view = cube.withMeasures(cube.measures.map { measure in
+                [Result { () throws(ChartEvaluator.EvaluationError) -> QlikValue in
+                    try ChartEvaluator(index: index, possibleRows: inference.possibleRows).evaluate(measure.expression)
+                }]
+            }, totals: totals)
+            selections.keep(cubeView: view, for: handle, index: index)
+            return view
+        }
         guard let source = Self.cubeSource(cube, inference: inference) else { return cube }
         var view = cube
         if hasSelections {
@@ -104,7 +117,7 @@ extension EngineSession {
             view = cube.restricted(toRows: source.possible, states: states, stateCounts: counts)
         }
         if !cube.measures.isEmpty {
-            view = view.withMeasures(measureValues(view, source: source, inference: inference))
+            view = view.withMeasures(measureValues(view, source: source, inference: inference), totals: totals)
         }
         selections.keep(cubeView: view, for: handle, index: index)
         return view

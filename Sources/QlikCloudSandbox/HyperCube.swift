@@ -94,8 +94,15 @@ struct HyperCube {
             let dimensions = (cube["qDimensions"] as? [[String: Any]]) ?? []
             let fields = dimensions.compactMap { (($0["qDef"] as? [String: Any])?["qFieldDefs"] as? [String])?.first }.map { LoadScript.unquote($0) }
             self.fields = fields
-            guard !fields.isEmpty, fields.count == dimensions.count else {
-                throw EngineSession.RPCError(code: -32602, parameter: "qDimensions", message: "Each dimension needs qDef.qFieldDefs with a field name")
+            guard fields.count == dimensions.count, !(fields.isEmpty && measures.isEmpty) else {
+                throw EngineSession.RPCError(code: -32602, parameter: "qDimensions",
+                                             message: "A hypercube needs a dimension (qDef.qFieldDefs with a field name) or a measure; each dimension needs a field name")
+            }
+            // Measures without dimensions (a KPI): one row of measure values over every possible row; no table of its own.
+            guard !fields.isEmpty else {
+                table = DataTable(name: "", fields: [], columns: [])
+                initialPages = (cube["qInitialDataFetch"] as? [[String: Any]]) ?? []
+                return
             }
             guard let table = model.tables.first(where: { table in fields.allSatisfy(table.fields.contains) }) ?? joined else {
                 throw EngineSession.RPCError(code: 1001, parameter: fields.joined(separator: ","),
@@ -126,7 +133,7 @@ struct HyperCube {
     private var hasCellStates = false
     /// Per dimension, its NxStateCounts.
     private var stateCounts: [[String: Int]]
-    /// The measures' titles and expressions; their values come with ``withMeasures(_:)``.
+    /// The measures' titles and expressions; their values come with ``withMeasures(_:totals:)``.
     let measures: [(label: String, expression: ChartExpression)]
     /// The joined rows the cube reads when its dimensions come from more than one table; nil for one table.
     var join: JoinedRows?
@@ -134,6 +141,8 @@ struct HyperCube {
     private var measureErrors: [String?] = []
     /// Per measure, its value on each cube row (what range selections compare).
     private(set) var measureValues: [[QlikValue]] = []
+    /// Per measure, its value over every possible row (the engine's qGrandTotalRow).
+    private var grandTotals: [QlikValue] = []
     /// Per dimension, each table row's element number (-2 for null).
     private let elements: [[Int32]]
     /// Per dimension, how many distinct values it has.
@@ -180,6 +189,8 @@ struct HyperCube {
 
     /// The first row of each distinct combination of dimension values, in load order, among `possible` rows (all when nil).
     private func distinctRows(possible: [Bool]?) -> [Int] {
+        // No dimensions: the cube is the one row of its measures' values.
+        if elements.isEmpty { return [0] }
         let rowCount = tableRowCount
         // A dimension whose values are all distinct makes every row distinct: no need to hash rows.
         if cardinals.contains(rowCount) {
@@ -222,8 +233,9 @@ struct HyperCube {
 
     /// This cube with its measures' values: `values[m][r]` is measure m on cube row r; a measure that failed on a row
     /// shows an empty cell there and its error in its NxMeasureInfo.
-    func withMeasures(_ values: [[Result<QlikValue, ChartEvaluator.EvaluationError>]]) -> HyperCube {
+    func withMeasures(_ values: [[Result<QlikValue, ChartEvaluator.EvaluationError>]], totals: [QlikValue]) -> HyperCube {
         var cube = self
+        cube.grandTotals = totals
         cube.measureValues = values.map { column in column.map { (try? $0.get()) ?? .null } }
         cube.measureColumns = cube.measureValues.map(MeasureColumn.init)
         cube.measureErrors = values.map { column in
@@ -269,7 +281,13 @@ struct HyperCube {
                 },
                 "qMode": "S",
                 "qNoOfLeftDims": -1,
-                "qGrandTotalRow": [Any](),
+                "qGrandTotalRow": grandTotals.map { total -> [String: Any] in
+                    var cell: [String: Any] = ["qText": total.isNull ? "-" : total.displayText ?? "", "qElemNumber": -1, "qState": "L",
+                                               "qIsTotalCell": true]
+                    if let number = total.number, number.isFinite { cell["qNum"] = number } else { cell["qNum"] = "NaN" }
+                    if total.isNull { cell["qIsNull"] = true }
+                    return cell
+                },
                 "qEffectiveInterColumnSortOrder": Array(0..<(fields.count + measureColumns.count)),
             ] as [String: Any],
         ]
