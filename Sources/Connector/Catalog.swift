@@ -355,8 +355,9 @@ public struct Catalog: Sendable, Codable {
     }
 
     public static let producer = "https://github.com/qlik-connector/qlik-connector"
-    /// The custom facet's schema, kept in the repository (docs/openlineage/ChartUsageDatasetFacet.json).
-    public static let chartUsageSchemaURL = "https://github.com/qlik-connector/qlik-connector/blob/main/docs/openlineage/ChartUsageDatasetFacet.json"
+    /// The custom facet's schema definition, kept in the repository (docs/openlineage/ChartUsageDatasetFacet.json): as
+    /// OpenLineage's BaseFacet asks, a JSON Pointer URL to the definition itself, not to the file holding it.
+    public static let chartUsageSchemaURL = "https://github.com/qlik-connector/qlik-connector/blob/main/docs/openlineage/ChartUsageDatasetFacet.json#/$defs/ChartUsageDatasetFacet"
 
     /// A stable UUID-shaped run id from the app and its reload time.
     static func runID(_ seed: String) -> String {
