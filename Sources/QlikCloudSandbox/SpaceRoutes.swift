@@ -64,10 +64,7 @@ struct SpaceRoutes {
         group.post("spaces") { request, context in
             let user = try context.requireUser()
             let body = try await JSONResponse.decode(NewSpace.self, from: request)
-            guard let name = body.name?.trimmingCharacters(in: .whitespaces), !name.isEmpty, name.count <= 256,
-                  !name.contains(where: { "\"*?<>/|\\:".contains($0) }) else {
-                throw QlikErrorResponse.badRequest("name is required: 1 to 256 characters, none of \" * ? < > / | \\ :.")
-            }
+            let name = try Self.spaceName(body.name)
             guard let type = body.type, let role = Self.creatorRole[type] else { throw QlikErrorResponse.badRequest("type must be shared, managed or data.") }
             guard user.isTenantAdmin || (user.roles ?? []).contains(role) else {
                 throw QlikErrorResponse.forbidden("Creating a \(type) space needs the \(role) role; the caller does not have it.")
@@ -83,7 +80,7 @@ struct SpaceRoutes {
             for patch in try await JSONResponse.decode([Patch].self, from: request) {
                 guard patch.op == "replace" else { throw QlikErrorResponse.badRequest("op must be replace; got '\(patch.op)'.") }
                 switch patch.path {
-                case "/name": name = patch.value
+                case "/name": name = try Self.spaceName(patch.value)
                 case "/description": description = patch.value
                 case "/ownerId": owner = patch.value
                 default: throw QlikErrorResponse.badRequest("path must be /name, /description or /ownerId; got '\(patch.path)'.")
@@ -96,7 +93,7 @@ struct SpaceRoutes {
             let id = try context.parameters.require("spaceId")
             _ = try await Self.requireManager(context, of: id, tenant: tenant)
             let body = try await JSONResponse.decode(SpaceUpdate.self, from: request)
-            let space = try await tenant.updateSpace(id, name: body.name, description: body.description, ownerID: body.ownerId)
+            let space = try await tenant.updateSpace(id, name: try body.name.map { try Self.spaceName($0) }, description: body.description, ownerID: body.ownerId)
             return try JSONResponse.make(SpaceView(space, tenantID: tenant.tenantID, origin: base.origin(of: request)))
         }
         group.delete("spaces/:spaceId") { _, context in
@@ -153,6 +150,15 @@ struct SpaceRoutes {
                                      data: ["spaceId": id, "assignmentId": assignmentID])
             return Response(status: .noContent)
         }
+    }
+
+    /// A space's name as given at creation or in a rename: 1 to 256 characters, none of those Qlik forbids.
+    private static func spaceName(_ given: String?) throws(QlikErrorResponse) -> String {
+        guard let name = given?.trimmingCharacters(in: .whitespaces), !name.isEmpty, name.count <= 256,
+              !name.contains(where: { "\"*?<>/|\\:".contains($0) }) else {
+            throw .badRequest("name is required: 1 to 256 characters, none of \" * ? < > / | \\ :.")
+        }
+        return name
     }
 
     /// The space's owner, or a tenant administrator: who may change a space and its members.

@@ -92,6 +92,23 @@ struct SandboxUserAndSpaceTests {
         }
     }
 
+    @Test("a rename follows the creation's name rules: an empty name or one with '/' is 400, the space keeps its name")
+    func spaceRenameRules() async throws {
+        let sandbox = await QlikCloudSandbox.make()
+        let key = sandbox.credentials(port: 0).apiKey
+        let space = try #require(await sandbox.tenant.spaces.first { $0.type == "shared" })
+        try await sandbox.application().test(.router) { client in
+            for bad in ["", "  ", "a/b"] {
+                let patch = #"[{"op":"replace","path":"/name","value":"\#(bad)"}]"#
+                #expect(try await client.call(.patch, "/api/v1/spaces/\(space.id)", key: key, json: patch).status == .badRequest)
+                let put = #"{"name":"\#(bad)"}"#
+                #expect(try await client.call(.put, "/api/v1/spaces/\(space.id)", key: key, json: put).status == .badRequest)
+            }
+            let kept = try await client.call(.get, "/api/v1/spaces/\(space.id)", key: key).object()
+            #expect(kept["name"] as? String == space.name)
+        }
+    }
+
     @Test("space assignments: roles the space type offers are assigned, listed and removed; others are 400")
     func assignments() async throws {
         let setup = try await SandboxWithDeveloper.make()
