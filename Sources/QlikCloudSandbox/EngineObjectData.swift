@@ -47,6 +47,18 @@ extension EngineSession {
         }
         let cube = try await inSelectionState(selections.handleStates[handle]) { await $0.currentCube(handle) }
         layout.merge(cube?.layout ?? [:]) { _, new in new }
+        // A pivot (qMode "P") shows its data area and initial pages as the pivot's, not the straight rows'.
+        if let cube, cube.mode == "P", var hyperCube = layout["qHyperCube"] as? [String: Any] {
+            let view = try await inSelectionState(selections.handleStates[handle]) { try await $0.pivotView(handle) }
+            hyperCube["qPivotDataPages"] = cube.initialPages.map {
+                view.table.page(top: $0["qTop"] as? Int ?? 0, left: $0["qLeft"] as? Int ?? 0, width: $0["qWidth"] as? Int ?? 0,
+                                height: $0["qHeight"] as? Int ?? 0, measure: view.measure)
+            }
+            hyperCube["qDataPages"] = [Any]()
+            hyperCube["qSize"] = ["qcx": view.table.columnCount, "qcy": view.table.rowCount]
+            hyperCube["qNoOfLeftDims"] = view.table.leftCount
+            layout["qHyperCube"] = hyperCube
+        }
         return layout
     }
 

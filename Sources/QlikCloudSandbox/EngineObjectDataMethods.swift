@@ -5,12 +5,12 @@ import QVD
 /// and selections made through them.
 extension EngineSession {
     /// The methods answered here: an object's data must be built before them.
-    static let objectDataMethods: Set<String> = [
+    static let objectDataMethods: Set<String> = Set([
         "GetHyperCubeData", "GetHyperCubeReducedData", "GetListObjectData", "SelectListObjectValues", "SelectListObjectPossible",
         "SelectListObjectExcluded", "SelectListObjectAll", "SelectListObjectAlternative", "SelectHyperCubeValues", "ClearSelections",
         "SearchListObjectFor", "AcceptListObjectSearch", "AbortListObjectSearch", "SelectListObjectContinuousRange", "SelectHyperCubeCells",
         "RangeSelectHyperCubeValues", "MultiRangeSelectHyperCubeValues", "SelectHyperCubeContinuousRange",
-    ]
+    ]).union(pivotMethods)
 
     /// Answers GenericObject's data methods, in the state the object's definition names (qStateName); nil for any
     /// other method, so the object's dispatch goes on.
@@ -151,7 +151,7 @@ extension EngineSession {
             if let before = selections.modalStart { changeSelections { $0 = before } }
             return [:]
         default:
-            return nil
+            return try await genericObjectPivotMethod(method, handle: handle, params)
         }
     }
 

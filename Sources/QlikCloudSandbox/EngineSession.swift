@@ -40,6 +40,8 @@ struct EngineSession {
     var selections = SelectionState()
     /// The list objects (`qListObjectDef`) of session objects, by handle.
     var listObjects: [Int: ListObject] = [:]
+    /// The pivot nodes each object's pivot table has expanded in this session, by handle.
+    var pivotExpansions: [Int: PivotExpansion] = [:]
     /// Handles the current call destroyed: the engine lists them in the answer's `close`.
     var closedHandles: Set<Int> = []
     /// The last result of each method called with `"delta": true`, by handle and method, as the base of the next patch:
@@ -152,6 +154,7 @@ struct EngineSession {
         handles[handle] = nil
         objects[handle] = nil
         listObjects[handle] = nil
+        pivotExpansions[handle] = nil
         deltaResults[handle] = nil
         closedHandles.insert(handle)
     }

@@ -70,6 +70,11 @@ struct HyperCube {
         /// Each measure's title and expression.
         let measures: [(label: String, expression: ChartExpression)]
         let initialPages: [[String: Any]]
+        /// qMode as its one-letter form ("S" straight, "P" pivot, "K" stacked, "T" tree).
+        let mode: String
+        /// qNoOfLeftDims: a pivot's dimensions down the left (-1: all of them).
+        let leftDimensionCount: Int
+        let alwaysFullyExpanded: Bool
 
         /// `joined`: the rows to read when the dimensions come from more than one table (``JoinedRows``).
         init(definition: [String: Any], model: DataModel, joined: DataTable? = nil) throws {
@@ -79,6 +84,9 @@ struct HyperCube {
             guard let cube = definition["qHyperCubeDef"] as? [String: Any] else {
                 throw EngineSession.RPCError(code: -32602, parameter: "qHyperCubeDef", message: "The object has no qHyperCubeDef")
             }
+            mode = Self.modeLetter(cube["qMode"] as? String ?? "S")
+            leftDimensionCount = cube["qNoOfLeftDims"] as? Int ?? -1
+            alwaysFullyExpanded = cube["qAlwaysFullyExpanded"] as? Bool ?? false
             var measures: [(label: String, expression: ChartExpression)] = []
             for measure in (cube["qMeasures"] as? [[String: Any]]) ?? [] {
                 let def = measure["qDef"] as? [String: Any]
@@ -110,6 +118,12 @@ struct HyperCube {
             }
             self.table = table
             initialPages = (cube["qInitialDataFetch"] as? [[String: Any]]) ?? []
+        }
+
+        /// NxHypercubeMode's long names ("DATA_MODE_PIVOT") as their letters.
+        static func modeLetter(_ mode: String) -> String {
+            ["DATA_MODE_STRAIGHT": "S", "DATA_MODE_PIVOT": "P", "DATA_MODE_PIVOT_STACK": "K", "DATA_MODE_TREE": "T",
+             "DATA_MODE_DYNAMIC": "D"][mode] ?? mode
         }
 
         func column(_ field: String) -> [QlikValue] {
@@ -159,7 +173,11 @@ struct HyperCube {
     private let cellStarts: [[Int]]
     /// Per dimension, its longest serialized cell (the null cell at least).
     private var longestCell: [Int]
-    private let initialPages: [[String: Any]]
+    let initialPages: [[String: Any]]
+    /// The definition's qMode letter, qNoOfLeftDims and qAlwaysFullyExpanded (pivot mode reads them).
+    let mode: String
+    let leftDimensionCount: Int
+    let alwaysFullyExpanded: Bool
 
     private static let nullCell = Array(#"{"qText":"-","qNum":"NaN","qElemNumber":-2,"qState":"O","qIsNull":true}"#.utf8)
 
@@ -172,6 +190,9 @@ struct HyperCube {
         tableRowCount = plan.table.rowCount
         measures = plan.measures
         initialPages = plan.initialPages
+        mode = plan.mode
+        leftDimensionCount = plan.leftDimensionCount
+        alwaysFullyExpanded = plan.alwaysFullyExpanded
         elements = indexes.map(\.elements)
         cardinals = indexes.map(\.cardinal)
         self.indexes = indexes
@@ -279,7 +300,7 @@ struct HyperCube {
                 "qDataPages": initialPages.map {
                     page(top: $0["qTop"] as? Int ?? 0, left: $0["qLeft"] as? Int ?? 0, width: $0["qWidth"] as? Int ?? 0, height: $0["qHeight"] as? Int ?? 0)
                 },
-                "qMode": "S",
+                "qMode": mode,
                 "qNoOfLeftDims": -1,
                 "qGrandTotalRow": grandTotals.map { total -> [String: Any] in
                     var cell: [String: Any] = ["qText": total.isNull ? "-" : total.displayText ?? "", "qElemNumber": -1, "qState": "L",
