@@ -182,7 +182,7 @@ struct EngineSchemaCheckTests {
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
 
-    @Test("a scripted conversation over search, temporary selection states and bookmarks, alternate states, bookmark application and range selections passes the schema check")
+    @Test("a scripted conversation over search, temporary selection states and bookmarks, alternate states, bookmark application, range selections and a pivot table passes the schema check")
     func searchAndRangeConversation() async throws {
         let sandbox = await QlikCloudSandbox.make()
         let app = try #require(await sandbox.tenant.apps.first { $0.name == "Sales Analysis" })
@@ -239,6 +239,15 @@ struct EngineSchemaCheckTests {
             _ = await call("MultiRangeSelectHyperCubeValues", handle: object, ["/qHyperCubeDef", [["qRanges": [range], "qColumnsToSelect": [0]]]])
             _ = await call("SelectHyperCubeCells", handle: object, ["/qHyperCubeDef", [0], [0]])
             _ = await call("SelectHyperCubeContinuousRange", handle: object, ["/qHyperCubeDef", [["qRange": ["qMin": 0, "qMax": 1, "qMinInclEq": true, "qMaxInclEq": true], "qDimIx": 0]]])
+        }
+        let pivot: [String: Any] = ["qInfo": ["qType": "pivot-table"], "qHyperCubeDef": [
+            "qMode": "P", "qNoOfLeftDims": 1, "qDimensions": [["qDef": ["qFieldDefs": ["Region"]]], ["qDef": ["qFieldDefs": ["Channel"]]]],
+            "qMeasures": [["qDef": ["qDef": "Sum(Quantity)"]]]]]
+        if let object = handle(await call("CreateSessionObject", handle: 1, [pivot])) {
+            _ = await call("GetLayout", handle: object)
+            _ = await call("GetHyperCubePivotData", handle: object, ["/qHyperCubeDef", [["qTop": 0, "qLeft": 0, "qWidth": 5, "qHeight": 5]]])
+            for method in ["ExpandLeft", "ExpandTop", "CollapseLeft", "CollapseTop"] { _ = await call(method, handle: object, ["/qHyperCubeDef", 0, 0, true]) }
+            _ = await call("SelectPivotCells", handle: object, ["/qHyperCubeDef", [["qType": "L", "qCol": 0, "qRow": 0]]])
         }
         if let variable = handle(await call("CreateSessionVariable", handle: 1, [["qInfo": ["qId": "v1", "qType": "variable"], "qName": "vOne", "qDefinition": "1"]])) {
             _ = await call("GetLayout", handle: variable)
