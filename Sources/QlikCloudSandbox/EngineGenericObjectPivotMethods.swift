@@ -4,7 +4,8 @@ import QVD
 /// The GenericObject class's pivot methods (a hypercube in qMode "P"): data pages, expanding and collapsing
 /// nodes, and selections made through the pivot's cells.
 extension EngineSession {
-    static let pivotMethods: Set<String> = ["GetHyperCubePivotData", "ExpandLeft", "ExpandTop", "CollapseLeft", "CollapseTop", "SelectPivotCells"]
+    static let pivotMethods: Set<String> = ["GetHyperCubePivotData", "ExpandLeft", "ExpandTop", "CollapseLeft", "CollapseTop", "SelectPivotCells",
+                                            "GetHyperCubeStackData"]
 
     /// A pivot table as the selections and this session's expansions leave it, and how to compute one of its data cells.
     struct PivotView {
@@ -19,6 +20,13 @@ extension EngineSession {
             let view = try await pivotView(handle)
             let areas = try Self.pageAreas(params.array(1, "qPages") ?? [])
             return ["qDataPages": areas.map { view.table.page(top: $0.top, left: $0.left, width: $0.width, height: $0.height, measure: view.measure) }]
+        case "GetHyperCubeStackData":
+            let view = try await pivotView(handle, mode: "K")
+            let areas = try Self.pageAreas(params.array(1, "qPages") ?? [])
+            let maximumCells = params.int(2, "qMaxNbrCells").flatMap { $0 > 0 ? $0 : nil } ?? 10_000
+            return ["qDataPages": areas.map {
+                view.table.stackPage(top: $0.top, left: $0.left, width: $0.width, height: $0.height, maximumCells: maximumCells, measure: view.measure)
+            }]
         case "ExpandLeft", "ExpandTop", "CollapseLeft", "CollapseTop":
             let view = try await pivotView(handle)
             let row = params.int(1, "qRow") ?? 0, column = params.int(2, "qCol") ?? 0
@@ -87,12 +95,15 @@ extension EngineSession {
 
     /// The pivot of a handle's cube. A data cell is its measure over what the selections leave possible with its
     /// row's and column's values selected as well, as the engine scopes a pivot cell.
-    mutating func pivotView(_ handle: Int) async throws -> PivotView {
+    /// `mode` "K" reads the cube as a stack: every dimension down the left, always fully expanded.
+    mutating func pivotView(_ handle: Int, mode: String = "P") async throws -> PivotView {
         guard let cube = await currentCube(handle) else {
             throw RPCError(code: -32602, parameter: "qPath", message: "The object has no qHyperCubeDef: its data is read with the method of its definition")
         }
-        guard cube.mode == "P" else {
-            throw RPCError(code: -32602, parameter: "qMode", message: "The hypercube's qMode is '\(cube.mode)': pivot data and expansions need qMode 'P'")
+        guard cube.mode == mode else {
+            throw RPCError(code: -32602, parameter: "qMode", message: mode == "P"
+                ? "The hypercube's qMode is '\(cube.mode)': pivot data and expansions need qMode 'P'"
+                : "The hypercube's qMode is '\(cube.mode)': stacked data needs qMode 'K'")
         }
         let inference = await inference()
         let index = inference.index
@@ -101,8 +112,8 @@ extension EngineSession {
         }
         let dimensions = source.dimensions
         let table = PivotTable(rows: (0..<cube.rowCount).map(cube.dimensionElements), dimensionCount: cube.fields.count,
-                               leftCount: cube.leftDimensionCount, measureLabels: cube.measures.map(\.label),
-                               alwaysFullyExpanded: cube.alwaysFullyExpanded, expansion: pivotExpansions[handle] ?? PivotExpansion()) { dimension, element in
+                               leftCount: mode == "K" ? -1 : cube.leftDimensionCount, measureLabels: cube.measures.map(\.label),
+                               alwaysFullyExpanded: mode == "K" || cube.alwaysFullyExpanded, expansion: pivotExpansions[handle] ?? PivotExpansion()) { dimension, element in
             element < 0 ? .null : index.fields[dimensions[dimension].field].values[Int(dimensions[dimension].localToField[Int(element)])]
         }
         let selected = selections.selectedElements(index)

@@ -59,6 +59,16 @@ extension EngineSession {
             hyperCube["qNoOfLeftDims"] = view.table.leftCount
             layout["qHyperCube"] = hyperCube
         }
+        // A stack (qMode "K") shows its initial pages as stacks.
+        if let cube, cube.mode == "K", var hyperCube = layout["qHyperCube"] as? [String: Any] {
+            let view = try await inSelectionState(selections.handleStates[handle]) { try await $0.pivotView(handle, mode: "K") }
+            hyperCube["qStackedDataPages"] = cube.initialPages.map {
+                view.table.stackPage(top: $0["qTop"] as? Int ?? 0, left: $0["qLeft"] as? Int ?? 0, width: $0["qWidth"] as? Int ?? 0,
+                                     height: $0["qHeight"] as? Int ?? 0, maximumCells: 10_000, measure: view.measure)
+            }
+            hyperCube["qDataPages"] = [Any]()
+            layout["qHyperCube"] = hyperCube
+        }
         return layout
     }
 

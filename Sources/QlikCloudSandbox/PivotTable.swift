@@ -47,7 +47,7 @@ struct PivotTable {
     /// Each left prefix joined (after a -9 marker) with each top prefix some cube row holds: the cells that exist.
     private let combinations: Set<[Int32]>
     /// A dimension's value by its element number.
-    private let value: (_ dimension: Int, _ element: Int32) -> QlikValue
+    let dimensionValue: (_ dimension: Int, _ element: Int32) -> QlikValue
 
     /// `rows` are each cube row's element numbers per dimension; `leftCount` as qNoOfLeftDims (-1: every dimension).
     init(rows: [[Int32]], dimensionCount: Int, leftCount: Int, measureLabels: [String], alwaysFullyExpanded: Bool,
@@ -76,7 +76,7 @@ struct PivotTable {
         self.measureLabels = measureLabels
         self.alwaysFullyExpanded = alwaysFullyExpanded
         self.expansion = expansion
-        self.value = value
+        dimensionValue = value
         leftLeaves = left.leaves { alwaysFullyExpanded || expansion.left.contains($0) }
         topLeaves = top.leaves { alwaysFullyExpanded || expansion.top.contains($0) }
     }
@@ -146,7 +146,7 @@ struct PivotTable {
                 var subNodes: [[String: Any]] = []
                 if open { subNodes = walk(child) } else { position += leafWidth; subNodes = leafWidth > 1 ? pseudoCells(from: start) : [] }
                 guard start < span.upperBound, position > span.lowerBound else { continue }
-                let shown = value(offset + child.count - 1, element)
+                let shown = dimensionValue(offset + child.count - 1, element)
                 cells.append([
                     "qText": element < 0 ? "-" : shown.displayText ?? "", "qElemNo": Int(element),
                     "qValue": shown.number.flatMap { $0.isFinite ? $0 : nil } ?? "NaN" as Any,
