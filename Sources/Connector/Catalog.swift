@@ -299,7 +299,8 @@ public struct Catalog: Sendable, Codable {
 
     /// OpenLineage run events, one per app: its reads as inputs, its stores and its own data model as outputs. The data
     /// model's dataset carries its schema, column-level lineage (`columnLineage`, from Qlik's lineage graph where the tenant
-    /// has one) and which charts use which fields (the custom facet `qlikConnector_chartUsage`).
+    /// has one, otherwise from the script parser, labelled) and which charts use which fields (the custom facet
+    /// `qlikConnector_chartUsage`).
     public func openLineageEvents(producer: String = Self.producer) -> [[String: Any]] {
         apps.map { app in
             func dataset(_ path: String) -> [String: Any] {
@@ -326,6 +327,21 @@ public struct Catalog: Sendable, Codable {
                         inputFields.append(entry)
                     }
                     columns[field.field] = ["inputFields": inputFields]
+                }
+                facets["columnLineage"] = ["_producer": producer, "_schemaURL": "https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet",
+                                           "fields": columns]
+            } else if let fields = app.lineage.fields, !fields.isEmpty {
+                // Without Qlik's graph, the script parser's field lineage; never mixed with the graph's, and each input
+                // labelled with where it comes from (the transformation's description) and the copy it is.
+                var columns: [String: Any] = [:]
+                for field in fields {
+                    columns[field.field] = ["inputFields": field.inputs.map { input in
+                        var entry = dataset(input.dataset)
+                        entry["field"] = input.field
+                        let copy = input.field == field.field ? input.field : "\(input.field) AS \(field.field)"
+                        entry["transformations"] = [["type": "DIRECT", "subtype": "IDENTITY", "description": "script-parser: LOAD \(copy)"]]
+                        return entry
+                    }]
                 }
                 facets["columnLineage"] = ["_producer": producer, "_schemaURL": "https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet",
                                            "fields": columns]

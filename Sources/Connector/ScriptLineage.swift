@@ -8,10 +8,17 @@ public struct ScriptLineage: Sendable, Equatable, Codable {
     public var reads: [String] = []
     public var stores: [String] = []
     public var connections: [String] = []
+    /// Field level: each app field a plain `LOAD <fields> FROM` (or `SQL SELECT`) copies from its source, under its
+    /// own name or an `AS` rename; absent when the script has none (`LOAD *` and expressions say nothing of fields).
+    public var fields: [FieldLineage]?
 
     public init(script: String) {
         var connection: String?
         for statement in Self.statements(script) {
+            if let load = Self.fieldLoad(statement) {
+                let source = load.isSQL ? connection.map { "\($0):\(load.source)" } : load.source
+                if let source { addFields(load.fields, from: source) }
+            }
             let words = Self.tokens(statement)
             var index = 0
             while index < words.count {
