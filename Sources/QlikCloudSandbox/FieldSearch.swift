@@ -46,18 +46,29 @@ struct FieldSearch {
         }
     }
 
+    /// `*` any run, `?` one character. Iterative, remembering only the last `*`: a client's pattern such as
+    /// `*a*a*a*a*b` or thousands of `?` costs at most pattern × text steps and no stack.
     private static func glob(_ pattern: ArraySlice<Character>, _ text: ArraySlice<Character>) -> Bool {
-        guard let first = pattern.first else { return text.isEmpty }
-        if first == "*" {
-            let rest = pattern.dropFirst()
-            var candidate = text
-            while true {
-                if glob(rest, candidate) { return true }
-                guard !candidate.isEmpty else { return false }
-                candidate = candidate.dropFirst()
+        let pattern = Array(pattern), text = Array(text)
+        var p = 0, t = 0
+        var star: (pattern: Int, text: Int)?
+        while t < text.count {
+            if p < pattern.count, pattern[p] == "*" {
+                star = (p, t)
+                p += 1
+            } else if p < pattern.count, pattern[p] == "?" || pattern[p] == text[t] {
+                p += 1
+                t += 1
+            } else if let last = star {
+                // The last `*` takes one more character and matching resumes after it.
+                star = (last.pattern, last.text + 1)
+                p = last.pattern + 1
+                t = last.text + 1
+            } else {
+                return false
             }
         }
-        guard let character = text.first, first == "?" || first == character else { return false }
-        return glob(pattern.dropFirst(), text.dropFirst())
+        while p < pattern.count, pattern[p] == "*" { p += 1 }
+        return p == pattern.count
     }
 }

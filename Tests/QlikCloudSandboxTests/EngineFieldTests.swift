@@ -28,6 +28,15 @@ struct EngineFieldTests {
         #expect(try await app.states("Name").prefix(2) == ["Ann:S", "Bob:S"])
     }
 
+    @Test("wildcard matching costs no stack and no backtracking blow-up on a client's pattern, and still matches as before")
+    func wildcardCost() {
+        let long = String(repeating: "x", count: 200_000)
+        #expect(FieldSearch(String(repeating: "?", count: 200_000)).matches(.text(long)))
+        #expect(!FieldSearch(String(repeating: "*a", count: 15) + "*b").matches(.text(String(repeating: "a", count: 200))))
+        #expect(FieldSearch("b*").matches(.text("Bob")) && FieldSearch("A?n").matches(.text("ann")) && FieldSearch("*").matches(.text("")))
+        #expect(FieldSearch("a*b*c").matches(.text("aXbYc")) && !FieldSearch("a*b").matches(.text("a")) && !FieldSearch("?").matches(.text("")))
+    }
+
     @Test("SelectAlternative, SelectExcluded, SelectAll, SelectPossible and LowLevelSelect choose by state and element")
     func selectByState() async throws {
         var app = try await AssociativeFixture.make()
