@@ -55,7 +55,7 @@ struct ScriptFieldLineageTests {
 
     @Test("OpenLineage without Qlik's graph: columnLineage from the script parser, each input labelled script-parser with the copy it is")
     func openLineageFromScript() throws {
-        let columns = try #require(Self.facets(Self.scriptOnlyCatalog())["columnLineage"] as? [String: Any])
+        let columns = try #require(Self.facets(Self.salesCatalog())["columnLineage"] as? [String: Any])
         let fields = try #require(columns["fields"] as? [String: Any])
         let revenue = try #require((fields["Revenue"] as? [String: Any])?["inputFields"] as? [[String: Any]])
         #expect(revenue.count == 1 && revenue[0]["namespace"] as? String == "https://t.example/datafiles"
@@ -65,11 +65,24 @@ struct ScriptFieldLineageTests {
                 == [["type": "DIRECT", "subtype": "IDENTITY", "description": "script-parser: LOAD OrderID"]])
     }
 
+    @Test("OpenLineage with Qlik's graph: columnLineage is the graph's alone, the script parser's fields not mixed in")
+    func graphPreferred() throws {
+        let catalog = Self.salesCatalog(graph: QlikLineage(
+            datasets: [QlikLineage.Dataset(qri: "qri:qdf:space://s1#f1", name: "orders.csv", type: "FILE")],
+            fields: [QlikLineage.FieldLineage(table: "Orders", field: "OrderID", inputs: [
+                QlikLineage.InputField(dataset: "orders.csv", datasetQRI: "qri:qdf:space://s1#f1", table: "orders", field: "id")])]))
+        let columns = try #require(Self.facets(catalog)["columnLineage"] as? [String: Any])
+        let fields = try #require(columns["fields"] as? [String: Any])
+        #expect(fields.keys.sorted() == ["OrderID"])
+        #expect((fields["OrderID"] as? [String: Any])?["inputFields"] as? [[String: String]]
+                == [["namespace": "https://t.example/lineage", "name": "orders.csv", "field": "id"]])
+    }
+
     @Test("the script parser's columnLineage is valid OpenLineage, checked by openlineage-python (scripts/openlineage/check.py)",
           .enabled(if: !(ProcessInfo.processInfo.environment["QLIK_CONNECTOR_TEST_OPENLINEAGE_PYTHON"] ?? "").isEmpty,
                    "QLIK_CONNECTOR_TEST_OPENLINEAGE_PYTHON is not set: this test needs the openlineage-python virtualenv that scripts/test makes (scripts/openlineage/setup.sh); run 'bash scripts/test'"))
     func scriptLineageIsValidOpenLineage() async throws {
-        let events = try Self.scriptOnlyCatalog().openLineageEvents()
+        let events = try Self.salesCatalog().openLineageEvents()
             .map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self) }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("script-lineage-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -93,11 +106,12 @@ struct ScriptFieldLineageTests {
         #expect(status == 0 && printed.contains("1 events valid"), "\(printed)")
     }
 
-    /// A catalog of one app whose tenant has no lineage graph: its lineage is the script parser's alone.
-    private static func scriptOnlyCatalog() -> Catalog {
+    /// A catalog of one app whose script loads OrderID and Amount AS Revenue from orders.csv; without `graph`, the
+    /// tenant has no lineage graph and its lineage is the script parser's alone.
+    private static func salesCatalog(graph: QlikLineage? = nil) -> Catalog {
         let lineage = ScriptLineage(script: "Orders: LOAD OrderID, Amount AS Revenue FROM [lib://DataFiles/orders.csv] (txt);")
         let app = Catalog.AppEntry(id: "a1", name: "Sales", spaceID: nil, space: nil, ownerID: nil, lastReload: "2026-01-01T00:00:00Z", sizeBytes: nil,
-                                   tables: [], fields: [], lineage: lineage, lineageNote: nil, qlikLineage: nil, sheets: [],
+                                   tables: [], fields: [], lineage: lineage, lineageNote: nil, qlikLineage: graph, sheets: [],
                                    masterDimensions: [], masterMeasures: [], variables: [], bookmarks: [], dataModel: nil, problems: [])
         return Catalog(tenant: "https://t.example", spaces: [], apps: [app], dataFiles: [], edges: [])
     }
