@@ -95,7 +95,7 @@ public struct Catalog: Sendable, Codable {
     /// are held as text, not as values many times its size.
     public static func discoverJSON(_ client: QlikCloudClient, filter: Filter = Filter(), pace: Pace = .standard) async throws -> Written {
         let scope = try await Scope.read(client, filter: filter)
-        let apps = try await inOrder(scope.items, atMost: pace.concurrency) { item -> (json: Data, edges: [Edge], problems: Int) in
+        var apps = try await inOrder(scope.items, atMost: pace.concurrency) { item -> (json: Data, edges: [Edge], problems: Int) in
             let app = try await catalogApp(item, client: client, spaceNames: scope.spaceNames, pipelined: pace.pipelined)
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
@@ -104,9 +104,11 @@ public struct Catalog: Sendable, Codable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         var out = Data("{\"apps\":[".utf8)
-        for (index, app) in apps.enumerated() {
+        for index in apps.indices {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(app.json)
+            out.append(apps[index].json)
+            // Each app's text is let go once copied, so the catalog is never held twice.
+            apps[index].json = Data()
         }
         out.append(contentsOf: "],\"dataFiles\":".utf8)
         out.append(try encoder.encode(scope.dataFiles))

@@ -15,8 +15,9 @@ struct AppObject: Sendable, Codable, Equatable {
     /// A bookmark's selections: field name to selected values, in the order they were selected.
     var bookmarkSelections: [BookmarkSelection]?
 
-    var id: String { properties.value(at: "/qInfo/qId")?.string ?? "" }
-    var type: String { properties.value(at: "/qInfo/qType")?.string ?? "" }
+    // Read member by member, not through a JSON Pointer: ids are looked up for every object of every call.
+    var id: String { properties["qInfo"]?["qId"]?.string ?? "" }
+    var type: String { properties["qInfo"]?["qType"]?.string ?? "" }
     var engineClass: AppObjectClass { AppObjectClass(type: type) }
     var title: String { properties.value(at: "/qMetaDef/title")?.string ?? "" }
 }

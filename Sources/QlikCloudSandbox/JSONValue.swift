@@ -78,7 +78,8 @@ enum JSONValue: Sendable, Equatable, Codable {
         guard pointer.hasPrefix("/") else { return nil }
         var current = self
         for token in pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
-            let key = token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            // Most tokens hold no escape; unescaping only those that do keeps the common lookup cheap.
+            let key = token.contains("~") ? token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~") : String(token)
             switch current {
             case .object(let members):
                 guard let next = members[key] else { return nil }

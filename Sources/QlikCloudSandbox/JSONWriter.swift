@@ -32,7 +32,6 @@ struct JSONWriter {
         case let bool as Bool: raw(bool ? "true" : "false")
         case let int as Int: write(integer: Int64(int))
         case let double as Double: write(number: double)
-        case is NSNull: raw("null")
         case let array as [Any]:
             buffer.writeInteger(UInt8(ascii: "["))
             for (index, element) in array.enumerated() {
@@ -49,6 +48,8 @@ struct JSONWriter {
                 write(object[key] ?? NSNull())
             }
             buffer.writeInteger(UInt8(ascii: "}"))
+        // Tested after the containers: `is NSNull` on a Swift dictionary or array bridges it (and all it holds) to Foundation first.
+        case is NSNull: raw("null")
         default:
             write(string: "\(value)")
         }

@@ -4,11 +4,15 @@ import Foundation
 /// the compact text byte by byte: a catalog of a thousand apps is printed without being decoded.
 enum IndentedJSON {
     static func write(_ json: Data, to output: FileHandle) {
+        // Read in place: a copy of a thousand apps' text would double the command's peak memory.
+        json.withUnsafeBytes { write(bytes: $0.bindMemory(to: UInt8.self), to: output) }
+    }
+
+    private static func write(bytes: UnsafeBufferPointer<UInt8>, to output: FileHandle) {
         var out = Data()
         out.reserveCapacity(1 << 16)
         var depth = 0
         var inString = false, escaped = false
-        let bytes = [UInt8](json)
         var index = 0
         func newline() {
             out.append(UInt8(ascii: "\n"))
