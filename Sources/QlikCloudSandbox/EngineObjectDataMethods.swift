@@ -189,7 +189,8 @@ extension EngineSession {
         let areas = pages.compactMap { $0 as? [String: Any] }.map {
             (top: $0["qTop"] as? Int ?? 0, left: $0["qLeft"] as? Int ?? 0, width: $0["qWidth"] as? Int ?? 0, height: $0["qHeight"] as? Int ?? 0)
         }
-        let cells = areas.reduce(0) { $0 + max(0, $1.width) * max(0, $1.height) }
+        // Each side clamped first, so a client's Int.max cannot overflow the product or the sum.
+        let cells = areas.reduce(0) { $0 + min(max(0, $1.width), maximumCells + 1) * min(max(0, $1.height), maximumCells + 1) }
         guard cells <= maximumCells else {
             throw RPCError(code: 7009, parameter: "qPages", message: "Calculation pages too large: \(cells) cells requested, at most \(maximumCells)")
         }

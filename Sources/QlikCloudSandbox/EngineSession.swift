@@ -73,8 +73,9 @@ struct EngineSession {
         let handle: Int
         switch message["handle"] {
         case nil: handle = Self.globalHandle
-        case let value? where EngineJSON.kind(value) == .number && EngineJSON.number(value).map({ $0 == $0.rounded() }) == true:
-            handle = Int(EngineJSON.number(value) ?? 0)
+        // Int(exactly:) also refuses a whole number beyond Int's range (1e300), which Int(_:) would trap on.
+        case let value? where EngineJSON.kind(value) == .number && EngineJSON.number(value).flatMap({ Int(exactly: $0) }) != nil:
+            handle = EngineJSON.number(value).flatMap { Int(exactly: $0) } ?? Self.globalHandle
         default:
             return answer(["error": ["code": -32600, "parameter": "handle", "message": "Invalid Request: handle must be an integer (-1 for Global)"]])
         }

@@ -319,9 +319,11 @@ struct HyperCube {
     func page(top: Int, left: Int, width: Int, height: Int) -> RawJSON {
         let columnCount = fields.count + measureColumns.count, dimensionCount = fields.count
         let top = max(0, min(top, rows.count)), left = max(0, min(left, columnCount))
-        let bottom = min(rows.count, top + max(0, height)), right = min(columnCount, left + max(0, width))
-        // Room for the longest cell of each column on every row: one allocation, no growth.
-        let rowSize = (left..<right).reduce(2) { $0 + longestCell[$1] + 1 }
+        // Clamped before adding: a client may ask for Int.max rows.
+        let bottom = top + min(max(0, height), rows.count - top), right = left + min(max(0, width), columnCount - left)
+        // Room for the longest cell of each column on every row, its brackets and the comma before it: one allocation,
+        // no growth (a zero-wide page is still "[]," per row).
+        let rowSize = (left..<right).reduce(3) { $0 + longestCell[$1] + 1 }
         var json = JSONWriter(capacity: 160 + rowSize * (bottom - top))
         json.raw(#"{"qMatrix":["#)
         // Straight into the frame's memory with plain copies: ByteBuffer's own

@@ -65,7 +65,7 @@ struct ListObject {
 
     /// One page of the list: a column of cells (NxCell) clipped to the list.
     func page(_ field: AssociativeIndex.Field, states: [AssociativeInference.State], order: [Int], top: Int, height: Int) -> [String: Any] {
-        let top = max(0, min(top, order.count)), bottom = min(order.count, top + max(0, height))
+        let top = max(0, min(top, order.count)), bottom = top + min(max(0, height), order.count - top)
         let matrix: [[[String: Any]]] = order[top..<bottom].map { element in
             let value = field.values[element]
             return [["qText": value.displayText ?? "", "qNum": value.number.map { $0 as Any } ?? "NaN", "qElemNumber": element,

@@ -106,7 +106,7 @@ struct PivotTable {
     /// One NxPivotPage; `measure` computes a data cell's value (left path, top path, measure index).
     func page(top: Int, left: Int, width: Int, height: Int, measure: (_ left: [Int32], _ top: [Int32], _ index: Int) -> QlikValue) -> [String: Any] {
         let top = max(0, min(top, rowCount)), left = max(0, min(left, columnCount))
-        let rows = top..<min(rowCount, top + max(0, height)), columns = left..<min(columnCount, left + max(0, width))
+        let rows = top..<(top + min(max(0, height), rowCount - top)), columns = left..<(left + min(max(0, width), columnCount - left))
         let data: [[[String: Any]]] = rows.map { row in
             columns.map { column -> [String: Any] in
                 guard let cell = cell(row: row, column: column), !measureLabels.isEmpty, exists(left: cell.left, top: cell.top) else {
