@@ -5,10 +5,10 @@ import Testing
 
 @Suite("The sandbox's engine latency is a network's: requests in flight together are delayed together")
 struct EngineLatencyTests {
-    @Test("ten pipelined calls under 300 ms of engine latency take about one delay, not ten; each answer still waits for it")
+    @Test("ten pipelined calls under 1 s of engine latency take about one delay, not ten; each answer still waits for it")
     func pipelinedCallsOverlap() async throws {
         var configuration = SandboxConfiguration()
-        configuration.faults.engineMessageLatency = .milliseconds(300)
+        configuration.faults.engineMessageLatency = .seconds(1)
         let sandbox = await QlikCloudSandbox.make(configuration: configuration)
         let appID = try #require(await sandbox.appID(named: "Sales Analysis"))
         let elapsed = try await withLiveSandbox(sandbox) { credentials in
@@ -25,7 +25,8 @@ struct EngineLatencyTests {
                 }
             }
         }
-        #expect(elapsed >= .milliseconds(300))
-        #expect(elapsed < .milliseconds(1_500), "ten calls one after another would take 3 s")
+        #expect(elapsed >= .seconds(1))
+        // Far from both ends, so a busy machine (the whole suite on 2 cores) does not decide it.
+        #expect(elapsed < .seconds(5), "ten calls one after another would take 10 s")
     }
 }
