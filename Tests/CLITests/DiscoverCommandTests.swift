@@ -150,20 +150,22 @@ struct DiscoverCommandTests {
         #expect(await server.stop() == 0)
     }
 
-    @Test("an app whose engine session ends (the socket dropped after OnConnected) is still catalogued from REST, its problem named; the catalog does not fail")
+    @Test("an app whose engine session ends (the socket dropped after OpenDoc) is still catalogued from REST, its problem named; the catalog does not fail")
     func engineUnavailable() async throws {
         let harness = try CommandLineHarness()
         let (server, _) = try await harness.sandboxConnection(fixture: #"""
             {"users": [{"name": "Ada", "email": "ada@example.com", "apiKeys": [{"token": "sbx_dropped"}]}],
              "dataFiles": [{"name": "orders.csv", "text": "id,region\n1,EU\n"}],
              "apps": [{"name": "Orders", "reload": true, "script": "Orders:\nLOAD * FROM [lib://DataFiles/orders.csv] (txt, utf8, embedded labels, delimiter is ',');"}]}
-            """#, key: "sbx_dropped", sandboxArguments: ["--fault-drop-websocket-after", "1"])
+            """#, key: "sbx_dropped", sandboxArguments: ["--fault-drop-websocket-after", "2"])
         let json = try await harness.succeed(["discover", "S", "--json"])
         let app = try #require(((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["apps"] as? [[String: Any]])?.first)
         #expect((app["tables"] as? [[String: Any]])?.first?["name"] as? String == "Orders")
-        #expect(app["sheets"] == nil)
         let problems = try #require(app["problems"] as? [[String: String]])
-        #expect(problems.contains { $0["object"] == "app Orders (engine)" && ($0["message"] ?? "").contains("engine") })
+        // The socket closes right after the answer to OpenDoc: the reads after it are problems saying the session ended
+        // (which of the pipelined reads were on their way when it closed varies).
+        #expect((app["sheets"] as? [Any])?.isEmpty ?? true)
+        #expect(!problems.isEmpty && problems.allSatisfy { ($0["message"] ?? "").contains("engine session ended") }, "\(problems)")
         #expect(await server.stop() == 0)
     }
 }

@@ -171,10 +171,10 @@ struct SandboxRESTConformanceTests {
             try await check(.patch, "/api/v1/tenants/{tenantId}", "/api/v1/tenants/\(tenantID)", json: #"[{"op":"replace","path":"/enableAnalyticCreation","value":false}]"#)
 
             let reload = try #require(try await check(.post, "/api/v1/reloads", "/api/v1/reloads", json: #"{"appId":"\#(app)"}"#).object()["id"] as? String)
+            // Canceled at once, while still queued: a reload the worker has already finished is 409, which a busy machine made likely.
+            try await check(.post, "/api/v1/reloads/{reloadId}/actions/cancel", "/api/v1/reloads/\(reload)/actions/cancel")
             try await check(.get, "/api/v1/reloads", "/api/v1/reloads?limit=2")
             try await check(.get, "/api/v1/reloads/{reloadId}", "/api/v1/reloads/\(reload)")
-            // The router-only test application runs no reload worker, so the reload is still queued and can be canceled.
-            try await check(.post, "/api/v1/reloads/{reloadId}/actions/cancel", "/api/v1/reloads/\(reload)/actions/cancel")
 
             let event = try #require(try await check(.get, "/api/v1/audits", "/api/v1/audits?limit=3").data().first?["id"] as? String)
             try await check(.get, "/api/v1/audits/{id}", "/api/v1/audits/\(event)")
