@@ -35,33 +35,23 @@ struct APIKeyView: Encodable, Sendable {
         return "active"
     }
 
-    /// `ApiKeyWithToken`: the answer to a create, the only one that holds the token.
+    /// `ApiKeyWithToken`: the answer to a create, the only one that holds the token: the key's view and the token beside it.
     struct WithToken: Encodable, Sendable {
-        let id: String
-        let tenantId: String
-        let description: String
-        let sub: String
-        let subType: String
-        let status: String
-        let createdByUser: String
-        let created: Date?
-        let lastUpdated: Date?
-        let expiry: String
+        let view: APIKeyView
         let token: String
 
         init(_ key: APIKey, tenantID: String, now: Date) {
-            let view = APIKeyView(key, tenantID: tenantID, now: now)
-            id = view.id
-            tenantId = view.tenantId
-            description = view.description
-            sub = view.sub
-            subType = view.subType
-            status = view.status
-            createdByUser = view.createdByUser
-            created = view.created
-            lastUpdated = view.lastUpdated
-            expiry = view.expiry
+            view = APIKeyView(key, tenantID: tenantID, now: now)
             token = key.token
+        }
+
+        private enum CodingKeys: String, CodingKey { case token }
+
+        func encode(to encoder: any Encoder) throws {
+            // One JSON object: the view's keys, then the token in the same container.
+            try view.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(token, forKey: .token)
         }
     }
 
