@@ -177,33 +177,42 @@ public struct Catalog: Sendable, Codable {
         }
     }
 
-    /// One app: its REST metadata, script and lineage graph, and its contents over one engine session.
+    /// What an app's engine session gives a catalog: its contents, and its load script and fields, which the session
+    /// answers as well as REST does without costing a REST request (rate-limited per user) per app.
+    struct EngineRead: Sendable {
+        var contents: AppContents
+        var script: Result<String, EngineError>
+        var fields: Result<[EngineFieldDescription], EngineError>
+    }
+
+    /// One app: its contents, load script and data model over one engine session, and Qlik's lineage graph (REST alone
+    /// has it). The data model's metadata and the script are asked of REST only when the engine could not give them.
     static func catalogApp(_ item: Item, client: QlikCloudClient, spaceNames: [String: String], pipelined: Bool) async throws -> AppEntry {
         let id = item.resourceId ?? ""
-        let metadataRead: Result<DataModelMetadata, QlikAPIError>
-        let script: Result<String, QlikAPIError>
         let graph: Result<LineageGraphLevels, QlikAPIError>
-        let contents: Result<AppContents, EngineError>
-        let reader: @Sendable (any EngineCalls) async throws(EngineError) -> AppContents = { engine throws(EngineError) in
+        let engineRead: Result<EngineRead, EngineError>
+        let reader: @Sendable (any EngineCalls) async throws(EngineError) -> EngineRead = { engine throws(EngineError) in
             let doc = try await engine.openDoc(id)
-            return await AppContentsReader(engine: engine, pipelined: pipelined).read(doc: doc)
+            guard pipelined else {
+                let contents = await AppContentsReader(engine: engine, pipelined: false).read(doc: doc)
+                let script = await Self.engineResult { () async throws(EngineError) in try await engine.loadScript(doc: doc) }
+                return EngineRead(contents: contents, script: script,
+                                  fields: await Self.engineResult { () async throws(EngineError) in try await engine.fieldList(doc: doc) })
+            }
+            async let contents = AppContentsReader(engine: engine, pipelined: true).read(doc: doc)
+            async let script = Self.engineResult { () async throws(EngineError) in try await engine.loadScript(doc: doc) }
+            async let fields = Self.engineResult { () async throws(EngineError) in try await engine.fieldList(doc: doc) }
+            return EngineRead(contents: await contents, script: await script, fields: await fields)
         }
         if pipelined {
-            async let metadataAnswer = Self.result { () async throws(QlikAPIError) in try await client.dataModelMetadata(appID: id) }
-            async let scriptRead = Self.result { () async throws(QlikAPIError) in try await client.script(appID: id).script ?? "" }
             async let graphRead = Self.result { () async throws(QlikAPIError) in try await client.lineageGraph(appID: id) }
             async let contentsRead = Self.engineContents(client: client, appID: id, reader)
-            (metadataRead, script, graph, contents) = (await metadataAnswer, await scriptRead, await graphRead, await contentsRead)
+            (graph, engineRead) = (await graphRead, await contentsRead)
         } else {
-            metadataRead = await Self.result { () async throws(QlikAPIError) in try await client.dataModelMetadata(appID: id) }
-            script = await Self.result { () async throws(QlikAPIError) in try await client.script(appID: id).script ?? "" }
             graph = await Self.result { () async throws(QlikAPIError) in try await client.lineageGraph(appID: id) }
-            contents = await Self.engineContents(client: client, appID: id, reader)
+            engineRead = await Self.engineContents(client: client, appID: id, reader)
         }
         var problems: [Problem] = []
-        // An app whose script the user may not read still belongs in the catalog; its entry says why it has no lineage.
-        var lineageNote: String?
-        if case .failure(let error) = script { lineageNote = "The load script could not be read: \(error.message)" }
         var qlikLineage: QlikLineage?
         switch graph {
         case .success(let graph): qlikLineage = QlikLineage(graph: graph, appID: id)
@@ -212,22 +221,32 @@ public struct Catalog: Sendable, Codable {
             if error.kind != .notFound { problems.append(Problem(object: "lineage graph", message: error.description)) }
         }
         var read = AppContents()
-        switch contents {
-        case .success(let value): read = value
+        var engineScript: String?, engineModel: (tables: [TableEntry], fields: [FieldEntry])?
+        switch engineRead {
+        case .success(let value):
+            read = value.contents
+            engineScript = try? value.script.get()
+            engineModel = try? Self.model(read.dataModel, fields: value.fields.get())
         case .failure(let error): problems.append(Problem(object: "app \(item.name) (engine)", message: error.description))
         }
-        let opened = (try? contents.get()) != nil
-        // An app whose metadata the caller may not read is still catalogued, with the refusal in its problems.
-        var metadataTables: [DataModelMetadata.Table] = [], metadataFields: [DataModelMetadata.Field] = []
-        switch metadataRead {
-        case .success(let metadata): (metadataTables, metadataFields) = (metadata.tables ?? [], metadata.fields ?? [])
-        case .failure(let error): problems.append(Problem(object: "data model metadata (REST)", message: error.description))
+        let opened = (try? engineRead.get()) != nil
+        // Only what the engine could not give is asked of REST, so a session that ended early still leaves a full entry.
+        let script: Result<String, QlikAPIError> = if let engineScript { .success(engineScript) } else {
+            await Self.result { () async throws(QlikAPIError) in try await client.script(appID: id).script ?? "" }
         }
-        let tables = metadataTables.map { TableEntry(name: $0.name ?? "", rows: $0.no_of_rows, fields: $0.no_of_fields) }
-        let fields = metadataFields.filter { $0.is_system != true }.map { field in
-            FieldEntry(name: field.name ?? "", tables: field.src_tables ?? [], type: FieldType(tags: field.tags ?? []), tags: field.tags ?? [],
-                       distinctValues: field.cardinal, isKey: (field.src_tables?.count ?? 0) > 1)
+        var tables: [TableEntry] = [], fields: [FieldEntry] = []
+        if let engineModel {
+            (tables, fields) = engineModel
+        } else {
+            // An app whose metadata the caller may not read is still catalogued, with the refusal in its problems.
+            switch await Self.result({ () async throws(QlikAPIError) in try await client.dataModelMetadata(appID: id) }) {
+            case .success(let metadata): (tables, fields) = Self.model(metadata)
+            case .failure(let error): problems.append(Problem(object: "data model metadata (REST)", message: error.description))
+            }
         }
+        // An app whose script the user may not read still belongs in the catalog; its entry says why it has no lineage.
+        var lineageNote: String?
+        if case .failure(let error) = script { lineageNote = "The load script could not be read: \(error.message)" }
         // Qlik answers "" for an app never reloaded.
         let lastReload = item.resourceReloadEndTime.flatMap { $0.isEmpty ? nil : $0 }
         return AppEntry(id: id, name: item.name, spaceID: item.spaceId, space: item.spaceId.flatMap { spaceNames[$0] }, ownerID: item.ownerId,
@@ -238,9 +257,42 @@ public struct Catalog: Sendable, Codable {
                         bookmarks: opened ? read.bookmarks : nil, dataModel: read.dataModel, problems: problems + read.problems)
     }
 
+    /// Tables and fields as REST's `data/metadata` lists them, from the engine's data model (`GetTablesAndKeys`: tables,
+    /// row counts, which tables hold a field) and field list (each field's distinct values and tags across the app); nil
+    /// when either is missing or they disagree on a field.
+    static func model(_ dataModel: AppContents.DataModel?, fields described: [EngineFieldDescription]) -> (tables: [TableEntry], fields: [FieldEntry])? {
+        guard let dataModel else { return nil }
+        var order: [String] = [], tablesOf: [String: [String]] = [:]
+        for table in dataModel.tables {
+            for field in table.fields {
+                if tablesOf[field.name] == nil { order.append(field.name) }
+                tablesOf[field.name, default: []].append(table.name)
+            }
+        }
+        let descriptions = Dictionary(described.filter { $0.qIsSystem != true }.map { ($0.qName, $0) }, uniquingKeysWith: { first, _ in first })
+        var fields: [FieldEntry] = []
+        for name in order {
+            guard let description = descriptions[name] else { return nil }
+            let tables = tablesOf[name] ?? [], tags = description.qTags ?? []
+            fields.append(FieldEntry(name: name, tables: tables, type: FieldType(tags: tags), tags: tags, distinctValues: description.qCardinal,
+                                     isKey: tables.count > 1))
+        }
+        return (dataModel.tables.map { TableEntry(name: $0.name, rows: $0.rows, fields: $0.fields.count) }, fields)
+    }
+
+    /// Tables and fields from REST's `data/metadata`, system fields left out.
+    static func model(_ metadata: DataModelMetadata) -> (tables: [TableEntry], fields: [FieldEntry]) {
+        let tables = (metadata.tables ?? []).map { TableEntry(name: $0.name ?? "", rows: $0.no_of_rows, fields: $0.no_of_fields) }
+        let fields = (metadata.fields ?? []).filter { $0.is_system != true }.map { field in
+            FieldEntry(name: field.name ?? "", tables: field.src_tables ?? [], type: FieldType(tags: field.tags ?? []), tags: field.tags ?? [],
+                       distinctValues: field.cardinal, isKey: (field.src_tables?.count ?? 0) > 1)
+        }
+        return (tables, fields)
+    }
+
     /// The app's contents over its own engine session; a session that does not open is the app's problem, not the catalog's.
-    static func engineContents(client: QlikCloudClient, appID: String,
-                               _ reader: @escaping @Sendable (any EngineCalls) async throws(EngineError) -> AppContents) async -> Result<AppContents, EngineError> {
+    static func engineContents<T: Sendable>(client: QlikCloudClient, appID: String,
+                                            _ reader: @escaping @Sendable (any EngineCalls) async throws(EngineError) -> T) async -> Result<T, EngineError> {
         do {
             return .success(try await EngineSession.withSession(client: client, appID: appID) { session in try await reader(session) })
         } catch let error as EngineError {
@@ -254,6 +306,10 @@ public struct Catalog: Sendable, Codable {
 
     static func result<T: Sendable>(_ body: () async throws(QlikAPIError) -> T) async -> Result<T, QlikAPIError> {
         do throws(QlikAPIError) { return .success(try await body()) } catch { return .failure(error) }
+    }
+
+    static func engineResult<T: Sendable>(_ body: () async throws(EngineError) -> T) async -> Result<T, EngineError> {
+        do throws(EngineError) { return .success(try await body()) } catch { return .failure(error) }
     }
 
     /// The catalog as JSON with sorted keys (indented when `pretty`), encoded one app at a time: an encoder holds

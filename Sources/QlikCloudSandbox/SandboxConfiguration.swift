@@ -9,7 +9,8 @@ public struct SandboxConfiguration: Sendable {
     public var port: Int
     /// Lifetime of OAuth access tokens; Qlik's is 6 hours.
     public var accessTokenLifetime: Duration
-    /// Requests per minute per user: tier 1 (most reads) and tier 2 (writes, tokens).
+    /// Requests per minute per user: tier 1 (most reads) and tier 2 (writes, tokens), evaluated as Qlik does over a rolling
+    /// five-minute window (five times the limit in any five minutes, so bursts pass).
     public var tier1PerMinute: Int
     public var tier2PerMinute: Int
     /// Largest data file accepted by a direct upload, and with temp contents.

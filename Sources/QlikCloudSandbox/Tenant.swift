@@ -27,7 +27,7 @@ actor Tenant {
     nonisolated let reloadQueue: AsyncStream<String>
     private let reloadQueueInput: AsyncStream<String>.Continuation
     private var sequence = 0
-    private var rateWindows: [String: (start: Date, count: Int)] = [:]
+    private var rateWindows: [String: RateWindow] = [:]
     private var dice: FaultDice
     nonisolated let clock: @Sendable () -> Date
     /// Where the tenant persists itself (`--data DIR`); nil keeps it in memory only.
@@ -278,21 +278,17 @@ actor Tenant {
 
     enum Tier: Int, Sendable { case one = 1, two = 2 }
 
-    /// Counts a request against the caller's budget for the current minute.
+    /// Counts a request against the caller's budget: the tier's per-minute limit, evaluated over five minutes as Qlik does.
     func charge(_ caller: String, tier: Tier) throws(QlikErrorResponse) {
-        let now = clock()
         let key = "\(caller)#\(tier.rawValue)"
         let limit = tier == .one ? configuration.tier1PerMinute : configuration.tier2PerMinute
-        var window = rateWindows[key] ?? (now, 0)
-        if now.timeIntervalSince(window.start) >= 60 { window = (now, 0) }
-        guard window.count < limit else {
-            let wait = max(1, Int((60 - now.timeIntervalSince(window.start)).rounded(.up)))
+        let minutes = RateWindow.seconds / 60
+        let (budget, overflow) = limit.multipliedReportingOverflow(by: minutes)
+        if let wait = rateWindows[key, default: RateWindow()].admit(at: clock(), budget: overflow ? .max : budget) {
             throw QlikErrorResponse(.tooManyRequests, title: "API rate limit reached.",
-                                    detail: "Tier \(tier.rawValue) allows \(limit) requests per minute; retry after \(wait) seconds.",
+                                    detail: "Tier \(tier.rawValue) allows \(limit) requests per minute, evaluated over \(minutes) minutes; retry after \(wait) seconds.",
                                     retryAfterSeconds: wait)
         }
-        window.count += 1
-        rateWindows[key] = window
     }
 
     // MARK: Spaces, apps, data files
