@@ -20,16 +20,20 @@ extension EngineSession {
         }
         guard let cubeDefinition = properties["qHyperCubeDef"] as? [String: Any] else { return layout }
         selections.handleStates[handle] = try stateName(cubeDefinition)
+        try await dropStaleDrillDown(handle)
         if objects[handle] == nil {
             var definition = properties
             definition["qInfo"] = ["qId": id, "qType": type]
             let model = await model()
+            // Drill-down groups show the level the selections leave open.
+            let groups = ((cubeDefinition["qDimensions"] as? [[String: Any]]) ?? []).map(HyperCube.Plan.drillGroup)
+            let levels = try await inSelectionState(selections.handleStates[handle]) { await $0.drillLevels(groups) }
             var cube: HyperCube
             do {
                 if openDoc?.isSessionApp == true {
-                    cube = try HyperCube(definition: definition, model: model)
+                    cube = try HyperCube(definition: definition, model: model, drillLevels: levels)
                 } else {
-                    let plan = try HyperCube.Plan(definition: definition, model: model)
+                    let plan = try HyperCube.Plan(definition: definition, model: model, drillLevels: levels)
                     var indexes: [ColumnIndex] = []
                     for field in plan.fields { indexes.append(await tenant.columnIndex(appID: appID, table: plan.table.name, field: field)) }
                     cube = HyperCube(plan: plan, indexes: indexes)
@@ -38,7 +42,7 @@ extension EngineSession {
                 // Dimensions from several tables: the cube reads their rows joined over the keys.
                 let fields = error.parameter.split(separator: ",").map(String.init)
                 guard let join = JoinedRows(fields: fields, index: selections.index(of: model)) else { throw error }
-                let plan = try HyperCube.Plan(definition: definition, model: model, joined: join.table)
+                let plan = try HyperCube.Plan(definition: definition, model: model, joined: join.table, drillLevels: levels)
                 cube = HyperCube(plan: plan, indexes: plan.fields.map { ColumnIndex(plan.column($0)) })
                 cube.join = join
             }
@@ -66,6 +70,13 @@ extension EngineSession {
                 view.table.stackPage(top: $0["qTop"] as? Int ?? 0, left: $0["qLeft"] as? Int ?? 0, width: $0["qWidth"] as? Int ?? 0,
                                      height: $0["qHeight"] as? Int ?? 0, maximumCells: 10_000, measure: view.measure)
             }
+            hyperCube["qDataPages"] = [Any]()
+            layout["qHyperCube"] = hyperCube
+        }
+        // A tree (qMode "T") shows how many nodes each dimension has; its nodes come with GetHyperCubeTreeData.
+        if let cube, cube.mode == "T", var hyperCube = layout["qHyperCube"] as? [String: Any] {
+            let view = try await inSelectionState(selections.handleStates[handle]) { try await $0.treeView(handle) }
+            hyperCube["qTreeNodesOnDim"] = view.tree.nodesOnDimension
             hyperCube["qDataPages"] = [Any]()
             layout["qHyperCube"] = hyperCube
         }

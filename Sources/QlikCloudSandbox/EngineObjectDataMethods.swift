@@ -10,7 +10,7 @@ extension EngineSession {
         "SelectListObjectExcluded", "SelectListObjectAll", "SelectListObjectAlternative", "SelectHyperCubeValues", "ClearSelections",
         "SearchListObjectFor", "AcceptListObjectSearch", "AbortListObjectSearch", "SelectListObjectContinuousRange", "SelectHyperCubeCells",
         "RangeSelectHyperCubeValues", "MultiRangeSelectHyperCubeValues", "SelectHyperCubeContinuousRange",
-    ]).union(pivotMethods)
+    ]).union(pivotMethods).union(cubeModeMethods)
 
     /// Answers GenericObject's data methods, in the state the object's definition names (qStateName); nil for any
     /// other method, so the object's dispatch goes on.
@@ -151,7 +151,8 @@ extension EngineSession {
             if let before = selections.modalStart { changeSelections { $0 = before } }
             return [:]
         default:
-            return try await genericObjectPivotMethod(method, handle: handle, params)
+            if let answer = try await genericObjectPivotMethod(method, handle: handle, params) { return answer }
+            return try await genericObjectCubeModeMethod(method, handle: handle, params)
         }
     }
 

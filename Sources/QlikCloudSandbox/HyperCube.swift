@@ -75,9 +75,14 @@ struct HyperCube {
         /// qNoOfLeftDims: a pivot's dimensions down the left (-1: all of them).
         let leftDimensionCount: Int
         let alwaysFullyExpanded: Bool
+        /// Per dimension, the fields of its drill-down group (qGrouping "H" with several qFieldDefs); empty for a plain one.
+        let drillGroups: [[String]]
+        /// Per dimension, the level of its drill-down group the cube shows (0 for a plain dimension).
+        let drillLevels: [Int]
 
-        /// `joined`: the rows to read when the dimensions come from more than one table (``JoinedRows``).
-        init(definition: [String: Any], model: DataModel, joined: DataTable? = nil) throws {
+        /// `joined`: the rows to read when the dimensions come from more than one table (``JoinedRows``);
+        /// `drillLevels`: per dimension, which field of a drill-down group to show (the first when nil).
+        init(definition: [String: Any], model: DataModel, joined: DataTable? = nil, drillLevels: [Int]? = nil) throws {
             let info = definition["qInfo"] as? [String: Any]
             id = (info?["qId"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? Identifier.hex(bytes: 8)
             type = info?["qType"] as? String ?? "x"
@@ -100,7 +105,16 @@ struct HyperCube {
             }
             self.measures = measures
             let dimensions = (cube["qDimensions"] as? [[String: Any]]) ?? []
-            let fields = dimensions.compactMap { (($0["qDef"] as? [String: Any])?["qFieldDefs"] as? [String])?.first }.map { LoadScript.unquote($0) }
+            let groups = dimensions.map(Self.drillGroup)
+            let levels = groups.indices.map { index in
+                groups[index].isEmpty ? 0 : min(max(0, drillLevels.flatMap { $0.indices.contains(index) ? $0[index] : nil } ?? 0), groups[index].count - 1)
+            }
+            drillGroups = groups
+            self.drillLevels = levels
+            let fields = dimensions.enumerated().compactMap { index, dimension -> String? in
+                if !groups[index].isEmpty { return groups[index][levels[index]] }
+                return ((dimension["qDef"] as? [String: Any])?["qFieldDefs"] as? [String])?.first.map { LoadScript.unquote($0) }
+            }
             self.fields = fields
             guard fields.count == dimensions.count, !(fields.isEmpty && measures.isEmpty) else {
                 throw EngineSession.RPCError(code: -32602, parameter: "qDimensions",
@@ -118,6 +132,13 @@ struct HyperCube {
             }
             self.table = table
             initialPages = (cube["qInitialDataFetch"] as? [[String: Any]]) ?? []
+        }
+
+        /// A dimension's drill-down fields: its qFieldDefs when qGrouping is "H" and there are several, else none.
+        static func drillGroup(_ dimension: [String: Any]) -> [String] {
+            guard let definition = dimension["qDef"] as? [String: Any], ["H", "GRP_NX_HIEARCHY"].contains(definition["qGrouping"] as? String ?? ""),
+                  let fields = definition["qFieldDefs"] as? [String], fields.count > 1 else { return [] }
+            return fields.map { LoadScript.unquote($0) }
         }
 
         /// NxHypercubeMode's long names ("DATA_MODE_PIVOT") as their letters.
@@ -178,6 +199,11 @@ struct HyperCube {
     let mode: String
     let leftDimensionCount: Int
     let alwaysFullyExpanded: Bool
+    /// Per dimension, its drill-down group's fields (empty for a plain dimension) and the level the cube shows.
+    let drillGroups: [[String]]
+    let drillLevels: [Int]
+    /// Whether a dimension is a drill-down group: the cube's fields then follow the selections.
+    var isDrillDown: Bool { drillGroups.contains { !$0.isEmpty } }
 
     private static let nullCell = Array(#"{"qText":"-","qNum":"NaN","qElemNumber":-2,"qState":"O","qIsNull":true}"#.utf8)
 
@@ -193,6 +219,8 @@ struct HyperCube {
         mode = plan.mode
         leftDimensionCount = plan.leftDimensionCount
         alwaysFullyExpanded = plan.alwaysFullyExpanded
+        drillGroups = plan.drillGroups
+        drillLevels = plan.drillLevels
         elements = indexes.map(\.elements)
         cardinals = indexes.map(\.cardinal)
         self.indexes = indexes
@@ -274,8 +302,8 @@ struct HyperCube {
     }
 
     /// A cube built without a cache (session apps).
-    init(definition: [String: Any], model: DataModel) throws {
-        let plan = try Plan(definition: definition, model: model)
+    init(definition: [String: Any], model: DataModel, drillLevels: [Int]? = nil) throws {
+        let plan = try Plan(definition: definition, model: model, drillLevels: drillLevels)
         self.init(plan: plan, indexes: plan.fields.map { ColumnIndex(plan.column($0)) })
     }
 
@@ -285,8 +313,16 @@ struct HyperCube {
             "qHyperCube": [
                 "qSize": ["qcx": fields.count + measureColumns.count, "qcy": rows.count],
                 "qDimensionInfo": fields.enumerated().map { index, field in
-                    ["qFallbackTitle": field, "qGroupFieldDefs": [field], "qCardinal": cardinals[index],
-                     "qTags": [String](), "qSortIndicator": "A", "qIsSemantic": false, "qStateCounts": stateCounts[index]] as [String: Any]
+                    var info: [String: Any] = ["qFallbackTitle": field, "qGroupFieldDefs": [field], "qCardinal": cardinals[index],
+                     "qTags": [String](), "qSortIndicator": "A", "qIsSemantic": false, "qStateCounts": stateCounts[index]]
+                    // A drill-down group names all its fields and which one the cube shows now.
+                    if !drillGroups[index].isEmpty {
+                        info["qGrouping"] = "H"
+                        info["qGroupFieldDefs"] = drillGroups[index]
+                        info["qGroupFallbackTitles"] = drillGroups[index]
+                        info["qGroupPos"] = drillLevels[index]
+                    }
+                    return info
                 },
                 "qMeasureInfo": zip(measures, measureColumns).enumerated().map { position, pair in
                     let (measure, column) = pair
