@@ -47,7 +47,7 @@ struct AppObjectRoutes {
         group.post("apps/:appId/objects/:objectId/actions/change-owner") { request, context in
             let user = try context.requireUser()
             let appID = try context.parameters.require("appId"), objectID = try context.parameters.require("objectId")
-            guard let app = await tenant.app(appID) else { throw QlikErrorResponse.notFound("No app with id \(appID).") }
+            let app = try await tenant.visibleApp(appID, to: user)
             guard var object = app.objects.object(objectID) else { throw QlikErrorResponse.notFound("App \(appID) has no object \(objectID).") }
             guard user.isTenantAdmin || app.ownerID == user.id || object.ownerID == user.id else {
                 throw QlikErrorResponse.forbidden("Changing the owner of object \(objectID) needs its owner, the app's owner or the TenantAdmin role.")

@@ -69,15 +69,14 @@ struct DataFileRoutes {
         group.get("data-files") { request, context in
             let user = try context.requireUser()
             let paging = try Paging(request, defaultLimit: 20, cursorName: "page")
-            var files = await tenant.dataFiles
+            // Only what the caller sees (ContentAccess): its own personal files and those of the spaces it sees.
+            var files = await tenant.visibleDataFiles(to: user)
             let query = request.uri.queryParameters
             if let name = query["name"].map(String.init) { files = files.filter { $0.name == name } }
             // As Qlik lists them: the files of one connection, else the caller's personal space, or with includeAllSpaces every space too.
             if let connection = query["connectionId"].map(String.init) {
                 files = files.filter { $0.connectionID == connection }
-            } else if query["includeAllSpaces"] == "true" {
-                files = files.filter { $0.spaceID != nil || $0.ownerID == user.id }
-            } else {
+            } else if query["includeAllSpaces"] != "true" {
                 files = files.filter { $0.spaceID == nil && $0.ownerID == user.id }
             }
             if let owner = query["ownerId"].map(String.init) { files = files.filter { $0.ownerID == owner } }
@@ -102,17 +101,18 @@ struct DataFileRoutes {
         }
         group.put("data-files/:id") { request, context in
             let id = try context.parameters.require("id")
+            _ = try await tenant.visibleDataFile(id, to: try context.requireUser())
             let (fields, content, large) = try await upload(request)
             let file = try await tenant.replaceDataFile(id, name: fields.name, content: content, large: large)
             return try JSONResponse.make(DataFileView(file), status: .created)
         }
         group.get("data-files/:id") { _, context in
-            let id = try context.parameters.require("id")
-            guard let file = await tenant.dataFile(id) else { throw QlikErrorResponse.notFound("No data file with id \(id).") }
+            let file = try await tenant.visibleDataFile(try context.parameters.require("id"), to: try context.requireUser())
             return try JSONResponse.make(DataFileView(file))
         }
         group.delete("data-files/:id") { _, context in
             let id = try context.parameters.require("id")
+            _ = try await tenant.visibleDataFile(id, to: try context.requireUser())
             guard await tenant.deleteDataFile(id) else { throw QlikErrorResponse.notFound("No data file with id \(id).") }
             return Response(status: .noContent)
         }

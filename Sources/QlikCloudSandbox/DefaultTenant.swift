@@ -22,6 +22,13 @@ enum DefaultTenant {
                                               ownerID: admin.id)
         let data = await tenant.addSpace(name: dataSpace, type: "data", description: "Source files of the sales apps: orders, customers, products",
                                          ownerID: steward.id)
+        // Their developer publishes to the managed space and loads from the data space, so is a member of both (ContentAccess).
+        do {
+            _ = try await tenant.assign(developer.id, type: "user", roles: ["contributor", "publisher"], to: published.id, by: admin.id)
+            _ = try await tenant.assign(developer.id, type: "user", roles: ["consumer"], to: data.id, by: steward.id)
+        } catch {
+            tenant.logger.error("The sandbox could not make Maria Lopez a member of its spaces: \(error)")
+        }
 
         _ = await tenant.addSeededDataFile(name: "orders.csv", content: SampleSalesData.ordersCSV, ownerID: steward.id, spaceID: data.id)
         _ = await tenant.addSeededDataFile(name: "customers.csv", content: SampleSalesData.customersCSV, ownerID: steward.id, spaceID: data.id)

@@ -42,7 +42,8 @@ extension EngineSession {
         case "OpenDoc":
             let requested = params.string(0, "qDocName") ?? ""
             if let openDoc { throw RPCError(code: 1002, parameter: requested, message: "App already open: this socket has \(openDoc.id) open") }
-            guard requested == appID, await tenant.app(appID) != nil else {
+            // An app the caller does not see (another user's personal app, a space it is no member of) is one that does not exist.
+            guard requested == appID, await tenant.engineMayOpen(appID, userID: userID) else {
                 throw RPCError(code: 1003, parameter: requested, message: "App not found: this socket is for app \(appID); open it with OpenDoc(\"\(appID)\")")
             }
             openDoc = (appID, false)
@@ -59,9 +60,10 @@ extension EngineSession {
         }
     }
 
-    /// The apps the user can see, as DocListEntry: every app in a space, and the user's own personal apps.
+    /// The apps the user can see (ContentAccess), as DocListEntry: those of the spaces the user sees, and the user's own personal apps.
     private func docList() async -> [[String: Any]] {
-        let apps = await tenant.apps.filter { $0.spaceID != nil || $0.ownerID == userID }
+        guard let user = await tenant.users[userID] else { return [] }
+        let apps = await tenant.visibleApps(to: user)
         return apps.map { app in
             var entry: [String: Any] = [
                 "qDocName": app.name, "qDocId": app.id, "qTitle": app.name, "qConnectedUsers": 0,

@@ -16,10 +16,11 @@ struct EngineRoutes {
     func router() -> Router<BasicWebSocketRequestContext> {
         let router = Router(context: BasicWebSocketRequestContext.self)
         router.ws("/app/:appId") { request, context in
-            _ = try await authenticate(request)
+            let user = try await authenticate(request)
             let appID = try context.parameters.require("appId")
             // A session app's socket names an app that does not exist yet: CreateSessionApp makes it.
-            let exists = await tenant.app(appID) != nil
+            // An app the caller does not see (ContentAccess) is answered as one that does not exist.
+            let exists = await tenant.visibleApp(appID, toUserID: user.id) != nil
             guard appID.hasPrefix("SessionApp_") || exists else {
                 throw QlikErrorResponse.notFound("No app with id \(appID).")
             }

@@ -16,10 +16,11 @@ struct ItemRoutes {
     }
 
     func register(on group: RouterGroup<SandboxContext>) {
-        group.get("items") { request, _ in
+        group.get("items") { request, context in
+            let user = try context.requireUser()
             let paging = try Paging(request, defaultLimit: 10)
             let query = request.uri.queryParameters
-            var entries = await entries(origin: base.origin(of: request))
+            var entries = await entries(origin: base.origin(of: request), visibleTo: user)
             if let types = query["resourceType"].map({ Set($0.split(separator: ",").map(String.init)) }) {
                 entries = entries.filter { types.contains($0.view.resourceType) }
             }
@@ -60,16 +61,18 @@ struct ItemRoutes {
             return try JSONResponse.make(ItemView.Page(data: views, links: Paging.links(request, base: base, next: next, prev: prev)))
         }
         group.get("items/:itemId") { request, context in
+            let user = try context.requireUser()
             let id = try context.parameters.require("itemId")
-            guard let entry = await entries(origin: base.origin(of: request)).first(where: { $0.view.id == id }) else {
+            guard let entry = await entries(origin: base.origin(of: request), visibleTo: user).first(where: { $0.view.id == id }) else {
                 throw QlikErrorResponse.notFound("No item with id \(id).")
             }
             return try JSONResponse.make(entry.view)
         }
     }
 
-    private func entries(origin: String) async -> [Entry] {
-        let (apps, files, spaces) = await (tenant.apps, tenant.dataFiles, tenant.spaces)
+    /// The items `user` may see (ContentAccess): what is in the spaces the user sees, and of personal content only the user's own.
+    private func entries(origin: String, visibleTo user: SandboxUser) async -> [Entry] {
+        let (apps, files, spaces) = await (tenant.visibleApps(to: user), tenant.visibleDataFiles(to: user), tenant.spaces)
         let spaceTypes = Dictionary(spaces.map { ($0.id, $0.type) }, uniquingKeysWith: { first, _ in first })
         let appEntries = apps.map { Entry(sequence: $0.sequence, view: ItemView($0, tenantID: tenant.tenantID, origin: origin),
                                           spaceType: $0.spaceID.flatMap { spaceTypes[$0] } ?? "personal") }

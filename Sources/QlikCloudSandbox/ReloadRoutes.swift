@@ -62,13 +62,16 @@ struct ReloadRoutes {
         group.post("reloads") { request, context in
             let user = try context.requireUser()
             let body = try await JSONResponse.decode(CreateReload.self, from: request)
+            _ = try await tenant.visibleApp(body.appId, to: user)
             let reload = try await tenant.queueReload(appID: body.appId, userID: user.id, partial: body.partial ?? false)
             await tenant.recordAudit("com.qlik.v1.reload.created", source: "com.qlik/reloads", userID: user.id, data: ["id": reload.id, "appId": body.appId])
             return try JSONResponse.make(ReloadView(reload, tenantID: tenant.tenantID, origin: base.origin(of: request)), status: .created)
         }
-        group.get("reloads") { request, _ in
+        group.get("reloads") { request, context in
             let paging = try Paging(request, defaultLimit: 10)
-            var reloads = await tenant.reloads
+            // Only the reloads of apps the caller sees.
+            let apps = Set(await tenant.visibleApps(to: try context.requireUser()).map(\.id))
+            var reloads = await tenant.reloads.filter { apps.contains($0.appID) }
             if let app = request.uri.queryParameters["appId"].map(String.init) { reloads = reloads.filter { $0.appID == app } }
             // Newest first, as Qlik lists reloads.
             let page = paging.page(reloads.reversed(), sequence: { -$0.sequence })
@@ -78,16 +81,23 @@ struct ReloadRoutes {
         }
         group.get("reloads/:id") { request, context in
             let id = try context.parameters.require("id")
-            guard let reload = await tenant.reload(id) else { throw QlikErrorResponse.notFound("No reload with id \(id).") }
+            guard let reload = await tenant.reload(id), await tenant.visibleApp(reload.appID, toUserID: try context.requireUser().id) != nil else {
+                throw QlikErrorResponse.notFound("No reload with id \(id).")
+            }
             return try JSONResponse.make(ReloadView(reload, tenantID: tenant.tenantID, origin: base.origin(of: request)))
         }
         group.post("reloads/:id/actions/cancel") { _, context in
-            try await tenant.cancelReload(try context.parameters.require("id"))
+            let id = try context.parameters.require("id")
+            guard let reload = await tenant.reload(id), await tenant.visibleApp(reload.appID, toUserID: try context.requireUser().id) != nil else {
+                throw QlikErrorResponse.notFound("No reload with id \(id).")
+            }
+            try await tenant.cancelReload(id)
             return Response(status: .noContent)
         }
         group.post("apps/:appId/scripts") { request, context in
             let user = try context.requireUser()
             let id = try context.parameters.require("appId")
+            _ = try await tenant.visibleApp(id, to: user)
             let body = try await JSONResponse.decode(NewScript.self, from: request, limit: 16 << 20)
             guard let version = await tenant.setScript(id, script: body.script, message: body.versionMessage ?? "", userID: user.id) else {
                 throw QlikErrorResponse.notFound("No app with id \(id).")
@@ -96,17 +106,17 @@ struct ReloadRoutes {
         }
         group.get("apps/:appId/scripts/current") { _, context in
             let id = try context.parameters.require("appId")
-            guard let app = await tenant.app(id) else { throw QlikErrorResponse.notFound("No app with id \(id).") }
+            let app = try await tenant.visibleApp(id, to: try context.requireUser())
             return try JSONResponse.make(["script": app.script, "scriptId": app.scriptVersions.last?.id ?? ""])
         }
         group.get("apps/:appId/data/metadata") { _, context in
             let id = try context.parameters.require("appId")
-            guard let app = await tenant.app(id) else { throw QlikErrorResponse.notFound("No app with id \(id).") }
+            let app = try await tenant.visibleApp(id, to: try context.requireUser())
             return try JSONResponse.make(DataMetadata(app.dataModel))
         }
         group.get("apps/:appId/data/lineage") { _, context in
             let id = try context.parameters.require("appId")
-            guard let app = await tenant.app(id) else { throw QlikErrorResponse.notFound("No app with id \(id).") }
+            let app = try await tenant.visibleApp(id, to: try context.requireUser())
             return try JSONResponse.make(Self.lineage(app.script))
         }
     }

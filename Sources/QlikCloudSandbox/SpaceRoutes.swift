@@ -37,10 +37,12 @@ struct SpaceRoutes {
     private static let creatorRole = ["shared": "SharedSpaceCreator", "managed": "ManagedSpaceCreator", "data": "DataSpaceCreator"]
 
     func register(on group: RouterGroup<SandboxContext>) {
-        group.get("spaces") { request, _ in
+        group.get("spaces") { request, context in
             let paging = try Paging(request, defaultLimit: 10)
             let query = request.uri.queryParameters
-            var spaces = await tenant.spaces
+            // The spaces the caller sees (ContentAccess): owned, assigned, or all of a kind for its administrators.
+            let visible = await tenant.visibleSpaceIDs(to: try context.requireUser())
+            var spaces = await tenant.spaces.filter { visible.contains($0.id) }
             if let name = query["name"].map(String.init) { spaces = spaces.filter { $0.name.localizedCaseInsensitiveContains(name) } }
             if let types = query["type"].map({ $0.split(separator: ",").map(String.init) }) {
                 let known: Set = ["shared", "managed", "data"]
@@ -57,8 +59,7 @@ struct SpaceRoutes {
             return try Self.list(page.items, total: spaces.count, next: page.next, prev: page.prev, request: request, base: base, tenant: tenant)
         }
         group.get("spaces/:spaceId") { request, context in
-            let id = try context.parameters.require("spaceId")
-            guard let space = await tenant.space(id) else { throw QlikErrorResponse.notFound("No space with id \(id).") }
+            let space = try await tenant.visibleSpace(try context.parameters.require("spaceId"), to: try context.requireUser())
             return try JSONResponse.make(SpaceView(space, tenantID: tenant.tenantID, origin: base.origin(of: request)))
         }
         group.post("spaces") { request, context in
@@ -109,7 +110,7 @@ struct SpaceRoutes {
     private func registerAssignments(on group: RouterGroup<SandboxContext>) {
         group.get("spaces/:spaceId/assignments") { request, context in
             let id = try context.parameters.require("spaceId")
-            guard await tenant.space(id) != nil else { throw QlikErrorResponse.notFound("No space with id \(id).") }
+            _ = try await tenant.visibleSpace(id, to: try context.requireUser())
             let paging = try Paging(request, defaultLimit: 10)
             var assignments = await tenant.assignments(of: id)
             let query = request.uri.queryParameters
@@ -123,6 +124,7 @@ struct SpaceRoutes {
         }
         group.get("spaces/:spaceId/assignments/:assignmentId") { request, context in
             let id = try context.parameters.require("spaceId"), assignmentID = try context.parameters.require("assignmentId")
+            _ = try await tenant.visibleSpace(id, to: try context.requireUser())
             guard let assignment = await tenant.assignments(of: id).first(where: { $0.id == assignmentID }) else {
                 throw QlikErrorResponse.notFound("No assignment with id \(assignmentID) in space \(id).")
             }
@@ -164,7 +166,8 @@ struct SpaceRoutes {
     /// The space's owner, or a tenant administrator: who may change a space and its members.
     private static func requireManager(_ context: SandboxContext, of spaceID: String, tenant: Tenant) async throws -> SandboxUser {
         let user = try context.requireUser()
-        guard let space = await tenant.space(spaceID) else { throw QlikErrorResponse.notFound("No space with id \(spaceID).") }
+        // A space the caller does not see is one that does not exist; one it sees but does not manage is forbidden.
+        let space = try await tenant.visibleSpace(spaceID, to: user)
         guard user.isTenantAdmin || space.ownerID == user.id else {
             throw QlikErrorResponse.forbidden("Changing space \(space.name) needs its owner or the TenantAdmin role.")
         }

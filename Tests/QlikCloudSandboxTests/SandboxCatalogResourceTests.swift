@@ -25,6 +25,20 @@ struct SandboxCatalogResourceTests {
         }
     }
 
+    @Test("items show another user's personal apps to nobody else, in lists or by id")
+    func personalItemsStayPersonal() async throws {
+        let setup = try await SandboxWithDeveloper.make()
+        let app = await setup.sandbox.tenant.addApp(name: "Maria's draft", description: "", spaceID: nil, ownerID: setup.developerID)
+        try await setup.sandbox.application().test(.router) { client in
+            let own = try await client.call(.get, "/api/v1/items?resourceType=app&limit=100", key: setup.developerKey).data()
+            #expect(own.contains { $0["resourceId"] as? String == app.id })
+            let others = try await client.call(.get, "/api/v1/items?resourceType=app&limit=100", key: setup.adminKey).data()
+            #expect(!others.contains { $0["resourceId"] as? String == app.id })
+            let itemID = try #require(own.first { $0["resourceId"] as? String == app.id }?["id"] as? String)
+            #expect(try await client.call(.get, "/api/v1/items/\(itemID)", key: setup.adminKey).status == .notFound)
+        }
+    }
+
     @Test("items page over two pages, and one item reads by id")
     func itemPaging() async throws {
         let sandbox = await QlikCloudSandbox.make()
