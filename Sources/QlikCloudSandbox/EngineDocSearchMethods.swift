@@ -55,9 +55,10 @@ extension EngineSession {
             let ids = Set((params.array(1, "qObjectIdsToPatch") ?? []).compactMap { $0 as? String })
             let allPatches = options["qIncludeAllPatches"] as? Bool ?? false
             let id = Identifier.uuid()
-            selections.temporaryBookmarks[id] = SelectionState.TemporaryBookmark(
+            // At most SelectionState.temporaryLimit per session: one more drops the oldest.
+            selections.temporaryBookmarks.keep(SelectionState.TemporaryBookmark(
                 selections: selections.current, alternates: selections.alternates.mapValues(\.current),
-                patches: softPatches.filter { allPatches || ids.contains($0.key) })
+                patches: softPatches.filter { allPatches || ids.contains($0.key) }), as: id)
             return ["qId": id, "qReturn": true]
         case "ApplyTemporaryBookmark":
             guard let bookmark = selections.temporaryBookmarks[params.string(0, "qId") ?? ""] else { return ["qReturn": false] }
@@ -73,10 +74,11 @@ extension EngineSession {
             markAllObjectsChanged()
             return ["qReturn": true]
         case "StoreTempSelectionState":
-            return ["qId": selections.storeTemporary()]
+            let seconds = (params.value(0, "qTTLOfTempState") as? NSNumber)?.doubleValue ?? 0
+            return ["qId": selections.storeTemporary(now: tenant.clock(), seconds: seconds)]
         case "RestoreTempSelectionState":
             let id = params.string(0, "qId") ?? ""
-            guard let stored = selections.temporary(id) else { return ["qReturn": false] }
+            guard let stored = selections.temporary(id, now: tenant.clock()) else { return ["qReturn": false] }
             changeSelections { $0 = stored }
             return ["qReturn": true]
         default:

@@ -1,3 +1,4 @@
+import Foundation
 import QVD
 
 /// The selections of one engine session (one WebSocket): per field the
@@ -24,17 +25,32 @@ struct SelectionState {
     /// Per field number, the inference without that field's own selection (what makes its values alternative).
     private var alternativeCache: (version: Int, byField: [Int: [Bool]]) = (-1, [:])
 
-    /// Selection states kept by StoreTempSelectionState, by id.
-    private var temporaryStates: [String: Selections] = [:]
+    /// How many Back steps a session keeps: the oldest are dropped beyond it, so a client can rely on this many.
+    static let historyLimit = 100
+    /// How many temporary selection states, and separately temporary bookmarks, a session keeps: storing one more drops the oldest.
+    static let temporaryLimit = 100
+    /// How long a temporary selection state lives when StoreTempSelectionState names no positive qTTLOfTempState: 30 minutes, as Qlik documents.
+    static let temporaryStateLifetime: Double = 30 * 60
 
-    /// Keeps the current selections under a new id (StoreTempSelectionState) and answers it.
-    mutating func storeTemporary() -> String {
+    /// Selection states kept by StoreTempSelectionState, by id, with when each expires.
+    private var temporaryStates = EvictingStore<(selections: Selections, expires: Date)>(limit: temporaryLimit)
+
+    /// Keeps the current selections under a new id (StoreTempSelectionState) for `seconds` (30 minutes when not positive) and answers it.
+    mutating func storeTemporary(now: Date, seconds: Double) -> String {
         let id = Identifier.uuid()
-        temporaryStates[id] = current
+        temporaryStates.keep((current, now.addingTimeInterval(seconds > 0 ? seconds : Self.temporaryStateLifetime)), as: id)
         return id
     }
 
-    func temporary(_ id: String) -> Selections? { temporaryStates[id] }
+    /// A stored selection state that has not expired.
+    mutating func temporary(_ id: String, now: Date) -> Selections? {
+        guard let stored = temporaryStates[id] else { return nil }
+        guard stored.expires > now else {
+            temporaryStates.remove(id)
+            return nil
+        }
+        return stored.selections
+    }
 
     /// What a temporary bookmark keeps (CreateTemporaryBookmark): the selections of every state and soft patches by object id.
     struct TemporaryBookmark {
@@ -43,7 +59,7 @@ struct SelectionState {
         let patches: [String: JSONValue]
     }
 
-    var temporaryBookmarks: [String: TemporaryBookmark] = [:]
+    var temporaryBookmarks = EvictingStore<TemporaryBookmark>(limit: temporaryLimit)
 
     /// Alternate states (AddSessionAlternateState), by name: each with its own selections and history.
     var alternates: [String: SelectionState] = [:]
@@ -88,7 +104,7 @@ struct SelectionState {
         change(&next)
         next.values = next.values.filter { !$0.value.isEmpty }
         guard next != current else { return false }
-        back.append(current)
+        pushBack(current)
         forward = []
         current = next
         version += 1
@@ -105,6 +121,12 @@ struct SelectionState {
         }
     }
 
+    /// Records a Back step, dropping the oldest beyond ``historyLimit``.
+    private mutating func pushBack(_ selections: Selections) {
+        back.append(selections)
+        if back.count > Self.historyLimit { back.removeFirst(back.count - Self.historyLimit) }
+    }
+
     mutating func goBack() -> Bool {
         guard let previous = back.popLast() else { return false }
         forward.append(current)
@@ -115,7 +137,7 @@ struct SelectionState {
 
     mutating func goForward() -> Bool {
         guard let next = forward.popLast() else { return false }
-        back.append(current)
+        pushBack(current)
         current = next
         version += 1
         return true
