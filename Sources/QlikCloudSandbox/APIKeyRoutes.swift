@@ -20,6 +20,14 @@ struct APIKeyRoutes {
         let value: JSONScalar
     }
 
+    /// A lifetime setting's text, once it is an ISO 8601 duration longer than zero (none could be created under a zero maximum).
+    private static func lifetime(_ text: String, at path: String) throws(QlikErrorResponse) -> String {
+        let seconds: TimeInterval
+        do { seconds = try ISODuration.seconds(text) } catch { throw .badRequest("\(path): \(error)") }
+        guard seconds > 0 else { throw .badRequest("\(path) must be a length of time longer than zero, such as P30D; got '\(text)'.") }
+        return text
+    }
+
     func register(on group: RouterGroup<SandboxContext>) {
         group.get("api-keys") { request, context in
             let user = try context.requireUser()
@@ -69,7 +77,9 @@ struct APIKeyRoutes {
                 throw QlikErrorResponse.forbidden("API keys are for users with the Developer role; \(owner.name) does not have it.")
             }
             let lifetime = try body.expiry.map { text throws(QlikErrorResponse) in
-                guard let seconds = ISODuration.seconds(text), seconds > 0 else { throw QlikErrorResponse.badRequest("expiry must be an ISO 8601 duration such as P7D; got '\(text)'.") }
+                let seconds: TimeInterval
+                do { seconds = try ISODuration.seconds(text) } catch { throw QlikErrorResponse.badRequest("expiry: \(error)") }
+                guard seconds > 0 else { throw QlikErrorResponse.badRequest("expiry must be a length of time longer than zero, such as P7D; got '\(text)'.") }
                 return seconds
             }
             let key = try await tenant.createAPIKey(for: subject, description: description, lifetime: lifetime, createdBy: user.id)
@@ -91,8 +101,8 @@ struct APIKeyRoutes {
             for patch in try await JSONResponse.decode([Patch].self, from: request) {
                 guard patch.op == "replace" else { throw QlikErrorResponse.badRequest("op must be replace; got '\(patch.op)'.") }
                 switch (patch.path, patch.value) {
-                case ("/max_api_key_expiry", .string(let text)) where ISODuration.seconds(text) != nil: config.maxAPIKeyExpiry = text
-                case ("/scim_externalClient_expiry", .string(let text)) where ISODuration.seconds(text) != nil: config.scimExternalClientExpiry = text
+                case ("/max_api_key_expiry", .string(let text)): config.maxAPIKeyExpiry = try Self.lifetime(text, at: patch.path)
+                case ("/scim_externalClient_expiry", .string(let text)): config.scimExternalClientExpiry = try Self.lifetime(text, at: patch.path)
                 // Int(exactly:) rather than Int(): a number beyond Int's range would trap the server.
                 case ("/max_keys_per_user", .number(let count)) where Int(exactly: count).map({ $0 >= 1 }) == true: config.maxKeysPerUser = Int(count)
                 default:

@@ -2,6 +2,7 @@ import Foundation
 
 /// The engine's `ApplyPatches`: JSON Patch operations (add, replace,
 /// remove) on an object's properties, each value given as JSON text.
+/// As RFC 6902 has it, replace and remove need their target to exist.
 enum JSONPatch {
     static func applying(_ patches: [Any], to properties: JSONValue) throws -> JSONValue {
         var result = properties
@@ -39,7 +40,12 @@ enum JSONPatch {
         switch document {
         case .object(var members):
             if rest.isEmpty {
-                if operation == "remove" { guard members.removeValue(forKey: key) != nil else { return nil } } else { members[key] = value }
+                switch operation {
+                case "remove": guard members.removeValue(forKey: key) != nil else { return nil }
+                // RFC 6902: replace needs the target to exist; only add makes a member.
+                case "replace": guard members[key] != nil else { return nil }; members[key] = value
+                default: members[key] = value
+                }
                 return .object(members)
             }
             guard let child = members[key], let patched = apply(operation, rest, value, to: child) else { return nil }

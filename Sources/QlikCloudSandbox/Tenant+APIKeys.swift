@@ -11,7 +11,8 @@ extension Tenant {
     /// A new key for `userID`, living `lifetime` seconds (the tenant's maximum when nil, and never longer).
     func createAPIKey(for userID: String, description: String, lifetime: TimeInterval?, createdBy: String) throws(QlikErrorResponse) -> APIKey {
         let config = restState.apiKeyConfig
-        let maximum = ISODuration.seconds(config.maxAPIKeyExpiry) ?? 365 * 86_400
+        // The setting is checked when written; a tenant saved before that check falls back to Qlik's default of a year.
+        let maximum = (try? ISODuration.seconds(config.maxAPIKeyExpiry)) ?? 365 * 86_400
         if let lifetime, lifetime > maximum {
             throw .badRequest("expiry is longer than the tenant allows (max_api_key_expiry \(config.maxAPIKeyExpiry)).")
         }

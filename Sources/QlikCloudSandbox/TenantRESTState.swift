@@ -56,17 +56,29 @@ struct APIKeyConfig: Codable, Sendable {
 }
 
 /// An ISO 8601 duration (`P7D`, `PT12H`, `P1Y2M3DT4H5M6S`, `P2W`) in seconds; months count 30 days and years 365.
+/// At least one component is needed, and a `T` must be followed by one ("P" and "PT" say no length of time).
 enum ISODuration {
-    static func seconds(_ text: String) -> TimeInterval? {
+    /// Why a text is no ISO 8601 duration.
+    struct Invalid: Error, CustomStringConvertible {
+        let text: String
+        let reason: String
+
+        var description: String {
+            "'\(text)' is no ISO 8601 duration: \(reason); expected P, then number-unit pairs (Y, M, W, D; after T: H, M, S), at least one, such as P7D, PT12H or P1DT6H."
+        }
+    }
+
+    static func seconds(_ text: String) throws(Invalid) -> TimeInterval {
         var rest = Substring(text.uppercased())
-        guard rest.hasPrefix("P"), rest.count > 1 else { return nil }
+        guard rest.hasPrefix("P") else { throw Invalid(text: text, reason: "it does not start with P") }
         rest = rest.dropFirst()
         var total: TimeInterval = 0
         var inTime = false
+        var components = 0, timeComponents = 0
         var number = ""
         for character in rest {
             if character == "T" {
-                guard number.isEmpty, !inTime else { return nil }
+                guard number.isEmpty, !inTime else { throw Invalid(text: text, reason: "T appears twice or after a number without its unit") }
                 inTime = true
                 continue
             }
@@ -74,7 +86,7 @@ enum ISODuration {
                 number.append(character)
                 continue
             }
-            guard let value = Double(number) else { return nil }
+            guard let value = Double(number) else { throw Invalid(text: text, reason: "'\(character)' follows no number") }
             number = ""
             switch (character, inTime) {
             case ("Y", false): total += value * 365 * 86_400
@@ -84,9 +96,14 @@ enum ISODuration {
             case ("H", true): total += value * 3_600
             case ("M", true): total += value * 60
             case ("S", true): total += value
-            default: return nil
+            default: throw Invalid(text: text, reason: "'\(character)' is no unit \(inTime ? "after T (H, M or S)" : "before T (Y, M, W or D)")")
             }
+            components += 1
+            if inTime { timeComponents += 1 }
         }
-        return number.isEmpty ? total : nil
+        guard number.isEmpty else { throw Invalid(text: text, reason: "the number \(number) at the end has no unit") }
+        guard components > 0 else { throw Invalid(text: text, reason: "it has no component") }
+        guard !inTime || timeComponents > 0 else { throw Invalid(text: text, reason: "its T is followed by no hours, minutes or seconds") }
+        return total
     }
 }
