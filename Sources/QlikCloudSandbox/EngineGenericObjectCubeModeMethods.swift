@@ -4,7 +4,7 @@ import QVD
 /// The GenericObject class's methods for the other ways a hypercube is read: drill-down groups (DrillUp), tree
 /// mode (qMode "T": GetHyperCubeTreeData, MultiRangeSelectTreeDataValues), continuous axes and binned points.
 extension EngineSession {
-    static let cubeModeMethods: Set<String> = ["DrillUp", "GetHyperCubeTreeData", "MultiRangeSelectTreeDataValues"]
+    static let cubeModeMethods: Set<String> = ["DrillUp", "GetHyperCubeTreeData", "MultiRangeSelectTreeDataValues", "GetHyperCubeContinuousData"]
 
     /// A tree-mode cube as the selections leave it, and how to compute what one of its nodes shows.
     struct TreeView {
@@ -92,6 +92,8 @@ extension EngineSession {
                 }
             }
             return ["qSuccess": success]
+        case "GetHyperCubeContinuousData":
+            return try await continuousData(handle, options: params.object(1, "qOptions") ?? [:], reverse: params.value(2, "qReverseSort") as? Bool ?? false)
         default:
             return nil
         }
