@@ -21,7 +21,7 @@ struct DataSetRoutes {
             let ids = Set(try context.parameters.require("storeId").split(separator: ",").map(String.init))
             let chosen = await stores().filter { ids.contains($0.view.id) }
             guard !chosen.isEmpty else { throw QlikErrorResponse.notFound("No data store with id \(ids.sorted().joined(separator: ", ")).") }
-            let files = await tenant.dataFiles
+            let files = await tenant.visibleDataFiles(to: try context.requireUser())
             let assets = chosen.flatMap { store in files.filter { $0.connectionID == store.view.id }.map { DataSetViews.Asset($0, store: store.info, tenantID: tenant.tenantID) } }
             return try page(assets, request)
         }
@@ -29,7 +29,7 @@ struct DataSetRoutes {
             let storeIDs = Set(try context.parameters.require("storeId").split(separator: ",").map(String.init))
             let assetIDs = Set(try context.parameters.require("assetIds").split(separator: ",").map(String.init))
             let chosen = await stores().filter { storeIDs.contains($0.view.id) }
-            let files = await tenant.dataFiles
+            let files = await tenant.visibleDataFiles(to: try context.requireUser())
             let sets = chosen.flatMap { store in
                 files.filter { $0.connectionID == store.view.id && assetIDs.contains($0.id) }.map { DataSetViews.DataSet($0, store: store.info, tenantID: tenant.tenantID) }
             }
@@ -38,7 +38,9 @@ struct DataSetRoutes {
         }
         group.get("data-sets/:dataSetId") { _, context in
             let id = try context.parameters.require("dataSetId")
-            guard let file = await tenant.dataFile(id), let store = await stores().first(where: { $0.view.id == file.connectionID }) else {
+            // Another user's personal file, or one in a space the caller does not see, is no data set to it (ContentAccess).
+            let user = try context.requireUser()
+            guard let file = await tenant.visibleDataFiles(to: user).first(where: { $0.id == id }), let store = await stores().first(where: { $0.view.id == file.connectionID }) else {
                 throw QlikErrorResponse.notFound("No data set with id \(id).")
             }
             return try JSONResponse.make(DataSetViews.DataSet(file, store: store.info, tenantID: tenant.tenantID))

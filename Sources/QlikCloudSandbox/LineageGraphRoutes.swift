@@ -11,9 +11,9 @@ struct LineageGraphRoutes {
     private static let impactPrefix = "/api/v1/lineage-graphs/impact/"
 
     func register(on group: RouterGroup<SandboxContext>) {
-        group.get("lineage-graphs/nodes/**") { request, _ in try await nodes(request) }
-        group.post("lineage-graphs/nodes/**") { request, _ in try await nodeOverview(request) }
-        group.get("lineage-graphs/impact/**") { request, _ in try await impact(request) }
+        group.get("lineage-graphs/nodes/**") { request, context in try await nodes(request, user: try context.requireUser()) }
+        group.post("lineage-graphs/nodes/**") { request, context in try await nodeOverview(request, user: try context.requireUser()) }
+        group.get("lineage-graphs/impact/**") { request, context in try await impact(request, user: try context.requireUser()) }
     }
 
     /// The QRI and what follows it (`""`, `/actions/expand`, `/actions/search`, `/overview`, `/source`).
@@ -57,14 +57,14 @@ struct LineageGraphRoutes {
     }
 
     /// The graph around a QRI: an app's graph holds the app and what it reads; a data set's holds every app, for its impact.
-    private func graph(around qri: String) async throws(QlikErrorResponse) -> LineageGraph {
+    private func graph(around qri: String, user: SandboxUser) async throws(QlikErrorResponse) -> LineageGraph {
         let appPrefix = "qri:app:sense://"
         let graph: LineageGraph
         if qri.hasPrefix(appPrefix) {
             let appID = String(qri.dropFirst(appPrefix.count).prefix { $0 != "#" })
-            graph = await LineageGraph.of(tenant, appID: appID)
+            graph = await LineageGraph.of(tenant, appID: appID, visibleTo: user)
         } else {
-            graph = await LineageGraph.of(tenant)
+            graph = await LineageGraph.of(tenant, visibleTo: user)
         }
         guard graph.nodes[qri] != nil else {
             throw QlikErrorResponse.notFound("No lineage node with QRI \(qri): apps are qri:app:sense://{appId}, data files qri:qdf:space://{spaceId}#{dataFileId}, and their tables and fields add #{table} and #{field}.")
@@ -78,9 +78,9 @@ struct LineageGraphRoutes {
                                     edges: edges, producer: root, at: tenant.clock())
     }
 
-    private func nodes(_ request: Request) async throws -> Response {
+    private func nodes(_ request: Request, user: SandboxUser) async throws -> Response {
         let (qri, action) = try Self.split(request, prefix: Self.nodesPrefix, actions: ["/actions/expand", "/actions/search"])
-        let graph = try await graph(around: qri)
+        let graph = try await graph(around: qri, user: user)
         let up = try Self.steps(request, "up")
         switch action {
         case "/actions/expand":
@@ -118,10 +118,10 @@ struct LineageGraphRoutes {
     }
 
     /// `POST nodes/{id}/overview` with field QRIs: for each, the tables (and their resources) its data comes from directly.
-    private func nodeOverview(_ request: Request) async throws -> Response {
+    private func nodeOverview(_ request: Request, user: SandboxUser) async throws -> Response {
         let (qri, action) = try Self.split(request, prefix: Self.nodesPrefix, actions: ["/overview"])
         guard action == "/overview" else { throw QlikErrorResponse.notFound("No such lineage resource: \(request.uri.path).") }
-        let graph = try await graph(around: qri)
+        let graph = try await graph(around: qri, user: user)
         let fields = try await JSONResponse.decode([String].self, from: request)
         let items = fields.map { field in
             let sources = graph.edges.filter { $0.target == field }.compactMap { graph.nodes[$0.source] }
@@ -134,9 +134,9 @@ struct LineageGraphRoutes {
         return try JSONResponse.make(LineageGraphViews.Overview(resources: items))
     }
 
-    private func impact(_ request: Request) async throws -> Response {
+    private func impact(_ request: Request, user: SandboxUser) async throws -> Response {
         let (qri, action) = try Self.split(request, prefix: Self.impactPrefix, actions: ["/actions/expand", "/actions/search", "/overview", "/source"])
-        let graph = try await graph(around: qri)
+        let graph = try await graph(around: qri, user: user)
         let down = try Self.steps(request, "down")
         switch action {
         case "/overview":

@@ -3,16 +3,18 @@ import Foundation
 extension Tenant {
     /// The apps (all, or the one named) with the data files their reloads read, and every data file:
     /// what ``LineageGraph`` is built from, outside the actor.
-    func lineageInputs(appID: String?) -> (apps: [(app: SandboxApp, library: DataFileLibrary)], files: [DataFile]) {
-        let chosen = appID.map { id in apps.filter { $0.id == id } } ?? apps
-        return (chosen.map { ($0, dataFileLibrary(appSpaceID: $0.spaceID)) }, dataFiles)
+    func lineageInputs(appID: String?, visibleTo user: SandboxUser) -> (apps: [(app: SandboxApp, library: DataFileLibrary)], files: [DataFile]) {
+        // Only what the caller sees (ContentAccess): another user's personal app or file is no node of its graph.
+        let visible = visibleApps(to: user)
+        let chosen = appID.map { id in visible.filter { $0.id == id } } ?? visible
+        return (chosen.map { ($0, dataFileLibrary(appSpaceID: $0.spaceID)) }, visibleDataFiles(to: user))
     }
 }
 
 extension LineageGraph {
-    /// The tenant's graph: of one app and what it reads (`appID`), or of every app and data file.
-    static func of(_ tenant: Tenant, appID: String? = nil) async -> LineageGraph {
-        let (apps, files) = await tenant.lineageInputs(appID: appID)
+    /// The tenant's graph as `user` sees it: of one app and what it reads (`appID`), or of every app and data file.
+    static func of(_ tenant: Tenant, appID: String? = nil, visibleTo user: SandboxUser) async -> LineageGraph {
+        let (apps, files) = await tenant.lineageInputs(appID: appID, visibleTo: user)
         let inputs = apps.map { app, library in
             let sources: [LoadScript.TableSource]
             switch LoadScript(dataFile: library.content).sources(app.script) {

@@ -120,4 +120,22 @@ struct SandboxContentAccessTests {
             #expect(try await client.call(.get, "/api/v1/data-files/\(file.id)", key: sandbox.credentials(port: 0).apiKey).status == .ok)
         }
     }
+
+    @Test("lineage-graphs and data-sets answer 404 for another user's personal app and for files of a space the caller does not see")
+    func lineageAndDataSets() async throws {
+        let setup = try await SandboxWithDeveloper.make()
+        let app = await setup.sandbox.tenant.addApp(name: "Maria's draft", description: "", spaceID: nil, ownerID: setup.developerID)
+        let outsider = await Self.outsider(in: setup.sandbox)
+        let file = try #require(await setup.sandbox.tenant.dataFiles.first { $0.spaceID != nil })
+        let appNode = "/api/v1/lineage-graphs/nodes/\(LineageGraph.appQRI(app.id).segment)"
+        let fileNode = "/api/v1/lineage-graphs/impact/\(LineageGraph.datasetQRI(fileID: file.id, spaceID: file.spaceID, ownerID: file.ownerID).segment)/overview"
+        try await setup.sandbox.application().test(.router) { client async throws in
+            #expect(try await client.call(.get, appNode, key: setup.adminKey).status == .notFound)
+            #expect(try await client.call(.get, appNode, key: setup.developerKey).status == .ok)
+            #expect(try await client.call(.get, fileNode, key: outsider.key).status == .notFound)
+            #expect(try await client.call(.get, fileNode, key: setup.adminKey).status == .ok)
+            #expect(try await client.call(.get, "/api/v1/data-sets/\(file.id)", key: outsider.key).status == .notFound)
+            #expect(try await client.call(.get, "/api/v1/data-sets/\(file.id)", key: setup.adminKey).status == .ok)
+        }
+    }
 }
