@@ -4,7 +4,8 @@ import QVD
 /// The GenericObject class's methods for the other ways a hypercube is read: drill-down groups (DrillUp), tree
 /// mode (qMode "T": GetHyperCubeTreeData, MultiRangeSelectTreeDataValues), continuous axes and binned points.
 extension EngineSession {
-    static let cubeModeMethods: Set<String> = ["DrillUp", "GetHyperCubeTreeData", "MultiRangeSelectTreeDataValues", "GetHyperCubeContinuousData"]
+    static let cubeModeMethods: Set<String> = ["DrillUp", "GetHyperCubeTreeData", "MultiRangeSelectTreeDataValues", "GetHyperCubeContinuousData",
+                                                "GetHyperCubeBinnedData"]
 
     /// A tree-mode cube as the selections leave it, and how to compute what one of its nodes shows.
     struct TreeView {
@@ -94,6 +95,8 @@ extension EngineSession {
             return ["qSuccess": success]
         case "GetHyperCubeContinuousData":
             return try await continuousData(handle, options: params.object(1, "qOptions") ?? [:], reverse: params.value(2, "qReverseSort") as? Bool ?? false)
+        case "GetHyperCubeBinnedData":
+            return try await binnedData(handle, params)
         default:
             return nil
         }
