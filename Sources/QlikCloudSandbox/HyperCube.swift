@@ -202,8 +202,9 @@ struct HyperCube {
     /// Per dimension, its drill-down group's fields (empty for a plain dimension) and the level the cube shows.
     let drillGroups: [[String]]
     let drillLevels: [Int]
-    /// Whether a dimension is a drill-down group: the cube's fields then follow the selections.
-    var isDrillDown: Bool { drillGroups.contains { !$0.isEmpty } }
+    /// Whether a dimension is a drill-down group: the cube's fields then follow the selections. Kept, not computed,
+    /// since every call on the object asks.
+    let isDrillDown: Bool
 
     private static let nullCell = Array(#"{"qText":"-","qNum":"NaN","qElemNumber":-2,"qState":"O","qIsNull":true}"#.utf8)
 
@@ -221,6 +222,7 @@ struct HyperCube {
         alwaysFullyExpanded = plan.alwaysFullyExpanded
         drillGroups = plan.drillGroups
         drillLevels = plan.drillLevels
+        isDrillDown = plan.drillGroups.contains { !$0.isEmpty }
         elements = indexes.map(\.elements)
         cardinals = indexes.map(\.cardinal)
         self.indexes = indexes
