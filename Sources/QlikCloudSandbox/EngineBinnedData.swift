@@ -61,8 +61,8 @@ extension EngineSession {
             let width = (right - left) / Double(side), height = (top - bottom) / Double(side)
             var counts: [Int: Int] = [:]
             for point in inZone {
-                let column = width > 0 ? min(side - 1, Int((point.x - left) / width)) : 0
-                let row = height > 0 ? min(side - 1, Int((top - point.y) / height)) : 0
+                let column = width > 0 ? Self.cellIndex((point.x - left) / width, count: side) : 0
+                let row = height > 0 ? Self.cellIndex((top - point.y) / height, count: side) : 0
                 counts[row * side + column, default: 0] += 1
             }
             header = [["qText": "", "qNum": counts.values.max() ?? 0, "qElemNumber": 0, "qState": "L"]]

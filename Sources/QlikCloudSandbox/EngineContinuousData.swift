@@ -59,7 +59,7 @@ extension EngineSession {
             var groups: [[Int32]: [Int32]] = [:], order: [[Int32]] = []
             for row in inRange {
                 guard let x = value(0, row.elements[0]).number else { continue }
-                let bin = Int32(min(bins - 1, Int((x - start) / width)))
+                let bin = Int32(Self.cellIndex((x - start) / width, count: bins))
                 let key = [bin] + Array(row.elements.dropFirst())
                 if groups[key] == nil { order.append(key) }
                 if !(groups[key] ?? []).contains(row.elements[0]) { groups[key, default: []].append(row.elements[0]) }
@@ -106,6 +106,13 @@ extension EngineSession {
         return ["qDataPages": [page], "qAxisData": ["qAxis": [["qName": field.name, "qTags": tags, "qTicks": ticks]]]]
     }
 
+    /// Which of `count` equal cells a position (in cell widths from the first) falls in; the last holds the end, and a
+    /// position no division could give (a width that underflowed) the nearest cell, so no conversion traps.
+    static func cellIndex(_ position: Double, count: Int) -> Int {
+        guard !position.isNaN else { return 0 }
+        return Int(min(Double(count - 1), max(0, position.rounded(.down))))
+    }
+
     /// A measure value as an NxCell, as straight pages show it.
     static func measureCell(_ value: QlikValue) -> [String: Any] {
         var cell: [String: Any] = ["qText": value.isNull ? "-" : value.displayText ?? "", "qElemNumber": 0, "qState": "L"]
@@ -127,9 +134,10 @@ extension EngineSession {
             formatter.dateFormat = tags.contains("$date") ? "yyyy-MM-dd" : "yyyy-MM-dd HH:mm:ss"
             return formatter.string(from: date)
         }
-        guard end > start, start.isFinite, end.isFinite else { return [["qText": label(start), "qStart": start, "qEnd": start]] }
-        let count = maximum > 0 ? maximum : 10
+        // A client's qMaxNbrTicks is capped, so a huge one cannot ask for a tick per representable number.
+        let count = maximum > 0 ? min(maximum, 1_000) : 10
         let power = pow(10, floor(log10((end - start) / Double(count))))
+        guard end > start, start.isFinite, end.isFinite, power > 0, power.isFinite else { return [["qText": label(start), "qStart": start, "qEnd": start]] }
         var step = power
         for factor in [1.0, 2, 5, 10, 20, 50, 100] {
             step = factor * power

@@ -49,6 +49,15 @@ struct EngineContinuousDataTests {
         #expect(try await Self.read(&app, handle, Self.options()).rows == [["12", "100", "30"], ["13", "102", "5"]])
     }
 
+    @Test("a client's extreme numbers (a range narrower than a double's step, Int.max ticks and points) answer without trapping")
+    func hostileNumbers() async throws {
+        var app = try await AssociativeFixture.make()
+        let handle = try await app.object(EngineObjectDataTests.cube(["OrderID"], measures: ["Sum(Amount)"]))
+        let narrow = try await Self.read(&app, handle, Self.options(start: 10, end: 10.000000000000002, points: 1, ticks: Int.max))
+        #expect(narrow.rows == [["10", "50"]] && narrow.ticks.count <= 1_000)
+        #expect(try await Self.read(&app, handle, Self.options(points: Int.max, ticks: Int.max)).rows.count == 5)
+    }
+
     @Test("a first dimension without numbers answers an error that says a continuous axis needs them")
     func textAxis() async throws {
         var app = try await AssociativeFixture.make()
