@@ -28,6 +28,8 @@ struct EngineRoutes {
         } onUpgrade: { inbound, outbound, context in
             let user = try await authenticate(context.request)
             let appID = try context.requestContext.parameters.require("appId")
+            // Fault injection: 0 closes the socket at the upgrade, before OnConnected.
+            if dropAfterMessages == 0 { return }
             var session = EngineSession(tenant: tenant, appID: appID, userID: user.id)
             if messageLatency > .zero {
                 try await answerLate(inbound: inbound, outbound: outbound, session: &session)

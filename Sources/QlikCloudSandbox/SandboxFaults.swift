@@ -11,7 +11,7 @@ public struct SandboxFaults: Sendable {
     /// Share (0...1) of requests answered 429 (a storm when near 1), with this Retry-After.
     public var rateLimitShare: Double
     public var rateLimitRetryAfterSeconds: Int
-    /// Closes each engine WebSocket after sending this many messages.
+    /// Closes each engine WebSocket after sending this many messages; 0 closes it at the upgrade, before `OnConnected`.
     public var dropWebSocketAfterMessages: Int?
     /// Tokens stop working after this long, whatever `expires_in` promised.
     public var tokenValidity: Duration?

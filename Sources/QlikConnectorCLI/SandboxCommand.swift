@@ -19,7 +19,7 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Fault: milliseconds each engine message takes to arrive (a network's delay: pipelined requests overlap).") var faultEngineLatencyMs: Int = 0
     @Option(help: "Fault: share (0 to 1) of requests answered 502 or 503.") var faultServerErrors: Double = 0
     @Option(help: "Fault: share (0 to 1) of requests answered 429.") var faultRateLimited: Double = 0
-    @Option(name: .customLong("fault-drop-websocket-after"), help: "Fault: close engine sockets after this many messages.") var faultDropWebSocketAfter: Int?
+    @Option(name: .customLong("fault-drop-websocket-after"), help: "Fault: close engine sockets after this many messages (0: at the upgrade, before OnConnected).") var faultDropWebSocketAfter: Int?
     @Option(help: "Fault: tokens stop working after this many seconds, whatever they announce.") var faultTokenValidity: Int?
     @Option(help: "Keep the tenant in this directory, so a restarted sandbox has it again (in memory when absent).") var data: String?
     @Option(help: "Seed a new tenant from this JSON fixture (users, keys, OAuth clients, spaces, apps, data files; see the README).") var fixture: String?

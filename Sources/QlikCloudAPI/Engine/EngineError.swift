@@ -8,6 +8,8 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     case upgradeRefused(String)
     case timeout(String)
     case malformed(String)
+    /// A setting of the engine client (such as its per-call deadline) cannot be used.
+    case invalidSetting(String)
 
     public var description: String {
         switch self {
@@ -17,6 +19,7 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         case .upgradeRefused(let reason): "The engine did not open a session: \(reason)"
         case .timeout(let what): "The engine did not answer in time: \(what)"
         case .malformed(let what): "The engine sent something unreadable: \(what)"
+        case .invalidSetting(let what): "The engine client's setting is not valid: \(what)"
         }
     }
 

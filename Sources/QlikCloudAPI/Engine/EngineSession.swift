@@ -16,9 +16,27 @@ public struct EngineSession: Sendable {
 
     public static let globalHandle = -1
 
+    /// The environment variable that sets the per-call deadline, in seconds.
+    public static let callTimeoutVariable = "QLIK_CONNECTOR_ENGINE_CALL_TIMEOUT"
+    /// How long a call waits for its answer unless the settings or ``callTimeoutVariable`` say otherwise.
+    public static let defaultCallTimeout = Duration.seconds(120)
+
+    /// The per-call deadline: the settings', else the environment's, else ``defaultCallTimeout``.
+    static func callTimeout(_ settings: TransportSettings, environment: [String: String]) throws(EngineError) -> Duration {
+        if let chosen = settings.engineCallTimeout { return chosen }
+        guard let text = environment[callTimeoutVariable] else { return defaultCallTimeout }
+        guard let seconds = Double(text.trimmingCharacters(in: .whitespaces)), seconds.isFinite, seconds > 0, seconds <= 86_400 else {
+            throw .invalidSetting("\(callTimeoutVariable) is '\(text)': expected a number of seconds above 0 and at most 86400 (default \(Int(defaultCallTimeout.components.seconds)))")
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded(.up)))
+    }
+
     /// Opens a session on the app's engine, waits for `OnConnected`, runs `body`, and closes the socket.
+    /// Nothing waits forever: the upgrade and `OnConnected` must arrive within `connectTimeout`, each call's answer within
+    /// the per-call deadline (``callTimeout(_:environment:)``; reloads excepted), and when the socket ends every waiting call fails at once.
     public static func withSession<T: Sendable>(client: QlikCloudClient, appID: String, connectTimeout: Duration = .seconds(30),
                                                 _ body: @escaping @Sendable (EngineSession) async throws -> T) async throws -> T {
+        let callTimeout = try Self.callTimeout(client.settings, environment: ProcessInfo.processInfo.environment)
         let url = Self.webSocketURL(baseURL: client.baseURL, appID: appID)
         if url.hasPrefix("wss://"), (try? SocketAddress(ipAddress: client.host, port: 0)) != nil {
             // The WebSocket client always sends the host as TLS SNI, which an IP address cannot be.
@@ -31,7 +49,7 @@ public struct EngineSession: Sendable {
             try await check.beforeConnecting(to: client.host, port: Self.port(of: client.baseURL))
         }
         let token = try await client.currentToken()
-        let connection = EngineConnection()
+        let connection = EngineConnection(host: client.host, callTimeout: callTimeout, connectTimeout: connectTimeout)
         var headers = HTTPFields()
         headers[.authorization] = token.authorization
         headers[.userAgent] = client.settings.userAgent
@@ -78,19 +96,20 @@ public struct EngineSession: Sendable {
                 return nil
             }
             group.addTask {
-                try await withThrowingTaskGroup(of: Void.self) { timer in
-                    timer.addTask { try await connection.waitUntilConnected() }
-                    timer.addTask {
-                        try await Task.sleep(for: connectTimeout)
-                        throw EngineError.timeout("no OnConnected within \(connectTimeout)")
-                    }
-                    try await timer.next()
-                    timer.cancelAll()
-                }
+                // The deadlines' watch: one check per tick for the whole session, so a call costs no timer of its own.
+                let tick = min(connectTimeout, callTimeout, .seconds(1)) / 2
+                while await connection.expire(at: .now) { try await Task.sleep(for: tick) }
+                return nil
+            }
+            group.addTask {
+                // Ends with the connection: OnConnected, the connect deadline, or the socket's end. A wait that only a
+                // cancellation could end would hold this group open, and the socket's reader with it (the hang this replaced).
+                try await connection.waitUntilConnected()
                 return try await body(session)
             }
             while let outcome = try await group.next() {
-                // The socket's task ends with nil; the body's task carries the result.
+                // The socket's and the watch's tasks end with nil; the body's task carries the result. When the body fails
+                // (the session ended or timed out), leaving the group cancels the socket's reader, which then returns.
                 if let value = outcome {
                     group.cancelAll()
                     return value
@@ -177,7 +196,9 @@ public struct EngineSession: Sendable {
     /// `DoReload`: true when the script ran to the end.
     public func doReload(doc: Int) async throws(EngineError) -> Bool {
         struct Reloaded: Decodable { let qReturn: Bool }
-        return try await call("DoReload", handle: doc, params: "[0,false,false]", as: Reloaded.self).qReturn
+        // A reload runs as long as its script: no per-call deadline; it still ends when the socket does.
+        let answer = try await connection.call(method: "DoReload", handle: doc, params: "[0,false,false]", timed: false)
+        return try EngineMessage.result(answer, as: Reloaded.self, method: "DoReload").qReturn
     }
 
     public func doSave(doc: Int) async throws(EngineError) {

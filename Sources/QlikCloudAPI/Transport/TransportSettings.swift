@@ -20,6 +20,8 @@ public struct TransportSettings: Sendable {
     public var pinnedAddresses: [String: String] = [:]
     /// The check the engine's WebSocket repeats right before it opens (it resolves the name itself); nil: none.
     public var addressCheck: AddressCheck?
+    /// How long an engine call waits for its answer; nil: `QLIK_CONNECTOR_ENGINE_CALL_TIMEOUT` (seconds), else 120 s.
+    public var engineCallTimeout: Duration?
 
     public static let version = "0.5.0"
 
