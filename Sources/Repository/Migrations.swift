@@ -293,6 +293,10 @@ enum Migrations {
                 ALTER TABLE tenant_hosts_ordered RENAME TO tenant_hosts;
                 """)
         }
+        migrator.registerMigration("v16-task-result-gzip") { db in
+            // Large results compressed (StoredTaskResult); rows written before keep their text in result.
+            try db.execute(sql: "ALTER TABLE tasks ADD COLUMN result_gzip BLOB")
+        }
         return migrator
     }
 }

@@ -77,27 +77,29 @@ extension SQLiteRepository: TaskQueue {
     }
 
     public func finish(_ lease: TaskLease, owner: String, succeeded: Bool, result: Data?, error: String?, at: Date) async throws -> Bool {
-        try await write { db in
+        // Compressed before the write lock is taken: other writers do not wait on it.
+        let stored = try StoredTaskResult(result)
+        return try await write { db in
             try db.cachedStatement(sql: """
-                UPDATE tasks SET state = ?, result = ?, error = ?, finished_at = ?, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+                UPDATE tasks SET state = ?, result = ?, result_gzip = ?, error = ?, finished_at = ?, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
                 WHERE id = ? AND lease_owner = ? AND lease_token = ? AND state = 'running'
                 """).execute(arguments: [succeeded ? TaskState.succeeded.rawValue : TaskState.failed.rawValue,
-                                         result.map { String(decoding: $0, as: UTF8.self) }, error, at.millisecondsSince1970, lease.task.description, owner,
-                                         lease.token])
+                                         stored.text, stored.gzip, error, at.millisecondsSince1970, lease.task.description, owner, lease.token])
             return db.changesCount == 1
         }
     }
 
     public func finish(_ lease: TaskLease, in organization: OrganizationID, owner: String, succeeded: Bool, result: Data?, error: String?,
                        logs: [TaskLogLine], at: Date) async throws -> Bool {
-        try await write { db in
+        let stored = try StoredTaskResult(result)
+        return try await write { db in
             // Lines first, under the same condition as the outcome: one transaction, so both are written or neither.
             guard try Self.append(logs, to: lease, in: organization, owner: owner, in: db) else { return false }
             try db.cachedStatement(sql: """
-                UPDATE tasks SET state = ?, result = ?, error = ?, finished_at = ?, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+                UPDATE tasks SET state = ?, result = ?, result_gzip = ?, error = ?, finished_at = ?, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
                 WHERE id = ? AND lease_owner = ? AND lease_token = ? AND state = 'running' AND organization_id = ?
                 """).execute(arguments: [succeeded ? TaskState.succeeded.rawValue : TaskState.failed.rawValue,
-                                         result.map { String(decoding: $0, as: UTF8.self) }, error, at.millisecondsSince1970, lease.task.description, owner,
+                                         stored.text, stored.gzip, error, at.millisecondsSince1970, lease.task.description, owner,
                                          lease.token, organization.description])
             return db.changesCount == 1
         }

@@ -114,4 +114,5 @@ extension Row: StoredRow {
     func optionalInteger(_ column: String) throws -> Int64? { self[column] }
     func flag(_ column: String) throws -> Bool { try required(column) }
     func bytes(_ column: String) throws -> Data { try required(column) }
+    func optionalBytes(_ column: String) throws -> Data? { self[column] }
 }

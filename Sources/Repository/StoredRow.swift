@@ -10,6 +10,7 @@ protocol StoredRow {
     func optionalInteger(_ column: String) throws -> Int64?
     func flag(_ column: String) throws -> Bool
     func bytes(_ column: String) throws -> Data
+    func optionalBytes(_ column: String) throws -> Data?
 }
 
 extension StoredRow {
@@ -168,7 +169,8 @@ enum StoredValues {
             attempts: Int(try row.integer("attempts")), maxAttempts: Int(try row.integer("max_attempts")), leaseOwner: try row.optionalText("lease_owner"),
             leaseToken: try row.optionalText("lease_token"), leaseExpiresAt: try row.optionalDate("lease_expires_at"), requestedBy: try row.text("requested_by"),
             createdAt: try row.date("created_at"), startedAt: try row.optionalDate("started_at"), finishedAt: try row.optionalDate("finished_at"),
-            result: try row.optionalText("result").map { Data($0.utf8) }, error: try row.optionalText("error"))
+            result: try StoredTaskResult(text: try row.optionalText("result"), gzip: try row.optionalBytes("result_gzip")).data(task: try row.text("id")),
+            error: try row.optionalText("error"))
     }
 
     static func logLine(_ row: some StoredRow) throws -> TaskLogLine {

@@ -283,6 +283,10 @@ enum PostgresMigrations {
             "ALTER TABLE tenant_hosts ALTER COLUMN position SET NOT NULL",
             "ALTER SEQUENCE tenant_hosts_position OWNED BY tenant_hosts.position",
         ]),
+        // Large results compressed (StoredTaskResult); rows written before keep their text in result.
+        ("v16-task-result-gzip", [
+            "ALTER TABLE tasks ADD COLUMN result_gzip BYTEA",
+        ]),
     ]
 
     /// Steps that need a value SQL cannot compute, run right after the step's statements, in its transaction.

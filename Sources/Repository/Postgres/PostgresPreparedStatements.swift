@@ -39,7 +39,8 @@ enum PreparedQueue {
     struct FinishReporting: PostgresPreparedStatement {
         static let sql = """
             WITH done AS (
-                UPDATE tasks SET state = $1, result = $2, error = $3, finished_at = $4, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+                UPDATE tasks SET state = $1, result = $2, result_gzip = $12, error = $3, finished_at = $4, lease_owner = NULL, lease_token = NULL,
+                    lease_expires_at = NULL
                 WHERE id = $5 AND lease_owner = $6 AND lease_token = $11 AND state = 'running' AND organization_id = $10 RETURNING id
             ), kept AS (
                 INSERT INTO task_logs (task_id, sequence, at, level, message)
@@ -49,7 +50,7 @@ enum PreparedQueue {
             SELECT id FROM done
             """
         let state: String
-        let result: String?
+        let result: StoredTaskResult
         let error: String?
         let at: Int64
         let task: String
@@ -61,9 +62,9 @@ enum PreparedQueue {
         let organization: String
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 11)
+            var bindings = PostgresBindings(capacity: 12)
             bindings.append(state)
-            bindings.append(result)
+            bindings.append(result.text)
             bindings.append(error)
             bindings.append(at)
             bindings.append(task)
@@ -73,6 +74,7 @@ enum PreparedQueue {
             bindings.append(logMessage)
             bindings.append(organization)
             bindings.append(token)
+            try bindings.append(result.gzip)
             return bindings
         }
 
@@ -133,11 +135,12 @@ enum PreparedQueue {
 
     struct Finish: PostgresPreparedStatement {
         static let sql = """
-            UPDATE tasks SET state = $1, result = $2, error = $3, finished_at = $4, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+            UPDATE tasks SET state = $1, result = $2, result_gzip = $8, error = $3, finished_at = $4, lease_owner = NULL, lease_token = NULL,
+                lease_expires_at = NULL
             WHERE id = $5 AND lease_owner = $6 AND lease_token = $7 AND state = 'running' RETURNING id
             """
         let state: String
-        let result: String?
+        let result: StoredTaskResult
         let error: String?
         let at: Int64
         let task: String
@@ -145,14 +148,15 @@ enum PreparedQueue {
         let token: String
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 7)
+            var bindings = PostgresBindings(capacity: 8)
             bindings.append(state)
-            bindings.append(result)
+            bindings.append(result.text)
             bindings.append(error)
             bindings.append(at)
             bindings.append(task)
             bindings.append(owner)
             bindings.append(token)
+            try bindings.append(result.gzip)
             return bindings
         }
 

@@ -58,9 +58,9 @@ extension PostgresRepository: TaskQueue {
 
     public func finish(_ lease: TaskLease, owner: String, succeeded: Bool, result: Data?, error: String?, at: Date) async throws -> Bool {
         let state = succeeded ? TaskState.succeeded.rawValue : TaskState.failed.rawValue
-        let text = result.map { String(decoding: $0, as: UTF8.self) }
+        let stored = try StoredTaskResult(result)
         return try await read { session in
-            try await !session.rows(PreparedQueue.Finish(state: state, result: text, error: error, at: at.millisecondsSince1970,
+            try await !session.rows(PreparedQueue.Finish(state: state, result: stored, error: error, at: at.millisecondsSince1970,
                                                          task: lease.task.description, owner: owner, token: lease.token)).isEmpty
         }
     }
@@ -68,7 +68,7 @@ extension PostgresRepository: TaskQueue {
     public func finish(_ lease: TaskLease, in organization: OrganizationID, owner: String, succeeded: Bool, result: Data?, error: String?,
                        logs: [TaskLogLine], at: Date) async throws -> Bool {
         let statement = PreparedQueue.FinishReporting(
-            state: succeeded ? TaskState.succeeded.rawValue : TaskState.failed.rawValue, result: result.map { String(decoding: $0, as: UTF8.self) },
+            state: succeeded ? TaskState.succeeded.rawValue : TaskState.failed.rawValue, result: try StoredTaskResult(result),
             error: error, at: at.millisecondsSince1970, task: lease.task.description, owner: owner, token: lease.token, logAt: logs.map(\.at.millisecondsSince1970),
             logLevel: logs.map(\.level), logMessage: logs.map(\.message), organization: organization.description)
         return try await read { session in try await Self.numberingLogLines { try await !session.rows(statement).isEmpty } }

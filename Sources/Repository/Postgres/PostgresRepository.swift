@@ -147,4 +147,5 @@ extension PostgresRandomAccessRow: StoredRow {
     func optionalInteger(_ column: String) throws -> Int64? { try decoded(column, as: Int64?.self) }
     func flag(_ column: String) throws -> Bool { try decoded(column, as: Bool.self) }
     func bytes(_ column: String) throws -> Data { try decoded(column, as: Data.self) }
+    func optionalBytes(_ column: String) throws -> Data? { try decoded(column, as: Data?.self) }
 }
