@@ -70,13 +70,14 @@ struct EngineSessionEndTests {
         #expect(message.contains(EngineSession.callTimeoutVariable))
     }
 
-    @Test("the per-call deadline comes from the settings, else the environment in seconds, else 120 s; a bad value is refused by name")
+    @Test("the per-call deadline comes from the settings, else the environment in seconds, else 120 s; a bad value is refused by name; the connect deadline reads its own variable")
     func callTimeoutSetting() throws {
         var settings = TransportSettings()
         #expect(try EngineSession.callTimeout(settings, environment: [:]) == .seconds(120))
         #expect(try EngineSession.callTimeout(settings, environment: [EngineSession.callTimeoutVariable: "2.5"]) == .milliseconds(2500))
         let refused = #expect(throws: EngineError.self) { try EngineSession.callTimeout(settings, environment: [EngineSession.callTimeoutVariable: "soon"]) }
         #expect(refused?.description.contains("QLIK_CONNECTOR_ENGINE_CALL_TIMEOUT is 'soon': expected a number of seconds") == true)
+        #expect(try EngineSession.deadline(EngineSession.connectTimeoutVariable, environment: [EngineSession.connectTimeoutVariable: "3"], default: .seconds(30)) == .seconds(3))
         settings.engineCallTimeout = .seconds(7)
         #expect(try EngineSession.callTimeout(settings, environment: [EngineSession.callTimeoutVariable: "soon"]) == .seconds(7))
     }

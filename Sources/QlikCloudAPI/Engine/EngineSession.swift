@@ -21,12 +21,21 @@ public struct EngineSession: Sendable {
     /// How long a call waits for its answer unless the settings or ``callTimeoutVariable`` say otherwise.
     public static let defaultCallTimeout = Duration.seconds(120)
 
+    /// The environment variable that sets the connect deadline (the upgrade and `OnConnected`), in seconds.
+    public static let connectTimeoutVariable = "QLIK_CONNECTOR_ENGINE_CONNECT_TIMEOUT"
+    public static let defaultConnectTimeout = Duration.seconds(30)
+
     /// The per-call deadline: the settings', else the environment's, else ``defaultCallTimeout``.
     static func callTimeout(_ settings: TransportSettings, environment: [String: String]) throws(EngineError) -> Duration {
         if let chosen = settings.engineCallTimeout { return chosen }
-        guard let text = environment[callTimeoutVariable] else { return defaultCallTimeout }
+        return try deadline(callTimeoutVariable, environment: environment, default: defaultCallTimeout)
+    }
+
+    /// A deadline from the environment variable `variable` (seconds), else `fallback`.
+    static func deadline(_ variable: String, environment: [String: String], default fallback: Duration) throws(EngineError) -> Duration {
+        guard let text = environment[variable] else { return fallback }
         guard let seconds = Double(text.trimmingCharacters(in: .whitespaces)), seconds.isFinite, seconds > 0, seconds <= 86_400 else {
-            throw .invalidSetting("\(callTimeoutVariable) is '\(text)': expected a number of seconds above 0 and at most 86400 (default \(Int(defaultCallTimeout.components.seconds)))")
+            throw .invalidSetting("\(variable) is '\(text)': expected a number of seconds above 0 and at most 86400 (default \(Int(fallback.components.seconds)))")
         }
         return .milliseconds(Int64((seconds * 1000).rounded(.up)))
     }
@@ -34,9 +43,12 @@ public struct EngineSession: Sendable {
     /// Opens a session on the app's engine, waits for `OnConnected`, runs `body`, and closes the socket.
     /// Nothing waits forever: the upgrade and `OnConnected` must arrive within `connectTimeout`, each call's answer within
     /// the per-call deadline (``callTimeout(_:environment:)``; reloads excepted), and when the socket ends every waiting call fails at once.
-    public static func withSession<T: Sendable>(client: QlikCloudClient, appID: String, connectTimeout: Duration = .seconds(30),
+    /// `connectTimeout` nil: ``connectTimeoutVariable`` (seconds), else ``defaultConnectTimeout``.
+    public static func withSession<T: Sendable>(client: QlikCloudClient, appID: String, connectTimeout: Duration? = nil,
                                                 _ body: @escaping @Sendable (EngineSession) async throws -> T) async throws -> T {
-        let callTimeout = try Self.callTimeout(client.settings, environment: ProcessInfo.processInfo.environment)
+        let environment = ProcessInfo.processInfo.environment
+        let callTimeout = try Self.callTimeout(client.settings, environment: environment)
+        let connectTimeout = try connectTimeout ?? Self.deadline(Self.connectTimeoutVariable, environment: environment, default: Self.defaultConnectTimeout)
         let url = Self.webSocketURL(baseURL: client.baseURL, appID: appID)
         if url.hasPrefix("wss://"), (try? SocketAddress(ipAddress: client.host, port: 0)) != nil {
             // The WebSocket client always sends the host as TLS SNI, which an IP address cannot be.
