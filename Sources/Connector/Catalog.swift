@@ -95,31 +95,33 @@ public struct Catalog: Sendable, Codable {
     /// are held as text, not as values many times its size.
     public static func discoverJSON(_ client: QlikCloudClient, filter: Filter = Filter(), pace: Pace = .standard) async throws -> Written {
         let scope = try await Scope.read(client, filter: filter)
-        var apps = try await inOrder(scope.items, atMost: pace.concurrency) { item -> (json: Data, edges: [Edge], problems: Int) in
+        var out = Data("{\"apps\":[".utf8)
+        var edges: [Edge] = [], problems = 0
+        // Each app's text goes into the one catalog text as soon as the apps before it are in, then is let go: the
+        // catalog is never held as pieces and again as their join.
+        try await inOrder(scope.items, atMost: pace.concurrency) { item -> (json: Data, edges: [Edge], problems: Int) in
             let app = try await catalogApp(item, client: client, spaceNames: scope.spaceNames, pipelined: pace.pipelined)
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
-            return (try encoder.encode(app), edges(app), app.problems.count)
+            return (try encoder.encode(app), Self.edges(app), app.problems.count)
+        } each: { index, app in
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(app.json)
+            edges += app.edges
+            problems += app.problems
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        var out = Data("{\"apps\":[".utf8)
-        for index in apps.indices {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(apps[index].json)
-            // Each app's text is let go once copied, so the catalog is never held twice.
-            apps[index].json = Data()
-        }
         out.append(contentsOf: "],\"dataFiles\":".utf8)
         out.append(try encoder.encode(scope.dataFiles))
         out.append(contentsOf: ",\"edges\":".utf8)
-        out.append(try encoder.encode(apps.flatMap(\.edges)))
+        out.append(try encoder.encode(edges))
         out.append(contentsOf: ",\"spaces\":".utf8)
         out.append(try encoder.encode(scope.spaces))
         out.append(contentsOf: ",\"tenant\":".utf8)
         out.append(try encoder.encode(client.baseURL))
         out.append(UInt8(ascii: "}"))
-        return Written(json: out, spaces: scope.spaces.count, apps: apps.count, dataFiles: scope.dataFiles.count, problems: apps.reduce(0) { $0 + $1.problems })
+        return Written(json: out, spaces: scope.spaces.count, apps: scope.items.count, dataFiles: scope.dataFiles.count, problems: problems)
     }
 
     /// The part of the tenant a catalog covers: its spaces, apps (as items) and data files, filtered.
@@ -157,23 +159,36 @@ public struct Catalog: Sendable, Codable {
 
     /// `body` over `items`, at most `limit` running at once; the results in the items' order.
     static func inOrder<T: Sendable, R: Sendable>(_ items: [T], atMost limit: Int, _ body: @escaping @Sendable (T) async throws -> R) async throws -> [R] {
+        var results: [R] = []
+        results.reserveCapacity(items.count)
+        try await inOrder(items, atMost: limit, body) { _, result in results.append(result) }
+        return results
+    }
+
+    /// `body` over `items`, at most `limit` running at once; `each` takes each result with its item's index, in the items'
+    /// order, as soon as the results before it are in (only those that finished ahead of a slower one wait).
+    static func inOrder<T: Sendable, R: Sendable>(_ items: [T], atMost limit: Int, _ body: @escaping @Sendable (T) async throws -> R,
+                                                  each: (Int, R) throws -> Void) async throws {
         try await withThrowingTaskGroup(of: (Int, R).self) { group in
-            var results = [R?](repeating: nil, count: items.count)
-            var next = 0
+            var early: [Int: R] = [:]
+            var next = 0, delivered = 0
             while next < min(max(1, limit), items.count) {
                 let index = next
                 group.addTask { (index, try await body(items[index])) }
                 next += 1
             }
             while let (index, result) = try await group.next() {
-                results[index] = result
+                early[index] = result
+                while let ready = early.removeValue(forKey: delivered) {
+                    try each(delivered, ready)
+                    delivered += 1
+                }
                 if next < items.count {
                     let index = next
                     group.addTask { (index, try await body(items[index])) }
                     next += 1
                 }
             }
-            return results.compactMap { $0 }
         }
     }
 

@@ -166,6 +166,22 @@ struct AppCatalogTests {
         #expect(results == Array(0..<40).map { $0 * 2 })
         #expect(running.most == 8)
     }
+
+    @Test("each app's result is handed on in order as soon as the apps before it are in, not once all are read")
+    func handedOnInOrder() async throws {
+        let lastDone = Mutex(false)
+        var handed: [(index: Int, lastDone: Bool)] = []
+        try await Catalog.inOrder(Array(0..<20), atMost: 4) { index in
+            try await Task.sleep(for: .milliseconds(index == 19 ? 300 : 2))
+            if index == 19 { lastDone.withLock { $0 = true } }
+            return index
+        } each: { index, result in
+            #expect(index == result)
+            handed.append((index, lastDone.withLock { $0 }))
+        }
+        #expect(handed.map(\.index) == Array(0..<20))
+        #expect(handed.dropLast().allSatisfy { !$0.lastDone }, "the first 19 are handed on while the slow last one still runs")
+    }
 }
 
 @Suite("discover: Qlik's lineage graph and the OpenLineage form")
