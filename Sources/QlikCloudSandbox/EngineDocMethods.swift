@@ -25,7 +25,7 @@ extension EngineSession {
         case "DoReload":
             let isSessionApp = openDoc?.isSessionApp == true
             let app = isSessionApp ? nil : await tenant.app(appID)
-            let files = await tenant.dataFileLibrary(appSpaceID: app?.spaceID)
+            let files = await tenant.dataFileLibrary(appSpaceID: app?.spaceID, readerID: userID)
             switch LoadScript(dataFile: files.content).run(isSessionApp ? sessionScript : app?.script ?? "") {
             case .success(let (model, _)):
                 if isSessionApp { sessionModel = model } else { await tenant.setDataModel(appID, model) }

@@ -7,7 +7,7 @@ extension Tenant {
         // Only what the caller sees (ContentAccess): another user's personal app or file is no node of its graph.
         let visible = visibleApps(to: user)
         let chosen = appID.map { id in visible.filter { $0.id == id } } ?? visible
-        return (chosen.map { ($0, dataFileLibrary(appSpaceID: $0.spaceID)) }, visibleDataFiles(to: user))
+        return (chosen.map { ($0, dataFileLibrary(appSpaceID: $0.spaceID, readerID: $0.ownerID)) }, visibleDataFiles(to: user))
     }
 }
 

@@ -459,7 +459,7 @@ actor Tenant {
         reloads[index].status = "RELOADING"
         reloads[index].startTime = clock()
         persist()
-        return (app.script, dataFileLibrary(appSpaceID: app.spaceID))
+        return (app.script, dataFileLibrary(appSpaceID: app.spaceID, readerID: reloads[index].userID))
     }
 
     /// Runs an app's script at once and records it as the worker records a queued reload
@@ -475,10 +475,14 @@ actor Tenant {
         return reload(queued.id)
     }
 
-    /// The data files a reload of an app in `appSpaceID` (nil: personal or a session app) reads.
-    func dataFileLibrary(appSpaceID: String?) -> DataFileLibrary {
-        DataFileLibrary(files: dataFiles.map { DataFileLibrary.File(name: $0.name, spaceID: $0.spaceID, content: $0.content) },
-                        spaceNames: Dictionary(spaces.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first }), appSpaceID: appSpaceID)
+    /// The data files a reload of an app in `appSpaceID` (nil: personal or a session app) reads, run as `readerID` (the user
+    /// who started the reload, whose personal space `lib://DataFiles/` names): the reader's own personal files and the files
+    /// of the spaces the reader sees (ContentAccess), so a script cannot read another user's personal file by naming it.
+    func dataFileLibrary(appSpaceID: String?, readerID: String) -> DataFileLibrary {
+        let visibleSpaces = users[readerID].map(visibleSpaceIDs(to:)) ?? []
+        let readable = dataFiles.filter { $0.spaceID.map(visibleSpaces.contains) ?? ($0.ownerID == readerID) }
+        return DataFileLibrary(files: readable.map { DataFileLibrary.File(name: $0.name, spaceID: $0.spaceID, content: $0.content) },
+                               spaceNames: Dictionary(spaces.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first }), appSpaceID: appSpaceID)
     }
 
     /// Records a reload's outcome; a successful one replaces the app's data.

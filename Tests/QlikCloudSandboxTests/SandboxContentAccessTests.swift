@@ -32,6 +32,20 @@ struct SandboxContentAccessTests {
         }
     }
 
+    @Test("a load script reads its owner's personal data files, never another user's of the same name")
+    func personalDataFilesInReloads() async throws {
+        let setup = try await SandboxWithDeveloper.make()
+        let tenant = setup.sandbox.tenant
+        let admin = try #require(await tenant.usersByCreation.first { $0.isTenantAdmin })
+        _ = try await tenant.addDataFile(name: "salaries.csv", content: Array("Name,Pay\nMaria,100\n".utf8), ownerID: setup.developerID,
+                                         connectionID: nil, large: false)
+        let script = "Pay: LOAD Name, Pay FROM [lib://DataFiles/salaries.csv] (txt, utf8, embedded labels, delimiter is ',');"
+        let prying = await tenant.addApp(name: "Admin's app", spaceID: nil, ownerID: admin.id, script: script)
+        let own = await tenant.addApp(name: "Maria's app", spaceID: nil, ownerID: setup.developerID, script: script)
+        #expect(await tenant.reloadNow(appID: prying.id, userID: admin.id)?.status == "FAILED")
+        #expect(await tenant.reloadNow(appID: own.id, userID: setup.developerID)?.status == "SUCCEEDED")
+    }
+
     @Test("another user's reloads are neither listed nor read by id")
     func personalReloads() async throws {
         let setup = try await SandboxWithDeveloper.make()

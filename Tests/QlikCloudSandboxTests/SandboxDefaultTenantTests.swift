@@ -150,7 +150,8 @@ struct SandboxDefaultTenantTests {
         let clock = SandboxIdentityTests.ManualClock()
         let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(), clock: { clock.now })
         let app = try #require(await sandbox.tenant.apps.first)
-        var session = EngineSession(tenant: sandbox.tenant, appID: app.id, userID: "u")
+        // The app's owner: a reload reads the data files its user sees, and this app's are in its owner's spaces.
+        var session = EngineSession(tenant: sandbox.tenant, appID: app.id, userID: app.ownerID)
         _ = await EngineSessionTests.call(&session, 1, "OpenDoc", [app.id])
         clock.advance(60)
         let good = await EngineSessionTests.call(&session, 2, "DoReload", handle: 1, [0, false, false])
