@@ -241,7 +241,7 @@ let package = Package(
         .testTarget(name: "RepositoryTests", dependencies: ["Repository", "QlikConnections", "TestRepositories", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
         .testTarget(
             name: "CLITests",
-            dependencies: ["QlikConnections", "Secrets", "Repository", "TestRepositories"],
+            dependencies: ["QlikConnections", "Secrets", "Repository", "TestRepositories", "QlikConnectorCLI"],
             swiftSettings: strictSettings
         ),
     ],

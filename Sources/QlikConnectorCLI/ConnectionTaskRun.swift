@@ -115,6 +115,16 @@ struct ConnectionTaskRun {
 
     /// The task's result as `T`; a task that stopped on an error throws it, as a usage error when the input was at fault.
     static func result<T: Decodable>(_ type: T.Type, of task: TaskRecord) throws -> T {
+        let data = try resultText(of: task)
+        do {
+            return try TaskResultCheck.decode(type, from: data, of: task.kind)
+        } catch {
+            throw CLIError.failure("Task \(task.id) gave a result this command cannot read (another version ran it?): \(error.description)")
+        }
+    }
+
+    /// The task's result as its JSON text; a task that stopped on an error throws it, as a usage error when the input was at fault.
+    static func resultText(of task: TaskRecord) throws -> Data {
         if task.state == .failed, let data = task.result,
            let object = try JSONSerialization.jsonObject(with: data) as? [String: Any], object.count == 1, let inputError = object["inputError"] as? Bool {
             let message = task.error ?? "The task failed."
@@ -123,10 +133,6 @@ struct ConnectionTaskRun {
         guard let data = task.result else {
             throw CLIError.failure("Task \(task.id) \(task.state.rawValue): \(task.error ?? "it gave no result").")
         }
-        do {
-            return try TaskResultCheck.decode(type, from: data, of: task.kind)
-        } catch {
-            throw CLIError.failure("Task \(task.id) gave a result this command cannot read (another version ran it?): \(error.description)")
-        }
+        return data
     }
 }
