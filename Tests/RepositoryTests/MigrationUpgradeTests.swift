@@ -40,7 +40,7 @@ struct MigrationUpgradeTests {
         case .sqlite:
             let path = NSTemporaryDirectory() + "qc-upgrade-\(UUID().uuidString).sqlite"
             let queue = try DatabaseQueue(path: path)
-            try Migrations.migrator.migrate(queue, upTo: lastOldStep)
+            try SQLiteMigrations.migrator.migrate(queue, upTo: lastOldStep)
             try await queue.write { db in for row in oldRows(backend) { try db.execute(sql: row) } }
             return path
         case .postgres:

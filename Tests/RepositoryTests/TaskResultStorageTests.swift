@@ -70,7 +70,7 @@ struct TaskResultStorageTests {
         case .sqlite:
             let path = NSTemporaryDirectory() + "qc-results-\(UUID().uuidString).sqlite"
             let queue = try DatabaseQueue(path: path)
-            try Migrations.migrator.migrate(queue, upTo: "v15-tenant-host-order")
+            try SQLiteMigrations.migrator.migrate(queue, upTo: "v15-tenant-host-order")
             try await queue.write { db in for row in rows { try db.execute(sql: row) } }
             repository = try SQLiteRepository(path: path)
         case .postgres:

@@ -3,7 +3,7 @@ import PostgresNIO
 import QlikConnections
 
 /// The PostgreSQL schema, as numbered steps with the same names and tables as
-/// SQLite's (``Migrations``). A released step never changes; each database
+/// SQLite's (``SQLiteMigrations``). A released step never changes; each database
 /// records the steps it has run, and replicas starting together take turns.
 /// Name keys use the C collation: they sort and compare byte-wise, as in
 /// SQLite, whatever the database's locale.

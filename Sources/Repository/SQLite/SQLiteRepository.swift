@@ -39,7 +39,7 @@ public final class SQLiteRepository: RepositoryLifecycle {
                     + "\(Self.minimumSQLiteVersion.map(String.init).joined(separator: ".")) or newer (Debian 12 and Ubuntu 22.04 have it): "
                     + "upgrade libsqlite3, or use a PostgreSQL repository (--database postgres://...)")
             }
-            try Migrations.migrator.migrate(pool)
+            try SQLiteMigrations.migrator.migrate(pool)
         } catch let error as DatabaseError {
             throw RepositoryError.storage(reason: "cannot open \(path): \(error.message ?? error.description)")
         }

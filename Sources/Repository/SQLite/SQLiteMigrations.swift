@@ -3,7 +3,7 @@ import QlikConnections
 
 /// The schema, as numbered steps. A released step never changes: later
 /// versions append steps, and each database records which it has run.
-enum Migrations {
+enum SQLiteMigrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-connections") { db in
