@@ -65,31 +65,63 @@ public struct SigV4: Sendable {
         self.service = service
     }
 
-    /// The headers to add to a request: `x-amz-date`, `x-amz-content-sha256` when asked,
-    /// the session token when there is one, and `Authorization`. `headers` must hold `host`.
-    public func sign(method: String, path: String, query: String = "", headers: [String: String], body: Data, date: Date,
-                     includeContentHash: Bool = false) -> [String: String] {
+    /// Where the session token of temporary credentials goes. Most services, Secrets Manager among them,
+    /// want `x-amz-security-token` signed; a few want it added after signing (AWS's post-sts-header-after).
+    public enum SecurityTokenPlacement: Sendable {
+        case signed
+        case addedAfterSigning
+    }
+
+    /// A request's signature: the headers to add, in order, and the steps that led to them.
+    public struct Signature: Sendable, CustomStringConvertible, CustomReflectable {
+        /// `x-amz-date`, `x-amz-content-sha256` when asked, `x-amz-security-token` when there is a session
+        /// token, then `authorization`.
+        public let headers: [(name: String, value: String)]
+        let canonicalRequest: String
+        let stringToSign: String
+
+        public var authorization: String { headers.last?.value ?? "" }
+        // The session token rides in the headers and the canonical request: neither prints.
+        public var description: String { "SigV4 signature (\(headers.map(\.name).joined(separator: ", ")); values hidden)" }
+        public var customMirror: Mirror { Mirror(self, children: ["headers": headers.map(\.name)]) }
+    }
+
+    /// The headers the signer sets itself; any the caller passes under these names are replaced.
+    static let signerHeaders: Set<String> = ["authorization", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token"]
+
+    /// Signs a request. `path` is the path of the request line (before `?`), `query` what follows `?`, raw;
+    /// `headers` must hold `host`; a repeated name is signed as one header whose values are joined by `,`.
+    public func signature(method: String, path: String, query: String = "", headers: [(name: String, value: String)], body: Data,
+                          date: Date, includeContentHash: Bool = false, securityToken: SecurityTokenPlacement = .signed) -> Signature {
         let stamp = Self.timestamp(date)
         let day = String(stamp.prefix(8))
         let payloadHash = Self.hex(SHA256.hash(data: body))
-        var signed = Dictionary(uniqueKeysWithValues: headers.map { ($0.key.lowercased(), Self.trimmed($0.value)) })
-        signed["x-amz-date"] = stamp
-        if includeContentHash { signed["x-amz-content-sha256"] = payloadHash }
-        if let token = credentials.sessionToken { signed["x-amz-security-token"] = token }
-        let names = signed.keys.sorted()
-        let canonicalHeaders = names.map { "\($0):\(signed[$0] ?? "")\n" }.joined()
-        let signedHeaders = names.joined(separator: ";")
-        let canonicalRequest = [method, path.isEmpty ? "/" : path, query, canonicalHeaders, signedHeaders, payloadHash].joined(separator: "\n")
+        var added: [(name: String, value: String)] = [("x-amz-date", stamp)]
+        if includeContentHash { added.append(("x-amz-content-sha256", payloadHash)) }
+        var signed = headers.filter { !Self.signerHeaders.contains($0.name.lowercased()) } + added
+        if let token = credentials.sessionToken {
+            added.append(("x-amz-security-token", token))
+            if securityToken == .signed { signed.append(("x-amz-security-token", token)) }
+        }
+        let canonical = CanonicalRequest(method: method, path: path, query: query, headers: signed, payloadHash: payloadHash, service: service)
         let scope = "\(day)/\(region)/\(service)/aws4_request"
-        let stringToSign = ["AWS4-HMAC-SHA256", stamp, scope, Self.hex(SHA256.hash(data: Data(canonicalRequest.utf8)))].joined(separator: "\n")
+        let stringToSign = ["AWS4-HMAC-SHA256", stamp, scope, Self.hex(SHA256.hash(data: Data(canonical.text.utf8)))].joined(separator: "\n")
         var key = SymmetricKey(data: Data(("AWS4" + credentials.secretAccessKey).utf8))
         for part in [day, region, service, "aws4_request"] {
             key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))
         }
-        let signature = Self.hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
-        var added = signed.filter { ["x-amz-date", "x-amz-content-sha256", "x-amz-security-token"].contains($0.key) }
-        added["authorization"] = "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
-        return added
+        let mac = Self.hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
+        added.append(("authorization", "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(canonical.signedHeaders), Signature=\(mac)"))
+        return Signature(headers: added, canonicalRequest: canonical.text, stringToSign: stringToSign)
+    }
+
+    /// The headers to add to a request, by lowercase name: `x-amz-date`, `x-amz-content-sha256` when asked,
+    /// the session token (signed) when there is one, and `authorization`. `headers` must hold `host`.
+    public func sign(method: String, path: String, query: String = "", headers: [String: String], body: Data, date: Date,
+                     includeContentHash: Bool = false) -> [String: String] {
+        let pairs = headers.map { (name: $0.key, value: $0.value) }
+        let signed = signature(method: method, path: path, query: query, headers: pairs, body: body, date: date, includeContentHash: includeContentHash)
+        return Dictionary(signed.headers.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
     }
 
     static func timestamp(_ date: Date) -> String {
@@ -98,11 +130,6 @@ public struct SigV4: Sendable {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
         return formatter.string(from: date)
-    }
-
-    /// Header values as canonicalized: outer spaces gone, inner runs of spaces one.
-    static func trimmed(_ value: String) -> String {
-        value.trimmingCharacters(in: .whitespaces).split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
 
     static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {

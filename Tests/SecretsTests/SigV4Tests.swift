@@ -53,4 +53,31 @@ struct SigV4Tests {
             #expect(!shown.contains("planted-secret-key"), "\(shown)")
         }
     }
+
+    @Test("a signature prints its header names, never the session token it carries")
+    func signatureHidesToken() {
+        let signature = SigV4(credentials: .init(accessKeyID: "AKID", secretAccessKey: "s", sessionToken: "planted-session-token"),
+                              region: "eu-west-1", service: "secretsmanager")
+            .signature(method: "POST", path: "/", headers: [("host", "example.com")], body: Data(), date: Date())
+        for shown in ["\(signature)", String(reflecting: signature), "\(Mirror(reflecting: signature).children.map(\.value))"] {
+            #expect(!shown.contains("planted-session-token"), "\(shown)")
+        }
+    }
+
+    @Test("S3 signs the path as sent: repeated slashes and dots kept, each segment encoded once")
+    func s3PathAsSent() {
+        #expect(SigV4.CanonicalRequest.uri("/my-object//example/./photo.user", service: "s3") == "/my-object//example/./photo.user")
+        #expect(SigV4.CanonicalRequest.uri("/a%20b/c d", service: "s3") == "/a%20b/c%20d")
+    }
+
+    @Test("other services sign the normalized path encoded again, so an encoded path is encoded twice")
+    func otherServicesEncodeTwice() {
+        #expect(SigV4.CanonicalRequest.uri("/a%20b//c/../d/", service: "secretsmanager") == "/a%2520b/d/")
+        #expect(SigV4.CanonicalRequest.uri("", service: "secretsmanager") == "/")
+    }
+
+    @Test("the canonical query decodes, encodes again and sorts by name then value; + stays a plus, a bare name gets =")
+    func canonicalQuery() {
+        #expect(SigV4.CanonicalRequest.query("b=2&a=%7e&c&a=1+1&x=%2F/") == "a=1%2B1&a=~&b=2&c=&x=%2F%2F")
+    }
 }
