@@ -147,11 +147,18 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The use cases every entry point (command line, API, console) shares, each written once; they throw UseCaseError.
+        // Named UseCases, not Operations: swift-openapi-generator emits a top-level `enum Operations`.
+        .target(
+            name: "UseCases",
+            dependencies: ["QlikConnections", "Repository", "Runtime", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         // The connection service: HTTP API with its OpenAPI document, health, metrics.
         .target(
             name: "Service",
             dependencies: [
-                "QlikConnections", "Secrets", "Repository", "Connector", "QlikCloudAPI", "Runtime",
+                "QlikConnections", "Secrets", "Repository", "Connector", "QlikCloudAPI", "Runtime", "UseCases",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -174,7 +181,7 @@ let package = Package(
         .target(
             name: "QlikConnectorCLI",
             dependencies: [
-                "QlikConnections", "Secrets", "Repository", "QVD", "QlikCloudSandbox", "QlikCloudAPI", "Connector", "Service", "Runtime",
+                "QlikConnections", "Secrets", "Repository", "QVD", "QlikCloudSandbox", "QlikCloudAPI", "Connector", "Service", "Runtime", "UseCases",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -199,6 +206,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "QVDTests", dependencies: ["QVD"], swiftSettings: strictSettings),
+        .testTarget(name: "UseCasesTests", dependencies: ["UseCases", "QlikConnections", "Repository", "Runtime", "TestRepositories"], swiftSettings: strictSettings),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "QlikConnections", "Repository"], swiftSettings: strictSettings),
         .testTarget(
             name: "QlikCloudSandboxTests",

@@ -15,10 +15,13 @@ public struct RepositoryTaskSource: TaskSource {
     public let lease: TimeInterval
     /// The runtime environments this worker takes tasks from, asked before each claim.
     let environments: @Sendable () async throws -> [RuntimeEnvironmentID]
+    /// Told of each task finished here, so a request of this process waiting for it wakes at once.
+    let finishes: TaskFinishSignal?
 
     public init(repository: any ConnectorRepository, keyring: LiveKeyring?, resolver: SecretReferenceResolver, owner: String, lease: TimeInterval = 20,
-                environments: @escaping @Sendable () async throws -> [RuntimeEnvironmentID]) {
+                finishes: TaskFinishSignal? = nil, environments: @escaping @Sendable () async throws -> [RuntimeEnvironmentID]) {
         self.repository = repository
+        self.finishes = finishes
         self.keyring = keyring
         self.resolver = resolver
         self.owner = owner
@@ -44,6 +47,7 @@ public struct RepositoryTaskSource: TaskSource {
             throw TaskLeaseLost("The queue no longer leases task \(claim.task) to this claim of \(owner) (its lease ran out and the task was claimed "
                 + "again, or it finished).")
         }
+        finishes?.finished(claim.task)
     }
 
     public func log(_ claim: TaskLease, _ lines: [TaskLogLine]) async throws {

@@ -21,12 +21,15 @@ public struct ServerlessPool: Service {
     /// The secrets manager's credentials when an organization keeps none: by default none at all.
     let managerCredentials: ManagerCredentialSource
     let logger: Logger
+    /// Told of each task a worker finishes, for the requests of this process waiting for one.
+    let finishes: TaskFinishSignal?
     /// Tells this replica's workers apart in the queue's lease owners.
     public let instance = UUID().uuidString.lowercased().prefix(8)
 
     public init(repository: any ConnectorRepository, keyring: LiveKeyring?, executor: TaskExecutor, workers: Int = 2, lease: TimeInterval = 20,
                 idleDelay: Duration = .milliseconds(50), secretTimeToLive: TimeInterval = 300,
-                managerCredentials: ManagerCredentialSource = .organizationsOnly, logger: Logger) {
+                managerCredentials: ManagerCredentialSource = .organizationsOnly, finishes: TaskFinishSignal? = nil, logger: Logger) {
+        self.finishes = finishes
         self.secretTimeToLive = secretTimeToLive
         self.managerCredentials = managerCredentials
         self.repository = repository
@@ -45,7 +48,7 @@ public struct ServerlessPool: Service {
                 await withTaskGroup(of: Void.self) { group in
                     for index in 0..<workers {
                         let source = RepositoryTaskSource(repository: repository, keyring: keyring, resolver: resolver, owner: "serverless:\(instance):\(index)",
-                                                          lease: lease) { try await environments.current() }
+                                                          lease: lease, finishes: finishes) { try await environments.current() }
                         group.addTask { await TaskWorker(source: source, executor: executor, idleDelay: idleDelay, logger: logger).run() }
                     }
                 }
