@@ -9,6 +9,7 @@ import Runtime
 import Secrets
 import Service
 import ServiceLifecycle
+import UseCases
 
 /// `qlik-connector agent`: run a Secure Agent, or create and list agents.
 struct AgentCommand: AsyncParsableCommand {
@@ -137,7 +138,7 @@ struct AgentCommand: AsyncParsableCommand {
             let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             let environment = try await workspace.repository.runtimeEnvironments(of: organization.id).named(group, organization: organization.name.value)
-            let (agent, token) = try await AgentTokens.create(named: name, in: environment, repository: workspace.repository, by: workspace.actor)
+            let (agent, token) = try await AgentEnrollment(agents: workspace.repository).create(named: name, in: environment, by: workspace.actor)
             if let tokenFile {
                 guard FileManager.default.createFile(atPath: tokenFile, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
                     throw CLIError.failure("Cannot write \(tokenFile).")

@@ -5,6 +5,7 @@ import QlikConnections
 import Repository
 import Runtime
 import Secrets
+import UseCases
 
 /// A connection's operation started from the command line, as a task on the
 /// connection's runtime environment, so it shows in `task list`, the API and
@@ -81,32 +82,32 @@ struct ConnectionTaskRun {
         let record = TaskRecord(organizationID: organization.id, runtimeEnvironmentID: environment.id, connectionID: connection.id,
                                 connectionName: connection.name.value, kind: kind, payload: payload, requestedBy: workspace.actor.name)
         // One decision, before queuing and while waiting: go on only while an agent of the group is alive, unless --agent-wait asked to wait anyway.
-        var watch = AgentWatch(environment, in: repository, regardless: agentWait != nil)
-        if let availability = try await watch?.noAgentLeft() {
+        let submitted: SubmittedTask
+        switch try await TaskSubmission(queue: repository).queueWhenRunnable(record, on: environment, regardless: agentWait != nil) {
+        case .refused(let availability):
             let what = kind == .test ? "Test Connection" : "The \(kind.rawValue) task"
             throw CLIError.failure(availability.explanation + " \(what) was not queued, so nothing runs later by surprise; "
                 + "run the command again once an agent runs, or give --agent-wait SECONDS to queue it and wait for an agent.")
+        case .queued(let queued):
+            submitted = queued
         }
         let agentWait = self.agentWait ?? Self.defaultAgentWait
-        try await repository.enqueue(record)
         FileHandle.standardError.write(Data("Task \(record.id) queued on Secure Agent group '\(environment.name)'; waiting for one of its agents (up to \(agentWait) s).\n".utf8))
-        let deadline = ContinuousClock.now + .seconds(agentWait)
-        while true {
-            let task = try await repository.task(record.id, in: organization.id)
-            if task.state.isFinished { return (task, connection) }
-            let follow = "follow it with 'qlik-connector task show \(task.id)', and check the agents with 'qlik-connector agent list'."
-            guard ContinuousClock.now < deadline else {
-                let still = task.state == .queued ? "It stays queued and runs when an agent of the group takes it" : "An agent is running it"
-                throw CLIError.failure("Task \(task.id) is still \(task.state.rawValue) after \(agentWait) s: no agent of group '\(environment.name)' finished it. "
-                    + "\(still); " + follow)
-            }
-            if let availability = try await watch?.noAgentLeft() {
-                // Tasks have no cancel: the task stays, and the user learns it will run later rather than waiting minutes for nothing.
-                let still = task.state == .queued ? "stays queued and runs when an agent of the group starts"
-                    : "is \(task.state.rawValue) on an agent that stopped; it runs again on the next agent of the group once its lease runs out, if attempts remain"
-                throw CLIError.failure("Stopped waiting for task \(task.id): " + availability.explanation + " The task \(still); " + follow)
-            }
-            try await Task.sleep(for: .milliseconds(200))
+        // No finish is signalled to this process (an agent reports to the service): the task is read every 200 ms.
+        let outcome = try await TaskWaiter(tasks: repository, polling: .milliseconds(200)).wait(for: submitted, until: .now + .seconds(agentWait))
+        let follow = "follow it with 'qlik-connector task show \(outcome.task.id)', and check the agents with 'qlik-connector agent list'."
+        switch outcome {
+        case .finished(let task):
+            return (task, connection)
+        case .stillPending(let task):
+            let still = task.state == .queued ? "It stays queued and runs when an agent of the group takes it" : "An agent is running it"
+            throw CLIError.failure("Task \(task.id) is still \(task.state.rawValue) after \(agentWait) s: no agent of group '\(environment.name)' finished it. "
+                + "\(still); " + follow)
+        case .noAgentLeft(let task, let availability):
+            // Tasks have no cancel: the task stays, and the user learns it will run later rather than waiting minutes for nothing.
+            let still = task.state == .queued ? "stays queued and runs when an agent of the group starts"
+                : "is \(task.state.rawValue) on an agent that stopped; it runs again on the next agent of the group once its lease runs out, if attempts remain"
+            throw CLIError.failure("Stopped waiting for task \(task.id): " + availability.explanation + " The task \(still); " + follow)
         }
     }
 

@@ -8,6 +8,7 @@ import QlikConnections
 import Repository
 import Runtime
 import Secrets
+import UseCases
 
 /// The entry point of the `qlik-connector` executable.
 public enum QlikConnectorCLI {
@@ -85,6 +86,9 @@ struct QlikConnectorCommand: AsyncParsableCommand {
         case let error as UserValidationError:
             printError("error: \(error.description.printable)")
             return 2
+        case let error as UseCaseError:
+            printError("error: \(error.description.printable)")
+            return error.isRequestFault ? 2 : 1
         default:
             let code = exitCode(for: error)
             if code == .success {

@@ -4,6 +4,7 @@ public import Hummingbird
 import QlikConnections
 import Repository
 import Secrets
+import UseCases
 
 /// Every error the API answers: `{"error":{"code","message","field"}}` with
 /// a stable code a script can branch on, a message a person can act on,
@@ -53,6 +54,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
                             field: problems.first?.field, problems: problems)
         case let error as UserValidationError:
             return .invalid(error.field, error.message)
+        case let error as UseCaseError:
+            return from(error)
         case let error as RepositoryError:
             switch error {
             case .duplicateName, .lookalikeName: return APIError(.conflict, code: "duplicate_name", error.description, field: "name")
@@ -73,6 +76,18 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             return APIError(.internalServerError, code: "sealing_failed", error.userFacingDescription, detail: error.description)
         default:
             return APIError(.internalServerError, code: "internal", "The request failed: \(type(of: error)).", detail: "\(error)")
+        }
+    }
+
+    /// A use case's refusal: its kind gives the status, its reason the code.
+    static func from(_ error: UseCaseError) -> APIError {
+        switch error.kind {
+        case .invalid: .invalid(error.field ?? "body", error.message)
+        case .forbidden: APIError(.forbidden, code: error.reason, error.message)
+        case .notFound: APIError(.notFound, code: error.reason, error.message)
+        case .conflict: APIError(.conflict, code: error.reason, error.message)
+        case .unavailable: APIError(.serviceUnavailable, code: error.reason, error.message)
+        case .failed: APIError(.internalServerError, code: error.reason, error.message)
         }
     }
 

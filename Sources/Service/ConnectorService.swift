@@ -29,6 +29,8 @@ public struct ConnectorService: Sendable {
     let agentTokens = AgentTokenCache()
     /// How long Test Connection waits for its task before answering 202 with the task to follow.
     let taskWait: Duration
+    /// Word of each task finished in this process (serverless pool, agents' reports), for the requests waiting on one.
+    let taskFinishes: TaskFinishSignal
     /// The reverse proxies whose X-Forwarded-For names the client a console sign-in counts against.
     let trustedProxies: TrustedProxies
 
@@ -53,10 +55,12 @@ public struct ConnectorService: Sendable {
         self.passwords = passwords
         self.taskWait = taskWait
         self.trustedProxies = trustedProxies
+        let taskFinishes = TaskFinishSignal()
+        self.taskFinishes = taskFinishes
         var poolLogger = logger
         poolLogger[metadataKey: "component"] = "serverless"
         serverlessPool = ServerlessPool(repository: repository, keyring: keys, executor: TaskExecutor(tester: tester, files: files, logger: poolLogger),
-                                        managerCredentials: managerCredentials, logger: poolLogger)
+                                        managerCredentials: managerCredentials, finishes: taskFinishes, logger: poolLogger)
         self.repository = repository
         self.keys = keys
         self.metrics = metrics

@@ -1,10 +1,10 @@
-import Crypto
 import Foundation
 import Hummingbird
 import HTTPTypes
-public import QlikConnections
-public import Repository
+import QlikConnections
+import Repository
 import Runtime
+import UseCases
 
 /// Secure Agents: administrators create them (each gets a `qca_` token,
 /// shown once); agents call `/api/v1/agent/...` with that token only, pull
@@ -44,8 +44,7 @@ extension ConnectorService {
             try principal.require(.admin)
             let group = try await service.agentGroup(named: try context.pathParameter("name"), in: principal.organizationID)
             let asked = try await request.decodeJSON(NewAgent.self)
-            let name = try AgentTokens.checkedName(asked.name)
-            let (agent, secret) = try await AgentTokens.create(named: name, in: group, repository: repository, by: service.actor(principal))
+            let (agent, secret) = try await AgentEnrollment(agents: repository).create(named: asked.name, in: group, by: service.actor(principal))
             return try ServiceJSON.response(AgentView(agent, environments: [group], token: secret), status: .created)
         }
         api.get("agents") { _, context -> Response in
@@ -70,9 +69,7 @@ extension ConnectorService {
 
     func agentGroup(named name: String, in organization: OrganizationID) async throws -> RuntimeEnvironment {
         let group = try await repository.runtimeEnvironments(of: organization).named(name, organization: nil)
-        guard group.kind == .secureAgentGroup else {
-            throw APIError.invalid("name", "'\(group.name)' is the serverless environment: its tasks run inside the service, not on agents.")
-        }
+        try AgentEnrollment.checkAgentGroup(group)
         return group
     }
 
@@ -131,6 +128,7 @@ extension ConnectorService {
             let recorded = try await repository.finish(lease, in: agent.organizationID, owner: Self.owner(agent), succeeded: outcome.succeeded,
                                                        result: outcome.result, error: outcome.error, logs: report.logs ?? [], at: Date())
             guard recorded else { throw try await service.agentRefusal(of: id, to: agent, writing: "outcome and log lines") }
+            service.taskFinishes.finished(id)
             if let malformed {
                 throw APIError(.unprocessableContent, code: "result_malformed", malformed.description + " The task was recorded as failed with this error.",
                                field: "result")
@@ -168,38 +166,6 @@ extension ConnectorService {
     }
 }
 
-/// An agent's token: `qca_` and 43 characters of base64url; only its SHA-256 is stored.
-enum AgentTokenSecret {
-    static let scheme = "qca_"
-
-    static func generate() -> String { scheme + ConsoleSession.randomToken() }
-
-    static func hash(_ text: String) -> Data { Data(SHA256.hash(data: Data(text.utf8))) }
-}
-
-/// Creating an agent and its token, for the API and the command line alike.
-public enum AgentTokens {
-    /// The agent and its token, shown this once.
-    public static func create(named name: String, in group: RuntimeEnvironment, repository: any AgentStore,
-                              by actor: AuditActor) async throws -> (Agent, String) {
-        guard group.kind == .secureAgentGroup else {
-            throw APIError.invalid("name", "'\(group.name)' is the serverless environment: its tasks run inside the service, not on agents.")
-        }
-        let secret = AgentTokenSecret.generate()
-        let agent = Agent(organizationID: group.organizationID, runtimeEnvironmentID: group.id, name: try checkedName(name))
-        try await repository.createAgent(agent, tokenHash: AgentTokenSecret.hash(secret), by: actor)
-        return (agent, secret)
-    }
-
-    static func checkedName(_ text: String) throws(APIError) -> String {
-        let name = text.trimmingCharacters(in: .whitespaces)
-        guard (1...100).contains(name.count), name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw APIError.invalid("name", "An agent name takes 1 to 100 letters, digits, - _ and .; '\(text)' does not fit.")
-        }
-        return name
-    }
-}
-
 /// Every `/api/v1/agent` route needs `Authorization: Bearer qca_...` of a known agent.
 struct AgentAuthentication: RouterMiddleware {
     typealias Context = ServiceContext
@@ -207,10 +173,10 @@ struct AgentAuthentication: RouterMiddleware {
     let cache: AgentTokenCache
 
     func handle(_ request: Request, context: ServiceContext, next: (Request, ServiceContext) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer \(AgentTokenSecret.scheme)") else {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer \(AgentToken.scheme)") else {
             throw APIError.unauthenticated("Agent routes need 'Authorization: Bearer qca_...', the token its administrator created for the agent.")
         }
-        let hash = AgentTokenSecret.hash(String(header.dropFirst("Bearer ".count)))
+        let hash = AgentToken.hash(String(header.dropFirst("Bearer ".count)))
         guard let agent = try await cache.agent(for: hash, lookup: { try await agents.agent(forTokenHash: hash) }) else {
             throw APIError.unauthenticated("The agent token is unknown (the agent may have been removed).")
         }

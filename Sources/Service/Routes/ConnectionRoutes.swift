@@ -176,9 +176,7 @@ extension ConnectorService {
         try checkRunnable(connection, in: environments)
         let task = TaskRecord(organizationID: principal.organizationID, runtimeEnvironmentID: connection.runtimeEnvironmentID, connectionID: connection.id,
                               connectionName: connection.name.value, kind: .test, requestedBy: actor(principal).name)
-        let watch = try await enqueueForAgents(task, environments: environments)
-        let finished = try await waitForTask(task.id, in: principal.organizationID, watching: watch)
-        guard finished.state.isFinished else { throw try await pending(finished, environments: environments) }
+        let finished = try await queueAndWait(task, environments: environments, upTo: taskWait)
         guard let result = finished.result else {
             throw APIError(.conflict, code: "task_failed", "Test Connection could not run on its runtime environment: \(finished.error ?? "no reason given").")
         }
@@ -195,18 +193,6 @@ extension ConnectorService {
             of: connection, by: actor(principal))
         metrics.connectionTested(succeeded: report.succeeded)
         return (report, encoded)
-    }
-
-    /// The task once finished, or as it stands when `taskWait` is up or, on a Secure Agent group, as soon as no agent of `watch`'s group is left.
-    func waitForTask(_ id: TaskID, in organization: OrganizationID, upTo wait: Duration? = nil, watching watch: AgentWatch? = nil) async throws -> TaskRecord {
-        let deadline = ContinuousClock.now + (wait ?? taskWait)
-        var watch = watch
-        while true {
-            let task = try await repository.task(id, in: organization)
-            if task.state.isFinished || ContinuousClock.now >= deadline { return task }
-            if try await watch?.noAgentLeft() != nil { return task }
-            try await Task.sleep(for: .milliseconds(20))
-        }
     }
 
     func rules(for principal: Principal) async throws -> ConnectionRules {

@@ -41,10 +41,8 @@ extension ConnectorService {
             try service.checkRunnable(connection, in: environments)
             let task = TaskRecord(organizationID: principal.organizationID, runtimeEnvironmentID: connection.runtimeEnvironmentID, connectionID: connection.id,
                                   connectionName: connection.name.value, kind: kind, payload: payload, requestedBy: service.actor(principal).name)
-            let watch = try await service.enqueueForAgents(task, environments: environments)
-            let current = wait > 0 ? try await service.waitForTask(task.id, in: principal.organizationID, upTo: .seconds(wait), watching: watch) : task
-            guard current.state.isFinished else { throw try await service.pending(current, environments: environments) }
-            return try ServiceJSON.response(TaskView(current, environments: environments))
+            let finished = try await service.queueAndWait(task, environments: environments, upTo: .seconds(wait))
+            return try ServiceJSON.response(TaskView(finished, environments: environments))
         }
         api.get("tasks/:id/result") { _, context -> Response in
             let principal = try context.requirePrincipal()

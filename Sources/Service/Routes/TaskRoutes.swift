@@ -4,6 +4,7 @@ import HTTPTypes
 import QlikConnections
 import Repository
 import Runtime
+import UseCases
 
 /// A task that had not finished when its request stopped waiting: 202 with the task to follow. On a Secure Agent
 /// group the answer also says how many of its agents are available, and when none is, why and how to start one.
@@ -46,16 +47,25 @@ struct TaskPending: HTTPResponseError {
 }
 
 extension ConnectorService {
-    /// Queues `task` on its runtime environment and answers the watch on its Secure Agent group that a wait for it goes on with
-    /// (nil on the serverless environment). When no agent is available the request answers at once with ``TaskPending``
-    /// instead of waiting for a task nothing takes.
-    func enqueueForAgents(_ task: TaskRecord, environments: [RuntimeEnvironment]) async throws -> AgentWatch? {
-        var watch = environments.first { $0.id == task.runtimeEnvironmentID }.flatMap { AgentWatch($0, in: repository) }
-        let gone = try await watch?.noAgentLeft()
-        try await repository.enqueue(task)
-        if let gone { throw TaskPending(task: task, environments: environments, availability: gone) }
-        return watch
+    /// Queues `task` on its runtime environment and answers it once finished within `wait`. Otherwise the request answers
+    /// ``TaskPending``: at once when no agent of its Secure Agent group is available (instead of waiting for a task nothing takes),
+    /// as soon as the group's last agent is gone, or when `wait` is up.
+    func queueAndWait(_ task: TaskRecord, environments: [RuntimeEnvironment], upTo wait: Duration) async throws -> TaskRecord {
+        guard let environment = environments.first(where: { $0.id == task.runtimeEnvironmentID }) else {
+            throw UseCaseError.notFound("The runtime environment of connection '\(task.connectionName ?? "")' no longer exists.")
+        }
+        let submitted = try await TaskSubmission(queue: repository).queue(task, on: environment)
+        if let gone = submitted.noAgentAvailable { throw TaskPending(task: task, environments: environments, availability: gone) }
+        guard wait > .zero else { throw try await pending(task, environments: environments) }
+        switch try await taskWaiter.wait(for: submitted, until: .now + wait) {
+        case .finished(let finished): return finished
+        case .stillPending(let current): throw try await pending(current, environments: environments)
+        case .noAgentLeft(let current, let gone): throw TaskPending(task: current, environments: environments, availability: gone)
+        }
     }
+
+    /// Woken at once by a finish in this process; reads the task every 20 ms for one elsewhere (another replica), as before the signal.
+    var taskWaiter: TaskWaiter { TaskWaiter(tasks: repository, finishes: taskFinishes, polling: .milliseconds(20)) }
 
     /// The answer for a task still pending once the request stopped waiting, with its group's agents as they stand now.
     func pending(_ task: TaskRecord, environments: [RuntimeEnvironment]) async throws -> TaskPending {
