@@ -38,6 +38,8 @@ let package = Package(
     targets: [
         // The connection definition and every rule on it: pure values, no I/O.
         .target(name: "QlikConnections", swiftSettings: strictSettings),
+        // Values that expire (tokens, fetched secrets), refreshed by one fetch at a time: no dependencies.
+        .target(name: "Caching", swiftSettings: strictSettings),
         // Qlik's QVD table files: streaming reader and writer, and CSV for the command.
         .target(name: "QVD", swiftSettings: strictSettings),
         // The QVD reader under libFuzzer (scripts/fuzz-qvd); a plain build replays crash files.
@@ -206,6 +208,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "QVDTests", dependencies: ["QVD"], swiftSettings: strictSettings),
+        .testTarget(name: "CachingTests", dependencies: ["Caching"], swiftSettings: strictSettings),
         .testTarget(name: "UseCasesTests", dependencies: ["UseCases", "QlikConnections", "Repository", "Runtime", "TestRepositories"], swiftSettings: strictSettings),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "QlikConnections", "Repository"], swiftSettings: strictSettings),
         .testTarget(
