@@ -153,4 +153,55 @@ struct ConnectionStoreTests {
         _ = try await fixture.repository.deleteConnection(named: "Sales EU", in: fixture.organization.id, by: fixture.actor)
         #expect(try await fixture.store.texts("COUNT(*)", from: "connection_credentials") == ["0"])
     }
+
+    /// The same connection as kept under another organization's id: what a caller holding a wrong copy would send.
+    static func moved(_ connection: StoredConnection, to organization: OrganizationID) throws -> StoredConnection {
+        try StoredConnection(id: connection.id, organizationID: organization, name: connection.name, description: connection.description,
+                             runtimeEnvironmentID: connection.runtimeEnvironmentID, useSecretVault: connection.useSecretVault,
+                             authentication: connection.authentication, createdAt: connection.createdAt, updatedAt: connection.updatedAt)
+    }
+
+    @Test("an update whose previous copy names another organization is refused and writes nothing", arguments: RepositoryBackend.allCases)
+    func updateScopedToOrganization(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        let original = try await fixture.connection("Sales EU")
+        try await fixture.repository.createConnection(original, by: fixture.actor)
+        let other = Organization(name: try OrganizationName("Other"))
+        try await fixture.repository.createOrganization(other, by: fixture.actor)
+        let changed = try await fixture.rules().update(original, with: ConnectionDraft(description: "changed"), at: Date().addingTimeInterval(1))
+        await #expect(throws: RepositoryError.changedMeanwhile(name: "Sales EU")) {
+            try await fixture.repository.updateConnection(try Self.moved(changed, to: other.id), replacing: try Self.moved(original, to: other.id),
+                                                          by: fixture.actor)
+        }
+        #expect(try await fixture.repository.connection(named: "Sales EU", in: fixture.organization.id) == original)
+    }
+
+    @Test("an update never moves a connection to another organization", arguments: RepositoryBackend.allCases)
+    func updateKeepsOrganization(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        let original = try await fixture.connection("Sales EU")
+        try await fixture.repository.createConnection(original, by: fixture.actor)
+        let other = Organization(name: try OrganizationName("Other"))
+        try await fixture.repository.createOrganization(other, by: fixture.actor)
+        let changed = try await fixture.rules().update(original, with: ConnectionDraft(description: "changed"), at: Date().addingTimeInterval(1))
+        try await fixture.repository.updateConnection(try Self.moved(changed, to: other.id), replacing: original, by: fixture.actor)
+        #expect(try await fixture.store.texts("organization_id", from: "connections") == [fixture.organization.id.description])
+        #expect(try await fixture.repository.connection(named: "Sales EU", in: fixture.organization.id).description?.value == "changed")
+    }
+
+    @Test("lists, pages and version pages give each connection its own credentials, in name order", arguments: RepositoryBackend.allCases)
+    func listsCarryEachConnectionsCredentials(_ backend: RepositoryBackend) async throws {
+        let fixture = try await RepositoryFixture(backend)
+        var created: [StoredConnection] = []
+        for (index, name) in ["Alpha", "Beta", "Gamma"].enumerated() {
+            let connection = try await fixture.connection(name, token: [UInt8(index + 1), 9])
+            try await fixture.repository.createConnection(connection, by: fixture.actor)
+            created.append(connection)
+        }
+        let id = fixture.organization.id
+        #expect(try await fixture.repository.connections(of: id, matching: ConnectionFilter()) == created)
+        #expect(try await fixture.repository.connectionPage(of: id, matching: ConnectionFilter(), after: nil, limit: 10).items == created)
+        let page = try await fixture.repository.connectionVersionPage(of: id, matching: ConnectionFilter(), after: nil, limit: 10) { _ in false }
+        #expect(page.unknown == created)
+    }
 }

@@ -47,8 +47,7 @@ extension SQLiteRepository: ConnectionStore {
     public func connections(of organization: OrganizationID, matching filter: ConnectionFilter) async throws -> [StoredConnection] {
         try await read { db in
             let (conditions, arguments) = Self.conditions(organization, filter)
-            return try Row.fetchAll(db, sql: "SELECT * FROM connections WHERE \(conditions) ORDER BY name_key", arguments: arguments)
-                .map { try Self.connection(db, $0) }
+            return try Self.connections(db, try Row.fetchAll(db, sql: "SELECT * FROM connections WHERE \(conditions) ORDER BY name_key", arguments: arguments))
         }
     }
 
@@ -84,8 +83,8 @@ extension SQLiteRepository: ConnectionStore {
             }
             pageArguments += [limit]
             // Only the page's rows are read and checked: a list stays quick however many connections there are.
-            let items = try Row.fetchAll(db, sql: "SELECT * FROM connections WHERE \(pageConditions) ORDER BY name_key LIMIT ?", arguments: pageArguments)
-                .map { try Self.connection(db, $0) }
+            let items = try Self.connections(db, try Row.fetchAll(db, sql: "SELECT * FROM connections WHERE \(pageConditions) ORDER BY name_key LIMIT ?",
+                                                                  arguments: pageArguments))
             return ConnectionPage(items: items, total: total)
         }
     }
@@ -107,10 +106,15 @@ extension SQLiteRepository: ConnectionStore {
                 ConnectionVersion(id: ConnectionID(try UUID.stored(row["id"], column: "connections.id")), updatedAt: Date(millisecondsSince1970: row["updated_at"]))
             }
             // Only what the reader has not built before is read in full and checked.
-            let unknown = try versions.filter { !known($0) }.compactMap { version in
-                try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM connections WHERE id = ?"), arguments: [version.id.description])
-                    .map { try Self.connection(db, $0) }
+            let unknownIDs = versions.filter { !known($0) }.map(\.id.description)
+            var unknown: [StoredConnection] = []
+            for batch in Self.batches(unknownIDs) {
+                unknown += try Self.connections(db, try Row.fetchAll(db, sql: "SELECT * FROM connections WHERE id IN (\(databaseQuestionMarks(count: batch.count)))",
+                                                                     arguments: StatementArguments(batch)))
             }
+            // IN (...) answers in no given order: keep the page's.
+            let order = Dictionary(uniqueKeysWithValues: unknownIDs.enumerated().map { ($1, $0) })
+            unknown.sort { order[$0.id.description] ?? 0 < order[$1.id.description] ?? 0 }
             let tests = try Self.lastTests(db, versions.map(\.id))
             return ConnectionVersionPage(versions: versions, total: total, unknown: unknown, lastTests: tests)
         }
@@ -140,14 +144,14 @@ extension SQLiteRepository: ConnectionStore {
             do {
                 try db.execute(
                     sql: """
-                        UPDATE connections SET id = ?, organization_id = ?, name = ?, name_key = ?, description = ?,
+                        UPDATE connections SET name = ?, name_key = ?, description = ?,
                             runtime_environment_id = ?, use_secret_vault = ?, auth_type = ?, base_url = ?, updated_at = ?,
                             name_skeleton = \(Self.keptOrNewSkeleton)
-                        WHERE id = ? AND updated_at = ?
+                        WHERE id = ? AND organization_id = ? AND updated_at = ?
                         """,
-                    arguments: Self.columns(connection)
+                    arguments: Self.changeableColumns(connection)
                         + [connection.updatedAt.millisecondsSince1970, connection.name.comparisonKey, connection.name.lookalikeKey,
-                           previous.id.description, previous.updatedAt.millisecondsSince1970]
+                           previous.id.description, previous.organizationID.description, previous.updatedAt.millisecondsSince1970]
                 )
             } catch let error as DatabaseError where error.isUniqueViolation {
                 throw try Self.takenName(db, connection)
@@ -200,9 +204,13 @@ extension SQLiteRepository: ConnectionStore {
     static let keptOrNewSkeleton = "CASE WHEN name_skeleton IS NULL AND name_key = ? THEN NULL ELSE ? END"
 
     private static func columns(_ connection: StoredConnection) -> StatementArguments {
-        [connection.id.description, connection.organizationID.description, connection.name.value, connection.name.comparisonKey,
-         connection.description?.value, connection.runtimeEnvironmentID.description, connection.useSecretVault,
-         connection.authentication.type.rawValue, connection.authentication.baseURL.description]
+        [connection.id.description, connection.organizationID.description] + changeableColumns(connection)
+    }
+
+    /// What an update may change: a connection never moves to another id or organization.
+    private static func changeableColumns(_ connection: StoredConnection) -> StatementArguments {
+        [connection.name.value, connection.name.comparisonKey, connection.description?.value, connection.runtimeEnvironmentID.description,
+         connection.useSecretVault, connection.authentication.type.rawValue, connection.authentication.baseURL.description]
     }
 
     /// Checked and written inside the write transaction (see ``RecordKeeping/checkCredentials(of:activeKey:manager:)``).
@@ -221,13 +229,36 @@ extension SQLiteRepository: ConnectionStore {
     }
 
     static func connection(_ db: Database, _ row: Row) throws -> StoredConnection {
-        let organizationID = try row.text("organization_id")
-        // A cached statement: a page of connections runs this once per row.
-        let credentials = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM connection_credentials WHERE connection_id = ?"),
-                                           arguments: [try row.text("id")])
-        return try StoredValues.connection(row, credentials: credentials) {
-            try Row.fetchOne(db, sql: "SELECT * FROM organizations WHERE id = ?", arguments: [organizationID])
-                .map(StoredValues.organization)?.secretsManager?.kind
+        guard let connection = try connections(db, [row]).first else { throw RepositoryError.corrupt(reason: "a connection row was read as none") }
+        return connection
+    }
+
+    /// Connections from their rows, with the credentials of a whole page read in one query (as on PostgreSQL), not one per row.
+    static func connections(_ db: Database, _ rows: [Row]) throws -> [StoredConnection] {
+        guard !rows.isEmpty else { return [] }
+        var credentials: [String: [Row]] = [:]
+        for batch in batches(try rows.map { try $0.text("id") }) {
+            // Cached: a page's size repeats, so does its statement.
+            let statement = try db.cachedStatement(sql: "SELECT * FROM connection_credentials WHERE connection_id IN (\(databaseQuestionMarks(count: batch.count)))")
+            let rows = try Row.fetchAll(statement, arguments: StatementArguments(batch))
+            for row in rows { credentials[try row.text("connection_id"), default: []].append(row) }
         }
+        // An organization's manager is read only when a reference needs it, once.
+        var managers: [String: SecretsManagerKind?] = [:]
+        return try rows.map { row in
+            let organization = try row.text("organization_id")
+            return try StoredValues.connection(row, credentials: credentials[try row.text("id")] ?? []) {
+                if let known = managers[organization] { return known }
+                let kind = try SecretsManagerColumn.decode(
+                    try String.fetchOne(try db.cachedStatement(sql: "SELECT secrets_manager FROM organizations WHERE id = ?"), arguments: [organization]))?.kind
+                managers[organization] = kind
+                return kind
+            }
+        }
+    }
+
+    /// Ids in groups small enough for one statement's parameters (SQLite allows 32,766; older builds 999).
+    static func batches(_ ids: [String]) -> [ArraySlice<String>] {
+        stride(from: 0, to: ids.count, by: 500).map { ids[$0..<min($0 + 500, ids.count)] }
     }
 }

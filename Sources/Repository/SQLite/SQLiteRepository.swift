@@ -21,7 +21,12 @@ public final class SQLiteRepository: RepositoryLifecycle {
         return !parts.compactMap { $0 }.lexicographicallyPrecedes(minimumSQLiteVersion)
     }
 
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, configuring: { _ in })
+    }
+
+    /// `configuring` adjusts GRDB's configuration before the pool opens: tests trace statements through it.
+    init(path: String, configuring: (inout Configuration) -> Void) throws {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
@@ -31,6 +36,7 @@ public final class SQLiteRepository: RepositoryLifecycle {
         // Other processes (a second CLI, an agent) may hold the write lock briefly.
         configuration.busyMode = .timeout(15)
         configuration.foreignKeysEnabled = true
+        configuring(&configuration)
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             let version = try pool.read { db in try String.fetchOne(db, sql: "SELECT sqlite_version()") } ?? "unknown"
