@@ -287,6 +287,13 @@ enum PostgresMigrations {
         ("v16-task-result-gzip", [
             "ALTER TABLE tasks ADD COLUMN result_gzip BYTEA",
         ]),
+        // Keyed as SQLite's table is since v15: by position (its rowid there), with the pattern unique beside it. v15 kept the
+        // pattern as the key, so no constraint held positions unique (SchemaParityTests found it).
+        ("v17-tenant-host-position-key", [
+            "ALTER TABLE tenant_hosts DROP CONSTRAINT tenant_hosts_pkey",
+            "ALTER TABLE tenant_hosts ADD PRIMARY KEY (position)",
+            "ALTER TABLE tenant_hosts ADD CONSTRAINT tenant_hosts_pattern_key UNIQUE (pattern)",
+        ]),
     ]
 
     /// Steps that need a value SQL cannot compute, run right after the step's statements, in its transaction.

@@ -297,6 +297,10 @@ enum SQLiteMigrations {
             // Large results compressed (StoredTaskResult); rows written before keep their text in result.
             try db.execute(sql: "ALTER TABLE tasks ADD COLUMN result_gzip BLOB")
         }
+        migrator.registerMigration("v17-tenant-host-position-key") { _ in
+            // Nothing to change here: SQLite's tenant_hosts has been keyed by position, with the pattern unique, since v15.
+            // The step keeps both backends' step lists the same; PostgreSQL's catches up in it.
+        }
         return migrator
     }
 }
