@@ -69,7 +69,7 @@ public struct AgentCredentialStore: Sendable {
 
     /// Seals are bound to the connection's name, as the administrator sets them (the agent never learns its id first).
     static func identity(_ name: ConnectionName) -> ConnectionID {
-        let digest = Array(SHA256.hash(data: Data(name.comparisonKey.utf8)))
+        let digest = Array(SHA256Digest.data(name.comparisonKey))
         let uuid = UUID(uuid: (digest[0], digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7],
                                digest[8], digest[9], digest[10], digest[11], digest[12], digest[13], digest[14], digest[15]))
         return ConnectionID(uuid)

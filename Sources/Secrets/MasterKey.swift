@@ -15,8 +15,7 @@ public struct MasterKey: Sendable, CustomStringConvertible {
 
     private init(key: SymmetricKey) {
         self.key = key
-        let digest = key.withUnsafeBytes { raw in SHA256.hash(data: Array("qlik-connector master key id\0".utf8) + Array(raw)) }
-        id = digest.prefix(8).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        id = String(key.withUnsafeBytes { raw in SHA256Digest.hex(Array("qlik-connector master key id\0".utf8) + Array(raw)) }.prefix(16))
     }
 
     /// A fresh random key.
@@ -40,10 +39,4 @@ public struct MasterKey: Sendable, CustomStringConvertible {
     }
 
     public var description: String { "master key \(id)" }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
 }

@@ -95,7 +95,7 @@ public struct SigV4: Sendable {
                           date: Date, includeContentHash: Bool = false, securityToken: SecurityTokenPlacement = .signed) -> Signature {
         let stamp = Self.timestamp(date)
         let day = String(stamp.prefix(8))
-        let payloadHash = Self.hex(SHA256.hash(data: body))
+        let payloadHash = SHA256Digest.hex(body)
         var added: [(name: String, value: String)] = [("x-amz-date", stamp)]
         if includeContentHash { added.append(("x-amz-content-sha256", payloadHash)) }
         var signed = headers.filter { !Self.signerHeaders.contains($0.name.lowercased()) } + added
@@ -105,7 +105,7 @@ public struct SigV4: Sendable {
         }
         let canonical = CanonicalRequest(method: method, path: path, query: query, headers: signed, payloadHash: payloadHash, service: service)
         let scope = "\(day)/\(region)/\(service)/aws4_request"
-        let stringToSign = ["AWS4-HMAC-SHA256", stamp, scope, Self.hex(SHA256.hash(data: Data(canonical.text.utf8)))].joined(separator: "\n")
+        let stringToSign = ["AWS4-HMAC-SHA256", stamp, scope, SHA256Digest.hex(canonical.text)].joined(separator: "\n")
         var key = SymmetricKey(data: Data(("AWS4" + credentials.secretAccessKey).utf8))
         for part in [day, region, service, "aws4_request"] {
             key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))

@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import Secrets
 
 /// A personal API token's secret: `qcs_` and 43 characters of base64url
 /// (32 random bytes). Only its SHA-256 is stored; the prefix shown in
@@ -18,5 +18,5 @@ struct AccessTokenSecret: Sendable {
 
     var prefix: String { String(value.dropFirst(Self.scheme.count).prefix(8)) }
 
-    static func hash(_ text: String) -> Data { Data(SHA256.hash(data: Data(text.utf8))) }
+    static func hash(_ text: String) -> Data { SHA256Digest.data(text) }
 }

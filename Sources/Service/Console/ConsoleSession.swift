@@ -1,8 +1,8 @@
-import Crypto
 import Foundation
 import Hummingbird
 import HTTPTypes
 import Repository
+import Secrets
 
 /// Console sessions: a random secret in a `Secure; HttpOnly; SameSite=Strict`
 /// cookie scoped to /console (only its SHA-256 is stored), and a CSRF token
@@ -18,7 +18,7 @@ enum ConsoleSession {
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
-    static func hash(_ secret: String) -> Data { Data(SHA256.hash(data: Data(secret.utf8))) }
+    static func hash(_ secret: String) -> Data { SHA256Digest.data(secret) }
 
     static func cookie(_ secret: String) -> String {
         "\(cookieName)=\(secret); Path=/console; Max-Age=\(Int(lifetime)); HttpOnly; Secure; SameSite=Strict"

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Hummingbird
 import HTTPTypes
@@ -259,7 +258,7 @@ extension ConnectorService {
         guard !key.isEmpty, key.count <= 200 else { throw APIError.invalid("Idempotency-Key", "An Idempotency-Key has 1 to 200 characters.") }
         // The body's meaning, not its bytes: a client may order keys differently on a retry.
         let canonical = (try? JSONSerialization.jsonObject(with: body)).flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) } ?? body
-        return IdempotencyClaim(key: key, requestHash: Data(SHA256.hash(data: canonical)))
+        return IdempotencyClaim(key: key, requestHash: SHA256Digest.data(canonical))
     }
 
     /// The first answer to a key again, when the retry sent the same body; the same key with another body is refused.
