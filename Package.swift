@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "QlikCloudAPI",
             dependencies: [
-                "QlikConnections", "HostResolution",
+                "QlikConnections", "HostResolution", "Caching",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -111,7 +111,7 @@ let package = Package(
         .target(
             name: "Secrets",
             dependencies: [
-                "QlikConnections", "HostResolution",
+                "QlikConnections", "HostResolution", "Caching",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,6 +1,6 @@
 public import AsyncHTTPClient
+import Caching
 public import Foundation
-import Crypto
 public import HostResolution
 import NIOCore
 import NIOFoundationCompat
@@ -15,8 +15,9 @@ public struct SecretResolutionError: Error, Sendable, CustomStringConvertible {
 
 /// Turns secret references into values where the task runs (a Secure Agent),
 /// keeping each fetched secret in memory for `timeToLive` so a rotation is
-/// picked up within that time. AWS Secrets Manager over SigV4-signed HTTPS;
-/// HashiCorp Vault KV v2 with an AppRole.
+/// picked up within that time; concurrent resolutions of one secret share one
+/// fetch. AWS Secrets Manager over SigV4-signed HTTPS; HashiCorp Vault KV v2
+/// with an AppRole.
 public actor SecretReferenceResolver {
     /// The organization's secrets manager, as the service tells the agent: AWS (region, endpoint) or Vault (address).
     /// With `credentials` when the organization keeps the manager's own credentials; else this process's environment serves.
@@ -119,8 +120,9 @@ public actor SecretReferenceResolver {
     private let client: HTTPClient
     private let credentials: @Sendable () -> SigV4.Credentials?
     private let timeToLive: TimeInterval
-    private var cache: [String: (text: String, fetchedAt: Date)] = [:]
-    private var vaultCache: [String: (values: [String: String], fetchedAt: Date)] = [:]
+    /// Fetched secrets by manager, credential and name. No early refresh (margin none): a rotation shows after at most `timeToLive`.
+    private var cache: [String: ExpiringValue<String>] = [:]
+    private var vaultCache: [String: ExpiringValue<[String: String]>] = [:]
     /// One Vault session per address and AppRole: a token is never sent to another address than the one that issued it.
     private var vaultSessions: [String: VaultSession] = [:]
     private let appRole: @Sendable () -> VaultAppRole?
@@ -163,12 +165,11 @@ public actor SecretReferenceResolver {
             let role = manager.credentials?.appRole
             // Keyed by the whole credential: knowing another's role id alone never reaches its cached secrets.
             let cacheKey = "\(address)|\(Self.identity(role.map { ($0.roleID, $0.secretID) }))|\(mount)|\(path)"
-            let object: [String: String]
-            if let cached = vaultCache[cacheKey], clock().timeIntervalSince(cached.fetchedAt) < timeToLive {
-                object = cached.values
-            } else {
-                object = try await session(for: role, address: address).read(address: address, mount: mount, path: path)
-                vaultCache[cacheKey] = (object, clock())
+            let vault = session(for: role, address: address)
+            let (now, lifetime) = (clock, timeToLive)
+            let object = try await cached(cacheKey, in: &vaultCache).get { _ in
+                let values = try await vault.read(address: address, mount: mount, path: path)
+                return (values, now().addingTimeInterval(lifetime))
             }
             guard let value = object[key], let secret = Secret(value) else {
                 throw SecretResolutionError("Vault secret '\(mount)/data/\(path)' at \(address) has no text key '\(key)' (reference '\(reference)'); "
@@ -207,17 +208,25 @@ public actor SecretReferenceResolver {
     /// A cache key for a credential: its public half and a digest of the whole, or "environment".
     private static func identity(_ credential: (public: String, secret: String)?) -> String {
         guard let credential else { return "environment" }
-        let digest = SHA256.hash(data: Data((credential.public + "\u{0}" + credential.secret).utf8)).map { String(format: "%02x", $0) }.joined()
-        return credential.public + ":" + digest
+        return credential.public + ":" + SHA256Digest.hex(credential.public + "\u{0}" + credential.secret)
     }
 
     private func secretString(_ secretID: String, in manager: Manager) async throws -> String {
         let aws = manager.credentials?.aws.map { ($0.accessKeyID, $0.secretAccessKey) }
         let cacheKey = "\(manager.region)|\(manager.endpoint ?? "")|\(Self.identity(aws))|\(secretID)"
-        if let cached = cache[cacheKey], clock().timeIntervalSince(cached.fetchedAt) < timeToLive { return cached.text }
-        let text = try await fetch(secretID, in: manager)
-        cache[cacheKey] = (text, clock())
-        return text
+        let (now, lifetime) = (clock, timeToLive)
+        return try await cached(cacheKey, in: &cache).get { _ in
+            let text = try await self.fetch(secretID, in: manager)
+            return (text, now().addingTimeInterval(lifetime))
+        }
+    }
+
+    /// The cache entry for `key`, made on first use.
+    private func cached<Value: Sendable>(_ key: String, in entries: inout [String: ExpiringValue<Value>]) -> ExpiringValue<Value> {
+        if let known = entries[key] { return known }
+        let made = ExpiringValue<Value>(now: clock)
+        entries[key] = made
+        return made
     }
 
     private func fetch(_ secretID: String, in manager: Manager) async throws -> String {

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Caching
 public import Foundation
 import NIOCore
 import NIOFoundationCompat
@@ -22,13 +23,22 @@ public struct VaultAppRole: Sendable, CustomStringConvertible, CustomReflectable
     public var customMirror: Mirror { Mirror(self, children: ["roleID": roleID]) }
 }
 
+/// A Vault client token with what its renewal needs to know.
+struct VaultToken: Sendable, Equatable {
+    let value: String
+    let renewable: Bool
+}
+
 /// HashiCorp Vault over its HTTP API: an AppRole login, a token renewed in
-/// the last third of its lease (logged in again when renewal is refused),
-/// and KV v2 reads.
+/// the last third of its lease in the background while reads go on with it
+/// (logged in again when renewal is refused), and KV v2 reads. Concurrent
+/// reads share one login or renewal (an ExpiringValue).
 public actor VaultSession {
     private let client: HTTPClient
     private let appRole: @Sendable () -> VaultAppRole?
-    private var token: (value: String, issuedAt: Date, lease: TimeInterval, renewable: Bool)?
+    private let token: ExpiringValue<VaultToken>
+    /// Renew in the last third of the lease.
+    static let refreshMargin = RefreshMargin(fractionOfLifetime: 1.0 / 3)
     /// How many times the token was renewed and how many logins were made: what the tests pin.
     public private(set) var renewals = 0
     public private(set) var logins = 0
@@ -39,19 +49,21 @@ public actor VaultSession {
         self.client = client
         self.appRole = appRole
         self.clock = clock
+        token = ExpiringValue(now: clock)
     }
 
     /// The secret's key/value pairs at `mount/data/path`.
     func read(address: String, mount: String, path: String) async throws -> [String: String] {
         for attempt in 0..<2 {
-            let current = try await currentToken(address)
-            let (status, object) = try await call(address, "GET", "v1/\(mount)/data/\(path)", token: current, body: nil)
+            let current = try await token.get(refreshingEarly: Self.refreshMargin) { current in try await self.renewOrLogIn(current, at: address) }
+            let (status, object) = try await call(address, "GET", "v1/\(mount)/data/\(path)", token: current.value, body: nil)
             switch status {
             case 200:
                 let data = ((object["data"] as? [String: Any])?["data"] as? [String: Any]) ?? [:]
                 return data.compactMapValues { $0 as? String }
             case 403 where attempt == 0:
-                token = nil   // Revoked or expired early: log in again, once.
+                // Revoked or expired early: log in again, once.
+                await token.invalidate(ifCurrent: { $0 == current })
             case 404:
                 throw SecretResolutionError("Vault has no secret '\(mount)/data/\(path)' at \(address).")
             default:
@@ -61,15 +73,19 @@ public actor VaultSession {
         throw SecretResolutionError("Vault at \(address) refused the AppRole's token for '\(mount)/data/\(path)' even after a new login.")
     }
 
-    private func currentToken(_ address: String) async throws -> String {
+    /// The latest login's or renewal's token, waiting for it while it runs: how a test sees a background renewal land.
+    func latestTokenRefresh() async throws {
+        _ = try await token.latestRefresh()
+    }
+
+    /// A renewal of the still valid token when Vault allows it, else a new login.
+    private func renewOrLogIn(_ current: VaultToken?, at address: String) async throws -> (value: VaultToken, expiresAt: Date) {
         let now = clock()
-        if let token, now.timeIntervalSince(token.issuedAt) < token.lease {
-            guard token.renewable, now.timeIntervalSince(token.issuedAt) >= token.lease * 2 / 3 else { return token.value }
-            let (status, object) = try await call(address, "POST", "v1/auth/token/renew-self", token: token.value, body: [:])
+        if let current, current.renewable {
+            let (status, object) = try await call(address, "POST", "v1/auth/token/renew-self", token: current.value, body: [:])
             if status == 200, let renewed = Self.auth(object, now: now) {
                 renewals += 1
-                self.token = renewed
-                return renewed.value
+                return renewed
             }
         }
         guard let role = appRole() else {
@@ -80,14 +96,14 @@ public actor VaultSession {
             throw SecretResolutionError("Vault at \(address) refused the AppRole login of role \(role.roleID) (\(status)): \(Self.errors(object)).")
         }
         logins += 1
-        token = issued
-        return issued.value
+        return issued
     }
 
-    private static func auth(_ object: [String: Any], now: Date) -> (value: String, issuedAt: Date, lease: TimeInterval, renewable: Bool)? {
+    private static func auth(_ object: [String: Any], now: Date) -> (value: VaultToken, expiresAt: Date)? {
         guard let auth = object["auth"] as? [String: Any], let value = auth["client_token"] as? String else { return nil }
         let lease = (auth["lease_duration"] as? Double) ?? Double(auth["lease_duration"] as? Int ?? 0)
-        return (value, now, lease > 0 ? lease : .infinity, auth["renewable"] as? Bool ?? false)
+        // A lease of 0 is a token that does not expire (Vault's root tokens).
+        return (VaultToken(value: value, renewable: auth["renewable"] as? Bool ?? false), lease > 0 ? now.addingTimeInterval(lease) : .distantFuture)
     }
 
     private static func errors(_ object: [String: Any]) -> String {

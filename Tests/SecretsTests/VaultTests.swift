@@ -75,6 +75,29 @@ struct VaultTests {
         }
     }
 
+    @Test("concurrent reads on a Vault session share one AppRole login")
+    func concurrentReadsLogInOnce() async throws {
+        let vault = FakeVault(lease: 60)
+        vault.put("secret/qlik/prod", ["token": "planted-qlik-token"])
+        try await vault.withRunning { address in
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            do {
+                let role = VaultAppRole(roleID: vault.roleID, secretID: vault.secretID)
+                let session = VaultSession(client: client, appRole: { role }, clock: { vault.clock.now })
+                let values = try await withThrowingTaskGroup(of: String?.self) { group in
+                    for _ in 0..<50 { group.addTask { try await session.read(address: address, mount: "secret", path: "qlik/prod")["token"] } }
+                    return try await group.reduce(into: Set<String?>()) { $0.insert($1) }
+                }
+                #expect(values == ["planted-qlik-token"])
+                #expect(await session.logins == 1 && vault.state.withLock { $0.tokens.count } == 1)
+            } catch {
+                try await client.shutdown()
+                throw error
+            }
+            try await client.shutdown()
+        }
+    }
+
     @Test("AppRole login, KV v2 reads, a token renewed in the last third of its lease, a new login after revocation; errors name the reference, never a secret")
     func resolves() async throws {
         let clock = TestClock()
@@ -91,6 +114,8 @@ struct VaultTests {
                 #expect(try await resolver.resolve(reference, in: manager).reveal() == "planted-qlik-token")
                 clock.advance(45)
                 #expect(try await resolver.resolve(reference, in: manager).reveal() == "planted-qlik-token")
+                // The renewal runs beside the read, which went on with the still valid token.
+                try await resolver.environmentSession(at: address).latestTokenRefresh()
                 #expect(await resolver.environmentSession(at: address).renewals == 1 && vault.state.withLock { $0.renewals } == 1, "renewed past two thirds of its lease")
                 vault.revokeAll()
                 #expect(try await resolver.resolve(reference, in: manager).reveal() == "planted-qlik-token")

@@ -1,10 +1,11 @@
+import Caching
 public import Foundation
 import NIOCore
 import NIOFoundationCompat
 
-/// OAuth 2.0 client credentials: one cached token, refreshed shortly before
-/// it expires, with exactly one exchange in flight however many callers
-/// wait for it (single-flight, as soto-core's credential providers do).
+/// OAuth 2.0 client credentials: one cached token, refreshed in the background
+/// shortly before it expires while callers keep using it, with exactly one
+/// exchange in flight however many callers wait for it (an ExpiringValue).
 public actor OAuthClientCredentialsProvider: AccessTokenProvider {
     public nonisolated var kind: AuthenticationKind { .oauth2 }
     private let tokenURL: String
@@ -13,8 +14,7 @@ public actor OAuthClientCredentialsProvider: AccessTokenProvider {
     private let transport: any HTTPTransport
     private let retry: RetryPolicy
     private let clock: @Sendable () -> Date
-    private var cached: (token: BearerToken, refreshAt: Date)?
-    private var inFlight: Task<BearerToken, any Error>?
+    private let cached: ExpiringValue<BearerToken>
     /// How many exchanges this provider has made: what single-flight keeps at one.
     public private(set) var exchanges = 0
 
@@ -26,34 +26,45 @@ public actor OAuthClientCredentialsProvider: AccessTokenProvider {
         self.transport = transport
         self.retry = retry
         self.clock = clock
+        cached = ExpiringValue(now: clock)
     }
 
+    /// Refresh a tenth of the lifetime early (at most five minutes), so no request goes out with a dying token.
+    static let refreshMargin = RefreshMargin(fractionOfLifetime: 0.1, atMost: 300)
+
     public func token() async throws(QlikAPIError) -> BearerToken {
-        if let cached, clock() < cached.refreshAt { return cached.token }
-        let task: Task<BearerToken, any Error>
-        if let inFlight {
-            task = inFlight
-        } else {
-            // Unstructured on purpose: the exchange belongs to every waiter, so
-            // one caller's cancellation must not fail the others.
-            task = Task { try await self.exchange() }
-            inFlight = task
-        }
         do {
-            return try await task.value
-        } catch let error as QlikAPIError {
-            throw error
+            return try await cached.get(refreshingEarly: Self.refreshMargin) { _ in try await self.exchange() }
         } catch {
-            throw QlikAPIError(kind: .unexpectedResponse, operation: QlikAPIError.tokenOperation, message: "The token exchange failed: \(error).")
+            throw Self.tokenError(error)
         }
     }
 
     public func tokenRejected(_ token: BearerToken) async {
-        if cached?.token == token { cached = nil }
+        await cached.invalidate(ifCurrent: { $0 == token })
     }
 
-    private func exchange() async throws -> BearerToken {
-        defer { inFlight = nil }
+    /// The latest exchange's token, waiting for it while it runs (nil before the first): how a test sees a background refresh land.
+    func latestExchange() async throws(QlikAPIError) -> BearerToken? {
+        do {
+            return try await cached.latestRefresh()
+        } catch {
+            throw Self.tokenError(error)
+        }
+    }
+
+    private static func tokenError(_ error: any Error) -> QlikAPIError {
+        switch error {
+        case let error as QlikAPIError:
+            error
+        case is CancellationError:
+            QlikAPIError(kind: .transport(.other("cancelled")), operation: QlikAPIError.tokenOperation, message: "The request was cancelled while waiting for an OAuth token.")
+        default:
+            QlikAPIError(kind: .unexpectedResponse, operation: QlikAPIError.tokenOperation, message: "The token exchange failed: \(error).")
+        }
+    }
+
+    private func exchange() async throws -> (value: BearerToken, expiresAt: Date) {
         exchanges += 1
         var body = ByteBuffer()
         body.writeBytes(try JSONSerialization.data(withJSONObject: [
@@ -76,12 +87,7 @@ public actor OAuthClientCredentialsProvider: AccessTokenProvider {
             throw QlikAPIError(kind: .unexpectedResponse, operation: QlikAPIError.tokenOperation, status: response.status,
                                message: "The token answer has no access_token.")
         }
-        let now = clock()
-        let expiry = decoded.expiry(receivedAt: now)
-        // Refresh a tenth of the lifetime early (at most five minutes), so no request goes out with a dying token.
-        let margin = min(300, max(0, expiry.timeIntervalSince(now)) / 10)
-        let token = BearerToken(value: decoded.accessToken, expiresAt: expiry)
-        cached = (token, expiry.addingTimeInterval(-margin))
-        return token
+        let expiry = decoded.expiry(receivedAt: clock())
+        return (BearerToken(value: decoded.accessToken, expiresAt: expiry), expiry)
     }
 }
