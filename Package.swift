@@ -153,7 +153,7 @@ let package = Package(
         // Named UseCases, not Operations: swift-openapi-generator emits a top-level `enum Operations`.
         .target(
             name: "UseCases",
-            dependencies: ["QlikConnections", "Repository", "Runtime", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["QlikConnections", "Repository", "Runtime", "Secrets", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         // The connection service: HTTP API with its OpenAPI document, health, metrics.

@@ -1,7 +1,7 @@
-import Crypto
 public import Foundation
 public import QlikConnections
 public import Repository
+import Secrets
 
 /// Creating a Secure Agent of a group and its token, for the API and the
 /// command line alike. The token is shown once; only its SHA-256 is kept.
@@ -49,5 +49,5 @@ public enum AgentToken {
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
-    public static func hash(_ token: String) -> Data { Data(SHA256.hash(data: Data(token.utf8))) }
+    public static func hash(_ token: String) -> Data { SHA256Digest.data(token) }
 }
