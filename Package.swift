@@ -222,7 +222,20 @@ let package = Package(
         ),
         .testTarget(
             name: "QlikCloudAPITests",
-            dependencies: ["QlikCloudAPI", "QlikConnections", "QlikCloudSandbox", "Connector", "HostResolution"],
+            dependencies: ["QlikCloudAPI", "QlikConnections", "QlikCloudSandbox", "HostResolution", "TestTenants"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ConnectorTests",
+            dependencies: ["Connector", "QlikCloudAPI", "QlikConnections", "QlikCloudSandbox", "QVD", "TestTenants",
+                           .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
+        // The sandbox tenant served on loopback, with a client for it, for the QlikCloudAPI and Connector tests.
+        .target(
+            name: "TestTenants",
+            dependencies: ["QlikCloudAPI", "QlikCloudSandbox", "QlikConnections"],
+            path: "Tests/Support/Tenants",
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -247,6 +260,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Support",
+            exclude: ["Tenants"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "RepositoryTests", dependencies: ["Repository", "QlikConnections", "TestRepositories", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),

@@ -2,6 +2,7 @@ import Foundation
 import QlikCloudAPI
 @testable import QlikCloudSandbox
 import Testing
+import TestTenants
 
 @Suite("The sandbox's engine latency is a network's: requests in flight together are delayed together")
 struct EngineLatencyTests {

@@ -3,6 +3,7 @@ import NIOCore
 import Testing
 @testable import QlikCloudSandbox
 @testable import QlikCloudAPI
+import TestTenants
 
 @Suite("Engine sessions end: the tenant closing the socket, a missing OnConnected, a silent tenant")
 struct EngineSessionEndTests {
@@ -41,21 +42,25 @@ struct EngineSessionEndTests {
     func closedAfterOnConnected() async throws {
         let ended = try await Self.outcomes(SandboxFaults(dropWebSocketAfterMessages: 1), count: 40, connectTimeout: .seconds(5))
         #expect(ended.count == 40)
-        #expect(ended.allSatisfy { $0.contains("The engine session ended") || $0.contains("OnConnected message did not arrive") }, "\(ended)")
+        #expect(ended.allSatisfy { $0.contains("The engine session ended") || $0.contains("OnConnected message did not arrive")
+            || $0.contains("the WebSocket upgrade did not complete") }, "\(ended)")
     }
 
     @Test("sessions whose socket closes at the upgrade, before OnConnected, all end (40 at once)")
     func closedAtUpgrade() async throws {
         let ended = try await Self.outcomes(SandboxFaults(dropWebSocketAfterMessages: 0), count: 40, connectTimeout: .seconds(5))
         #expect(ended.count == 40)
-        #expect(ended.allSatisfy { $0.contains("The engine session ended") || $0.contains("OnConnected message did not arrive") }, "\(ended)")
+        #expect(ended.allSatisfy { $0.contains("The engine session ended") || $0.contains("OnConnected message did not arrive")
+            || $0.contains("the WebSocket upgrade did not complete") }, "\(ended)")
     }
 
     @Test("a session without OnConnected by the connect deadline fails naming the host, what was missing and what to check")
     func connectDeadline() async throws {
         let ended = try await Self.outcomes(Self.latency(.seconds(3)), count: 1, connectTimeout: .milliseconds(500))
         let message = try #require(ended.first)
-        #expect(message.contains("no engine session with 127.0.0.1 within 0.5 s: the socket opened but Qlik's OnConnected message did not arrive"), "\(message)")
+        // On a loaded machine the upgrade itself may miss a 0.5 s deadline: either part missing is named.
+        #expect(message.contains("no engine session with 127.0.0.1 within 0.5 s: the socket opened but Qlik's OnConnected message did not arrive")
+                    || message.contains("no engine session with 127.0.0.1 within 0.5 s: the WebSocket upgrade did not complete"), "\(message)")
         #expect(message.contains("proxy or firewall"))
     }
 

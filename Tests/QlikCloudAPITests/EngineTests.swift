@@ -3,6 +3,7 @@ import QlikCloudAPI
 import QVD
 import Testing
 @testable import QlikCloudSandbox
+import TestTenants
 
 @Suite("Engine session and table reader")
 struct EngineTests {

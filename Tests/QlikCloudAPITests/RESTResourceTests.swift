@@ -3,6 +3,7 @@ import NIOCore
 import QlikCloudAPI
 import Testing
 @testable import QlikCloudSandbox
+import TestTenants
 
 @Suite("REST resources as typed calls against the sandbox")
 struct RESTResourceTests {

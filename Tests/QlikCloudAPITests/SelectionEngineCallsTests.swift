@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import Testing
 @testable import QlikCloudAPI
+import TestTenants
 
 /// Stands in for the engine: keeps each request exactly as sent and answers
 /// it with the `result` that `answer` gives for its method, handle and params.

@@ -2,6 +2,7 @@ import Foundation
 import QlikCloudAPI
 import Testing
 @testable import QlikCloudSandbox
+import TestTenants
 
 @Suite("Table reads under selections, against the sandbox's default tenant")
 struct SelectionReadTests {

@@ -5,6 +5,7 @@ import NIOCore
 @testable import QlikCloudAPI
 import Synchronization
 import Testing
+import TestTenants
 
 /// A loopback listener that records every request it gets (path, query, whether a bearer came with it) and answers
 /// a Qlik list page: page 2 (no next link) when the query asks for it, else page 1 with the next link `nextLink` builds.

@@ -4,6 +4,7 @@ import Synchronization
 import QlikConnections
 import Testing
 @testable import QlikCloudSandbox
+import TestTenants
 
 @Suite("OAuth tokens: cached, refreshed before expiry, single-flight")
 struct TokenProviderTests {

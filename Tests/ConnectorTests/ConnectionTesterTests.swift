@@ -3,6 +3,7 @@ import Foundation
 import QlikCloudAPI
 import QlikConnections
 import Testing
+import TestTenants
 @testable import QlikCloudSandbox
 
 @Suite("Test Connection against the sandbox tenant")
@@ -99,7 +100,7 @@ struct ConnectionTesterTests {
         let directory = NSTemporaryDirectory() + "qc-tls-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let (certificate, key) = try Self.selfSigned(in: directory)
+        let (certificate, key) = try SelfSignedCertificate.make(in: directory)
         let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(tlsCertificatePath: certificate, tlsKeyPath: key))
         let (refused, trusted) = try await withLiveSandbox(sandbox) { credentials in
             // By name, as tenants are: the certificate names localhost too.
@@ -125,7 +126,7 @@ struct ConnectionTesterTests {
         let directory = NSTemporaryDirectory() + "qc-tls-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let (certificate, key) = try Self.selfSigned(in: directory, subject: "/CN=other.example", names: "subjectAltName=DNS:other.example")
+        let (certificate, key) = try SelfSignedCertificate.make(in: directory, subject: "/CN=other.example", names: "subjectAltName=DNS:other.example")
         let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(tlsCertificatePath: certificate, tlsKeyPath: key))
         let report = try await withLiveSandbox(sandbox) { credentials in
             var settings = directSettings
@@ -150,20 +151,5 @@ struct ConnectionTesterTests {
         #expect(report.steps.first { $0.name == "DNS resolution" }?.detail.contains("proxy 127.0.0.1:9") == true)
         #expect(failed.detail.contains("through the proxy 127.0.0.1:9"), "\(failed.detail)")
         #expect(failed.hint?.contains("HTTPS_PROXY") == true)
-    }
-
-    /// A self-signed certificate for 127.0.0.1 from openssl.
-    static func selfSigned(in directory: String, subject: String = "/CN=QlikConnector Test CA",
-                           names: String = "subjectAltName=IP:127.0.0.1,DNS:localhost") throws -> (String, String) {
-        let certificate = directory + "/cert.pem", key = directory + "/key.pem"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", subject,
-                             "-addext", names, "-keyout", key, "-out", certificate]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestFailure("openssl could not make a certificate") }
-        return (certificate, key)
     }
 }

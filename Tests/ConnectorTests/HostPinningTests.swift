@@ -3,6 +3,7 @@ import Foundation
 import QlikCloudAPI
 import QlikConnections
 import Testing
+import TestTenants
 @testable import QlikCloudSandbox
 
 /// DNS rebinding: the name is checked once, then every connection goes to the address that was checked,
@@ -48,39 +49,13 @@ struct HostPinningTests {
         #expect(await resolver.askedFor.isEmpty, "neither case looks the name up")
     }
 
-    @Test("the TLS probe connects to the pinned address and still verifies the certificate for the name",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
-    func tlsProbeUsesPinnedAddress() async throws {
-        let directory = NSTemporaryDirectory() + "qc-pin-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let (certificate, key) = try ConnectionTesterTests.selfSigned(in: directory, subject: "/CN=\(Self.name)", names: "subjectAltName=DNS:\(Self.name)")
-        let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(tlsCertificatePath: certificate, tlsKeyPath: key))
-        try await withLiveSandbox(sandbox) { credentials in
-            let port = try #require(try credentials.tenant.port)
-            var settings = directSettings
-            settings.caBundlePath = certificate
-            settings.pinnedAddresses = [Self.name: "127.0.0.1"]
-            let report = try await NetworkProbe.handshake(host: Self.name, port: port, tls: true, settings: settings)
-            #expect(report?.subject == "CN=\(Self.name)")
-            // Pinned under another name, the same address is refused: the certificate is checked for the name asked, not the address.
-            let other = "other-tenant.test.invalid"
-            settings.pinnedAddresses = [other: "127.0.0.1"]
-            await #expect(throws: TransportFailure.self) { try await NetworkProbe.handshake(host: other, port: port, tls: true, settings: settings) }
-            settings.pinnedAddresses = [:]
-            await #expect(throws: TransportFailure.self, "unpinned, the name resolves nowhere") {
-                try await NetworkProbe.handshake(host: Self.name, port: port, tls: true, settings: settings)
-            }
-        }
-    }
-
     @Test("Test Connection over TLS by name: DNS pins the checked address, every step passes, and the report says where it connects",
           .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
     func testConnectionPins() async throws {
         let directory = NSTemporaryDirectory() + "qc-pin-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let (certificate, key) = try ConnectionTesterTests.selfSigned(in: directory)
+        let (certificate, key) = try SelfSignedCertificate.make(in: directory)
         let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(tlsCertificatePath: certificate, tlsKeyPath: key))
         let report = try await withLiveSandbox(sandbox) { credentials in
             // 'localhost' answered as 127.0.0.1 at check time: REST and the probe go there; the engine's socket resolves it itself.

@@ -5,6 +5,7 @@ import QlikCloudAPI
 @testable import QlikCloudSandbox
 import Synchronization
 import Testing
+import TestTenants
 
 /// The real transport, noting the path of every request sent.
 private final class CountingTransport: HTTPTransport {
