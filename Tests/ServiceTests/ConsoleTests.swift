@@ -34,28 +34,58 @@ struct ConsoleTests {
         return harness
     }
 
-    @Test("sign-in sets a Secure HttpOnly SameSite cookie; pages need it; a wrong password is refused alike for unknown addresses; five failures throttle")
-    func signIn() async throws {
+    @Test("a console page without a session redirects to sign-in")
+    func anonymousIsRedirected() async throws {
+        let harness = try await Self.withPasswords()
+        let redirected = try await harness.withClient { api in try await Browser(api: api).get("/console") }
+        #expect(redirected.status == .seeOther && redirected.headers[.location] == "/console/sign-in")
+    }
+
+    @Test("the sign-in form labels the organization, email and password fields")
+    func signInFormIsLabelled() async throws {
+        let harness = try await Self.withPasswords()
+        let form = try await harness.withClient { api in try await Browser(api: api).get("/console/sign-in") }
+        #expect(form.status == .ok && form.text.contains(#"<label for="organization">"#) && form.text.contains(#"<label for="email">"#)
+                && form.text.contains(#"<label for="password">"#))
+    }
+
+    @Test("a wrong password and an unknown address are refused alike")
+    func refusedAlike() async throws {
+        let harness = try await Self.withPasswords()
+        let (wrong, unknown) = try await harness.withClient { api in
+            let anonymous = Browser(api: api)
+            return (try await anonymous.signIn("Acme", "designer@acme.example", "wrong password!!"),
+                    try await anonymous.signIn("Acme", "nobody@acme.example", "wrong password!!"))
+        }
+        #expect(wrong.status == .unauthorized && unknown.status == .unauthorized)
+        #expect(wrong.text.contains(Console.refusal) && unknown.text.contains(Console.refusal))
+    }
+
+    @Test("five failures lock the address, even for the right password, with Retry-After")
+    func fiveFailuresThrottle() async throws {
+        let harness = try await Self.withPasswords()
+        let throttled = try await harness.withClient { api in
+            let anonymous = Browser(api: api)
+            for _ in 0..<5 { try await anonymous.signIn("Acme", "viewer@acme.example", "not it at all") }
+            return try await anonymous.signIn("Acme", "viewer@acme.example", Self.password)
+        }
+        #expect(throttled.status == .tooManyRequests && throttled.headers[.retryAfter] != nil)
+    }
+
+    @Test("sign-in sets a Secure HttpOnly SameSite=Strict session cookie, and the console's pages open with it")
+    func signInOpensPages() async throws {
+        let harness = try await Self.withPasswords()
+        let list = try await harness.withClient { api in try await Self.signedIn(api, harness).get("/console") }
+        #expect(list.status == .ok && list.text.contains("Connections") && list.text.contains("designer@acme.example"))
+        #expect(list.headers[.contentType]?.hasPrefix("text/html") == true)
+    }
+
+    @Test("signing out ends the session on the server, not only in the browser")
+    func signOutEndsSession() async throws {
         let harness = try await Self.withPasswords()
         try await harness.withClient { api in
-            let anonymous = Browser(api: api)
-            let redirected = try await anonymous.get("/console")
-            #expect(redirected.status == .seeOther && redirected.headers[.location] == "/console/sign-in")
-            let form = try await anonymous.get("/console/sign-in")
-            #expect(form.status == .ok && form.text.contains(#"<label for="organization">"#) && form.text.contains(#"<label for="email">"#)
-                    && form.text.contains(#"<label for="password">"#))
-            let wrong = try await anonymous.signIn("Acme", "designer@acme.example", "wrong password!!")
-            let unknown = try await anonymous.signIn("Acme", "nobody@acme.example", "wrong password!!")
-            #expect(wrong.status == .unauthorized && unknown.status == .unauthorized)
-            #expect(wrong.text.contains(Console.refusal) && unknown.text.contains(Console.refusal))
-            for _ in 0..<5 { try await anonymous.signIn("Acme", "viewer@acme.example", "not it at all") }
-            let throttled = try await anonymous.signIn("Acme", "viewer@acme.example", Self.password)
-            #expect(throttled.status == .tooManyRequests && throttled.headers[.retryAfter] != nil, "five failures lock the address, even with the right password")
             let browser = try await Self.signedIn(api, harness)
             let list = try await browser.get("/console")
-            #expect(list.status == .ok && list.text.contains("Connections") && list.text.contains("designer@acme.example"))
-            #expect(list.headers[.contentType]?.hasPrefix("text/html") == true)
-            // Signing out ends the session on the server, not just in the browser.
             let csrf = try #require(browser.csrf(in: list.text))
             #expect(try await browser.post("/console/sign-out", ["csrf": csrf]).headers[.location] == "/console/sign-in")
             #expect(try await browser.get("/console").status == .seeOther)
