@@ -134,8 +134,8 @@ struct ConsoleTests {
         }
     }
 
-    @Test("Test Connection from the console shows each step; edit keeps the secret; delete asks first")
-    func testEditDelete() async throws {
+    /// A signed-in designer with an OAuth 2.0 connection "Sandbox" to a running sandbox, made through the console's form.
+    static func withSandboxConnection(_ body: @escaping @Sendable (ServiceHarness, Browser, String, SandboxCredentials) async throws -> Void) async throws {
         let harness = try await Self.withPasswords()
         let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(port: 0))
         try await sandbox.withRunning { tenant in
@@ -144,32 +144,63 @@ struct ConsoleTests {
                 let csrf = try #require(browser.csrf(in: try await browser.get("/console/connections/new").text))
                 try await browser.post("/console/connections", ["csrf": csrf, "name": "Sandbox", "runtimeEnvironment": "Serverless", "authenticationType": "oauth2",
                                                                 "baseURL": tenant.baseURL, "clientID": tenant.clientID, "clientSecret": tenant.clientSecret])
-                let tested = try await browser.post("/console/connections/Sandbox/test", ["csrf": csrf])
-                #expect(tested.text.contains("Test Connection: <span class=\"badge ok\">Passed</span>"), "\(tested.text.suffix(2000))")
-                #expect(tested.text.contains("OAuth token exchange") && tested.text.contains("Authenticated call"))
-                let edited = try await browser.post("/console/connections/Sandbox/edit", ["csrf": csrf, "name": "Sandbox", "description": "kept secret",
-                                                                                         "runtimeEnvironment": "Serverless", "authenticationType": "oauth2",
-                                                                                         "baseURL": tenant.baseURL, "clientID": "", "clientSecret": ""])
-                #expect(edited.status == .seeOther)
-                let again = try await browser.post("/console/connections/Sandbox/test", ["csrf": csrf])
-                #expect(again.text.contains("badge ok\">Passed"), "the stored client id and secret were kept")
-                let list = try await browser.get("/console")
-                #expect(list.text.contains("Sandbox") && list.text.contains("Passed") && list.text.contains("OAuth 2.0"))
-                // Each Test Connection ran as a task: listed with its state, and its page shows what it logged.
-                let tasks = try await browser.get("/console/tasks")
-                #expect(tasks.status == .ok && tasks.text.components(separatedBy: "badge ok\">succeeded").count == 3, "\(tasks.text.suffix(1500))")
-                let id = try #require(try await harness.repository.tasks(of: harness.acme.id, limit: 1).first?.id)
-                let task = try await browser.get("/console/tasks/\(id)")
-                #expect(task.text.contains("Testing connection &#39;Sandbox&#39;") || task.text.contains("Testing connection 'Sandbox'"), "\(task.text.suffix(1500))")
-                #expect(task.text.contains("<h2>Result</h2>") && task.text.contains("OAuth token exchange") && !task.text.contains(tenant.clientSecret),
-                        "the page shows the task's result (the report), never a secret")
-                #expect(try await browser.get("/console/agents").text.contains("No agents yet"))
-                let confirm = try await browser.get("/console/connections/Sandbox/delete")
-                #expect(confirm.text.contains("Delete Sandbox?") && confirm.text.contains("cannot be undone"))
-                let deleted = try await browser.post("/console/connections/Sandbox/delete", ["csrf": csrf])
-                #expect(deleted.text.contains("Deleted connection &#39;Sandbox&#39;.") || deleted.text.contains("Deleted connection 'Sandbox'."), "\(deleted.text.suffix(1500))")
-                #expect(try await browser.get("/console/connections/Sandbox").status == .notFound)
+                try await body(harness, browser, csrf, tenant)
             }
+        }
+    }
+
+    @Test("Test Connection from the console shows each step, and the list shows the connection passed")
+    func testShowsEachStep() async throws {
+        try await Self.withSandboxConnection { _, browser, csrf, _ in
+            let tested = try await browser.post("/console/connections/Sandbox/test", ["csrf": csrf])
+            #expect(tested.text.contains("Test Connection: <span class=\"badge ok\">Passed</span>"), "\(tested.text.suffix(2000))")
+            #expect(tested.text.contains("OAuth token exchange") && tested.text.contains("Authenticated call"))
+            let list = try await browser.get("/console")
+            #expect(list.text.contains("Sandbox") && list.text.contains("Passed") && list.text.contains("OAuth 2.0"))
+        }
+    }
+
+    @Test("editing with the secret fields left empty keeps the stored client id and secret")
+    func editKeepsSecret() async throws {
+        try await Self.withSandboxConnection { _, browser, csrf, tenant in
+            let edited = try await browser.post("/console/connections/Sandbox/edit", ["csrf": csrf, "name": "Sandbox", "description": "kept secret",
+                                                                                     "runtimeEnvironment": "Serverless", "authenticationType": "oauth2",
+                                                                                     "baseURL": tenant.baseURL, "clientID": "", "clientSecret": ""])
+            #expect(edited.status == .seeOther)
+            let again = try await browser.post("/console/connections/Sandbox/test", ["csrf": csrf])
+            #expect(again.text.contains("badge ok\">Passed"), "the stored client id and secret were kept")
+        }
+    }
+
+    @Test("each Test Connection runs as a task: listed with its state, its page shows what it logged and its result, never a secret")
+    func testRunsAsTask() async throws {
+        try await Self.withSandboxConnection { harness, browser, csrf, tenant in
+            for _ in 0..<2 { try await browser.post("/console/connections/Sandbox/test", ["csrf": csrf]) }
+            let tasks = try await browser.get("/console/tasks")
+            #expect(tasks.status == .ok && tasks.text.components(separatedBy: "badge ok\">succeeded").count == 3, "\(tasks.text.suffix(1500))")
+            let id = try #require(try await harness.repository.tasks(of: harness.acme.id, limit: 1).first?.id)
+            let task = try await browser.get("/console/tasks/\(id)")
+            #expect(task.text.contains("Testing connection &#39;Sandbox&#39;") || task.text.contains("Testing connection 'Sandbox'"), "\(task.text.suffix(1500))")
+            #expect(task.text.contains("<h2>Result</h2>") && task.text.contains("OAuth token exchange") && !task.text.contains(tenant.clientSecret),
+                    "the page shows the task's result (the report), never a secret")
+        }
+    }
+
+    @Test("the agents page of an organization with none says so")
+    func agentsPageEmpty() async throws {
+        let harness = try await Self.withPasswords()
+        let agents = try await harness.withClient { api in try await Self.signedIn(api, harness).get("/console/agents") }
+        #expect(agents.text.contains("No agents yet"))
+    }
+
+    @Test("delete asks first, then deletes: the connection's page is gone")
+    func deleteAsksFirst() async throws {
+        try await Self.withSandboxConnection { _, browser, csrf, _ in
+            let confirm = try await browser.get("/console/connections/Sandbox/delete")
+            #expect(confirm.text.contains("Delete Sandbox?") && confirm.text.contains("cannot be undone"))
+            let deleted = try await browser.post("/console/connections/Sandbox/delete", ["csrf": csrf])
+            #expect(deleted.text.contains("Deleted connection &#39;Sandbox&#39;.") || deleted.text.contains("Deleted connection 'Sandbox'."), "\(deleted.text.suffix(1500))")
+            #expect(try await browser.get("/console/connections/Sandbox").status == .notFound)
         }
     }
 }
