@@ -170,14 +170,20 @@ struct AppCatalogTests {
     @Test("each app's result is handed on in order as soon as the apps before it are in, not once all are read")
     func handedOnInOrder() async throws {
         let lastDone = Mutex(false)
+        let handedCount = Mutex(0)
         var handed: [(index: Int, lastDone: Bool)] = []
         try await Catalog.inOrder(Array(0..<20), atMost: 4) { index in
-            try await Task.sleep(for: .milliseconds(index == 19 ? 300 : 2))
-            if index == 19 { lastDone.withLock { $0 = true } }
+            // The last app finishes only once the 19 before it were handed on (or after 30 s, when they were held back):
+            // decided by order, not by how fast a busy machine runs the others.
+            if index == 19 {
+                for _ in 0..<3_000 where handedCount.withLock({ $0 }) < 19 { try await Task.sleep(for: .milliseconds(10)) }
+                lastDone.withLock { $0 = true }
+            }
             return index
         } each: { index, result in
             #expect(index == result)
             handed.append((index, lastDone.withLock { $0 }))
+            handedCount.withLock { $0 += 1 }
         }
         #expect(handed.map(\.index) == Array(0..<20))
         #expect(handed.dropLast().allSatisfy { !$0.lastDone }, "the first 19 are handed on while the slow last one still runs")
