@@ -156,11 +156,14 @@ let package = Package(
             dependencies: ["QlikConnections", "Repository", "Runtime", "Secrets", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
+        .target(name: "ConnectorAPI", dependencies: ["QlikConnections", "Repository"],
+                // openapi.yaml is the API's one description; the service serves its JSON form (scripts/openapi/json-from-yaml).
+                exclude: ["openapi.yaml"], resources: [.copy("openapi.json")], swiftSettings: strictSettings),
         // The connection service: HTTP API with its OpenAPI document, health, metrics.
         .target(
             name: "Service",
             dependencies: [
-                "QlikConnections", "Secrets", "Repository", "Connector", "QlikCloudAPI", "Runtime", "UseCases",
+                "QlikConnections", "Secrets", "Repository", "Connector", "QlikCloudAPI", "Runtime", "UseCases", "ConnectorAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

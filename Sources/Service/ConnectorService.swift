@@ -88,6 +88,8 @@ public struct ConnectorService: Sendable {
         addConnectionTaskRoutes(to: api)
         addAgentAdministrationRoutes(to: api)
         addAgentRoutes(to: router)
+        // Last, so that it wraps only the not-found responder (see MethodNotAllowed) and knows every route.
+        router.add(middleware: MethodNotAllowed(routes: RouteTable(router.routes)))
         return router
     }
 

@@ -32,10 +32,6 @@ struct ErrorMapping: RouterMiddleware {
     func handle(_ request: Request, context: ServiceContext, next: (Request, ServiceContext) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as HTTPError where error.status == .notFound && [nil, "NotFound"].contains(context.endpointPath) {
-            // No route matched (Hummingbird marks the endpoint "NotFound"): a documented path with another method is a 405, not a 404.
-            if let notAllowed = APIError.methodNotAllowed(request) { throw notAllowed }
-            throw error
         } catch let error as APIError {
             Self.logDetail(of: error, context: context)
             throw error

@@ -1,3 +1,4 @@
+import ConnectorAPI
 import Foundation
 import Hummingbird
 
@@ -20,7 +21,14 @@ extension ConnectorService {
                      body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
         router.get("openapi.json") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json)))
+            do {
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try OpenAPIDocument.json())))
+            } catch {
+                // Where it was looked for goes to the operator's log (ErrorMapping), not to the client.
+                throw APIError(.serviceUnavailable, code: "document_unavailable",
+                               "The API's description is not installed with this service; its operator's log says where it was looked for.",
+                               detail: "\(error)")
+            }
         }
     }
 }
