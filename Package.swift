@@ -153,7 +153,9 @@ let package = Package(
         // Named UseCases, not Operations: swift-openapi-generator emits a top-level `enum Operations`.
         .target(
             name: "UseCases",
-            dependencies: ["QlikConnections", "Repository", "Runtime", "Secrets", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["QlikConnections", "Repository", "Runtime", "Secrets", .product(name: "Crypto", package: "swift-crypto"),
+                           // bcrypt only (PasswordHasher); hummingbird-auth's HTTP parts are not used here.
+                           .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
             swiftSettings: strictSettings
         ),
         .target(name: "ConnectorAPI", dependencies: ["QlikConnections", "Repository"],
@@ -165,7 +167,6 @@ let package = Package(
             dependencies: [
                 "QlikConnections", "Secrets", "Repository", "Connector", "QlikCloudAPI", "Runtime", "UseCases", "ConnectorAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -177,7 +178,7 @@ let package = Package(
         // The service under wrk beside a bare route (scripts/bench-service).
         .executableTarget(
             name: "service-benchmark",
-            dependencies: ["Service", "Repository", "QlikConnections", "Secrets", .product(name: "Hummingbird", package: "hummingbird"),
+            dependencies: ["Service", "UseCases", "Repository", "QlikConnections", "Secrets", .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/ServiceBenchmark",
             swiftSettings: strictSettings
@@ -204,7 +205,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "Repository", "QlikConnections", "Secrets", "QlikCloudSandbox", "Connector", "Runtime", "TestRepositories",
+                "Service", "UseCases", "Repository", "QlikConnections", "Secrets", "QlikCloudSandbox", "Connector", "Runtime", "TestRepositories",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

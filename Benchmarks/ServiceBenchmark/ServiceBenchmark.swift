@@ -8,6 +8,7 @@ import QlikConnections
 import Repository
 import Secrets
 import Service
+import UseCases
 
 /// The service under wrk (scripts/bench-service): a repository with 1,000
 /// connections served by the real service, and beside it a bare Hummingbird

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import QlikConnections
 import Repository
-import Service
+import UseCases
 
 /// `qlik-connector user`: the people of an organization, and their personal API tokens.
 struct UserCommand: AsyncParsableCommand {

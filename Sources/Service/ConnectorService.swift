@@ -7,6 +7,7 @@ public import Repository
 public import Secrets
 public import Runtime
 public import ServiceLifecycle
+public import UseCases
 
 /// The connection service: the HTTP API (described at `/openapi.json`),
 /// health and metrics. One repository, one master key, one metrics registry.

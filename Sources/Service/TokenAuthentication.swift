@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Repository
+import UseCases
 
 /// Every `/api/v1` route needs `Authorization: Bearer qcs_...`: a personal
 /// API token that is neither revoked nor expired, of a user not disabled.

@@ -8,6 +8,7 @@ import Secrets
 import Testing
 import TestRepositories
 @testable import Service
+import UseCases
 
 @Suite("The one-time setup link: the first administrator from the browser")
 struct ConsoleSetupTests {

@@ -10,6 +10,7 @@ import Secrets
 import Testing
 import TestRepositories
 @testable import Service
+import UseCases
 
 /// Signing in to the console under attack: attempts counted before the password
 /// check (per e-mail address, per client address, across replicas), and the

@@ -5,6 +5,7 @@ import Logging
 import Runtime
 @testable import Service
 import Testing
+import UseCases
 
 @Suite("Log injection: user input cannot write a line of its own into the service's log")
 struct LogInjectionTests {

@@ -6,6 +6,7 @@ import Secrets
 import Testing
 import TestRepositories
 @testable import Service
+import UseCases
 
 /// Where the operator keeps the master key is theirs alone: when a rotation went wrong, the organization's users
 /// (API answers, task errors) are told the operator must act, and only the service's log names the file.

@@ -8,6 +8,7 @@ import Runtime
 import Secrets
 @testable import Service
 import TestRepositories
+import UseCases
 
 /// A service on a fresh repository (SQLite unless a test asks for PostgreSQL): organization "Acme" with an
 /// admin, a designer and a viewer, and organization "Other" with its own

@@ -7,6 +7,7 @@ import Synchronization
 import Testing
 import TestRepositories
 @testable import Service
+@testable import UseCases
 
 /// Sign-in timing must not tell a wrong organization from an unknown address or a wrong password: every sign-in does the
 /// same bcrypt work (PasswordHasher.checksPerSignIn checks), whatever the organization it names holds. The checks are

@@ -5,6 +5,7 @@ import Repository
 import Testing
 import TestRepositories
 @testable import Service
+import UseCases
 
 @Suite("A password change or a disable signs the user out everywhere")
 struct SignOutEverywhereTests {

@@ -6,6 +6,7 @@ import QlikConnections
 import Secrets
 import Testing
 @testable import Service
+import UseCases
 
 /// Console sign-in behind a reverse proxy: X-Forwarded-For names the client only when the TCP peer is a trusted proxy
 /// (`serve --trusted-proxy`), read from the right, so that users behind one proxy are counted apart and nobody else

@@ -3,6 +3,7 @@ import Hummingbird
 import QlikConnections
 import Repository
 import Secrets
+import UseCases
 
 /// Who am I, my organization, my personal API tokens, and the audit trail.
 extension ConnectorService {
