@@ -158,6 +158,8 @@ let package = Package(
                            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
             swiftSettings: strictSettings
         ),
+        // The API's JSON shapes (organizations, connections, tasks, agents), shared by the service and the command's --json
+        // without HTTP; the spec-first generator's types replace them later.
         .target(name: "ConnectorAPI", dependencies: ["QlikConnections", "Repository"],
                 // openapi.yaml is the API's one description; the service serves its JSON form (scripts/openapi/json-from-yaml).
                 exclude: ["openapi.yaml"], resources: [.copy("openapi.json")], swiftSettings: strictSettings),
@@ -178,7 +180,7 @@ let package = Package(
         // The service under wrk beside a bare route (scripts/bench-service).
         .executableTarget(
             name: "service-benchmark",
-            dependencies: ["Service", "UseCases", "Repository", "QlikConnections", "Secrets", .product(name: "Hummingbird", package: "hummingbird"),
+            dependencies: ["Service", "UseCases", "ConnectorAPI", "Repository", "QlikConnections", "Secrets", .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/ServiceBenchmark",
             swiftSettings: strictSettings
@@ -187,7 +189,7 @@ let package = Package(
         .target(
             name: "QlikConnectorCLI",
             dependencies: [
-                "QlikConnections", "Secrets", "Repository", "QVD", "QlikCloudSandbox", "QlikCloudAPI", "Connector", "Service", "Runtime", "UseCases",
+                "QlikConnections", "Secrets", "Repository", "QVD", "QlikCloudSandbox", "QlikCloudAPI", "Connector", "ConnectorAPI", "Service", "Runtime", "UseCases",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -205,7 +207,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "UseCases", "Repository", "QlikConnections", "Secrets", "QlikCloudSandbox", "Connector", "Runtime", "TestRepositories",
+                "Service", "UseCases", "ConnectorAPI", "Repository", "QlikConnections", "Secrets", "QlikCloudSandbox", "Connector", "Runtime", "TestRepositories",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

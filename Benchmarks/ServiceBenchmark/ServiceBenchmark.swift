@@ -9,6 +9,7 @@ import Repository
 import Secrets
 import Service
 import UseCases
+import ConnectorAPI
 
 /// The service under wrk (scripts/bench-service): a repository with 1,000
 /// connections served by the real service, and beside it a bare Hummingbird

@@ -7,7 +7,7 @@ import QlikConnections
 import Repository
 import Runtime
 import Secrets
-import Service
+import ConnectorAPI
 import ServiceLifecycle
 import UseCases
 

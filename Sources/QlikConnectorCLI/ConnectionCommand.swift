@@ -3,7 +3,7 @@ import Foundation
 import Secrets
 import QlikConnections
 import Repository
-import Service
+import ConnectorAPI
 
 struct ConnectionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,7 +3,7 @@ import Foundation
 import QlikConnections
 import Repository
 import Secrets
-import Service
+import ConnectorAPI
 
 struct OrganizationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

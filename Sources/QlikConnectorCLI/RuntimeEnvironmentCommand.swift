@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import QlikConnections
 import Repository
-import Service
+import ConnectorAPI
 
 struct RuntimeEnvironmentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

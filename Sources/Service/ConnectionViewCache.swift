@@ -3,6 +3,7 @@ import QlikCloudAPI
 import QlikConnections
 import Repository
 import Synchronization
+import ConnectorAPI
 
 /// Connection views already built and encoded, by connection and version: a
 /// list page then reads, checks and encodes only connections that changed

@@ -9,6 +9,7 @@ import Runtime
 import Testing
 import TestRepositories
 @testable import Service
+import ConnectorAPI
 
 @Suite("The service API: roles, organizations, tokens, validation, idempotency")
 struct ServiceAPITests {

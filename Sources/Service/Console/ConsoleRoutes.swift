@@ -6,6 +6,7 @@ import Connector
 import QlikConnections
 import Repository
 import Secrets
+import ConnectorAPI
 
 /// The web console: sign in, the organization's connections, the New
 /// connection page laid out as Qlik's connection page, Test Connection,

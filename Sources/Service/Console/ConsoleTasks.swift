@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import QlikConnections
 import Repository
+import ConnectorAPI
 
 /// The console's Tasks and Secure Agents pages: what runs where, how it went, what it logged.
 extension Console {

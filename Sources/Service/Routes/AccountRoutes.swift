@@ -4,6 +4,7 @@ import QlikConnections
 import Repository
 import Secrets
 import UseCases
+import ConnectorAPI
 
 /// Who am I, my organization, my personal API tokens, and the audit trail.
 extension ConnectorService {

@@ -5,6 +5,7 @@ import QlikConnections
 import Repository
 import Runtime
 import UseCases
+import ConnectorAPI
 
 /// Secure Agents: administrators create them (each gets a `qca_` token,
 /// shown once); agents call `/api/v1/agent/...` with that token only, pull

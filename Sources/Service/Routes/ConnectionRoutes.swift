@@ -8,6 +8,7 @@ import QlikCloudAPI
 import QlikConnections
 import Repository
 import Secrets
+import ConnectorAPI
 
 /// Connections: everyone reads; designers and administrators create,
 /// change, delete and test. Secret fields are write-only: a change that

@@ -5,6 +5,7 @@ import NIOCore
 import QlikConnections
 import Repository
 import Runtime
+import ConnectorAPI
 
 /// `POST /api/v1/connections/{name}/tasks`: queue discover, read, write or
 /// reload on the connection's runtime environment. Answers 202 with the task

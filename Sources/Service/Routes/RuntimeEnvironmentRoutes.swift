@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import QlikConnections
 import Repository
+import ConnectorAPI
 
 /// Runtime environments: everyone reads them (the connection form lists them); administrators change them.
 extension ConnectorService {

@@ -5,6 +5,7 @@ import QlikConnections
 import Repository
 import Runtime
 import UseCases
+import ConnectorAPI
 
 /// A task that had not finished when its request stopped waiting: 202 with the task to follow. On a Secure Agent
 /// group the answer also says how many of its agents are available, and when none is, why and how to start one.
