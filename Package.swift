@@ -189,7 +189,8 @@ let package = Package(
         .target(
             name: "QlikConnectorCLI",
             dependencies: [
-                "QlikConnections", "Secrets", "Repository", "QVD", "QlikCloudSandbox", "QlikCloudAPI", "Connector", "ConnectorAPI", "Service", "Runtime", "UseCases",
+                // No Service and no Hummingbird: `serve` starts the service through ServiceLauncher, which the executable implements.
+                "QlikConnections", "Secrets", "Repository", "QVD", "QlikCloudSandbox", "QlikCloudAPI", "Connector", "ConnectorAPI", "Runtime", "UseCases",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -200,7 +201,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "qlik-connector",
-            dependencies: ["QlikConnectorCLI"],
+            dependencies: ["QlikConnectorCLI", "Service", "UseCases", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "QlikConnectionsTests", dependencies: ["QlikConnections"], swiftSettings: strictSettings),

@@ -14,8 +14,9 @@ import UseCases
 public enum QlikConnectorCLI {
     /// Runs the command line and returns the exit code: 0 success, 1
     /// failure, 2 usage or validation error. Messages go to standard error.
-    public static func run(arguments: [String]) async -> Int32 {
-        await QlikConnectorCommand.run(arguments: arguments)
+    /// `launcher` starts the connection service for `serve`; without one, `serve` fails saying so.
+    public static func run(arguments: [String], launcher: (any ServiceLauncher)? = nil) async -> Int32 {
+        await ServeCommand.$launcher.withValue(launcher) { await QlikConnectorCommand.run(arguments: arguments) }
     }
 
     /// Makes every logger created without a handler of its own (the built-in

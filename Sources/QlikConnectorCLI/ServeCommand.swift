@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import Repository
 import Runtime
-import Service
+import Secrets
 
 /// `qlik-connector serve`: the connection service on loopback.
 struct ServeCommand: AsyncParsableCommand {
@@ -32,15 +32,17 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port takes 0 to 65535.") }
-        do { _ = try TrustedProxies(parsing: trustedProxy) } catch { throw ValidationError(error.description) }
+        // Without a launcher, run() says so; with one, a bad CIDR is a usage error before anything is opened.
+        do { try Self.launcher?.checkTrustedProxies(trustedProxy) } catch { throw ValidationError(error.description) }
     }
 
     func run() async throws {
+        guard let launcher = Self.launcher else {
+            throw CLIError.failure("this build of the command has no connection service; run 'serve' with the qlik-connector executable")
+        }
         let workspace = try await Workspace.open(global)
         // The key is loaded (or generated) before the first request needs it.
         let keyring = try await workspace.keyring()
-        let proxies: TrustedProxies
-        do { proxies = try TrustedProxies(parsing: trustedProxy) } catch { throw CLIError.usage(error.description) }
         var logger = workspace.logger
         logger[metadataKey: "component"] = "service"
         let files: TaskFiles
@@ -53,26 +55,23 @@ struct ServeCommand: AsyncParsableCommand {
         let repository = workspace.repository
         let keyLogger = logger
         // Another process (rotate-key, another replica) may rotate the key while this one serves: it reads the new one where it read its own.
-        let service = ConnectorService(repository: repository, keyring: keyring, logger: logger, files: files,
-                                       managerCredentials: managerCredentialsFromEnvironment ? .environment : .organizationsOnly,
-                                       reloadingKeys: { held in
-                                           let reloaded = try await location.reloaded(keeping: held, agreeingWith: repository)
-                                           if reloaded.active.id != held.active.id {
-                                               keyLogger.notice("loaded the master key another process rotated to",
-                                                                metadata: ["keyID": "\(reloaded.active.id)", "previousKeyID": "\(held.active.id)"])
-                                           }
-                                           return reloaded
-                                       }, trustedProxies: proxies)
+        let reloadingKeys: LiveKeyring.Reload = { held in
+            let reloaded = try await location.reloaded(keeping: held, agreeingWith: repository)
+            if reloaded.active.id != held.active.id {
+                keyLogger.notice("loaded the master key another process rotated to",
+                                 metadata: ["keyID": "\(reloaded.active.id)", "previousKeyID": "\(held.active.id)"])
+            }
+            return reloaded
+        }
         var count = 0
         for organization in try await workspace.repository.organizations() {
             count += try await workspace.repository.administratorCount(of: organization.id)
         }
         let administrators = count
         let database = workspace.databaseDescription
-        // Printed once, to the person who started the service; only its hash is kept, in memory.
-        let setup = administrators == 0 ? service.setupLink.issue() : nil
         let host = self.host
-        let app = service.application(host: host, port: port) { bound in
+        // The setup link is printed once, to the person who started the service; only its hash is kept, in memory.
+        let announce: @Sendable (Int, String?) -> Void = { bound, setup in
             var lines = "Serving on http://\(host):\(bound) (console at /console, API at /api/v1, description at /openapi.json). Stop with Ctrl-C.\n"
                 + "Repository: \(database)\n"
             if let setup {
@@ -82,8 +81,11 @@ struct ServeCommand: AsyncParsableCommand {
             // Written straight away: a script waiting for the port reads it while the service runs.
             FileHandle.standardOutput.write(Data(lines.utf8))
         }
+        let request = ServeRequest(host: host, port: port, repository: repository, keyring: keyring, reloadingKeys: reloadingKeys, logger: logger,
+                                   files: files, managerCredentials: managerCredentialsFromEnvironment ? .environment : .organizationsOnly,
+                                   trustedProxies: trustedProxy, issuesSetupLink: administrators == 0, announce: announce)
         do {
-            try await ListeningPort.serve(on: port) { try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint]) }
+            try await ListeningPort.serve(on: port) { try await launcher.serve(request) }
         } catch {
             await workspace.repository.close()
             throw error
