@@ -55,8 +55,13 @@ struct MasterKeyLocation {
             if FileManager.default.fileExists(atPath: path) {
                 key = try MasterKeyFile.read(path)
             } else if try await repository.activeMasterKeyID() != nil {
-                throw CLIError.failure("The master key file \(path) is missing, but this repository's credentials are sealed with a key; "
-                    + "restore the key file (or point --master-key-file at it).")
+                // Another command starting at the same moment (a second replica) may have generated the key between the
+                // check above and this read: it links the file in place before it registers the key, so look again.
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw CLIError.failure("The master key file \(path) is missing, but this repository's credentials are sealed with a key; "
+                        + "restore the key file (or point --master-key-file at it).")
+                }
+                key = try MasterKeyFile.read(path)
             } else {
                 key = MasterKey.generate()
                 if try MasterKeyFile.createUnlessPresent(key, at: path) {
