@@ -43,15 +43,7 @@ public final class PostgresRepository: RepositoryLifecycle {
         configuration.options.maximumConnections = max(1, connections)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
-        // The client serves leases only once run() has begun, and warns on stderr about a lease that comes first: the
-        // repository is returned after the task that runs it has started, so a command's first query does not race it.
-        let (started, signal) = AsyncStream<Void>.makeStream()
-        running = Task {
-            signal.finish()
-            await client.run()
-        }
-        for await _ in started {}
-        await Task.yield()
+        running = Task { await client.run() }
     }
 
     private static func migrate(_ configuration: PostgresConnection.Configuration, address: PostgresAddress, logger: Logger) async throws {
