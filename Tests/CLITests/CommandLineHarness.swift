@@ -101,6 +101,11 @@ final class CommandLineHarness: @unchecked Sendable {
             self.finished = finished
         }
 
+        /// A test that failed before `stop()` (a `#require` threw) does not leave the command running after it.
+        deinit {
+            if process.isRunning { process.terminate() }
+        }
+
         /// The next line the command printed, or nil once its output ended.
         func nextLine() async -> String? { await lines.next() }
 
