@@ -11,8 +11,8 @@ struct ServiceAgentAvailabilityTests {
     @Test("Test Connection and a data task on a group without agents, or with a stale one, answer 202 at once with availableAgents 0 and the explanation; with an agent alive they wait and count it",
           arguments: RepositoryBackend.allCases)
     func availableAgents(_ backend: RepositoryBackend) async throws {
-        // The service would otherwise wait 90 s for the test's task.
-        let harness = try await ServiceHarness.make(backend, taskWait: .seconds(90))
+        // The service would otherwise wait 600 s for the test's task: far beyond any bound below, which a busy machine cannot reach.
+        let harness = try await ServiceHarness.make(backend, taskWait: .seconds(600))
         try await harness.withClient { api in
             let admin = harness.token("admin")
             #expect(try await api.call(.post, "/api/v1/runtime-environments", token: admin, json: ["name": "EU Agents"]).status == .created)
@@ -22,7 +22,7 @@ struct ServiceAgentAvailabilityTests {
 
             let started = ContinuousClock.now
             let test = try await api.call(.post, "/api/v1/connections/On%20agents/test", token: admin)
-            #expect(ContinuousClock.now - started < .seconds(10), "answered at once, not after the 90 s wait")
+            #expect(ContinuousClock.now - started < .seconds(240), "answered at once, not after the 600 s wait")
             #expect(test.status == .accepted && test.object["availableAgents"] as? Int == 0 && test.object["state"] as? String == "queued")
             let message = try #require(test.object["message"] as? String)
             #expect(message.contains("Secure Agent group 'EU Agents' has no agent") && message.contains(#"qlik-connector agent create "EU Agents" NAME --token-file FILE"#)
@@ -62,7 +62,7 @@ struct ServiceAgentAvailabilityTests {
     @Test("a request waiting on an agent answers 202 with availableAgents 0 as soon as the group's last agent signs off, not when its wait is up",
           arguments: RepositoryBackend.allCases)
     func lastAgentStops(_ backend: RepositoryBackend) async throws {
-        let harness = try await ServiceHarness.make(backend, taskWait: .seconds(90))
+        let harness = try await ServiceHarness.make(backend, taskWait: .seconds(600))
         try await harness.withClient { api in
             let agentToken = try await Self.group(harness, api)
             #expect(try await api.call(.post, "/api/v1/agent/heartbeat", token: agentToken, json: ["host": "host-a", "version": "0.1.0", "leaseSeconds": 300]).status == .ok)
@@ -71,7 +71,7 @@ struct ServiceAgentAvailabilityTests {
             try await Task.sleep(for: .seconds(1))
             #expect(try await api.call(.post, "/api/v1/agent/stop", token: agentToken).status == .noContent)
             let answer = try await waiting
-            #expect(ContinuousClock.now - started < .seconds(15), "answered once the agent stopped, not after 90 s or its 300 s lease")
+            #expect(ContinuousClock.now - started < .seconds(60), "answered once the agent stopped, not after its 90 s wait or the 300 s lease")
             #expect(answer.status == .accepted && answer.object["availableAgents"] as? Int == 0 && answer.object["state"] as? String == "queued", "\(answer.text)")
             let message = try #require(answer.object["message"] as? String)
             #expect(message.contains("'eu-1' last sent one at") && message.contains("and stopped at") && message.contains(#"--runtime-env "EU Agents""#)
@@ -82,7 +82,7 @@ struct ServiceAgentAvailabilityTests {
     @Test("an agent that signs off is unavailable at once, in the agent list and for the next request; its next heartbeat makes it available again",
           arguments: RepositoryBackend.allCases)
     func signOff(_ backend: RepositoryBackend) async throws {
-        let harness = try await ServiceHarness.make(backend, taskWait: .seconds(90))
+        let harness = try await ServiceHarness.make(backend, taskWait: .seconds(600))
         try await harness.withClient { api in
             let agentToken = try await Self.group(harness, api)
             let admin = harness.token("admin")
@@ -96,7 +96,7 @@ struct ServiceAgentAvailabilityTests {
             #expect(try await status() == "unavailable", "inside its 300 s lease")
             let started = ContinuousClock.now
             let test = try await api.call(.post, "/api/v1/connections/On%20agents/test", token: admin)
-            #expect(ContinuousClock.now - started < .seconds(10) && test.status == .accepted && test.object["availableAgents"] as? Int == 0, "\(test.text)")
+            #expect(ContinuousClock.now - started < .seconds(240) && test.status == .accepted && test.object["availableAgents"] as? Int == 0, "\(test.text)")
             #expect(try await api.call(.post, "/api/v1/agent/heartbeat", token: agentToken, json: ["host": "host-a", "version": "0.1.0"]).status == .ok)
             #expect(try await status() == "available")
             let agent = try #require(try await harness.repository.agents(of: harness.acme.id).first)

@@ -8,10 +8,10 @@ import UseCases
 
 @Suite("Waiting for a task: woken by a finish in this process, stopped when no agent is left, pending at the deadline")
 struct TaskWaiterTests {
-    // A lost signal would leave the wait to its hour-long fallback: the time limit fails it, with no timing bound
-    // that a busy machine could break.
+    // A lost signal would leave the wait to its hour-long fallback: the time limit fails it. The limit only detects a hang:
+    // in a full run on two cores a test's steps queue behind every other test's, and one minute was once not enough (CI, stop 22).
     @Test("a finish signalled in this process wakes the wait at once: the task is read when the wait starts and when woken, never polled",
-          .timeLimit(.minutes(1)), arguments: RepositoryBackend.allCases)
+          .timeLimit(.minutes(10)), arguments: RepositoryBackend.allCases)
     func wakesOnFinishWithoutPolling(_ backend: RepositoryBackend) async throws {
         let fixture = try await TaskFixture(backend)
         let submitted = try await TaskSubmission(queue: fixture.repository).queue(fixture.task(on: fixture.serverless), on: fixture.serverless)
@@ -57,10 +57,10 @@ struct TaskWaiterTests {
                                                                                              regardless: false)
         guard case .queued(let submitted) = outcome else { Issue.record("a group with a live agent refused the task"); return }
         try await fixture.repository.signOff(agent.id, at: Date())
-        let started = ContinuousClock.now
-        let waited = try await TaskWaiter(tasks: fixture.repository, polling: .milliseconds(50)).wait(for: submitted, until: .now + .seconds(60))
+        // Had the wait not noticed, it would have ended at its deadline as still pending: the outcome says which, with no timing bound.
+        let waited = try await TaskWaiter(tasks: fixture.repository, polling: .milliseconds(50)).wait(for: submitted, until: .now + .seconds(600))
         guard case .noAgentLeft(let task, let availability) = waited else { Issue.record("the wait went on without agents: \(waited)"); return }
-        #expect(task.state == .queued && !availability.hasAvailableAgent && ContinuousClock.now - started < .seconds(10))
+        #expect(task.state == .queued && !availability.hasAvailableAgent)
     }
 
     @Test("a task nothing runs is answered still pending, as it stands, once the deadline is up", arguments: RepositoryBackend.allCases)
