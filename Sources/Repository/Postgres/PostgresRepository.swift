@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+import NIOSSL
 import PostgresNIO
 import QlikConnections
 
@@ -9,7 +10,11 @@ import QlikConnections
 /// migrated on first use, one replica at a time.
 public final class PostgresRepository: RepositoryLifecycle {
     public let address: PostgresAddress
-    let pool: PostgresConnectionPool
+    /// postgres-nio's pool: connections opened on demand up to the limit, pinged every 30 s while idle, closed after
+    /// a minute unused (its defaults), and dropped when closed under a caller.
+    let client: PostgresClient
+    /// The client's `run()`: it serves leases until `close()` cancels it.
+    private let running: Task<Void, Never>
     let logger: Logger
     /// Tasks that ran out of attempts are given up by a sweep at most once a second, not on every claim.
     let giveUpSweep = Sweep(interval: 1)
@@ -18,20 +23,70 @@ public final class PostgresRepository: RepositoryLifecycle {
     public init(address: PostgresAddress, connections: Int = 8, logger: Logger) async throws {
         self.address = address
         self.logger = logger
-        pool = try PostgresConnectionPool(address: address, maximum: max(1, connections), logger: logger)
+        let directTLS: PostgresConnection.Configuration.TLS, clientTLS: PostgresClient.Configuration.TLS
         do {
-            try await pool.withConnection { connection in try await PostgresMigrations.migrate(connection, logger: logger) }
-        } catch let error as RepositoryError {
-            await pool.close()
-            throw error
+            switch address.tls {
+            case .disable: (directTLS, clientTLS) = (.disable, .disable)
+            case .prefer: (directTLS, clientTLS) = (.prefer(try NIOSSLContext(configuration: .makeClientConfiguration())), .prefer(.makeClientConfiguration()))
+            case .require: (directTLS, clientTLS) = (.require(try NIOSSLContext(configuration: .makeClientConfiguration())), .require(.makeClientConfiguration()))
+            }
         } catch {
-            await pool.close()
+            throw RepositoryError.databaseAddress(reason: "TLS cannot be set up for \(address): \(error)")
+        }
+        // Migrated over a connection of its own first: an address that does not answer fails here at once, with why,
+        // where the client would keep retrying for a minute.
+        let direct = PostgresConnection.Configuration(host: address.host, port: address.port, username: address.username,
+                                                      password: address.password, database: address.database, tls: directTLS)
+        try await Self.migrate(direct, address: address, logger: logger)
+        var configuration = PostgresClient.Configuration(host: address.host, port: address.port, username: address.username,
+                                                         password: address.password, database: address.database, tls: clientTLS)
+        configuration.options.maximumConnections = max(1, connections)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        // The client serves leases only once run() has begun, and warns on stderr about a lease that comes first: the
+        // repository is returned after the task that runs it has started, so a command's first query does not race it.
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        running = Task {
+            signal.finish()
+            await client.run()
+        }
+        for await _ in started {}
+        await Task.yield()
+    }
+
+    private static func migrate(_ configuration: PostgresConnection.Configuration, address: PostgresAddress, logger: Logger) async throws {
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+        } catch {
+            throw RepositoryError.storage(reason: "cannot connect to PostgreSQL at \(address): \(PostgresFailure.describe(error))")
+        }
+        do {
+            try await PostgresMigrations.migrate(connection, logger: logger)
+        } catch {
+            await close(connection, logger: logger)
+            if let error = error as? RepositoryError { throw error }
             throw RepositoryError.storage(reason: "cannot prepare the schema in \(address): \(PostgresFailure.describe(error))")
+        }
+        await close(connection, logger: logger)
+    }
+
+    private static func close(_ connection: PostgresConnection, logger: Logger) async {
+        do {
+            try await connection.close()
+        } catch {
+            logger.debug("a PostgreSQL connection did not close cleanly", metadata: ["error": "\(PostgresFailure.describe(error))"])
         }
     }
 
     /// Ends this process's connections; the repository is unusable afterwards.
-    public func close() async { await pool.close() }
+    public func close() async {
+        running.cancel()
+        await running.value
+    }
+
+    /// A repository dropped without `close()` still ends its connections.
+    deinit { running.cancel() }
 
     /// How a write takes the repository's write lock: shared by ordinary
     /// writes, exclusive for the few that change what every write checks
@@ -57,7 +112,7 @@ public final class PostgresRepository: RepositoryLifecycle {
                 do {
                     try await session.execute("ROLLBACK")
                 } catch let rollback {
-                    // A connection left inside a failed transaction must not serve the next caller: closing it makes the pool drop it.
+                    // A connection left inside a failed transaction must not serve the next caller: closing it makes the client drop it.
                     logger.warning("a rollback failed; closing its connection", metadata: ["error": "\(PostgresFailure.describe(rollback))"])
                     do {
                         try await session.connection.close()
@@ -76,12 +131,19 @@ public final class PostgresRepository: RepositoryLifecycle {
     }
 
     private func run<T: Sendable>(_ body: (PostgresSession) async throws -> T) async throws -> T {
+        var leased = false
         do {
-            return try await pool.withConnection { connection in try await body(PostgresSession(connection: connection, logger: logger)) }
+            return try await client.withConnection { connection in
+                leased = true
+                return try await body(PostgresSession(connection: connection, logger: logger))
+            }
         } catch let error as RepositoryError {
             throw error
         } catch let error as PSQLError {
             throw RepositoryError.storage(reason: PostgresFailure.describe(error))
+        } catch where !leased {
+            // No connection to lend: the client gave up opening one (a minute of failures), or the repository was closed.
+            throw RepositoryError.storage(reason: "no connection to PostgreSQL at \(address): \(PostgresFailure.describe(error))")
         }
     }
 
