@@ -3,7 +3,7 @@ import Foundation
 /// Where a session finds the app's objects and how it opens handles on them:
 /// the app's persistent objects (the tenant's, or a session app's own) and
 /// the objects that live with the socket.
-extension EngineSession {
+extension EngineConversation {
     /// The app's persistent objects as this session sees them.
     func persistentObjects() async -> AppObjects {
         if openDoc?.isSessionApp == true { return sessionAppObjects }
@@ -135,7 +135,7 @@ extension EngineSession {
     }
 }
 
-extension EngineSession.RPCError {
+extension EngineConversation.RPCError {
     /// LOCERR_GENERIC_NOT_FOUND: no object of the app has this id (`parameter` is the id asked for).
     static func objectNotFound(_ id: String) -> Self { .init(code: 2, parameter: id, message: "Object not found") }
     /// LOCERR_GENERIC_ALREADY_EXISTS: an object with this id is in the app already.

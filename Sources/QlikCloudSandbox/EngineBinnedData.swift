@@ -10,7 +10,7 @@ import QVD
 /// most points a cell holds, then a row per non-empty cell, from the top left across, qText its rectangle
 /// "[[left, top, right, bottom]]", qNum its count, qElemNumber its place in the grid. qPages' qTop and qHeight page the
 /// rows after the first (a page always has every column).
-extension EngineSession {
+extension EngineConversation {
     mutating func binnedData(_ handle: Int, _ params: Params) async throws -> [String: Any] {
         guard let cube = await currentCube(handle) else {
             throw RPCError(code: -32602, parameter: "qPath", message: "The object has no qHyperCubeDef: its data is read with the method of its definition")

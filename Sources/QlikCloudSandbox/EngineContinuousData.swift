@@ -6,7 +6,7 @@ import QVD
 /// values than qNbrPoints, they are binned into qNbrPoints equal intervals, each bin one row at its midpoint with
 /// the measures over the bin's values. A second dimension makes the lines, at most qMaxNumberLines of them.
 /// qAxisData has the axis's ticks, at most qMaxNbrTicks, on round steps.
-extension EngineSession {
+extension EngineConversation {
     mutating func continuousData(_ handle: Int, options: [String: Any], reverse: Bool) async throws -> [String: Any] {
         guard let cube = await currentCube(handle) else {
             throw RPCError(code: -32602, parameter: "qPath", message: "The object has no qHyperCubeDef: its data is read with the method of its definition")

@@ -2,7 +2,7 @@ import QVD
 
 /// The current selections as a layout shows them (`qSelectionObjectDef` -> `qSelectionObject`): each field with
 /// selections, its selected values, counts and lock, and the Back/Forward counts.
-extension EngineSession {
+extension EngineConversation {
     /// How many selected values a selection item names before it says "N of M" instead, as the engine's default.
     static let selectionThreshold = 6
 

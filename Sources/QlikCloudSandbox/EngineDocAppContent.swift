@@ -3,7 +3,7 @@ import Foundation
 /// The Doc class's methods on the app's content: its layout and properties,
 /// its generic objects, master items, variables and bookmarks (persistent and
 /// per session), its lineage, connections, script and locale.
-extension EngineSession {
+extension EngineConversation {
     /// The answer of a Doc method on the app's content; nil for a method that is not one of them.
     mutating func docAppContentMethod(_ method: String, _ params: Params) async throws -> [String: Any]? {
         switch method {
@@ -247,6 +247,6 @@ extension EngineSession {
     }
 }
 
-extension EngineSession.RPCError {
+extension EngineConversation.RPCError {
     static func variableNotFound(_ name: String) -> Self { .init(code: 2, parameter: name, message: "Variable not found") }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The Doc class: the open app, its data model, script and the objects in it.
-extension EngineSession {
+extension EngineConversation {
     mutating func docMethod(_ method: String, _ params: Params) async throws -> [String: Any] {
         switch method {
         case "GetTablesAndKeys":

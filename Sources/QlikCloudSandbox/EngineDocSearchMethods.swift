@@ -3,7 +3,7 @@ import QVD
 
 /// The Doc class's search and temporary-state methods: finding values and fields by text or tag, selecting what a
 /// search found, and keeping a selection state to restore later.
-extension EngineSession {
+extension EngineConversation {
     /// Answers the Doc's search methods; nil for any other method, so the Doc's dispatch goes on.
     mutating func docSearchMethod(_ method: String, _ params: Params) async throws -> [String: Any]? {
         switch method {

@@ -3,7 +3,7 @@ import QVD
 
 /// The Doc class's selection and evaluation methods: fields, Clear/Lock of all fields, Back/Forward, and
 /// expressions evaluated over what the selections leave possible.
-extension EngineSession {
+extension EngineConversation {
     /// Answers the Doc methods of selections and evaluation; nil for any other method, so the Doc's dispatch goes on.
     mutating func docSelectionMethod(_ method: String, _ params: Params) async throws -> [String: Any]? {
         switch method {

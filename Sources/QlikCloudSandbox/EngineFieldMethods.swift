@@ -2,7 +2,7 @@ import Foundation
 import QVD
 
 /// The Field class: one field of the open app, its values and the selections in it.
-extension EngineSession {
+extension EngineConversation {
     /// A Field handle works in the state it was opened in (GetField's qStateName).
     mutating func fieldMethod(_ method: String, handle: Int, field name: String, _ params: Params) async throws -> [String: Any] {
         try await inSelectionState(selections.handleStates[handle]) { try await $0.fieldStateMethod(method, field: name, params) }

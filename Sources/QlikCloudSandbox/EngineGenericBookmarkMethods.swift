@@ -2,7 +2,7 @@ import Foundation
 import QVD
 
 /// The GenericBookmark class: a bookmark's description and the selections it holds.
-extension EngineSession {
+extension EngineConversation {
     mutating func genericBookmarkMethod(_ method: String, id: String, handle: Int, _ params: Params) async throws -> [String: Any] {
         let bookmark = try await requireObject(id)
         let selections = bookmark.bookmarkSelections ?? []

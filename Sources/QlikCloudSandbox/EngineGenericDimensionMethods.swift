@@ -3,7 +3,7 @@ import QVD
 
 /// The GenericDimension class: a master dimension, its definition, the data
 /// of its fields and the charts that use it.
-extension EngineSession {
+extension EngineConversation {
     mutating func genericDimensionMethod(_ method: String, id: String, handle: Int, _ params: Params) async throws -> [String: Any] {
         let dimension = try await requireObject(id)
         switch method {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The GenericMeasure class: a master measure, its expression and the charts that use it.
-extension EngineSession {
+extension EngineConversation {
     mutating func genericMeasureMethod(_ method: String, id: String, handle: Int, _ params: Params) async throws -> [String: Any] {
         let measure = try await requireObject(id)
         switch method {

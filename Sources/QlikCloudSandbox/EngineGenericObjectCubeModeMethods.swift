@@ -3,7 +3,7 @@ import QVD
 
 /// The GenericObject class's methods for the other ways a hypercube is read: drill-down groups (DrillUp), tree
 /// mode (qMode "T": GetHyperCubeTreeData, MultiRangeSelectTreeDataValues), continuous axes and binned points.
-extension EngineSession {
+extension EngineConversation {
     static let cubeModeMethods: Set<String> = ["DrillUp", "GetHyperCubeTreeData", "MultiRangeSelectTreeDataValues", "GetHyperCubeContinuousData",
                                                 "GetHyperCubeBinnedData"]
 

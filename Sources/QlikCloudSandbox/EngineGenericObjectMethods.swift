@@ -1,7 +1,7 @@
 import Foundation
 
 /// The GenericObject class: sheets, charts and session objects, their properties, layouts and data pages.
-extension EngineSession {
+extension EngineConversation {
     mutating func genericObjectMethod(_ method: String, handle: Int, _ params: Params) async throws -> [String: Any] {
         // A drill-down cube whose level the selections moved is built anew.
         if objects[handle]?.isDrillDown == true { try await dropStaleDrillDown(handle) }

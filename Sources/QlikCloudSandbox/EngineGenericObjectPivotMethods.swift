@@ -3,7 +3,7 @@ import QVD
 
 /// The GenericObject class's pivot methods (a hypercube in qMode "P"): data pages, expanding and collapsing
 /// nodes, and selections made through the pivot's cells.
-extension EngineSession {
+extension EngineConversation {
     static let pivotMethods: Set<String> = ["GetHyperCubePivotData", "ExpandLeft", "ExpandTop", "CollapseLeft", "CollapseTop", "SelectPivotCells",
                                             "GetHyperCubeStackData"]
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// The GenericObject class, its properties and place in the object tree:
 /// layouts, properties (set, patched, effective, as a tree), info, parent and children.
-extension EngineSession {
+extension EngineConversation {
     mutating func genericObjectPropertyMethod(_ method: String, handle: Int, _ params: Params) async throws -> [String: Any] {
         guard case .genericObject(let id)? = handles[handle] else { throw RPCError.invalidHandle }
         let object = try await requireObject(id)
@@ -100,6 +100,6 @@ extension EngineSession {
     }
 }
 
-extension EngineSession.RPCError {
+extension EngineConversation.RPCError {
     static let missingProperties = Self(code: 8, parameter: "qProp", message: "Invalid parameters: qProp must be a JSON object of properties with qInfo")
 }

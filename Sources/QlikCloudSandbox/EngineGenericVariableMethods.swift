@@ -1,7 +1,7 @@
 import Foundation
 
 /// The GenericVariable class: a variable's definition and its value.
-extension EngineSession {
+extension EngineConversation {
     mutating func genericVariableMethod(_ method: String, id: String, handle: Int, _ params: Params) async throws -> [String: Any] {
         let variable = try await requireObject(id)
         switch method {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The Global class: what a socket can call before and beside its document.
-extension EngineSession {
+extension EngineConversation {
     /// The engine release the sandbox answers as (EngineVersion, ProductVersion): the 12.x line the schema describes.
     static let engineVersion = "12.2100.0"
 

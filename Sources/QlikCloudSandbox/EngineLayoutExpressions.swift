@@ -4,7 +4,7 @@ import Foundation
 /// engine does: `{"qStringExpression": {"qExpr": "='Revenue ' & Year(Today())"}}`
 /// becomes the text it evaluates to, `{"qValueExpression": {"qExpr": "=Sum(Amount)"}}` the number, and a
 /// `qStaticContentUrlDef` its `qStaticContentUrl`.
-extension EngineSession {
+extension EngineConversation {
     mutating func evaluatingExpressions(_ value: Any) async -> Any {
         if let members = value as? [String: Any] {
             if members.count == 1, let expression = (members["qStringExpression"] as? [String: Any])?["qExpr"] as? String {

@@ -3,7 +3,7 @@ import QVD
 
 /// The data part of generic objects: the hypercube a definition asks for, computed over the app's data model
 /// and restricted by the session's selections.
-extension EngineSession {
+extension EngineConversation {
     /// The data keys of an object's layout (`qHyperCube`) for its properties; builds the object's cube on first use
     /// and keeps it by handle, so data pages are copies of prepared cells. The answer reflects the current selections.
     /// H1's GetLayout calls it with plain definitions (master item references already resolved).

@@ -3,7 +3,7 @@ import QVD
 
 /// The GenericObject class's data and selection methods: pages of an object's hypercube or list object,
 /// and selections made through them.
-extension EngineSession {
+extension EngineConversation {
     /// The methods answered here: an object's data must be built before them.
     static let objectDataMethods: Set<String> = Set([
         "GetHyperCubeData", "GetHyperCubeReducedData", "GetListObjectData", "SelectListObjectValues", "SelectListObjectPossible",

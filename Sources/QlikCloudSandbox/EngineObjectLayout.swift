@@ -6,7 +6,7 @@ import QVD
 /// (`qHyperCube`, `qListObject`, `qChildList`, the app's field, dimension,
 /// measure, variable, bookmark and object lists), plus `qInfo`, `qMeta` and
 /// `qSelectionInfo`.
-extension EngineSession {
+extension EngineConversation {
     /// Definitions a layout shows computed, by the key their result takes.
     static let computedDefinitions: [String: String] = [
         "qMetaDef": "qMeta", "qHyperCubeDef": "qHyperCube", "qListObjectDef": "qListObject", "qChildListDef": "qChildList",

@@ -5,7 +5,7 @@ import NIOCore
 import NIOWebSocket
 
 /// The engine's WebSocket at /app/{appId}: the upgrade needs the same
-/// bearer token as REST, then JSON-RPC messages flow through an ``EngineSession``.
+/// bearer token as REST, then JSON-RPC messages flow through an ``EngineConversation``.
 struct EngineRoutes {
     let tenant: Tenant
     /// Fault injection: close the socket after sending this many messages.
@@ -30,7 +30,7 @@ struct EngineRoutes {
             let appID = try context.requestContext.parameters.require("appId")
             // Fault injection: 0 closes the socket at the upgrade, before OnConnected.
             if dropAfterMessages == 0 { return }
-            var session = EngineSession(tenant: tenant, appID: appID, userID: user.id)
+            var session = EngineConversation(tenant: tenant, appID: appID, userID: user.id)
             if messageLatency > .zero {
                 try await answerLate(inbound: inbound, outbound: outbound, session: &session)
                 return
@@ -42,7 +42,7 @@ struct EngineRoutes {
                 sent += 1
                 return dropAfterMessages.map { sent < $0 } ?? true
             }
-            guard try await send(EngineSession.onConnected) else { return }
+            guard try await send(EngineConversation.onConnected) else { return }
             for try await message in inbound.messages(maxSize: 16 << 20) {
                 guard case .text(let text) = message else { continue }
                 let request: [String: Any]
@@ -63,7 +63,7 @@ struct EngineRoutes {
 
     /// The session's loop with every message sent `messageLatency` after it is ready, by a sender beside the reader,
     /// so the delay is a network's: it does not hold up the next request.
-    private func answerLate(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, session: inout EngineSession) async throws {
+    private func answerLate(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, session: inout EngineConversation) async throws {
         let (queue, feed) = AsyncStream.makeStream(of: (due: ContinuousClock.Instant, frame: ByteBuffer).self)
         let latency = messageLatency, dropAfter = dropAfterMessages
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -76,7 +76,7 @@ struct EngineRoutes {
                     if let dropAfter, sent >= dropAfter { break }
                 }
             }
-            feed.yield((.now + latency, JSONWriter.serializeToBuffer(EngineSession.onConnected)))
+            feed.yield((.now + latency, JSONWriter.serializeToBuffer(EngineConversation.onConnected)))
             for try await message in inbound.messages(maxSize: 16 << 20) {
                 guard case .text(let text) = message else { continue }
                 let request: [String: Any]

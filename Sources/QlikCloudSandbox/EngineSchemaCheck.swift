@@ -69,7 +69,7 @@ struct EngineSchema: Sendable {
 
     /// Where the target's resources are: the bundle SwiftPM puts beside the executable (or test bundle), else the
     /// sources themselves. Looked up by hand because SwiftPM's `Bundle.module` stops the process when it is missing,
-    /// and a sandbox copied without it should still answer (only unchecked, see ``EngineSession``).
+    /// and a sandbox copied without it should still answer (only unchecked, see ``EngineConversation``).
     private static var resourceFolders: [URL] {
         let bundleName = "QlikConnector_QlikCloudSandbox.resources"
         let beside = [Bundle.main.bundleURL, Bundle.main.executableURL?.deletingLastPathComponent()].compactMap { $0 }
@@ -99,13 +99,13 @@ struct EngineSchema: Sendable {
     // MARK: Requests
 
     /// The first parameter whose value has another JSON type than the schema's, as the engine's -32602 naming it.
-    func checkParameters(of engineClass: String, _ method: String, _ params: Params) throws(EngineSession.RPCError) {
+    func checkParameters(of engineClass: String, _ method: String, _ params: Params) throws(EngineConversation.RPCError) {
         guard let schema = classes[engineClass]?[method] else { return }
         for (index, parameter) in schema.parameters.enumerated() {
             guard let value = params.value(index, parameter.name), !(value is NSNull), let expected = kind(of: parameter.type) else { continue }
             let actual = EngineJSON.kind(value)
             guard actual != expected else { continue }
-            throw EngineSession.RPCError(code: -32602, parameter: parameter.name,
+            throw EngineConversation.RPCError(code: -32602, parameter: parameter.name,
                 message: "Invalid parameters: \(parameter.name) of \(method) is \(Self.article(actual.rawValue)), the schema wants \(Self.article(expected.rawValue))")
         }
     }

@@ -3,7 +3,7 @@ import QVD
 /// How the session's engine methods reach the associative model: the open
 /// app's index, what the selections leave possible, and the one place a
 /// selection change is announced.
-extension EngineSession {
+extension EngineConversation {
     mutating func associativeIndex() async -> AssociativeIndex {
         selections.index(of: await model())
     }
@@ -23,7 +23,7 @@ extension EngineSession {
 
     /// Runs `body` on the selections of the alternate state `name`; the default state (`$`) for nil, "" or "$".
     @discardableResult
-    mutating func inSelectionState<T>(_ name: String?, _ body: (inout EngineSession) async throws -> T) async throws -> T {
+    mutating func inSelectionState<T>(_ name: String?, _ body: (inout EngineConversation) async throws -> T) async throws -> T {
         guard let name, !name.isEmpty, name != "$" else { return try await body(&self) }
         var main = selections
         guard let alternate = main.alternates.removeValue(forKey: name) else {

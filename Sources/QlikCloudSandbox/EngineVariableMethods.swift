@@ -1,7 +1,7 @@
 import Foundation
 
 /// The Variable class: the older interface to a variable (`GetVariable`), by content and number presentation.
-extension EngineSession {
+extension EngineConversation {
     mutating func variableMethod(_ method: String, id: String, _ params: Params) async throws -> [String: Any] {
         let variable = try await requireObject(id)
         switch method {

@@ -32,7 +32,7 @@ struct HyperCube {
             id = (info?["qId"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? Identifier.hex(bytes: 8)
             type = info?["qType"] as? String ?? "x"
             guard let cube = definition["qHyperCubeDef"] as? [String: Any] else {
-                throw EngineSession.RPCError(code: -32602, parameter: "qHyperCubeDef", message: "The object has no qHyperCubeDef")
+                throw EngineConversation.RPCError(code: -32602, parameter: "qHyperCubeDef", message: "The object has no qHyperCubeDef")
             }
             mode = Self.modeLetter(cube["qMode"] as? String ?? "S")
             leftDimensionCount = cube["qNoOfLeftDims"] as? Int ?? -1
@@ -45,7 +45,7 @@ struct HyperCube {
                 do {
                     measures.append((label, try ChartExpression.parse(text)))
                 } catch {
-                    throw EngineSession.RPCError(code: -32602, parameter: "qMeasures", message: "The measure '\(text)' is no expression the engine reads: \(error.message)")
+                    throw EngineConversation.RPCError(code: -32602, parameter: "qMeasures", message: "The measure '\(text)' is no expression the engine reads: \(error.message)")
                 }
             }
             self.measures = measures
@@ -62,7 +62,7 @@ struct HyperCube {
             }
             self.fields = fields
             guard fields.count == dimensions.count, !(fields.isEmpty && measures.isEmpty) else {
-                throw EngineSession.RPCError(code: -32602, parameter: "qDimensions",
+                throw EngineConversation.RPCError(code: -32602, parameter: "qDimensions",
                                              message: "A hypercube needs a dimension (qDef.qFieldDefs with a field name) or a measure; each dimension needs a field name")
             }
             // Measures without dimensions (a KPI): one row of measure values over every possible row; no table of its own.
@@ -72,7 +72,7 @@ struct HyperCube {
                 return
             }
             guard let table = model.tables.first(where: { table in fields.allSatisfy(table.fields.contains) }) ?? joined else {
-                throw EngineSession.RPCError(code: 1001, parameter: fields.joined(separator: ","),
+                throw EngineConversation.RPCError(code: 1001, parameter: fields.joined(separator: ","),
                                              message: "Field not found, or the fields' tables are not associated through keys")
             }
             self.table = table

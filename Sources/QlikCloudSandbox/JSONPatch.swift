@@ -8,7 +8,7 @@ enum JSONPatch {
         var result = properties
         for (index, raw) in patches.enumerated() {
             guard let patch = raw as? [String: Any], let path = patch["qPath"] as? String, path.hasPrefix("/") else {
-                throw EngineSession.RPCError(code: 8, parameter: "qPatches[\(index)]",
+                throw EngineConversation.RPCError(code: 8, parameter: "qPatches[\(index)]",
                                              message: "Invalid parameters: each patch needs qOp (add, replace or remove) and a qPath starting with /")
             }
             let operation = (patch["qOp"] as? String)?.lowercased() ?? "add"
@@ -18,7 +18,7 @@ enum JSONPatch {
                 do {
                     value = JSONValue(any: try JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed))
                 } catch {
-                    throw EngineSession.RPCError(code: 8, parameter: "qPatches[\(index)].qValue",
+                    throw EngineConversation.RPCError(code: 8, parameter: "qPatches[\(index)].qValue",
                                                  message: "Invalid parameters: qValue must be JSON text (a string value in quotes), got \(text.prefix(80))")
                 }
             }
@@ -26,7 +26,7 @@ enum JSONPatch {
                 .map { $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~") }
             guard ["add", "replace", "remove"].contains(operation),
                   let patched = apply(operation, tokens[...], value, to: result) else {
-                throw EngineSession.RPCError(code: 4, parameter: path, message: "Invalid path: \(operation) cannot apply at \(path)")
+                throw EngineConversation.RPCError(code: 4, parameter: path, message: "Invalid path: \(operation) cannot apply at \(path)")
             }
             result = patched
         }

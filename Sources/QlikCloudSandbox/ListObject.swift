@@ -15,7 +15,7 @@ struct ListObject {
     init(definition: [String: Any]) throws {
         let def = definition["qDef"] as? [String: Any]
         guard let name = (def?["qFieldDefs"] as? [String])?.first.map(LoadScript.unquote), !name.isEmpty else {
-            throw EngineSession.RPCError(code: -32602, parameter: "qListObjectDef", message: "qListObjectDef.qDef.qFieldDefs needs the name of a field")
+            throw EngineConversation.RPCError(code: -32602, parameter: "qListObjectDef", message: "qListObjectDef.qDef.qFieldDefs needs the name of a field")
         }
         field = name
         let sort = (def?["qSortCriterias"] as? [[String: Any]])?.first
@@ -55,7 +55,7 @@ struct ListObject {
                     "qFallbackTitle": field.name, "qGroupFieldDefs": [field.name], "qCardinal": field.cardinal,
                     "qTags": EngineViews.tags(field.values), "qSortIndicator": "A", "qIsSemantic": false,
                     "qLocked": states.contains(.locked) || states.contains(.excludedLocked),
-                    "qStateCounts": EngineSession.stateCounts(states),
+                    "qStateCounts": EngineConversation.stateCounts(states),
                 ] as [String: Any],
                 "qExpressions": [Any](),
                 "qDataPages": initialPages.map { page(field, states: states, order: order, top: $0["qTop"] as? Int ?? 0, height: $0["qHeight"] as? Int ?? 0) },

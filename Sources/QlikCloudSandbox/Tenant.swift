@@ -13,7 +13,7 @@ actor Tenant {
     /// By token; read and changed by the api-keys resource (Tenant+APIKeys.swift).
     var apiKeys: [String: APIKey] = [:]
     private var clients: [String: OAuthClient] = [:]
-    private var tokens: [String: AccessToken] = [:]
+    private var tokens: [String: OAuthAccessToken] = [:]
     /// Changed by the spaces resource too (Tenant+Spaces.swift).
     var spaces: [Space] = []
     /// Changed by the app resource's copy too (Tenant+Apps.swift).
@@ -225,7 +225,7 @@ actor Tenant {
     }
 
     /// The client-credentials grant: a bearer token for the client's user.
-    func issueToken(clientID: String, clientSecret: String, scope: String?) throws(QlikErrorResponse) -> AccessToken {
+    func issueToken(clientID: String, clientSecret: String, scope: String?) throws(QlikErrorResponse) -> OAuthAccessToken {
         guard let client = clients[clientID], client.clientSecret == clientSecret else {
             throw QlikErrorResponse(.unauthorized, code: "OAUTH-1", title: "invalid_client", detail: "Client authentication failed: unknown client or wrong secret.")
         }
@@ -236,7 +236,7 @@ actor Tenant {
             throw QlikErrorResponse(.forbidden, code: "OAUTH-4", title: "access_denied", detail: "The client's user is disabled.")
         }
         let now = clock()
-        let token = AccessToken(token: "sbx_at_" + Identifier.secret(), userID: client.userID, clientID: clientID,
+        let token = OAuthAccessToken(token: "sbx_at_" + Identifier.secret(), userID: client.userID, clientID: clientID,
                                 expiresAt: now.addingTimeInterval(configuration.accessTokenLifetime.seconds),
                                 validUntil: configuration.faults.tokenValidity.map { now.addingTimeInterval($0.seconds) },
                                 scope: scope ?? "user_default", revoked: false)

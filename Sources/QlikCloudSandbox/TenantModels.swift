@@ -34,7 +34,7 @@ struct OAuthClient: Sendable, Codable {
     var enabled: Bool
 }
 
-struct AccessToken: Sendable, Codable {
+struct OAuthAccessToken: Sendable, Codable {
     let token: String
     let userID: String
     let clientID: String

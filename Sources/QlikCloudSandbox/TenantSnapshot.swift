@@ -27,7 +27,7 @@ struct TenantSnapshot: Codable, Sendable {
     let users: [SandboxUser]
     let apiKeys: [APIKey]
     let clients: [OAuthClient]
-    let tokens: [AccessToken]
+    let tokens: [OAuthAccessToken]
     let spaces: [Space]
     let apps: [SandboxApp]
     let dataFiles: [DataFile]

@@ -6,7 +6,7 @@ import Testing
 /// A session on a small sales model whose three tables associate through CustomerID and ProductID, with a
 /// customer without orders (Dee), a product without orders (Food), and an order without a customer (14).
 struct AssociativeFixture {
-    var session: EngineSession
+    var session: EngineConversation
     private var nextID = 100
 
     static func make() async throws -> AssociativeFixture {
@@ -23,7 +23,7 @@ struct AssociativeFixture {
             [100, 101, 102, 103].map { .integer($0) }, ["Tools", "Toys", "Tools", "Food"].map { .text($0) },
         ])
         await sandbox.tenant.setDataModel(app.id, DataModel(tables: [customers, orders, products]))
-        var fixture = AssociativeFixture(session: EngineSession(tenant: sandbox.tenant, appID: app.id, userID: "u"))
+        var fixture = AssociativeFixture(session: EngineConversation(tenant: sandbox.tenant, appID: app.id, userID: "u"))
         _ = try await fixture.result("OpenDoc", handle: -1, [app.id])
         return fixture
     }
@@ -31,7 +31,7 @@ struct AssociativeFixture {
     /// One call's whole answer, as a client parses it.
     mutating func call(_ method: String, handle: Int = 1, _ params: Any = [Any]()) async -> [String: Any] {
         nextID += 1
-        return await EngineSessionTests.call(&session, nextID, method, handle: handle, params)
+        return await EngineConversationTests.call(&session, nextID, method, handle: handle, params)
     }
 
     mutating func result(_ method: String, handle: Int = 1, _ params: Any = [Any]()) async throws -> [String: Any] {

@@ -40,7 +40,7 @@ struct AssociativeModelTests {
     func sessionsAreSeparate() async throws {
         var first = try await AssociativeFixture.make()
         var second = first
-        second.session = EngineSession(tenant: first.session.tenant, appID: first.session.appID, userID: "v")
+        second.session = EngineConversation(tenant: first.session.tenant, appID: first.session.appID, userID: "v")
         _ = try await second.result("OpenDoc", handle: -1, [first.session.appID])
         try await first.select("Country", ["US"])
         #expect(try await first.evaluate("Sum(Amount)") == "35")

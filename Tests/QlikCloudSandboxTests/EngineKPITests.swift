@@ -38,17 +38,17 @@ struct EngineKPITests {
     @Test("the default app's KPI charts show their values, and a selection changes them")
     func defaultAppKPIs() async throws {
         var (session, _, _) = try await Doc.session()
-        let revenue = try Doc.handle(await EngineSessionTests.call(&session, 2, "GetObject", handle: 1, ["kpi-revenue"]))
-        let orders = try Doc.handle(await EngineSessionTests.call(&session, 3, "GetObject", handle: 1, ["kpi-orders"]))
+        let revenue = try Doc.handle(await EngineConversationTests.call(&session, 2, "GetObject", handle: 1, ["kpi-revenue"]))
+        let orders = try Doc.handle(await EngineConversationTests.call(&session, 3, "GetObject", handle: 1, ["kpi-orders"]))
         let allRevenue = try Self.values(try await Doc.layout(&session, revenue)).totals
         let allOrders = try Self.values(try await Doc.layout(&session, orders)).totals
         #expect(allOrders == ["120"])
-        let page = try Doc.result(await EngineSessionTests.call(&session, 6, "GetHyperCubeData", handle: orders,
+        let page = try Doc.result(await EngineConversationTests.call(&session, 6, "GetHyperCubeData", handle: orders,
                                                                 ["/qHyperCubeDef", [["qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 10]]]))
         let matrix = (page["qDataPages"] as? [[String: Any]])?.first?["qMatrix"] as? [[[String: Any]]]
         #expect(matrix?.map { $0.map { $0["qText"] as? String } } == [["120"]])
-        let region = try Doc.handle(await EngineSessionTests.call(&session, 4, "GetField", handle: 1, ["Region"]))
-        _ = try Doc.result(await EngineSessionTests.call(&session, 5, "SelectValues", handle: region, [[["qText": "APAC"]]]))
+        let region = try Doc.handle(await EngineConversationTests.call(&session, 4, "GetField", handle: 1, ["Region"]))
+        _ = try Doc.result(await EngineConversationTests.call(&session, 5, "SelectValues", handle: region, [[["qText": "APAC"]]]))
         let apacRevenue = try Self.values(try await Doc.layout(&session, revenue)).totals
         let apacOrders = try Self.values(try await Doc.layout(&session, orders)).totals
         #expect(apacRevenue != allRevenue && !apacRevenue.isEmpty)

@@ -6,7 +6,7 @@ import Testing
 @Suite("Sandbox engine: JSON-RPC protocol behaviour")
 struct EngineProtocolTests {
     /// One raw request message and its reply, written and parsed back as on the socket.
-    static func send(_ session: inout EngineSession, _ message: [String: Any]) async -> [String: Any]? {
+    static func send(_ session: inout EngineConversation, _ message: [String: Any]) async -> [String: Any]? {
         guard let reply = await session.handle(message) else { return nil }
         return (try? JSONSerialization.jsonObject(with: Data(JSONWriter.serialize(reply).utf8))) as? [String: Any]
     }
@@ -18,7 +18,7 @@ struct EngineProtocolTests {
 
     @Test("ids come back as sent: strings, integers and fractions; no id is a notification with no answer")
     func ids() async throws {
-        var session = EngineSession(tenant: Tenant(configuration: SandboxConfiguration()), appID: "a", userID: "u")
+        var session = EngineConversation(tenant: Tenant(configuration: SandboxConfiguration()), appID: "a", userID: "u")
         #expect(await Self.send(&session, ["jsonrpc": "2.0", "id": "req-7", "method": "EngineVersion", "handle": -1])?["id"] as? String == "req-7")
         #expect(await Self.send(&session, ["jsonrpc": "2.0", "id": 2.5, "method": "EngineVersion", "handle": -1])?["id"] as? Double == 2.5)
         #expect(await Self.send(&session, ["jsonrpc": "2.0", "method": "EngineVersion", "handle": -1]) == nil)
@@ -30,7 +30,7 @@ struct EngineProtocolTests {
 
     @Test("a client that sends the same id on every request gets exactly one answer per request, in order, over the socket")
     func sameIDEveryTime() async throws {
-        let (sandbox, app) = try await EngineSessionTests.sandboxWithOrders()
+        let (sandbox, app) = try await EngineConversationTests.sandboxWithOrders()
         let replies = Replies()
         try await withLiveSandbox(sandbox) { credentials in
             let url = credentials.baseURL.replacingOccurrences(of: "http://", with: "ws://") + "/app/\(app.id)"
@@ -56,7 +56,7 @@ struct EngineProtocolTests {
 
     @Test("a request without a method or with a handle that is no integer is -32600 naming what is wrong")
     func invalidRequests() async throws {
-        var session = EngineSession(tenant: Tenant(configuration: SandboxConfiguration()), appID: "a", userID: "u")
+        var session = EngineConversation(tenant: Tenant(configuration: SandboxConfiguration()), appID: "a", userID: "u")
         let noMethod = Self.error(await Self.send(&session, ["jsonrpc": "2.0", "id": 1, "handle": -1]))
         #expect(noMethod.code == -32600 && noMethod.parameter == "method")
         let badHandle = Self.error(await Self.send(&session, ["jsonrpc": "2.0", "id": 2, "method": "EngineVersion", "handle": "-1"]))
@@ -79,22 +79,22 @@ struct EngineProtocolTests {
 
     @Test("a parameter of another JSON type than the schema's is -32602 naming the parameter, by position and by name")
     func parameterTypes() async throws {
-        let (sandbox, app) = try await EngineSessionTests.sandboxWithOrders()
-        var session = EngineSession(tenant: sandbox.tenant, appID: app.id, userID: "u")
-        _ = await EngineSessionTests.call(&session, 1, "OpenDoc", [app.id])
-        let positional = Self.error(await EngineSessionTests.call(&session, 2, "GetTableData", handle: 1, ["5", 3, false, "Orders"]))
+        let (sandbox, app) = try await EngineConversationTests.sandboxWithOrders()
+        var session = EngineConversation(tenant: sandbox.tenant, appID: app.id, userID: "u")
+        _ = await EngineConversationTests.call(&session, 1, "OpenDoc", [app.id])
+        let positional = Self.error(await EngineConversationTests.call(&session, 2, "GetTableData", handle: 1, ["5", 3, false, "Orders"]))
         #expect(positional.code == -32602 && positional.parameter == "qOffset")
-        let named = Self.error(await EngineSessionTests.call(&session, 3, "GetTableData", handle: 1, ["qOffset": 0, "qRows": 3, "qSyntheticMode": false, "qTableName": 7]))
+        let named = Self.error(await EngineConversationTests.call(&session, 3, "GetTableData", handle: 1, ["qOffset": 0, "qRows": 3, "qSyntheticMode": false, "qTableName": 7]))
         #expect(named.code == -32602 && named.parameter == "qTableName")
-        let openDoc = Self.error(await EngineSessionTests.call(&session, 4, "OpenDoc", [42]))
+        let openDoc = Self.error(await EngineConversationTests.call(&session, 4, "OpenDoc", [42]))
         #expect(openDoc.code == -32602 && openDoc.parameter == "qDocName")
     }
 
     @Test("with delta, the answer says so; the first replaces the root and the next ones patch the previous result of the method on that handle")
     func delta() async throws {
-        let (sandbox, app) = try await EngineSessionTests.sandboxWithOrders()
-        var session = EngineSession(tenant: sandbox.tenant, appID: app.id, userID: "u")
-        _ = await EngineSessionTests.call(&session, 1, "OpenDoc", [app.id])
+        let (sandbox, app) = try await EngineConversationTests.sandboxWithOrders()
+        var session = EngineConversation(tenant: sandbox.tenant, appID: app.id, userID: "u")
+        _ = await EngineConversationTests.call(&session, 1, "OpenDoc", [app.id])
         func deltaCall(_ id: Int, _ method: String, _ params: [Any] = []) async -> (flag: Bool?, result: [String: Any]) {
             let reply = await Self.send(&session, ["jsonrpc": "2.0", "id": id, "method": method, "handle": 1, "params": params, "delta": true])
             return (reply?["delta"] as? Bool, reply?["result"] as? [String: Any] ?? [:])
@@ -105,7 +105,7 @@ struct EngineProtocolTests {
         #expect(first.flag == true)
         #expect(patches.count == 1 && patches[0]["op"] as? String == "replace" && patches[0]["path"] as? String == "/" && patches[0]["value"] as? String == original)
         #expect(((await deltaCall(3, "GetScript")).result["qScript"] as? [Any])?.isEmpty == true)
-        _ = await EngineSessionTests.call(&session, 4, "SetScript", handle: 1, ["LOAD 1 AS X AUTOGENERATE 1;"])
+        _ = await EngineConversationTests.call(&session, 4, "SetScript", handle: 1, ["LOAD 1 AS X AUTOGENERATE 1;"])
         let changed = try #require((await deltaCall(5, "GetScript")).result["qScript"] as? [[String: Any]])
         #expect(changed.count == 1 && changed[0]["value"] as? String == "LOAD 1 AS X AUTOGENERATE 1;")
         // Other params, same method: patched against the previous GetTableData (rows 0-1), as enigma.js caches per method.
@@ -113,36 +113,36 @@ struct EngineProtocolTests {
         let next = try #require((await deltaCall(7, "GetTableData", [1, 2, false, "Orders"])).result["qData"] as? [[String: Any]])
         #expect(!next.isEmpty && next.allSatisfy { ($0["path"] as? String)?.hasPrefix("/0/") == true || ($0["path"] as? String)?.hasPrefix("/1/") == true })
         // The same call without delta answers the value itself, and says nothing of delta.
-        let plain = await EngineSessionTests.call(&session, 8, "GetScript", handle: 1)
+        let plain = await EngineConversationTests.call(&session, 8, "GetScript", handle: 1)
         #expect((plain["result"] as? [String: Any])?["qScript"] as? String == "LOAD 1 AS X AUTOGENERATE 1;" && plain["delta"] == nil)
     }
 
     @Test("a successful reload lists the doc and every open object in the answer's change list")
     func reloadChangesAll() async throws {
-        let (sandbox, app) = try await EngineSessionTests.sandboxWithOrders()
-        var session = EngineSession(tenant: sandbox.tenant, appID: app.id, userID: "u")
-        _ = await EngineSessionTests.call(&session, 1, "CreateSessionApp")
-        _ = await EngineSessionTests.call(&session, 2, "SetScript", handle: 1, ["T:\nLOAD * INLINE [A, B\n1, x\n2, y];"])
-        _ = await EngineSessionTests.call(&session, 3, "DoReload", handle: 1)
+        let (sandbox, app) = try await EngineConversationTests.sandboxWithOrders()
+        var session = EngineConversation(tenant: sandbox.tenant, appID: app.id, userID: "u")
+        _ = await EngineConversationTests.call(&session, 1, "CreateSessionApp")
+        _ = await EngineConversationTests.call(&session, 2, "SetScript", handle: 1, ["T:\nLOAD * INLINE [A, B\n1, x\n2, y];"])
+        _ = await EngineConversationTests.call(&session, 3, "DoReload", handle: 1)
         let definition: [String: Any] = ["qInfo": ["qType": "x"], "qHyperCubeDef": ["qDimensions": [["qDef": ["qFieldDefs": ["A"]]]], "qMeasures": [Any]()]]
-        let created = await EngineSessionTests.call(&session, 4, "CreateSessionObject", handle: 1, [definition])
+        let created = await EngineConversationTests.call(&session, 4, "CreateSessionObject", handle: 1, [definition])
         let handle = try #require(((created["result"] as? [String: Any])?["qReturn"] as? [String: Any])?["qHandle"] as? Int)
-        let reloaded = await EngineSessionTests.call(&session, 5, "DoReload", handle: 1)
+        let reloaded = await EngineConversationTests.call(&session, 5, "DoReload", handle: 1)
         #expect(reloaded["change"] as? [Int] == [1, handle])
-        #expect(await EngineSessionTests.call(&session, 6, "GetScript", handle: 1)["change"] == nil)
+        #expect(await EngineConversationTests.call(&session, 6, "GetScript", handle: 1)["change"] == nil)
     }
 
     @Test("destroying a session object lists its handle in the answer's close list, and the handle is gone")
     func closeList() async throws {
-        let (sandbox, app) = try await EngineSessionTests.sandboxWithOrders()
-        var session = EngineSession(tenant: sandbox.tenant, appID: app.id, userID: "u")
-        _ = await EngineSessionTests.call(&session, 1, "OpenDoc", [app.id])
+        let (sandbox, app) = try await EngineConversationTests.sandboxWithOrders()
+        var session = EngineConversation(tenant: sandbox.tenant, appID: app.id, userID: "u")
+        _ = await EngineConversationTests.call(&session, 1, "OpenDoc", [app.id])
         let definition: [String: Any] = ["qInfo": ["qId": "cube-1", "qType": "x"], "qHyperCubeDef": ["qDimensions": [["qDef": ["qFieldDefs": ["Region"]]]], "qMeasures": [Any]()]]
-        let created = await EngineSessionTests.call(&session, 2, "CreateSessionObject", handle: 1, [definition])
+        let created = await EngineConversationTests.call(&session, 2, "CreateSessionObject", handle: 1, [definition])
         let handle = try #require(((created["result"] as? [String: Any])?["qReturn"] as? [String: Any])?["qHandle"] as? Int)
-        let destroyed = await EngineSessionTests.call(&session, 3, "DestroySessionObject", handle: 1, ["cube-1"])
+        let destroyed = await EngineConversationTests.call(&session, 3, "DestroySessionObject", handle: 1, ["cube-1"])
         #expect(destroyed["close"] as? [Int] == [handle])
-        #expect(Self.error(await EngineSessionTests.call(&session, 4, "GetLayout", handle: handle)).code == -32602)
+        #expect(Self.error(await EngineConversationTests.call(&session, 4, "GetLayout", handle: handle)).code == -32602)
     }
 }
 

@@ -51,14 +51,14 @@ struct EngineSchemaCheckTests {
 
     @Test("a scripted conversation over every Global and Doc method the sandbox answers (and Field and list-object selections) passes the schema check")
     func conversation() async throws {
-        let (sandbox, app) = try await EngineSessionTests.sandboxWithOrders()
-        var session = EngineSession(tenant: sandbox.tenant, appID: app.id, userID: try #require(await sandbox.tenant.usersByCreation.first).id)
+        let (sandbox, app) = try await EngineConversationTests.sandboxWithOrders()
+        var session = EngineConversation(tenant: sandbox.tenant, appID: app.id, userID: try #require(await sandbox.tenant.usersByCreation.first).id)
         session.checksAnswers = true
         var failures: [String] = []
         var id = 0
         func call(_ method: String, handle: Int, _ params: Any = [Any]()) async -> [String: Any] {
             id += 1
-            let reply = await EngineSessionTests.call(&session, id, method, handle: handle, params)
+            let reply = await EngineConversationTests.call(&session, id, method, handle: handle, params)
             if let error = reply["error"] as? [String: Any] { failures.append("\(method): \(error["message"] ?? "")") }
             return reply["result"] as? [String: Any] ?? [:]
         }
@@ -122,13 +122,13 @@ struct EngineSchemaCheckTests {
     func appObjectConversation() async throws {
         let sandbox = await QlikCloudSandbox.make()
         let app = try #require(await sandbox.tenant.apps.first { $0.name == "Sales Analysis" })
-        var session = EngineSession(tenant: sandbox.tenant, appID: app.id, userID: try #require(await sandbox.tenant.usersByCreation.first).id)
+        var session = EngineConversation(tenant: sandbox.tenant, appID: app.id, userID: try #require(await sandbox.tenant.usersByCreation.first).id)
         session.checksAnswers = true
         var failures: [String] = []
         var id = 0
         func call(_ method: String, handle: Int, _ params: Any = [Any]()) async -> [String: Any] {
             id += 1
-            let reply = await EngineSessionTests.call(&session, id, method, handle: handle, params)
+            let reply = await EngineConversationTests.call(&session, id, method, handle: handle, params)
             if let error = reply["error"] as? [String: Any] { failures.append("\(method): \(error["message"] ?? "")") }
             return reply["result"] as? [String: Any] ?? [:]
         }
@@ -186,13 +186,13 @@ struct EngineSchemaCheckTests {
     func searchAndRangeConversation() async throws {
         let sandbox = await QlikCloudSandbox.make()
         let app = try #require(await sandbox.tenant.apps.first { $0.name == "Sales Analysis" })
-        var session = EngineSession(tenant: sandbox.tenant, appID: app.id, userID: try #require(await sandbox.tenant.usersByCreation.first).id)
+        var session = EngineConversation(tenant: sandbox.tenant, appID: app.id, userID: try #require(await sandbox.tenant.usersByCreation.first).id)
         session.checksAnswers = true
         var failures: [String] = []
         var id = 0
         func call(_ method: String, handle: Int, _ params: Any = [Any]()) async -> [String: Any] {
             id += 1
-            let reply = await EngineSessionTests.call(&session, id, method, handle: handle, params)
+            let reply = await EngineConversationTests.call(&session, id, method, handle: handle, params)
             if let error = reply["error"] as? [String: Any] { failures.append("\(method): \(error["message"] ?? "")") }
             return reply["result"] as? [String: Any] ?? [:]
         }

@@ -26,7 +26,7 @@ struct EngineWebSocketTests {
 
     @Test("OnConnected first, then pipelined requests all answered by id; a bad token is refused")
     func pipelined() async throws {
-        let (sandbox, app) = try await EngineSessionTests.sandboxWithOrders()
+        let (sandbox, app) = try await EngineConversationTests.sandboxWithOrders()
         let replies = Replies()
         try await withLiveSandbox(sandbox) { credentials in
             let url = credentials.baseURL.replacingOccurrences(of: "http://", with: "ws://") + "/app/\(app.id)"

@@ -7,7 +7,7 @@ struct JSONPatchTests {
     @Test("replace of a member that does not exist fails (invalid path, code 4) and adds nothing; add makes it")
     func replaceNeedsTarget() throws {
         let properties = JSONValue.object(["title": .string("Orders")])
-        let error = #expect(throws: EngineSession.RPCError.self) {
+        let error = #expect(throws: EngineConversation.RPCError.self) {
             try JSONPatch.applying([["qOp": "replace", "qPath": "/color", "qValue": "\"red\""]], to: properties)
         }
         #expect(error?.code == 4)
@@ -19,13 +19,13 @@ struct JSONPatchTests {
 
     @Test("ApplyPatches with a replace of a missing member answers error 4 and leaves the object's properties as they were")
     func applyPatchesRefuses() async throws {
-        let (sandbox, app) = try await EngineSessionTests.sandboxWithOrders()
-        var session = EngineSession(tenant: sandbox.tenant, appID: app.id, userID: "u")
-        _ = await EngineSessionTests.call(&session, 1, "OpenDoc", [app.id])
+        let (sandbox, app) = try await EngineConversationTests.sandboxWithOrders()
+        var session = EngineConversation(tenant: sandbox.tenant, appID: app.id, userID: "u")
+        _ = await EngineConversationTests.call(&session, 1, "OpenDoc", [app.id])
         let object = try #require(await sandbox.tenant.app(app.id)?.objects.items.first { $0.engineClass == .genericObject })
-        let opened = await EngineSessionTests.call(&session, 2, "GetObject", handle: 1, ["qId": object.id])
+        let opened = await EngineConversationTests.call(&session, 2, "GetObject", handle: 1, ["qId": object.id])
         let handle = try #require(((opened["result"] as? [String: Any])?["qReturn"] as? [String: Any])?["qHandle"] as? Int)
-        let answer = await EngineSessionTests.call(&session, 3, "ApplyPatches", handle: handle, [[["qOp": "replace", "qPath": "/noSuchMember", "qValue": "1"]]])
+        let answer = await EngineConversationTests.call(&session, 3, "ApplyPatches", handle: handle, [[["qOp": "replace", "qPath": "/noSuchMember", "qValue": "1"]]])
         #expect((answer["error"] as? [String: Any])?["code"] as? Int == 4)
         #expect(await sandbox.tenant.app(app.id)?.objects.object(object.id)?.properties == object.properties)
     }

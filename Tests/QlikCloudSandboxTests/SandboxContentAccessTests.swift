@@ -63,10 +63,10 @@ struct SandboxContentAccessTests {
         let setup = try await SandboxWithDeveloper.make()
         let app = await setup.sandbox.tenant.addApp(name: "Maria's draft", description: "", spaceID: nil, ownerID: setup.developerID)
         let admin = try #require(await setup.sandbox.tenant.usersByCreation.first { $0.isTenantAdmin })
-        var session = EngineSession(tenant: setup.sandbox.tenant, appID: app.id, userID: admin.id)
-        let open = await EngineSessionTests.call(&session, 1, "OpenDoc", [app.id])
+        var session = EngineConversation(tenant: setup.sandbox.tenant, appID: app.id, userID: admin.id)
+        let open = await EngineConversationTests.call(&session, 1, "OpenDoc", [app.id])
         #expect((open["error"] as? [String: Any])?["code"] as? Int == 1003)
-        let list = ((await EngineSessionTests.call(&session, 2, "GetDocList"))["result"] as? [String: Any])?["qDocList"] as? [[String: Any]]
+        let list = ((await EngineConversationTests.call(&session, 2, "GetDocList"))["result"] as? [String: Any])?["qDocList"] as? [[String: Any]]
         #expect(list?.contains { $0["qDocId"] as? String == app.id } == false)
         try await withLiveSandbox(setup.sandbox) { credentials in
             let url = credentials.baseURL.replacingOccurrences(of: "http://", with: "ws://") + "/app/\(app.id)"

@@ -151,10 +151,10 @@ struct SandboxDefaultTenantTests {
         let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(), clock: { clock.now })
         let app = try #require(await sandbox.tenant.apps.first)
         // The app's owner: a reload reads the data files its user sees, and this app's are in its owner's spaces.
-        var session = EngineSession(tenant: sandbox.tenant, appID: app.id, userID: app.ownerID)
-        _ = await EngineSessionTests.call(&session, 1, "OpenDoc", [app.id])
+        var session = EngineConversation(tenant: sandbox.tenant, appID: app.id, userID: app.ownerID)
+        _ = await EngineConversationTests.call(&session, 1, "OpenDoc", [app.id])
         clock.advance(60)
-        let good = await EngineSessionTests.call(&session, 2, "DoReload", handle: 1, [0, false, false])
+        let good = await EngineConversationTests.call(&session, 2, "DoReload", handle: 1, [0, false, false])
         #expect((good["result"] as? [String: Any])?["qReturn"] as? Bool == true)
         let reloaded = try #require(await sandbox.tenant.app(app.id))
         #expect(reloaded.dataModel == app.dataModel)
@@ -162,8 +162,8 @@ struct SandboxDefaultTenantTests {
 
         let goodTime = clock.now
         clock.advance(60)
-        _ = await EngineSessionTests.call(&session, 3, "SetScript", handle: 1, ["T: LOAD * FROM [lib://Nowhere:DataFiles/orders.csv] (txt);"])
-        let bad = await EngineSessionTests.call(&session, 4, "DoReload", handle: 1, [0, false, false])
+        _ = await EngineConversationTests.call(&session, 3, "SetScript", handle: 1, ["T: LOAD * FROM [lib://Nowhere:DataFiles/orders.csv] (txt);"])
+        let bad = await EngineConversationTests.call(&session, 4, "DoReload", handle: 1, [0, false, false])
         #expect((bad["result"] as? [String: Any])?["qReturn"] as? Bool == false)
         let failed = try #require(await sandbox.tenant.app(app.id))
         #expect(failed.dataModel == app.dataModel && failed.lastReloadTime == goodTime)

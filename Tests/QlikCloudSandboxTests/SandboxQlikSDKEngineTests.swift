@@ -22,8 +22,8 @@ struct SandboxQlikSDKEngineTests {
         }
         let summary = try Wire.json(ByteBuffer(bytes: output))
         let user = try #require(await sandbox.tenant.users[sandbox.credentials(port: 0).userID])
-        #expect((summary["engine_version"] as? [String: Any])?["qComponentVersion"] as? String == EngineSession.engineVersion)
-        #expect(summary["product_version"] as? String == EngineSession.engineVersion)
+        #expect((summary["engine_version"] as? [String: Any])?["qComponentVersion"] as? String == EngineConversation.engineVersion)
+        #expect(summary["product_version"] as? String == EngineConversation.engineVersion)
         #expect(summary["o_s_name"] as? String == "linux" && summary["q_t_product"] as? String == "Qlik Sense")
         #expect(summary["is_desktop_mode"] as? Bool == false)
         #expect(summary["get_authenticated_user"] as? String == "UserDirectory=; UserId=\(user.subject)")

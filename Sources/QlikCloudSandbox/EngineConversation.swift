@@ -4,7 +4,7 @@ import QVD
 /// One engine (QIX) session: the JSON-RPC 2.0 conversation a client has
 /// over a WebSocket at /app/{appId}. Pure request-in, response-out, so it is
 /// tested without a socket; ``EngineRoutes`` moves the messages.
-struct EngineSession {
+struct EngineConversation {
     struct RPCError: Error {
         let code: Int
         let parameter: String
@@ -199,7 +199,7 @@ struct EngineSession {
     }
 }
 
-extension EngineSession.RPCError {
+extension EngineConversation.RPCError {
     /// How the engine answers a method its object's class does not offer (or Qlik Cloud does not).
     static func methodNotFound(_ method: String) -> Self { .init(code: -32601, parameter: method, message: "Method not found") }
     static let invalidHandle = Self(code: -32602, parameter: "handle", message: "Invalid handle")

@@ -5,7 +5,7 @@ import Testing
 
 /// What one socket keeps for later is bounded: selection history, temporary selection states, temporary bookmarks.
 @Suite("Sandbox engine: per-session state is bounded")
-struct EngineSessionBoundsTests {
+struct EngineConversationBoundsTests {
     @Test("Back keeps the last 100 steps: after 105 changes, 100 steps back reach the 5th selection and no further")
     func historyCap() {
         var state = SelectionState()

@@ -5,7 +5,7 @@ import Testing
 @testable import QlikCloudSandbox
 
 @Suite("Sandbox engine JSON-RPC")
-struct EngineSessionTests {
+struct EngineConversationTests {
     /// A sandbox whose first app holds Orders(OrderID, Region, Amount) with `rows` rows.
     static func sandboxWithOrders(rows: Int = 30) async throws -> (QlikCloudSandbox, SandboxApp) {
         let sandbox = await QlikCloudSandbox.make()
@@ -21,7 +21,7 @@ struct EngineSessionTests {
     }
 
     /// One request and its reply, through the same JSON writer the socket uses, parsed back as a client would.
-    static func call(_ session: inout EngineSession, _ id: Int, _ method: String, handle: Int = -1, _ params: Any = [Any]()) async -> [String: Any] {
+    static func call(_ session: inout EngineConversation, _ id: Int, _ method: String, handle: Int = -1, _ params: Any = [Any]()) async -> [String: Any] {
         guard let reply = await session.handle(["jsonrpc": "2.0", "id": id, "method": method, "handle": handle, "params": params]) else { return [:] }
         let text = JSONWriter.serialize(reply)
         return ((try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]) ?? ["unparsable": text]
@@ -30,7 +30,7 @@ struct EngineSessionTests {
     @Test("OpenDoc, GetTablesAndKeys and GetTableData read the app's data model")
     func tables() async throws {
         let (sandbox, app) = try await Self.sandboxWithOrders()
-        var session = EngineSession(tenant: sandbox.tenant, appID: app.id, userID: "u")
+        var session = EngineConversation(tenant: sandbox.tenant, appID: app.id, userID: "u")
         let open = await Self.call(&session, 1, "OpenDoc", [app.id])
         #expect(((open["result"] as? [String: Any])?["qReturn"] as? [String: Any])?["qHandle"] as? Int == 1)
         let keys = await Self.call(&session, 2, "GetTablesAndKeys", handle: 1, [["qcx": 1000, "qcy": 1000], ["qcx": 0, "qcy": 0], 30, false, false])
@@ -53,7 +53,7 @@ struct EngineSessionTests {
     @Test("a hypercube pages distinct rows with element numbers; more than 10,000 cells is error 7009")
     func hyperCube() async throws {
         let (sandbox, app) = try await Self.sandboxWithOrders(rows: 5000)
-        var session = EngineSession(tenant: sandbox.tenant, appID: app.id, userID: "u")
+        var session = EngineConversation(tenant: sandbox.tenant, appID: app.id, userID: "u")
         _ = await Self.call(&session, 1, "OpenDoc", ["qDocName": app.id])
         let definition: [String: Any] = ["qInfo": ["qType": "x"], "qHyperCubeDef": [
             "qDimensions": [["qDef": ["qFieldDefs": ["OrderID"]]], ["qDef": ["qFieldDefs": ["Region"]]]],
@@ -82,7 +82,7 @@ struct EngineSessionTests {
     @Test("a session app takes a script and reloads it; unknown methods and handles are errors")
     func sessionApp() async throws {
         let (sandbox, app) = try await Self.sandboxWithOrders()
-        var session = EngineSession(tenant: sandbox.tenant, appID: app.id, userID: "u")
+        var session = EngineConversation(tenant: sandbox.tenant, appID: app.id, userID: "u")
         let created = await Self.call(&session, 1, "CreateSessionApp")
         #expect(((created["result"] as? [String: Any])?["qSessionAppId"] as? String)?.hasPrefix("SessionApp_") == true)
         _ = await Self.call(&session, 2, "SetScript", handle: 1, ["T:\nLOAD * INLINE [A, B\n1, x\n2, y];"])
@@ -119,7 +119,7 @@ struct JSONWriterTests {
         #expect((back["raw"] as? [String: Any])?["x"] as? [Int] == [1, 2])
         #expect((back["array"] as? [Any])?.count == 3)
         #expect(text.contains(#""zero":0}"#) && text.contains(#""max":9223372036854775807"#) && text.contains(#""min":-9223372036854775808"#))
-        var session = EngineSession(tenant: Tenant(configuration: SandboxConfiguration()), appID: "a", userID: "u")
+        var session = EngineConversation(tenant: Tenant(configuration: SandboxConfiguration()), appID: "a", userID: "u")
         let reply = await session.handle(["jsonrpc": "2.0", "id": parsed?["id"] as Any, "method": "EngineVersion", "handle": -1])
         #expect(JSONWriter.serialize(reply ?? [:]).contains(#""id":1,"#))
     }
