@@ -4,6 +4,7 @@ import QlikConnections
 import Repository
 import Secrets
 import ConnectorAPI
+import UseCases
 
 struct OrganizationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -74,7 +75,7 @@ struct OrganizationCommand: AsyncParsableCommand {
         @Option(help: "AWS region of the secrets manager, such as eu-west-1.") var awsRegion: String?
         @Option(help: "AWS Secrets Manager endpoint override (for a private endpoint).") var awsEndpoint: String?
         @Option(help: "HashiCorp Vault address, such as https://vault.example.com:8200.") var vaultAddress: String?
-        @Option(help: "HashiCorp Vault KV v2 mount (default secret).") var vaultMount: String = "secret"
+        @Option(help: "HashiCorp Vault KV v2 mount (default secret).") var vaultMount: String?
         @Option(name: .customLong("aws-access-key-id-from"), help: ArgumentHelp("Keep the secrets manager's AWS Access Key ID in the settings, read from \(SecretSource.expectedForm).", valueName: "source"))
         var awsAccessKeyIDFrom: String?
         @Option(name: .customLong("aws-secret-access-key-from"), help: ArgumentHelp("... and its Secret Access Key.", valueName: "source"))
@@ -91,7 +92,7 @@ struct OrganizationCommand: AsyncParsableCommand {
         func run() async throws {
             if allowCustomTenantHosts != nil { throw CLIError.usage(OrganizationCommand.customHostsMoved) }
             let workspace = try await Workspace.open(global)
-            var organization = try await workspace.organization()
+            let organization = try await workspace.organization()
             let sources: [(SecretsManagerField, String, String?)] = [
                 (.awsAccessKeyID, "aws-access-key-id-from", awsAccessKeyIDFrom), (.awsSecretAccessKey, "aws-secret-access-key-from", awsSecretAccessKeyFrom),
                 (.vaultRoleID, "vault-role-id-from", vaultRoleIDFrom), (.vaultSecretID, "vault-secret-id-from", vaultSecretIDFrom),
@@ -100,51 +101,48 @@ struct OrganizationCommand: AsyncParsableCommand {
             if credentialsFromEnvironment, !given.isEmpty {
                 throw CLIError.usage("--manager-credentials-from-environment keeps none; leave out --\(given[0].1).")
             }
-            if let name { organization.name = try OrganizationName(name) }
-            if let credentialStorage { organization.credentialStorage = try OrganizationCommand.storage(credentialStorage) }
+            var change = OrganizationChange()
+            if let name { change.name = try OrganizationName(name) }
+            if let credentialStorage { change.credentialStorage = try OrganizationCommand.storage(credentialStorage) }
             if let secretsManager {
-                // The repository refuses, inside its transaction, a change that would orphan secret references.
-                organization.secretsManager = try managerSettings(secretsManager)
-                try organization.secretsManager?.checkAddress(admittedBy: try await workspace.repository.tenantHostPolicy())
+                change.secretsManager = .some(try managerSettings(secretsManager))
             } else if awsRegion != nil || awsEndpoint != nil || vaultAddress != nil {
                 throw CLIError.usage("--aws-region, --aws-endpoint and --vault-address go with --secrets-manager aws|vault.")
             }
-            // Everything is read, checked and sealed before anything is written.
-            var sealed: [SecretsManagerField: SealedSecret]?
             if !given.isEmpty {
-                try SecretsManagerField.check(Swift.Set(given.map(\.0)), for: organization.secretsManager?.kind)
-                let keyring = try await workspace.keyring()
-                var values: [SecretsManagerField: SealedSecret] = [:]
-                for (field, option, source) in given {
-                    let secret = try SecretSource(source ?? "", option: option).read(label: field.label)
-                    values[field] = try keyring.seal(secret, for: .secretsManager(organization.id, field))
-                }
-                sealed = values
+                var values: [SecretsManagerField: Secret] = [:]
+                for (field, option, source) in given { values[field] = try SecretSource(source ?? "", option: option).read(label: field.label) }
+                change.managerCredentials = values
             } else if credentialsFromEnvironment {
-                sealed = [:]
+                change.managerCredentials = [:]
             }
-            try await workspace.repository.updateOrganization(organization, managerCredentials: sealed, by: workspace.actor)
-            let kept = try await workspace.repository.secretsManagerCredentials(of: organization.id)
-            try OrganizationCommand.show(organization, credentials: Array(kept.keys), json: json)
+            // The keys are loaded (or generated) only when there is something to seal.
+            let keys = SealingKeys(given.isEmpty ? nil : try await workspace.liveKeyring())
+            let changed = try await OrganizationSettings(repository: workspace.repository, keys: keys).change(organization, change, by: workspace.actor)
+            try OrganizationCommand.show(changed.organization, credentials: changed.managerCredentials, json: json)
         }
 
+        /// The settings --secrets-manager and its options choose, refused in the command's own words.
         private func managerSettings(_ kind: String) throws -> SecretsManagerSettings? {
-            let stray: String? = switch kind.lowercased() {
-            case SecretsManagerKind.awsSecretsManager.rawValue: vaultAddress != nil ? "--vault-address" : nil
-            case SecretsManagerKind.hashiCorpVault.rawValue: awsRegion != nil ? "--aws-region" : awsEndpoint != nil ? "--aws-endpoint" : nil
-            default: vaultAddress != nil ? "--vault-address" : awsRegion != nil ? "--aws-region" : awsEndpoint != nil ? "--aws-endpoint" : nil
+            let choice = SecretsManagerChoice(kind: kind.lowercased(), region: awsRegion, endpoint: awsEndpoint, address: vaultAddress, mount: vaultMount)
+            do {
+                return try choice.settings()
+            } catch let refusal as SecretsManagerChoice.Refusal {
+                switch refusal {
+                case .stray(let field, _): throw CLIError.usage("\(Self.option(field)) does not go with --secrets-manager \(kind).")
+                case .missing(.region): throw CLIError.usage("--secrets-manager aws needs --aws-region, such as eu-west-1.")
+                case .missing(let field): throw CLIError.usage("--secrets-manager vault needs \(Self.option(field)), such as https://vault.example.com:8200.")
+                case .unknownKind: throw CLIError.usage("--secrets-manager '\(kind)' is unknown; expected none, aws or vault.")
+                }
             }
-            if let stray { throw CLIError.usage("\(stray) does not go with --secrets-manager \(kind).") }
-            switch kind.lowercased() {
-            case "none": return nil
-            case SecretsManagerKind.awsSecretsManager.rawValue:
-                guard let awsRegion else { throw CLIError.usage("--secrets-manager aws needs --aws-region, such as eu-west-1.") }
-                return try .aws(region: awsRegion, endpoint: awsEndpoint)
-            case SecretsManagerKind.hashiCorpVault.rawValue:
-                guard let vaultAddress else { throw CLIError.usage("--secrets-manager vault needs --vault-address, such as https://vault.example.com:8200.") }
-                return try .vault(address: vaultAddress, mount: vaultMount)
-            default:
-                throw CLIError.usage("--secrets-manager '\(kind)' is unknown; expected none, aws or vault.")
+        }
+
+        private static func option(_ field: SecretsManagerChoice.Field) -> String {
+            switch field {
+            case .region: "--aws-region"
+            case .endpoint: "--aws-endpoint"
+            case .address: "--vault-address"
+            case .mount: "--vault-mount"
             }
         }
     }

@@ -4,6 +4,7 @@ import Logging
 import Repository
 import Runtime
 import Secrets
+import UseCases
 
 /// `qlik-connector serve`: the connection service on loopback.
 struct ServeCommand: AsyncParsableCommand {
@@ -51,18 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CLIError.usage("--files-dir \(filesDirectory ?? ""): the folder cannot be created: \(error.localizedDescription)")
         }
-        let location = MasterKeyLocation(global)
         let repository = workspace.repository
-        let keyLogger = logger
         // Another process (rotate-key, another replica) may rotate the key while this one serves: it reads the new one where it read its own.
-        let reloadingKeys: LiveKeyring.Reload = { held in
-            let reloaded = try await location.reloaded(keeping: held, agreeingWith: repository)
-            if reloaded.active.id != held.active.id {
-                keyLogger.notice("loaded the master key another process rotated to",
-                                 metadata: ["keyID": "\(reloaded.active.id)", "previousKeyID": "\(held.active.id)"])
-            }
-            return reloaded
-        }
+        let reloadingKeys = MasterKeyLocation(global).reload(agreeingWith: repository, logger: logger)
         var count = 0
         for organization in try await workspace.repository.organizations() {
             count += try await workspace.repository.administratorCount(of: organization.id)

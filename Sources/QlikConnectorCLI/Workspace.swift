@@ -4,6 +4,7 @@ import QlikConnections
 import Repository
 import Runtime
 import Secrets
+import UseCases
 
 /// What a command works on: the repository, the organization chosen, and
 /// (only when a credential must be sealed or opened) the keyring.
@@ -17,16 +18,8 @@ struct Workspace {
     /// Opens the repository `--database` names: a SQLite file, or a shared PostgreSQL database by its postgres:// URL.
     static func open(_ options: GlobalOptions) async throws -> Workspace {
         let logger = Logging.logger(options)
-        let database = options.resolvedDatabase
-        if PostgresAddress.isPostgres(database) {
-            let address = try PostgresAddress(database)
-            let repository = try await PostgresRepository(address: address, logger: logger)
-            logger.debug("opened repository", metadata: ["database": "\(address)"])
-            return Workspace(options: options, repository: repository, databaseDescription: address.description, logger: logger)
-        }
-        let repository = try SQLiteRepository(path: database)
-        logger.debug("opened repository", metadata: ["path": "\(database)"])
-        return Workspace(options: options, repository: repository, databaseDescription: database, logger: logger)
+        let location = try RepositoryLocation(options.resolvedDatabase)
+        return Workspace(options: options, repository: try await location.open(logger: logger), databaseDescription: location.description, logger: logger)
     }
 
     /// Who the audit trail names for a command run from this shell.
@@ -56,7 +49,12 @@ struct Workspace {
     }
 
     func keyring() async throws -> Keyring {
-        try await MasterKeyLocation(options).keyring(agreeingWith: repository, logger: logger)
+        try await MasterKeyLocation(options).keyring(agreeingWith: repository, logger: logger, notify: printNotice)
+    }
+
+    /// The keys, read again should another process rotate them while this command seals with them.
+    func liveKeyring() async throws -> LiveKeyring {
+        try await MasterKeyLocation(options).liveKeyring(agreeingWith: repository, logger: logger, notify: printNotice)
     }
 }
 

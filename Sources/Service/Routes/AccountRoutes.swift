@@ -25,27 +25,20 @@ extension ConnectorService {
         let address: String?
         let mount: String?
 
+        /// The settings asked for, refused in the API's words: the field as `secretsManager.<field>`.
         func settings() throws -> SecretsManagerSettings? {
-            let given = [("region", region), ("endpoint", endpoint), ("address", address), ("mount", mount)].filter { $0.1 != nil }.map(\.0)
-            let belongs: [String] = switch kind {
-            case SecretsManagerKind.awsSecretsManager.rawValue: ["region", "endpoint"]
-            case SecretsManagerKind.hashiCorpVault.rawValue: ["address", "mount"]
-            default: []
-            }
-            if let stray = given.first(where: { !belongs.contains($0) }) {
-                throw APIError.invalid("secretsManager.\(stray)", "secretsManager.\(stray) does not go with kind '\(kind)', which takes "
-                    + (belongs.isEmpty ? "nothing else." : belongs.joined(separator: " and ") + "."))
-            }
-            switch kind {
-            case "none": return nil
-            case SecretsManagerKind.awsSecretsManager.rawValue:
-                guard let region else { throw APIError.invalid("secretsManager.region", "An AWS secrets manager needs region, such as eu-west-1.") }
-                return try .aws(region: region, endpoint: endpoint)
-            case SecretsManagerKind.hashiCorpVault.rawValue:
-                guard let address else { throw APIError.invalid("secretsManager.address", "A Vault needs address, such as https://vault.example.com:8200.") }
-                return try .vault(address: address, mount: mount ?? "secret")
-            default:
-                throw APIError.invalid("secretsManager.kind", "kind is '\(kind)'; expected none, aws or vault.")
+            do {
+                return try SecretsManagerChoice(kind: kind, region: region, endpoint: endpoint, address: address, mount: mount).settings()
+            } catch let refusal as SecretsManagerChoice.Refusal {
+                switch refusal {
+                case .stray(let stray, let belongs):
+                    throw APIError.invalid("secretsManager.\(stray.rawValue)", "secretsManager.\(stray.rawValue) does not go with kind '\(kind)', which takes "
+                        + (belongs.isEmpty ? "nothing else." : belongs.map(\.rawValue).joined(separator: " and ") + "."))
+                case .missing(.region): throw APIError.invalid("secretsManager.region", "An AWS secrets manager needs region, such as eu-west-1.")
+                case .missing(let field):
+                    throw APIError.invalid("secretsManager.\(field.rawValue)", "A Vault needs \(field.rawValue), such as https://vault.example.com:8200.")
+                case .unknownKind: throw APIError.invalid("secretsManager.kind", "kind is '\(kind)'; expected none, aws or vault.")
+                }
             }
         }
     }
@@ -71,18 +64,19 @@ extension ConnectorService {
             let principal = try context.requirePrincipal()
             try principal.require(.admin)
             let change = try await request.decodeJSON(OrganizationChange.self)
-            var organization = try await repository.organization(principal.organizationID)
+            let organization = try await repository.organization(principal.organizationID)
+            var asked = UseCases.OrganizationChange()
             if let name = change.name {
-                let asked = try OrganizationName(name)
+                let name = try OrganizationName(name)
                 // The name is the operator's handle for the organization (the CLI's --org), unique in the service: a rename
                 // here would answer "taken" for another organization's name. A change of letter case only is no rename.
-                guard asked.comparisonKey == organization.name.comparisonKey else {
+                guard name.comparisonKey == organization.name.comparisonKey else {
                     throw APIError(.forbidden, code: "name_set_by_operator",
                                    "An organization's name is set by the service's operator, as it names the organization for the whole service; "
-                                       + "ask them to run: qlik-connector org set --org '\(organization.name)' --name '\(asked.value)'.",
+                                       + "ask them to run: qlik-connector org set --org '\(organization.name)' --name '\(name.value)'.",
                                    field: "name")
                 }
-                organization.name = asked
+                asked.name = name
             }
             if change.allowCustomTenantHosts != nil {
                 throw APIError(.unprocessableContent, code: "tenant_hosts_set_by_operator",
@@ -90,17 +84,11 @@ extension ConnectorService {
                                    + "of this service, on its tenant host allow-list ('qlik-connector hosts allow HOST:PORT' on the machine that holds "
                                    + "the database). Leave the field out.", field: "allowCustomTenantHosts")
             }
-            if let manager = change.secretsManager {
-                organization.secretsManager = try manager.settings()
-                try organization.secretsManager?.checkAddress(admittedBy: try await repository.tenantHostPolicy())
-            }
-            // Checked and sealed before anything is written; sealed again once under the new key when another process rotated it meanwhile.
-            try await service.withKeys { [organization] keyring in
-                let sealed = try change.secretsManagerCredentials.map { try service.sealManagerCredentials($0, for: organization, with: keyring) }
-                try await repository.updateOrganization(organization, managerCredentials: sealed, by: service.actor(principal))
-            }
-            return try ServiceJSON.response(OrganizationView(organization,
-                                                             managerCredentials: Array(try await repository.secretsManagerCredentials(of: organization.id).keys)))
+            if let manager = change.secretsManager { asked.secretsManager = .some(try manager.settings()) }
+            asked.managerCredentials = try change.secretsManagerCredentials.map(Self.managerCredentials)
+            let changed = try await OrganizationSettings(repository: repository, keys: SealingKeys(service.keys))
+                .change(organization, asked, by: service.actor(principal))
+            return try ServiceJSON.response(OrganizationView(changed.organization, managerCredentials: changed.managerCredentials))
         }
         api.get("tokens") { _, context -> Response in
             let principal = try context.requirePrincipal()
@@ -132,9 +120,8 @@ extension ConnectorService {
         }
     }
 
-    /// The secrets manager credentials of a request, checked against the organization's manager and sealed to it,
-    /// with the repository's active key (read again if another process rotated it).
-    func sealManagerCredentials(_ given: [String: String], for organization: Organization, with keyring: Keyring?) throws -> [SecretsManagerField: SealedSecret] {
+    /// The secrets manager credentials of a request, by field; a name that is no such field, or an empty value, is refused.
+    static func managerCredentials(_ given: [String: String]) throws -> [SecretsManagerField: Secret] {
         var values: [SecretsManagerField: Secret] = [:]
         for (name, value) in given {
             guard let field = SecretsManagerField(rawValue: name) else {
@@ -144,11 +131,6 @@ extension ConnectorService {
             guard let secret = Secret(value) else { throw APIError.invalid("secretsManagerCredentials.\(name)", "\(field.label) is empty.") }
             values[field] = secret
         }
-        try SecretsManagerField.check(Set(values.keys), for: organization.secretsManager?.kind)
-        guard !values.isEmpty else { return [:] }
-        guard let keyring else { throw Self.noKeyring }
-        var sealed: [SecretsManagerField: SealedSecret] = [:]
-        for (field, secret) in values { sealed[field] = try keyring.seal(secret, for: .secretsManager(organization.id, field)) }
-        return sealed
+        return values
     }
 }
