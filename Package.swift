@@ -153,7 +153,7 @@ let package = Package(
         // Named UseCases, not Operations: swift-openapi-generator emits a top-level `enum Operations`.
         .target(
             name: "UseCases",
-            dependencies: ["QlikConnections", "Repository", "Runtime", "Secrets", .product(name: "Crypto", package: "swift-crypto"),
+            dependencies: ["QlikConnections", "Repository", "Runtime", "Secrets", "Connector", .product(name: "Crypto", package: "swift-crypto"),
                            // bcrypt only (PasswordHasher); hummingbird-auth's HTTP parts are not used here.
                            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                            .product(name: "Logging", package: "swift-log")],
@@ -218,7 +218,7 @@ let package = Package(
         ),
         .testTarget(name: "QVDTests", dependencies: ["QVD"], swiftSettings: strictSettings),
         .testTarget(name: "CachingTests", dependencies: ["Caching"], swiftSettings: strictSettings),
-        .testTarget(name: "UseCasesTests", dependencies: ["UseCases", "QlikConnections", "Repository", "Runtime", "Secrets", "TestRepositories",
+        .testTarget(name: "UseCasesTests", dependencies: ["UseCases", "QlikConnections", "Repository", "Runtime", "Secrets", "Connector", "TestRepositories",
                                                           .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "QlikConnections", "Repository"], swiftSettings: strictSettings),
         .testTarget(
