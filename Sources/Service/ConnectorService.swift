@@ -94,8 +94,12 @@ public struct ConnectorService: Sendable {
         return router
     }
 
-    /// What runs beside the HTTP server: the serverless pool.
-    public var services: [any Service] { [serverlessPool] }
+    /// What runs beside the HTTP server: the serverless pool, and on a repository that announces finished tasks (PostgreSQL),
+    /// the relay that wakes requests here waiting on a task another replica finished.
+    public var services: [any Service] {
+        guard let feed = repository as? any TaskFinishFeed else { return [serverlessPool] }
+        return [serverlessPool, TaskFinishRelay(feed: feed, signal: taskFinishes, logger: logger)]
+    }
 
     /// The HTTP server on `host:port`, with the serverless pool; `onReady` learns the bound port.
     public func application(host: String, port: Int, onReady: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {

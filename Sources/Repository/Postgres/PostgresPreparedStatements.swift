@@ -47,7 +47,7 @@ enum PreparedQueue {
                 SELECT d.id, COALESCE((SELECT MAX(sequence) FROM task_logs WHERE task_id = d.id), 0) + l.ord, l.at, l.level, l.message
                 FROM done d, unnest($7::bigint[], $8::text[], $9::text[]) WITH ORDINALITY AS l(at, level, message, ord)
             )
-            SELECT id FROM done
+            SELECT d.id FROM done d, LATERAL (SELECT pg_notify('\(TaskFinishChannel.name)', d.id)) AS notified
             """
         let state: String
         let result: StoredTaskResult
@@ -135,9 +135,12 @@ enum PreparedQueue {
 
     struct Finish: PostgresPreparedStatement {
         static let sql = """
-            UPDATE tasks SET state = $1, result = $2, result_gzip = $8, error = $3, finished_at = $4, lease_owner = NULL, lease_token = NULL,
-                lease_expires_at = NULL
-            WHERE id = $5 AND lease_owner = $6 AND lease_token = $7 AND state = 'running' RETURNING id
+            WITH done AS (
+                UPDATE tasks SET state = $1, result = $2, result_gzip = $8, error = $3, finished_at = $4, lease_owner = NULL, lease_token = NULL,
+                    lease_expires_at = NULL
+                WHERE id = $5 AND lease_owner = $6 AND lease_token = $7 AND state = 'running' RETURNING id
+            )
+            SELECT d.id FROM done d, LATERAL (SELECT pg_notify('\(TaskFinishChannel.name)', d.id)) AS notified
             """
         let state: String
         let result: StoredTaskResult

@@ -16,6 +16,8 @@ public final class PostgresRepository: RepositoryLifecycle {
     /// The client's `run()`: it serves leases until `close()` cancels it.
     private let running: Task<Void, Never>
     let logger: Logger
+    /// A connection of its own, outside the client's pool: for migrating, and for a listener that holds one for as long as it runs.
+    let direct: PostgresConnection.Configuration
     /// Tasks that ran out of attempts are given up by a sweep at most once a second, not on every claim.
     let giveUpSweep = Sweep(interval: 1)
 
@@ -35,7 +37,7 @@ public final class PostgresRepository: RepositoryLifecycle {
         }
         // Migrated over a connection of its own first: an address that does not answer fails here at once, with why,
         // where the client would keep retrying for a minute.
-        let direct = PostgresConnection.Configuration(host: address.host, port: address.port, username: address.username,
+        direct = PostgresConnection.Configuration(host: address.host, port: address.port, username: address.username,
                                                       password: address.password, database: address.database, tls: directTLS)
         try await Self.migrate(direct, address: address, logger: logger)
         var configuration = PostgresClient.Configuration(host: address.host, port: address.port, username: address.username,

@@ -65,8 +65,11 @@ extension ConnectorService {
         }
     }
 
-    /// Woken at once by a finish in this process; reads the task every 20 ms for one elsewhere (another replica), as before the signal.
-    var taskWaiter: TaskWaiter { TaskWaiter(tasks: repository, finishes: taskFinishes, polling: .milliseconds(20)) }
+    /// Finishes in this process wake a waiter through the signal; so do other processes' on a repository that announces them, where the
+    /// fallback read is only for a moment the relay is reconnecting. Elsewhere (a SQLite file another process also writes) it reads often.
+    var taskWaiter: TaskWaiter {
+        TaskWaiter(tasks: repository, finishes: taskFinishes, polling: repository is any TaskFinishFeed ? .seconds(1) : .milliseconds(20))
+    }
 
     /// The answer for a task still pending once the request stopped waiting, with its group's agents as they stand now.
     func pending(_ task: TaskRecord, environments: [RuntimeEnvironment]) async throws -> TaskPending {
