@@ -4,6 +4,7 @@ import Secrets
 import QlikConnections
 import Repository
 import ConnectorAPI
+import UseCases
 
 struct ConnectionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,14 +49,14 @@ struct ConnectionCommand: AsyncParsableCommand {
         func run() async throws {
             let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
-            let rules = try await workspace.rules(for: organization)
-            let validated = try rules.create(try definition.draft(name: name, useSecretVault: useSecretVault))
-            let keyring = validated.hasNewValues ? try await workspace.keyring() : nil
-            let connection = try validated.sealed(with: keyring)
-            try await workspace.repository.createConnection(connection, by: workspace.actor)
+            let draft = try definition.draft(name: name, useSecretVault: useSecretVault)
+            // Checked first only to load the master key when a value needs it (and not to generate a key file for a refused
+            // definition); checked again against the organization as the transaction that stores it reads it.
+            let needsKeys = try await workspace.connectionManagement().needsKeys(creating: draft, in: organization.id)
+            let (connection, environments) = try await workspace.connectionManagement(loadingKeys: needsKeys)
+                .create(draft, in: organization.id, by: workspace.actor)
             workspace.logger.info("created connection", metadata: ["connection": "\(connection.name)", "id": "\(connection.id)"])
-            try ConnectionCommand.show(connection, environments: rules.runtimeEnvironments, json: json,
-                                       headline: "Created connection '\(connection.name)'.")
+            try ConnectionCommand.show(connection, environments: environments, json: json, headline: "Created connection '\(connection.name)'.")
         }
     }
 
@@ -70,7 +71,6 @@ struct ConnectionCommand: AsyncParsableCommand {
         func run() async throws {
             let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
-            let environments = try await workspace.repository.runtimeEnvironments(of: organization.id)
             var filter = ConnectionFilter(nameContains: nameContains)
             if let authenticationType {
                 guard let type = AuthenticationType(rawValue: authenticationType.lowercased()) else {
@@ -79,9 +79,10 @@ struct ConnectionCommand: AsyncParsableCommand {
                 filter.authenticationType = type
             }
             if let runtimeEnvironment {
-                filter.runtimeEnvironmentID = try environments.named(runtimeEnvironment, organization: organization.name.value).id
+                filter.runtimeEnvironmentID = try await workspace.repository.runtimeEnvironments(of: organization.id)
+                    .named(runtimeEnvironment, organization: organization.name.value).id
             }
-            let connections = try await workspace.repository.connections(of: organization.id, matching: filter)
+            let (connections, environments) = try await workspace.connectionManagement().list(in: organization.id, matching: filter)
             let views = connections.map { ConnectionView($0, environments: environments) }
             if json { return try Output.json(views) }
             if views.isEmpty { return print("No connections in organization '\(organization.name)'.") }
@@ -101,10 +102,8 @@ struct ConnectionCommand: AsyncParsableCommand {
         func run() async throws {
             let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
-            let connection = try await workspace.repository.connection(named: name, in: organization.id)
-            let environments = try await workspace.repository.runtimeEnvironments(of: organization.id)
-            let lastTest = try await workspace.repository.lastTest(of: connection.id)
-            try ConnectionCommand.show(connection, environments: environments, json: json, lastTest: lastTest)
+            let shown = try await workspace.connectionManagement().connection(named: name, in: organization.id)
+            try ConnectionCommand.show(shown.connection, environments: shown.environments, json: json, lastTest: shown.lastTest)
         }
     }
 
@@ -122,18 +121,13 @@ struct ConnectionCommand: AsyncParsableCommand {
         func run() async throws {
             let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
-            let rules = try await workspace.rules(for: organization)
-            let existing = try await workspace.repository.connection(named: name, in: organization.id)
-            let validated = try rules.update(
-                try existing.mapCredentialValues { _, sealed in CredentialValue.kept(sealed) },
-                with: try definition.draft(name: newName, useSecretVault: useSecretVault)
-            )
-            let keyring = validated.hasNewValues ? try await workspace.keyring() : nil
-            let connection = try validated.sealed(with: keyring)
-            try await workspace.repository.updateConnection(connection, replacing: existing, by: workspace.actor)
+            let draft = try definition.draft(name: newName, useSecretVault: useSecretVault)
+            let needsKeys = try await workspace.connectionManagement().needsKeys(updating: name, with: draft, in: organization.id)
+            let (connection, environments) = try await workspace.connectionManagement(loadingKeys: needsKeys)
+                .update(named: name, with: draft, in: organization.id, by: workspace.actor)
             // The last test is history of this connection: an update does not undo it, so it shows as in 'show'.
             let lastTest = try await workspace.repository.lastTest(of: connection.id)
-            try ConnectionCommand.show(connection, environments: rules.runtimeEnvironments, json: json,
+            try ConnectionCommand.show(connection, environments: environments, json: json,
                                        headline: "Updated connection '\(connection.name)'.", lastTest: lastTest)
         }
     }
@@ -158,8 +152,7 @@ struct ConnectionCommand: AsyncParsableCommand {
                     throw CLIError.failure("Not deleted.")
                 }
             }
-            let environments = try await workspace.repository.runtimeEnvironments(of: organization.id)
-            let deleted = try await workspace.repository.deleteConnection(named: name, in: organization.id, by: workspace.actor)
+            let (deleted, environments) = try await workspace.connectionManagement().delete(named: name, in: organization.id, by: workspace.actor)
             if json { return try Output.json(ConnectionView(deleted, environments: environments)) }
             print("Deleted connection '\(deleted.name)'.")
         }
@@ -212,5 +205,23 @@ struct ConnectionCommand: AsyncParsableCommand {
             ("ID", view.id),
         ]
         Output.fields(pairs)
+    }
+}
+
+extension Workspace {
+    /// The connection use cases on this workspace, with no master key: reading, deleting, and changes that seal nothing
+    /// (which need no key file, and generate none).
+    func connectionManagement() -> ConnectionManagement {
+        ConnectionManagement(repository: repository, keys: SealingKeys(nil))
+    }
+
+    /// The same, with the master key loaded when `loadingKeys`; it is read again, never generated or moved, when another
+    /// process rotated it meanwhile.
+    func connectionManagement(loadingKeys: Bool) async throws -> ConnectionManagement {
+        guard loadingKeys else { return connectionManagement() }
+        let location = MasterKeyLocation(options)
+        let repository = self.repository
+        let live = LiveKeyring(try await keyring()) { held in try await location.reloaded(keeping: held, agreeingWith: repository) }
+        return ConnectionManagement(repository: repository, keys: SealingKeys(live))
     }
 }

@@ -58,7 +58,7 @@ struct ConnectionTaskRun {
                         do { return try await workspace.keyring() } catch let error as SecretsError {
                             workspace.logger.error("the master key could not be loaded", metadata: ["error": "\(error)"])
                             throw error
-                        } catch let error as CLIError {
+                        } catch where error is CLIError || error is UseCaseError {
                             // A missing key file, by its path: said here, while the task (which the organization reads) fails without it.
                             workspace.logger.error("the master key could not be loaded", metadata: ["error": "\(error)"])
                             throw TaskCredentialsUnavailable("The master key could not be loaded on the machine that ran this command; "

@@ -6,6 +6,7 @@ import QlikConnections
 import Repository
 import Runtime
 import Secrets
+import UseCases
 
 extension ConnectionCommand {
     struct Test: AsyncParsableCommand {
@@ -38,20 +39,10 @@ extension ConnectionCommand {
             let (task, connection) = try await ConnectionTaskRun(workspace: workspace, connectionName: name, settings: settings,
                                                                  tester: ConnectionTester(settings: settings), agentWait: agentWait)
                 .run(.test, [String: String]())
-            guard let result = task.result else {
-                throw CLIError.failure("Test Connection could not run on its runtime environment: \(task.error ?? "no reason given").")
-            }
-            let report: ConnectionTestReport
-            do {
-                report = try TaskResultCheck.decode(ConnectionTestReport.self, from: result, of: .test)
-            } catch {
-                // Kept before results were checked on arrival: the failed task it is, said plainly.
-                throw CLIError.failure("Test Connection could not run on its runtime environment: \(error.description)")
-            }
-            let encoded = try ConnectionCommand.encoder.encode(report)
-            try await workspace.repository.recordTest(
-                ConnectionTestRecord(connectionID: connection.id, testedAt: report.startedAt, succeeded: report.succeeded, summary: report.summary, report: encoded),
-                of: connection, by: workspace.actor)
+            // The task ran here or on an agent; its report is checked and kept as every entry point keeps it (no value is sealed).
+            let (report, encoded) = try await ConnectionTesting(repository: workspace.repository, keys: SealingKeys(nil),
+                                                                encode: { report in try ConnectionCommand.encoder.encode(report) })
+                .record(task, of: connection, by: workspace.actor)
             if json {
                 print(String(decoding: encoded, as: UTF8.self))
             } else {

@@ -76,6 +76,19 @@ struct ConnectionManagementTests {
         #expect(try await fixture.storedToken(of: "Sales")?.keyID == rotated.id)
     }
 
+    @Test("needsKeys: a token value needs keys, a change that gives none does not, and a refused definition throws before any key is loaded",
+          arguments: [RepositoryBackend.sqlite])
+    func needsKeysOnlyForValues(_ backend: RepositoryBackend) async throws {
+        let fixture = try await ConnectionFixture(backend)
+        let management = ConnectionManagement(repository: fixture.repository, keys: SealingKeys(nil))
+        #expect(try await management.needsKeys(creating: try ConnectionFixture.draft("Sales"), in: fixture.organization.id))
+        _ = try await fixture.management.create(try ConnectionFixture.draft("Sales"), in: fixture.organization.id, by: fixture.actor)
+        #expect(try await !management.needsKeys(updating: "Sales", with: ConnectionDraft(description: "EU sales"), in: fixture.organization.id))
+        await #expect(throws: ConnectionValidationError.self) {
+            try await management.needsKeys(creating: try ConnectionFixture.draft("Sales", on: "Nowhere"), in: fixture.organization.id)
+        }
+    }
+
     @Test("with no master key loaded, a create that brings a token is refused as no_master_key", arguments: [RepositoryBackend.sqlite])
     func noKeyRefusesNewValues(_ backend: RepositoryBackend) async throws {
         let fixture = try await ConnectionFixture(backend)

@@ -264,8 +264,8 @@ struct Console: Sendable {
         let principal = try context.requirePrincipal()
         try principal.require(.designer)
         _ = try await checkedForm(request, context)
-        let deleted = try await service.repository.deleteConnection(named: try context.pathParameter("name"), in: principal.organizationID,
-                                                                    by: service.actor(principal))
+        let (deleted, _) = try await service.connectionManagement.delete(named: try context.pathParameter("name"), in: principal.organizationID,
+                                                                       by: service.actor(principal))
         return try await list(context, notice: "Deleted connection '\(deleted.name.value)'.")
     }
 }

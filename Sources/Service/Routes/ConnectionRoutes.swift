@@ -9,6 +9,7 @@ import QlikConnections
 import Repository
 import Secrets
 import ConnectorAPI
+import UseCases
 
 /// Connections: everyone reads; designers and administrators create,
 /// change, delete and test. Secret fields are write-only: a change that
@@ -78,9 +79,8 @@ extension ConnectorService {
         }
         api.get("connections/:name") { _, context -> Response in
             let principal = try context.requirePrincipal()
-            let connection = try await repository.connection(named: try context.pathParameter("name"), in: principal.organizationID)
-            let environments = try await repository.runtimeEnvironments(of: principal.organizationID)
-            return try ServiceJSON.response(ConnectionView(connection, environments: environments, lastTest: try await repository.lastTest(of: connection.id)))
+            let shown = try await service.connectionManagement.connection(named: try context.pathParameter("name"), in: principal.organizationID)
+            return try ServiceJSON.response(ConnectionView(shown.connection, environments: shown.environments, lastTest: shown.lastTest))
         }
         api.patch("connections/:name") { request, context -> Response in
             let principal = try context.requirePrincipal()
@@ -92,9 +92,8 @@ extension ConnectorService {
         api.delete("connections/:name") { _, context -> Response in
             let principal = try context.requirePrincipal()
             try principal.require(.designer)
-            let connection = try await repository.deleteConnection(named: try context.pathParameter("name"), in: principal.organizationID,
-                                                                    by: service.actor(principal))
-            let environments = try await repository.runtimeEnvironments(of: principal.organizationID)
+            let (connection, environments) = try await service.connectionManagement.delete(named: try context.pathParameter("name"),
+                                                                                          in: principal.organizationID, by: service.actor(principal))
             return try ServiceJSON.response(ConnectionView(connection, environments: environments, lastTest: nil))
         }
         api.post("connections/:name/test") { _, context -> Response in
@@ -105,100 +104,57 @@ extension ConnectorService {
         }
     }
 
+    /// The connection use cases, sealing with this service's keys.
+    var connectionManagement: ConnectionManagement { ConnectionManagement(repository: repository, keys: SealingKeys(keys)) }
+
     /// Validates, seals and stores a new connection; the organization's environments come back for showing it.
     func createConnection(_ draft: ConnectionDraft<CredentialValue>, by principal: Principal) async throws -> (StoredConnection, [RuntimeEnvironment]) {
-        let actor = actor(principal)
-        return try await withKeys { keyring in
-            // Validated against the organization as the same transaction stores it.
-            try await repository.createConnection(in: principal.organizationID, by: actor,
-                                                  building: Self.building(draft, sealingWith: keyring, hosts: try await repository.tenantHostPolicy()))
-        }
+        try await inAPIWords { try await connectionManagement.create(draft, in: principal.organizationID, by: actor(principal)) }
     }
 
     /// The same, once per `claim`: the connection and the answer kept for its key are stored in one transaction,
     /// so a create that committed is always answered again to a retry, even after a crash.
     func createConnection(_ draft: ConnectionDraft<CredentialValue>, by principal: Principal, once claim: IdempotencyClaim) async throws -> IdempotentCreation {
-        let actor = actor(principal)
-        return try await withKeys { keyring in
-            try await repository.createConnection(in: principal.organizationID, by: actor, once: claim,
-                                                  building: Self.building(draft, sealingWith: keyring, hosts: try await repository.tenantHostPolicy())) {
-                connection, environments in
+        try await inAPIWords {
+            try await connectionManagement.create(draft, in: principal.organizationID, by: actor(principal), once: claim) { connection, environments in
                 (HTTPResponse.Status.created.code, try ServiceJSON.encoder.encode(ConnectionView(connection, environments: environments, lastTest: nil)))
             }
         }
     }
 
-    /// Builds a new connection from `draft` against the organization as committed; `keyring` seals its values (nil: none loaded);
-    /// `hosts` is the operator's allow-list.
-    static func building(_ draft: ConnectionDraft<CredentialValue>, sealingWith keyring: Keyring?, hosts: TenantHostPolicy)
-        -> @Sendable (Organization, [RuntimeEnvironment]) throws -> StoredConnection {
-        { organization, environments in
-            let validated = try ConnectionRules(organization: organization, runtimeEnvironments: environments, hosts: hosts).create(draft)
-            guard validated.hasNewValues else { return try validated.sealed(with: nil) }
-            guard let keyring else { throw ConnectorService.noKeyring }
-            return try validated.sealed(with: keyring)
-        }
-    }
-
     /// Applies a change: fields and secrets the draft leaves out keep their stored values.
     func updateConnection(named name: String, with draft: ConnectionDraft<CredentialValue>, by principal: Principal) async throws -> (StoredConnection, [RuntimeEnvironment]) {
-        try await withKeys { keyring in
-            let existing = try await repository.connection(named: name, in: principal.organizationID)
-            let rules = try await rules(for: principal)
-            let validated = try rules.update(existing.mapCredentialValues { _, sealed in CredentialValue.kept(sealed) }, with: draft)
-            guard !validated.hasNewValues || keyring != nil else { throw Self.noKeyring }
-            let connection = try validated.sealed(with: validated.hasNewValues ? keyring : nil)
-            try await repository.updateConnection(connection, replacing: existing, by: actor(principal))
-            return (connection, rules.runtimeEnvironments)
-        }
+        try await inAPIWords { try await connectionManagement.update(named: name, with: draft, in: principal.organizationID, by: actor(principal)) }
     }
 
-    /// Runs `body` with the master keys held (nil: none loaded). When the repository refuses what they sealed because another
-    /// process rotated the key meanwhile, or a value names a key not held, the keys are read again and `body` runs once more.
+    /// Runs `body` with the master keys held (nil: none loaded), once more with fresh keys when another process rotated them meanwhile.
     func withKeys<T>(_ body: (Keyring?) async throws -> T) async throws -> T {
-        guard let keys else { return try await body(nil) }
-        return try await keys.withCurrent(retryingWhen: Self.isStaleKey) { keyring in try await body(keyring) }
-    }
-
-    static func isStaleKey(_ error: any Error) -> Bool {
-        switch error {
-        case RepositoryError.masterKeyChangedMeanwhile, SecretsError.unknownKey: true
-        default: false
-        }
+        try await SealingKeys(keys).withCurrent(body)
     }
 
     /// Runs Test Connection as a task on the connection's runtime environment, waits for it, keeps and counts the result;
     /// answers the report and its JSON. A task still waiting when `taskWait` is up is answered by ``TaskPending``, at once when no agent of
     /// its Secure Agent group is available.
     func testConnection(named name: String, by principal: Principal) async throws -> (ConnectionTestReport, Data) {
-        let connection = try await repository.connection(named: name, in: principal.organizationID)
-        let environments = try await repository.runtimeEnvironments(of: principal.organizationID)
-        try checkRunnable(connection, in: environments)
-        let task = TaskRecord(organizationID: principal.organizationID, runtimeEnvironmentID: connection.runtimeEnvironmentID, connectionID: connection.id,
-                              connectionName: connection.name.value, kind: .test, requestedBy: actor(principal).name)
-        let finished = try await queueAndWait(task, environments: environments, upTo: taskWait)
-        guard let result = finished.result else {
-            throw APIError(.conflict, code: "task_failed", "Test Connection could not run on its runtime environment: \(finished.error ?? "no reason given").")
+        let metrics = self.metrics
+        let testing = ConnectionTesting(repository: repository, keys: SealingKeys(keys), encode: { report in try ServiceJSON.encoder.encode(report) },
+                                        onTested: { succeeded in metrics.connectionTested(succeeded: succeeded) })
+        let outcome = try await inAPIWords {
+            try await testing.test(named: name, in: principal.organizationID, by: actor(principal), waiter: taskWaiter, upTo: taskWait)
         }
-        let report: ConnectionTestReport
-        do {
-            report = try TaskResultCheck.decode(ConnectionTestReport.self, from: result, of: .test)
-        } catch {
-            // Kept before results were checked on arrival: reported as the failed task it is, never as the service's own failure.
-            throw APIError(.conflict, code: "task_failed", "Test Connection could not run on its runtime environment: \(error.description)")
+        switch outcome {
+        case .report(let report, let encoded): return (report, encoded)
+        case .pending(let task, let environments, let availability): throw TaskPending(task: task, environments: environments, availability: availability)
         }
-        let encoded = try ServiceJSON.encoder.encode(report)
-        try await repository.recordTest(
-            ConnectionTestRecord(connectionID: connection.id, testedAt: report.startedAt, succeeded: report.succeeded, summary: report.summary, report: encoded),
-            of: connection, by: actor(principal))
-        metrics.connectionTested(succeeded: report.succeeded)
-        return (report, encoded)
     }
 
-    func rules(for principal: Principal) async throws -> ConnectionRules {
-        let organization = try await repository.organization(principal.organizationID)
-        return ConnectionRules(organization: organization, runtimeEnvironments: try await repository.runtimeEnvironments(of: organization.id),
-                               hosts: try await repository.tenantHostPolicy())
+    /// The use cases name a missing master key in the command line's words (its options); the API keeps its own sentence.
+    func inAPIWords<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as UseCaseError where error == SealingKeys.noKeyring {
+            throw Self.noKeyring
+        }
     }
 
     /// A page of connections, by name, filtered: `limit` (1 to 200, default 50), `cursor` (the last name of the previous page),
@@ -285,21 +241,11 @@ extension ConnectorService {
 
     /// A connection on the serverless environment whose credentials this service cannot have is refused up front, saying where they are.
     func checkRunnable(_ connection: StoredConnection, in environments: [RuntimeEnvironment]) throws {
-        guard environments.first(where: { $0.id == connection.runtimeEnvironmentID })?.kind == .serverless else { return }
-        for (field, credential) in connection.authentication.credentials {
-            switch credential {
-            case .value: _ = try requireKeys()
-            case .secretReference: continue
-            case .onAgent:
-                throw APIError(.conflict, code: "resolved_on_runtime_environment",
-                               "'\(connection.name)' keeps its \(field.label) on Secure Agents; move it to a Secure Agent group to run it.")
-            }
+        do {
+            try ServerlessRunCheck.check(connection, in: environments, keys: SealingKeys(keys))
+        } catch where error == SealingKeys.noKeyring {
+            throw Self.noKeyring
         }
-    }
-
-    func requireKeys() throws -> LiveKeyring {
-        guard let keys else { throw Self.noKeyring }
-        return keys
     }
 
     static let noKeyring = APIError(.serviceUnavailable, code: "no_master_key", "The service has no master key loaded to seal credentials.")

@@ -82,6 +82,19 @@ public struct ConnectionManagement: Sendable {
         return (try await repository.connections(of: organization, matching: filter), environments)
     }
 
+    /// Whether `draft`, checked against the organization as it stands now, brings secret values to seal; its problems are thrown
+    /// here. For a caller that loads master keys only when they are needed (the command line may generate the key file): the
+    /// create checks again in its own transaction.
+    public func needsKeys(creating draft: ConnectionDraft<CredentialValue>, in organization: OrganizationID) async throws -> Bool {
+        try await rules(for: organization).create(draft).hasNewValues
+    }
+
+    /// The same for a change of the connection named `name`.
+    public func needsKeys(updating name: String, with draft: ConnectionDraft<CredentialValue>, in organization: OrganizationID) async throws -> Bool {
+        let existing = try await repository.connection(named: name, in: organization)
+        return try await rules(for: organization).update(existing.mapCredentialValues { _, sealed in CredentialValue.kept(sealed) }, with: draft).hasNewValues
+    }
+
     /// The rules a connection of the organization is checked against, as committed now.
     public func rules(for organization: OrganizationID) async throws -> ConnectionRules {
         ConnectionRules(organization: try await repository.organization(organization),
@@ -97,16 +110,6 @@ public struct ConnectionManagement: Sendable {
             guard validated.hasNewValues else { return try validated.sealed(with: nil) }
             guard let keyring else { throw SealingKeys.noKeyring }
             return try validated.sealed(with: keyring)
-        }
-    }
-}
-
-extension ConnectionDraft where Value == CredentialValue {
-    /// Whether the draft brings a secret value to seal: only then are master keys needed.
-    public var bringsNewValues: Bool {
-        ConnectionField.allCases.contains { field in
-            if case .value(let value)? = credential(field) { return value.needsSealing }
-            return false
         }
     }
 }
