@@ -9,16 +9,19 @@ import UseCases
 
 @Suite("ConnectionManagement: create, update and sealing, the one way every entry point does them")
 struct ConnectionManagementTests {
-    @Test("create validates against the organization as committed: after another handle moved its credentials to the agents, a token value is refused and nothing is stored",
+    @Test("create validates against the organization as its write transaction reads it: another handle moving the credentials to the agents after the create's last read outside it gets a token value refused, and nothing stored",
           arguments: RepositoryBackend.allCases)
     func createValidatesAgainstCommittedOrganization(_ backend: RepositoryBackend) async throws {
         let fixture = try await ConnectionFixture(backend)
-        var moved = fixture.organization
-        moved.credentialStorage = .localAgent
-        try await fixture.base.store.reopen().updateOrganization(moved, by: fixture.actor)
+        let other = try await fixture.base.store.reopen()
+        var organization = fixture.organization
+        organization.credentialStorage = .localAgent
+        let (moved, actor) = (organization, fixture.actor)
+        let records = InterleavedRecords(fixture.repository) { try await other.updateOrganization(moved, by: actor) }
 
         let error = await #expect(throws: ConnectionValidationError.self) {
-            try await fixture.management.create(try ConnectionFixture.draft("Sales"), in: fixture.organization.id, by: fixture.actor)
+            try await ConnectionManagement(repository: records, keys: fixture.keys)
+                .create(try ConnectionFixture.draft("Sales"), in: fixture.organization.id, by: fixture.actor)
         }
         #expect(error?.problems.map(\.field) == [.accessToken], "\(String(describing: error))")
         #expect(try await fixture.repository.connections(of: fixture.organization.id, matching: ConnectionFilter()).isEmpty)

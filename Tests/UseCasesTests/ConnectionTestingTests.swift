@@ -76,6 +76,20 @@ struct ConnectionTestingTests {
         #expect(verdicts.all.isEmpty)
     }
 
+    @Test("a serverless connection with a sealed token is refused as no_master_key before anything is queued when no key is loaded",
+          arguments: [RepositoryBackend.sqlite])
+    func serverlessNeedsKeys(_ backend: RepositoryBackend) async throws {
+        let fixture = try await ConnectionFixture(backend)
+        _ = try await fixture.management.create(try ConnectionFixture.draft("Sales"), in: fixture.organization.id, by: fixture.actor)
+        let testing = ConnectionTesting(repository: fixture.repository, keys: SealingKeys(nil), encode: { report in try JSONEncoder().encode(report) })
+
+        await #expect(throws: SealingKeys.noKeyring) {
+            try await testing.test(named: "Sales", in: fixture.organization.id, by: fixture.actor,
+                                   waiter: TaskWaiter(tasks: fixture.repository, polling: .milliseconds(20)), upTo: .seconds(600))
+        }
+        #expect(try await fixture.repository.tasks(of: fixture.organization.id, limit: 10).isEmpty)
+    }
+
     @Test("a finished test task without a result is refused as task_failed, with the task's own reason", arguments: [RepositoryBackend.sqlite])
     func noResultIsTaskFailed(_ backend: RepositoryBackend) async throws {
         let fixture = try await ConnectionFixture(backend)

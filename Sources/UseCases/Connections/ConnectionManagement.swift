@@ -10,6 +10,11 @@ public struct ShownConnection: Sendable {
     public let lastTest: ConnectionTestRecord?
 }
 
+/// What the connection use cases read and write: the organization, its runtime environments, the operator's allow-list,
+/// its connections with their last tests, and idempotency keys.
+public typealias ConnectionRecords = OrganizationStore & TenantHostStore & RuntimeEnvironmentStore & ConnectionStore & ConnectionTestStore
+    & IdempotencyStore
+
 /// Creating, changing, deleting, reading and listing an organization's
 /// connections, the one way the API, the console and the command line do it.
 /// A new connection is validated inside the transaction that stores it, so no
@@ -17,11 +22,11 @@ public struct ShownConnection: Sendable {
 /// secret values are sealed with ``SealingKeys``, read again once when another
 /// process rotated the key meanwhile.
 public struct ConnectionManagement: Sendable {
-    let repository: any ConnectorRepository
+    let repository: any ConnectionRecords
     let keys: SealingKeys
 
     /// `keys`: what new secret values are sealed with (none loaded: a draft bringing one is refused with ``SealingKeys/noKeyring``).
-    public init(repository: any ConnectorRepository, keys: SealingKeys) {
+    public init(repository: any ConnectionRecords, keys: SealingKeys) {
         self.repository = repository
         self.keys = keys
     }
