@@ -127,11 +127,6 @@ extension ConnectorService {
         try await inAPIWords { try await connectionManagement.update(named: name, with: draft, in: principal.organizationID, by: actor(principal)) }
     }
 
-    /// Runs `body` with the master keys held (nil: none loaded), once more with fresh keys when another process rotated them meanwhile.
-    func withKeys<T>(_ body: (Keyring?) async throws -> T) async throws -> T {
-        try await SealingKeys(keys).withCurrent(body)
-    }
-
     /// Runs Test Connection as a task on the connection's runtime environment, waits for it, keeps and counts the result;
     /// answers the report and its JSON. A task still waiting when `taskWait` is up is answered by ``TaskPending``, at once when no agent of
     /// its Secure Agent group is available.
