@@ -34,6 +34,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        // The runtime of the code swift-openapi-generator writes from openapi.yaml (scripts/openapi/generate), and its client transport.
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.5.0"),
     ],
     targets: [
         // The connection definition and every rule on it: pure values, no I/O.
@@ -146,6 +149,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                // The agent calls the service's agent routes through the client generated from openapi.yaml (ConnectorAPI).
+                "ConnectorAPI",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strictSettings
         ),
@@ -161,7 +169,10 @@ let package = Package(
         ),
         // The API's JSON shapes (organizations, connections, tasks, agents), shared by the service and the command's --json
         // without HTTP; the spec-first generator's types replace them later.
-        .target(name: "ConnectorAPI", dependencies: ["QlikConnections", "Repository"],
+        .target(name: "ConnectorAPI", dependencies: ["QlikConnections", "Repository",
+                                                     // Generated/: the code scripts/openapi/generate writes from openapi.yaml.
+                                                     .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                                                     .product(name: "HTTPTypes", package: "swift-http-types")],
                 // openapi.yaml is the API's one description; the service serves its JSON form (scripts/openapi/json-from-yaml).
                 exclude: ["openapi.yaml"], resources: [.copy("openapi.json")], swiftSettings: strictSettings),
         // The connection service: HTTP API with its OpenAPI document, health, metrics.
@@ -220,7 +231,12 @@ let package = Package(
         .testTarget(name: "CachingTests", dependencies: ["Caching"], swiftSettings: strictSettings),
         .testTarget(name: "UseCasesTests", dependencies: ["UseCases", "QlikConnections", "Repository", "Runtime", "Secrets", "Connector", "TestRepositories",
                                                           .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "QlikConnections", "Repository"], swiftSettings: strictSettings),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "QlikConnections", "Repository",
+                                                        // The agent's calls through the generated client, against a scripted transport.
+                                                        "ConnectorAPI", "Secrets", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                        .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                                                        .product(name: "HTTPTypes", package: "swift-http-types")],
+                    swiftSettings: strictSettings),
         .testTarget(
             name: "QlikCloudSandboxTests",
             dependencies: [
