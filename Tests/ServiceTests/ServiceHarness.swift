@@ -53,11 +53,11 @@ struct ServiceHarness {
     }
 
     static func token(for user: User, in repository: any ConnectorRepository, name: String = "tests") async throws -> String {
-        let secret = AccessTokenSecret.generate()
+        let secret = OpaqueToken.generate(.personal)
         try await repository.createAccessToken(AccessToken(userID: user.id, name: name, prefix: secret.prefix),
-                                               secretHash: AccessTokenSecret.hash(secret.value),
+                                               secretHash: secret.hash,
                                                credentialsEpoch: user.credentialsEpoch, by: AuditActor("test"))
-        return secret.value
+        return secret.text
     }
 
     func token(_ who: String) -> String { people[who]?.token ?? "qcs_missing" }

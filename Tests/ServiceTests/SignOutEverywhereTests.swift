@@ -84,21 +84,21 @@ struct SignOutEverywhereTests {
         let seenBefore = try await repository.user(designer.id, in: harness.acme.id)
         try await repository.updateUser(seenBefore, passwordHash: Bcrypt.hash(Self.first, cost: 4), by: AuditActor("test"))
         let late = try await ServiceHarness.token(for: seenBefore, in: repository, name: "late")
-        #expect(try await repository.principal(forSecretHash: AccessTokenSecret.hash(late), at: Date()) == nil)
-        let secret = ConsoleSession.randomToken()
-        try await repository.createSession(secretHash: ConsoleSession.hash(secret), user: seenBefore, csrfToken: "csrf", expiresAt: Date().addingTimeInterval(60))
-        #expect(try await repository.session(secretHash: ConsoleSession.hash(secret), at: Date()) == nil)
+        #expect(try await repository.principal(forSecretHash: OpaqueToken(late, as: .personal).hash, at: Date()) == nil)
+        let secret = OpaqueToken.generate(.session), second = OpaqueToken.generate(.session)
+        try await repository.createSession(secretHash: secret.hash, user: seenBefore, csrfToken: "csrf", expiresAt: Date().addingTimeInterval(60))
+        #expect(try await repository.session(secretHash: secret.hash, at: Date()) == nil)
         // Issued under the current credentials, both work.
         let current = try await repository.user(designer.id, in: harness.acme.id)
         #expect(current.credentialsEpoch == seenBefore.credentialsEpoch + 1)
         let fresh = try await ServiceHarness.token(for: current, in: repository, name: "fresh")
-        #expect(try await repository.principal(forSecretHash: AccessTokenSecret.hash(fresh), at: Date())?.0.id == designer.id)
-        try await repository.createSession(secretHash: ConsoleSession.hash(secret + "2"), user: current, csrfToken: "csrf", expiresAt: Date().addingTimeInterval(60))
-        #expect(try await repository.session(secretHash: ConsoleSession.hash(secret + "2"), at: Date())?.user.id == designer.id)
+        #expect(try await repository.principal(forSecretHash: OpaqueToken(fresh, as: .personal).hash, at: Date())?.0.id == designer.id)
+        try await repository.createSession(secretHash: second.hash, user: current, csrfToken: "csrf", expiresAt: Date().addingTimeInterval(60))
+        #expect(try await repository.session(secretHash: second.hash, at: Date())?.user.id == designer.id)
         // A change of name or role signs nobody out.
         var renamed = current
         renamed.displayName = "Designer Two"
         try await repository.updateUser(renamed, passwordHash: nil, by: AuditActor("test"))
-        #expect(try await repository.principal(forSecretHash: AccessTokenSecret.hash(fresh), at: Date()) != nil)
+        #expect(try await repository.principal(forSecretHash: OpaqueToken(fresh, as: .personal).hash, at: Date()) != nil)
     }
 }

@@ -12,7 +12,7 @@ struct AgentEnrollmentTests {
         let fixture = try await TaskFixture(backend)
         let (agent, token) = try await AgentEnrollment(agents: fixture.repository).create(named: " eu-1 ", in: fixture.agents, by: fixture.actor)
         #expect(agent.name == "eu-1" && token.hasPrefix("qca_") && token.count == 4 + 43)
-        #expect(try await fixture.repository.agent(forTokenHash: AgentToken.hash(token))?.id == agent.id)
+        #expect(try await fixture.repository.agent(forTokenHash: try OpaqueToken(token, as: .agent).hash)?.id == agent.id)
     }
 
     @Test("the serverless environment has no agents: refused as invalid, naming the field, nothing stored", arguments: RepositoryBackend.allCases)

@@ -61,15 +61,17 @@ struct Console: Sendable {
     }
 
     func signOut(_ request: Request, _ context: ServiceContext) async throws -> Response {
-        _ = try await checkedForm(request, context)
-        if let secret = ConsoleSession.secret(in: request) { try await service.repository.deleteSession(secretHash: ConsoleSession.hash(secret)) }
-        return Response(status: .seeOther, headers: [.location: "/console/sign-in", .setCookie: ConsoleSession.expiredCookie])
+        _ = try await checkedForm(ButtonForm.self, request, context)
+        if let secret = ConsoleSession.secret(in: request) { try await service.repository.deleteSession(secretHash: secret.hash) }
+        var response = Response(status: .seeOther, headers: [.location: "/console/sign-in"])
+        response.setCookie(ConsoleSession.expiredCookie)
+        return response
     }
 
     /// The posted form, once its CSRF token matches the session's.
-    func checkedForm(_ request: Request, _ context: ServiceContext) async throws -> FormBody {
-        let form = try await FormBody.read(request)
-        guard let expected = context.csrfToken, let sent = form["csrf"], ConsoleSession.same(sent, expected) else {
+    func checkedForm<Form: CSRFCheckedForm>(_ type: Form.Type, _ request: Request, _ context: ServiceContext) async throws -> Form {
+        let form = try await Form.read(request)
+        guard let expected = context.csrfToken, let sent = form.csrf, ConsoleSession.same(sent, expected) else {
             throw APIError(.forbidden, code: "csrf_failed", "The form's security token is missing or stale; reload the page and try again.")
         }
         return form
@@ -157,18 +159,19 @@ struct Console: Sendable {
     func save(_ request: Request, _ context: ServiceContext, editing name: String?) async throws -> Response {
         let principal = try context.requirePrincipal()
         try principal.require(.designer)
-        let form = try await checkedForm(request, context)
-        let authentication = form["authenticationType"] ?? "api-key"
+        let form = try await checkedForm(ConnectionForm.self, request, context)
+        let authentication = form.authenticationType ?? "api-key"
         func credential(_ field: ConnectionField) -> CredentialInput<CredentialValue>? {
             // The other authentication type's fields are hidden on the page: whatever they hold is not this connection's.
             let belongs = authentication == "oauth2" ? field != .accessToken : field == .accessToken
             guard belongs else { return nil }
-            if let reference = form.text(field.rawValue + "Reference") { return .reference(reference) }
-            return form.text(field.rawValue).flatMap { Secret($0) }.map { .value(.new($0)) }
+            let typed = form.credential(field)
+            if let reference = typed.reference { return .reference(reference) }
+            return typed.value.flatMap { Secret($0) }.map { .value(.new($0)) }
         }
         let draft = ConnectionDraft<CredentialValue>(
-            name: form["name"], description: form["description"], runtimeEnvironment: form["runtimeEnvironment"],
-            useSecretVault: form["useSecretVault"] == "on", authenticationType: authentication, baseURL: form["baseURL"],
+            name: form.name, description: form.description, runtimeEnvironment: form.runtimeEnvironment,
+            useSecretVault: form.useSecretVault == "on", authenticationType: authentication, baseURL: form.baseURL,
             accessToken: credential(.accessToken), clientID: credential(.clientID), clientSecret: credential(.clientSecret))
         do {
             let connection: StoredConnection
@@ -179,21 +182,14 @@ struct Console: Sendable {
             }
             return Response(status: .seeOther, headers: [.location: "/console/connections/\(ConnectorService.pathComponent(connection.name.value))?saved=1"])
         } catch let error as ConnectionValidationError {
-            return try await self.form(context, editing: name, draft: Self.echo(form), problems: error.problems, status: .unprocessableContent)
+            return try await self.form(context, editing: name, draft: form.echoed, problems: error.problems, status: .unprocessableContent)
         } catch RepositoryError.duplicateName(_, let duplicate) {
             let problem = FieldProblem(.name, "A connection named '\(duplicate)' already exists in the organization (names are compared without regard to case).")
-            return try await self.form(context, editing: name, draft: Self.echo(form), problems: [problem], status: .conflict)
+            return try await self.form(context, editing: name, draft: form.echoed, problems: [problem], status: .conflict)
         } catch RepositoryError.lookalikeName(let kind, let existing, let lookalike) {
             let problem = FieldProblem(.name, RepositoryError.lookalikeName(kind: kind, existing: existing, name: lookalike).description)
-            return try await self.form(context, editing: name, draft: Self.echo(form), problems: [problem], status: .conflict)
+            return try await self.form(context, editing: name, draft: form.echoed, problems: [problem], status: .conflict)
         }
-    }
-
-    /// What the form shows again after a refusal: every field but the secrets.
-    static func echo(_ form: FormBody) -> [String: String] {
-        var values = form.values
-        for field in ["csrf", "accessToken", "clientID", "clientSecret"] { values[field] = nil }
-        return values
     }
 
     func show(_ context: ServiceContext, name: String, test: ConnectionTestReport?, notice: String?) async throws -> Response {
@@ -238,7 +234,7 @@ struct Console: Sendable {
     func test(_ request: Request, _ context: ServiceContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         try principal.require(.designer)
-        _ = try await checkedForm(request, context)
+        _ = try await checkedForm(ButtonForm.self, request, context)
         let name = try context.pathParameter("name")
         do {
             let (report, _) = try await service.testConnection(named: name, by: principal)
@@ -263,7 +259,7 @@ struct Console: Sendable {
     func delete(_ request: Request, _ context: ServiceContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         try principal.require(.designer)
-        _ = try await checkedForm(request, context)
+        _ = try await checkedForm(ButtonForm.self, request, context)
         let (deleted, _) = try await service.connectionManagement.delete(named: try context.pathParameter("name"), in: principal.organizationID,
                                                                        by: service.actor(principal))
         return try await list(context, notice: "Deleted connection '\(deleted.name.value)'.")

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import QlikConnections
 import Repository
+import UseCases
 
 /// The first administrator, created through the one-time link `serve` prints
 /// (``SetupLink``): the organization (joined or created), the administrator
@@ -24,8 +25,8 @@ extension Console {
     }
 
     private func setUp(_ request: Request) async throws -> Response {
-        let form = try await FormBody.read(request)
-        let token = form["token"] ?? ""
+        let form = try await SetupForm.read(request)
+        let token = form.token ?? ""
         guard service.setupLink.claim(token) else { return spentLink() }
         do {
             let response = try await createAdministrator(form, token: token)
@@ -37,34 +38,34 @@ extension Console {
         }
     }
 
-    private func createAdministrator(_ form: FormBody, token: String) async throws -> Response {
+    private func createAdministrator(_ form: SetupForm, token: String) async throws -> Response {
         if try await hasAdministrator() {
             service.setupLink.spend()
             return spentLink()
         }
         var problems: [(field: String, label: String, message: String)] = []
         let organizationName: OrganizationName?
-        do { organizationName = try OrganizationName(form["organization"] ?? "") } catch {
+        do { organizationName = try OrganizationName(form.organization ?? "") } catch {
             organizationName = nil
             problems.append(("organization", "Organization", "\(error)"))
         }
         let email: EmailAddress?
-        do { email = try EmailAddress(form["email"] ?? "") } catch {
+        do { email = try EmailAddress(form.email ?? "") } catch {
             email = nil
             problems.append(("email", "E-mail address", "\(error)"))
         }
         let password: Password?
-        do { password = try Password(form["password"] ?? "") } catch {
+        do { password = try Password(form.password ?? "") } catch {
             password = nil
             problems.append(("password", "Password", "\(error)"))
         }
-        if password != nil, form["confirmation"] != form["password"] {
+        if password != nil, form.confirmation != form.password {
             problems.append(("confirmation", "Password again", "The two passwords differ; type the same password twice."))
         }
         guard problems.isEmpty, let organizationName, let email, let password else {
             var values: [String: Any] = ["title": "Set up", "token": token, "hasErrors": true, "errorCount": problems.count,
-                                         "values": ["organization": form["organization"] ?? "", "email": form["email"] ?? "",
-                                                    "displayName": form["displayName"] ?? ""],
+                                         "values": ["organization": form.organization ?? "", "email": form.email ?? "",
+                                                    "displayName": form.displayName ?? ""],
                                          "errors": problems.map { ["field": $0.field, "label": $0.label, "message": $0.message] }]
             for problem in problems { values["\(problem.field)Error"] = problem.message }
             return page("setup", values, status: .unprocessableContent)
@@ -77,11 +78,11 @@ extension Console {
             organization = Organization(name: organizationName)
             try await service.repository.createOrganization(organization, by: actor)
         }
-        let displayName = form["displayName"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        let displayName = form.displayName?.trimmingCharacters(in: .whitespaces) ?? ""
         let user = User(organizationID: organization.id, email: email, displayName: displayName.isEmpty ? email.value : displayName, role: .admin)
         try await service.repository.createUser(user, passwordHash: await service.passwords.hash(password), by: actor)
-        let secret = ConsoleSession.randomToken()
-        try await service.repository.createSession(secretHash: ConsoleSession.hash(secret), user: user, csrfToken: ConsoleSession.randomToken(),
+        let secret = OpaqueToken.generate(.session)
+        try await service.repository.createSession(secretHash: secret.hash, user: user, csrfToken: OpaqueToken.generate(.session).text,
                                                    expiresAt: Date().addingTimeInterval(ConsoleSession.lifetime))
         service.logger.notice("first administrator created through the setup link", metadata: ["user": "\(user.email)", "organization": "\(organization.name)"])
         return Self.signedIn(secret: secret, organization: organization.name)

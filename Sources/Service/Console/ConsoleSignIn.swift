@@ -3,6 +3,7 @@ import Hummingbird
 import HTTPTypes
 import QlikConnections
 import Repository
+import UseCases
 
 /// Signing in to the console: the form (with its CSRF token), then the
 /// attempt counted, then the account looked up in the organization the form
@@ -16,35 +17,37 @@ extension Console {
     static let refusal = "The organization, the e-mail address or the password is wrong."
 
     func signInPage(_ request: Request) -> Response {
-        signInForm(token: SignInToken.carried(by: request) ?? ConsoleSession.randomToken(), organization: OrganizationCookie.prefill(request))
+        signInForm(token: SignInToken.carried(by: request) ?? OpaqueToken.generate(.session), organization: OrganizationCookie.prefill(request))
     }
 
     /// The form, its token in a hidden field and (again) in the cookie.
-    func signInForm(token: String, organization: String? = nil, email: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok,
+    func signInForm(token: OpaqueToken, organization: String? = nil, email: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok,
                     retryAfter: Int? = nil) -> Response {
-        var values: [String: Any] = ["title": "Sign in", "csrf": token]
+        var values: [String: Any] = ["title": "Sign in", "csrf": token.text]
         values["organization"] = organization
         values["email"] = email
         values["error"] = error
-        var headers: HTTPFields = [.setCookie: SignInToken.cookie(token)]
+        var headers: HTTPFields = [:]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
-        return page("sign-in", values, status: status, headers: headers)
+        var response = page("sign-in", values, status: status, headers: headers)
+        response.setCookie(SignInToken.cookie(token))
+        return response
     }
 
     func signIn(_ request: Request, _ context: ServiceContext) async throws -> Response {
-        let form = try await FormBody.read(request)
-        let organization = form["organization"]?.trimmingCharacters(in: .whitespaces) ?? ""
-        let email = form["email"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        let form = try await SignInForm.read(request)
+        let organization = form.organization?.trimmingCharacters(in: .whitespaces) ?? ""
+        let email = form.email?.trimmingCharacters(in: .whitespaces) ?? ""
         guard SignInToken.matches(request, form) else {
             // Nothing is counted or checked: a forged post must not lock the address out either.
             service.logger.notice("console sign-in refused: the form's CSRF token is missing or wrong")
-            return signInForm(token: SignInToken.carried(by: request) ?? ConsoleSession.randomToken(), organization: organization, email: email,
+            return signInForm(token: SignInToken.carried(by: request) ?? OpaqueToken.generate(.session), organization: organization, email: email,
                               error: "This sign-in form's security token is missing or does not match (the page was open for more than "
                                   + "\(SignInToken.lifetime / 3600) hours, cookies are blocked, or the form was sent from another site). "
                                   + "Nothing was checked: sign in again with this form.",
                               status: .forbidden)
         }
-        let token = SignInToken.carried(by: request) ?? ConsoleSession.randomToken()
+        let token = SignInToken.carried(by: request) ?? OpaqueToken.generate(.session)
         // Behind a trusted reverse proxy the client is the address the proxies forwarded, not the proxy's own.
         let client = service.trustedProxies.client(peer: context.remoteAddress, forwardedFor: request.headers[values: SignInThrottle.forwardedFor])
         let keys = SignInThrottle.keys(email: email, client: client)
@@ -59,7 +62,7 @@ extension Console {
                               error: "Too many failed sign-ins \(whose). Try again in \(minutes) minute(s), after \(at).",
                               status: .tooManyRequests, retryAfter: seconds)
         }
-        let password = form["password"] ?? ""
+        let password = form.password ?? ""
         // Looked up in the named organization only. Whatever is found or not (no such organization, no such address there,
         // disabled, no password), one bcrypt check is made (PasswordHasher.checksPerSignIn): the decoy's when there is no
         // account to check, so the time taken does not tell which.
@@ -70,8 +73,8 @@ extension Console {
             return signInForm(token: token, organization: organization, email: email, error: Self.refusal, status: .unauthorized)
         }
         try await throttle.succeeded(keys)
-        let secret = ConsoleSession.randomToken()
-        try await service.repository.createSession(secretHash: ConsoleSession.hash(secret), user: user, csrfToken: ConsoleSession.randomToken(),
+        let secret = OpaqueToken.generate(.session)
+        try await service.repository.createSession(secretHash: secret.hash, user: user, csrfToken: OpaqueToken.generate(.session).text,
                                                    expiresAt: Date().addingTimeInterval(ConsoleSession.lifetime))
         let organizationName = try await service.repository.organization(user.organizationID).name
         service.logger.info("console sign-in", metadata: ["user": "\(user.email)", "organization": "\(organizationName)"])
@@ -80,10 +83,10 @@ extension Console {
 
     /// Into the console with the new session's cookie (first, as browsers and tests take it) and the organization remembered
     /// for the next sign-in.
-    static func signedIn(secret: String, organization: OrganizationName) -> Response {
-        var headers: HTTPFields = [.location: "/console"]
-        headers.append(HTTPField(name: .setCookie, value: ConsoleSession.cookie(secret)))
-        headers.append(HTTPField(name: .setCookie, value: OrganizationCookie.cookie(organization)))
-        return Response(status: .seeOther, headers: headers)
+    static func signedIn(secret: OpaqueToken, organization: OrganizationName) -> Response {
+        var response = Response(status: .seeOther, headers: [.location: "/console"])
+        response.setCookie(ConsoleSession.cookie(secret))
+        response.setCookie(OrganizationCookie.cookie(organization))
+        return response
     }
 }

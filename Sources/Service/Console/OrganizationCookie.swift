@@ -15,9 +15,9 @@ enum OrganizationCookie {
     /// Percent-encoded outside these, so that any organization name (spaces, commas, any script) is a valid cookie value.
     private static let kept = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 
-    static func cookie(_ organization: OrganizationName) -> String {
+    static func cookie(_ organization: OrganizationName) -> Cookie {
         let value = organization.value.addingPercentEncoding(withAllowedCharacters: kept) ?? ""
-        return "\(name)=\(value); Path=/console; Max-Age=\(lifetime); HttpOnly; Secure; SameSite=Strict"
+        return Cookie(name: name, value: value, maxAge: lifetime, path: "/console", secure: true, httpOnly: true, sameSite: .strict)
     }
 
     /// The organization to fill the form with: the query's, else the cookie's, when it is a valid organization name.
@@ -25,7 +25,7 @@ enum OrganizationCookie {
         if let asked = request.uri.queryParameters.get("organization") {
             return valid(String(asked))
         }
-        return ConsoleSession.cookie(name, in: request).flatMap { $0.removingPercentEncoding }.flatMap(valid)
+        return request.cookies[name].flatMap { $0.value.removingPercentEncoding }.flatMap(valid)
     }
 
     private static func valid(_ text: String) -> String? {

@@ -1,5 +1,6 @@
 public import Foundation
 import Synchronization
+import UseCases
 
 /// The one-time link `serve` prints when there is no administrator yet: it
 /// lets the person at the terminal create the first one in the browser.
@@ -19,9 +20,9 @@ public final class SetupLink: Sendable {
 
     /// A new secret for the link (replacing any earlier one), to print once.
     public func issue(now: Date = Date()) -> String {
-        let secret = ConsoleSession.randomToken()
-        state.withLock { $0 = State(hash: ConsoleSession.hash(secret), expiresAt: now.addingTimeInterval(Self.lifetime)) }
-        return secret
+        let secret = OpaqueToken.generate(.session)
+        state.withLock { $0 = State(hash: secret.hash, expiresAt: now.addingTimeInterval(Self.lifetime)) }
+        return secret.text
     }
 
     /// Whether `secret` is the live link's, not yet used or being used.
@@ -45,7 +46,8 @@ public final class SetupLink: Sendable {
     func spend() { state.withLock { $0 = State() } }
 
     private static func matches(_ state: State, _ secret: String, _ now: Date) -> Bool {
-        guard let hash = state.hash, now < state.expiresAt else { return false }
-        return ConsoleSession.same(ConsoleSession.hash(secret).base64EncodedString(), hash.base64EncodedString())
+        // A text of another shape was never issued, so it cannot be the link's.
+        guard let hash = state.hash, now < state.expiresAt, let given = try? OpaqueToken(secret, as: .session) else { return false }
+        return ConsoleSession.same(given.hash.base64EncodedString(), hash.base64EncodedString())
     }
 }

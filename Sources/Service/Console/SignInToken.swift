@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import UseCases
 
 /// The sign-in form's CSRF token (against login CSRF: a cross-site form
 /// signing a victim in as the attacker). There is no session yet to tie it
@@ -13,21 +14,18 @@ enum SignInToken {
     static let cookieName = "__Host-qc_sign_in"
     static let lifetime = 2 * 3600
 
-    static func cookie(_ token: String) -> String {
-        "\(cookieName)=\(token); Path=/; Max-Age=\(lifetime); HttpOnly; Secure; SameSite=Strict"
+    static func cookie(_ token: OpaqueToken) -> Cookie {
+        Cookie(name: cookieName, value: token.text, maxAge: lifetime, path: "/", secure: true, httpOnly: true, sameSite: .strict)
     }
 
     /// The token the request's cookie carries, when it has the shape of one this service issued.
-    static func carried(by request: Request) -> String? {
-        guard let token = ConsoleSession.cookie(cookieName, in: request), token.count == 43,
-              token.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || (0x30...0x39).contains($0)
-                  || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }) else { return nil }
-        return token
+    static func carried(by request: Request) -> OpaqueToken? {
+        request.cookies[cookieName].flatMap { try? OpaqueToken($0.value, as: .session) }
     }
 
     /// True when the posted form's token is the cookie's.
-    static func matches(_ request: Request, _ form: FormBody) -> Bool {
-        guard let expected = carried(by: request), let sent = form["csrf"] else { return false }
-        return ConsoleSession.same(sent, expected)
+    static func matches(_ request: Request, _ form: SignInForm) -> Bool {
+        guard let expected = carried(by: request), let sent = form.csrf else { return false }
+        return ConsoleSession.same(sent, expected.text)
     }
 }

@@ -174,13 +174,19 @@ struct AgentAuthentication: RouterMiddleware {
     let cache: AgentTokenCache
 
     func handle(_ request: Request, context: ServiceContext, next: (Request, ServiceContext) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer \(AgentToken.scheme)") else {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer \(OpaqueToken.Kind.agent.scheme)") else {
             throw APIError.unauthenticated("Agent routes need 'Authorization: Bearer qca_...', the token its administrator created for the agent.")
         }
-        let hash = AgentToken.hash(String(header.dropFirst("Bearer ".count)))
-        guard let agent = try await cache.agent(for: hash, lookup: { try await agents.agent(forTokenHash: hash) }) else {
-            throw APIError.unauthenticated("The agent token is unknown (the agent may have been removed).")
+        let unknown = APIError.unauthenticated("The agent token is unknown (the agent may have been removed).")
+        let token: OpaqueToken
+        do {
+            token = try OpaqueToken(String(header.dropFirst("Bearer ".count)), as: .agent)
+        } catch {
+            // A qca_ text of another shape was never issued: answered as any unknown token, without a query.
+            throw unknown
         }
+        let hash = token.hash
+        guard let agent = try await cache.agent(for: hash, lookup: { try await agents.agent(forTokenHash: hash) }) else { throw unknown }
         var context = context
         context.agent = agent
         return try await next(request, context)

@@ -11,11 +11,11 @@ public enum AccessTokenIssuer {
         if let days = expiresInDays, !(1...3650).contains(days) {
             throw UserValidationError(field: "expiresInDays", "expiresInDays is \(days); expected 1 to 3650, or none for no expiry.")
         }
-        let secret = AccessTokenSecret.generate()
+        let secret = OpaqueToken.generate(.personal)
         let token = AccessToken(userID: user.id, name: name, prefix: secret.prefix, createdAt: now,
                                 expiresAt: expiresInDays.map { now.addingTimeInterval(Double($0) * 86_400) })
-        try await store.createAccessToken(token, secretHash: AccessTokenSecret.hash(secret.value),
+        try await store.createAccessToken(token, secretHash: secret.hash,
                                          credentialsEpoch: user.credentialsEpoch, by: actor)
-        return (token, secret.value)
+        return (token, secret.text)
     }
 }

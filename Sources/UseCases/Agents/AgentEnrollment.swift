@@ -1,7 +1,6 @@
-public import Foundation
+import Foundation
 public import QlikConnections
 public import Repository
-import Secrets
 
 /// Creating a Secure Agent of a group and its token, for the API and the
 /// command line alike. The token is shown once; only its SHA-256 is kept.
@@ -16,9 +15,9 @@ public struct AgentEnrollment: Sendable {
     public func create(named name: String, in group: RuntimeEnvironment, by actor: AuditActor) async throws -> (agent: Agent, token: String) {
         try Self.checkAgentGroup(group)
         let agent = Agent(organizationID: group.organizationID, runtimeEnvironmentID: group.id, name: try Self.checkedName(name))
-        let token = AgentToken.generate()
-        try await agents.createAgent(agent, tokenHash: AgentToken.hash(token), by: actor)
-        return (agent, token)
+        let token = OpaqueToken.generate(.agent)
+        try await agents.createAgent(agent, tokenHash: token.hash, by: actor)
+        return (agent, token.text)
     }
 
     /// Only a Secure Agent group has agents: the serverless environment's tasks run inside the service.
@@ -36,18 +35,4 @@ public struct AgentEnrollment: Sendable {
         }
         return name
     }
-}
-
-/// An agent's token: `qca_` and 43 characters of base64url (32 random bytes); only its SHA-256 is stored.
-public enum AgentToken {
-    public static let scheme = "qca_"
-
-    public static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return scheme + Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-
-    public static func hash(_ token: String) -> Data { SHA256Digest.data(token) }
 }
