@@ -2,7 +2,7 @@ import Foundation
 import PostgresNIO
 public import QlikConnections
 
-// Every statement that finishes a task also calls pg_notify (PostgresPreparedStatements: Finish, FinishReporting); the
+// PostgreSQL only (no twin: a SQLite file has no channel to announce on). Every statement that finishes a task also calls pg_notify (PostgresPreparedStatements: Finish, FinishReporting); the
 // notification is sent when that statement commits, to every session listening, in this process or another.
 extension PostgresRepository: TaskFinishFeed {
     public func followTaskFinishes(listening: @Sendable () -> Void, _ heard: @Sendable (TaskID) -> Void) async throws {
