@@ -62,7 +62,7 @@ struct AgentCommand: AsyncParsableCommand {
             } catch {
                 throw CLIError.usage("--files-dir \(filesDirectory ?? "files in the agent's folder"): the folder cannot be created: \(error.localizedDescription)")
             }
-            var logger = Logger.escapingStandardError(label: "qlik-connector-agent")
+            var logger = Terminal.current.logger(label: "qlik-connector-agent")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             let agent = SecureAgent(configuration: .init(service: url, token: token, workers: workers, lease: lease, secretTimeToLive: secretTimeToLive,
                                                             store: AgentCredentialStore(folder: AgentCommand.folder(dataDirectory))),
@@ -72,7 +72,7 @@ struct AgentCommand: AsyncParsableCommand {
             let running = AgentProcess {
                 try await agent.run(expectedGroup: expected) { name, group in
                     // Written straight away: a script waiting for the agent reads it while it runs.
-                    FileHandle.standardOutput.write(Data("Agent '\(name)' of '\(group)' is taking tasks (\(workers) at a time). Stop with Ctrl-C.\n".utf8))
+                    Terminal.current.write("Agent '\(name)' of '\(group)' is taking tasks (\(workers) at a time). Stop with Ctrl-C.\n")
                 }
             }
             let group = ServiceGroup(configuration: .init(services: [.init(service: running)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -90,7 +90,7 @@ struct AgentCommand: AsyncParsableCommand {
     /// The agent's own folder, on the agent's machine.
     static func folder(_ option: String?) -> String {
         if let option { return option }
-        if let home = ProcessInfo.processInfo.environment["QLIK_CONNECTOR_AGENT_HOME"], !home.isEmpty { return home }
+        if let home = Terminal.current.environment["QLIK_CONNECTOR_AGENT_HOME"], !home.isEmpty { return home }
         return (NSHomeDirectory() as NSString).appendingPathComponent(".qlik-connector-agent")
     }
 
@@ -122,7 +122,7 @@ struct AgentCommand: AsyncParsableCommand {
                 }
                 let store = AgentCredentialStore(folder: AgentCommand.folder(dataDirectory))
                 try store.set(connection: name, values)
-                print("Kept the credentials of connection '\(name)' on this agent (\(store.folder)).")
+                Terminal.current.line("Kept the credentials of connection '\(name)' on this agent (\(store.folder)).")
             }
         }
     }
@@ -143,10 +143,10 @@ struct AgentCommand: AsyncParsableCommand {
                 guard FileManager.default.createFile(atPath: tokenFile, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
                     throw CLIError.failure("Cannot write \(tokenFile).")
                 }
-                print("Created agent '\(agent.name)' of '\(environment.name)'; its token is in \(tokenFile).")
+                Terminal.current.line("Created agent '\(agent.name)' of '\(environment.name)'; its token is in \(tokenFile).")
             } else {
-                print("Created agent '\(agent.name)' of '\(environment.name)'. Its token, shown once:")
-                print(token)
+                Terminal.current.line("Created agent '\(agent.name)' of '\(environment.name)'. Its token, shown once:")
+                Terminal.current.line(token)
             }
         }
     }
@@ -165,71 +165,6 @@ struct AgentCommand: AsyncParsableCommand {
             Output.table(["NAME", "GROUP", "STATUS", "HOST", "VERSION", "LAST HEARTBEAT"], views.map {
                 [$0.name, $0.runtimeEnvironment, $0.status, $0.host ?? "", $0.version ?? "", $0.lastHeartbeatAt.map(Output.timestamp) ?? "never"]
             })
-        }
-    }
-}
-
-/// `qlik-connector task`: the tasks run on runtime environments.
-struct TaskCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "task",
-        abstract: "Follow the tasks that run on runtime environments: Test Connection, discover, read, write, reload and pings.",
-        subcommands: [List.self, Show.self, Logs.self]
-    )
-
-    struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The newest tasks first.")
-        @OptionGroup var global: GlobalOptions
-        @Option(help: "How many.") var limit = 50
-        @Flag(help: "Print JSON.") var json = false
-
-        func run() async throws {
-            let workspace = try await Workspace.open(global)
-            let organization = try await workspace.organization()
-            let environments = try await workspace.repository.runtimeEnvironments(of: organization.id)
-            let views = try await workspace.repository.tasks(of: organization.id, limit: max(1, min(limit, 100_000))).map { TaskView($0, environments: environments) }
-            if json { return try Output.json(views) }
-            Output.table(["ID", "KIND", "STATE", "CONNECTION", "RUNTIME ENVIRONMENT", "ATTEMPTS", "CREATED"], views.map {
-                [$0.id, $0.kind, $0.state, $0.connection ?? "", $0.runtimeEnvironment, "\($0.attempts)/\($0.maxAttempts)", Output.timestamp($0.createdAt)]
-            })
-        }
-    }
-
-    struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One task: state, timings, error.")
-        @OptionGroup var global: GlobalOptions
-        @Argument(help: "The task's id.") var id: String
-        @Flag(help: "Print JSON.") var json = false
-
-        func run() async throws {
-            let workspace = try await Workspace.open(global)
-            let organization = try await workspace.organization()
-            guard let uuid = UUID(uuidString: id) else { throw CLIError.usage("'\(id)' is not a task id (a UUID, as 'task list' shows).") }
-            let task = try await workspace.repository.task(TaskID(uuid), in: organization.id)
-            let view = TaskView(task, environments: try await workspace.repository.runtimeEnvironments(of: organization.id))
-            if json { return try Output.json(view) }
-            Output.fields([("Task", view.id), ("Kind", view.kind), ("State", view.state), ("Connection", view.connection ?? "-"),
-                           ("Runtime environment", view.runtimeEnvironment), ("Attempts", "\(view.attempts) of \(view.maxAttempts)"),
-                           ("Requested by", view.requestedBy), ("Created", Output.timestamp(view.createdAt)),
-                           ("Started", view.startedAt.map(Output.timestamp) ?? "-"), ("Finished", view.finishedAt.map(Output.timestamp) ?? "-"),
-                           ("Error", view.error ?? "-")])
-        }
-    }
-
-    struct Logs: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "What a task logged, in order.")
-        @OptionGroup var global: GlobalOptions
-        @Argument(help: "The task's id.") var id: String
-
-        func run() async throws {
-            let workspace = try await Workspace.open(global)
-            let organization = try await workspace.organization()
-            guard let uuid = UUID(uuidString: id) else { throw CLIError.usage("'\(id)' is not a task id (a UUID, as 'task list' shows).") }
-            let task = try await workspace.repository.task(TaskID(uuid), in: organization.id)
-            for line in try await workspace.repository.logs(of: task.id) {
-                // The message carries the tenant's and users' text (a file name, a Qlik error): escaped, it cannot forge a line.
-                print("\(Output.timestamp(line.at)) \(line.level.uppercased()) \(line.message)".printable)
-            }
         }
     }
 }

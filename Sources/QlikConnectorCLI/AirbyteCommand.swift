@@ -23,7 +23,7 @@ struct AirbyteCommand: AsyncParsableCommand {
     )
 
     static func emit(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        Terminal.current.line(line)
     }
 
     /// Runs `body` with a client for the config; failures become a TRACE error message and exit code 1.

@@ -85,7 +85,7 @@ struct ConnectionCommand: AsyncParsableCommand {
             let (connections, environments) = try await workspace.connectionManagement().list(in: organization.id, matching: filter)
             let views = connections.map { ConnectionView($0, environments: environments) }
             if json { return try Output.json(views) }
-            if views.isEmpty { return print("No connections in organization '\(organization.name)'.") }
+            if views.isEmpty { return Terminal.current.line("No connections in organization '\(organization.name)'.") }
             Output.table(["NAME", "AUTH", "RUNTIME ENVIRONMENT", "BASE URL", "SECRET VAULT", "UPDATED"], views.map {
                 [$0.name, $0.authentication.type, $0.runtimeEnvironment, $0.authentication.baseURL,
                  $0.useSecretVault ? "yes" : "no", Output.timestamp($0.updatedAt)]
@@ -147,14 +147,14 @@ struct ConnectionCommand: AsyncParsableCommand {
                 guard isatty(STDIN_FILENO) == 1 else {
                     throw CLIError.usage("Deleting '\(connection.name)' needs confirmation: run it in a terminal, or add --yes.")
                 }
-                FileHandle.standardError.write(Data("Delete connection '\(connection.name)' and its credentials? [y/N] ".utf8))
-                guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
+                Terminal.current.errorText("Delete connection '\(connection.name)' and its credentials? [y/N] ")
+                guard let answer = Terminal.current.readLine(), ["y", "yes"].contains(answer.lowercased()) else {
                     throw CLIError.failure("Not deleted.")
                 }
             }
             let (deleted, environments) = try await workspace.connectionManagement().delete(named: name, in: organization.id, by: workspace.actor)
             if json { return try Output.json(ConnectionView(deleted, environments: environments)) }
-            print("Deleted connection '\(deleted.name)'.")
+            Terminal.current.line("Deleted connection '\(deleted.name)'.")
         }
     }
 
@@ -175,7 +175,7 @@ struct ConnectionCommand: AsyncParsableCommand {
             let organization = try await workspace.organization()
             let connection = try await workspace.repository.connection(named: name, in: organization.id)
             try connection.checkUse(use)
-            print("\(use.displayName) may use connection '\(connection.name)'.")
+            Terminal.current.line("\(use.displayName) may use connection '\(connection.name)'.")
         }
     }
 
@@ -183,7 +183,7 @@ struct ConnectionCommand: AsyncParsableCommand {
                      lastTest: ConnectionTestRecord? = nil) throws {
         let view = ConnectionView(connection, environments: environments, lastTest: lastTest)
         if json { return try Output.json(view) }
-        if let headline { print(headline) }
+        if let headline { Terminal.current.line(headline) }
         var pairs: [(String, String)] = [
             ("Connection Name", view.name),
             ("Description", view.description ?? "-"),

@@ -50,10 +50,10 @@ final class ProgressPrinter: Sendable {
         if terminal {
             let width = 30, filled = Int(share * Double(width))
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            FileHandle.standardError.write(Data(String(format: "\r%@ [%@] %3.0f%% %d/%d rows, %.0f rows/s, ETA %@ ", label, bar, share * 100, rows, total, rate, eta).utf8))
-            if rows == total { FileHandle.standardError.write(Data("\n".utf8)) }
+            Terminal.current.errorText(String(format: "\r%@ [%@] %3.0f%% %d/%d rows, %.0f rows/s, ETA %@ ", label, bar, share * 100, rows, total, rate, eta))
+            if rows == total { Terminal.current.errorText("\n") }
         } else {
-            FileHandle.standardError.write(Data(String(format: "%@: %d of %d rows (%.0f%%), %.0f rows/s, ETA %@\n", label, rows, total, share * 100, rate, eta).utf8))
+            Terminal.current.errorText(String(format: "%@: %d of %d rows (%.0f%%), %.0f rows/s, ETA %@\n", label, rows, total, share * 100, rate, eta))
         }
     }
 }

@@ -92,7 +92,7 @@ struct ConnectionTaskRun {
             submitted = queued
         }
         let agentWait = self.agentWait ?? Self.defaultAgentWait
-        FileHandle.standardError.write(Data("Task \(record.id) queued on Secure Agent group '\(environment.name)'; waiting for one of its agents (up to \(agentWait) s).\n".utf8))
+        Terminal.current.errorText("Task \(record.id) queued on Secure Agent group '\(environment.name)'; waiting for one of its agents (up to \(agentWait) s).\n")
         // No finish is signalled to this process (an agent reports to the service): the task is read every 200 ms.
         let outcome = try await TaskWaiter(tasks: repository, polling: .milliseconds(200)).wait(for: submitted, until: .now + .seconds(agentWait))
         let follow = "follow it with 'qlik-connector task show \(outcome.task.id)', and check the agents with 'qlik-connector agent list'."

@@ -59,13 +59,13 @@ struct ReadCommand: AsyncParsableCommand {
         if json {
             try Output.json(summary)
         } else {
-            print("Read \(summary.rows) rows of \(summary.fields.count) fields into \(summary.path).".printable)
+            Terminal.current.line("Read \(summary.rows) rows of \(summary.fields.count) fields into \(summary.path).".printable)
             if let selections = summary.selections, !selections.isEmpty {
                 let written = selections.map(\.written).joined(separator: "; ")
-                print((summary.rows == 0 ? "No rows are associated with the selections \(written)." : "Only rows associated with the selections \(written).").printable)
+                Terminal.current.line((summary.rows == 0 ? "No rows are associated with the selections \(written)." : "Only rows associated with the selections \(written).").printable)
             }
             if summary.mergedRows > 0 {
-                print("Note: \(summary.mergedRows) rows were identical to others in every field read and came out once (the engine reads distinct rows).")
+                Terminal.current.line("Note: \(summary.mergedRows) rows were identical to others in every field read and came out once (the engine reads distinct rows).")
             }
         }
     }
@@ -107,12 +107,12 @@ struct WriteCommand: AsyncParsableCommand {
         if json {
             try Output.json(summary)
         } else {
-            print("\(summary.replaced ? "Replaced" : "Created") data file '\(summary.dataFile.name)' (\(summary.dataFile.size) bytes, \(summary.format)\(summary.throughTempContent ? ", through temporary contents" : "")).".printable)
-            for reload in summary.reloads { print("Reload of '\(reload.app)': \(reload.status) (\(reload.id))".printable) }
+            Terminal.current.line("\(summary.replaced ? "Replaced" : "Created") data file '\(summary.dataFile.name)' (\(summary.dataFile.size) bytes, \(summary.format)\(summary.throughTempContent ? ", through temporary contents" : "")).".printable)
+            for reload in summary.reloads { Terminal.current.line("Reload of '\(reload.app)': \(reload.status) (\(reload.id))".printable) }
         }
         let failed = summary.reloads.filter(\.failed)
         for reload in failed {
-            FileHandle.standardError.write(Data("\("Reload of '\(reload.app)' \(reload.status).".printable) Its log:\n\((reload.log ?? "(no log)").printableLines)\n".utf8))
+            Terminal.current.errorText("\("Reload of '\(reload.app)' \(reload.status).".printable) Its log:\n\((reload.log ?? "(no log)").printableLines)\n")
         }
         if !failed.isEmpty { throw ExitCode(1) }
     }
@@ -137,10 +137,10 @@ struct ReloadCommand: AsyncParsableCommand {
         if json {
             try Output.json(reload)
         } else {
-            print("Reload of '\(reload.app)': \(reload.status) (\(reload.id))".printable)
+            Terminal.current.line("Reload of '\(reload.app)': \(reload.status) (\(reload.id))".printable)
         }
         if reload.failed {
-            FileHandle.standardError.write(Data("Its log:\n\((reload.log ?? "(no log)").printableLines)\n".utf8))
+            Terminal.current.errorText("Its log:\n\((reload.log ?? "(no log)").printableLines)\n")
             throw ExitCode(1)
         }
     }

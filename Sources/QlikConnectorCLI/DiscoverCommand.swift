@@ -42,46 +42,46 @@ struct DiscoverCommand: AsyncParsableCommand {
                 throw CLIError.failure("Task \(task.id) gave a result this command cannot read (another version ran it?): "
                     + "expected a catalog, a JSON object with apps (an array) and tenant (a string).")
             }
-            IndentedJSON.write(text, to: FileHandle.standardOutput)
+            IndentedJSON.write(text, to: Terminal.current)
             return
         }
         let catalog = try ConnectionTaskRun.result(Catalog.self, of: task)
         switch shown {
         case "openlineage":
             for event in catalog.openLineageEvents() {
-                print(String(decoding: try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
+                Terminal.current.line(String(decoding: try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
             }
         default:
-            print("Spaces (\(catalog.spaces.count)):")
+            Terminal.current.line("Spaces (\(catalog.spaces.count)):")
             Output.table(["name", "type", "id"], catalog.spaces.map { [$0.name, $0.type ?? "-", $0.id] })
-            print("\nApps (\(catalog.apps.count)):")
+            Terminal.current.line("\nApps (\(catalog.apps.count)):")
             for app in catalog.apps {
-                print("- \(app.name) [space \(app.space ?? "personal")], last reload \(app.lastReload ?? "never"), id \(app.id)".printable)
-                for table in app.tables { print("    table \(table.name): \(table.rows.map(String.init) ?? "?") rows, \(table.fields.map(String.init) ?? "?") fields".printable) }
+                Terminal.current.line("- \(app.name) [space \(app.space ?? "personal")], last reload \(app.lastReload ?? "never"), id \(app.id)".printable)
+                for table in app.tables { Terminal.current.line("    table \(table.name): \(table.rows.map(String.init) ?? "?") rows, \(table.fields.map(String.init) ?? "?") fields".printable) }
                 let keys = app.fields.filter(\.isKey).map(\.name)
-                if !keys.isEmpty { print("    keys: \(keys.joined(separator: ", "))".printable) }
-                if !app.lineage.reads.isEmpty { print("    reads: \(app.lineage.reads.joined(separator: ", "))".printable) }
-                if !app.lineage.stores.isEmpty { print("    stores: \(app.lineage.stores.joined(separator: ", "))".printable) }
-                if !app.lineage.connections.isEmpty { print("    connects to: \(app.lineage.connections.joined(separator: ", "))".printable) }
+                if !keys.isEmpty { Terminal.current.line("    keys: \(keys.joined(separator: ", "))".printable) }
+                if !app.lineage.reads.isEmpty { Terminal.current.line("    reads: \(app.lineage.reads.joined(separator: ", "))".printable) }
+                if !app.lineage.stores.isEmpty { Terminal.current.line("    stores: \(app.lineage.stores.joined(separator: ", "))".printable) }
+                if !app.lineage.connections.isEmpty { Terminal.current.line("    connects to: \(app.lineage.connections.joined(separator: ", "))".printable) }
                 if let lineage = app.qlikLineage, !lineage.datasets.isEmpty {
-                    print("    Qlik lineage graph: \(lineage.datasets.map(\.name).joined(separator: ", ")); \(lineage.fields.count) field(s) traced".printable)
+                    Terminal.current.line("    Qlik lineage graph: \(lineage.datasets.map(\.name).joined(separator: ", ")); \(lineage.fields.count) field(s) traced".printable)
                 }
                 for sheet in app.sheets ?? [] {
-                    print("    sheet \(sheet.title ?? sheet.id)\(sheet.published == true ? " (published)" : "")\(sheet.owner.map { ", owner \($0)" } ?? ""): \(sheet.charts.count) chart(s)".printable)
+                    Terminal.current.line("    sheet \(sheet.title ?? sheet.id)\(sheet.published == true ? " (published)" : "")\(sheet.owner.map { ", owner \($0)" } ?? ""): \(sheet.charts.count) chart(s)".printable)
                     for chart in sheet.charts {
                         let items = (chart.dimensions.compactMap(\.masterItem) + chart.measures.compactMap(\.masterItem)).map { $0.title ?? $0.id }
-                        print("      \(chart.type) \(chart.title.map { "'\($0)'" } ?? chart.id): fields \(chart.fields.joined(separator: ", "))\(items.isEmpty ? "" : "; master items \(items.joined(separator: ", "))")".printable)
+                        Terminal.current.line("      \(chart.type) \(chart.title.map { "'\($0)'" } ?? chart.id): fields \(chart.fields.joined(separator: ", "))\(items.isEmpty ? "" : "; master items \(items.joined(separator: ", "))")".printable)
                     }
                 }
                 let dimensions = app.masterDimensions ?? [], measures = app.masterMeasures ?? []
                 if !dimensions.isEmpty || !measures.isEmpty {
-                    print("    master items: \((dimensions.map { $0.title ?? $0.id } + measures.map { $0.title ?? $0.id }).joined(separator: ", "))".printable)
+                    Terminal.current.line("    master items: \((dimensions.map { $0.title ?? $0.id } + measures.map { $0.title ?? $0.id }).joined(separator: ", "))".printable)
                 }
-                if let variables = app.variables, !variables.isEmpty { print("    variables: \(variables.map(\.name).joined(separator: ", "))".printable) }
-                if let bookmarks = app.bookmarks, !bookmarks.isEmpty { print("    bookmarks: \(bookmarks.map { $0.title ?? $0.id }.joined(separator: ", "))".printable) }
-                for problem in app.problems { print("    problem: \(problem.object): \(problem.message)".printable) }
+                if let variables = app.variables, !variables.isEmpty { Terminal.current.line("    variables: \(variables.map(\.name).joined(separator: ", "))".printable) }
+                if let bookmarks = app.bookmarks, !bookmarks.isEmpty { Terminal.current.line("    bookmarks: \(bookmarks.map { $0.title ?? $0.id }.joined(separator: ", "))".printable) }
+                for problem in app.problems { Terminal.current.line("    problem: \(problem.object): \(problem.message)".printable) }
             }
-            print("\nData files (\(catalog.dataFiles.count)):")
+            Terminal.current.line("\nData files (\(catalog.dataFiles.count)):")
             Output.table(["name", "size", "modified"], catalog.dataFiles.map { [$0.name, $0.size.map(String.init) ?? "-", $0.modified ?? "-"] })
         }
     }

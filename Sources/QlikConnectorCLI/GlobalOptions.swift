@@ -25,7 +25,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default: $QLIK_CONNECTOR_LOG_LEVEL or warning).")
     var logLevel: String?
 
-    var environment: [String: String] { ProcessInfo.processInfo.environment }
+    var environment: [String: String] { Terminal.current.environment }
 
     var resolvedDataDirectory: String {
         if let dataDirectory { return dataDirectory }

@@ -34,7 +34,7 @@ struct HostsCommand: AsyncParsableCommand {
             let workspace = try await Workspace.open(global)
             for pattern in parsed {
                 let added = try await workspace.repository.allowTenantHost(pattern, by: workspace.actor)
-                print(added ? "Allowed \(pattern)." : "\(pattern) is on the list already.")
+                Terminal.current.line(added ? "Allowed \(pattern)." : "\(pattern) is on the list already.")
             }
         }
     }
@@ -48,17 +48,17 @@ struct HostsCommand: AsyncParsableCommand {
             let entries = try await Workspace.open(global).repository.tenantHostEntries()
             if json {
                 // Standard output stays the list of patterns a script reads; a refused entry is said beside it.
-                for entry in entries where entry.pattern == nil { printError(Self.refusal(entry)) }
+                for entry in entries where entry.pattern == nil { Terminal.current.error(Self.refusal(entry)) }
                 return try Output.json(entries.compactMap(\.pattern).map(\.description))
             }
             if entries.isEmpty {
-                print("No entry: connections reach Qlik Cloud tenants only, and secrets managers over https:// only.")
+                Terminal.current.line("No entry: connections reach Qlik Cloud tenants only, and secrets managers over https:// only.")
                 return
             }
             for entry in entries {
                 switch entry {
-                case .admitted(let pattern): print(pattern.description)
-                case .refused: print(Self.refusal(entry))
+                case .admitted(let pattern): Terminal.current.line(pattern.description)
+                case .refused: Terminal.current.line(Self.refusal(entry))
                 }
             }
         }
@@ -94,7 +94,7 @@ struct HostsCommand: AsyncParsableCommand {
             }
             for entry in removals {
                 _ = try await workspace.repository.removeTenantHost(entry: entry, by: workspace.actor)
-                print("Removed \(entry).")
+                Terminal.current.line("Removed \(entry).")
             }
         }
     }

@@ -3,7 +3,7 @@ import Foundation
 /// JSON text indented two spaces a level (`"key" : value`, one member or element a line), written from
 /// the compact text byte by byte: a catalog of a thousand apps is printed without being decoded.
 enum IndentedJSON {
-    static func write(_ json: Data, to output: FileHandle) {
+    static func write(_ json: Data, to output: Terminal) {
         // Read in place: a copy of a thousand apps' text would double the command's peak memory.
         json.withUnsafeBytes { write(bytes: $0.bindMemory(to: UInt8.self), to: output) }
     }
@@ -61,7 +61,7 @@ enum IndentedJSON {
         }
     }
 
-    private static func write(bytes: UnsafeBufferPointer<UInt8>, to output: FileHandle) {
+    private static func write(bytes: UnsafeBufferPointer<UInt8>, to output: Terminal) {
         var out = Data()
         out.reserveCapacity(1 << 16)
         var depth = 0

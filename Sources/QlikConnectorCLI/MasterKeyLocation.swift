@@ -10,9 +10,5 @@ extension MasterKeyLocation {
 
 /// What loading the keys did on its own (a key generated, a rotation finished), told on standard error.
 func printNotice(_ notice: MasterKeyLocation.Notice) {
-    printError(notice.description)
-}
-
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    Terminal.current.error(notice.description)
 }

@@ -32,7 +32,7 @@ struct OrganizationCommand: AsyncParsableCommand {
             )
             try await workspace.repository.createOrganization(organization, by: workspace.actor)
             if json { try Output.json(OrganizationView(organization)) } else {
-                print("Created organization '\(organization.name)' with the serverless runtime environment '\(RuntimeEnvironmentName.serverless)'.")
+                Terminal.current.line("Created organization '\(organization.name)' with the serverless runtime environment '\(RuntimeEnvironmentName.serverless)'.")
             }
         }
     }

@@ -7,7 +7,7 @@ enum Output {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        Terminal.current.line(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
     /// Rows under a header, columns padded to the widest cell as a person counts characters.
@@ -18,15 +18,15 @@ enum Output {
             zip(cells, widths).map { cell, width in cell + String(repeating: " ", count: width - cell.count) }
                 .joined(separator: "  ").trimmingSpacesAtEnd()
         }
-        print(line(header))
-        rows.forEach { print(line($0)) }
+        Terminal.current.line(line(header))
+        rows.forEach { Terminal.current.line(line($0)) }
     }
 
     /// Label and value pairs, labels aligned.
     static func fields(_ pairs: [(String, String)]) {
         let width = pairs.map(\.0.count).max() ?? 0
         for (label, value) in pairs {
-            print(label + String(repeating: " ", count: width - label.count) + "  " + value.printable)
+            Terminal.current.line(label + String(repeating: " ", count: width - label.count) + "  " + value.printable)
         }
     }
 

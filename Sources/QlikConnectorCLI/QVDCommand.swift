@@ -53,7 +53,7 @@ struct QVDCommand: AsyncParsableCommand {
                 ("Table", view.table), ("Rows", String(view.rows)), ("Record size", "\(view.recordByteSize) bytes"),
                 ("Created", [view.createUtcTime, view.creatorDoc.map { "by \($0)" }].compactMap { $0 }.joined(separator: " ")),
             ])
-            print("")
+            Terminal.current.line("")
             Output.table(["FIELD", "SYMBOLS", "TYPES", "BITS", "BIAS", "FORMAT", "TAGS"], fields.map {
                 [$0.name, String($0.symbols), $0.symbolTypes, "\($0.bitWidth)@\($0.bitOffset)", String($0.bias), $0.numberFormat,
                  $0.tags.joined(separator: " ")]
@@ -76,7 +76,7 @@ struct QVDCommand: AsyncParsableCommand {
             let summary = try AtomicFile.write(to: output) { handle in
                 try CSVConversion.qvdToCSV(input: file, to: handle, fields: chosen)
             }
-            printError("Wrote \(summary.rows) rows of \(summary.fields.count) fields to \(output).")
+            Terminal.current.error("Wrote \(summary.rows) rows of \(summary.fields.count) fields to \(output).")
         }
     }
 
@@ -94,7 +94,7 @@ struct QVDCommand: AsyncParsableCommand {
         func run() async throws {
             let name = table ?? ((output as NSString).lastPathComponent as NSString).deletingPathExtension
             let summary = try CSVConversion.csvToQVD(input: file, output: output, tableName: name)
-            printError("Wrote \(summary.rows) rows of \(summary.fields.count) fields to \(output) (table '\(name)').")
+            Terminal.current.error("Wrote \(summary.rows) rows of \(summary.fields.count) fields to \(output) (table '\(name)').")
         }
     }
 }

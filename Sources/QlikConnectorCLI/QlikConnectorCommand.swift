@@ -16,7 +16,12 @@ public enum QlikConnectorCLI {
     /// failure, 2 usage or validation error. Messages go to standard error.
     /// `launcher` starts the connection service for `serve`; without one, `serve` fails saying so.
     public static func run(arguments: [String], launcher: (any ServiceLauncher)? = nil) async -> Int32 {
-        await ServeCommand.$launcher.withValue(launcher) { await QlikConnectorCommand.run(arguments: arguments) }
+        await ServeCommand.$launcher.withValue(launcher) {
+            // What the repository reports on its own (an allow-list entry it skips) goes where the command's words go.
+            await TenantHostEntry.$logger.withValue(Terminal.current.logger(label: "qlik-connector.tenant-hosts")) {
+                await QlikConnectorCommand.run(arguments: arguments)
+            }
+        }
     }
 
     /// Makes every logger created without a handler of its own (the built-in
@@ -57,51 +62,51 @@ struct QlikConnectorCommand: AsyncParsableCommand {
     static func report(_ error: any Error) -> Int32 {
         switch error {
         case let error as CLIError:
-            printError("error: \(error.description.printable)")
+            Terminal.current.error("error: \(error.description.printable)")
             return error.kind == .usage ? 2 : 1
         case let error as ConnectionValidationError:
-            printError("error: the definition breaks \(error.problems.count == 1 ? "a rule" : "\(error.problems.count) rules"):")
-            error.problems.forEach { printError(("  - \($0.description)" + remedy($0.remedy)).printable) }
+            Terminal.current.error("error: the definition breaks \(error.problems.count == 1 ? "a rule" : "\(error.problems.count) rules"):")
+            error.problems.forEach { Terminal.current.error(("  - \($0.description)" + remedy($0.remedy)).printable) }
             return 2
         case let error as RepositoryError:
-            printError("error: \(error.description.printable)")
+            Terminal.current.error("error: \(error.description.printable)")
             return error.isUsageError ? 2 : 1
         case let error as QVDError:
-            printError("error: \(error.description.printable)")
+            Terminal.current.error("error: \(error.description.printable)")
             return [.invalidInput, .unknownField].contains(error.kind) ? 2 : 1
         case let error as SecretsError:
-            printError("error: \(error.description.printable)")
+            Terminal.current.error("error: \(error.description.printable)")
             return error.isUsageError ? 2 : 1
         case let error as ConnectorError:
-            printError("error: \(error.description.printable)")
+            Terminal.current.error("error: \(error.description.printable)")
             return error.isUsageError ? 2 : 1
         case let error as TableReader.Failure:
-            printError("error: \(error.description.printable)")
+            Terminal.current.error("error: \(error.description.printable)")
             return 2
         case let error as QlikAPIError:
-            printError("error: \(error.description.printable)")
+            Terminal.current.error("error: \(error.description.printable)")
             return 1
         case let error as EngineError:
-            printError("error: \(error.description.printable)")
+            Terminal.current.error("error: \(error.description.printable)")
             return 1
         case let error as UserValidationError:
-            printError("error: \(error.description.printable)")
+            Terminal.current.error("error: \(error.description.printable)")
             return 2
         case let error as UseCaseError:
-            printError("error: \(error.description.printable)")
+            Terminal.current.error("error: \(error.description.printable)")
             return error.isRequestFault ? 2 : 1
         default:
             let code = exitCode(for: error)
             if code == .success {
-                print(fullMessage(for: error))
+                Terminal.current.line(fullMessage(for: error))
                 return 0
             }
             if error is ExitCode { return code.rawValue }
             if code.rawValue == ExitCode.validationFailure.rawValue || isParseError(error) {
-                printError(errorLine(fullMessage(for: error)))
+                Terminal.current.error(errorLine(fullMessage(for: error)))
                 return 2
             }
-            printError("error: \(error)")
+            Terminal.current.error("error: \(error)")
             return 1
         }
     }

@@ -27,11 +27,11 @@ extension ConnectionCommand {
             let result = Result(resealed: outcome.resealed, keyID: outcome.keyID, previousKeyID: outcome.previousKeyID,
                                 keyFile: outcome.keyFile, retiredKeyFile: outcome.retiredKeyFile)
             if json { return try Output.json(result) }
-            print("Re-sealed \(outcome.resealed) credential(s) under master key \(outcome.keyID)" + (result.keyFile.map { ", now in \($0)." } ?? "."))
+            Terminal.current.line("Re-sealed \(outcome.resealed) credential(s) under master key \(outcome.keyID)" + (result.keyFile.map { ", now in \($0)." } ?? "."))
             if let retired = result.retiredKeyFile {
-                print("A copy of the previous key \(outcome.previousKeyID) is kept in \(retired); destroy it once no backup needs it.")
+                Terminal.current.line("A copy of the previous key \(outcome.previousKeyID) is kept in \(retired); destroy it once no backup needs it.")
             } else {
-                print("Configure the new key (--master-key-file or QLIK_CONNECTOR_MASTER_KEY_FILE) from now on; key \(outcome.previousKeyID) is no longer used.")
+                Terminal.current.line("Configure the new key (--master-key-file or QLIK_CONNECTOR_MASTER_KEY_FILE) from now on; key \(outcome.previousKeyID) is no longer used.")
             }
         }
     }

@@ -23,7 +23,7 @@ struct RuntimeEnvironmentCommand: AsyncParsableCommand {
             let environment = RuntimeEnvironment(organizationID: organization.id, name: try RuntimeEnvironmentName(name), kind: .secureAgentGroup)
             try await workspace.repository.createRuntimeEnvironment(environment, by: workspace.actor)
             if json { try Output.json(RuntimeEnvironmentView(environment)) } else {
-                print("Created Secure Agent group '\(environment.name)' in organization '\(organization.name)'.")
+                Terminal.current.line("Created Secure Agent group '\(environment.name)' in organization '\(organization.name)'.")
             }
         }
     }
@@ -53,7 +53,7 @@ struct RuntimeEnvironmentCommand: AsyncParsableCommand {
             let organization = try await workspace.organization()
             let deleted = try await workspace.repository.deleteRuntimeEnvironment(named: name, in: organization.id, by: workspace.actor)
             if json { return try Output.json(RuntimeEnvironmentView(deleted)) }
-            print("Deleted runtime environment '\(deleted.name)'.")
+            Terminal.current.line("Deleted runtime environment '\(deleted.name)'.")
         }
     }
 }

@@ -89,7 +89,7 @@ struct SandboxCommand: AsyncParsableCommand {
             do {
                 try environment?.write(credentials, generatedAppID: generatedApp)
             } catch {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                Terminal.current.errorText("error: \(error)\n")
             }
             let text: String
             if asJSON {
@@ -107,7 +107,7 @@ struct SandboxCommand: AsyncParsableCommand {
                     """
             }
             // Unbuffered, so a script reading the output sees it while the sandbox keeps running.
-            FileHandle.standardOutput.write(Data(text.utf8))
+            Terminal.current.write(text)
         }
         try await ListeningPort.serve(on: port) { try await sandbox.run(onReady: announce) }
     }

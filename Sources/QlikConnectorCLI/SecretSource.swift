@@ -35,14 +35,14 @@ enum SecretSource: Equatable {
             }
             text = decoded
         case .environment(let name):
-            guard let value = ProcessInfo.processInfo.environment[name] else {
+            guard let value = Terminal.current.environment[name] else {
                 throw CLIError.usage("The environment variable \(name) given for \(label) is not set.")
             }
             text = value
-        case .standardInput where isatty(STDIN_FILENO) == 1:
+        case .standardInput where Terminal.current.isInteractive:
             text = try Self.promptWithoutEcho(label)
         case .standardInput:
-            let data = FileHandle.standardInput.readDataToEndOfFile()
+            let data = Terminal.current.readInput()
             guard let decoded = String(data: data, encoding: .utf8) else {
                 throw CLIError.usage("Standard input given for \(label) is not UTF-8 text.")
             }
@@ -70,11 +70,11 @@ enum SecretSource: Equatable {
         }
         var silent = original
         silent.c_lflag &= ~tcflag_t(ECHO)
-        FileHandle.standardError.write(Data("\(label): ".utf8))
+        Terminal.current.errorText("\(label): ")
         tcsetattr(STDIN_FILENO, TCSANOW, &silent)
         defer {
             tcsetattr(STDIN_FILENO, TCSANOW, &original)
-            FileHandle.standardError.write(Data("\n".utf8))
+            Terminal.current.errorText("\n")
         }
         return readLine(strippingNewline: true) ?? ""
     }

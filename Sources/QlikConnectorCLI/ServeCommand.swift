@@ -71,7 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
                     + "or run 'qlik-connector user create you@example.com --admin --token first'.\n"
             }
             // Written straight away: a script waiting for the port reads it while the service runs.
-            FileHandle.standardOutput.write(Data(lines.utf8))
+            Terminal.current.write(lines)
         }
         let request = ServeRequest(host: host, port: port, repository: repository, keyring: keyring, reloadingKeys: reloadingKeys, logger: logger,
                                    files: files, managerCredentials: managerCredentialsFromEnvironment ? .environment : .organizationsOnly,

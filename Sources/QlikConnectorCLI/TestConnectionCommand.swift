@@ -44,16 +44,16 @@ extension ConnectionCommand {
                                                                 encode: { report in try ConnectionCommand.encoder.encode(report) })
                 .record(task, of: connection, by: workspace.actor)
             if json {
-                print(String(decoding: encoded, as: UTF8.self))
+                Terminal.current.line(String(decoding: encoded, as: UTF8.self))
             } else {
-                print("Testing '\(connection.name)' (\(report.authentication), \(report.baseURL))".printable)
+                Terminal.current.line("Testing '\(connection.name)' (\(report.authentication), \(report.baseURL))".printable)
                 for step in report.steps {
                     let mark = switch step.verdict { case .passed: "ok  "; case .failed: "FAIL"; case .skipped: "--  " }
-                    print("\(mark) \(step.name) (\(step.milliseconds) ms)".printable)
-                    print("     \(step.detail)".printable)
-                    if let hint = step.hint { print("     What to do: \(hint)".printable) }
+                    Terminal.current.line("\(mark) \(step.name) (\(step.milliseconds) ms)".printable)
+                    Terminal.current.line("     \(step.detail)".printable)
+                    if let hint = step.hint { Terminal.current.line("     What to do: \(hint)".printable) }
                 }
-                print(report.succeeded ? "Connection OK (\(report.milliseconds) ms)." : "Connection FAILED: \(report.summary)".printable)
+                Terminal.current.line(report.succeeded ? "Connection OK (\(report.milliseconds) ms)." : "Connection FAILED: \(report.summary)".printable)
             }
             if !report.succeeded { throw ExitCode(1) }
         }

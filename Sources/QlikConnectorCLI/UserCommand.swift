@@ -42,11 +42,11 @@ struct UserCommand: AsyncParsableCommand {
             }
             let user = User(organizationID: organization.id, email: address, displayName: name ?? address.value, role: role)
             try await workspace.repository.createUser(user, passwordHash: hash, by: workspace.actor)
-            print("Created \(role.rawValue) \(address) in organization '\(organization.name)'.")
+            Terminal.current.line("Created \(role.rawValue) \(address) in organization '\(organization.name)'.")
             if let token {
                 let issued = try await AccessTokenIssuer.issue(for: user, name: token, in: workspace.repository, by: workspace.actor)
-                print("Personal API token '\(issued.token.name)' (shown once; keep it like a password):")
-                print(issued.secret)
+                Terminal.current.line("Personal API token '\(issued.token.name)' (shown once; keep it like a password):")
+                Terminal.current.line(issued.secret)
             }
         }
     }
@@ -59,7 +59,7 @@ struct UserCommand: AsyncParsableCommand {
             let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             for user in try await workspace.repository.users(of: organization.id) {
-                print("\(user.email)\t\(user.role.rawValue)\(user.disabled ? "\tdisabled" : "")\t\(user.displayName.printable)")
+                Terminal.current.line("\(user.email)\t\(user.role.rawValue)\(user.disabled ? "\tdisabled" : "")\t\(user.displayName.printable)")
             }
         }
     }
@@ -78,7 +78,7 @@ struct UserCommand: AsyncParsableCommand {
                 throw CLIError.usage("There is no user '\(email)' in organization '\(organization.name)'.")
             }
             let issued = try await AccessTokenIssuer.issue(for: user, name: name, expiresInDays: expiresInDays, in: workspace.repository, by: workspace.actor)
-            print(issued.secret)
+            Terminal.current.line(issued.secret)
         }
     }
 }

@@ -17,14 +17,14 @@ struct Workspace {
 
     /// Opens the repository `--database` names: a SQLite file, or a shared PostgreSQL database by its postgres:// URL.
     static func open(_ options: GlobalOptions) async throws -> Workspace {
-        let logger = Logging.logger(options)
+        let logger = options.logger
         let location = try RepositoryLocation(options.resolvedDatabase)
         return Workspace(options: options, repository: try await location.open(logger: logger), databaseDescription: location.description, logger: logger)
     }
 
     /// Who the audit trail names for a command run from this shell.
     var actor: AuditActor {
-        let user = ProcessInfo.processInfo.environment["USER"] ?? NSUserName()
+        let user = Terminal.current.environment["USER"] ?? NSUserName()
         return AuditActor("cli:\(user.isEmpty ? "unknown" : user)")
     }
 
@@ -58,14 +58,13 @@ struct Workspace {
     }
 }
 
-extension Logging {
-    /// Logs go to standard error, so standard output stays clean for --json.
-    static func logger(_ options: GlobalOptions) -> Logger {
-        let level = (options.logLevel ?? options.environment["QLIK_CONNECTOR_LOG_LEVEL"]).flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        var logger = Logger.escapingStandardError(label: "qlik-connector")
+extension GlobalOptions {
+    /// The commands' logger, at --log-level or QLIK_CONNECTOR_LOG_LEVEL (warning by default). Logs go to standard error,
+    /// so standard output stays clean for --json.
+    var logger: Logger {
+        let level = (logLevel ?? environment["QLIK_CONNECTOR_LOG_LEVEL"]).flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        var logger = Terminal.current.logger(label: "qlik-connector")
         logger.logLevel = level
         return logger
     }
 }
-
-enum Logging {}

@@ -29,9 +29,9 @@ public enum TenantHostEntry: Sendable, Hashable {
     /// The command that takes this entry off the list, quoted for a POSIX shell.
     public var removal: String { "qlik-connector hosts remove '\(text.replacingOccurrences(of: "'", with: #"'\''"#))'" }
 
-    /// Where refused entries are reported when the caller names no logger: the process's logging system (the command
-    /// line sends it to standard error, serve's included).
-    public static var logger: Logger { Logger(label: "qlik-connector.tenant-hosts") }
+    /// Where refused entries are reported when the caller names no logger: the process's logging system (serve sends it
+    /// to standard error), or the logger a caller binds for what it runs (a command, to its own terminal).
+    @TaskLocal public static var logger = Logger(label: "qlik-connector.tenant-hosts")
 }
 
 extension TenantHostStore {

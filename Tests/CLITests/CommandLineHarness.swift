@@ -1,4 +1,6 @@
 import Foundation
+import QlikConnectorCLI
+import Synchronization
 import Testing
 
 /// Runs the built `qlik-connector` binary as a user would, in a data folder
@@ -48,11 +50,38 @@ final class CommandLineHarness: @unchecked Sendable {
         var description: String { message }
     }
 
-    /// Runs one command to completion; output goes through files so no pipe can fill up. The wait
+    /// Runs one command to completion. The commands that only keep the repository (organizations, runtime environments,
+    /// connections' definitions, users, hosts, agents' records and credentials, tasks' records, the audit trail, key rotation) run
+    /// in-process through the command library, with a terminal of their own; the rest (which reach a tenant, a secrets
+    /// manager or the network, or stream standard input and output) run the built binary, end to end.
+    @discardableResult
+    func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) async throws -> Run {
+        guard Self.runsInProcess(arguments) else { return try await runBinary(arguments, stdin: stdin, environment: extra) }
+        let output = CapturedStream(), errors = CapturedStream()
+        let terminal = Terminal(environment: environment.merging(extra) { $1 }, input: { Data((stdin ?? "").utf8) },
+                                output: output.append, errors: errors.append)
+        let status = await Terminal.$current.withValue(terminal) { await QlikConnectorCLI.run(arguments: arguments) }
+        let run = Run(status: status, stdout: output.text, stderr: errors.text)
+        transcript += "$ qlik-connector \(arguments.joined(separator: " "))\n\(run.stdout)\(run.stderr)"
+        return run
+    }
+
+    /// Whether `arguments` name a command that touches nothing but the repository and the master key.
+    static func runsInProcess(_ arguments: [String]) -> Bool {
+        guard let command = arguments.first else { return false }
+        switch command {
+        case "org", "runtime-env", "user", "hosts", "audit", "task": return true
+        case "connection": return ["create", "list", "show", "update", "delete", "rotate-key"].contains(arguments.dropFirst().first ?? "")
+        case "agent": return ["create", "list", "credentials"].contains(arguments.dropFirst().first ?? "")
+        default: return false
+        }
+    }
+
+    /// Runs the built binary to completion; output goes through files so no pipe can fill up. The wait
     /// is asynchronous, so a test waiting on a command never holds one of the few threads that
     /// every concurrently running test (and any sandbox it serves) shares.
     @discardableResult
-    func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) async throws -> Run {
+    func runBinary(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) async throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.binary)
         process.arguments = arguments
@@ -206,4 +235,13 @@ struct OrganizationJSON: Decodable {
     let id: String
     let name: String
     let credentialStorage: String
+}
+
+/// What an in-process command wrote to one of its streams.
+final class CapturedStream: Sendable {
+    private let bytes = Mutex(Data())
+
+    @Sendable func append(_ data: Data) { bytes.withLock { $0.append(data) } }
+
+    var text: String { String(decoding: bytes.withLock { $0 }, as: UTF8.self) }
 }

@@ -32,6 +32,12 @@ public final class SQLiteRepository: RepositoryLifecycle {
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
+        // A new repository is created owner-only whatever the process's umask (an embedding program may not set one):
+        // SQLite gives its -wal and -shm files the database file's mode.
+        if !FileManager.default.fileExists(atPath: path),
+           !FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) {
+            throw RepositoryError.storage(reason: "cannot create the repository file \(path): check that its folder is writable")
+        }
         var configuration = Configuration()
         // Other processes (a second CLI, an agent) may hold the write lock briefly.
         configuration.busyMode = .timeout(15)
