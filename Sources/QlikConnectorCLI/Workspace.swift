@@ -43,11 +43,6 @@ struct Workspace {
         }
     }
 
-    func rules(for organization: Organization) async throws -> ConnectionRules {
-        ConnectionRules(organization: organization, runtimeEnvironments: try await repository.runtimeEnvironments(of: organization.id),
-                        hosts: try await repository.tenantHostPolicy())
-    }
-
     func keyring() async throws -> Keyring {
         try await MasterKeyLocation(options).keyring(agreeingWith: repository, logger: logger, notify: printNotice)
     }
