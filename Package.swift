@@ -286,13 +286,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Support",
-            exclude: ["Tenants"],
+            exclude: ["Tenants", "CommandLine"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "RepositoryTests", dependencies: ["Repository", "QlikConnections", "TestRepositories", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
+        // The command library, each command run in-process with a terminal of its own.
         .testTarget(
             name: "CLITests",
-            dependencies: ["QlikConnections", "Secrets", "Repository", "TestRepositories", "QlikConnectorCLI"],
+            dependencies: ["QlikConnections", "Secrets", "Repository", "TestRepositories", "QlikConnectorCLI", "TestCommandLine"],
+            swiftSettings: strictSettings
+        ),
+        // The built binary, as a user runs it: serve, sandbox, agent, and the commands that reach a tenant or stream.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["QlikConnections", "Secrets", "Repository", "TestRepositories", "QlikConnectorCLI", "TestCommandLine"],
+            swiftSettings: strictSettings
+        ),
+        // Runs qlik-connector's commands for the CLI and end-to-end tests: in-process or as the binary.
+        .target(
+            name: "TestCommandLine",
+            dependencies: ["QlikConnectorCLI"],
+            path: "Tests/Support/CommandLine",
             swiftSettings: strictSettings
         ),
     ],

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestCommandLine
 
 @Suite("agent create: a refused request is a usage error said in plain words")
 struct AgentCreateCommandTests {

@@ -1,6 +1,7 @@
 import Foundation
 import QlikConnections
 import Testing
+import TestCommandLine
 
 @Suite("qlik-connector connection update: a Base URL moved to another host does not keep the stored credentials")
 struct ConnectionHostMoveCommandTests {

@@ -3,6 +3,7 @@ import QlikConnections
 import Repository
 import Secrets
 import Testing
+import TestCommandLine
 
 @Suite("qlik-connector connection commands, end to end")
 struct ConnectionLifecycleTests {

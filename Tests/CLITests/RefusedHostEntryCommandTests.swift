@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestCommandLine
 import TestRepositories
 
 /// An allow-list entry this version cannot read (kept by a looser version, or written by hand) admits nothing and stops

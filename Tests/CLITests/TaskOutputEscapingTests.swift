@@ -2,6 +2,7 @@ import Foundation
 import QlikConnections
 import Repository
 import Testing
+import TestCommandLine
 
 @Suite("Task log lines and errors reach the terminal escaped: no ANSI escape runs, no line is forged")
 struct TaskOutputEscapingTests {

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import TestCommandLine
 
 /// HTTP calls to a `serve` started by a ``CommandLineHarness``, with a personal API token.
 struct ServeHTTP: Sendable {

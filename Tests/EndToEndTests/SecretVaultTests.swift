@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestCommandLine
 
 @Suite("Use Secret Vault and credential storage, end to end")
 struct SecretVaultTests {

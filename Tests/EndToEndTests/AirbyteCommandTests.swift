@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestCommandLine
 
 @Suite("qlik-connector airbyte: the Airbyte protocol")
 struct AirbyteCommandTests {

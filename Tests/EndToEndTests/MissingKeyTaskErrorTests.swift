@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestCommandLine
 
 /// A task the command line runs is recorded in the repository, where the organization's users read it (API, console):
 /// its error must not carry a path on the operator's machine; the person at the command reads the path on standard error.

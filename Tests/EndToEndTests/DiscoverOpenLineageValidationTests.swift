@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestCommandLine
 
 /// The python of the virtualenv that scripts/openlineage/setup.sh fills from PyPI (openlineage-python, jsonschema);
 /// scripts/test names it.

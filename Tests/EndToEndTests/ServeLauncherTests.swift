@@ -1,6 +1,7 @@
 import Foundation
 @testable import QlikConnectorCLI
 import Testing
+import TestCommandLine
 
 @Suite("serve reaches the connection service only through the executable's launcher")
 struct ServeLauncherTests {

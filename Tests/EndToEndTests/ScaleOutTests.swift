@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import TestCommandLine
 import TestRepositories
 
 @Suite("Scale-out on PostgreSQL: service replicas and agents sharing one queue")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestCommandLine
 
 extension CommandLineHarness {
     /// Starts `qlik-connector sandbox` seeded from `fixture` (whose first user holds the API key `key`) and defines

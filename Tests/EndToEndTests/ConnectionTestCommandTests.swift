@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestCommandLine
 
 @Suite("qlik-connector connection test")
 struct ConnectionTestCommandTests {

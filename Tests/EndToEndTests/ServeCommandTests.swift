@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import TestCommandLine
 import TestRepositories
 
 @Suite("qlik-connector serve and user: the service from the command line")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestCommandLine
 
 @Suite("qlik-connector read --select and Airbyte selections against the default sandbox tenant")
 struct ReadSelectCommandTests {

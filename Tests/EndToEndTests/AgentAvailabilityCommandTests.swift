@@ -2,6 +2,7 @@ import Foundation
 import QlikConnections
 import Repository
 import Testing
+import TestCommandLine
 
 @Suite("Commands on a Secure Agent group with no agent available say so at once")
 struct AgentAvailabilityCommandTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestCommandLine
 
 @Suite("qlik-connector write, reload and read against the sandbox")
 struct DataCommandsTests {

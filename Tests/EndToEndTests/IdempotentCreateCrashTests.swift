@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestCommandLine
 import TestRepositories
 
 @Suite("serve killed during idempotent creates")

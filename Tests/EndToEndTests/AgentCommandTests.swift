@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import TestCommandLine
 import TestRepositories
 
 @Suite("Secure Agents: tasks of a group pulled by its agents, and taken over when one dies")

@@ -1,28 +1,35 @@
-import Foundation
+public import Foundation
 import QlikConnectorCLI
 import Synchronization
-import Testing
+public import Testing
 
 /// Runs the built `qlik-connector` binary as a user would, in a data folder
 /// of its own, and keeps everything it printed so tests can search it.
-final class CommandLineHarness: @unchecked Sendable {
-    struct Run {
-        let status: Int32
-        let stdout: String
-        let stderr: String
+public final class CommandLineHarness: @unchecked Sendable {
+    /// How commands run: through the command library in this process (CLITests), or as the built binary (EndToEndTests).
+    public enum Mode: Sendable {
+        case inProcess, binary
+    }
 
-        func json<T: Decodable>(_ type: T.Type) throws -> T {
+    public struct Run: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+
+        public func json<T: Decodable>(_ type: T.Type) throws -> T {
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = .iso8601
             return try decoder.decode(type, from: Data(stdout.utf8))
         }
     }
 
-    let home: String
-    var environment: [String: String]
-    private(set) var transcript = ""
+    public let mode: Mode
+    public let home: String
+    public var environment: [String: String]
+    public private(set) var transcript = ""
 
-    init() throws {
+    public init(mode: Mode) throws {
+        self.mode = mode
         home = NSTemporaryDirectory() + "qc-cli-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         var environment = ProcessInfo.processInfo.environment
@@ -31,11 +38,11 @@ final class CommandLineHarness: @unchecked Sendable {
         self.environment = environment
     }
 
-    static var binary: String {
+    public static var binary: String {
         get throws {
             let candidates = [
                 URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("qlik-connector").path,
-                URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
                     .appendingPathComponent(".build/debug/qlik-connector").path,
             ]
             guard let found = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) else {
@@ -45,18 +52,21 @@ final class CommandLineHarness: @unchecked Sendable {
         }
     }
 
-    struct HarnessError: Error, CustomStringConvertible {
-        let message: String
-        var description: String { message }
+    public struct HarnessError: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+        public init(message: String) { self.message = message }
     }
 
-    /// Runs one command to completion. The commands that only keep the repository (organizations, runtime environments,
-    /// connections' definitions, users, hosts, agents' records and credentials, tasks' records, the audit trail, key rotation) run
-    /// in-process through the command library, with a terminal of their own; the rest (which reach a tenant, a secrets
-    /// manager or the network, or stream standard input and output) run the built binary, end to end.
+    /// Runs one command to completion: in-process, the command library with a terminal of its own (a command that
+    /// reaches a tenant, a secrets manager or the network, or streams standard input and output, is refused: its test
+    /// belongs in EndToEndTests); as the binary, end to end.
     @discardableResult
-    func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) async throws -> Run {
-        guard Self.runsInProcess(arguments) else { return try await runBinary(arguments, stdin: stdin, environment: extra) }
+    public func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) async throws -> Run {
+        guard mode == .inProcess else { return try await runBinary(arguments, stdin: stdin, environment: extra) }
+        guard Self.runsInProcess(arguments) else {
+            throw HarnessError(message: "'\(arguments.prefix(2).joined(separator: " "))' runs end to end: its test belongs in EndToEndTests")
+        }
         let output = CapturedStream(), errors = CapturedStream()
         let terminal = Terminal(environment: environment.merging(extra) { $1 }, input: { Data((stdin ?? "").utf8) },
                                 output: output.append, errors: errors.append)
@@ -66,14 +76,16 @@ final class CommandLineHarness: @unchecked Sendable {
         return run
     }
 
-    /// Whether `arguments` name a command that touches nothing but the repository and the master key.
-    static func runsInProcess(_ arguments: [String]) -> Bool {
-        guard let command = arguments.first else { return false }
-        switch command {
-        case "org", "runtime-env", "user", "hosts", "audit", "task": return true
-        case "connection": return ["create", "list", "show", "update", "delete", "rotate-key"].contains(arguments.dropFirst().first ?? "")
-        case "agent": return ["create", "list", "credentials"].contains(arguments.dropFirst().first ?? "")
-        default: return false
+    /// Whether `arguments` name a command that touches nothing but the repository and the master key (or only parses:
+    /// help, version, a mistyped command). The others reach a tenant, a secrets manager or the network, serve, or
+    /// stream standard input and output.
+    public static func runsInProcess(_ arguments: [String]) -> Bool {
+        let subcommand = arguments.dropFirst().first ?? ""
+        switch arguments.first ?? "" {
+        case "discover", "read", "write", "reload", "airbyte", "qvd", "sandbox", "serve": return false
+        case "connection": return !["test", "check-use"].contains(subcommand)
+        case "agent": return ["create", "list", "credentials"].contains(subcommand)
+        default: return true
         }
     }
 
@@ -81,7 +93,7 @@ final class CommandLineHarness: @unchecked Sendable {
     /// is asynchronous, so a test waiting on a command never holds one of the few threads that
     /// every concurrently running test (and any sandbox it serves) shares.
     @discardableResult
-    func runBinary(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) async throws -> Run {
+    public func runBinary(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) async throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.binary)
         process.arguments = arguments
@@ -119,8 +131,8 @@ final class CommandLineHarness: @unchecked Sendable {
     }
 
     /// A command that keeps running (the sandbox): started, read line by line, then stopped with SIGTERM.
-    final class Server: @unchecked Sendable {
-        let process: Process
+    public final class Server: @unchecked Sendable {
+        public let process: Process
         private var lines: AsyncStream<String>.Iterator
         private let finished: AsyncStream<Void>
 
@@ -136,17 +148,17 @@ final class CommandLineHarness: @unchecked Sendable {
         }
 
         /// The next line the command printed, or nil once its output ended.
-        func nextLine() async -> String? { await lines.next() }
+        public func nextLine() async -> String? { await lines.next() }
 
         /// Stops the command as Ctrl-C would and waits for it; returns its exit status.
-        func stop() async -> Int32 {
+        public func stop() async -> Int32 {
             if process.isRunning { process.terminate() }
             for await _ in finished {}
             return process.terminationStatus
         }
     }
 
-    func start(_ arguments: [String]) throws -> Server {
+    public func start(_ arguments: [String]) throws -> Server {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.binary)
         process.arguments = arguments
@@ -179,7 +191,7 @@ final class CommandLineHarness: @unchecked Sendable {
 
     /// Runs a command that must succeed, recording its output on failure.
     @discardableResult
-    func succeed(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:],
+    public func succeed(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:],
                  sourceLocation: SourceLocation = #_sourceLocation) async throws -> Run {
         let run = try await run(arguments, stdin: stdin, environment: extra)
         #expect(run.status == 0, "\(arguments) exited \(run.status): \(run.stderr)", sourceLocation: sourceLocation)
@@ -187,7 +199,7 @@ final class CommandLineHarness: @unchecked Sendable {
     }
 
     /// Writes a file in the harness folder, owner-only, and returns its path.
-    func file(_ name: String, _ contents: String) throws -> String {
+    public func file(_ name: String, _ contents: String) throws -> String {
         let path = home + "/" + name
         guard FileManager.default.createFile(atPath: path, contents: Data(contents.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw HarnessError(message: "cannot write \(path)")
@@ -195,11 +207,11 @@ final class CommandLineHarness: @unchecked Sendable {
         return path
     }
 
-    var databasePath: String { home + "/qlik-connector.sqlite" }
-    var masterKeyPath: String { home + "/master.key" }
+    public var databasePath: String { home + "/qlik-connector.sqlite" }
+    public var masterKeyPath: String { home + "/master.key" }
 
     /// Every byte the repository has on disk: the database and its journals.
-    func repositoryBytes() throws -> Data {
+    public func repositoryBytes() throws -> Data {
         var bytes = Data()
         for suffix in ["", "-wal", "-shm", "-journal"] where FileManager.default.fileExists(atPath: databasePath + suffix) {
             bytes += try Data(contentsOf: URL(fileURLWithPath: databasePath + suffix))
@@ -209,32 +221,32 @@ final class CommandLineHarness: @unchecked Sendable {
 }
 
 /// The JSON shapes the CLI prints, as a script would read them.
-struct ConnectionJSON: Decodable {
-    struct Credential: Decodable {
-        let source: String
-        let value: String?
-        let reference: String?
+public struct ConnectionJSON: Decodable, Sendable {
+    public struct Credential: Decodable, Sendable {
+        public let source: String
+        public let value: String?
+        public let reference: String?
     }
-    struct Authentication: Decodable {
-        let type: String
-        let baseURL: String
-        let accessToken: Credential?
-        let clientID: Credential?
-        let clientSecret: Credential?
+    public struct Authentication: Decodable, Sendable {
+        public let type: String
+        public let baseURL: String
+        public let accessToken: Credential?
+        public let clientID: Credential?
+        public let clientSecret: Credential?
     }
-    let id: String
-    let name: String
-    let description: String?
-    let runtimeEnvironment: String
-    let useSecretVault: Bool
-    let authentication: Authentication
-    let permittedUses: [String]
+    public let id: String
+    public let name: String
+    public let description: String?
+    public let runtimeEnvironment: String
+    public let useSecretVault: Bool
+    public let authentication: Authentication
+    public let permittedUses: [String]
 }
 
-struct OrganizationJSON: Decodable {
-    let id: String
-    let name: String
-    let credentialStorage: String
+public struct OrganizationJSON: Decodable, Sendable {
+    public let id: String
+    public let name: String
+    public let credentialStorage: String
 }
 
 /// What an in-process command wrote to one of its streams.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestCommandLine
 import TestRepositories
 
 @Suite("connection rotate-key while serve runs")

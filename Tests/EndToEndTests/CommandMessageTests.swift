@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestCommandLine
 
 @Suite("What the command line says when something is wrong: the fix named, one error style")
 struct CommandMessageTests {
