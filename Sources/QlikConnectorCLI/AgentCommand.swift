@@ -54,7 +54,11 @@ struct AgentCommand: AsyncParsableCommand {
             } catch {
                 throw CLIError.usage("Cannot read the token file \(tokenFile): \(error.localizedDescription)")
             }
-            guard token.hasPrefix("qca_") else { throw CLIError.usage("\(tokenFile) does not hold an agent token (qca_...); create one with 'qlik-connector agent create'.") }
+            do {
+                _ = try OpaqueToken(token, as: .agent)
+            } catch {
+                throw CLIError.usage("\(tokenFile) does not hold an agent token: \(error.description) Create one with 'qlik-connector agent create'.")
+            }
             let files: TaskFiles
             do {
                 // Not the current folder by default: an agent started as a service often runs from /.

@@ -22,6 +22,17 @@ struct AgentCommandTests {
         return try #require(banner.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) })
     }
 
+    @Test("a token file holding a personal API token instead of an agent token is refused before the agent starts (exit 2), naming both kinds, never the token")
+    func personalTokenRefused() async throws {
+        let harness = try CommandLineHarness()
+        let personal = "qcs_" + String(repeating: "A", count: 43)
+        let file = try harness.file("agent.token", personal + "\n")
+        let run = try await harness.run(["agent", "--service", "http://127.0.0.1:1", "--token-file", file, "--runtime-env", "EU Agents"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("does not hold an agent token: This is a personal API token (qcs_...), but a Secure Agent token (qca_...) is expected here.")
+            && run.stderr.contains("qlik-connector agent create") && !run.stderr.contains(personal), "\(run.stderr)")
+    }
+
     @Test("an agent of the connection's group runs Test Connection against the tenant; the task, its log and the agent are listed")
     func testConnectionOnAgent() async throws {
         let harness = try CommandLineHarness()
