@@ -93,8 +93,9 @@ struct ConnectionTaskRun {
         }
         let agentWait = self.agentWait ?? Self.defaultAgentWait
         Terminal.current.errorText("Task \(record.id) queued on Secure Agent group '\(environment.name)'; waiting for one of its agents (up to \(agentWait) s).\n")
-        // No finish is signalled to this process (an agent reports to the service): the task is read every 200 ms.
-        let outcome = try await TaskWaiter(tasks: repository, polling: .milliseconds(200)).wait(for: submitted, until: .now + .seconds(agentWait))
+        // The agent reports to the service, not here: on PostgreSQL the finish is announced to this process, elsewhere the task is read every 200 ms.
+        let outcome = try await TaskWaiter.wait(for: submitted, in: repository, until: .now + .seconds(agentWait), polling: .milliseconds(200),
+                                                logger: workspace.logger)
         let follow = "follow it with 'qlik-connector task show \(outcome.task.id)', and check the agents with 'qlik-connector agent list'."
         switch outcome {
         case .finished(let task):

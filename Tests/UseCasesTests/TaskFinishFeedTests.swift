@@ -59,6 +59,25 @@ struct TaskFinishFeedTests {
         #expect(task.state == .succeeded)
     }
 
+    @Test("the command line's wait on PostgreSQL ends on another process's finish though its reads are an hour apart; on SQLite it reads")
+    func commandLineWait() async throws {
+        for backend in RepositoryBackend.allCases {
+            let fixture = try await TaskFixture(backend)
+            let other = try await fixture.store.reopen()
+            let submitted = try await TaskSubmission(queue: fixture.repository).queue(fixture.task(on: fixture.serverless), on: fixture.serverless)
+            let polling: Duration = backend == .postgres ? .seconds(3600) : .milliseconds(50)
+            let (listening, ready) = AsyncStream<Void>.makeStream()
+            async let outcome = TaskWaiter.wait(for: submitted, in: fixture.repository, until: .now + .seconds(3600), polling: polling,
+                                                logger: Self.quiet) { ready.yield() }
+            let claimed = try #require(try await other.claim(in: [fixture.serverless.id], owner: "other", lease: 60, now: Date()))
+            // Finished once the announcements are followed: a finish before would be found only by the hour-away read.
+            for await _ in listening { break }
+            #expect(try await other.finish(try #require(claimed.lease), owner: "other", succeeded: true, result: nil, error: nil, at: Date()))
+            guard case .finished(let task) = try await outcome else { Issue.record("\(backend): the wait did not end with the finished task"); continue }
+            #expect(task.state == .succeeded)
+        }
+    }
+
     /// Follows `feed` while `body` runs after the listener is in place; answers the first task id heard.
     static func firstHeard(on feed: any TaskFinishFeed, after body: @escaping @Sendable () async throws -> Void) async throws -> TaskID? {
         let (ids, heard) = AsyncStream<TaskID>.makeStream()
