@@ -198,20 +198,3 @@ public struct AgentAssignment: Codable, Sendable {
         }
     }
 }
-
-/// How an agent reports a task's end, with the log lines it has not sent yet.
-public struct AgentTaskOutcome: Codable, Sendable {
-    public let succeeded: Bool
-    public let result: String?
-    public let error: String?
-    public let logs: [TaskLogLine]?
-
-    public init(_ outcome: TaskOutcome, logs: [TaskLogLine] = []) {
-        succeeded = outcome.succeeded
-        result = outcome.result.map { String(decoding: $0, as: UTF8.self) }
-        error = outcome.error
-        self.logs = logs.isEmpty ? nil : logs
-    }
-
-    public var outcome: TaskOutcome { TaskOutcome(succeeded: succeeded, result: result.map { Data($0.utf8) }, error: error) }
-}

@@ -6,6 +6,8 @@ import Repository
 import Runtime
 import UseCases
 import ConnectorAPI
+import OpenAPIHummingbird
+import OpenAPIRuntime
 
 /// Secure Agents: administrators create them (each gets a `qca_` token,
 /// shown once); agents call `/api/v1/agent/...` with that token only, pull
@@ -14,26 +16,6 @@ import ConnectorAPI
 extension ConnectorService {
     struct NewAgent: Decodable {
         let name: String
-    }
-
-    struct Heartbeat: Decodable {
-        let host: String
-        let version: String
-        /// Seconds this heartbeat vouches for the agent (it sends the next one within them); bounded to 2 to 600, default 20.
-        let leaseSeconds: Double?
-    }
-
-    struct ClaimRequest: Decodable {
-        /// Seconds; bounded to 2 to 300 (default 20).
-        let leaseSeconds: Double?
-        /// The agent sends each claim's lease token back on renew, logs and finish; an agent that does not say so predates
-        /// per-claim leases and gets no task (it could not report on it).
-        let sendsLeaseToken: Bool?
-    }
-
-    struct RenewRequest: Decodable {
-        /// Seconds; bounded to 2 to 300 (default 20).
-        let leaseSeconds: Double?
     }
 
     /// Administrators' side: create agents, list them, ping a group.
@@ -74,78 +56,23 @@ extension ConnectorService {
         return group
     }
 
-    /// Agents' side.
+    /// Agents' side: the server generated from openapi.yaml (API/Generated/Server.swift) calls ``AgentRouteHandler``. On a group
+    /// without a prefix (the generated paths are whole), so that its middleware wraps these routes only: a wrong method on
+    /// them stays the router's 405.
     func addAgentRoutes(to router: Router<ServiceContext>) {
-        let service = self
-        let repository = self.repository
-        let keys = self.keys
-        let agents = router.group("api/v1/agent").add(middleware: AgentAuthentication(agents: repository, cache: agentTokens))
-        agents.post("heartbeat") { request, context -> Response in
-            let agent = try context.requireAgent()
-            let beat = try await request.decodeJSON(Heartbeat.self)
-            let lease = min(Agent.leaseRange.upperBound, max(Agent.leaseRange.lowerBound, beat.leaseSeconds ?? Agent.defaultLease))
-            try await repository.heartbeat(agent.id, host: String(beat.host.prefix(255)), version: String(beat.version.prefix(64)), lease: lease, at: Date())
-            let group = try await repository.runtimeEnvironments(of: agent.organizationID).first { $0.id == agent.runtimeEnvironmentID }
-            return try ServiceJSON.response(["agent": agent.name, "runtimeEnvironment": group?.name.value ?? ""])
-        }
-        agents.post("stop") { _, context -> Response in
-            // A clean stop signs off, so that commands stop waiting for this agent at once rather than when its lease runs out.
-            try await repository.signOff(try context.requireAgent().id, at: Date())
-            return Response(status: .noContent)
-        }
-        agents.post("claim") { request, context -> Response in
-            let agent = try context.requireAgent()
-            let asked = try await request.decodeJSON(ClaimRequest.self)
-            guard asked.sendsLeaseToken == true else {
-                throw APIError(.badRequest, code: "agent_upgrade_required",
-                               "This agent predates per-claim leases: its claim does not say sendsLeaseToken, so it would not send the lease token back "
-                                   + "on renew, logs and finish. No task was handed out; upgrade the agent to the service's version.", field: "sendsLeaseToken")
-            }
-            let lease = Self.leaseLength(asked.leaseSeconds)
-            guard let record = try await repository.claim(in: [agent.runtimeEnvironmentID], owner: Self.owner(agent), lease: lease, now: Date()) else {
-                return Response(status: .noContent)
-            }
-            return try ServiceJSON.response(try await AgentAssignment.make(record, repository: repository, keyring: keys, lease: lease))
-        }
-        agents.post("tasks/:id/renew") { request, context -> Response in
-            let agent = try context.requireAgent()
-            let lease = try Self.lease(request, context)
-            let asked = try await request.decodeJSON(RenewRequest.self)
-            let held = try await repository.renewLease(lease, owner: Self.owner(agent), until: Date().addingTimeInterval(Self.leaseLength(asked.leaseSeconds)))
-            guard held else { throw try await service.agentRefusal(of: lease.task, to: agent, writing: "lease renewal") }
-            return Response(status: .noContent)
-        }
-        agents.post("tasks/:id/finish") { request, context -> Response in
-            let agent = try context.requireAgent()
-            let lease = try Self.lease(request, context)
-            let id = lease.task
-            let report = try await request.decodeJSON(AgentTaskOutcome.self)
-            let task = try await repository.task(id, in: agent.organizationID)
-            guard task.runtimeEnvironmentID == agent.runtimeEnvironmentID else { throw Self.unseenTask(id) }
-            // A result that is not what the task's kind gives fails the task, saying why, instead of breaking whoever reads it later.
-            let malformed = TaskResultCheck.problem(with: report.outcome.result, of: task.kind, succeeded: report.outcome.succeeded)
-            let outcome = malformed.map { TaskOutcome(succeeded: false, error: $0.description) } ?? report.outcome
-            // Only the lease holder's outcome and lines are kept, together, while the task runs: this agent's claim, not any of its claims.
-            let recorded = try await repository.finish(lease, in: agent.organizationID, owner: Self.owner(agent), succeeded: outcome.succeeded,
-                                                       result: outcome.result, error: outcome.error, logs: report.logs ?? [], at: Date())
-            guard recorded else { throw try await service.agentRefusal(of: id, to: agent, writing: "outcome and log lines") }
-            service.taskFinishes.finished(id)
-            if let malformed {
-                throw APIError(.unprocessableContent, code: "result_malformed", malformed.description + " The task was recorded as failed with this error.",
-                               field: "result")
-            }
-            return Response(status: .noContent)
-        }
-        agents.post("tasks/:id/logs") { request, context -> Response in
-            let agent = try context.requireAgent()
-            let lease = try Self.lease(request, context)
-            let lines = try await request.decodeJSON([TaskLogLineView].self).map { TaskLogLine(at: $0.at, level: $0.level, message: $0.message) }
-            guard try await repository.appendLog(lease, owner: Self.owner(agent), lines) else {
-                throw try await service.agentRefusal(of: lease.task, to: agent, writing: "log lines")
-            }
-            return Response(status: .noContent)
+        let agents = router.group().add(middleware: AgentAuthentication(agents: repository, cache: agentTokens)).add(middleware: AgentCallScope())
+        do {
+            try AgentRouteHandler(service: self).registerHandlers(on: agents, serverURL: Self.agentRoutesURL, configuration: Self.agentRoutesEncoding)
+        } catch {
+            // Registering on a router group does not fail (its register throws nothing); were it to, no agent could call in, so it is told loudly.
+            logger.critical("the Secure Agent routes could not be registered; agents get 404", metadata: ["error": "\(error)"])
         }
     }
+
+    /// The generated paths are absolute: they are registered as written.
+    static let agentRoutesURL = URL(string: "/") ?? URL(fileURLWithPath: "/")
+    /// As every answer of the API is written (ServiceJSON): sorted keys, plain slashes, ISO 8601 dates.
+    static let agentRoutesEncoding = OpenAPIRuntime.Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
 
     /// Every worker of an agent claims for this one owner: the lease token tells their claims apart.
     static func owner(_ agent: Agent) -> String { "agent:\(agent.id)" }
@@ -156,8 +83,14 @@ extension ConnectorService {
     /// The task of the path and the claim the agent names in header `Lease-Token` (the `leaseToken` of the claim's answer).
     /// Without the header the agent predates per-claim leases: it is not taken for the holder of any claim, and is told to upgrade (428).
     static func lease(_ request: Request, _ context: ServiceContext) throws -> TaskLease {
-        let task = try taskID(context)
-        guard let token = request.headers[.leaseToken], !token.isEmpty else {
+        try lease(task: try context.pathParameter("id"), token: request.headers[.leaseToken])
+    }
+
+    /// The same from the generated server's typed input.
+    static func lease(task text: String, token: String?) throws -> TaskLease {
+        guard let uuid = UUID(uuidString: text) else { throw APIError.notFound("Task '\(text)'") }
+        let task = TaskID(uuid)
+        guard let token, !token.isEmpty else {
             throw APIError(.preconditionRequired, code: "agent_upgrade_required",
                            "No Lease-Token header: this agent predates per-claim leases, so nothing it sends on task \(task) is taken as the lease "
                                + "holder's. Send the leaseToken of the claim's answer in the Lease-Token header; upgrade the agent to the service's version.",

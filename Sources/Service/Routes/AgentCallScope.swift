@@ -1,0 +1,62 @@
+import ConnectorAPI
+import Foundation
+import Hummingbird
+import OpenAPIRuntime
+import QlikConnections
+
+/// Around each agent route served by the generated server (``AgentRouteHandler``), after ``AgentAuthentication``: binds the
+/// calling agent for the handler, which gets no request context; refuses a task call without a Lease-Token before the
+/// generated code would (it would say only that a header is missing); reads the body to at most 1 MiB, as JSON whatever
+/// its Content-Type, as every route of the API does; and turns what the generated code throws back into the API's errors.
+struct AgentCallScope: RouterMiddleware {
+    typealias Context = ServiceContext
+
+    @TaskLocal static var current: Agent?
+
+    /// The agent calling the route being served.
+    static func agent() throws -> Agent {
+        guard let current else { throw APIError.unauthenticated("This route is for Secure Agents.") }
+        return current
+    }
+
+    static let claimWithoutLeaseToken = APIError(
+        .badRequest, code: "agent_upgrade_required",
+        "This agent predates per-claim leases: its claim does not say sendsLeaseToken, so it would not send the lease token back "
+            + "on renew, logs and finish. No task was handed out; upgrade the agent to the service's version.", field: "sendsLeaseToken")
+
+    func handle(_ request: Request, context: ServiceContext, next: (Request, ServiceContext) async throws -> Response) async throws -> Response {
+        let agent = try context.requireAgent()
+        if context.parameters.get("id") != nil { _ = try ConnectorService.lease(request, context) }
+        let body = try await request.body.collect(upTo: 1 << 20)
+        // Every route of the API reads its body as JSON and answers JSON whatever Content-Type and Accept say; the generated
+        // code would refuse another type (415, 406), so the request says JSON to it.
+        var head = request.head
+        head.headerFields[.contentType] = "application/json"
+        head.headerFields[.accept] = nil
+        let request = Request(head: head, body: RequestBody(buffer: body))
+        var response: Response
+        do {
+            response = try await Self.$current.withValue(agent) { try await next(request, context) }
+        } catch let error as ServerError {
+            throw Self.apiError(error)
+        }
+        // As every other answer of the API says it (the generated code adds the charset).
+        if response.headers[.contentType] == "application/json; charset=utf-8" { response.headers[.contentType] = "application/json" }
+        return response
+    }
+
+    /// What the generated server threw, as the API answers it.
+    static func apiError(_ error: ServerError) -> any Error {
+        // Thrown by the handler (it has its input): an APIError, or a repository's error the service maps as on every route.
+        if error.operationInput != nil { return error.underlyingError }
+        if let decoding = error.underlyingError as? DecodingError {
+            // An older agent's claim leaves out sendsLeaseToken: it is told to upgrade, as it was before the document required it.
+            if error.operationID == Operations.AgentClaim.id, case .keyNotFound(let key, _) = decoding, key.stringValue == "sendsLeaseToken" {
+                return claimWithoutLeaseToken
+            }
+            return APIError.decoding(decoding)
+        }
+        // The request is not one the operation reads (no body, a content type that is not JSON): the status the generated code chose.
+        return APIError(error.httpStatus, code: "malformed_body", "The request is not what this operation takes: \(error.causeDescription).")
+    }
+}

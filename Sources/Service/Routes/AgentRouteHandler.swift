@@ -1,0 +1,94 @@
+import ConnectorAPI
+import Foundation
+import QlikConnections
+import Repository
+import Runtime
+
+/// The agents' side of the API (`/api/v1/agent/...`) as the server generated from openapi.yaml calls it
+/// (API/Generated/Server.swift): each operation reads its typed input, works on the repository and answers its typed output.
+/// The calling agent is the one ``AgentCallScope`` bound for the request; errors are thrown as ``APIError``.
+struct AgentRouteHandler: APIProtocol {
+    let service: ConnectorService
+
+    func agentHeartbeat(_ input: Operations.AgentHeartbeat.Input) async throws -> Operations.AgentHeartbeat.Output {
+        let agent = try AgentCallScope.agent()
+        let beat = switch input.body { case .json(let body): body }
+        let lease = min(Agent.leaseRange.upperBound, max(Agent.leaseRange.lowerBound, beat.leaseSeconds ?? Agent.defaultLease))
+        try await service.repository.heartbeat(agent.id, host: String(beat.host.prefix(255)), version: String(beat.version.prefix(64)), lease: lease, at: Date())
+        let group = try await service.repository.runtimeEnvironments(of: agent.organizationID).first { $0.id == agent.runtimeEnvironmentID }
+        return .ok(.init(body: .json(.init(agent: agent.name, runtimeEnvironment: group?.name.value ?? ""))))
+    }
+
+    func agentStop(_ input: Operations.AgentStop.Input) async throws -> Operations.AgentStop.Output {
+        // A clean stop signs off, so that commands stop waiting for this agent at once rather than when its lease runs out.
+        try await service.repository.signOff(try AgentCallScope.agent().id, at: Date())
+        return .noContent(.init())
+    }
+
+    func agentClaim(_ input: Operations.AgentClaim.Input) async throws -> Operations.AgentClaim.Output {
+        let agent = try AgentCallScope.agent()
+        let asked = switch input.body { case .json(let body): body }
+        guard asked.sendsLeaseToken else { throw AgentCallScope.claimWithoutLeaseToken }
+        let lease = ConnectorService.leaseLength(asked.leaseSeconds)
+        guard let record = try await service.repository.claim(in: [agent.runtimeEnvironmentID], owner: ConnectorService.owner(agent), lease: lease,
+                                                              now: Date()) else {
+            return .noContent(.init())
+        }
+        let assignment = try await AgentAssignment.make(record, repository: service.repository, keyring: service.keys, lease: lease)
+        // Through its JSON: the secrets manager's credentials are Secrets' own, which encodes them (their values are not
+        // readable outside it). The documented shape also refuses a member the document does not name.
+        let answer = try ServiceJSON.decoder.decode(Components.Schemas.AgentAssignment.self, from: ServiceJSON.encoder.encode(assignment))
+        return .ok(.init(body: .json(answer)))
+    }
+
+    func agentRenewLease(_ input: Operations.AgentRenewLease.Input) async throws -> Operations.AgentRenewLease.Output {
+        let agent = try AgentCallScope.agent()
+        let lease = try ConnectorService.lease(task: input.path.id, token: input.headers.leaseToken)
+        let asked = switch input.body { case .json(let body): body }
+        let until = Date().addingTimeInterval(ConnectorService.leaseLength(asked.leaseSeconds))
+        guard try await service.repository.renewLease(lease, owner: ConnectorService.owner(agent), until: until) else {
+            throw try await service.agentRefusal(of: lease.task, to: agent, writing: "lease renewal")
+        }
+        return .noContent(.init())
+    }
+
+    func agentFinishTask(_ input: Operations.AgentFinishTask.Input) async throws -> Operations.AgentFinishTask.Output {
+        let agent = try AgentCallScope.agent()
+        let lease = try ConnectorService.lease(task: input.path.id, token: input.headers.leaseToken)
+        let id = lease.task
+        let report = switch input.body { case .json(let body): body }
+        let reported = TaskOutcome(succeeded: report.succeeded, result: report.result.map { Data($0.utf8) }, error: report.error)
+        let task = try await service.repository.task(id, in: agent.organizationID)
+        guard task.runtimeEnvironmentID == agent.runtimeEnvironmentID else { throw ConnectorService.unseenTask(id) }
+        // A result that is not what the task's kind gives fails the task, saying why, instead of breaking whoever reads it later.
+        let malformed = TaskResultCheck.problem(with: reported.result, of: task.kind, succeeded: reported.succeeded)
+        let outcome = malformed.map { TaskOutcome(succeeded: false, error: $0.description) } ?? reported
+        // Only the lease holder's outcome and lines are kept, together, while the task runs: this agent's claim, not any of its claims.
+        let recorded = try await service.repository.finish(lease, in: agent.organizationID, owner: ConnectorService.owner(agent),
+                                                           succeeded: outcome.succeeded, result: outcome.result, error: outcome.error,
+                                                           logs: (report.logs ?? []).map(TaskLogLine.init), at: Date())
+        guard recorded else { throw try await service.agentRefusal(of: id, to: agent, writing: "outcome and log lines") }
+        service.taskFinishes.finished(id)
+        if let malformed {
+            throw APIError(.unprocessableContent, code: "result_malformed", malformed.description + " The task was recorded as failed with this error.",
+                           field: "result")
+        }
+        return .noContent(.init())
+    }
+
+    func agentTaskLogs(_ input: Operations.AgentTaskLogs.Input) async throws -> Operations.AgentTaskLogs.Output {
+        let agent = try AgentCallScope.agent()
+        let lease = try ConnectorService.lease(task: input.path.id, token: input.headers.leaseToken)
+        let lines = switch input.body { case .json(let body): body }
+        guard try await service.repository.appendLog(lease, owner: ConnectorService.owner(agent), lines.map(TaskLogLine.init)) else {
+            throw try await service.agentRefusal(of: lease.task, to: agent, writing: "log lines")
+        }
+        return .noContent(.init())
+    }
+}
+
+extension TaskLogLine {
+    init(_ line: Components.Schemas.TaskLogLine) {
+        self.init(at: line.at, level: line.level, message: line.message)
+    }
+}
