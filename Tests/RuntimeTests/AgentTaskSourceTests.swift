@@ -91,6 +91,19 @@ struct AgentTaskSourceTests {
             #expect(sent.contains(#""sendsLeaseToken":true"#), "\(sent)")
         }
     }
+
+    @Test("a claim answer from a newer service, with members this agent does not know (on the task and on its connection), is still run")
+    func newerServiceMembersIgnored() async throws {
+        let task = TaskID()
+        let answer = #"{"taskID":"\#(task)","organizationID":"\#(UUID())","runtimeEnvironmentID":"\#(UUID())","kind":"noop","payload":"{}","#
+            + #""attempts":1,"maxAttempts":3,"requestedBy":"cli:test","leaseSeconds":20,"leaseToken":"lease-8","priority":"high","#
+            + #""connection":{"authenticationType":"api-key","baseURL":"https://acme.eu.qlikcloud.com","values":{},"references":{},"local":[],"#
+            + #""allowedHosts":[],"tier":"gold"}}"#
+        try await withSource(answering: 200, answer) { source, _ in
+            let claimed = try #require(try await source.claim())
+            #expect(claimed.lease == TaskLease(task: task, token: "lease-8") && claimed.record.kind == .noop)
+        }
+    }
 }
 
 /// A service that answers every call with one status and body, and keeps what it was sent.

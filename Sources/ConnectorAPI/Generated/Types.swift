@@ -411,76 +411,6 @@ extension Components {
                 case leaseSeconds
                 case leaseToken
             }
-            package init(from decoder: any Swift.Decoder) throws {
-                let container = try decoder.container(keyedBy: CodingKeys.self)
-                self.taskID = try container.decode(
-                    Swift.String.self,
-                    forKey: .taskID
-                )
-                self.organizationID = try container.decode(
-                    Swift.String.self,
-                    forKey: .organizationID
-                )
-                self.runtimeEnvironmentID = try container.decode(
-                    Swift.String.self,
-                    forKey: .runtimeEnvironmentID
-                )
-                self.kind = try container.decode(
-                    Components.Schemas.AgentAssignment.KindPayload.self,
-                    forKey: .kind
-                )
-                self.payload = try container.decode(
-                    Swift.String.self,
-                    forKey: .payload
-                )
-                self.attempts = try container.decode(
-                    Swift.Int.self,
-                    forKey: .attempts
-                )
-                self.maxAttempts = try container.decode(
-                    Swift.Int.self,
-                    forKey: .maxAttempts
-                )
-                self.requestedBy = try container.decode(
-                    Swift.String.self,
-                    forKey: .requestedBy
-                )
-                self.connectionID = try container.decodeIfPresent(
-                    Swift.String.self,
-                    forKey: .connectionID
-                )
-                self.connectionName = try container.decodeIfPresent(
-                    Swift.String.self,
-                    forKey: .connectionName
-                )
-                self.connection = try container.decodeIfPresent(
-                    Components.Schemas.AgentAssignmentConnection.self,
-                    forKey: .connection
-                )
-                self.leaseSeconds = try container.decode(
-                    Swift.Double.self,
-                    forKey: .leaseSeconds
-                )
-                self.leaseToken = try container.decode(
-                    Swift.String.self,
-                    forKey: .leaseToken
-                )
-                try decoder.ensureNoAdditionalProperties(knownKeys: [
-                    "taskID",
-                    "organizationID",
-                    "runtimeEnvironmentID",
-                    "kind",
-                    "payload",
-                    "attempts",
-                    "maxAttempts",
-                    "requestedBy",
-                    "connectionID",
-                    "connectionName",
-                    "connection",
-                    "leaseSeconds",
-                    "leaseToken"
-                ])
-            }
         }
         /// The task's connection: its sealed values opened for the agent (kept in its memory only), secret references with the organization's secrets manager for the agent to resolve, the fields kept on the agents, or why the agent cannot have them (unavailable, the other members then empty).
         ///
@@ -596,51 +526,6 @@ extension Components {
                 case unavailable
                 case allowedHosts
             }
-            package init(from decoder: any Swift.Decoder) throws {
-                let container = try decoder.container(keyedBy: CodingKeys.self)
-                self.baseURL = try container.decode(
-                    Swift.String.self,
-                    forKey: .baseURL
-                )
-                self.authenticationType = try container.decode(
-                    Swift.String.self,
-                    forKey: .authenticationType
-                )
-                self.values = try container.decode(
-                    Components.Schemas.AgentAssignmentConnection.ValuesPayload.self,
-                    forKey: .values
-                )
-                self.references = try container.decode(
-                    Components.Schemas.AgentAssignmentConnection.ReferencesPayload.self,
-                    forKey: .references
-                )
-                self.local = try container.decode(
-                    [Swift.String].self,
-                    forKey: .local
-                )
-                self.secretsManager = try container.decodeIfPresent(
-                    Components.Schemas.AgentSecretsManager.self,
-                    forKey: .secretsManager
-                )
-                self.unavailable = try container.decodeIfPresent(
-                    Swift.String.self,
-                    forKey: .unavailable
-                )
-                self.allowedHosts = try container.decodeIfPresent(
-                    [Swift.String].self,
-                    forKey: .allowedHosts
-                )
-                try decoder.ensureNoAdditionalProperties(knownKeys: [
-                    "baseURL",
-                    "authenticationType",
-                    "values",
-                    "references",
-                    "local",
-                    "secretsManager",
-                    "unavailable",
-                    "allowedHosts"
-                ])
-            }
         }
         /// The organization's secrets manager as the agent reaches it: AWS (region, endpoint) or Vault (vaultAddress).
         ///
@@ -688,36 +573,6 @@ extension Components {
                 case credentials
                 case allowedHosts
             }
-            package init(from decoder: any Swift.Decoder) throws {
-                let container = try decoder.container(keyedBy: CodingKeys.self)
-                self.region = try container.decode(
-                    Swift.String.self,
-                    forKey: .region
-                )
-                self.endpoint = try container.decodeIfPresent(
-                    Swift.String.self,
-                    forKey: .endpoint
-                )
-                self.vaultAddress = try container.decodeIfPresent(
-                    Swift.String.self,
-                    forKey: .vaultAddress
-                )
-                self.credentials = try container.decodeIfPresent(
-                    Components.Schemas.AgentSecretsManagerCredentials.self,
-                    forKey: .credentials
-                )
-                self.allowedHosts = try container.decodeIfPresent(
-                    [Swift.String].self,
-                    forKey: .allowedHosts
-                )
-                try decoder.ensureNoAdditionalProperties(knownKeys: [
-                    "region",
-                    "endpoint",
-                    "vaultAddress",
-                    "credentials",
-                    "allowedHosts"
-                ])
-            }
         }
         /// The manager's own credentials as the organization keeps them: an AWS access key or a Vault AppRole. Never logged.
         ///
@@ -758,31 +613,6 @@ extension Components {
                 case awsSecretAccessKey
                 case vaultRoleID
                 case vaultSecretID
-            }
-            package init(from decoder: any Swift.Decoder) throws {
-                let container = try decoder.container(keyedBy: CodingKeys.self)
-                self.awsAccessKeyID = try container.decodeIfPresent(
-                    Swift.String.self,
-                    forKey: .awsAccessKeyID
-                )
-                self.awsSecretAccessKey = try container.decodeIfPresent(
-                    Swift.String.self,
-                    forKey: .awsSecretAccessKey
-                )
-                self.vaultRoleID = try container.decodeIfPresent(
-                    Swift.String.self,
-                    forKey: .vaultRoleID
-                )
-                self.vaultSecretID = try container.decodeIfPresent(
-                    Swift.String.self,
-                    forKey: .vaultSecretID
-                )
-                try decoder.ensureNoAdditionalProperties(knownKeys: [
-                    "awsAccessKeyID",
-                    "awsSecretAccessKey",
-                    "vaultRoleID",
-                    "vaultSecretID"
-                ])
             }
         }
         /// - Remark: Generated from `#/components/schemas/AgentHeartbeat`.
