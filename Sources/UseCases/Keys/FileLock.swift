@@ -23,7 +23,9 @@ final class FileLock {
             throw UseCaseError.failed("lock_failed", "Cannot open the lock file \(path): \(String(cString: strerror(errno))).")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            close(descriptor)
+            // Marked released before throwing: deinit runs for a class whose init throws once every property is set, and a
+            // second close would close whatever file another thread of this process has opened under the same number since.
+            release()
             throw UseCaseError.conflict("locked", busy)
         }
     }
