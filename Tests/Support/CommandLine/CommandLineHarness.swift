@@ -5,7 +5,11 @@ public import Testing
 
 /// Runs the built `qlik-connector` binary as a user would, in a data folder
 /// of its own, and keeps everything it printed so tests can search it.
-public final class CommandLineHarness: @unchecked Sendable {
+///
+/// Tests run commands on one harness from many tasks at once (20 concurrent creates), so what they share, the
+/// environment and the transcript, is behind a lock: unguarded, two runs finishing together appended to one String
+/// at once, corrupting the heap, and the test process crashed later somewhere unrelated (Process.run, JSONDecoder).
+public final class CommandLineHarness: Sendable {
     /// How commands run: through the command library in this process (CLITests), or as the built binary (EndToEndTests).
     public enum Mode: Sendable {
         case inProcess, binary
@@ -25,8 +29,18 @@ public final class CommandLineHarness: @unchecked Sendable {
 
     public let mode: Mode
     public let home: String
-    public var environment: [String: String]
-    public private(set) var transcript = ""
+    private let shared: Mutex<(environment: [String: String], transcript: String)>
+
+    /// The environment every command starts with (a run's `environment:` adds to it).
+    public var environment: [String: String] {
+        get { shared.withLock { $0.environment } }
+        set { shared.withLock { $0.environment = newValue } }
+    }
+
+    /// Every command run and everything it printed, in the order the runs ended.
+    public var transcript: String { shared.withLock { $0.transcript } }
+
+    private func record(_ text: String) { shared.withLock { $0.transcript += text } }
 
     public init(mode: Mode) throws {
         self.mode = mode
@@ -35,7 +49,7 @@ public final class CommandLineHarness: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         for key in environment.keys where key.hasPrefix("QLIK_CONNECTOR_") { environment[key] = nil }
         environment["QLIK_CONNECTOR_HOME"] = home
-        self.environment = environment
+        shared = Mutex((environment: environment, transcript: ""))
     }
 
     public static var binary: String {
@@ -72,7 +86,7 @@ public final class CommandLineHarness: @unchecked Sendable {
                                 output: output.append, errors: errors.append)
         let status = await Terminal.$current.withValue(terminal) { await QlikConnectorCLI.run(arguments: arguments) }
         let run = Run(status: status, stdout: output.text, stderr: errors.text)
-        transcript += "$ qlik-connector \(arguments.joined(separator: " "))\n\(run.stdout)\(run.stderr)"
+        record("$ qlik-connector \(arguments.joined(separator: " "))\n\(run.stdout)\(run.stderr)")
         return run
     }
 
@@ -126,7 +140,7 @@ public final class CommandLineHarness: @unchecked Sendable {
             stdout: try String(contentsOfFile: outPath, encoding: .utf8),
             stderr: try String(contentsOfFile: errPath, encoding: .utf8)
         )
-        transcript += "$ qlik-connector \(arguments.joined(separator: " "))\n\(run.stdout)\(run.stderr)"
+        record("$ qlik-connector \(arguments.joined(separator: " "))\n\(run.stdout)\(run.stderr)")
         return run
     }
 
@@ -185,7 +199,7 @@ public final class CommandLineHarness: @unchecked Sendable {
         }
         process.terminationHandler = { _ in done.finish() }
         try process.run()
-        transcript += "$ qlik-connector \(arguments.joined(separator: " ")) &\n"
+        record("$ qlik-connector \(arguments.joined(separator: " ")) &\n")
         return Server(process: process, lines: lines, finished: finished)
     }
 
