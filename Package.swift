@@ -227,6 +227,7 @@ let package = Package(
             dependencies: [
                 "Service", "UseCases", "ConnectorAPI", "Repository", "QlikConnections", "Secrets", "QlikCloudSandbox", "Connector", "Runtime", "TestRepositories",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -27,8 +27,8 @@ enum AgentServiceClient {
     }
 
     static let timeout: TimeAmount = .seconds(30)
-    /// Compact JSON, keys in one order.
-    static let configuration = Configuration(jsonEncodingOptions: [.sortedKeys])
+    /// Compact JSON, keys in one order, dates as the service writes them (APIDateTranscoder).
+    static let configuration = Configuration(dateTranscoder: APIDateTranscoder(), jsonEncodingOptions: [.sortedKeys])
 
     /// The generated paths start with "/": a service address written with a trailing slash would double it.
     static func serverURL(_ service: URL) -> URL {

@@ -1,3 +1,4 @@
+import ConnectorAPI
 public import Foundation
 public import Hummingbird
 public import Logging

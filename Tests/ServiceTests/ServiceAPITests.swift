@@ -1,3 +1,5 @@
+import ConnectorAPI
+import OpenAPIRuntime
 import Foundation
 import HummingbirdTesting
 import Hummingbird
@@ -215,6 +217,19 @@ struct ISODateTests {
                      Date(timeIntervalSince1970: 4_107_542_399), Date(timeIntervalSince1970: -2_208_988_800)]
         for _ in 0..<5000 { dates.append(Date(timeIntervalSince1970: Double(Int64.random(in: -2_208_988_800...13_569_465_600, using: &generator)))) }
         for date in dates { #expect(ISODate.string(date) == formatter.string(from: date)) }
+    }
+
+    @Test("the generated code's dates: written as OpenAPIRuntime's ISO 8601 transcoder writes them, and read back, fractions too")
+    func transcoder() throws {
+        let ours = APIDateTranscoder(), theirs = ISO8601DateTranscoder.iso8601
+        for seconds in [0.0, -1, 951_782_400, 1_796_560_000, 4_107_542_399] {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(try ours.encode(date) == theirs.encode(date))
+            #expect(try ours.decode(theirs.encode(date)) == date)
+        }
+        #expect(try ours.decode("2026-12-06T14:05:00.250Z") == Date(timeIntervalSince1970: 1_796_565_900.25))
+        #expect(try ours.decode("2026-12-06T15:05:00+01:00") == Date(timeIntervalSince1970: 1_796_565_900))
+        #expect(throws: DecodingError.self) { try ours.decode("yesterday") }
     }
 }
 

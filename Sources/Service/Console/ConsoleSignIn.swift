@@ -1,3 +1,4 @@
+import ConnectorAPI
 import Foundation
 import Hummingbird
 import HTTPTypes

@@ -71,8 +71,9 @@ extension ConnectorService {
 
     /// The generated paths are absolute: they are registered as written.
     static let agentRoutesURL = URL(string: "/") ?? URL(fileURLWithPath: "/")
-    /// As every answer of the API is written (ServiceJSON): sorted keys, plain slashes, ISO 8601 dates.
-    static let agentRoutesEncoding = OpenAPIRuntime.Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
+    /// As every answer of the API is written (ServiceJSON): sorted keys, plain slashes, ISO 8601 dates (APIDateTranscoder).
+    static let agentRoutesEncoding = OpenAPIRuntime.Configuration(dateTranscoder: APIDateTranscoder(),
+                                                                  jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
 
     /// Every worker of an agent claims for this one owner: the lease token tells their claims apart.
     static func owner(_ agent: Agent) -> String { "agent:\(agent.id)" }

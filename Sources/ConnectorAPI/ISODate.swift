@@ -1,10 +1,11 @@
-import Foundation
+public import Foundation
+public import OpenAPIRuntime
 
 /// Dates as the API writes them: ISO 8601 in UTC to the second
 /// (`2026-11-29T13:52:18Z`), by integer arithmetic. Foundation's ISO 8601
 /// formatter took most of a list page's encoding time on Linux.
-enum ISODate {
-    static func string(_ date: Date) -> String {
+public enum ISODate {
+    public static func string(_ date: Date) -> String {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
         var days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
@@ -29,4 +30,22 @@ enum ISODate {
         pad(secondOfDay / 3600, 2); text += ":"; pad(secondOfDay / 60 % 60, 2); text += ":"; pad(secondOfDay % 60, 2); text += "Z"
         return text
     }
+}
+
+/// The dates of the generated client and server (the agent's routes), written as ``ISODate`` writes them and read with
+/// swift-foundation's ISO 8601 parser. OpenAPIRuntime's own transcoder uses Foundation's ISO8601DateFormatter on Linux:
+/// an ICU formatter behind one lock, which cost the service and every agent more than the rest of a log line's decoding.
+public struct APIDateTranscoder: DateTranscoder {
+    public init() {}
+
+    public func encode(_ date: Date) throws -> String { ISODate.string(date) }
+
+    public func decode(_ text: String) throws -> Date {
+        if let date = try? Date(text, strategy: Self.seconds) { return date }
+        if let date = try? Date(text, strategy: Self.fractions) { return date }
+        throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "'\(text)' is not an ISO 8601 date and time, such as 2026-12-06T14:05:00Z."))
+    }
+
+    private static let seconds = Date.ISO8601FormatStyle()
+    private static let fractions = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 }
