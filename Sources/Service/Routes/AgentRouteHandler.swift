@@ -35,10 +35,7 @@ struct AgentRouteHandler: APIProtocol {
             return .noContent(.init())
         }
         let assignment = try await AgentAssignment.make(record, repository: service.repository, keyring: service.keys, lease: lease)
-        // Through its JSON: the secrets manager's credentials are Secrets' own, which encodes them (their values are not
-        // readable outside it). The documented shape also refuses a member the document does not name.
-        let answer = try ServiceJSON.decoder.decode(Components.Schemas.AgentAssignment.self, from: ServiceJSON.encoder.encode(assignment))
-        return .ok(.init(body: .json(answer)))
+        return .ok(.init(body: .json(try Components.Schemas.AgentAssignment(assignment))))
     }
 
     func agentRenewLease(_ input: Operations.AgentRenewLease.Input) async throws -> Operations.AgentRenewLease.Output {
@@ -84,6 +81,25 @@ struct AgentRouteHandler: APIProtocol {
             throw try await service.agentRefusal(of: lease.task, to: agent, writing: "log lines")
         }
         return .noContent(.init())
+    }
+}
+
+extension Components.Schemas.AgentAssignment {
+    /// The assignment in the document's shape. Its connection goes through its JSON: the secrets manager's credentials are
+    /// Secrets' own, which encodes them (their values are not readable outside it); the rest is copied, as a no-op or a task
+    /// without a connection is most of a busy queue's claims.
+    init(_ assignment: AgentAssignment) throws {
+        guard let kind = KindPayload(rawValue: assignment.kind), let leaseToken = assignment.leaseToken else {
+            throw APIError(.internalServerError, code: "internal", "The claimed task could not be handed out.",
+                           detail: "task \(assignment.taskID): kind '\(assignment.kind)' or its lease token is not what openapi.yaml documents")
+        }
+        let connection = try assignment.connection.map { connection in
+            try ServiceJSON.decoder.decode(Components.Schemas.AgentAssignmentConnection.self, from: ServiceJSON.encoder.encode(connection))
+        }
+        self.init(taskID: assignment.taskID, organizationID: assignment.organizationID, runtimeEnvironmentID: assignment.runtimeEnvironmentID,
+                  kind: kind, payload: assignment.payload, attempts: assignment.attempts, maxAttempts: assignment.maxAttempts,
+                  requestedBy: assignment.requestedBy, connectionID: assignment.connectionID, connectionName: assignment.connectionName,
+                  connection: connection, leaseSeconds: assignment.leaseSeconds, leaseToken: leaseToken)
     }
 }
 
