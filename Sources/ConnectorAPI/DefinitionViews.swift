@@ -57,17 +57,14 @@ public struct SecretsManagerView: Codable, Sendable {
     }
 }
 
-public struct RuntimeEnvironmentView: Codable, Sendable {
-    public let id: String
-    public let name: String
-    public let kind: String
-    public let createdAt: Date
-
-    public init(_ environment: RuntimeEnvironment) {
-        id = environment.id.description
-        name = environment.name.value
-        kind = environment.kind.rawValue
-        createdAt = environment.createdAt
+extension Components.Schemas.RuntimeEnvironment {
+    /// A runtime environment as the API and the command line show it.
+    package init(_ environment: RuntimeEnvironment) {
+        let kind: KindPayload = switch environment.kind {
+        case .secureAgentGroup: .secureAgentGroup
+        case .serverless: .serverless
+        }
+        self.init(id: environment.id.description, name: environment.name.value, kind: kind, createdAt: environment.createdAt)
     }
 }
 

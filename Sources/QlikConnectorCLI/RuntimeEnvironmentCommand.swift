@@ -22,7 +22,7 @@ struct RuntimeEnvironmentCommand: AsyncParsableCommand {
             let organization = try await workspace.organization()
             let environment = RuntimeEnvironment(organizationID: organization.id, name: try RuntimeEnvironmentName(name), kind: .secureAgentGroup)
             try await workspace.repository.createRuntimeEnvironment(environment, by: workspace.actor)
-            if json { try Output.json(RuntimeEnvironmentView(environment)) } else {
+            if json { try Output.json(Components.Schemas.RuntimeEnvironment(environment)) } else {
                 Terminal.current.line("Created Secure Agent group '\(environment.name)' in organization '\(organization.name)'.")
             }
         }
@@ -37,7 +37,7 @@ struct RuntimeEnvironmentCommand: AsyncParsableCommand {
             let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             let environments = try await workspace.repository.runtimeEnvironments(of: organization.id)
-            if json { return try Output.json(environments.map(RuntimeEnvironmentView.init)) }
+            if json { return try Output.json(environments.map(Components.Schemas.RuntimeEnvironment.init)) }
             Output.table(["NAME", "KIND", "CREATED"], environments.map { [$0.name.value, $0.kind.displayName, Output.timestamp($0.createdAt)] })
         }
     }
@@ -52,7 +52,7 @@ struct RuntimeEnvironmentCommand: AsyncParsableCommand {
             let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             let deleted = try await workspace.repository.deleteRuntimeEnvironment(named: name, in: organization.id, by: workspace.actor)
-            if json { return try Output.json(RuntimeEnvironmentView(deleted)) }
+            if json { return try Output.json(Components.Schemas.RuntimeEnvironment(deleted)) }
             Terminal.current.line("Deleted runtime environment '\(deleted.name)'.")
         }
     }

@@ -84,12 +84,11 @@ public struct ConnectorService: Sendable {
         let api = router.group("api/v1").add(middleware: TokenAuthentication(tokens: repository))
         addAccountRoutes(to: api)
         addUserRoutes(to: api)
-        addRuntimeEnvironmentRoutes(to: api)
         addConnectionRoutes(to: api)
         addTaskRoutes(to: api)
         addConnectionTaskRoutes(to: api)
         addAgentAdministrationRoutes(to: api)
-        addAgentRoutes(to: router)
+        addGeneratedRoutes(to: router)
         // Last, so that it wraps only the not-found responder (see MethodNotAllowed) and knows every route.
         router.add(middleware: MethodNotAllowed(routes: RouteTable(router.routes)))
         return router

@@ -18,6 +18,17 @@ package import struct Foundation.Data
 package import struct Foundation.Date
 /// A type that performs HTTP operations defined by the OpenAPI document.
 package protocol APIProtocol: Sendable {
+    /// - Remark: HTTP `GET /api/v1/runtime-environments`.
+    /// - Remark: Generated from `#/paths//api/v1/runtime-environments/get(listRuntimeEnvironments)`.
+    func listRuntimeEnvironments(_ input: Operations.ListRuntimeEnvironments.Input) async throws -> Operations.ListRuntimeEnvironments.Output
+    /// Administrators: a Secure Agent group.
+    ///
+    /// - Remark: HTTP `POST /api/v1/runtime-environments`.
+    /// - Remark: Generated from `#/paths//api/v1/runtime-environments/post(createRuntimeEnvironment)`.
+    func createRuntimeEnvironment(_ input: Operations.CreateRuntimeEnvironment.Input) async throws -> Operations.CreateRuntimeEnvironment.Output
+    /// - Remark: HTTP `DELETE /api/v1/runtime-environments/{name}`.
+    /// - Remark: Generated from `#/paths//api/v1/runtime-environments/{name}/delete(deleteRuntimeEnvironment)`.
+    func deleteRuntimeEnvironment(_ input: Operations.DeleteRuntimeEnvironment.Input) async throws -> Operations.DeleteRuntimeEnvironment.Output
     /// Secure Agents: notes the agent alive for leaseSeconds (it sends the next heartbeat within them; default 20, bounded to 2 to 600) and ends a sign-off; answers its name and group.
     ///
     /// - Remark: HTTP `POST /api/v1/agent/heartbeat`.
@@ -52,6 +63,35 @@ package protocol APIProtocol: Sendable {
 
 /// Convenience overloads for operation inputs.
 extension APIProtocol {
+    /// - Remark: HTTP `GET /api/v1/runtime-environments`.
+    /// - Remark: Generated from `#/paths//api/v1/runtime-environments/get(listRuntimeEnvironments)`.
+    package func listRuntimeEnvironments(headers: Operations.ListRuntimeEnvironments.Input.Headers = .init()) async throws -> Operations.ListRuntimeEnvironments.Output {
+        try await listRuntimeEnvironments(Operations.ListRuntimeEnvironments.Input(headers: headers))
+    }
+    /// Administrators: a Secure Agent group.
+    ///
+    /// - Remark: HTTP `POST /api/v1/runtime-environments`.
+    /// - Remark: Generated from `#/paths//api/v1/runtime-environments/post(createRuntimeEnvironment)`.
+    package func createRuntimeEnvironment(
+        headers: Operations.CreateRuntimeEnvironment.Input.Headers = .init(),
+        body: Operations.CreateRuntimeEnvironment.Input.Body
+    ) async throws -> Operations.CreateRuntimeEnvironment.Output {
+        try await createRuntimeEnvironment(Operations.CreateRuntimeEnvironment.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// - Remark: HTTP `DELETE /api/v1/runtime-environments/{name}`.
+    /// - Remark: Generated from `#/paths//api/v1/runtime-environments/{name}/delete(deleteRuntimeEnvironment)`.
+    package func deleteRuntimeEnvironment(
+        path: Operations.DeleteRuntimeEnvironment.Input.Path,
+        headers: Operations.DeleteRuntimeEnvironment.Input.Headers = .init()
+    ) async throws -> Operations.DeleteRuntimeEnvironment.Output {
+        try await deleteRuntimeEnvironment(Operations.DeleteRuntimeEnvironment.Input(
+            path: path,
+            headers: headers
+        ))
+    }
     /// Secure Agents: notes the agent alive for leaseSeconds (it sends the next heartbeat within them; default 20, bounded to 2 to 600) and ends a sign-off; answers its name and group.
     ///
     /// - Remark: HTTP `POST /api/v1/agent/heartbeat`.
@@ -156,7 +196,10 @@ extension Components {
 }
 extension Components {
     /// Types generated from the `#/components/parameters` section of the OpenAPI document.
-    package enum Parameters {}
+    package enum Parameters {
+        /// - Remark: Generated from `#/components/parameters/Name`.
+        package typealias Name = Swift.String
+    }
 }
 extension Components {
     /// Types generated from the `#/components/requestBodies` section of the OpenAPI document.
@@ -271,6 +314,61 @@ extension Components {
             }
             package enum CodingKeys: String, CodingKey {
                 case error
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RuntimeEnvironment`.
+        package struct RuntimeEnvironment: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RuntimeEnvironment/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RuntimeEnvironment/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RuntimeEnvironment/kind`.
+            @frozen package enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case secureAgentGroup = "secure-agent-group"
+                case serverless = "serverless"
+            }
+            /// - Remark: Generated from `#/components/schemas/RuntimeEnvironment/kind`.
+            package var kind: Components.Schemas.RuntimeEnvironment.KindPayload
+            /// - Remark: Generated from `#/components/schemas/RuntimeEnvironment/createdAt`.
+            package var createdAt: Foundation.Date
+            /// Creates a new `RuntimeEnvironment`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - kind:
+            ///   - createdAt:
+            package init(
+                id: Swift.String,
+                name: Swift.String,
+                kind: Components.Schemas.RuntimeEnvironment.KindPayload,
+                createdAt: Foundation.Date
+            ) {
+                self.id = id
+                self.name = name
+                self.kind = kind
+                self.createdAt = createdAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case kind
+                case createdAt
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NewRuntimeEnvironment`.
+        package struct NewRuntimeEnvironment: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NewRuntimeEnvironment/name`.
+            package var name: Swift.String
+            /// Creates a new `NewRuntimeEnvironment`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            package init(name: Swift.String) {
+                self.name = name
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
             }
         }
         /// - Remark: Generated from `#/components/schemas/TaskLogLine`.
@@ -750,6 +848,614 @@ extension Components {
 }
 package enum Components {}
 package enum Operations {
+    /// - Remark: HTTP `GET /api/v1/runtime-environments`.
+    /// - Remark: Generated from `#/paths//api/v1/runtime-environments/get(listRuntimeEnvironments)`.
+    package enum ListRuntimeEnvironments {
+        package static let id: Swift.String = "listRuntimeEnvironments"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/runtime-environments/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListRuntimeEnvironments.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListRuntimeEnvironments.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListRuntimeEnvironments.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            package init(headers: Operations.ListRuntimeEnvironments.Input.Headers = .init()) {
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/runtime-environments/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/runtime-environments/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.RuntimeEnvironment])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: [Components.Schemas.RuntimeEnvironment] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListRuntimeEnvironments.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListRuntimeEnvironments.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The organization's environments
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/runtime-environments/get(listRuntimeEnvironments)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListRuntimeEnvironments.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListRuntimeEnvironments.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/runtime-environments/get(listRuntimeEnvironments)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            package var unauthorized: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Administrators: a Secure Agent group.
+    ///
+    /// - Remark: HTTP `POST /api/v1/runtime-environments`.
+    /// - Remark: Generated from `#/paths//api/v1/runtime-environments/post(createRuntimeEnvironment)`.
+    package enum CreateRuntimeEnvironment {
+        package static let id: Swift.String = "createRuntimeEnvironment"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/runtime-environments/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateRuntimeEnvironment.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateRuntimeEnvironment.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.CreateRuntimeEnvironment.Input.Headers
+            /// - Remark: Generated from `#/paths/api/v1/runtime-environments/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/runtime-environments/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.NewRuntimeEnvironment)
+            }
+            package var body: Operations.CreateRuntimeEnvironment.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            ///   - body:
+            package init(
+                headers: Operations.CreateRuntimeEnvironment.Input.Headers = .init(),
+                body: Operations.CreateRuntimeEnvironment.Input.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/runtime-environments/POST/responses/201/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/runtime-environments/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.RuntimeEnvironment)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.RuntimeEnvironment {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.CreateRuntimeEnvironment.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.CreateRuntimeEnvironment.Output.Created.Body) {
+                    self.body = body
+                }
+            }
+            /// Created
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/runtime-environments/post(createRuntimeEnvironment)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.CreateRuntimeEnvironment.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            package var created: Operations.CreateRuntimeEnvironment.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/runtime-environments/post(createRuntimeEnvironment)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/runtime-environments/post(createRuntimeEnvironment)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            package var unauthorized: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/runtime-environments/post(createRuntimeEnvironment)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            package var forbidden: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/runtime-environments/post(createRuntimeEnvironment)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            package var conflict: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/runtime-environments/post(createRuntimeEnvironment)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            package var unprocessableContent: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// - Remark: HTTP `DELETE /api/v1/runtime-environments/{name}`.
+    /// - Remark: Generated from `#/paths//api/v1/runtime-environments/{name}/delete(deleteRuntimeEnvironment)`.
+    package enum DeleteRuntimeEnvironment {
+        package static let id: Swift.String = "deleteRuntimeEnvironment"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/runtime-environments/{name}/DELETE/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/runtime-environments/{name}/DELETE/path/name`.
+                package var name: Components.Parameters.Name
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - name:
+                package init(name: Components.Parameters.Name) {
+                    self.name = name
+                }
+            }
+            package var path: Operations.DeleteRuntimeEnvironment.Input.Path
+            /// - Remark: Generated from `#/paths/api/v1/runtime-environments/{name}/DELETE/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteRuntimeEnvironment.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteRuntimeEnvironment.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.DeleteRuntimeEnvironment.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.DeleteRuntimeEnvironment.Input.Path,
+                headers: Operations.DeleteRuntimeEnvironment.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/runtime-environments/{name}/DELETE/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/runtime-environments/{name}/DELETE/responses/200/content/application\/json`.
+                    case json(Components.Schemas.RuntimeEnvironment)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.RuntimeEnvironment {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.DeleteRuntimeEnvironment.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.DeleteRuntimeEnvironment.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Deleted
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/runtime-environments/{name}/delete(deleteRuntimeEnvironment)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.DeleteRuntimeEnvironment.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.DeleteRuntimeEnvironment.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/runtime-environments/{name}/delete(deleteRuntimeEnvironment)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            package var unauthorized: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/runtime-environments/{name}/delete(deleteRuntimeEnvironment)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            package var forbidden: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/runtime-environments/{name}/delete(deleteRuntimeEnvironment)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/runtime-environments/{name}/delete(deleteRuntimeEnvironment)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            package var conflict: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/runtime-environments/{name}/delete(deleteRuntimeEnvironment)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            package var unprocessableContent: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
     /// Secure Agents: notes the agent alive for leaseSeconds (it sends the next heartbeat within them; default 20, bounded to 2 to 600) and ends a sign-off; answers its name and group.
     ///
     /// - Remark: HTTP `POST /api/v1/agent/heartbeat`.

@@ -6,8 +6,6 @@ import Repository
 import Runtime
 import UseCases
 import ConnectorAPI
-import OpenAPIHummingbird
-import OpenAPIRuntime
 
 /// Secure Agents: administrators create them (each gets a `qca_` token,
 /// shown once); agents call `/api/v1/agent/...` with that token only, pull
@@ -55,25 +53,6 @@ extension ConnectorService {
         try AgentEnrollment.checkAgentGroup(group)
         return group
     }
-
-    /// Agents' side: the server generated from openapi.yaml (API/Generated/Server.swift) calls ``AgentRouteHandler``. On a group
-    /// without a prefix (the generated paths are whole), so that its middleware wraps these routes only: a wrong method on
-    /// them stays the router's 405.
-    func addAgentRoutes(to router: Router<ServiceContext>) {
-        let agents = router.group().add(middleware: AgentAuthentication(agents: repository, cache: agentTokens)).add(middleware: AgentCallScope())
-        do {
-            try AgentRouteHandler(service: self).registerHandlers(on: agents, serverURL: Self.agentRoutesURL, configuration: Self.agentRoutesEncoding)
-        } catch {
-            // Registering on a router group does not fail (its register throws nothing); were it to, no agent could call in, so it is told loudly.
-            logger.critical("the Secure Agent routes could not be registered; agents get 404", metadata: ["error": "\(error)"])
-        }
-    }
-
-    /// The generated paths are absolute: they are registered as written.
-    static let agentRoutesURL = URL(string: "/") ?? URL(fileURLWithPath: "/")
-    /// As every answer of the API is written (ServiceJSON): sorted keys, plain slashes, ISO 8601 dates (APIDateTranscoder).
-    static let agentRoutesEncoding = OpenAPIRuntime.Configuration(dateTranscoder: APIDateTranscoder(),
-                                                                  jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
 
     /// Every worker of an agent claims for this one owner: the lease token tells their claims apart.
     static func owner(_ agent: Agent) -> String { "agent:\(agent.id)" }

@@ -4,14 +4,12 @@ import QlikConnections
 import Repository
 import Runtime
 
-/// The agents' side of the API (`/api/v1/agent/...`) as the server generated from openapi.yaml calls it
-/// (API/Generated/Server.swift): each operation reads its typed input, works on the repository and answers its typed output.
-/// The calling agent is the one ``AgentCallScope`` bound for the request; errors are thrown as ``APIError``.
-struct AgentRouteHandler: APIProtocol {
-    let service: ConnectorService
-
+/// The agents' side of the API (`/api/v1/agent/...`) as the generated server calls it: each operation reads its typed
+/// input, works on the repository and answers its typed output. The calling agent is the one ``GeneratedCallScope`` bound
+/// for the request; errors are thrown as ``APIError``.
+extension GeneratedAPI {
     func agentHeartbeat(_ input: Operations.AgentHeartbeat.Input) async throws -> Operations.AgentHeartbeat.Output {
-        let agent = try AgentCallScope.agent()
+        let agent = try GeneratedCallScope.callingAgent()
         let beat = switch input.body { case .json(let body): body }
         let lease = min(Agent.leaseRange.upperBound, max(Agent.leaseRange.lowerBound, beat.leaseSeconds ?? Agent.defaultLease))
         try await service.repository.heartbeat(agent.id, host: String(beat.host.prefix(255)), version: String(beat.version.prefix(64)), lease: lease, at: Date())
@@ -21,14 +19,14 @@ struct AgentRouteHandler: APIProtocol {
 
     func agentStop(_ input: Operations.AgentStop.Input) async throws -> Operations.AgentStop.Output {
         // A clean stop signs off, so that commands stop waiting for this agent at once rather than when its lease runs out.
-        try await service.repository.signOff(try AgentCallScope.agent().id, at: Date())
+        try await service.repository.signOff(try GeneratedCallScope.callingAgent().id, at: Date())
         return .noContent(.init())
     }
 
     func agentClaim(_ input: Operations.AgentClaim.Input) async throws -> Operations.AgentClaim.Output {
-        let agent = try AgentCallScope.agent()
+        let agent = try GeneratedCallScope.callingAgent()
         let asked = switch input.body { case .json(let body): body }
-        guard asked.sendsLeaseToken else { throw AgentCallScope.claimWithoutLeaseToken }
+        guard asked.sendsLeaseToken else { throw GeneratedCallScope.claimWithoutLeaseToken }
         let lease = ConnectorService.leaseLength(asked.leaseSeconds)
         guard let record = try await service.repository.claim(in: [agent.runtimeEnvironmentID], owner: ConnectorService.owner(agent), lease: lease,
                                                               now: Date()) else {
@@ -39,7 +37,7 @@ struct AgentRouteHandler: APIProtocol {
     }
 
     func agentRenewLease(_ input: Operations.AgentRenewLease.Input) async throws -> Operations.AgentRenewLease.Output {
-        let agent = try AgentCallScope.agent()
+        let agent = try GeneratedCallScope.callingAgent()
         let lease = try ConnectorService.lease(task: input.path.id, token: input.headers.leaseToken)
         let asked = switch input.body { case .json(let body): body }
         let until = Date().addingTimeInterval(ConnectorService.leaseLength(asked.leaseSeconds))
@@ -50,7 +48,7 @@ struct AgentRouteHandler: APIProtocol {
     }
 
     func agentFinishTask(_ input: Operations.AgentFinishTask.Input) async throws -> Operations.AgentFinishTask.Output {
-        let agent = try AgentCallScope.agent()
+        let agent = try GeneratedCallScope.callingAgent()
         let lease = try ConnectorService.lease(task: input.path.id, token: input.headers.leaseToken)
         let id = lease.task
         let report = switch input.body { case .json(let body): body }
@@ -74,7 +72,7 @@ struct AgentRouteHandler: APIProtocol {
     }
 
     func agentTaskLogs(_ input: Operations.AgentTaskLogs.Input) async throws -> Operations.AgentTaskLogs.Output {
-        let agent = try AgentCallScope.agent()
+        let agent = try GeneratedCallScope.callingAgent()
         let lease = try ConnectorService.lease(task: input.path.id, token: input.headers.leaseToken)
         let lines = switch input.body { case .json(let body): body }
         guard try await service.repository.appendLog(lease, owner: ConnectorService.owner(agent), lines.map(TaskLogLine.init)) else {

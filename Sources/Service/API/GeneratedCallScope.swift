@@ -4,19 +4,27 @@ import Hummingbird
 import OpenAPIRuntime
 import QlikConnections
 
-/// Around each agent route served by the generated server (``AgentRouteHandler``), after ``AgentAuthentication``: binds the
-/// calling agent for the handler, which gets no request context; refuses a task call without a Lease-Token before the
-/// generated code would (it would say only that a header is missing); reads the body to at most 1 MiB, as JSON whatever
-/// its Content-Type, as every route of the API does; and turns what the generated code throws back into the API's errors.
-struct AgentCallScope: RouterMiddleware {
+/// Around each operation served by the generated server (``GeneratedAPI``), after ``GeneratedRouteAuthentication``: binds
+/// the caller (the agent on `/api/v1/agent/...`, the user elsewhere) for the handler, which gets no request context; refuses
+/// an agent's task call without a Lease-Token before the generated code would (it would say only that a header is missing);
+/// reads the body to at most 1 MiB, as JSON whatever its Content-Type, as every route of the API does; and turns what the
+/// generated code throws back into the API's errors.
+struct GeneratedCallScope: RouterMiddleware {
     typealias Context = ServiceContext
 
-    @TaskLocal static var current: Agent?
+    @TaskLocal static var agent: Agent?
+    @TaskLocal static var principal: Principal?
 
-    /// The agent calling the route being served.
-    static func agent() throws -> Agent {
-        guard let current else { throw APIError.unauthenticated("This route is for Secure Agents.") }
-        return current
+    /// The agent calling the operation being served.
+    static func callingAgent() throws -> Agent {
+        guard let agent else { throw APIError.unauthenticated("This route is for Secure Agents.") }
+        return agent
+    }
+
+    /// The user calling the operation being served.
+    static func callingUser() throws -> Principal {
+        guard let principal else { throw APIError.unauthenticated("Send 'Authorization: Bearer <personal API token>'.") }
+        return principal
     }
 
     static let claimWithoutLeaseToken = APIError(
@@ -25,8 +33,8 @@ struct AgentCallScope: RouterMiddleware {
             + "on renew, logs and finish. No task was handed out; upgrade the agent to the service's version.", field: "sendsLeaseToken")
 
     func handle(_ request: Request, context: ServiceContext, next: (Request, ServiceContext) async throws -> Response) async throws -> Response {
-        let agent = try context.requireAgent()
-        if context.parameters.get("id") != nil { _ = try ConnectorService.lease(request, context) }
+        guard context.agent != nil || context.principal != nil else { throw APIError.unauthenticated("Send 'Authorization: Bearer <personal API token>'.") }
+        if context.agent != nil, context.parameters.get("id") != nil { _ = try ConnectorService.lease(request, context) }
         let body = try await request.body.collect(upTo: 1 << 20)
         // Every route of the API reads its body as JSON and answers JSON whatever Content-Type and Accept say; the generated
         // code would refuse another type (415, 406), so the request says JSON to it.
@@ -36,7 +44,9 @@ struct AgentCallScope: RouterMiddleware {
         let request = Request(head: head, body: RequestBody(buffer: body))
         var response: Response
         do {
-            response = try await Self.$current.withValue(agent) { try await next(request, context) }
+            response = try await Self.$agent.withValue(context.agent) {
+                try await Self.$principal.withValue(context.principal) { try await next(request, context) }
+            }
         } catch let error as ServerError {
             throw Self.apiError(error)
         }
