@@ -164,10 +164,10 @@ struct AgentCommand: AsyncParsableCommand {
             let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             let environments = try await workspace.repository.runtimeEnvironments(of: organization.id)
-            let views = try await workspace.repository.agents(of: organization.id).map { AgentView($0, environments: environments) }
+            let views = try await workspace.repository.agents(of: organization.id).map { Components.Schemas.Agent($0, environments: environments) }
             if json { return try Output.json(views) }
             Output.table(["NAME", "GROUP", "STATUS", "HOST", "VERSION", "LAST HEARTBEAT"], views.map {
-                [$0.name, $0.runtimeEnvironment, $0.status, $0.host ?? "", $0.version ?? "", $0.lastHeartbeatAt.map(Output.timestamp) ?? "never"]
+                [$0.name, $0.runtimeEnvironment, $0.status.rawValue, $0.host ?? "", $0.version ?? "", $0.lastHeartbeatAt.map(Output.timestamp) ?? "never"]
             })
         }
     }

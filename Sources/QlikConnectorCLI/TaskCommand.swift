@@ -22,10 +22,11 @@ struct TaskCommand: AsyncParsableCommand {
             let workspace = try await Workspace.open(global)
             let organization = try await workspace.organization()
             let environments = try await workspace.repository.runtimeEnvironments(of: organization.id)
-            let views = try await workspace.repository.tasks(of: organization.id, limit: max(1, min(limit, 100_000))).map { TaskView($0, environments: environments) }
+            let views = try await workspace.repository.tasks(of: organization.id, limit: max(1, min(limit, 100_000)))
+                .map { Components.Schemas.Task($0, environments: environments) }
             if json { return try Output.json(views) }
             Output.table(["ID", "KIND", "STATE", "CONNECTION", "RUNTIME ENVIRONMENT", "ATTEMPTS", "CREATED"], views.map {
-                [$0.id, $0.kind, $0.state, $0.connection ?? "", $0.runtimeEnvironment, "\($0.attempts)/\($0.maxAttempts)", Output.timestamp($0.createdAt)]
+                [$0.id, $0.kind.rawValue, $0.state.rawValue, $0.connection ?? "", $0.runtimeEnvironment, "\($0.attempts)/\($0.maxAttempts)", Output.timestamp($0.createdAt)]
             })
         }
     }
@@ -41,9 +42,9 @@ struct TaskCommand: AsyncParsableCommand {
             let organization = try await workspace.organization()
             guard let uuid = UUID(uuidString: id) else { throw CLIError.usage("'\(id)' is not a task id (a UUID, as 'task list' shows).") }
             let task = try await workspace.repository.task(TaskID(uuid), in: organization.id)
-            let view = TaskView(task, environments: try await workspace.repository.runtimeEnvironments(of: organization.id))
+            let view = Components.Schemas.Task(task, environments: try await workspace.repository.runtimeEnvironments(of: organization.id))
             if json { return try Output.json(view) }
-            Output.fields([("Task", view.id), ("Kind", view.kind), ("State", view.state), ("Connection", view.connection ?? "-"),
+            Output.fields([("Task", view.id), ("Kind", view.kind.rawValue), ("State", view.state.rawValue), ("Connection", view.connection ?? "-"),
                            ("Runtime environment", view.runtimeEnvironment), ("Attempts", "\(view.attempts) of \(view.maxAttempts)"),
                            ("Requested by", view.requestedBy), ("Created", Output.timestamp(view.createdAt)),
                            ("Started", view.startedAt.map(Output.timestamp) ?? "-"), ("Finished", view.finishedAt.map(Output.timestamp) ?? "-"),

@@ -83,9 +83,7 @@ public struct ConnectorService: Sendable {
         }
         let api = router.group("api/v1").add(middleware: TokenAuthentication(tokens: repository))
         addAccountRoutes(to: api)
-        addUserRoutes(to: api)
         addConnectionRoutes(to: api)
-        addTaskRoutes(to: api)
         addConnectionTaskRoutes(to: api)
         addAgentAdministrationRoutes(to: api)
         addGeneratedRoutes(to: router)

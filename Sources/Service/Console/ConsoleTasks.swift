@@ -16,7 +16,7 @@ extension Console {
     private func tasks(_ context: ServiceContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let environments = try await service.repository.runtimeEnvironments(of: principal.organizationID)
-        let tasks = try await service.repository.tasks(of: principal.organizationID, limit: 200).map { TaskView($0, environments: environments) }
+        let tasks = try await service.repository.tasks(of: principal.organizationID, limit: 200).map { Components.Schemas.Task($0, environments: environments) }
         var values = try base(context, title: "Tasks")
         values["hasTasks"] = !tasks.isEmpty
         values["tasks"] = tasks.map(Self.taskValues)
@@ -26,7 +26,7 @@ extension Console {
     private func task(_ context: ServiceContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let record = try await service.repository.task(try ConnectorService.taskID(context), in: principal.organizationID)
-        let view = TaskView(record, environments: try await service.repository.runtimeEnvironments(of: principal.organizationID))
+        let view = Components.Schemas.Task(record, environments: try await service.repository.runtimeEnvironments(of: principal.organizationID))
         let lines = try await service.repository.logs(of: record.id)
         var values = try base(context, title: "Task \(view.id.prefix(8))")
         values.merge(Self.taskValues(view)) { $1 }
@@ -44,12 +44,12 @@ extension Console {
     private func agents(_ context: ServiceContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let environments = try await service.repository.runtimeEnvironments(of: principal.organizationID)
-        let agents = try await service.repository.agents(of: principal.organizationID).map { AgentView($0, environments: environments) }
+        let agents = try await service.repository.agents(of: principal.organizationID).map { Components.Schemas.Agent($0, environments: environments) }
         var values = try base(context, title: "Secure Agents")
         values["hasAgents"] = !agents.isEmpty
         values["agents"] = agents.map { agent -> [String: Any] in
-            ["name": agent.name, "runtimeEnvironment": agent.runtimeEnvironment, "status": agent.status,
-             "statusClass": agent.status == "available" ? "ok" : agent.status == "unavailable" ? "bad" : "none",
+            ["name": agent.name, "runtimeEnvironment": agent.runtimeEnvironment, "status": agent.status.rawValue,
+             "statusClass": agent.status == .available ? "ok" : agent.status == .unavailable ? "bad" : "none",
              "host": agent.host ?? "", "version": agent.version ?? "", "lastHeartbeat": agent.lastHeartbeatAt.map(Self.shown) ?? "never"]
         }
         return page("agents", values)
@@ -64,9 +64,9 @@ extension Console {
         return String(decoding: laid, as: UTF8.self)
     }
 
-    private static func taskValues(_ view: TaskView) -> [String: Any] {
-        ["id": view.id, "shortID": String(view.id.prefix(8)), "kind": view.kind, "state": view.state,
-         "stateClass": view.state == "succeeded" ? "ok" : view.state == "failed" ? "bad" : "none",
+    private static func taskValues(_ view: Components.Schemas.Task) -> [String: Any] {
+        ["id": view.id, "shortID": String(view.id.prefix(8)), "kind": view.kind.rawValue, "state": view.state.rawValue,
+         "stateClass": view.state == .succeeded ? "ok" : view.state == .failed ? "bad" : "none",
          "connection": view.connection ?? "-", "runtimeEnvironment": view.runtimeEnvironment, "attempts": view.attempts, "maxAttempts": view.maxAttempts,
          "requestedBy": view.requestedBy, "createdAt": shown(view.createdAt), "startedAt": view.startedAt.map(shown) ?? "-",
          "finishedAt": view.finishedAt.map(shown) ?? "-", "error": view.error ?? false]

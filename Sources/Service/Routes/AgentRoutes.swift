@@ -12,27 +12,10 @@ import ConnectorAPI
 /// their group's tasks, renew leases and report outcomes. An agent never
 /// touches the database.
 extension ConnectorService {
-    struct NewAgent: Decodable {
-        let name: String
-    }
-
-    /// Administrators' side: create agents, list them, ping a group.
+    /// Administrators' side: ping a group (creating and listing agents is served by the generated server).
     func addAgentAdministrationRoutes(to api: RouterGroup<ServiceContext>) {
         let service = self
         let repository = self.repository
-        api.post("runtime-environments/:name/agents") { request, context -> Response in
-            let principal = try context.requirePrincipal()
-            try principal.require(.admin)
-            let group = try await service.agentGroup(named: try context.pathParameter("name"), in: principal.organizationID)
-            let asked = try await request.decodeJSON(NewAgent.self)
-            let (agent, secret) = try await AgentEnrollment(agents: repository).create(named: asked.name, in: group, by: service.actor(principal))
-            return try ServiceJSON.response(AgentView(agent, environments: [group], token: secret), status: .created)
-        }
-        api.get("agents") { _, context -> Response in
-            let principal = try context.requirePrincipal()
-            let environments = try await repository.runtimeEnvironments(of: principal.organizationID)
-            return try ServiceJSON.response(try await repository.agents(of: principal.organizationID).map { AgentView($0, environments: environments) })
-        }
         api.post("runtime-environments/:name/ping") { request, context -> Response in
             let principal = try context.requirePrincipal()
             try principal.require(.designer)

@@ -43,7 +43,7 @@ extension ConnectorService {
             let task = TaskRecord(organizationID: principal.organizationID, runtimeEnvironmentID: connection.runtimeEnvironmentID, connectionID: connection.id,
                                   connectionName: connection.name.value, kind: kind, payload: payload, requestedBy: service.actor(principal).name)
             let finished = try await service.queueAndWait(task, environments: environments, upTo: .seconds(wait))
-            return try ServiceJSON.response(TaskView(finished, environments: environments))
+            return try ServiceJSON.response(Components.Schemas.Task(finished, environments: environments))
         }
         api.get("tasks/:id/result") { _, context -> Response in
             let principal = try context.requirePrincipal()

@@ -3,19 +3,9 @@ import Foundation
 import Hummingbird
 
 extension ConnectorService {
-    /// Unauthenticated: health for load balancers, metrics for Prometheus, the API's description.
+    /// Unauthenticated: metrics for Prometheus, the API's description (health is served by the generated server).
     func addOperationsRoutes(to router: Router<ServiceContext>) {
-        let repository = self.repository
         let metrics = self.metrics
-        router.get("health") { _, _ -> Response in
-            // Healthy when the repository answers a read.
-            do {
-                _ = try await repository.organizations()
-                return try ServiceJSON.response(["status": "ok"])
-            } catch {
-                return try ServiceJSON.response(["status": "unavailable", "reason": "the repository does not answer"], status: .serviceUnavailable)
-            }
-        }
         router.get("metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
