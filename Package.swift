@@ -34,9 +34,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
-        // The runtime of the code swift-openapi-generator writes from openapi.yaml (scripts/openapi/generate), and its client transport.
+        // The runtime of the code swift-openapi-generator writes from openapi.yaml (scripts/openapi/generate). The agent's client
+        // transport is Runtime's own (AgentServiceClient.WholeBodyTransport), over AsyncHTTPClient.
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
-        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
     ],
     targets: [
@@ -153,7 +153,6 @@ let package = Package(
                 // The agent calls the service's agent routes through the client generated from openapi.yaml (ConnectorAPI).
                 "ConnectorAPI",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
-                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strictSettings

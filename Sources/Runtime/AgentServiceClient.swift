@@ -5,7 +5,6 @@ import HTTPTypes
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
-import OpenAPIAsyncHTTPClient
 import OpenAPIRuntime
 
 /// The client generated from openapi.yaml for the service's agent routes, as a Secure Agent calls them: with its token,
@@ -13,7 +12,7 @@ import OpenAPIRuntime
 enum AgentServiceClient {
     /// For the calls made while the agent runs: cancelling the agent cuts them short.
     static func make(_ client: HTTPClient, service: URL, token: String) -> ConnectorAPI.Client {
-        over(AsyncHTTPClientTransport(configuration: .init(client: client, timeout: timeout)), service: service, token: token)
+        over(WholeBodyTransport(client: client, timeout: timeout), service: service, token: token)
     }
 
     /// For the sign-off, sent once the agent was cancelled: through HTTPClient's event-loop futures, which that cancellation
@@ -49,24 +48,55 @@ enum AgentServiceClient {
         }
     }
 
+    /// Sends each call with its body whole and reads the answer whole. The agent's bodies are small: swift-openapi's
+    /// AsyncHTTPClient transport streamed both through async sequences, which a profile of a busy queue (scripts/bench-tasks)
+    /// showed costing each agent more than the JSON did.
+    struct WholeBodyTransport: ClientTransport {
+        let client: HTTPClient
+        let timeout: TimeAmount
+
+        func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (HTTPResponse, HTTPBody?) {
+            var sent = HTTPClientRequest(url: baseURL.absoluteString + (request.path ?? ""))
+            sent.method = HTTPMethod(rawValue: request.method.rawValue)
+            sent.headers = AgentServiceClient.headers(request.headerFields)
+            if let body { sent.body = .bytes(ByteBuffer(data: try await Data(collecting: body, upTo: maximumBody))) }
+            let answer = try await client.execute(sent, timeout: timeout)
+            let bytes = try await answer.body.collect(upTo: maximumBody)
+            return (HTTPResponse(status: .init(code: Int(answer.status.code)), headerFields: AgentServiceClient.fields(answer.headers)),
+                    HTTPBody(Data(buffer: bytes)))
+        }
+    }
+
     /// Sends a call as an event-loop future and waits for it, so that a cancelled task still gets its answer.
     struct UncancelledTransport: ClientTransport {
         let client: HTTPClient
         let timeout: TimeAmount
 
         func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (HTTPResponse, HTTPBody?) {
-            var headers = HTTPHeaders()
-            for field in request.headerFields { headers.add(name: field.name.canonicalName, value: field.value) }
             var payload: HTTPClient.Body?
-            if let body { payload = .data(try await Data(collecting: body, upTo: 16 << 20)) }
+            if let body { payload = .data(try await Data(collecting: body, upTo: maximumBody)) }
             let sent = try HTTPClient.Request(url: baseURL.absoluteString + (request.path ?? ""), method: HTTPMethod(rawValue: request.method.rawValue),
-                                              headers: headers, body: payload)
+                                              headers: AgentServiceClient.headers(request.headerFields), body: payload)
             let answer = try await client.execute(request: sent, deadline: .now() + timeout).get()
-            var fields = HTTPFields()
-            for header in answer.headers {
-                if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
-            }
-            return (HTTPResponse(status: .init(code: Int(answer.status.code)), headerFields: fields), answer.body.map { HTTPBody(Data(buffer: $0)) })
+            return (HTTPResponse(status: .init(code: Int(answer.status.code)), headerFields: AgentServiceClient.fields(answer.headers)),
+                    answer.body.map { HTTPBody(Data(buffer: $0)) })
         }
+    }
+
+    /// The largest body sent or read (a claim's answer is a few KiB; a task's log lines are sent in batches).
+    static let maximumBody = 16 << 20
+
+    static func headers(_ fields: HTTPFields) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        for field in fields { headers.add(name: field.name.canonicalName, value: field.value) }
+        return headers
+    }
+
+    static func fields(_ headers: HTTPHeaders) -> HTTPFields {
+        var fields = HTTPFields()
+        for header in headers {
+            if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
+        }
+        return fields
     }
 }
