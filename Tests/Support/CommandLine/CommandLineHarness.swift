@@ -130,9 +130,11 @@ public final class CommandLineHarness: Sendable {
         let finished = AsyncStream<Void>.makeStream()
         process.terminationHandler = { _ in finished.continuation.finish() }
         try process.run()
+        ChildProcessRecord.started(process)
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         for await _ in finished.stream {}
+        ChildProcessRecord.ended(process)
         try out.close()
         try err.close()
         let run = Run(
@@ -159,6 +161,7 @@ public final class CommandLineHarness: Sendable {
         /// A test that failed before `stop()` (a `#require` threw) does not leave the command running after it.
         deinit {
             if process.isRunning { process.terminate() }
+            ChildProcessRecord.ended(process)
         }
 
         /// The next line the command printed, or nil once its output ended.
@@ -168,6 +171,7 @@ public final class CommandLineHarness: Sendable {
         public func stop() async -> Int32 {
             if process.isRunning { process.terminate() }
             for await _ in finished {}
+            ChildProcessRecord.ended(process)
             return process.terminationStatus
         }
     }
@@ -199,6 +203,7 @@ public final class CommandLineHarness: Sendable {
         }
         process.terminationHandler = { _ in done.finish() }
         try process.run()
+        ChildProcessRecord.started(process)
         record("$ qlik-connector \(arguments.joined(separator: " ")) &\n")
         return Server(process: process, lines: lines, finished: finished)
     }
