@@ -20,7 +20,7 @@ extension Components.Schemas.Task {
         case .failed: .failed
         }
         self.init(id: task.id.description, kind: kind, state: state, connection: task.connectionName,
-                  runtimeEnvironment: environments.first { $0.id == task.runtimeEnvironmentID }?.name.value ?? task.runtimeEnvironmentID.description,
+                  runtimeEnvironment: environments.shownName(of: task.runtimeEnvironmentID),
                   attempts: task.attempts, maxAttempts: task.maxAttempts, requestedBy: task.requestedBy, createdAt: task.createdAt,
                   startedAt: task.startedAt, finishedAt: task.finishedAt, error: task.error)
     }
@@ -37,8 +37,15 @@ extension Components.Schemas.Agent {
     package init(_ agent: Agent, environments: [RuntimeEnvironment], now: Date = Date(), token: String? = nil) {
         let status: StatusPayload = agent.lastHeartbeatAt == nil ? .neverSeen : agent.isAvailable(at: now) ? .available : .unavailable
         self.init(id: agent.id.description, name: agent.name,
-                  runtimeEnvironment: environments.first { $0.id == agent.runtimeEnvironmentID }?.name.value ?? agent.runtimeEnvironmentID.description,
+                  runtimeEnvironment: environments.shownName(of: agent.runtimeEnvironmentID),
                   host: agent.host, version: agent.version, createdAt: agent.createdAt, lastHeartbeatAt: agent.lastHeartbeatAt, status: status,
                   token: token)
+    }
+}
+
+extension [RuntimeEnvironment] {
+    /// The name of the environment `id` names, or the id itself once the environment is gone.
+    func shownName(of id: RuntimeEnvironmentID) -> String {
+        first { $0.id == id }?.name.value ?? id.description
     }
 }

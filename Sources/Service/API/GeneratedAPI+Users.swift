@@ -48,10 +48,7 @@ extension GeneratedAPI {
             throw Self.lastAdministrator
         }
         let hash: String? = if let password { await service.passwords.hash(password) } else { nil }
-        let changed = user
-        try await Self.emailInUse(user.email) {
-            try await service.repository.updateUser(changed, passwordHash: hash, by: service.actor(principal))
-        }
+        try await Self.emailInUse(user.email) { try await service.repository.updateUser(user, passwordHash: hash, by: service.actor(principal)) }
         return .ok(.init(body: .json(.init(user))))
     }
 

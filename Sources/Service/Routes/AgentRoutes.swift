@@ -51,8 +51,7 @@ extension ConnectorService {
 
     /// The same from the generated server's typed input.
     static func lease(task text: String, token: String?) throws -> TaskLease {
-        guard let uuid = UUID(uuidString: text) else { throw APIError.notFound("Task '\(text)'") }
-        let task = TaskID(uuid)
+        let task = try GeneratedAPI.taskID(text)
         guard let token, !token.isEmpty else {
             throw APIError(.preconditionRequired, code: "agent_upgrade_required",
                            "No Lease-Token header: this agent predates per-claim leases, so nothing it sends on task \(task) is taken as the lease "
