@@ -224,14 +224,14 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "UseCases", "ConnectorAPI", "Repository", "QlikConnections", "Secrets", "QlikCloudSandbox", "Connector", "Runtime", "TestRepositories",
+                "Service", "UseCases", "ConnectorAPI", "Repository", "QlikConnections", "Secrets", "QlikCloudSandbox", "Connector", "Runtime", "TestRepositories", "TestProcesses",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "QVDTests", dependencies: ["QVD"], swiftSettings: strictSettings),
+        .testTarget(name: "QVDTests", dependencies: ["QVD", "TestProcesses"], swiftSettings: strictSettings),
         .testTarget(name: "CachingTests", dependencies: ["Caching"], swiftSettings: strictSettings),
         .testTarget(name: "UseCasesTests", dependencies: ["UseCases", "QlikConnections", "Repository", "Runtime", "Secrets", "Connector", "TestRepositories",
                                                           .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
@@ -244,7 +244,7 @@ let package = Package(
         .testTarget(
             name: "QlikCloudSandboxTests",
             dependencies: [
-                "QlikCloudSandbox",
+                "QlikCloudSandbox", "TestProcesses",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
@@ -257,14 +257,14 @@ let package = Package(
         ),
         .testTarget(
             name: "ConnectorTests",
-            dependencies: ["Connector", "QlikCloudAPI", "QlikConnections", "QlikCloudSandbox", "QVD", "TestTenants",
+            dependencies: ["Connector", "QlikCloudAPI", "QlikConnections", "QlikCloudSandbox", "QVD", "TestTenants", "TestProcesses",
                            .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         // The sandbox tenant served on loopback, with a client for it, for the QlikCloudAPI and Connector tests.
         .target(
             name: "TestTenants",
-            dependencies: ["QlikCloudAPI", "QlikCloudSandbox", "QlikConnections"],
+            dependencies: ["QlikCloudAPI", "QlikCloudSandbox", "QlikConnections", "TestProcesses"],
             path: "Tests/Support/Tenants",
             swiftSettings: strictSettings
         ),
@@ -282,7 +282,7 @@ let package = Package(
         .target(
             name: "TestRepositories",
             dependencies: [
-                "Repository",
+                "Repository", "TestProcesses",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -290,7 +290,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Support",
-            exclude: ["Tenants", "CommandLine"],
+            exclude: ["Tenants", "CommandLine", "Processes"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "RepositoryTests", dependencies: ["Repository", "QlikConnections", "TestRepositories", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")], swiftSettings: strictSettings),
@@ -303,16 +303,18 @@ let package = Package(
         // The built binary, as a user runs it: serve, sandbox, agent, and the commands that reach a tenant or stream.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["QlikConnections", "Secrets", "Repository", "TestRepositories", "QlikConnectorCLI", "TestCommandLine"],
+            dependencies: ["QlikConnections", "Secrets", "Repository", "TestRepositories", "QlikConnectorCLI", "TestCommandLine", "TestProcesses"],
             swiftSettings: strictSettings
         ),
         // Runs qlik-connector's commands for the CLI and end-to-end tests: in-process or as the binary.
         .target(
             name: "TestCommandLine",
-            dependencies: ["QlikConnectorCLI"],
+            dependencies: ["QlikConnectorCLI", "TestProcesses"],
             path: "Tests/Support/CommandLine",
             swiftSettings: strictSettings
         ),
+        // Programs the tests run, spawned without Foundation's Process (ChildProcess says why).
+        .target(name: "TestProcesses", path: "Tests/Support/Processes", swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 @testable import Connector
 import Foundation
+import TestProcesses
 import Testing
 
 @Suite("script parser: field-level lineage")
@@ -86,23 +87,13 @@ struct ScriptFieldLineageTests {
             .map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self) }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("script-lineage-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let input = folder.appendingPathComponent("events.ndjson"), outputURL = folder.appendingPathComponent("check.txt")
+        let input = folder.appendingPathComponent("events.ndjson")
         try Data(events.joined(separator: "\n").utf8).write(to: input)
-        try Data().write(to: outputURL)
-        let output = try FileHandle(forWritingTo: outputURL)
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["QLIK_CONNECTOR_TEST_OPENLINEAGE_PYTHON"] ?? "")
-        process.arguments = [repository.appendingPathComponent("scripts/openlineage/check.py").path, input.path]
-        process.standardOutput = output
-        process.standardError = output
-        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
-        try output.close()
-        let printed = try String(contentsOf: outputURL, encoding: .utf8)
+        let run = try await ChildProcess.run(ProcessInfo.processInfo.environment["QLIK_CONNECTOR_TEST_OPENLINEAGE_PYTHON"] ?? "",
+                                             [repository.appendingPathComponent("scripts/openlineage/check.py").path, input.path])
         try FileManager.default.removeItem(at: folder)
+        let status = run.status, printed = run.text + run.errors
         #expect(status == 0 && printed.contains("1 events valid"), "\(printed)")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestProcesses
 import Testing
 import TestCommandLine
 
@@ -45,19 +46,8 @@ struct DiscoverOpenLineageValidationTests {
     private func openLineageCheck(_ harness: CommandLineHarness, _ events: String) async throws -> (status: Int32, output: String) {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let input = try harness.file("events-\(UUID().uuidString).ndjson", events)
-        let outputPath = try harness.file("check-\(UUID().uuidString).txt", "")
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: openLineagePython)
-        process.arguments = [repository.appendingPathComponent("scripts/openlineage/check.py").path, input]
-        process.standardOutput = output
-        process.standardError = output
-        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
-        try output.close()
-        return (status, try String(contentsOfFile: outputPath, encoding: .utf8))
+        let run = try await ChildProcess.run(openLineagePython, [repository.appendingPathComponent("scripts/openlineage/check.py").path, input])
+        return (run.status, run.text + run.errors)
     }
 
     /// The default sandbox tenant, with a connection named S to it.

@@ -1,4 +1,5 @@
 import Foundation
+import TestProcesses
 import Testing
 import TestCommandLine
 
@@ -14,14 +15,7 @@ struct SandboxEnvironmentFileTests {
         let printed = try await SandboxCommandTests.firstLine(server)
         let mode = try #require(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int)
         #expect(mode == 0o600)
-        let shell = Process()
-        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
-        shell.arguments = ["-c", #". "$1" && printf '%s\n%s\n' "$QLIK_SANDBOX_URL" "$QLIK_SANDBOX_API_KEY""#, "sh", file]
-        let output = Pipe()
-        shell.standardOutput = output
-        try shell.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        shell.waitUntilExit()
+        let text = try await ChildProcess.run("/bin/sh", ["-c", #". "$1" && printf '%s\n%s\n' "$QLIK_SANDBOX_URL" "$QLIK_SANDBOX_API_KEY""#, "sh", file]).text
         #expect(await server.stop() == 0)
         #expect(text == printed.baseURL + "\n" + printed.apiKey + "\n")
     }

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import TestProcesses
 import Testing
 import TestCommandLine
 import TestRepositories
@@ -125,32 +126,20 @@ struct ServiceFuzzTests {
         let server = try harness.start(["serve", "--port", "0"])
         let banner = try #require(await server.nextLine())
         let port = try #require(banner.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) })
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(Self.schemathesis))
         // Checks on the document's promises (unsupported_method: other methods get 405 with Allow); semantic 422s for
         // schema-valid input (positive_data_acceptance) are the rules at work.
         // The token's own revocation is left out: it would end the run; the Swift API tests cover it.
-        process.arguments = ["run", "http://127.0.0.1:\(port)/openapi.json", "-H", "Authorization: Bearer \(token)",
-                             "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,negative_data_rejection,unsupported_method",
-                             "--exclude-operation-id", "revokeToken", "--exclude-operation-id", "revokeUserToken",
-                             // Agents' own routes take an agent's token, not this user's: the agent tests drive them.
-                             "--exclude-operation-id", "agentHeartbeat", "--exclude-operation-id", "agentClaim", "--exclude-operation-id", "agentRenewLease",
-                             "--exclude-operation-id", "agentFinishTask", "--exclude-operation-id", "agentTaskLogs", "--exclude-operation-id", "agentStop",
-                             "-n", "40", "--generation-deterministic", "--no-color"]
-        process.environment = ["PATH": "/usr/bin:/bin", "HOME": harness.home, "SCHEMATHESIS_HOOKS": ""]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        // Waited for off the cooperative pool: blocking one of its two threads for the whole run starves every other test.
-        let text = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let data = output.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: String(decoding: data, as: UTF8.self))
-            }
-        }
-        #expect(process.terminationStatus == 0, "schemathesis found problems:\n\(text.suffix(6000))")
+        let arguments = ["run", "http://127.0.0.1:\(port)/openapi.json", "-H", "Authorization: Bearer \(token)",
+                         "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,negative_data_rejection,unsupported_method",
+                         "--exclude-operation-id", "revokeToken", "--exclude-operation-id", "revokeUserToken",
+                         // Agents' own routes take an agent's token, not this user's: the agent tests drive them.
+                         "--exclude-operation-id", "agentHeartbeat", "--exclude-operation-id", "agentClaim", "--exclude-operation-id", "agentRenewLease",
+                         "--exclude-operation-id", "agentFinishTask", "--exclude-operation-id", "agentTaskLogs", "--exclude-operation-id", "agentStop",
+                         "-n", "40", "--generation-deterministic", "--no-color"]
+        let run = try await ChildProcess.run(try #require(Self.schemathesis), arguments,
+                                             environment: ["PATH": "/usr/bin:/bin", "HOME": harness.home, "SCHEMATHESIS_HOOKS": ""])
+        let text = run.text + run.errors
+        #expect(run.status == 0, "schemathesis found problems:\n\(text.suffix(6000))")
         #expect(!text.contains("Authentication failed"), "the fuzz run lost its token:\n\(text.suffix(3000))")
         #expect(await server.stop() == 0)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestProcesses
 import Testing
 
 /// A user's clone has nothing beside it: these pin that the fixture tests need
@@ -42,15 +43,9 @@ struct FreshCopyTests {
     static let outside = ".." + "/" + "shared"
 
     static func trackedFiles() throws -> [String] {
-        let git = Process()
-        git.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        git.arguments = ["git", "-C", Fixtures.repository.path, "ls-files", "-z"]
-        let output = Pipe()
-        git.standardOutput = output
-        try git.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        git.waitUntilExit()
-        guard git.terminationStatus == 0 else { throw GitFailure(status: git.terminationStatus) }
+        let git = try ChildProcess.runWaiting("/usr/bin/env", ["git", "-C", Fixtures.repository.path, "ls-files", "-z"])
+        guard git.status == 0 else { throw GitFailure(status: git.status) }
+        let data = git.standardOutput
         return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestProcesses
 import Testing
 @testable import QVD
 
@@ -35,30 +36,11 @@ enum Peers {
     @discardableResult
     static func run(_ arguments: [String]) async throws -> Data {
         guard let python else { throw Failure(description: "the QVD peers are not installed (run scripts/qvd-peers/setup.sh)") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [repository.appendingPathComponent("scripts/qvd-peers/peer.py").path] + arguments
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("peer-\(UUID().uuidString).out")
-        let err = FileManager.default.temporaryDirectory.appendingPathComponent("peer-\(UUID().uuidString).err")
-        guard FileManager.default.createFile(atPath: out.path, contents: nil),
-              FileManager.default.createFile(atPath: err.path, contents: nil) else {
-            throw Failure(description: "cannot create temporary files for peer.py")
+        let run = try await ChildProcess.run(python, [repository.appendingPathComponent("scripts/qvd-peers/peer.py").path] + arguments)
+        guard run.status == 0 else {
+            throw Failure(description: "peer.py \(arguments.joined(separator: " ")) exited \(run.status): \(run.errors)")
         }
-        defer {
-            try? FileManager.default.removeItem(at: out)
-            try? FileManager.default.removeItem(at: err)
-        }
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        let finished = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in finished.continuation.finish() }
-        try process.run()
-        for await _ in finished.stream {}
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "peer.py \(arguments.joined(separator: " ")) exited \(process.terminationStatus): "
-                + String(decoding: try Data(contentsOf: err), as: UTF8.self))
-        }
-        return try Data(contentsOf: out)
+        return run.standardOutput
     }
 
     /// A peer's dump, decoded a row at a time (peer.py writes each row on a line of its own). Decoded whole, these documents

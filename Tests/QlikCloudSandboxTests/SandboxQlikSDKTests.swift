@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import TestProcesses
 import Testing
 @testable import QlikCloudSandbox
 
@@ -52,24 +53,6 @@ struct SandboxQlikSDKTests {
 /// Runs a program to completion without holding a thread while it runs: the
 /// sandbox it talks to needs the same few threads to answer it.
 func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, stdout: Data, stderr: String) {
-    let directory = FileManager.default.temporaryDirectory
-    let out = directory.appendingPathComponent("proc-\(UUID().uuidString).out"), err = directory.appendingPathComponent("proc-\(UUID().uuidString).err")
-    guard FileManager.default.createFile(atPath: out.path, contents: nil), FileManager.default.createFile(atPath: err.path, contents: nil) else {
-        throw Wire.Failure("cannot create output files for \(executable)")
-    }
-    defer {
-        try? FileManager.default.removeItem(at: out)
-        try? FileManager.default.removeItem(at: err)
-    }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    process.standardOutput = try FileHandle(forWritingTo: out)
-    process.standardError = try FileHandle(forWritingTo: err)
-    let finished = AsyncStream<Void>.makeStream()
-    process.terminationHandler = { _ in finished.continuation.finish() }
-    try process.run()
-    for await _ in finished.stream {}
-    return (process.terminationStatus, try Data(contentsOf: out), String(decoding: try Data(contentsOf: err), as: UTF8.self))
+    let run = try await ChildProcess.run(executable, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+    return (run.status, run.standardOutput, run.errors)
 }

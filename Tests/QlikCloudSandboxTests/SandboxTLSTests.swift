@@ -1,4 +1,5 @@
 import Foundation
+import TestProcesses
 import Testing
 @testable import QlikCloudSandbox
 
@@ -7,14 +8,10 @@ struct SandboxTLSTests {
     /// A self-signed certificate for 127.0.0.1, made by openssl (a tool no one here wrote).
     static func certificate(in directory: String) throws -> (certificate: String, key: String) {
         let certificate = directory + "/cert.pem", key = directory + "/key.pem"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                             "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key, "-out", certificate]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw Wire.Failure("openssl could not make a certificate") }
+        let made = try ChildProcess.runWaiting("/usr/bin/openssl", [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key, "-out", certificate])
+        guard made.status == 0 else { throw Wire.Failure("openssl could not make a certificate") }
         return (certificate, key)
     }
 

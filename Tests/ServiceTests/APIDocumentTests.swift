@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Runtime
+import TestProcesses
 import Testing
 @testable import Service
 
@@ -33,15 +34,9 @@ struct APIDocumentTests {
     @Test("the served openapi.json is openapi.yaml as written (scripts/openapi/json-from-yaml --check)",
           .enabled(if: PythonWithYAML.path != nil, "needs a python3 with PyYAML: the schemathesis venv scripts/test makes, or python3-yaml"))
     func servedJSONIsTheYAML() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(PythonWithYAML.path))
-        process.arguments = [PythonWithYAML.repository.appendingPathComponent("scripts/openapi/json-from-yaml").path, "--check"]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(said)")
+        let check = try ChildProcess.runWaiting(try #require(PythonWithYAML.path),
+                                                [PythonWithYAML.repository.appendingPathComponent("scripts/openapi/json-from-yaml").path, "--check"])
+        #expect(check.status == 0, "\(check.errors)")
     }
 
     @Test("the claim answer's members are exactly the documented ones, at every level")
@@ -155,13 +150,7 @@ enum PythonWithYAML {
         let candidates = [schemathesis, repository.appendingPathComponent(".venv-schemathesis/bin/python").path, "/usr/bin/python3"].compactMap(\.self)
         return candidates.first { candidate in
             guard FileManager.default.isExecutableFile(atPath: candidate) else { return false }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: candidate)
-            process.arguments = ["-c", "import yaml"]
-            process.standardError = FileHandle.nullDevice
-            do { try process.run() } catch { return false }
-            process.waitUntilExit()
-            return process.terminationStatus == 0
+            return (try? ChildProcess.runWaiting(candidate, ["-c", "import yaml"]))?.status == 0
         }
     }()
 }

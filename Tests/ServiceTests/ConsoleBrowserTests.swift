@@ -4,6 +4,7 @@ import HummingbirdBcrypt
 import QlikCloudSandbox
 import QlikConnections
 import Repository
+import TestProcesses
 import Testing
 @testable import Service
 
@@ -55,26 +56,10 @@ struct ConsoleBrowserTests {
         #expect(shots.count >= 8)
     }
 
-    /// Runs the driver off the cooperative pool: it waits for a browser while the service answers it.
+    /// Runs the driver, waiting without holding a thread: it waits for a browser while the service answers it.
     static func drive(_ arguments: [String]) async throws -> (Int32, String) {
         let python = try #require(python), chromium = try #require(chromium)
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                do { continuation.resume(returning: try run(python: python, chromium: chromium, arguments)) } catch { continuation.resume(throwing: error) }
-            }
-        }
-    }
-
-    static func run(python: String, chromium: String, _ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [repository.appendingPathComponent("scripts/console-browser/drive.py").path, chromium] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        let run = try await ChildProcess.run(python, [repository.appendingPathComponent("scripts/console-browser/drive.py").path, chromium] + arguments)
+        return (run.status, run.text + run.errors)
     }
 }

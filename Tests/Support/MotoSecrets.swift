@@ -1,4 +1,5 @@
 import Foundation
+import TestProcesses
 
 /// moto's server, started by the test command (scripts/moto), as AWS Secrets Manager;
 /// secrets are put into it with boto3 from moto's virtualenv, as an administrator would.
@@ -26,17 +27,7 @@ public enum MotoSecrets {
             except client.exceptions.ResourceNotFoundException:
                 client.create_secret(Name=sys.argv[2], SecretString=sys.argv[3])
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script, try endpoint(), name, value]
-        try process.run()
-        // Waited for off the cooperative pool.
-        let status = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                process.waitUntilExit()
-                continuation.resume(returning: process.terminationStatus)
-            }
-        }
+        let status = try await ChildProcess.run(python, ["-c", script, try endpoint(), name, value]).status
         guard status == 0 else { throw Missing(description: "boto3 (\(python)) could not put secret '\(name)' into moto.") }
     }
 }

@@ -1,5 +1,9 @@
 public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import QlikConnectorCLI
+public import TestProcesses
 import Synchronization
 public import Testing
 
@@ -103,109 +107,71 @@ public final class CommandLineHarness: Sendable {
         }
     }
 
-    /// Runs the built binary to completion; output goes through files so no pipe can fill up. The wait
-    /// is asynchronous, so a test waiting on a command never holds one of the few threads that
-    /// every concurrently running test (and any sandbox it serves) shares.
+    /// Runs the built binary to completion (ChildProcess: output through files, waited for without holding a thread
+    /// that concurrently running tests and any sandbox they serve share).
     @discardableResult
     public func runBinary(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) async throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binary)
-        process.arguments = arguments
-        process.environment = environment.merging(extra) { $1 }
-        let outPath = home + "/.out-\(UUID().uuidString)", errPath = home + "/.err-\(UUID().uuidString)"
-        guard FileManager.default.createFile(atPath: outPath, contents: nil),
-              FileManager.default.createFile(atPath: errPath, contents: nil) else {
-            throw HarnessError(message: "cannot create output files in \(home)")
-        }
-        defer {
-            try? FileManager.default.removeItem(atPath: outPath)
-            try? FileManager.default.removeItem(atPath: errPath)
-        }
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        process.standardOutput = out
-        process.standardError = err
-        let input = Pipe()
-        process.standardInput = input
-        let finished = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in finished.continuation.finish() }
-        try process.run()
-        ChildProcessRecord.started(process)
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        for await _ in finished.stream {}
-        ChildProcessRecord.ended(process)
-        try out.close()
-        try err.close()
-        let run = Run(
-            status: process.terminationStatus,
-            stdout: try String(contentsOfFile: outPath, encoding: .utf8),
-            stderr: try String(contentsOfFile: errPath, encoding: .utf8)
-        )
+        let output = try await ChildProcess.run(try Self.binary, arguments, environment: environment.merging(extra) { $1 },
+                                                input: Data((stdin ?? "").utf8))
+        let run = Run(status: output.status, stdout: output.text, stderr: output.errors)
         record("$ qlik-connector \(arguments.joined(separator: " "))\n\(run.stdout)\(run.stderr)")
         return run
     }
 
     /// A command that keeps running (the sandbox): started, read line by line, then stopped with SIGTERM.
     public final class Server: @unchecked Sendable {
-        public let process: Process
+        public let process: ChildProcess
         private var lines: AsyncStream<String>.Iterator
-        private let finished: AsyncStream<Void>
 
-        init(process: Process, lines: AsyncStream<String>, finished: AsyncStream<Void>) {
+        init(process: ChildProcess, lines: AsyncStream<String>) {
             self.process = process
             self.lines = lines.makeAsyncIterator()
-            self.finished = finished
         }
 
         /// A test that failed before `stop()` (a `#require` threw) does not leave the command running after it.
-        deinit {
-            if process.isRunning { process.terminate() }
-            ChildProcessRecord.ended(process)
-        }
+        deinit { process.signal() }
 
         /// The next line the command printed, or nil once its output ended.
         public func nextLine() async -> String? { await lines.next() }
 
         /// Stops the command as Ctrl-C would and waits for it; returns its exit status.
         public func stop() async -> Int32 {
-            if process.isRunning { process.terminate() }
-            for await _ in finished {}
-            ChildProcessRecord.ended(process)
-            return process.terminationStatus
+            process.signal()
+            return await process.status()
         }
     }
 
     public func start(_ arguments: [String]) throws -> Server {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binary)
-        process.arguments = arguments
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        let (lines, sink) = AsyncStream.makeStream(of: String.self)
-        let (finished, done) = AsyncStream.makeStream(of: Void.self)
-        // The handler runs on one Foundation queue at a time, so the partial line needs no lock.
-        nonisolated(unsafe) var pending = Data()
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            guard !chunk.isEmpty else {
-                handle.readabilityHandler = nil
-                sink.finish()
-                return
-            }
-            pending += chunk
-            while let newline = pending.firstIndex(of: 0x0A) {
-                sink.yield(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
-                pending = Data(pending[(newline + 1)...])
-            }
+        let pipeEnds = try ChildProcess.pipe()
+        let process: ChildProcess
+        do {
+            process = try ChildProcess(try Self.binary, arguments, environment: environment, standardOutput: pipeEnds[1])
+        } catch {
+            close(pipeEnds[0])
+            close(pipeEnds[1])
+            throw error
         }
-        process.terminationHandler = { _ in done.finish() }
-        try process.run()
-        ChildProcessRecord.started(process)
+        close(pipeEnds[1])
+        let (lines, sink) = AsyncStream.makeStream(of: String.self)
+        let reader = pipeEnds[0]
+        // A thread of its own reads the command's output until it ends, a line at a time.
+        Thread.detachNewThread {
+            var pending = [UInt8](), chunk = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = chunk.withUnsafeMutableBytes { read(reader, $0.baseAddress!, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { break }
+                pending += chunk[0..<count]
+                while let newline = pending.firstIndex(of: 0x0A) {
+                    sink.yield(String(decoding: pending[..<newline], as: UTF8.self))
+                    pending.removeSubrange(...newline)
+                }
+            }
+            close(reader)
+            sink.finish()
+        }
         record("$ qlik-connector \(arguments.joined(separator: " ")) &\n")
-        return Server(process: process, lines: lines, finished: finished)
+        return Server(process: process, lines: lines)
     }
 
     /// Runs a command that must succeed, recording its output on failure.
