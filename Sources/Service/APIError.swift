@@ -112,9 +112,12 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         case .valueNotFound(let type, let context):
             return .invalid(path(context), "'\(path(context))' is null; expected \(type).")
         case .dataCorrupted(let context):
-            return context.codingPath.isEmpty
-                ? APIError(.badRequest, code: "malformed_body", "The body is not valid JSON.")
-                : .invalid(path(context), "'\(path(context))' is not valid: \(context.debugDescription)")
+            if context.codingPath.isEmpty { return APIError(.badRequest, code: "malformed_body", "The body is not valid JSON.") }
+            // A value outside an enumeration of the document, as Swift's decoder words it ("Cannot initialize T from invalid String value v").
+            if let value = context.debugDescription.range(of: "from invalid String value ").map({ context.debugDescription[$0.upperBound...] }) {
+                return .invalid(path(context), "'\(path(context))' is '\(value)', which is not one of the values the API document (/openapi.json) lists for it.")
+            }
+            return .invalid(path(context), "'\(path(context))' is not valid: \(context.debugDescription)")
         @unknown default:
             return APIError(.badRequest, code: "malformed_body", "The body is not the JSON this operation takes.")
         }

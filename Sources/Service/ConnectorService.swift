@@ -82,10 +82,8 @@ public struct ConnectorService: Sendable {
             logger.critical("the console's templates do not parse; the console is off", metadata: ["error": "\(error)"])
         }
         let api = router.group("api/v1").add(middleware: TokenAuthentication(tokens: repository))
-        addAccountRoutes(to: api)
         addConnectionRoutes(to: api)
         addConnectionTaskRoutes(to: api)
-        addAgentAdministrationRoutes(to: api)
         addGeneratedRoutes(to: router)
         // Last, so that it wraps only the not-found responder (see MethodNotAllowed) and knows every route.
         router.add(middleware: MethodNotAllowed(routes: RouteTable(router.routes)))

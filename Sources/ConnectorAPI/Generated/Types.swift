@@ -24,6 +24,14 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /api/v1/me`.
     /// - Remark: Generated from `#/paths//api/v1/me/get(me)`.
     func me(_ input: Operations.Me.Input) async throws -> Operations.Me.Output
+    /// - Remark: HTTP `GET /api/v1/organization`.
+    /// - Remark: Generated from `#/paths//api/v1/organization/get(getOrganization)`.
+    func getOrganization(_ input: Operations.GetOrganization.Input) async throws -> Operations.GetOrganization.Output
+    /// Administrators. A secrets manager address must be https:// (http:// only for a host on the operator's tenant host allow-list) and never a link-local or metadata address (422 validation_failed). Moving the manager (another kind, region, endpoint, address or mount) drops the credentials kept for it unless new ones come in the same request; the audit trail records organization.secrets-manager-credentials.dropped.
+    ///
+    /// - Remark: HTTP `PATCH /api/v1/organization`.
+    /// - Remark: Generated from `#/paths//api/v1/organization/patch(updateOrganization)`.
+    func updateOrganization(_ input: Operations.UpdateOrganization.Input) async throws -> Operations.UpdateOrganization.Output
     /// - Remark: HTTP `GET /api/v1/tokens`.
     /// - Remark: Generated from `#/paths//api/v1/tokens/get(listTokens)`.
     func listTokens(_ input: Operations.ListTokens.Input) async throws -> Operations.ListTokens.Output
@@ -76,6 +84,15 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `DELETE /api/v1/runtime-environments/{name}`.
     /// - Remark: Generated from `#/paths//api/v1/runtime-environments/{name}/delete(deleteRuntimeEnvironment)`.
     func deleteRuntimeEnvironment(_ input: Operations.DeleteRuntimeEnvironment.Input) async throws -> Operations.DeleteRuntimeEnvironment.Output
+    /// - Remark: HTTP `GET /api/v1/connections/{name}`.
+    /// - Remark: Generated from `#/paths//api/v1/connections/{name}/get(getConnection)`.
+    func getConnection(_ input: Operations.GetConnection.Input) async throws -> Operations.GetConnection.Output
+    /// - Remark: HTTP `PATCH /api/v1/connections/{name}`.
+    /// - Remark: Generated from `#/paths//api/v1/connections/{name}/patch(updateConnection)`.
+    func updateConnection(_ input: Operations.UpdateConnection.Input) async throws -> Operations.UpdateConnection.Output
+    /// - Remark: HTTP `DELETE /api/v1/connections/{name}`.
+    /// - Remark: Generated from `#/paths//api/v1/connections/{name}/delete(deleteConnection)`.
+    func deleteConnection(_ input: Operations.DeleteConnection.Input) async throws -> Operations.DeleteConnection.Output
     /// The organization's Secure Agents and when each was last heard from.
     ///
     /// - Remark: HTTP `GET /api/v1/agents`.
@@ -86,6 +103,11 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/v1/runtime-environments/{name}/agents`.
     /// - Remark: Generated from `#/paths//api/v1/runtime-environments/{name}/agents/post(createAgent)`.
     func createAgent(_ input: Operations.CreateAgent.Input) async throws -> Operations.CreateAgent.Output
+    /// Designers. Queues a no-op task that waits the given milliseconds: shows that the environment's workers take work. On a Secure Agent group the answer counts the group's available agents and, when there is none, says why and how to start one. An unknown name is answered 404 with the nearest names.
+    ///
+    /// - Remark: HTTP `POST /api/v1/runtime-environments/{name}/ping`.
+    /// - Remark: Generated from `#/paths//api/v1/runtime-environments/{name}/ping/post(pingRuntimeEnvironment)`.
+    func pingRuntimeEnvironment(_ input: Operations.PingRuntimeEnvironment.Input) async throws -> Operations.PingRuntimeEnvironment.Output
     /// Secure Agents: notes the agent alive for leaseSeconds (it sends the next heartbeat within them; default 20, bounded to 2 to 600) and ends a sign-off; answers its name and group.
     ///
     /// - Remark: HTTP `POST /api/v1/agent/heartbeat`.
@@ -140,6 +162,24 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//api/v1/me/get(me)`.
     package func me(headers: Operations.Me.Input.Headers = .init()) async throws -> Operations.Me.Output {
         try await me(Operations.Me.Input(headers: headers))
+    }
+    /// - Remark: HTTP `GET /api/v1/organization`.
+    /// - Remark: Generated from `#/paths//api/v1/organization/get(getOrganization)`.
+    package func getOrganization(headers: Operations.GetOrganization.Input.Headers = .init()) async throws -> Operations.GetOrganization.Output {
+        try await getOrganization(Operations.GetOrganization.Input(headers: headers))
+    }
+    /// Administrators. A secrets manager address must be https:// (http:// only for a host on the operator's tenant host allow-list) and never a link-local or metadata address (422 validation_failed). Moving the manager (another kind, region, endpoint, address or mount) drops the credentials kept for it unless new ones come in the same request; the audit trail records organization.secrets-manager-credentials.dropped.
+    ///
+    /// - Remark: HTTP `PATCH /api/v1/organization`.
+    /// - Remark: Generated from `#/paths//api/v1/organization/patch(updateOrganization)`.
+    package func updateOrganization(
+        headers: Operations.UpdateOrganization.Input.Headers = .init(),
+        body: Operations.UpdateOrganization.Input.Body
+    ) async throws -> Operations.UpdateOrganization.Output {
+        try await updateOrganization(Operations.UpdateOrganization.Input(
+            headers: headers,
+            body: body
+        ))
     }
     /// - Remark: HTTP `GET /api/v1/tokens`.
     /// - Remark: Generated from `#/paths//api/v1/tokens/get(listTokens)`.
@@ -289,6 +329,41 @@ extension APIProtocol {
             headers: headers
         ))
     }
+    /// - Remark: HTTP `GET /api/v1/connections/{name}`.
+    /// - Remark: Generated from `#/paths//api/v1/connections/{name}/get(getConnection)`.
+    package func getConnection(
+        path: Operations.GetConnection.Input.Path,
+        headers: Operations.GetConnection.Input.Headers = .init()
+    ) async throws -> Operations.GetConnection.Output {
+        try await getConnection(Operations.GetConnection.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// - Remark: HTTP `PATCH /api/v1/connections/{name}`.
+    /// - Remark: Generated from `#/paths//api/v1/connections/{name}/patch(updateConnection)`.
+    package func updateConnection(
+        path: Operations.UpdateConnection.Input.Path,
+        headers: Operations.UpdateConnection.Input.Headers = .init(),
+        body: Operations.UpdateConnection.Input.Body
+    ) async throws -> Operations.UpdateConnection.Output {
+        try await updateConnection(Operations.UpdateConnection.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// - Remark: HTTP `DELETE /api/v1/connections/{name}`.
+    /// - Remark: Generated from `#/paths//api/v1/connections/{name}/delete(deleteConnection)`.
+    package func deleteConnection(
+        path: Operations.DeleteConnection.Input.Path,
+        headers: Operations.DeleteConnection.Input.Headers = .init()
+    ) async throws -> Operations.DeleteConnection.Output {
+        try await deleteConnection(Operations.DeleteConnection.Input(
+            path: path,
+            headers: headers
+        ))
+    }
     /// The organization's Secure Agents and when each was last heard from.
     ///
     /// - Remark: HTTP `GET /api/v1/agents`.
@@ -309,6 +384,21 @@ extension APIProtocol {
             path: path,
             headers: headers,
             body: body
+        ))
+    }
+    /// Designers. Queues a no-op task that waits the given milliseconds: shows that the environment's workers take work. On a Secure Agent group the answer counts the group's available agents and, when there is none, says why and how to start one. An unknown name is answered 404 with the nearest names.
+    ///
+    /// - Remark: HTTP `POST /api/v1/runtime-environments/{name}/ping`.
+    /// - Remark: Generated from `#/paths//api/v1/runtime-environments/{name}/ping/post(pingRuntimeEnvironment)`.
+    package func pingRuntimeEnvironment(
+        path: Operations.PingRuntimeEnvironment.Input.Path,
+        query: Operations.PingRuntimeEnvironment.Input.Query = .init(),
+        headers: Operations.PingRuntimeEnvironment.Input.Headers = .init()
+    ) async throws -> Operations.PingRuntimeEnvironment.Output {
+        try await pingRuntimeEnvironment(Operations.PingRuntimeEnvironment.Input(
+            path: path,
+            query: query,
+            headers: headers
         ))
     }
     /// Secure Agents: notes the agent alive for leaseSeconds (it sends the next heartbeat within them; default 20, bounded to 2 to 600) and ends a sign-off; answers its name and group.
@@ -705,6 +795,180 @@ extension Components {
                 case password
             }
         }
+        /// - Remark: Generated from `#/components/schemas/Organization`.
+        package struct Organization: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Organization/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Organization/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Organization/credentialStorage`.
+            @frozen package enum CredentialStoragePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case repository = "repository"
+                case localAgent = "local-agent"
+            }
+            /// - Remark: Generated from `#/components/schemas/Organization/credentialStorage`.
+            package var credentialStorage: Components.Schemas.Organization.CredentialStoragePayload
+            /// - Remark: Generated from `#/components/schemas/Organization/secretsManager`.
+            package var secretsManager: Components.Schemas.SecretsManager?
+            /// - Remark: Generated from `#/components/schemas/Organization/createdAt`.
+            package var createdAt: Foundation.Date
+            /// Creates a new `Organization`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - credentialStorage:
+            ///   - secretsManager:
+            ///   - createdAt:
+            package init(
+                id: Swift.String,
+                name: Swift.String,
+                credentialStorage: Components.Schemas.Organization.CredentialStoragePayload,
+                secretsManager: Components.Schemas.SecretsManager? = nil,
+                createdAt: Foundation.Date
+            ) {
+                self.id = id
+                self.name = name
+                self.credentialStorage = credentialStorage
+                self.secretsManager = secretsManager
+                self.createdAt = createdAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case credentialStorage
+                case secretsManager
+                case createdAt
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/OrganizationChange`.
+        package struct OrganizationChange: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OrganizationChange/secretsManager`.
+            package var secretsManager: Components.Schemas.SecretsManagerChange?
+            /// Write-only. The secrets manager's own credentials, kept sealed: awsAccessKeyID with awsSecretAccessKey, or vaultRoleID with vaultSecretID. An empty object keeps none (the environment where each task runs serves).
+            ///
+            /// - Remark: Generated from `#/components/schemas/OrganizationChange/secretsManagerCredentials`.
+            package struct SecretsManagerCredentialsPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/OrganizationChange/secretsManagerCredentials/awsAccessKeyID`.
+                package var awsAccessKeyID: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/OrganizationChange/secretsManagerCredentials/awsSecretAccessKey`.
+                package var awsSecretAccessKey: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/OrganizationChange/secretsManagerCredentials/vaultRoleID`.
+                package var vaultRoleID: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/OrganizationChange/secretsManagerCredentials/vaultSecretID`.
+                package var vaultSecretID: Swift.String?
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.String]
+                /// Creates a new `SecretsManagerCredentialsPayload`.
+                ///
+                /// - Parameters:
+                ///   - awsAccessKeyID:
+                ///   - awsSecretAccessKey:
+                ///   - vaultRoleID:
+                ///   - vaultSecretID:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(
+                    awsAccessKeyID: Swift.String? = nil,
+                    awsSecretAccessKey: Swift.String? = nil,
+                    vaultRoleID: Swift.String? = nil,
+                    vaultSecretID: Swift.String? = nil,
+                    additionalProperties: [String: Swift.String] = .init()
+                ) {
+                    self.awsAccessKeyID = awsAccessKeyID
+                    self.awsSecretAccessKey = awsSecretAccessKey
+                    self.vaultRoleID = vaultRoleID
+                    self.vaultSecretID = vaultSecretID
+                    self.additionalProperties = additionalProperties
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case awsAccessKeyID
+                    case awsSecretAccessKey
+                    case vaultRoleID
+                    case vaultSecretID
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.awsAccessKeyID = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: .awsAccessKeyID
+                    )
+                    self.awsSecretAccessKey = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: .awsSecretAccessKey
+                    )
+                    self.vaultRoleID = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: .vaultRoleID
+                    )
+                    self.vaultSecretID = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: .vaultSecretID
+                    )
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                        "awsAccessKeyID",
+                        "awsSecretAccessKey",
+                        "vaultRoleID",
+                        "vaultSecretID"
+                    ])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    var container = encoder.container(keyedBy: CodingKeys.self)
+                    try container.encodeIfPresent(
+                        self.awsAccessKeyID,
+                        forKey: .awsAccessKeyID
+                    )
+                    try container.encodeIfPresent(
+                        self.awsSecretAccessKey,
+                        forKey: .awsSecretAccessKey
+                    )
+                    try container.encodeIfPresent(
+                        self.vaultRoleID,
+                        forKey: .vaultRoleID
+                    )
+                    try container.encodeIfPresent(
+                        self.vaultSecretID,
+                        forKey: .vaultSecretID
+                    )
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Write-only. The secrets manager's own credentials, kept sealed: awsAccessKeyID with awsSecretAccessKey, or vaultRoleID with vaultSecretID. An empty object keeps none (the environment where each task runs serves).
+            ///
+            /// - Remark: Generated from `#/components/schemas/OrganizationChange/secretsManagerCredentials`.
+            package var secretsManagerCredentials: Components.Schemas.OrganizationChange.SecretsManagerCredentialsPayload?
+            /// Only a change of letter case: the name is unique in the service and set by its operator (qlik-connector org set --name); another name answers 403 name_set_by_operator, whatever other organizations are called.
+            ///
+            /// - Remark: Generated from `#/components/schemas/OrganizationChange/name`.
+            package var name: Swift.String?
+            /// No longer an organization setting: any value answers 422 tenant_hosts_set_by_operator. Hosts outside Qlik Cloud are admitted only by the service's operator (qlik-connector hosts allow HOST:PORT).
+            ///
+            /// - Remark: Generated from `#/components/schemas/OrganizationChange/allowCustomTenantHosts`.
+            package var allowCustomTenantHosts: Swift.Bool?
+            /// Creates a new `OrganizationChange`.
+            ///
+            /// - Parameters:
+            ///   - secretsManager:
+            ///   - secretsManagerCredentials: Write-only. The secrets manager's own credentials, kept sealed: awsAccessKeyID with awsSecretAccessKey, or vaultRoleID with vaultSecretID. An empty object keeps none (the environment where each task runs serves).
+            ///   - name: Only a change of letter case: the name is unique in the service and set by its operator (qlik-connector org set --name); another name answers 403 name_set_by_operator, whatever other organizations are called.
+            ///   - allowCustomTenantHosts: No longer an organization setting: any value answers 422 tenant_hosts_set_by_operator. Hosts outside Qlik Cloud are admitted only by the service's operator (qlik-connector hosts allow HOST:PORT).
+            package init(
+                secretsManager: Components.Schemas.SecretsManagerChange? = nil,
+                secretsManagerCredentials: Components.Schemas.OrganizationChange.SecretsManagerCredentialsPayload? = nil,
+                name: Swift.String? = nil,
+                allowCustomTenantHosts: Swift.Bool? = nil
+            ) {
+                self.secretsManager = secretsManager
+                self.secretsManagerCredentials = secretsManagerCredentials
+                self.name = name
+                self.allowCustomTenantHosts = allowCustomTenantHosts
+            }
+            package enum CodingKeys: String, CodingKey {
+                case secretsManager
+                case secretsManagerCredentials
+                case name
+                case allowCustomTenantHosts
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/AccessToken`.
         package struct AccessToken: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/AccessToken/id`.
@@ -842,6 +1106,292 @@ extension Components {
             }
             package enum CodingKeys: String, CodingKey {
                 case name
+            }
+        }
+        /// The connection form. Secret fields are write-only; left out or empty on a change, the stored value stays. null is the same as leaving a field out.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ConnectionInput`.
+        package struct ConnectionInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ConnectionInput/name`.
+            package var name: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ConnectionInput/description`.
+            package var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ConnectionInput/runtimeEnvironment`.
+            package var runtimeEnvironment: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ConnectionInput/useSecretVault`.
+            package var useSecretVault: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/ConnectionInput/authenticationType`.
+            @frozen package enum AuthenticationTypePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case apiKey = "api-key"
+                case oauth2 = "oauth2"
+                case _empty_ = ""
+            }
+            /// - Remark: Generated from `#/components/schemas/ConnectionInput/authenticationType`.
+            package var authenticationType: Components.Schemas.ConnectionInput.AuthenticationTypePayload?
+            /// - Remark: Generated from `#/components/schemas/ConnectionInput/baseURL`.
+            package var baseURL: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ConnectionInput/accessToken`.
+            package var accessToken: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ConnectionInput/accessTokenReference`.
+            package var accessTokenReference: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ConnectionInput/clientID`.
+            package var clientID: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ConnectionInput/clientIDReference`.
+            package var clientIDReference: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ConnectionInput/clientSecret`.
+            package var clientSecret: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ConnectionInput/clientSecretReference`.
+            package var clientSecretReference: Swift.String?
+            /// Creates a new `ConnectionInput`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - description:
+            ///   - runtimeEnvironment:
+            ///   - useSecretVault:
+            ///   - authenticationType:
+            ///   - baseURL:
+            ///   - accessToken:
+            ///   - accessTokenReference:
+            ///   - clientID:
+            ///   - clientIDReference:
+            ///   - clientSecret:
+            ///   - clientSecretReference:
+            package init(
+                name: Swift.String? = nil,
+                description: Swift.String? = nil,
+                runtimeEnvironment: Swift.String? = nil,
+                useSecretVault: Swift.Bool? = nil,
+                authenticationType: Components.Schemas.ConnectionInput.AuthenticationTypePayload? = nil,
+                baseURL: Swift.String? = nil,
+                accessToken: Swift.String? = nil,
+                accessTokenReference: Swift.String? = nil,
+                clientID: Swift.String? = nil,
+                clientIDReference: Swift.String? = nil,
+                clientSecret: Swift.String? = nil,
+                clientSecretReference: Swift.String? = nil
+            ) {
+                self.name = name
+                self.description = description
+                self.runtimeEnvironment = runtimeEnvironment
+                self.useSecretVault = useSecretVault
+                self.authenticationType = authenticationType
+                self.baseURL = baseURL
+                self.accessToken = accessToken
+                self.accessTokenReference = accessTokenReference
+                self.clientID = clientID
+                self.clientIDReference = clientIDReference
+                self.clientSecret = clientSecret
+                self.clientSecretReference = clientSecretReference
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case description
+                case runtimeEnvironment
+                case useSecretVault
+                case authenticationType
+                case baseURL
+                case accessToken
+                case accessTokenReference
+                case clientID
+                case clientIDReference
+                case clientSecret
+                case clientSecretReference
+            }
+        }
+        /// Where a credential comes from; a stored value shows only as a mask.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Credential`.
+        package struct Credential: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Credential/source`.
+            @frozen package enum SourcePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case repository = "repository"
+                case secretVault = "secret-vault"
+                case agent = "agent"
+            }
+            /// - Remark: Generated from `#/components/schemas/Credential/source`.
+            package var source: Components.Schemas.Credential.SourcePayload
+            /// - Remark: Generated from `#/components/schemas/Credential/value`.
+            package var value: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Credential/reference`.
+            package var reference: Swift.String?
+            /// Creates a new `Credential`.
+            ///
+            /// - Parameters:
+            ///   - source:
+            ///   - value:
+            ///   - reference:
+            package init(
+                source: Components.Schemas.Credential.SourcePayload,
+                value: Swift.String? = nil,
+                reference: Swift.String? = nil
+            ) {
+                self.source = source
+                self.value = value
+                self.reference = reference
+            }
+            package enum CodingKeys: String, CodingKey {
+                case source
+                case value
+                case reference
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Connection`.
+        package struct Connection: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Connection/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Connection/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Connection/description`.
+            package var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Connection/runtimeEnvironment`.
+            package var runtimeEnvironment: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Connection/runtimeEnvironmentKind`.
+            @frozen package enum RuntimeEnvironmentKindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case secureAgentGroup = "secure-agent-group"
+                case serverless = "serverless"
+                case _empty_ = ""
+            }
+            /// - Remark: Generated from `#/components/schemas/Connection/runtimeEnvironmentKind`.
+            package var runtimeEnvironmentKind: Components.Schemas.Connection.RuntimeEnvironmentKindPayload?
+            /// - Remark: Generated from `#/components/schemas/Connection/useSecretVault`.
+            package var useSecretVault: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/Connection/authentication`.
+            package struct AuthenticationPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Connection/authentication/type`.
+                @frozen package enum _TypePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case apiKey = "api-key"
+                    case oauth2 = "oauth2"
+                }
+                /// - Remark: Generated from `#/components/schemas/Connection/authentication/type`.
+                package var _type: Components.Schemas.Connection.AuthenticationPayload._TypePayload
+                /// - Remark: Generated from `#/components/schemas/Connection/authentication/baseURL`.
+                package var baseURL: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Connection/authentication/accessToken`.
+                package var accessToken: Components.Schemas.Credential?
+                /// - Remark: Generated from `#/components/schemas/Connection/authentication/clientID`.
+                package var clientID: Components.Schemas.Credential?
+                /// - Remark: Generated from `#/components/schemas/Connection/authentication/clientSecret`.
+                package var clientSecret: Components.Schemas.Credential?
+                /// Creates a new `AuthenticationPayload`.
+                ///
+                /// - Parameters:
+                ///   - _type:
+                ///   - baseURL:
+                ///   - accessToken:
+                ///   - clientID:
+                ///   - clientSecret:
+                package init(
+                    _type: Components.Schemas.Connection.AuthenticationPayload._TypePayload,
+                    baseURL: Swift.String,
+                    accessToken: Components.Schemas.Credential? = nil,
+                    clientID: Components.Schemas.Credential? = nil,
+                    clientSecret: Components.Schemas.Credential? = nil
+                ) {
+                    self._type = _type
+                    self.baseURL = baseURL
+                    self.accessToken = accessToken
+                    self.clientID = clientID
+                    self.clientSecret = clientSecret
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case _type = "type"
+                    case baseURL
+                    case accessToken
+                    case clientID
+                    case clientSecret
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Connection/authentication`.
+            package var authentication: Components.Schemas.Connection.AuthenticationPayload
+            /// - Remark: Generated from `#/components/schemas/Connection/permittedUses`.
+            package var permittedUses: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/Connection/createdAt`.
+            package var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Connection/updatedAt`.
+            package var updatedAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Connection/lastTest`.
+            package struct LastTestPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Connection/lastTest/testedAt`.
+                package var testedAt: Foundation.Date?
+                /// - Remark: Generated from `#/components/schemas/Connection/lastTest/succeeded`.
+                package var succeeded: Swift.Bool?
+                /// - Remark: Generated from `#/components/schemas/Connection/lastTest/summary`.
+                package var summary: Swift.String?
+                /// Creates a new `LastTestPayload`.
+                ///
+                /// - Parameters:
+                ///   - testedAt:
+                ///   - succeeded:
+                ///   - summary:
+                package init(
+                    testedAt: Foundation.Date? = nil,
+                    succeeded: Swift.Bool? = nil,
+                    summary: Swift.String? = nil
+                ) {
+                    self.testedAt = testedAt
+                    self.succeeded = succeeded
+                    self.summary = summary
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case testedAt
+                    case succeeded
+                    case summary
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Connection/lastTest`.
+            package var lastTest: Components.Schemas.Connection.LastTestPayload?
+            /// Creates a new `Connection`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - description:
+            ///   - runtimeEnvironment:
+            ///   - runtimeEnvironmentKind:
+            ///   - useSecretVault:
+            ///   - authentication:
+            ///   - permittedUses:
+            ///   - createdAt:
+            ///   - updatedAt:
+            ///   - lastTest:
+            package init(
+                id: Swift.String,
+                name: Swift.String,
+                description: Swift.String? = nil,
+                runtimeEnvironment: Swift.String,
+                runtimeEnvironmentKind: Components.Schemas.Connection.RuntimeEnvironmentKindPayload? = nil,
+                useSecretVault: Swift.Bool,
+                authentication: Components.Schemas.Connection.AuthenticationPayload,
+                permittedUses: [Swift.String],
+                createdAt: Foundation.Date,
+                updatedAt: Foundation.Date,
+                lastTest: Components.Schemas.Connection.LastTestPayload? = nil
+            ) {
+                self.id = id
+                self.name = name
+                self.description = description
+                self.runtimeEnvironment = runtimeEnvironment
+                self.runtimeEnvironmentKind = runtimeEnvironmentKind
+                self.useSecretVault = useSecretVault
+                self.authentication = authentication
+                self.permittedUses = permittedUses
+                self.createdAt = createdAt
+                self.updatedAt = updatedAt
+                self.lastTest = lastTest
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case description
+                case runtimeEnvironment
+                case runtimeEnvironmentKind
+                case useSecretVault
+                case authentication
+                case permittedUses
+                case createdAt
+                case updatedAt
+                case lastTest
             }
         }
         /// - Remark: Generated from `#/components/schemas/Agent`.
@@ -1016,6 +1566,58 @@ extension Components {
                 case error
             }
         }
+        /// A task not finished when the request stopped waiting. On a Secure Agent group, availableAgents counts the group's agents that are running and sent a heartbeat within their lease (an agent that signed off on a clean stop does not count); when it is 0 the answer comes at once, or as soon as the last agent of the group stops or falls silent while the request waits (the task stays queued until an agent of the group takes it) and message names the group, its agents' last heartbeats and the command that starts one.
+        ///
+        /// - Remark: Generated from `#/components/schemas/PendingTask`.
+        package struct PendingTask: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PendingTask/value1`.
+            package var value1: Components.Schemas.Task
+            /// - Remark: Generated from `#/components/schemas/PendingTask/value2`.
+            package struct Value2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/PendingTask/value2/availableAgents`.
+                package var availableAgents: Swift.Int?
+                /// - Remark: Generated from `#/components/schemas/PendingTask/value2/message`.
+                package var message: Swift.String?
+                /// Creates a new `Value2Payload`.
+                ///
+                /// - Parameters:
+                ///   - availableAgents:
+                ///   - message:
+                package init(
+                    availableAgents: Swift.Int? = nil,
+                    message: Swift.String? = nil
+                ) {
+                    self.availableAgents = availableAgents
+                    self.message = message
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case availableAgents
+                    case message
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/PendingTask/value2`.
+            package var value2: Components.Schemas.PendingTask.Value2Payload
+            /// Creates a new `PendingTask`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            package init(
+                value1: Components.Schemas.Task,
+                value2: Components.Schemas.PendingTask.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/TaskLogLine`.
         package struct TaskLogLine: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/TaskLogLine/at`.
@@ -1096,6 +1698,69 @@ extension Components {
                 case targetKind
                 case targetID
                 case targetName
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SecretsManager`.
+        package struct SecretsManager: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SecretsManager/credentials`.
+            @frozen package enum CredentialsPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case organization = "organization"
+                case environment = "environment"
+            }
+            /// - Remark: Generated from `#/components/schemas/SecretsManager/credentials`.
+            package var credentials: Components.Schemas.SecretsManager.CredentialsPayload?
+            /// - Remark: Generated from `#/components/schemas/SecretsManager/credentialFields`.
+            package var credentialFields: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/SecretsManager/kind`.
+            @frozen package enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case aws = "aws"
+                case vault = "vault"
+            }
+            /// - Remark: Generated from `#/components/schemas/SecretsManager/kind`.
+            package var kind: Components.Schemas.SecretsManager.KindPayload
+            /// - Remark: Generated from `#/components/schemas/SecretsManager/region`.
+            package var region: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SecretsManager/endpoint`.
+            package var endpoint: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SecretsManager/address`.
+            package var address: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SecretsManager/mount`.
+            package var mount: Swift.String?
+            /// Creates a new `SecretsManager`.
+            ///
+            /// - Parameters:
+            ///   - credentials:
+            ///   - credentialFields:
+            ///   - kind:
+            ///   - region:
+            ///   - endpoint:
+            ///   - address:
+            ///   - mount:
+            package init(
+                credentials: Components.Schemas.SecretsManager.CredentialsPayload? = nil,
+                credentialFields: [Swift.String]? = nil,
+                kind: Components.Schemas.SecretsManager.KindPayload,
+                region: Swift.String? = nil,
+                endpoint: Swift.String? = nil,
+                address: Swift.String? = nil,
+                mount: Swift.String? = nil
+            ) {
+                self.credentials = credentials
+                self.credentialFields = credentialFields
+                self.kind = kind
+                self.region = region
+                self.endpoint = endpoint
+                self.address = address
+                self.mount = mount
+            }
+            package enum CodingKeys: String, CodingKey {
+                case credentials
+                case credentialFields
+                case kind
+                case region
+                case endpoint
+                case address
+                case mount
             }
         }
         /// A task as the service hands it to a Secure Agent: what to run and the connection's credentials as far as the service holds them. Absent members are left out, never null.
@@ -1618,6 +2283,55 @@ extension Components {
                 case nextCursor
             }
         }
+        /// kind none removes it; aws takes region and endpoint; vault takes address and mount.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SecretsManagerChange`.
+        package struct SecretsManagerChange: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SecretsManagerChange/kind`.
+            @frozen package enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case none = "none"
+                case aws = "aws"
+                case vault = "vault"
+            }
+            /// - Remark: Generated from `#/components/schemas/SecretsManagerChange/kind`.
+            package var kind: Components.Schemas.SecretsManagerChange.KindPayload
+            /// - Remark: Generated from `#/components/schemas/SecretsManagerChange/region`.
+            package var region: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SecretsManagerChange/endpoint`.
+            package var endpoint: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SecretsManagerChange/address`.
+            package var address: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SecretsManagerChange/mount`.
+            package var mount: Swift.String?
+            /// Creates a new `SecretsManagerChange`.
+            ///
+            /// - Parameters:
+            ///   - kind:
+            ///   - region:
+            ///   - endpoint:
+            ///   - address:
+            ///   - mount:
+            package init(
+                kind: Components.Schemas.SecretsManagerChange.KindPayload,
+                region: Swift.String? = nil,
+                endpoint: Swift.String? = nil,
+                address: Swift.String? = nil,
+                mount: Swift.String? = nil
+            ) {
+                self.kind = kind
+                self.region = region
+                self.endpoint = endpoint
+                self.address = address
+                self.mount = mount
+            }
+            package enum CodingKeys: String, CodingKey {
+                case kind
+                case region
+                case endpoint
+                case address
+                case mount
+            }
+        }
     }
 }
 package enum Components {}
@@ -1876,6 +2590,373 @@ package enum Operations {
                     default:
                         try throwUnexpectedResponseStatus(
                             expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// - Remark: HTTP `GET /api/v1/organization`.
+    /// - Remark: Generated from `#/paths//api/v1/organization/get(getOrganization)`.
+    package enum GetOrganization {
+        package static let id: Swift.String = "getOrganization"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/organization/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetOrganization.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetOrganization.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.GetOrganization.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            package init(headers: Operations.GetOrganization.Input.Headers = .init()) {
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/organization/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/organization/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Organization)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.Organization {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.GetOrganization.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.GetOrganization.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The caller's organization
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/organization/get(getOrganization)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetOrganization.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.GetOrganization.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/organization/get(getOrganization)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            package var unauthorized: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Administrators. A secrets manager address must be https:// (http:// only for a host on the operator's tenant host allow-list) and never a link-local or metadata address (422 validation_failed). Moving the manager (another kind, region, endpoint, address or mount) drops the credentials kept for it unless new ones come in the same request; the audit trail records organization.secrets-manager-credentials.dropped.
+    ///
+    /// - Remark: HTTP `PATCH /api/v1/organization`.
+    /// - Remark: Generated from `#/paths//api/v1/organization/patch(updateOrganization)`.
+    package enum UpdateOrganization {
+        package static let id: Swift.String = "updateOrganization"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/organization/PATCH/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.UpdateOrganization.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.UpdateOrganization.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.UpdateOrganization.Input.Headers
+            /// - Remark: Generated from `#/paths/api/v1/organization/PATCH/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/organization/PATCH/requestBody/content/application\/json`.
+                case json(Components.Schemas.OrganizationChange)
+            }
+            package var body: Operations.UpdateOrganization.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            ///   - body:
+            package init(
+                headers: Operations.UpdateOrganization.Input.Headers = .init(),
+                body: Operations.UpdateOrganization.Input.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/organization/PATCH/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/organization/PATCH/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Organization)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.Organization {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.UpdateOrganization.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.UpdateOrganization.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Changed
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/organization/patch(updateOrganization)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.UpdateOrganization.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.UpdateOrganization.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/organization/patch(updateOrganization)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/organization/patch(updateOrganization)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            package var unauthorized: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/organization/patch(updateOrganization)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            package var forbidden: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/organization/patch(updateOrganization)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            package var conflict: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/organization/patch(updateOrganization)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            package var unprocessableContent: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
                             response: self
                         )
                     }
@@ -4708,6 +5789,715 @@ package enum Operations {
             }
         }
     }
+    /// - Remark: HTTP `GET /api/v1/connections/{name}`.
+    /// - Remark: Generated from `#/paths//api/v1/connections/{name}/get(getConnection)`.
+    package enum GetConnection {
+        package static let id: Swift.String = "getConnection"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/connections/{name}/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/connections/{name}/GET/path/name`.
+                package var name: Components.Parameters.Name
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - name:
+                package init(name: Components.Parameters.Name) {
+                    self.name = name
+                }
+            }
+            package var path: Operations.GetConnection.Input.Path
+            /// - Remark: Generated from `#/paths/api/v1/connections/{name}/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetConnection.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetConnection.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.GetConnection.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.GetConnection.Input.Path,
+                headers: Operations.GetConnection.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/connections/{name}/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/connections/{name}/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Connection)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.Connection {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.GetConnection.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.GetConnection.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The connection, secrets never shown
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/connections/{name}/get(getConnection)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetConnection.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.GetConnection.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/connections/{name}/get(getConnection)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            package var unauthorized: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/connections/{name}/get(getConnection)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/connections/{name}/get(getConnection)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            package var unprocessableContent: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// - Remark: HTTP `PATCH /api/v1/connections/{name}`.
+    /// - Remark: Generated from `#/paths//api/v1/connections/{name}/patch(updateConnection)`.
+    package enum UpdateConnection {
+        package static let id: Swift.String = "updateConnection"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/connections/{name}/PATCH/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/connections/{name}/PATCH/path/name`.
+                package var name: Components.Parameters.Name
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - name:
+                package init(name: Components.Parameters.Name) {
+                    self.name = name
+                }
+            }
+            package var path: Operations.UpdateConnection.Input.Path
+            /// - Remark: Generated from `#/paths/api/v1/connections/{name}/PATCH/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.UpdateConnection.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.UpdateConnection.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.UpdateConnection.Input.Headers
+            /// - Remark: Generated from `#/paths/api/v1/connections/{name}/PATCH/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/connections/{name}/PATCH/requestBody/content/application\/json`.
+                case json(Components.Schemas.ConnectionInput)
+            }
+            package var body: Operations.UpdateConnection.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.UpdateConnection.Input.Path,
+                headers: Operations.UpdateConnection.Input.Headers = .init(),
+                body: Operations.UpdateConnection.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/connections/{name}/PATCH/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/connections/{name}/PATCH/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Connection)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.Connection {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.UpdateConnection.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.UpdateConnection.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Changed
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/connections/{name}/patch(updateConnection)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.UpdateConnection.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.UpdateConnection.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/connections/{name}/patch(updateConnection)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/connections/{name}/patch(updateConnection)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            package var unauthorized: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/connections/{name}/patch(updateConnection)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            package var forbidden: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/connections/{name}/patch(updateConnection)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/connections/{name}/patch(updateConnection)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            package var conflict: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/connections/{name}/patch(updateConnection)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            package var unprocessableContent: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/connections/{name}/patch(updateConnection)/responses/503`.
+            ///
+            /// HTTP response code: `503 serviceUnavailable`.
+            case serviceUnavailable(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
+            ///
+            /// - Throws: An error if `self` is not `.serviceUnavailable`.
+            /// - SeeAlso: `.serviceUnavailable`.
+            package var serviceUnavailable: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .serviceUnavailable(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "serviceUnavailable",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// - Remark: HTTP `DELETE /api/v1/connections/{name}`.
+    /// - Remark: Generated from `#/paths//api/v1/connections/{name}/delete(deleteConnection)`.
+    package enum DeleteConnection {
+        package static let id: Swift.String = "deleteConnection"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/connections/{name}/DELETE/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/connections/{name}/DELETE/path/name`.
+                package var name: Components.Parameters.Name
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - name:
+                package init(name: Components.Parameters.Name) {
+                    self.name = name
+                }
+            }
+            package var path: Operations.DeleteConnection.Input.Path
+            /// - Remark: Generated from `#/paths/api/v1/connections/{name}/DELETE/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteConnection.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteConnection.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.DeleteConnection.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.DeleteConnection.Input.Path,
+                headers: Operations.DeleteConnection.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/connections/{name}/DELETE/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/connections/{name}/DELETE/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Connection)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.Connection {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.DeleteConnection.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.DeleteConnection.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Deleted
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/connections/{name}/delete(deleteConnection)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.DeleteConnection.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.DeleteConnection.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/connections/{name}/delete(deleteConnection)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            package var unauthorized: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/connections/{name}/delete(deleteConnection)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            package var forbidden: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/connections/{name}/delete(deleteConnection)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/connections/{name}/delete(deleteConnection)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            package var unprocessableContent: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
     /// The organization's Secure Agents and when each was last heard from.
     ///
     /// - Remark: HTTP `GET /api/v1/agents`.
@@ -5065,6 +6855,284 @@ package enum Operations {
             /// An error
             ///
             /// - Remark: Generated from `#/paths//api/v1/runtime-environments/{name}/agents/post(createAgent)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            package var unprocessableContent: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Designers. Queues a no-op task that waits the given milliseconds: shows that the environment's workers take work. On a Secure Agent group the answer counts the group's available agents and, when there is none, says why and how to start one. An unknown name is answered 404 with the nearest names.
+    ///
+    /// - Remark: HTTP `POST /api/v1/runtime-environments/{name}/ping`.
+    /// - Remark: Generated from `#/paths//api/v1/runtime-environments/{name}/ping/post(pingRuntimeEnvironment)`.
+    package enum PingRuntimeEnvironment {
+        package static let id: Swift.String = "pingRuntimeEnvironment"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/runtime-environments/{name}/ping/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/runtime-environments/{name}/ping/POST/path/name`.
+                package var name: Components.Parameters.Name
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - name:
+                package init(name: Components.Parameters.Name) {
+                    self.name = name
+                }
+            }
+            package var path: Operations.PingRuntimeEnvironment.Input.Path
+            /// - Remark: Generated from `#/paths/api/v1/runtime-environments/{name}/ping/POST/query`.
+            package struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/runtime-environments/{name}/ping/POST/query/milliseconds`.
+                package var milliseconds: Swift.Int?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - milliseconds:
+                package init(milliseconds: Swift.Int? = nil) {
+                    self.milliseconds = milliseconds
+                }
+            }
+            package var query: Operations.PingRuntimeEnvironment.Input.Query
+            /// - Remark: Generated from `#/paths/api/v1/runtime-environments/{name}/ping/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.PingRuntimeEnvironment.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.PingRuntimeEnvironment.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.PingRuntimeEnvironment.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            package init(
+                path: Operations.PingRuntimeEnvironment.Input.Path,
+                query: Operations.PingRuntimeEnvironment.Input.Query = .init(),
+                headers: Operations.PingRuntimeEnvironment.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Accepted: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/runtime-environments/{name}/ping/POST/responses/202/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/runtime-environments/{name}/ping/POST/responses/202/headers/Location`.
+                    package var location: Swift.String?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - location:
+                    package init(location: Swift.String? = nil) {
+                        self.location = location
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.PingRuntimeEnvironment.Output.Accepted.Headers
+                /// - Remark: Generated from `#/paths/api/v1/runtime-environments/{name}/ping/POST/responses/202/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/runtime-environments/{name}/ping/POST/responses/202/content/application\/json`.
+                    case json(Components.Schemas.PendingTask)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.PendingTask {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.PingRuntimeEnvironment.Output.Accepted.Body
+                /// Creates a new `Accepted`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.PingRuntimeEnvironment.Output.Accepted.Headers = .init(),
+                    body: Operations.PingRuntimeEnvironment.Output.Accepted.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// Queued: follow the task
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/runtime-environments/{name}/ping/post(pingRuntimeEnvironment)/responses/202`.
+            ///
+            /// HTTP response code: `202 accepted`.
+            case accepted(Operations.PingRuntimeEnvironment.Output.Accepted)
+            /// The associated value of the enum case if `self` is `.accepted`.
+            ///
+            /// - Throws: An error if `self` is not `.accepted`.
+            /// - SeeAlso: `.accepted`.
+            package var accepted: Operations.PingRuntimeEnvironment.Output.Accepted {
+                get throws {
+                    switch self {
+                    case let .accepted(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "accepted",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/runtime-environments/{name}/ping/post(pingRuntimeEnvironment)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/runtime-environments/{name}/ping/post(pingRuntimeEnvironment)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            package var unauthorized: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/runtime-environments/{name}/ping/post(pingRuntimeEnvironment)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            package var forbidden: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/runtime-environments/{name}/ping/post(pingRuntimeEnvironment)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An error
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/runtime-environments/{name}/ping/post(pingRuntimeEnvironment)/responses/422`.
             ///
             /// HTTP response code: `422 unprocessableContent`.
             case unprocessableContent(Components.Responses._Error)

@@ -51,6 +51,8 @@ struct GeneratedCallScope: RouterMiddleware {
         }
         // As every other answer of the API says it (the generated code adds the charset).
         if response.headers[.contentType] == "application/json; charset=utf-8" { response.headers[.contentType] = "application/json" }
+        // The generated code writes a header as a URI component (a Location's slashes as %2F); decoding once gives back the handler's value.
+        if let location = response.headers[.location] { response.headers[.location] = location.removingPercentEncoding ?? location }
         return response
     }
 

@@ -10,27 +10,8 @@ import ConnectorAPI
 /// Secure Agents: administrators create them (each gets a `qca_` token,
 /// shown once); agents call `/api/v1/agent/...` with that token only, pull
 /// their group's tasks, renew leases and report outcomes. An agent never
-/// touches the database.
+/// touches the database. (The operations are the generated server's: API/.)
 extension ConnectorService {
-    /// Administrators' side: ping a group (creating and listing agents is served by the generated server).
-    func addAgentAdministrationRoutes(to api: RouterGroup<ServiceContext>) {
-        let service = self
-        let repository = self.repository
-        api.post("runtime-environments/:name/ping") { request, context -> Response in
-            let principal = try context.requirePrincipal()
-            try principal.require(.designer)
-            let environments = try await repository.runtimeEnvironments(of: principal.organizationID)
-            let environment = try environments.named(try context.pathParameter("name"), organization: nil)
-            let milliseconds = try request.integerQuery("milliseconds") ?? 0
-            guard (0...600_000).contains(milliseconds) else { throw APIError.invalid("milliseconds", "milliseconds is \(milliseconds); expected 0 to 600000.") }
-            let task = TaskRecord(organizationID: principal.organizationID, runtimeEnvironmentID: environment.id, connectionID: nil, connectionName: nil,
-                                  kind: .noop, payload: try TaskResults.encode(NoopPayload(milliseconds: milliseconds)), requestedBy: service.actor(principal).name)
-            try await repository.enqueue(task)
-            // Answered as every queued task is: with the group's available agents, and why nothing takes it when none is.
-            return try await service.pending(task, environments: environments).response(from: request, context: context)
-        }
-    }
-
     func agentGroup(named name: String, in organization: OrganizationID) async throws -> RuntimeEnvironment {
         let group = try await repository.runtimeEnvironments(of: organization).named(name, organization: nil)
         try AgentEnrollment.checkAgentGroup(group)

@@ -11,42 +11,10 @@ import Secrets
 import ConnectorAPI
 import UseCases
 
-/// Connections: everyone reads; designers and administrators create,
-/// change, delete and test. Secret fields are write-only: a change that
-/// leaves one out (or empty) keeps what is stored.
+/// Connections listed, created and tested: answers kept as bytes as they were first written (the list's cached views, an
+/// idempotent create's stored answer, a test's report), so they are served by hand rather than re-encoded by the generated
+/// server. One connection read, changed or deleted: API/GeneratedAPI+Connections.swift.
 extension ConnectorService {
-    /// The connection form as JSON. A credential is given as its value or,
-    /// with Use Secret Vault, as a reference (`accessTokenReference`, ...).
-    struct ConnectionInput: Decodable {
-        let name: String?
-        let description: String?
-        let runtimeEnvironment: String?
-        let useSecretVault: Bool?
-        let authenticationType: String?
-        let baseURL: String?
-        let accessToken: String?
-        let accessTokenReference: String?
-        let clientID: String?
-        let clientIDReference: String?
-        let clientSecret: String?
-        let clientSecretReference: String?
-
-        func draft() -> ConnectionDraft<CredentialValue> {
-            func credential(_ value: String?, _ reference: String?) -> CredentialInput<CredentialValue>? {
-                if let reference, !reference.isEmpty { return .reference(reference) }
-                // Empty means "keep" (or, on create, "missing", which validation names).
-                guard let value, let secret = Secret(value) else { return nil }
-                return .value(.new(secret))
-            }
-            return ConnectionDraft(
-                name: name, description: description, runtimeEnvironment: runtimeEnvironment, useSecretVault: useSecretVault,
-                authenticationType: authenticationType, baseURL: baseURL,
-                accessToken: credential(accessToken, accessTokenReference),
-                clientID: credential(clientID, clientIDReference),
-                clientSecret: credential(clientSecret, clientSecretReference))
-        }
-    }
-
     func addConnectionRoutes(to api: RouterGroup<ServiceContext>) {
         let service = self
         let repository = self.repository
@@ -59,7 +27,7 @@ extension ConnectorService {
             try principal.require(.designer)
             let body = Data(buffer: try await request.body.collect(upTo: 1 << 20))
             guard let claim = try Self.idempotencyClaim(request, body: body) else {
-                let (connection, environments) = try await service.createConnection(try ServiceJSON.decode(ConnectionInput.self, from: body).draft(), by: principal)
+                let (connection, environments) = try await service.createConnection(try ServiceJSON.decode(Components.Schemas.ConnectionInput.self, from: body).draft(), by: principal)
                 return try ServiceJSON.response(ConnectionView(connection, environments: environments, lastTest: nil), status: .created,
                                                 headers: Self.location(of: connection))
             }
@@ -67,7 +35,7 @@ extension ConnectorService {
             if let earlier = try await repository.idempotentResponse(key: claim.key, in: principal.organizationID) {
                 return try Self.replay(earlier, for: claim)
             }
-            let draft = try ServiceJSON.decode(ConnectionInput.self, from: body).draft()
+            let draft = try ServiceJSON.decode(Components.Schemas.ConnectionInput.self, from: body).draft()
             switch try await service.createConnection(draft, by: principal, once: claim) {
             case .created(let connection, let answer):
                 var headers = Self.location(of: connection)
@@ -76,25 +44,6 @@ extension ConnectorService {
             case .replayed(let earlier):
                 return try Self.replay(earlier, for: claim)
             }
-        }
-        api.get("connections/:name") { _, context -> Response in
-            let principal = try context.requirePrincipal()
-            let shown = try await service.connectionManagement.connection(named: try context.pathParameter("name"), in: principal.organizationID)
-            return try ServiceJSON.response(ConnectionView(shown.connection, environments: shown.environments, lastTest: shown.lastTest))
-        }
-        api.patch("connections/:name") { request, context -> Response in
-            let principal = try context.requirePrincipal()
-            try principal.require(.designer)
-            let input = try await request.decodeJSON(ConnectionInput.self)
-            let (connection, environments) = try await service.updateConnection(named: try context.pathParameter("name"), with: input.draft(), by: principal)
-            return try ServiceJSON.response(ConnectionView(connection, environments: environments, lastTest: try await repository.lastTest(of: connection.id)))
-        }
-        api.delete("connections/:name") { _, context -> Response in
-            let principal = try context.requirePrincipal()
-            try principal.require(.designer)
-            let (connection, environments) = try await service.connectionManagement.delete(named: try context.pathParameter("name"),
-                                                                                          in: principal.organizationID, by: service.actor(principal))
-            return try ServiceJSON.response(ConnectionView(connection, environments: environments, lastTest: nil))
         }
         api.post("connections/:name/test") { _, context -> Response in
             let principal = try context.requirePrincipal()

@@ -23,26 +23,17 @@ struct TaskPending: HTTPResponseError {
             + "follow it at /api/v1/tasks/\(task.id)."
     }
 
-    struct Body: Encodable {
-        let task: Components.Schemas.Task
-        let availableAgents: Int?
-        let message: String?
+    /// The task to follow.
+    var location: String { "/api/v1/tasks/\(task.id)" }
 
-        enum CodingKeys: CodingKey { case availableAgents, message }
-
-        /// The task's fields with these beside them, in one object.
-        func encode(to encoder: any Encoder) throws {
-            try task.encode(to: encoder)
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encodeIfPresent(availableAgents, forKey: .availableAgents)
-            try container.encodeIfPresent(message, forKey: .message)
-        }
+    /// The answer in the document's shape: the task with the group's available agents and the message beside its fields.
+    var answer: Components.Schemas.PendingTask {
+        .init(value1: .init(task, environments: environments), value2: .init(availableAgents: availability?.available.count, message: message))
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = Body(task: Components.Schemas.Task(task, environments: environments), availableAgents: availability?.available.count, message: message)
-        var response = try ServiceJSON.response(body, status: .accepted)
-        response.headers[.location] = "/api/v1/tasks/\(task.id)"
+        var response = try ServiceJSON.response(answer, status: .accepted)
+        response.headers[.location] = location
         return response
     }
 }
