@@ -320,28 +320,28 @@ enum PostgresMigrations {
     /// Runs the steps this database lacks, in one transaction under an advisory lock.
     /// - Parameter last: the last step to run (nil: all); tests use it to build a database as an older version left it.
     static func migrate(_ connection: PostgresConnection, upTo last: String? = nil, logger: Logger) async throws {
-        try await connection.query("BEGIN", logger: logger)
         do {
-            try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
-            try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-                                       logger: logger)
-            var applied: Set<String> = []
-            for try await name in try await connection.query("SELECT name FROM schema_migrations", logger: logger).decode(String.self) {
-                applied.insert(name)
-            }
-            let wanted = last.flatMap { last in steps.firstIndex { $0.name == last } }.map { steps[...$0] } ?? steps[...]
-            for step in wanted where !applied.contains(step.name) {
-                for statement in step.statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            try await connection.withTransaction(logger: logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+                try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+                                           logger: logger)
+                var applied: Set<String> = []
+                for try await name in try await connection.query("SELECT name FROM schema_migrations", logger: logger).decode(String.self) {
+                    applied.insert(name)
                 }
-                try await backfills[step.name]?(connection, logger)
-                try await connection.query("INSERT INTO schema_migrations (name) VALUES (\(step.name))", logger: logger)
-                logger.info("repository schema migrated", metadata: ["step": "\(step.name)"])
+                let wanted = last.flatMap { last in steps.firstIndex { $0.name == last } }.map { steps[...$0] } ?? steps[...]
+                for step in wanted where !applied.contains(step.name) {
+                    for statement in step.statements {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    try await backfills[step.name]?(connection, logger)
+                    try await connection.query("INSERT INTO schema_migrations (name) VALUES (\(step.name))", logger: logger)
+                    logger.info("repository schema migrated", metadata: ["step": "\(step.name)"])
+                }
             }
-            try await connection.query("COMMIT", logger: logger)
-        } catch {
-            try await connection.query("ROLLBACK", logger: logger)
-            throw error
+        } catch let failed as PostgresTransactionError {
+            // What went wrong in the steps (or at BEGIN or COMMIT), not the wrapper: the caller words it for the operator.
+            throw failed.closureError ?? failed.commitError ?? failed.beginError ?? failed
         }
     }
 

@@ -98,47 +98,54 @@ public final class PostgresRepository: RepositoryLifecycle {
         case shared, exclusive
     }
 
-    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    /// Runs `body` in one transaction (postgres-nio's `withTransaction` on a leased connection): committed when it returns,
+    /// rolled back when it throws.
     func write<T: Sendable>(_ lock: WriteLock = .shared, _ body: (PostgresSession) async throws -> T) async throws -> T {
-        try await run { session in
-            try await session.execute("BEGIN")
-            do {
-                switch lock {
-                case .shared: try await session.execute("SELECT pg_advisory_xact_lock_shared(\(Self.writeLockKey))")
-                case .exclusive: try await session.execute("SELECT pg_advisory_xact_lock(\(Self.writeLockKey))")
-                }
-                let result = try await body(session)
-                try await session.execute("COMMIT")
-                return result
-            } catch {
+        try await leasing { client, lent in
+            try await client.withConnection { connection in
+                lent = true
                 do {
-                    try await session.execute("ROLLBACK")
-                } catch let rollback {
-                    // A connection left inside a failed transaction must not serve the next caller: closing it makes the client drop it.
-                    logger.warning("a rollback failed; closing its connection", metadata: ["error": "\(PostgresFailure.describe(rollback))"])
-                    do {
-                        try await session.connection.close()
-                    } catch let closing {
-                        logger.debug("the connection did not close cleanly", metadata: ["error": "\(PostgresFailure.describe(closing))"])
+                    return try await connection.withTransaction(logger: logger) { connection in
+                        let session = PostgresSession(connection: connection, logger: logger)
+                        switch lock {
+                        case .shared: try await session.execute("SELECT pg_advisory_xact_lock_shared(\(Self.writeLockKey))")
+                        case .exclusive: try await session.execute("SELECT pg_advisory_xact_lock(\(Self.writeLockKey))")
+                        }
+                        return try await body(session)
                     }
+                } catch let failed as PostgresTransactionError {
+                    if let rollback = failed.rollbackError {
+                        // A connection left inside a failed transaction must not serve the next caller: closing it makes the client drop it.
+                        logger.warning("a rollback failed; closing its connection", metadata: ["error": "\(PostgresFailure.describe(rollback))"])
+                        do {
+                            try await connection.close()
+                        } catch let closing {
+                            logger.debug("the connection did not close cleanly", metadata: ["error": "\(PostgresFailure.describe(closing))"])
+                        }
+                    }
+                    // The write's own error, as the stores map it (a conflict, a constraint), not the transaction's wrapper.
+                    throw failed.closureError ?? failed.commitError ?? failed.beginError ?? failed
                 }
-                throw error
             }
         }
     }
 
     /// Runs `body` outside a transaction: for reads, and single statements.
     func read<T: Sendable>(_ body: (PostgresSession) async throws -> T) async throws -> T {
-        try await run(body)
-    }
-
-    private func run<T: Sendable>(_ body: (PostgresSession) async throws -> T) async throws -> T {
-        var leased = false
-        do {
-            return try await client.withConnection { connection in
-                leased = true
+        try await leasing { client, lent in
+            try await client.withConnection { connection in
+                lent = true
                 return try await body(PostgresSession(connection: connection, logger: logger))
             }
+        }
+    }
+
+    /// Runs `body` on the client, its failures in the repository's words: a database error as storage, and a connection the
+    /// client could not lend (a minute of failures to open one, or the repository closed) as no connection.
+    private func leasing<T: Sendable>(_ body: (PostgresClient, inout Bool) async throws -> T) async throws -> T {
+        var leased = false
+        do {
+            return try await body(client, &leased)
         } catch let error as RepositoryError {
             throw error
         } catch let error as PSQLError {
