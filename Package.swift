@@ -136,6 +136,8 @@ let package = Package(
                 // Large task results are stored gzip-compressed (StoredTaskResult).
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                // PostgresRepository is a service: its client runs for as long as whoever uses the repository runs it.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -297,7 +299,8 @@ let package = Package(
         // The command library, each command run in-process with a terminal of its own.
         .testTarget(
             name: "CLITests",
-            dependencies: ["QlikConnections", "Secrets", "Repository", "TestRepositories", "QlikConnectorCLI", "TestCommandLine"],
+            dependencies: ["QlikConnections", "Secrets", "Repository", "TestRepositories", "QlikConnectorCLI", "TestCommandLine",
+                           .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         // The built binary, as a user runs it: serve, sandbox, agent, and the commands that reach a tenant or stream.

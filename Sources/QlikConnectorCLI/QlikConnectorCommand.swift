@@ -48,7 +48,7 @@ struct QlikConnectorCommand: AsyncParsableCommand {
         do {
             var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
+                try await RepositoryScope.run(logger: Terminal.current.logger(label: "qlik-connector.repository")) { try await asyncCommand.run() }
             } else {
                 try command.run()
             }

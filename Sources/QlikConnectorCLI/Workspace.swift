@@ -16,10 +16,19 @@ struct Workspace {
     let logger: Logger
 
     /// Opens the repository `--database` names: a SQLite file, or a shared PostgreSQL database by its postgres:// URL.
+    /// A PostgreSQL repository runs in the command's ``RepositoryScope`` until the command returns.
     static func open(_ options: GlobalOptions) async throws -> Workspace {
         let logger = options.logger
         let location = try RepositoryLocation(options.resolvedDatabase)
-        return Workspace(options: options, repository: try await location.open(logger: logger), databaseDescription: location.description, logger: logger)
+        let repository = try await location.open(logger: logger)
+        if let shared = repository as? PostgresRepository {
+            guard let scope = RepositoryScope.current else {
+                throw CLIError.failure("The PostgreSQL repository was opened outside a command, with nothing to run its connections.")
+            }
+            scope.run(shared)
+            await shared.untilRunning()
+        }
+        return Workspace(options: options, repository: repository, databaseDescription: location.description, logger: logger)
     }
 
     /// Who the audit trail names for a command run from this shell.

@@ -59,7 +59,7 @@ struct MigrationUpgradeTests {
         let location = try await Self.oldDatabase(backend)
         let repository: any ConnectorRepository = switch backend {
         case .sqlite: try SQLiteRepository(path: location)
-        case .postgres: try await PostgresRepository(address: try PostgresAddress(location), logger: Self.quiet)
+        case .postgres: try await TestPostgres.repository(location)
         }
         let organization = try await repository.organization(named: "Acme")
         let events = try await repository.auditEvents(of: organization.id, limit: 10)

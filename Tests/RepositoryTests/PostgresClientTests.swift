@@ -6,7 +6,7 @@ import QlikConnections
 import Testing
 import TestRepositories
 
-/// The PostgreSQL repository's connections come from postgres-nio's `PostgresClient`, run by the repository until `close()`.
+/// The PostgreSQL repository's connections come from postgres-nio's `PostgresClient`, lent while the repository runs, until `close()`.
 @Suite("PostgreSQL connections through postgres-nio's client: opened, replaced and ended")
 struct PostgresClientTests {
     static let quiet = Logger(label: "postgres-client") { _ in SwiftLogNoOpLogHandler() }
@@ -26,7 +26,7 @@ struct PostgresClientTests {
     @Test("after close, a call is refused with a storage error rather than waiting", .timeLimit(.minutes(10)))
     func closedRepositoryRefuses() async throws {
         let url = try await TestPostgres.createDatabase()
-        let repository = try await PostgresRepository(address: try PostgresAddress(url), logger: Self.quiet)
+        let repository = try await TestPostgres.repository(url)
         _ = try await repository.organizations()
         await repository.close()
         await #expect(throws: RepositoryError.self) { _ = try await repository.organizations() }
@@ -35,7 +35,7 @@ struct PostgresClientTests {
     @Test("connections the server ended are replaced: the next calls work")
     func endedConnectionsAreReplaced() async throws {
         let url = try await TestPostgres.createDatabase()
-        let repository = try await PostgresRepository(address: try PostgresAddress(url), connections: 2, logger: Self.quiet)
+        let repository = try await TestPostgres.repository(url, connections: 2)
         let organization = Organization(name: try OrganizationName("Acme"))
         try await repository.createOrganization(organization, by: AuditActor("test"))
         let database = try PostgresAddress(url).database

@@ -79,7 +79,7 @@ struct TaskResultStorageTests {
                 try await PostgresMigrations.migrate(connection, upTo: "v15-tenant-host-order", logger: quiet)
                 for row in rows { _ = try await connection.query(PostgresQuery(unsafeSQL: row), logger: quiet).collect() }
             }
-            repository = try await PostgresRepository(address: try PostgresAddress(url), logger: quiet)
+            repository = try await TestPostgres.repository(url)
         }
         let read = try await repository.task(TaskID(try #require(UUID(uuidString: task))), in: OrganizationID(try #require(UUID(uuidString: organization))))
         #expect(read.result == Data(old.utf8))

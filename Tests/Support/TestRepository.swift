@@ -26,8 +26,7 @@ public struct TestRepository: Sendable {
             return TestRepository(backend: backend, repository: try SQLiteRepository(path: path), location: path)
         case .postgres:
             let url = try await TestPostgres.createDatabase()
-            return TestRepository(backend: backend, repository: try await PostgresRepository(address: try PostgresAddress(url), logger: TestPostgres.quiet),
-                                  location: url)
+            return TestRepository(backend: backend, repository: try await TestPostgres.repository(url), location: url)
         }
     }
 
@@ -35,7 +34,7 @@ public struct TestRepository: Sendable {
     public func reopen() async throws -> any ConnectorRepository {
         switch backend {
         case .sqlite: try SQLiteRepository(path: location)
-        case .postgres: try await PostgresRepository(address: try PostgresAddress(location), logger: TestPostgres.quiet)
+        case .postgres: try await TestPostgres.repository(location)
         }
     }
 
@@ -105,6 +104,23 @@ public struct TestRepository: Sendable {
 /// The test command's PostgreSQL server.
 public enum TestPostgres {
     static let quiet = Logger(label: "test-postgres") { _ in SwiftLogNoOpLogHandler() }
+
+    /// A PostgreSQL repository opened and running for a test, in a task of its own until the test closes it or the test process
+    /// ends (a test has no command scope to run it in, as the command line does). Its idle connections close after 2 s, so the
+    /// many repositories a test run opens and leaves do not hold the server's connections.
+    public static func repository(_ url: String, connections: Int = 8, logger: Logger? = nil) async throws -> PostgresRepository {
+        let repository = try await PostgresRepository(address: try PostgresAddress(url), connections: connections, idleTimeout: .seconds(2),
+                                                      logger: logger ?? quiet)
+        Task {
+            do {
+                try await repository.run()
+            } catch {
+                FileHandle.standardError.write(Data("a test's PostgreSQL repository did not run: \(error)\n".utf8))
+            }
+        }
+        await repository.untilRunning()
+        return repository
+    }
 
     public struct Missing: Error, CustomStringConvertible {
         public var description: String {

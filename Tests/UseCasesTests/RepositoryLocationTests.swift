@@ -42,7 +42,15 @@ struct RepositoryLocationTests {
         let organization = Organization(name: try OrganizationName("Acme"))
         try await store.repository.createOrganization(organization, by: AuditActor("test"))
         let opened = try await RepositoryLocation(store.location).open(logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
-        #expect(try await opened.organizations().map(\.id) == [organization.id])
-        await opened.close()
+        // A PostgreSQL repository lends connections only while it runs: here beside the reads, as the command line runs it.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            if let shared = opened as? PostgresRepository {
+                group.addTask { try await shared.run() }
+                await shared.untilRunning()
+            }
+            let found = try await opened.organizations().map(\.id)
+            await opened.close()
+            #expect(found == [organization.id])
+        }
     }
 }

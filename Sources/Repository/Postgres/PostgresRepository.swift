@@ -3,26 +3,36 @@ public import Logging
 import NIOSSL
 import PostgresNIO
 import QlikConnections
+public import ServiceLifecycle
+import Synchronization
 
 /// The shared repository: one PostgreSQL database that several service
 /// replicas (and, later, agents' tasks) use at once. Same protocols and
 /// same answers as ``SQLiteRepository``; the schema is created and
 /// migrated on first use, one replica at a time.
-public final class PostgresRepository: RepositoryLifecycle {
+///
+/// A ServiceLifecycle service: its connections are lent only while ``run()`` runs, in a task of whoever uses the
+/// repository (the command line runs it beside the command, in the command's own task group), and end with it.
+public final class PostgresRepository: RepositoryLifecycle, Service {
     public let address: PostgresAddress
     /// postgres-nio's pool: connections opened on demand up to the limit, pinged every 30 s while idle, closed after
-    /// a minute unused (its defaults), and dropped when closed under a caller.
+    /// `idleTimeout` unused (a minute unless told), and dropped when closed under a caller.
     let client: PostgresClient
-    /// The client's `run()`: it serves leases until `close()` cancels it.
-    private let running: Task<Void, Never>
     let logger: Logger
     /// A connection of its own, outside the client's pool: for migrating, and for a listener that holds one for as long as it runs.
     let direct: PostgresConnection.Configuration
     /// Tasks that ran out of attempts are given up by a sweep at most once a second, not on every claim.
     let giveUpSweep = Sweep(interval: 1)
+    /// Finished by ``run()`` as it starts the client; awaited by ``untilRunning()``.
+    private let started = AsyncStream<Void>.makeStream()
+    /// Finished by ``close()``: ``run()`` then ends.
+    private let closing = AsyncStream<Void>.makeStream()
+    /// Finished when ``run()`` has ended, its connections closed.
+    private let ended = AsyncStream<Void>.makeStream()
+    private let runs = Mutex(false)
 
-    /// Connects and migrates. `connections` bounds how many sockets this process opens.
-    public init(address: PostgresAddress, connections: Int = 8, logger: Logger) async throws {
+    /// Connects and migrates; the client lends nothing until ``run()`` runs. `connections` bounds how many sockets this process opens.
+    public init(address: PostgresAddress, connections: Int = 8, idleTimeout: Duration = .seconds(60), logger: Logger) async throws {
         self.address = address
         self.logger = logger
         let directTLS: PostgresConnection.Configuration.TLS, clientTLS: PostgresClient.Configuration.TLS
@@ -43,16 +53,33 @@ public final class PostgresRepository: RepositoryLifecycle {
         var configuration = PostgresClient.Configuration(host: address.host, port: address.port, username: address.username,
                                                          password: address.password, database: address.database, tls: clientTLS)
         configuration.options.maximumConnections = max(1, connections)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.client = client
-        // The client serves leases only once run() has begun, and warns on stderr about a lease that comes first: the
-        // repository is returned after the task that runs it has started, so a command's first query does not race it.
-        let (started, signal) = AsyncStream<Void>.makeStream()
-        running = Task {
-            signal.finish()
-            await client.run()
+        configuration.options.connectionIdleTimeout = idleTimeout
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    }
+
+    /// Runs the client, lending connections, until ``close()`` or until the task running it is cancelled; then its
+    /// connections are closed. Runs once: a repository that ran, or was closed, is not run again.
+    public func run() async throws {
+        let first = runs.withLock { ran in
+            defer { ran = true }
+            return !ran
         }
-        for await _ in started {}
+        guard first else { throw RepositoryError.storage(reason: "the repository for \(address) already ran; open it again") }
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                self.started.continuation.finish()
+                await self.client.run()
+            }
+            for await _ in closing.stream {}  // until close(), or until this task is cancelled
+            group.cancelAll()
+        }
+        ended.continuation.finish()
+    }
+
+    /// Returns once ``run()`` has started the client: it serves leases only once its own run() has begun, and warns
+    /// on standard error about a lease that comes first.
+    public func untilRunning() async {
+        for await _ in started.stream {}
         await Task.yield()
     }
 
@@ -81,14 +108,15 @@ public final class PostgresRepository: RepositoryLifecycle {
         }
     }
 
-    /// Ends this process's connections; the repository is unusable afterwards.
+    /// Ends ``run()`` and with it this process's connections; the repository is unusable afterwards.
     public func close() async {
-        running.cancel()
-        await running.value
+        let running = runs.withLock { ran in
+            defer { ran = true }  // a repository closed before it ran is not run afterwards
+            return ran
+        }
+        closing.continuation.finish()
+        if running { for await _ in ended.stream {} }
     }
-
-    /// A repository dropped without `close()` still ends its connections.
-    deinit { running.cancel() }
 
     /// How a write takes the repository's write lock: shared by ordinary
     /// writes, exclusive for the few that change what every write checks

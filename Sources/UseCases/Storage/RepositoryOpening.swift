@@ -2,7 +2,8 @@ public import Logging
 public import Repository
 
 extension RepositoryLocation {
-    /// Opens the repository here, migrating its schema to this version; the caller closes it.
+    /// Opens the repository here, migrating its schema to this version; the caller closes it. A PostgreSQL repository
+    /// lends connections only while the caller runs it (``PostgresRepository/run()``, a ServiceLifecycle service).
     public func open(logger: Logger) async throws -> any ConnectorRepository {
         switch self {
         case .sqlite(let path):
