@@ -1,5 +1,7 @@
 import Foundation
 import HTTPTypes
+import QlikConnections
+import Repository
 import Testing
 @testable import Service
 
@@ -42,6 +44,20 @@ struct ConnectionRouteTests {
             let shown = try await api.call(.get, "/api/v1/organization", token: harness.token("viewer"))
             #expect(shown.status == .ok && shown.object["credentialStorage"] as? String == "repository" && !shown.text.contains("secretsManager"),
                     "\(shown.text)")
+        }
+    }
+
+    @Test("a secrets manager for an organization whose credentials stay on local agents is 422 naming the credential storage")
+    func managerRefusedForLocalAgent() async throws {
+        let harness = try await ServiceHarness.make()
+        var acme = try await harness.repository.organization(named: "Acme")
+        acme.credentialStorage = .localAgent
+        try await harness.repository.updateOrganization(acme, managerCredentials: nil, by: AuditActor("test"))
+        try await harness.withClient { api in
+            let refused = try await api.call(.patch, "/api/v1/organization", token: harness.token("admin"),
+                                              json: ["secretsManager": ["kind": "aws", "region": "eu-west-1"]])
+            #expect(refused.status == .unprocessableContent && refused.errorField == "secretsManager" && refused.text.contains("local-agent"), "\(refused.text)")
+            #expect(try await api.call(.get, "/api/v1/organization", token: harness.token("viewer")).text.contains("secretsManager") == false)
         }
     }
 }

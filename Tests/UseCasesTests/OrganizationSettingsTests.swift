@@ -81,3 +81,43 @@ struct OrganizationSettingsTests {
         #expect(try await fixture.repository.organization(fixture.organization.id).secretsManager == nil)
     }
 }
+
+/// The platform's rule: credentials kept on local Secure Agents and a secrets manager exclude each other, whichever is set first.
+@Suite("Organization settings: a secrets manager and credential storage local-agent exclude each other")
+struct StorageAndManagerRuleTests {
+    static func aws() throws -> OrganizationChange {
+        OrganizationChange(secretsManager: .some(try SecretsManagerSettings.aws(region: "eu-west-1", endpoint: nil)))
+    }
+
+    @Test("a secrets manager for a local-agent organization is refused naming the credential storage; nothing is written", arguments: RepositoryBackend.allCases)
+    func managerRefusedForLocalAgent(_ backend: RepositoryBackend) async throws {
+        let store = try await TestRepository.make(backend)
+        let organization = Organization(name: try OrganizationName("Acme"), credentialStorage: .localAgent)
+        try await store.repository.createOrganization(organization, by: AuditActor("test"))
+        let settings = OrganizationSettings(repository: store.repository, keys: SealingKeys(nil))
+        let error = await #expect(throws: UseCaseError.self) { _ = try await settings.change(organization, try Self.aws(), by: AuditActor("test")) }
+        #expect(error?.field == "secretsManager" && error?.message.contains("credential storage is local-agent") == true, "\(String(describing: error))")
+        #expect(try await store.repository.organization(organization.id).secretsManager == nil)
+    }
+
+    @Test("local-agent for an organization with a secrets manager is refused naming the manager, alone or in one change with it",
+          arguments: RepositoryBackend.allCases)
+    func localAgentRefusedWithManager(_ backend: RepositoryBackend) async throws {
+        let store = try await TestRepository.make(backend)
+        let organization = Organization(name: try OrganizationName("Acme"))
+        try await store.repository.createOrganization(organization, by: AuditActor("test"))
+        let settings = OrganizationSettings(repository: store.repository, keys: SealingKeys(nil))
+        let managed = try await settings.change(organization, try Self.aws(), by: AuditActor("test")).organization
+        let error = await #expect(throws: UseCaseError.self) {
+            _ = try await settings.change(managed, OrganizationChange(credentialStorage: .localAgent), by: AuditActor("test"))
+        }
+        #expect(error?.field == "credentialStorage" && error?.message.contains("AWS Secrets Manager") == true, "\(String(describing: error))")
+        var both = try Self.aws()
+        both.credentialStorage = .localAgent
+        await #expect(throws: UseCaseError.self) { _ = try await settings.change(organization, both, by: AuditActor("test")) }
+        #expect(try await store.repository.organization(organization.id).credentialStorage == .repository)
+        // Removing the manager and choosing local-agent in one change is allowed: the result keeps the rule.
+        let moved = try await settings.change(managed, OrganizationChange(credentialStorage: .localAgent, secretsManager: .some(nil)), by: AuditActor("test"))
+        #expect(moved.organization.credentialStorage == .localAgent && moved.organization.secretsManager == nil)
+    }
+}

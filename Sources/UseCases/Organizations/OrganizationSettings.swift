@@ -51,6 +51,7 @@ public struct OrganizationSettings: Sendable {
             organization.secretsManager = manager
             try manager?.checkAddress(admittedBy: try await repository.tenantHostPolicy())
         }
+        if change.credentialStorage != nil || change.secretsManager != nil { try Self.checkStorageAndManager(organization, change) }
         let given = change.managerCredentials
         try SecretsManagerField.check(Set(given.map { Array($0.keys) } ?? []), for: organization.secretsManager?.kind)
         try await keys.withCurrent { [organization, repository, keys] keyring in
@@ -59,6 +60,18 @@ public struct OrganizationSettings: Sendable {
         }
         let kept = try await repository.secretsManagerCredentials(of: organization.id)
         return Changed(organization: organization, managerCredentials: Array(kept.keys))
+    }
+
+    /// The platform's rule: an organization that keeps credentials on its local Secure Agents has no secrets manager, and one
+    /// with a secrets manager does not keep credentials there. The refusal names the setting this change made and the other one.
+    static func checkStorageAndManager(_ organization: Organization, _ change: OrganizationChange) throws {
+        guard organization.credentialStorage == .localAgent, let manager = organization.secretsManager else { return }
+        if change.secretsManager != nil && change.credentialStorage == nil {
+            throw UseCaseError.invalid("secretsManager", "A secrets manager cannot be set for an organization whose credential storage is local-agent "
+                + "(credentials kept on its local Secure Agents' machines). Change the credential storage to repository first, or keep no secrets manager.")
+        }
+        throw UseCaseError.invalid("credentialStorage", "The credential storage cannot be local-agent for an organization with a secrets manager "
+            + "(\(manager.kind.displayName)). Remove the secrets manager first (secrets manager none), or keep the credential storage repository.")
     }
 
     /// Each value sealed to its field of the organization's manager; the keys are asked for only when there is something to seal.
