@@ -246,7 +246,7 @@ let package = Package(
         .testTarget(
             name: "QlikCloudSandboxTests",
             dependencies: [
-                "QlikCloudSandbox", "TestProcesses",
+                "QlikCloudSandbox", "TestProcesses", "TestTenants",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],

@@ -67,7 +67,7 @@ enum ServiceBenchmark {
     }
 
     /// A bare route encoding `page` with JSONEncoder on every request.
-    static func serveBare(_ page: Page<ConnectionView>, logger: Logger, ready: @escaping @Sendable (Int) -> Void) async throws {
+    static func serveBare(_ page: Page<Components.Schemas.Connection>, logger: Logger, ready: @escaping @Sendable (Int) -> Void) async throws {
         let bare = Router()
         // The service's own encoder settings: the comparison is everything but the encoding.
         let encoder = ServiceJSON.makeEncoder()
@@ -80,10 +80,10 @@ enum ServiceBenchmark {
                               onServerRunning: { ready($0.localAddress?.port ?? 0) }, logger: logger).runService()
     }
 
-    static func fetchPage(_ request: URLRequest) async throws -> Page<ConnectionView> {
+    static func fetchPage(_ request: URLRequest) async throws -> Page<Components.Schemas.Connection> {
         let (data, _) = try await URLSession.shared.data(for: request)
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(Page<ConnectionView>.self, from: data)
+        return try decoder.decode(Page<Components.Schemas.Connection>.self, from: data)
     }
 }

@@ -83,11 +83,11 @@ struct ConnectionCommand: AsyncParsableCommand {
                     .named(runtimeEnvironment, organization: organization.name.value).id
             }
             let (connections, environments) = try await workspace.connectionManagement().list(in: organization.id, matching: filter)
-            let views = connections.map { ConnectionView($0, environments: environments) }
+            let views = connections.map { Components.Schemas.Connection($0, environments: environments) }
             if json { return try Output.json(views) }
             if views.isEmpty { return Terminal.current.line("No connections in organization '\(organization.name)'.") }
             Output.table(["NAME", "AUTH", "RUNTIME ENVIRONMENT", "BASE URL", "SECRET VAULT", "UPDATED"], views.map {
-                [$0.name, $0.authentication.type, $0.runtimeEnvironment, $0.authentication.baseURL,
+                [$0.name, $0.authentication._type.rawValue, $0.runtimeEnvironment, $0.authentication.baseURL,
                  $0.useSecretVault ? "yes" : "no", Output.timestamp($0.updatedAt)]
             })
         }
@@ -153,7 +153,7 @@ struct ConnectionCommand: AsyncParsableCommand {
                 }
             }
             let (deleted, environments) = try await workspace.connectionManagement().delete(named: name, in: organization.id, by: workspace.actor)
-            if json { return try Output.json(ConnectionView(deleted, environments: environments)) }
+            if json { return try Output.json(Components.Schemas.Connection(deleted, environments: environments)) }
             Terminal.current.line("Deleted connection '\(deleted.name)'.")
         }
     }
@@ -181,18 +181,18 @@ struct ConnectionCommand: AsyncParsableCommand {
 
     static func show(_ connection: StoredConnection, environments: [RuntimeEnvironment], json: Bool, headline: String? = nil,
                      lastTest: ConnectionTestRecord? = nil) throws {
-        let view = ConnectionView(connection, environments: environments, lastTest: lastTest)
+        let view = Components.Schemas.Connection(connection, environments: environments, lastTest: lastTest)
         if json { return try Output.json(view) }
         if let headline { Terminal.current.line(headline) }
         var pairs: [(String, String)] = [
             ("Connection Name", view.name),
             ("Description", view.description ?? "-"),
             ("Use Secret Vault", view.useSecretVault ? "yes" : "no"),
-            ("Runtime Environment", view.runtimeEnvironment + (view.runtimeEnvironmentKind.map { " (\($0))" } ?? "")),
+            ("Runtime Environment", view.runtimeEnvironment + (view.runtimeEnvironmentKind.map { " (\($0.rawValue))" } ?? "")),
             ("Authentication type", connection.authentication.type.displayName),
             ("Base URL", view.authentication.baseURL),
         ]
-        let credentials: [(String, CredentialView?)] = [
+        let credentials: [(String, Components.Schemas.Credential?)] = [
             ("Access Token", view.authentication.accessToken), ("Client ID", view.authentication.clientID),
             ("Client Secret", view.authentication.clientSecret),
         ]

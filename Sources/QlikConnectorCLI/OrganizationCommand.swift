@@ -31,7 +31,7 @@ struct OrganizationCommand: AsyncParsableCommand {
                 credentialStorage: try OrganizationCommand.storage(credentialStorage)
             )
             try await workspace.repository.createOrganization(organization, by: workspace.actor)
-            if json { try Output.json(OrganizationView(organization)) } else {
+            if json { try Output.json(Components.Schemas.Organization(organization)) } else {
                 Terminal.current.line("Created organization '\(organization.name)' with the serverless runtime environment '\(RuntimeEnvironmentName.serverless)'.")
             }
         }
@@ -56,7 +56,7 @@ struct OrganizationCommand: AsyncParsableCommand {
 
         func run() async throws {
             let organizations = try await Workspace.open(global).repository.organizations()
-            if json { return try Output.json(organizations.map { OrganizationView($0) }) }
+            if json { return try Output.json(organizations.map { Components.Schemas.Organization($0) }) }
             Output.table(["NAME", "CREDENTIAL STORAGE", "SECRETS MANAGER"], organizations.map {
                 [$0.name.value, $0.credentialStorage.rawValue, $0.secretsManager?.kind.rawValue ?? "none"]
             })
@@ -158,7 +158,7 @@ struct OrganizationCommand: AsyncParsableCommand {
     }
 
     static func show(_ organization: Organization, credentials: [SecretsManagerField] = [], json: Bool) throws {
-        let view = OrganizationView(organization, managerCredentials: credentials)
+        let view = Components.Schemas.Organization(organization, managerCredentials: credentials)
         if json { return try Output.json(view) }
         Output.fields([
             ("Organization", organization.name.value),

@@ -13,7 +13,7 @@ import ConnectorAPI
 final class ConnectionViewCache: Sendable {
     /// A view and its JSON without the closing brace, so a page can add the current last test.
     struct Entry: Sendable {
-        let view: ConnectionView
+        let view: Components.Schemas.Connection
         let openJSON: [UInt8]
     }
 
@@ -25,7 +25,7 @@ final class ConnectionViewCache: Sendable {
     func entry(_ version: ConnectionVersion) -> Entry? { entries.withLock { $0[version] } }
 
     /// Encodes `view` (without a last test) for keeping.
-    static func entry(_ view: ConnectionView) throws -> Entry {
+    static func entry(_ view: Components.Schemas.Connection) throws -> Entry {
         var json = Array(try ServiceJSON.encoder.encode(view))
         if json.last == UInt8(ascii: "}") { json.removeLast() }
         return Entry(view: view, openJSON: json)

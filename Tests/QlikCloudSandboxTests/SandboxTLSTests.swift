@@ -1,26 +1,16 @@
 import Foundation
-import TestProcesses
+import TestTenants
 import Testing
 @testable import QlikCloudSandbox
 
 @Suite("Sandbox over HTTPS")
 struct SandboxTLSTests {
-    /// A self-signed certificate for 127.0.0.1, made by openssl (a tool no one here wrote).
-    static func certificate(in directory: String) throws -> (certificate: String, key: String) {
-        let certificate = directory + "/cert.pem", key = directory + "/key.pem"
-        let made = try ChildProcess.runWaiting("/usr/bin/openssl", [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key, "-out", certificate])
-        guard made.status == 0 else { throw Wire.Failure("openssl could not make a certificate") }
-        return (certificate, key)
-    }
-
     @Test("with --tls-cert and --tls-key it serves HTTPS that a client verifying the certificate accepts",
           .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl") && FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")))
     func https() async throws {
         let directory = NSTemporaryDirectory() + "sbx-tls-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let (certificate, key) = try Self.certificate(in: directory)
+        let (certificate, key) = try SelfSignedCertificate.make(in: directory, subject: "/CN=127.0.0.1")
         let sandbox = await QlikCloudSandbox.make(configuration: SandboxConfiguration(tlsCertificatePath: certificate, tlsKeyPath: key))
         let output = try await withLiveSandbox(sandbox) { credentials in
             #expect(credentials.baseURL.hasPrefix("https://127.0.0.1:"))

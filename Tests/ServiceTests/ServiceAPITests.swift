@@ -246,9 +246,10 @@ struct ListPageJSONTests {
         let connection = try #require(try await harness.repository.connections(of: harness.acme.id, matching: .init()).first)
         let record = ConnectionTestRecord(connectionID: connection.id, testedAt: Date(timeIntervalSince1970: 1_790_000_000), succeeded: false,
                                           summary: "Failed at \"DNS\": no\nhost ✗", report: Data())
-        let view = ConnectionView(connection, environments: try await harness.repository.runtimeEnvironments(of: harness.acme.id), lastTest: nil)
+        let environments = try await harness.repository.runtimeEnvironments(of: harness.acme.id)
+        let view = Components.Schemas.Connection(connection, environments: environments)
         let written = ConnectionViewCache.page([(try ConnectionViewCache.entry(view), record)], nextCursor: "Quote \"and\"", total: 7)
-        let encoded = try ServiceJSON.encoder.encode(Page(items: [view.with(lastTest: record)], total: 7, nextCursor: "Quote \"and\""))
+        let encoded = try ServiceJSON.encoder.encode(Page(items: [Components.Schemas.Connection(connection, environments: environments, lastTest: record)], total: 7, nextCursor: "Quote \"and\""))
         let parsed = try JSONSerialization.jsonObject(with: Data(written)) as? NSDictionary
         let expected = try JSONSerialization.jsonObject(with: encoded) as? NSDictionary
         #expect(parsed != nil && parsed == expected)

@@ -28,7 +28,7 @@ extension ConnectorService {
             let body = Data(buffer: try await request.body.collect(upTo: 1 << 20))
             guard let claim = try Self.idempotencyClaim(request, body: body) else {
                 let (connection, environments) = try await service.createConnection(try ServiceJSON.decode(Components.Schemas.ConnectionInput.self, from: body).draft(), by: principal)
-                return try ServiceJSON.response(ConnectionView(connection, environments: environments, lastTest: nil), status: .created,
+                return try ServiceJSON.response(Components.Schemas.Connection(connection, environments: environments), status: .created,
                                                 headers: Self.location(of: connection))
             }
             // A retry of a create that committed is answered from a read, without taking the write lock; the create checks again.
@@ -66,7 +66,7 @@ extension ConnectorService {
     func createConnection(_ draft: ConnectionDraft<CredentialValue>, by principal: Principal, once claim: IdempotencyClaim) async throws -> IdempotentCreation {
         try await inAPIWords {
             try await connectionManagement.create(draft, in: principal.organizationID, by: actor(principal), once: claim) { connection, environments in
-                (HTTPResponse.Status.created.code, try ServiceJSON.encoder.encode(ConnectionView(connection, environments: environments, lastTest: nil)))
+                (HTTPResponse.Status.created.code, try ServiceJSON.encoder.encode(Components.Schemas.Connection(connection, environments: environments)))
             }
         }
     }
@@ -139,7 +139,7 @@ extension ConnectorService {
             var built: [ConnectionVersion: ConnectionViewCache.Entry] = [:]
             for connection in page.unknown {
                 built[ConnectionVersion(id: connection.id, updatedAt: connection.updatedAt)] =
-                    try ConnectionViewCache.entry(ConnectionView(connection, environments: environments, lastTest: nil))
+                    try ConnectionViewCache.entry(Components.Schemas.Connection(connection, environments: environments))
             }
             cache.keep(built)
             entries.merge(built) { $1 }

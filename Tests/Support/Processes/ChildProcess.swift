@@ -207,7 +207,7 @@ private final class CapturedFile: Sendable {
     let descriptor: Int32
 
     init() throws {
-        let path = NSTemporaryDirectory() + "/child-output-\(UUID().uuidString)"
+        let path = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("child-output-\(UUID().uuidString)").path
         descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw ChildProcess.SpawnError(description: "cannot make a temporary file: \(String(cString: strerror(errno)))")
